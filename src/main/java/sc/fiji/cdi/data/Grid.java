@@ -1,0 +1,50 @@
+package sc.fiji.cdi.data;
+
+import java.util.Arrays;
+
+/**
+ * Shape of a 2D or 3D array. Axis order is (z, y, x) everywhere in this project; x varies fastest in memory,
+ * so the flat index of voxel (z, y, x) is {@code (z * ny + y) * nx + x}. A 2D array has {@code nz == 1}.
+ * For BCDI data from a rocking scan, z is the rocking angle, y the detector row and x the detector column.
+ */
+public final class Grid {
+
+	public final int nz, ny, nx;
+
+	public Grid(final int nz, final int ny, final int nx) {
+		if (nz < 1 || ny < 1 || nx < 1) throw new IllegalArgumentException("grid dimensions must be >= 1, got " + nz + "x" + ny + "x" + nx);
+		if ((long) nz * ny * nx > Integer.MAX_VALUE / 2) throw new IllegalArgumentException("grid " + nz + "x" + ny + "x" + nx + " is too large (more than 2^30 voxels)");
+		this.nz = nz; this.ny = ny; this.nx = nx;
+	}
+
+	public static Grid of2D(final int ny, final int nx) { return new Grid(1, ny, nx); }
+
+	public static Grid cube(final int n) { return new Grid(n, n, n); }
+
+	/** 2 for a single plane, 3 otherwise. */
+	public int rank() { return nz == 1 ? 2 : 3; }
+
+	public boolean is2D() { return nz == 1; }
+
+	public int size() { return nz * ny * nx; }
+
+	public int index(final int z, final int y, final int x) { return (z * ny + y) * nx + x; }
+
+	/** Dimensions as (z, y, x). */
+	public int[] zyx() { return new int[] { nz, ny, nx }; }
+
+	/** Dimensions as (x, y, z), the order of imglib2, ImageJ and VTK. */
+	public int[] xyz() { return new int[] { nx, ny, nz }; }
+
+	@Override
+	public boolean equals(final Object o) {
+		return o instanceof Grid g && g.nz == nz && g.ny == ny && g.nx == nx;
+	}
+
+	@Override
+	public int hashCode() { return Arrays.hashCode(zyx()); }
+
+	/** "64x64x64" (z x y x x) or "128x128" (y x x) for a plane. */
+	@Override
+	public String toString() { return is2D() ? ny + "x" + nx : nz + "x" + ny + "x" + nx; }
+}

@@ -1,0 +1,88 @@
+package sc.fiji.cdi.phasing;
+
+import sc.fiji.cdi.data.Grid;
+
+/**
+ * The array-operations seam of iterative phase retrieval. The recipe logic ({@link Recipe}, shrink-wrap, metrics,
+ * averaging) is written once against this interface; a backend only knows how to keep arrays on its device
+ * (Java heap, DJL/PyTorch on CPU or GPU) and apply the elementary operations to them.
+ * <p>
+ * Conventions: real-space arrays (object ρ, support S) are in natural order (object near the array centre);
+ * the measured amplitude M and its mask are stored <em>FFT-unshifted</em> (zero frequency at index 0), i.e.
+ * {@link FftShift#ifftshift} of the detector view, so no shift is needed per iteration. All arrays are (z, y, x),
+ * x fastest, complex ones interleaved (re, im).
+ */
+public interface PhasingBackend {
+
+	/** Short name for reports and benchmarks ("jtransforms", "djl-cpu", "djl-gpu", …). */
+	String name();
+
+	/**
+	 * Starts a reconstruction with its own device buffers.
+	 *
+	 * @param amplitude measured amplitude |F| (not intensity), FFT-unshifted, length {@code grid.size()}
+	 * @param measured  {@code true} where M is measured, FFT-unshifted; {@code null} = everywhere
+	 * @param object    initial object ρ₀, interleaved complex, natural order
+	 * @param support   initial support, natural order
+	 */
+	Session open(Grid grid, float[] amplitude, boolean[] measured, float[] object, boolean[] support);
+
+	/** One reconstruction's device state: the iterate ρ, its projection ρ' = P_M(ρ), the support, an average. */
+	interface Session extends AutoCloseable {
+
+		Grid grid();
+
+		/**
+		 * ρ' = IFFT(M·F/|F|) where measured, F elsewhere, with F = FFT(ρ). Returns cohere's error of the current
+		 * iterate, {@code Σ(|F| − M)² / Σ M²} over measured pixels (REFERENCE §3), with F scaled so that the
+		 * FFT is unitary-free: F is the plain forward DFT of ρ.
+		 */
+		double projectModulus();
+
+		/** Error reduction: ρ ← ρ' in S, 0 outside. Requires a preceding {@link #projectModulus()}. */
+		void er();
+
+		/** Hybrid input–output (Fienup 1982): ρ ← ρ' in S, ρ − β·ρ' outside. */
+		void hio(double beta);
+
+		/**
+		 * RAAR (Luke 2005): ρ ← ρ' in S; outside S, ρ ← β·ρ + (1 − 2β)·ρ'. This is the pointwise form of
+		 * ½β(R_S R_M + I)ρ + (1 − β)P_M ρ for a support projection.
+		 */
+		void raar(double beta);
+
+		/** |ρ| blurred with a Gaussian of σ voxels (σ ≤ 0: no blur), kept on the device as the work buffer. */
+		void blurModulus(double sigma);
+
+		/** Maximum of the work buffer. */
+		double workMax();
+
+		/** S ← [work ≥ level]; returns the number of voxels in S. */
+		long supportFromWork(double level);
+
+		/** Σ|ρ|² outside S divided by Σ|ρ|² (0 when ρ = 0). */
+		double fractionOutsideSupport();
+
+		/** avg ← avg + ρ (used to average the last iterates). */
+		void accumulate();
+
+		/** Number of {@link #accumulate()} calls so far. */
+		int accumulated();
+
+		/** The current iterate ρ (a host copy, interleaved complex). */
+		float[] readObject();
+
+		/** The running sum of accumulated iterates (a host copy), or null if none. */
+		float[] readAccumulated();
+
+		boolean[] readSupport();
+
+		void writeObject(float[] interleaved);
+
+		void writeSupport(boolean[] support);
+
+		/** Frees the device buffers. */
+		@Override
+		void close();
+	}
+}
