@@ -1,0 +1,116 @@
+package sc.fiji.cdi.app;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+
+import org.scijava.Context;
+import org.scijava.command.CommandInfo;
+import org.scijava.command.CommandModule;
+import org.scijava.command.CommandService;
+import org.scijava.console.ConsoleService;
+import org.scijava.console.ConsoleUtils;
+import org.scijava.log.LogService;
+import org.scijava.startup.StartupService;
+
+import sc.fiji.cdi.commands.CdiCommand;
+
+/**
+ * Runs the suite's commands without Fiji, with Fiji's own command-line syntax, so a cluster job works the same with
+ * {@code fiji --headless --run …} and {@code java -jar cdi-fiji.jar --headless --run …}:
+ * <pre>java -jar cdi-fiji.jar --headless --run "Reconstruct" 'input="scan54.tif",output_dir="out"'</pre>
+ * The command is found by class name, menu label or title, as Fiji does. Exit code 0 on success, 1 when the command
+ * failed (the reason on stderr, one line), 2 for a bad command line.
+ */
+public final class Main {
+
+	private Main() {}
+
+	public static void main(final String[] args) {
+		final int code = run(args);
+		System.exit(code);
+	}
+
+	public static int run(final String... args) {
+		final List<String> rest = new ArrayList<>();
+		String runName = null, runArgs = "";
+		for (int i = 0; i < args.length; i++) {
+			if (args[i].equals("--run")) {
+				if (i + 1 >= args.length) return usage("--run needs a command name");
+				runName = args[++i];
+				if (i + 1 < args.length && !args[i + 1].startsWith("--")) runArgs = args[++i];
+			} else if (args[i].equals("--help") || args[i].equals("-h")) {
+				return usage(null);
+			} else {
+				rest.add(args[i]);
+			}
+		}
+		if (rest.contains("--headless")) System.setProperty("java.awt.headless", "true");
+		if (runName == null) return usage("nothing to do: give --run \"<command>\" '<key=value,...>'");
+		final Context context = new Context();
+		try {
+			final CommandService commands = context.service(CommandService.class);
+			final CommandInfo info = find(commands, runName);
+			if (info == null) {
+				System.err.println("cdi: no command named '" + runName + "'. Available: " + available(commands));
+				return 2;
+			}
+			// remaining arguments (e.g. --headless) are Fiji's own; let SciJava's console handle them
+			context.service(ConsoleService.class).processArgs(rest.toArray(new String[0]));
+			context.service(StartupService.class).executeOperations();
+			final Map<String, Object> inputs = ConsoleUtils.parseParameterString(runArgs, info, context.service(LogService.class));
+			final CommandModule module = commands.run(info, true, inputs).get();
+			if (module.getCommand() instanceof CdiCommand c && c.failure() != null) {
+				System.err.println("cdi: " + info.getTitle() + " failed: " + c.failure());
+				return 1;
+			}
+			if (module.isCanceled()) {
+				System.err.println("cdi: " + info.getTitle() + " was cancelled: " + module.getCancelReason());
+				return 1;
+			}
+			return 0;
+		} catch (final ExecutionException e) {
+			System.err.println("cdi: " + runName + " failed: " + e.getCause());
+			return 1;
+		} catch (final InterruptedException e) {
+			Thread.currentThread().interrupt();
+			System.err.println("cdi: interrupted");
+			return 1;
+		} catch (final RuntimeException e) {
+			System.err.println("cdi: " + e.getMessage());
+			return 2;
+		} finally {
+			context.dispose();
+		}
+	}
+
+	/** By class name, then menu label (last menu entry), then title, ignoring case and '_' vs ' ' as Fiji does. */
+	static CommandInfo find(final CommandService commands, final String name) {
+		final CommandInfo byClass = commands.getCommand(name);
+		if (byClass != null) return byClass;
+		final String want = name.replace('_', ' ').trim();
+		for (final CommandInfo ci : commands.getCommands()) {
+			if (!ci.getClassName().startsWith("sc.fiji.cdi.")) continue;
+			final String label = ci.getMenuPath() == null || ci.getMenuPath().isEmpty() ? null : ci.getMenuPath().getLeaf().getName();
+			if (want.equalsIgnoreCase(ci.getTitle()) || (label != null && want.equalsIgnoreCase(label.replace("...", "").trim())))
+				return ci;
+		}
+		return null;
+	}
+
+	private static String available(final CommandService commands) {
+		final List<String> names = new ArrayList<>();
+		for (final CommandInfo ci : commands.getCommands())
+			if (ci.getClassName().startsWith("sc.fiji.cdi.") && ci.getMenuPath() != null && !ci.getMenuPath().isEmpty())
+				names.add('"' + ci.getMenuPath().getLeaf().getName() + '"');
+		return String.join(", ", names);
+	}
+
+	private static int usage(final String problem) {
+		if (problem != null) System.err.println("cdi: " + problem);
+		System.err.println("usage: java -jar cdi-fiji.jar --headless --run \"<command>\" 'key=value,key2=\"text\",...'");
+		System.err.println("       commands: \"Reconstruct\", \"Phase Retrieval\", \"Import Diffraction\", \"Simulate Crystal\", …; keys are the command's parameter names");
+		return problem == null ? 0 : 2;
+	}
+}

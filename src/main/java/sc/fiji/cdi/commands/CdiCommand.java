@@ -1,0 +1,68 @@
+package sc.fiji.cdi.commands;
+
+import java.awt.GraphicsEnvironment;
+
+import org.scijava.command.Command;
+import org.scijava.log.LogService;
+import org.scijava.plugin.Parameter;
+import org.scijava.ui.DialogPrompt;
+import org.scijava.ui.UIService;
+
+import sc.fiji.cdi.util.CancelledException;
+import sc.fiji.cdi.util.CdiException;
+import sc.fiji.cdi.util.Progress;
+
+/**
+ * Base of the suite's SciJava commands: runs {@link #execute}, turns a {@link CdiException} into one clear message
+ * (an error dialog in Fiji, one log line headless) instead of a stack trace, and remembers it as {@link #failure()}
+ * so that the headless runner can exit with a non-zero code. Subclasses hold no algorithm: they call the core.
+ */
+public abstract class CdiCommand implements Command {
+
+	@Parameter
+	protected LogService log;
+
+	@Parameter(required = false)
+	protected UIService ui;
+
+	@Parameter(required = false)
+	protected org.scijava.app.StatusService statusService;
+
+	private volatile String failure;
+
+	/** The command's work; throw {@link CdiException} for anything the user can fix. */
+	protected abstract void execute();
+
+	@Override
+	public final void run() {
+		failure = null;
+		try {
+			execute();
+		} catch (final CancelledException e) {
+			fail(e.getMessage());
+		} catch (final CdiException e) {
+			fail(e.getMessage());
+		} catch (final OutOfMemoryError e) {
+			fail("Out of memory: the data set is too large for the memory given to Java (" + (Runtime.getRuntime().maxMemory() >> 20)
+				+ " MB). Bin or crop the data, or raise the memory limit (Edit > Options > Memory & Threads, or java -Xmx).");
+		} catch (final RuntimeException e) {
+			if (log != null) log.error(e);
+			fail("Unexpected error in " + getClass().getSimpleName() + ": " + e + ". Please report it with the input that caused it.");
+		}
+	}
+
+	private void fail(final String message) {
+		failure = message;
+		if (log != null) log.error(message);
+		if (ui != null && !ui.isHeadless() && !GraphicsEnvironment.isHeadless())
+			ui.showDialog(message, "CDI", DialogPrompt.MessageType.ERROR_MESSAGE);
+	}
+
+	/** Null when the last run succeeded, else the one-line reason. */
+	public String failure() { return failure; }
+
+	/** Progress reported to Fiji's status bar (or a line on stderr when headless); cancel with Esc in Fiji. */
+	protected Progress progress() {
+		return new StatusProgress(statusService, ui == null || ui.isHeadless() || GraphicsEnvironment.isHeadless());
+	}
+}
