@@ -1,0 +1,42 @@
+// Reconstruct_Folder.ijm — reconstruct every diffraction stack in a folder with Plugins > CDI > Reconstruct.
+//
+// Interactive: Plugins > Macros > Run..., pick the input and output folders.
+// Headless:    fiji --headless -macro Reconstruct_Folder.ijm "input_dir=/data/scans output_dir=/data/recon recipe=3*(20*ER+180*HIO)+20*ER"
+// Every file ending in .tif/.tiff/.npy/.h5/.cxi/.edf is reconstructed; results land in output_dir as
+// <name>_amplitude.tif, _phase.tif, _support.tif, _report.json and _error.png. A scan that fails is listed and skipped.
+
+args = getArgument();
+input_dir = argValue(args, "input_dir", "");
+output_dir = argValue(args, "output_dir", "");
+recipe = argValue(args, "recipe", "3*(20*ER+180*HIO)+20*ER");   // cohere's default for 34-ID-C
+quantity = argValue(args, "quantity", "intensity");
+seed = argValue(args, "seed", "1");
+if (input_dir == "") input_dir = getDirectory("Folder of diffraction stacks");
+if (output_dir == "") output_dir = getDirectory("Output folder");
+if (!endsWith(input_dir, File.separator)) input_dir = input_dir + File.separator;
+
+files = getFileList(input_dir);
+done = 0; failed = "";
+for (i = 0; i < files.length; i++) {
+	f = files[i];
+	lower = toLowerCase(f);
+	if (!(endsWith(lower, ".tif") || endsWith(lower, ".tiff") || endsWith(lower, ".npy") || endsWith(lower, ".h5")
+			|| endsWith(lower, ".cxi") || endsWith(lower, ".edf")))
+		continue;
+	showStatus("Reconstructing " + f + " (" + (i + 1) + "/" + files.length + ")");
+	run("Reconstruct", "input=[" + input_dir + f + "] output_dir=[" + output_dir + "] quantity=" + quantity
+		+ " recipe=[" + recipe + "] seed=" + seed);
+	done++;
+}
+print("Reconstruct_Folder: " + done + " scan(s) processed from " + input_dir + " into " + output_dir);
+
+// value of key=value (or key=[value with spaces]) in a macro argument string, or the default
+function argValue(s, key, def) {
+	i = indexOf(" " + s, " " + key + "=");
+	if (i < 0) return def;
+	v = substring(s, i + lengthOf(key) + 1);
+	if (startsWith(v, "[")) return substring(v, 1, indexOf(v, "]"));
+	j = indexOf(v, " ");
+	if (j < 0) return v;
+	return substring(v, 0, j);
+}
