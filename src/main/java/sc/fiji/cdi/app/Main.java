@@ -1,5 +1,8 @@
 package sc.fiji.cdi.app;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +18,7 @@ import org.scijava.log.LogService;
 import org.scijava.startup.StartupService;
 
 import sc.fiji.cdi.commands.CdiCommand;
+import sc.fiji.cdi.fiji.MacroBridge;
 
 /**
  * Runs the suite's commands without Fiji, with Fiji's own command-line syntax, so a cluster job works the same with
@@ -34,9 +38,13 @@ public final class Main {
 
 	public static int run(final String... args) {
 		final List<String> rest = new ArrayList<>();
-		String runName = null, runArgs = "";
+		String runName = null, runArgs = "", macroFile = null, macroArgs = "";
 		for (int i = 0; i < args.length; i++) {
-			if (args[i].equals("--run")) {
+			if (args[i].equals("-macro") || args[i].equals("--macro")) {
+				if (i + 1 >= args.length) return usage("-macro needs a macro file");
+				macroFile = args[++i];
+				if (i + 1 < args.length && !args[i + 1].startsWith("-")) macroArgs = args[++i];
+			} else if (args[i].equals("--run")) {
 				if (i + 1 >= args.length) return usage("--run needs a command name");
 				runName = args[++i];
 				if (i + 1 < args.length && !args[i + 1].startsWith("--")) runArgs = args[++i];
@@ -47,7 +55,8 @@ public final class Main {
 			}
 		}
 		if (rest.contains("--headless")) System.setProperty("java.awt.headless", "true");
-		if (runName == null) return usage("nothing to do: give --run \"<command>\" '<key=value,...>'");
+		if (macroFile != null) return runMacro(Path.of(macroFile), macroArgs);
+		if (runName == null) return usage("nothing to do: give --run \"<command>\" '<key=value,...>' or -macro <file.ijm> '<args>'");
 		final Context context = new Context();
 		try {
 			final CommandService commands = context.service(CommandService.class);
@@ -80,6 +89,35 @@ public final class Main {
 		} catch (final RuntimeException e) {
 			System.err.println("cdi: " + e.getMessage());
 			return 2;
+		} finally {
+			context.dispose();
+		}
+	}
+
+	/**
+	 * Runs an ImageJ macro headless with ImageJ 1's interpreter, its {@code run("<CDI command>", …)} calls routed to
+	 * the suite's commands (as Fiji's {@code -macro} does). Exit code 1 when the macro aborted with an error.
+	 */
+	static int runMacro(final Path file, final String macroArgs) {
+		System.setProperty("java.awt.headless", "true");
+		final String text;
+		try {
+			text = Files.readString(file);
+		} catch (final IOException e) {
+			System.err.println("cdi: cannot read macro " + file + ": " + e.getMessage());
+			return 2;
+		}
+		final Context context = new Context();
+		try {
+			MacroBridge.install(context);
+			ij.macro.Interpreter.batchMode = true;
+			final ij.macro.Interpreter interp = new ij.macro.Interpreter();
+			interp.run(text, macroArgs);
+			if (interp.wasError()) {
+				System.err.println("cdi: macro " + file + " stopped with an error at line " + interp.getLineNumber());
+				return 1;
+			}
+			return 0;
 		} finally {
 			context.dispose();
 		}
