@@ -42,6 +42,8 @@ public abstract class CdiCommand implements Command {
 			fail(e.getMessage());
 		} catch (final CdiException e) {
 			fail(e.getMessage());
+		} catch (final IllegalArgumentException e) {
+			fail("Invalid parameter: " + e.getMessage());
 		} catch (final OutOfMemoryError e) {
 			fail("Out of memory: the data set is too large for the memory given to Java (" + (Runtime.getRuntime().maxMemory() >> 20)
 				+ " MB). Bin or crop the data, or raise the memory limit (Edit > Options > Memory & Threads, or java -Xmx).");
