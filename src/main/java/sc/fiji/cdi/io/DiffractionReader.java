@@ -55,7 +55,7 @@ public final class DiffractionReader {
 		}
 		final Grid grid = raw.grid();
 		final float[] v = raw.data();
-		final Path frameRef = Files.isDirectory(path) ? path : path;
+		final Path frameRef = path;
 		boolean[] mask = raw.mask();
 		int darkBad = 0, flatBad = 0, maskBad = 0;
 		if (o.darkField() != null) {

@@ -7,9 +7,10 @@ import sc.fiji.cdi.data.Quantity;
 /**
  * How to import a diffraction data set.
  *
- * @param quantity what the file holds: photon counts (INTENSITY, the usual detector output) or amplitudes |F|
+ * @param quantity what the file holds: photon counts (INTENSITY, the usual detector output) or amplitudes |F|;
+ *        null means INTENSITY
  * @param hdf5DatasetPath dataset inside an HDF5/CXI/NeXus file; the CXI default {@code entry_1/data_1/data}
- *        (soft links are followed)
+ *        (soft links are followed); null or blank means the default
  * @param darkField a dark-field TIFF for a folder of detector frames (APS 34-ID-C): pixels &gt; 1 are bad; nullable
  * @param whiteField a white-field (flat) TIFF: frames are divided by it, normalised to its mean; nullable
  * @param maskPath a mask file (TIFF or NPY, non-zero = bad pixel), 2D (per detector frame) or of the data's size;
