@@ -68,13 +68,34 @@ final class TiffReader {
 					data[z * plane + i] = cTable == null ? raw : cTable[(int) raw];
 				}
 			}
-			final double[] voxel = { nz == 1 ? 1 : cal.pixelDepth, cal.pixelHeight, cal.pixelWidth };
+			double[] voxel = { nz == 1 ? 1 : cal.pixelDepth, cal.pixelHeight, cal.pixelWidth };
+			final double[] exact = exactVoxelSize(fi.description);
+			if (exact != null && close(exact[1], voxel[1]) && close(exact[2], voxel[2])) voxel = exact;
 			final String unit = cal.getUnit() == null || cal.getUnit().isBlank() ? "pixel" : cal.getUnit();
 			return new RawArray(grid, data, typeName(fi.fileType), shape, voxel, unit, null, null);
 		} catch (final RuntimeException e) {
 			throw Validation.corrupt(file, "TIFF", e);
 		}
 	}
+
+	/** The exact voxel size {@link TiffWriter} adds to the ImageJ description, or null. */
+	private static double[] exactVoxelSize(final String description) {
+		if (description == null) return null;
+		for (final String line : description.split("\n")) {
+			if (!line.startsWith(TiffWriter.VOXEL_KEY + "=")) continue;
+			final String[] p = line.substring(TiffWriter.VOXEL_KEY.length() + 1).trim().split(",");
+			if (p.length != 3) return null;
+			try {
+				return new double[] { Double.parseDouble(p[0]), Double.parseDouble(p[1]), Double.parseDouble(p[2]) };
+			} catch (final NumberFormatException e) {
+				return null;
+			}
+		}
+		return null;
+	}
+
+	/** Within the precision of ImageJ's resolution rational: the file was not re-calibrated since it was written. */
+	private static boolean close(final double a, final double b) { return Math.abs(a - b) <= 0.02 * Math.abs(a); }
 
 	private static String typeName(final int fileType) {
 		return switch (fileType) {

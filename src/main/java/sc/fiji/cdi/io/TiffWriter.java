@@ -17,9 +17,16 @@ import sc.fiji.cdi.util.AtomicOutput;
 /**
  * Writes a {@link RealVolume} as a 32-bit float TIFF (one page per z plane) with the ImageJ description that
  * carries the voxel size (x, y from pixel width/height, z as spacing) and unit, so Fiji opens it calibrated.
- * The file appears complete or not at all ({@link AtomicOutput}).
+ * The exact voxel size is also kept in the description ({@link #VOXEL_KEY}). The file appears complete or not at all ({@link AtomicOutput}).
  */
 public final class TiffWriter {
+
+	/**
+	 * ImageJ stores the x/y pixel size as a TIFF resolution rational (1/size scaled by 10^6), which loses digits for
+	 * large sizes (55000 nm came back as 55555.6); the exact (z, y, x) voxel size is added to the ImageJ
+	 * description under this key, which ImageJ ignores and {@link DiffractionReader} prefers.
+	 */
+	static final String VOXEL_KEY = "cdi_voxel_size_zyx";
 
 	private TiffWriter() {}
 
@@ -36,7 +43,8 @@ public final class TiffWriter {
 		cal.pixelWidth = v.voxelSize[2];
 		cal.setUnit(v.unit);
 		final FileInfo fi = imp.getFileInfo();
-		fi.description = new FileSaver(imp).getDescriptionString();
+		final String desc = new FileSaver(imp).getDescriptionString();
+		fi.description = (desc.endsWith("\n") ? desc : desc + "\n") + VOXEL_KEY + "=" + v.voxelSize[0] + "," + v.voxelSize[1] + "," + v.voxelSize[2] + "\n";
 		AtomicOutput.write(file, out -> new TiffEncoder(fi).write(out));
 	}
 }

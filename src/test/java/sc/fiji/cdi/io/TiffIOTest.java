@@ -62,6 +62,29 @@ class TiffIOTest {
 	}
 
 	@Test
+	void planeAndEightBitAndTimeSeries() throws IOException {
+		final Path plane = dir.resolve("plane.tif");
+		TiffWriter.write(plane, new RealVolume(Grid.of2D(2, 3), new float[] { 1, 2, 3, 4, 5, 6 }, new double[] { 1, 55e3, 55e3 }, "nm"));
+		final Diffraction p = DiffractionReader.read(plane, ImportOptions.defaults());
+		assertEquals(Grid.of2D(2, 3), p.grid());
+		assertArrayEquals(new float[] { 1, 2, 3, 4, 5, 6 }, p.values.data);
+		assertEquals(55e3, p.values.voxelSize[2], 1e-6);
+
+		final Path bytes = dir.resolve("eight.tif");
+		Fixtures.save(new ij.process.ByteProcessor(2, 2, new byte[] { 0, 10, (byte) 200, (byte) 255 }), bytes);
+		assertArrayEquals(new float[] { 0, 10, 200, 255 }, DiffractionReader.read(bytes, ImportOptions.defaults()).values.data);
+
+		final ImageStack st = new ImageStack(2, 2);
+		for (int k = 0; k < 3; k++) st.addSlice(new FloatProcessor(2, 2, new float[] { 1, 2, 3, 4 }));
+		final ImagePlus movie = new ImagePlus("t", st);
+		movie.setDimensions(1, 1, 3);
+		movie.setOpenAsHyperStack(true);
+		final Path t = dir.resolve("time_series.tif");
+		Fixtures.save(movie, t);
+		assertRejected(t, null, "3 time points");
+	}
+
+	@Test
 	void colourHyperstackTruncatedAndFakeTiffsAreRejected() throws IOException {
 		final Path rgb = dir.resolve("rgb.tif");
 		Fixtures.save(new ColorProcessor(4, 4), rgb);
