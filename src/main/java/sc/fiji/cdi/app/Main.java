@@ -68,7 +68,7 @@ public final class Main {
 			// remaining arguments (e.g. --headless) are Fiji's own; let SciJava's console handle them
 			context.service(ConsoleService.class).processArgs(rest.toArray(new String[0]));
 			context.service(StartupService.class).executeOperations();
-			final Map<String, Object> inputs = ConsoleUtils.parseParameterString(runArgs, info, context.service(LogService.class));
+			final Map<String, Object> inputs = unquote(ConsoleUtils.parseParameterString(runArgs, info, context.service(LogService.class)));
 			final CommandModule module = commands.run(info, true, inputs).get();
 			if (module.getCommand() instanceof CdiCommand c && c.failure() != null) {
 				System.err.println("cdi: " + info.getTitle() + " failed: " + c.failure());
@@ -121,6 +121,24 @@ public final class Main {
 		} finally {
 			context.dispose();
 		}
+	}
+
+	/** Fiji's syntax quotes values (input="/data/a b.tif"); SciJava keeps the quotes on files, so strip them. */
+	static Map<String, Object> unquote(final Map<String, Object> in) {
+		final Map<String, Object> out = new java.util.LinkedHashMap<>();
+		for (final Map.Entry<String, Object> e : in.entrySet()) {
+			Object v = e.getValue();
+			if (v instanceof java.io.File f) v = new java.io.File(strip(f.getPath()));
+			else if (v instanceof String s) v = strip(s);
+			out.put(e.getKey(), v);
+		}
+		return out;
+	}
+
+	private static String strip(final String s) {
+		final String t = s.trim();
+		if (t.length() >= 2 && (t.startsWith("\"") && t.endsWith("\"") || t.startsWith("'") && t.endsWith("'"))) return t.substring(1, t.length() - 1);
+		return s;
 	}
 
 	/** By class name, then menu label (last menu entry), then title, ignoring case and '_' vs ' ' as Fiji does. */

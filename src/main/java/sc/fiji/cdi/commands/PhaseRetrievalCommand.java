@@ -1,0 +1,68 @@
+package sc.fiji.cdi.commands;
+
+import java.io.File;
+import java.util.Map;
+
+import org.scijava.ItemIO;
+import org.scijava.command.Command;
+import org.scijava.plugin.Parameter;
+import org.scijava.plugin.Plugin;
+
+import ij.ImagePlus;
+import sc.fiji.cdi.data.Diffraction;
+import sc.fiji.cdi.data.ProcessingLog;
+import sc.fiji.cdi.data.Quantity;
+import sc.fiji.cdi.fiji.ImagePlusConverter;
+import sc.fiji.cdi.phasing.PhasingResult;
+import sc.fiji.cdi.pipeline.ReconstructionPipeline;
+import sc.fiji.cdi.pipeline.ResultWriter;
+import sc.fiji.cdi.preprocess.PreprocessOptions;
+
+/**
+ * Plugins › CDI › Phase Retrieval: ER/HIO/RAAR with shrink-wrap on the open diffraction stack (peak near the
+ * centre) → amplitude, phase (radians) and support images; optionally the files and report in an output folder.
+ */
+@Plugin(type = Command.class, menuPath = "Plugins>CDI>Phase Retrieval", headless = true)
+public class PhaseRetrievalCommand extends PhasingCommand {
+
+	@Parameter(label = "Diffraction stack")
+	private ImagePlus diffraction;
+
+	@Parameter(label = "Data are", choices = { "intensity", "amplitude" }, persist = false)
+	private String quantity = "intensity";
+
+	@Parameter(label = "Output folder (optional)", style = "directory", required = false, persist = false)
+	private File output_dir;
+
+	@Parameter(type = ItemIO.OUTPUT)
+	private ImagePlus amplitude;
+
+	@Parameter(type = ItemIO.OUTPUT)
+	private ImagePlus phase;
+
+	@Parameter(type = ItemIO.OUTPUT)
+	private ImagePlus support;
+
+	@Override
+	protected void execute() {
+		final var values = ImagePlusConverter.toVolume(diffraction);
+		if (output_dir != null) ResultWriter.checkWritable(output_dir.toPath());
+		final Diffraction d = new Diffraction(values, Quantity.parse(quantity), null,
+			new ProcessingLog().add("from image", "title", diffraction.getTitle()), "image '" + diffraction.getTitle() + "'");
+		// the open image is phased as it is: no re-centring or padding
+		final PreprocessOptions asIs = PreprocessOptions.defaults().withCentre(PreprocessOptions.Centring.NONE).withTargetSize(d.grid());
+		final ReconstructionPipeline.Outcome outcome = ReconstructionPipeline.run(d,
+			new ReconstructionPipeline.Request(asIs, phasingParameters(), backend, threads), null, progress());
+		show(outcome.result(), diffraction.getTitle());
+		if (output_dir != null)
+			ResultWriter.write(output_dir.toPath(), Inputs.baseName(java.nio.file.Path.of(diffraction.getTitle())), outcome, Map.of());
+	}
+
+	private void show(final PhasingResult r, final String title) {
+		amplitude = ImagePlusConverter.toImagePlus(r.object().amplitude(), title + " amplitude");
+		phase = ImagePlusConverter.toImagePlus(r.object().phase(), title + " phase (rad)");
+		phase.setDisplayRange(-Math.PI, Math.PI);
+		support = ImagePlusConverter.maskToImagePlus(r.object().grid, r.support(), title + " support", r.object().voxelSize, r.object().unit);
+		log.info(String.format(java.util.Locale.ROOT, "%s: %d iterations, final chi2 = %.4g", title, r.iterations(), r.finalChi2()));
+	}
+}

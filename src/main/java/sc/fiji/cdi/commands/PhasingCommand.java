@@ -1,0 +1,61 @@
+package sc.fiji.cdi.commands;
+
+import java.util.Locale;
+
+import org.scijava.plugin.Parameter;
+
+import sc.fiji.cdi.phasing.PhasingParameters;
+import sc.fiji.cdi.phasing.PhasingParameters.InitialSupport;
+
+/**
+ * The phase-retrieval parameters shared by Phase Retrieval and Reconstruct. Field names are the macro keys;
+ * defaults come from {@link PhasingParameters#defaults()} (cohere's 34-ID-C configuration), never repeated here.
+ */
+public abstract class PhasingCommand extends CdiCommand {
+
+	private static final PhasingParameters DEFAULTS = PhasingParameters.defaults();
+
+	@Parameter(label = "Recipe (cohere syntax)", persist = false, description = "e.g. 3*(20*ER+180*HIO)+20*ER; ER, HIO and RAAR")
+	protected String recipe = DEFAULTS.recipe();
+
+	@Parameter(label = "HIO β", persist = false, min = "0.01", max = "1.5", stepSize = "0.05")
+	protected double hio_beta = DEFAULTS.hioBeta();
+
+	@Parameter(label = "RAAR β", persist = false, min = "0.01", max = "0.99", stepSize = "0.05")
+	protected double raar_beta = DEFAULTS.raarBeta();
+
+	@Parameter(label = "Shrink-wrap σ (voxels)", persist = false, min = "0", max = "20")
+	protected double shrink_wrap_sigma = DEFAULTS.shrinkWrapSigma();
+
+	@Parameter(label = "Shrink-wrap threshold (fraction of max)", persist = false, min = "0.001", max = "0.999")
+	protected double shrink_wrap_threshold = DEFAULTS.shrinkWrapThreshold();
+
+	@Parameter(label = "Shrink-wrap every N iterations (0 = never)", persist = false, min = "0")
+	protected int shrink_wrap_period = DEFAULTS.shrinkWrapPeriod();
+
+	@Parameter(label = "Initial support", choices = { "box", "autocorrelation" }, persist = false)
+	protected String initial_support = DEFAULTS.initialSupport().name().toLowerCase(Locale.ROOT);
+
+	@Parameter(label = "Initial box (fraction of each axis)", persist = false, min = "0.01", max = "1")
+	protected double support_box_fraction = DEFAULTS.supportBoxFraction();
+
+	@Parameter(label = "Twin removal (cohere, iteration 2)", persist = false)
+	protected boolean twin_removal = DEFAULTS.twinRemoval();
+
+	@Parameter(label = "Average the last N iterates", persist = false, min = "0")
+	protected int average_last = DEFAULTS.averageLast();
+
+	@Parameter(label = "Random seed", persist = false)
+	protected long seed = DEFAULTS.seed();
+
+	@Parameter(label = "Compute backend", choices = { "auto", "jtransforms", "fftw", "djl" }, persist = false)
+	protected String backend = "auto";
+
+	@Parameter(label = "Threads (0 = all cores)", persist = false, min = "0")
+	protected int threads = 0;
+
+	protected PhasingParameters phasingParameters() {
+		return new PhasingParameters(recipe, hio_beta, raar_beta, shrink_wrap_sigma, shrink_wrap_threshold, shrink_wrap_period,
+			InitialSupport.valueOf(initial_support.trim().toUpperCase(Locale.ROOT)), support_box_fraction, twin_removal, average_last, seed);
+	}
+}

@@ -1,0 +1,48 @@
+package sc.fiji.cdi.pipeline;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import sc.fiji.cdi.data.Diffraction;
+import sc.fiji.cdi.phasing.Backends;
+import sc.fiji.cdi.phasing.InitialGuess;
+import sc.fiji.cdi.phasing.Phaser;
+import sc.fiji.cdi.phasing.PhasingBackend;
+import sc.fiji.cdi.phasing.PhasingParameters;
+import sc.fiji.cdi.phasing.PhasingResult;
+import sc.fiji.cdi.preprocess.PreprocessOptions;
+import sc.fiji.cdi.preprocess.Preprocessor;
+import sc.fiji.cdi.util.Progress;
+
+/**
+ * Imported diffraction data → preprocessing → iterative phase retrieval (optionally seeded by an initial guess,
+ * e.g. a neural-network prediction). UI-free: the Reconstruct command and the batch macros call this.
+ */
+public final class ReconstructionPipeline {
+
+	/**
+	 * @param backend  phasing backend choice ("auto", "jtransforms", "fftw", "djl", …), see {@link Backends}
+	 * @param threads  worker threads (≤ 0: all available cores)
+	 */
+	public record Request(PreprocessOptions preprocess, PhasingParameters phasing, String backend, int threads) {}
+
+	/** The preprocessed data the phasing saw, its result, and the wall time of each stage in seconds. */
+	public record Outcome(Diffraction preprocessed, PhasingResult result, Map<String, Double> seconds) {}
+
+	private ReconstructionPipeline() {}
+
+	public static Outcome run(final Diffraction data, final Request request, final InitialGuess guess, final Progress progress) {
+		final Map<String, Double> seconds = new LinkedHashMap<>();
+		long t0 = System.nanoTime();
+		progress.status("Preprocessing " + data.grid());
+		final Diffraction pre = Preprocessor.apply(data, request.preprocess(), progress);
+		seconds.put("preprocess", (System.nanoTime() - t0) / 1e9);
+		progress.checkCancelled();
+		t0 = System.nanoTime();
+		final int threads = request.threads() > 0 ? request.threads() : Runtime.getRuntime().availableProcessors();
+		final PhasingBackend backend = Backends.select(request.backend(), pre.grid(), threads);
+		final PhasingResult result = new Phaser(backend).run(pre, request.phasing(), guess, progress);
+		seconds.put("phasing", (System.nanoTime() - t0) / 1e9);
+		return new Outcome(pre, result, seconds);
+	}
+}

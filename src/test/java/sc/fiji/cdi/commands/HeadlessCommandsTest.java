@@ -1,0 +1,108 @@
+package sc.fiji.cdi.commands;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+
+import sc.fiji.cdi.app.Main;
+import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.io.TiffWriter;
+import sc.fiji.cdi.simulate.CrystalSimulator;
+import sc.fiji.cdi.simulate.SimulatedCrystal;
+import sc.fiji.cdi.simulate.SimulationParameters;
+
+/** The commands run the way a cluster job runs them: {@code java -jar … --headless --run "<label>" '<args>'}. */
+class HeadlessCommandsTest {
+
+	private record Run(int code, String err) {}
+
+	private static Run main(final String... args) {
+		final PrintStream old = System.err;
+		final ByteArrayOutputStream buf = new ByteArrayOutputStream();
+		System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
+		try {
+			final int code = Main.run(args);
+			return new Run(code, buf.toString(StandardCharsets.UTF_8));
+		} finally {
+			System.setErr(old);
+		}
+	}
+
+	private static Path simulated2D(final Path dir, final long seed) {
+		final SimulatedCrystal c = CrystalSimulator.simulate(Grid.of2D(64, 64),
+			SimulationParameters.defaults().withShape(SimulationParameters.Shape.POLYGON), seed);
+		final Path f = dir.resolve("scan" + seed + ".tif");
+		TiffWriter.write(f, c.diffraction().values);
+		return f;
+	}
+
+	@Test
+	void reconstructWritesAllOutputsAndAReportWithASmallChi2(@TempDir final Path tmp) throws Exception {
+		final Path in = simulated2D(tmp, 3);
+		final byte[] before = Files.readAllBytes(in);
+		final Path out = tmp.resolve("out");
+		final Run r = main("--headless", "--run", "Reconstruct",
+			"input=\"" + in + "\",output_dir=\"" + out + "\",recipe=\"2*(20*ER+80*HIO)+40*ER\",seed=2");
+		assertEquals(0, r.code, r.err);
+		for (final String s : new String[] { "_amplitude.tif", "_phase.tif", "_support.tif", "_report.json", "_error.png" })
+			assertTrue(Files.size(out.resolve("scan3" + s)) > 100, s);
+		final JsonObject report = JsonParser.parseString(Files.readString(out.resolve("scan3_report.json"))).getAsJsonObject();
+		assertEquals(240, report.get("iterations").getAsInt());
+		assertEquals(240, report.getAsJsonArray("chi2_history").size());
+		final double chi2 = report.get("final_chi2").getAsDouble();
+		assertTrue(chi2 < 0.02, "final χ² " + chi2);
+		assertTrue(report.getAsJsonArray("processing").size() >= 2, "import and preprocessing steps recorded");
+		assertTrue(Files.readAllBytes(in).length == before.length && java.util.Arrays.equals(before, Files.readAllBytes(in)), "input unchanged");
+		try (var s = Files.list(out)) {
+			assertEquals(5, s.count(), "no staging leftovers");
+		}
+	}
+
+	@Test
+	void aMissingFileFailsWithExitCodeOneAndNamesTheFile(@TempDir final Path tmp) {
+		final Run r = main("--headless", "--run", "Reconstruct", "input=\"" + tmp.resolve("nope.tif") + "\",output_dir=\"" + tmp + "\"");
+		assertEquals(1, r.code);
+		assertTrue(r.err.contains("nope.tif") && r.err.contains("does not exist"), r.err);
+	}
+
+	@Test
+	void aBadRecipeFailsBeforeAnyOutputIsWritten(@TempDir final Path tmp) throws Exception {
+		final Path in = simulated2D(tmp, 4);
+		final Path out = tmp.resolve("out");
+		final Run r = main("--headless", "--run", "Reconstruct", "input=\"" + in + "\",output_dir=\"" + out + "\",recipe=\"20*ER+*HIO\"");
+		assertEquals(1, r.code);
+		assertTrue(r.err.toLowerCase().contains("recipe"), r.err);
+		try (var s = Files.list(out)) {
+			assertEquals(0, s.count());
+		}
+	}
+
+	@Test
+	void anUnknownCommandIsABadCommandLine() {
+		final Run r = main("--headless", "--run", "Reconstrct", "input=\"x\"");
+		assertEquals(2, r.code);
+		assertTrue(r.err.contains("Reconstrct") && r.err.contains("Reconstruct"), r.err);
+	}
+
+	@Test
+	void simulateCrystalByMenuLabelWritesTheTruth(@TempDir final Path tmp) throws Exception {
+		final Run r = main("--headless", "--run", "Simulate Crystal", "dimensions=\"2D\",size=32,seed=7,output_dir=\"" + tmp + "\"");
+		assertEquals(0, r.code, r.err);
+		for (final String s : new String[] { "_intensity.tif", "_true_amplitude.tif", "_true_phase.tif" })
+			assertTrue(Files.exists(tmp.resolve("crystal32_seed7" + s)), s);
+		final var d = sc.fiji.cdi.io.DiffractionReader.read(tmp.resolve("crystal32_seed7_intensity.tif"), sc.fiji.cdi.io.ImportOptions.defaults());
+		assertEquals(Grid.of2D(32, 32), d.grid());
+		assertTrue(d.values.max() > 0);
+	}
+}

@@ -1,0 +1,42 @@
+package sc.fiji.cdi.commands;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import sc.fiji.cdi.app.Main;
+import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.io.TiffWriter;
+import sc.fiji.cdi.simulate.CrystalSimulator;
+import sc.fiji.cdi.simulate.SimulationParameters;
+
+/** The shipped batch macro, run by ImageJ 1's own interpreter with run("Reconstruct", …) routed to our command. */
+class MacroTest {
+
+	@Test
+	void theFolderMacroReconstructsEveryStack(@TempDir final Path tmp) throws Exception {
+		final Path in = Files.createDirectories(tmp.resolve("scans"));
+		for (long seed = 1; seed <= 2; seed++)
+			TiffWriter.write(in.resolve("scan" + seed + ".tif"), CrystalSimulator.simulate(Grid.of2D(48, 48),
+				SimulationParameters.defaults().withShape(SimulationParameters.Shape.POLYGON), seed).diffraction().values);
+		Files.writeString(in.resolve("notes.txt"), "not a scan");
+		final Path out = tmp.resolve("recon");
+		Files.createDirectories(out);
+		final int code = Main.run("-macro", Path.of("macros/Reconstruct_Folder.ijm").toString(),
+			"input_dir=[" + in + "] output_dir=[" + out + "] recipe=[20*ER+60*HIO+20*ER]");
+		assertEquals(0, code);
+		for (long seed = 1; seed <= 2; seed++) {
+			assertTrue(Files.exists(out.resolve("scan" + seed + "_amplitude.tif")), "scan" + seed);
+			final String report = Files.readString(out.resolve("scan" + seed + "_report.json"));
+			assertTrue(report.contains("\"iterations\": 100"), report.substring(0, 200));
+		}
+		try (var s = Files.list(out)) {
+			assertEquals(10, s.count(), "5 files per scan, nothing for notes.txt");
+		}
+	}
+}
