@@ -2,6 +2,7 @@ package sc.fiji.cdi.simulate;
 
 import java.util.Objects;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 
 import sc.fiji.cdi.data.ComplexVolume;
 import sc.fiji.cdi.data.Diffraction;
@@ -136,51 +137,60 @@ public final class CrystalSimulator {
 		return new Placement(scale, origin, centre, size);
 	}
 
+	/** Rows per parallel task (each voxel is computed independently, so the result does not depend on threads). */
+	private static final int ROWS_PER_TASK = 32;
+
 	/** Writes A into the real slots, and the raw phase φ into the imaginary slots where A > 0. */
 	private static void rasterise(final Grid g, final ConvexBody body, final Placement pl, final double sigma, final PhaseField field, final float[] rho) {
+		final int rows = g.nz * g.ny;
+		IntStream.range(0, (rows + ROWS_PER_TASK - 1) / ROWS_PER_TASK).parallel().forEach(task -> {
+			final double[] base = new double[body.normals.length];
+			for (int r = task * ROWS_PER_TASK, end = Math.min(rows, r + ROWS_PER_TASK); r < end; r++)
+				rasteriseRow(g, body, pl, sigma, field, rho, r / g.ny, r % g.ny, base);
+		});
+	}
+
+	private static void rasteriseRow(final Grid g, final ConvexBody body, final Placement pl, final double sigma, final PhaseField field, final float[] rho, final int z, final int y, final double[] base) {
 		final double band = sigma > 0 ? EDGE_BAND * sigma : 0;
 		final double[] o = pl.origin();
 		final int m = body.normals.length;
-		final double[] base = new double[m], slope = new double[m];
-		for (int i = 0; i < m; i++) slope[i] = body.normals[i][2];
 		final double radius = pl.scale();
-		for (int z = 0; z < g.nz; z++) for (int y = 0; y < g.ny; y++) {
-			// x range of this row where the signed distance d ≤ band (each plane's d is linear in x)
-			double xlo = 0, xhi = g.nx - 1;
-			final double dz = z - o[0], dy = y - o[1];
+		// x range of this row where the signed distance d ≤ band (each plane's d is linear in x)
+		double xlo = 0, xhi = g.nx - 1;
+		final double dz = z - o[0], dy = y - o[1];
+		if (body.sphere) {
+			final double r2 = (radius + band) * (radius + band) - dz * dz - dy * dy;
+			if (r2 < 0) return;
+			final double h = Math.sqrt(r2);
+			xlo = Math.max(xlo, o[2] - h); xhi = Math.min(xhi, o[2] + h);
+		}
+		else {
+			for (int i = 0; i < m; i++) {
+				final double[] nn = body.normals[i];
+				base[i] = nn[0] * dz + nn[1] * dy - nn[2] * o[2] - pl.scale() * body.offsets[i];
+				final double slope = nn[2];
+				// base + slope·x ≤ band
+				if (Math.abs(slope) < 1e-12) { if (base[i] > band) return; }
+				else if (slope > 0) xhi = Math.min(xhi, (band - base[i]) / slope);
+				else xlo = Math.max(xlo, (band - base[i]) / slope);
+			}
+		}
+		final int x0 = (int) Math.ceil(xlo), x1 = (int) Math.floor(xhi);
+		if (x0 > x1) return;
+		final int row = (z * g.ny + y) * g.nx;
+		for (int x = x0; x <= x1; x++) {
+			double d;
 			if (body.sphere) {
-				final double r2 = (radius + band) * (radius + band) - dz * dz - dy * dy;
-				if (r2 < 0) continue;
-				final double h = Math.sqrt(r2);
-				xlo = Math.max(xlo, o[2] - h); xhi = Math.min(xhi, o[2] + h);
+				final double dx = x - o[2];
+				d = Math.sqrt(dz * dz + dy * dy + dx * dx) - radius;
 			}
 			else {
-				for (int i = 0; i < m; i++) {
-					final double[] nn = body.normals[i];
-					base[i] = nn[0] * dz + nn[1] * dy - nn[2] * o[2] - pl.scale() * body.offsets[i];
-					// base + slope·x ≤ band
-					if (Math.abs(slope[i]) < 1e-12) { if (base[i] > band) { xlo = 1; xhi = 0; break; } }
-					else if (slope[i] > 0) xhi = Math.min(xhi, (band - base[i]) / slope[i]);
-					else xlo = Math.max(xlo, (band - base[i]) / slope[i]);
-				}
+				d = Double.NEGATIVE_INFINITY;
+				for (int i = 0; i < m; i++) d = Math.max(d, base[i] + body.normals[i][2] * x);
 			}
-			final int x0 = (int) Math.ceil(xlo), x1 = (int) Math.floor(xhi);
-			if (x0 > x1) continue;
-			final int row = (z * g.ny + y) * g.nx;
-			for (int x = x0; x <= x1; x++) {
-				double d;
-				if (body.sphere) {
-					final double dx = x - o[2];
-					d = Math.sqrt(dz * dz + dy * dy + dx * dx) - radius;
-				}
-				else {
-					d = Double.NEGATIVE_INFINITY;
-					for (int i = 0; i < m; i++) d = Math.max(d, base[i] + slope[i] * x);
-				}
-				rho[2 * (row + x)] = edge(d, sigma);
-			}
-			field.row(z, y, x0, x1, rho, row);
+			rho[2 * (row + x)] = edge(d, sigma);
 		}
+		field.row(z, y, x0, x1, rho, row);
 	}
 
 	/** Φ(−d/σ): 1 deep inside, 0.5 on the surface, 0 far outside. */
@@ -238,13 +248,17 @@ public final class CrystalSimulator {
 			factor = hi - lo > 1e-12 ? p.phaseRange() / (hi - lo) : 0;
 		}
 		field.rescaledBy(factor);
-		for (int i = 0; i < n; i++) {
-			final float a = rho[2 * i];
-			if (a <= 0) { rho[2 * i + 1] = 0; continue; }
-			final double ph = (rho[2 * i + 1] - offset) * factor;
-			rho[2 * i] = (float) (a * Math.cos(ph));
-			rho[2 * i + 1] = (float) (a * Math.sin(ph));
-		}
+		final double off = offset, fac = factor;
+		final int chunk = 16384;
+		IntStream.range(0, (n + chunk - 1) / chunk).parallel().forEach(t -> {
+			for (int i = t * chunk, end = Math.min(n, i + chunk); i < end; i++) {
+				final float a = rho[2 * i];
+				if (a <= 0) { rho[2 * i + 1] = 0; continue; }
+				final double ph = (rho[2 * i + 1] - off) * fac;
+				rho[2 * i] = (float) (a * Math.cos(ph));
+				rho[2 * i + 1] = (float) (a * Math.sin(ph));
+			}
+		});
 		final double[] extent = new double[3];
 		for (int a = 0; a < 3; a++) extent[a] = bbHi[a] >= 0 ? bbHi[a] - bbLo[a] + 1 : 0;
 		return extent;

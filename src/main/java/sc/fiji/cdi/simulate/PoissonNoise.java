@@ -1,6 +1,7 @@
 package sc.fiji.cdi.simulate;
 
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 
 import sc.fiji.cdi.util.CdiException;
 
@@ -14,6 +15,8 @@ public final class PoissonNoise {
 	static {
 		for (int k = 1; k < LOG_FACTORIAL.length; k++) LOG_FACTORIAL[k] = LOG_FACTORIAL[k - 1] + Math.log(k);
 	}
+
+	private static final int BLOCK = 16384;
 
 	private PoissonNoise() {}
 
@@ -31,8 +34,15 @@ public final class PoissonNoise {
 		final float[] out = new float[intensity.length];
 		if (total == 0) return out;
 		final double scale = photons / total;
-		final SplittableRandom rng = new SplittableRandom(seed);
-		for (int i = 0; i < out.length; i++) out[i] = sample(rng, scale * intensity[i]);
+		// fixed blocks, each with its own stream split from the seed in order: the same counts for any thread count
+		final int blocks = (out.length + BLOCK - 1) / BLOCK;
+		final SplittableRandom root = new SplittableRandom(seed);
+		final SplittableRandom[] streams = new SplittableRandom[blocks];
+		for (int b = 0; b < blocks; b++) streams[b] = root.split();
+		IntStream.range(0, blocks).parallel().forEach(b -> {
+			final SplittableRandom rng = streams[b];
+			for (int i = b * BLOCK, end = Math.min(out.length, i + BLOCK); i < end; i++) out[i] = sample(rng, scale * intensity[i]);
+		});
 		return out;
 	}
 
@@ -43,8 +53,9 @@ public final class PoissonNoise {
 	}
 
 	private static long inversion(final SplittableRandom rng, final double lambda) {
-		double p = Math.exp(-lambda), cdf = p;
 		final double u = rng.nextDouble();
+		if (u < 1 - lambda) return 0; // 1 − λ ≤ exp(−λ) = P(0): most weak pixels end here without an exp
+		double p = Math.exp(-lambda), cdf = p;
 		long k = 0;
 		while (u > cdf && k < 1000) {
 			k++;
@@ -55,19 +66,19 @@ public final class PoissonNoise {
 	}
 
 	private static long ptrs(final SplittableRandom rng, final double lambda) {
-		final double logLambda = Math.log(lambda);
 		final double b = 0.931 + 2.53 * Math.sqrt(lambda);
 		final double a = -0.059 + 0.02483 * b;
-		final double invAlpha = 1.1239 + 1.1328 / (b - 3.4);
 		final double vr = 0.9277 - 3.6224 / (b - 2);
+		double logLambda = Double.NaN, logInvAlpha = Double.NaN; // only needed by the rare slow path
 		while (true) {
 			final double u = rng.nextDouble() - 0.5;
 			final double v = rng.nextDouble();
 			final double us = 0.5 - Math.abs(u);
 			final long k = (long) Math.floor((2 * a / us + b) * u + lambda + 0.43);
-			if (us >= 0.07 && v <= vr) return k;
+			if (us >= 0.07 && v <= vr) return k; // squeeze: accepted without logarithms (~90 % of draws)
 			if (k < 0 || (us < 0.013 && v > us)) continue;
-			if (Math.log(v) + Math.log(invAlpha) - Math.log(a / (us * us) + b) <= -lambda + k * logLambda - logFactorial(k)) return k;
+			if (Double.isNaN(logLambda)) { logLambda = Math.log(lambda); logInvAlpha = Math.log(1.1239 + 1.1328 / (b - 3.4)); }
+			if (Math.log(v) + logInvAlpha - Math.log(a / (us * us) + b) <= -lambda + k * logLambda - logFactorial(k)) return k;
 		}
 	}
 
