@@ -1,27 +1,15 @@
 package sc.fiji.cdi.simulate;
 
-import java.io.OutputStreamWriter;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import com.google.gson.GsonBuilder;
-
-import ij.ImagePlus;
-import ij.ImageStack;
-import ij.io.FileInfo;
-import ij.io.FileSaver;
-import ij.io.TiffEncoder;
-import ij.measure.Calibration;
-import ij.process.FloatProcessor;
 import sc.fiji.cdi.data.Grid;
-import sc.fiji.cdi.data.RealVolume;
 import sc.fiji.cdi.simulate.SimulationParameters.PhaseModel;
 import sc.fiji.cdi.simulate.SimulationParameters.Shape;
-import sc.fiji.cdi.util.AtomicOutput;
+import sc.fiji.cdi.io.TiffWriter;
+import sc.fiji.cdi.report.Json;
 
 /**
  * Writes the small simulated examples of {@code sample-stacks/}: for each, the centred diffraction intensity, the
@@ -77,39 +65,11 @@ public final class SampleStacks {
 		meta.put("files", files);
 		meta.put("conventions", "axes (z, y, x), x fastest; object centred at voxel n/2; phase in radians, 0 outside the support [A >= 0.1 max A]");
 
-		writeTiff(dir.resolve(files.get("diffraction")), c.diffraction().values, "diffraction intensity");
+		TiffWriter.write(dir.resolve(files.get("diffraction")), c.diffraction().values);
 		if (e.truthOf() == null) {
-			writeTiff(dir.resolve(files.get("truth_amplitude")), c.amplitude(), "truth amplitude");
-			writeTiff(dir.resolve(files.get("truth_phase")), c.phase(), "truth phase (rad)");
+			TiffWriter.write(dir.resolve(files.get("truth_amplitude")), c.amplitude());
+			TiffWriter.write(dir.resolve(files.get("truth_phase")), c.phase());
 		}
-		final String json = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(meta);
-		AtomicOutput.write(dir.resolve(e.name() + ".json"), out -> {
-			final Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
-			w.write(json);
-			w.write('\n');
-			w.flush();
-		});
-	}
-
-	/** A 32-bit float TIFF (a stack of z planes) in ImageJ's format, with the voxel size and unit. */
-	static void writeTiff(final Path path, final RealVolume v, final String title) {
-		final Grid g = v.grid;
-		final ImageStack stack = new ImageStack(g.nx, g.ny);
-		final int plane = g.ny * g.nx;
-		for (int z = 0; z < g.nz; z++) {
-			final float[] px = new float[plane];
-			System.arraycopy(v.data, z * plane, px, 0, plane);
-			stack.addSlice(null, new FloatProcessor(g.nx, g.ny, px));
-		}
-		final ImagePlus imp = new ImagePlus(title, stack);
-		final Calibration cal = imp.getCalibration();
-		cal.pixelDepth = v.voxelSize[0];
-		cal.pixelHeight = v.voxelSize[1];
-		cal.pixelWidth = v.voxelSize[2];
-		cal.setUnit(v.unit);
-		imp.resetDisplayRange();
-		final FileInfo fi = imp.getFileInfo();
-		fi.description = new FileSaver(imp).getDescriptionString();
-		AtomicOutput.write(path, out -> new TiffEncoder(fi).write(out));
+		Json.write(dir.resolve(e.name() + ".json"), meta);
 	}
 }
