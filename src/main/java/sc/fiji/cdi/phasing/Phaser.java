@@ -29,7 +29,8 @@ import sc.fiji.cdi.util.Progress;
  */
 public final class Phaser {
 
-	/** Relative threshold of the autocorrelation support (PyNX's {@code support_autocorrelation_threshold}). */
+	/** Relative threshold of the autocorrelation support: PyNX's {@code support_autocorrelation_threshold}, whose
+	 * documented default is 0.1 (some wrappers use 0.04–0.11). */
 	public static final double AUTOCORRELATION_THRESHOLD = 0.1;
 
 	/** Iteration (0-based) after whose update cohere removes the twin. */
