@@ -157,4 +157,30 @@ class PhaserTest {
 		assertTrue(c.phaseRmsError() < 0.1, "phase rms " + c.phaseRmsError());
 		assertTrue(r.finalChi2() < 1e-3, "χ² " + r.finalChi2());
 	}
+
+	@Test
+	void maskedPixelsAreUnconstrainedEvenWhenTheirValuesAreGarbage() {
+		final TestObjects.Sample s = TestObjects.ellipsoid(Grid.of2D(64, 64), new double[] { 1, 13, 10 }, 2.0);
+		final Diffraction clean = s.diffraction();
+		final Grid g = clean.grid();
+		final boolean[] mask = new boolean[g.size()];
+		final float[] values = clean.values.data.clone();
+		for (int y = 0; y < 64; y++)
+			for (int x = 0; x < 64; x++) {
+				// a 3 × 3 beam stop at the centre (the peak!) and a detector gap along x = 45
+				if ((Math.abs(y - 32) <= 1 && Math.abs(x - 32) <= 1) || x == 45) {
+					mask[g.index(0, y, x)] = true;
+					values[g.index(0, y, x)] = 1e9f; // garbage that must not be used
+				}
+			}
+		final Diffraction masked = new Diffraction(clean.values.with(values), clean.quantity, mask, clean.log, "masked");
+		final PhasingResult r = new Phaser(new JTransformsBackend(1)).run(masked, PhasingParameters.defaults().withSeed(2), null, Progress.NONE);
+		final Quality.Comparison c = Quality.compare(r.object(), s.object(), s.support());
+		System.out.printf("masked beam stop + gap, 64²: χ² %.2e, amplitude corr %.4f, phase rms %.4f%n", r.finalChi2(), c.amplitudeCorrelation(), c.phaseRmsError());
+		assertTrue(r.finalChi2() < 1e-3, "χ² " + r.finalChi2());
+		assertTrue(c.amplitudeCorrelation() > 0.95, "amplitude correlation " + c.amplitudeCorrelation());
+		assertTrue(c.phaseRmsError() < 0.2, "phase rms " + c.phaseRmsError());
+		// the χ² of the truth ignores the garbage pixels
+		assertTrue(ErrorMetrics.chi2(s.object(), masked) < 1e-10);
+	}
 }
