@@ -1,13 +1,14 @@
 package sc.fiji.cdi.phasing;
 
+import org.jtransforms.fft.FloatFFT_1D;
 import org.jtransforms.fft.FloatFFT_2D;
 import org.jtransforms.fft.FloatFFT_3D;
 
 import sc.fiji.cdi.data.Grid;
 
 /**
- * In-place complex FFT of an interleaved (re, im) (z, y, x) array with JTransforms 3.1: a 2D transform when
- * {@code nz == 1}, else 3D. Forward is the plain DFT F(q) = Σ ρ(r)·exp(−2πi q·r/n) (numpy's {@code fftn}
+ * In-place complex FFT of an interleaved (re, im) (z, y, x) array with JTransforms 3.1 over the axes longer than 1
+ * (so a 2D transform when {@code nz == 1}, a 3D one for a volume; the flat layout is the same). Forward is the plain DFT F(q) = Σ ρ(r)·exp(−2πi q·r/n) (numpy's {@code fftn}
  * convention, no scaling); {@link #inverse} divides by the number of voxels, so inverse(forward(ρ)) = ρ.
  * Zero frequency is at index 0 (not shifted). A plan is made once per instance and reused; JTransforms reads its
  * thread count from the global {@code pl.edu.icm.jlargearrays.ConcurrencyUtils.getNumberOfThreads()}.
@@ -15,13 +16,16 @@ import sc.fiji.cdi.data.Grid;
 public final class Fft {
 
 	private final Grid grid;
+	private final FloatFFT_1D fft1;
 	private final FloatFFT_2D fft2;
 	private final FloatFFT_3D fft3;
 
 	public Fft(final Grid grid) {
 		this.grid = grid;
-		if (grid.is2D()) { fft2 = new FloatFFT_2D(grid.ny, grid.nx); fft3 = null; }
-		else { fft2 = null; fft3 = new FloatFFT_3D(grid.nz, grid.ny, grid.nx); }
+		final int[] d = java.util.Arrays.stream(grid.zyx()).filter(v -> v > 1).toArray();
+		fft1 = d.length == 1 ? new FloatFFT_1D(d[0]) : null;
+		fft2 = d.length == 2 ? new FloatFFT_2D(d[0], d[1]) : null;
+		fft3 = d.length == 3 ? new FloatFFT_3D(d[0], d[1], d[2]) : null;
 	}
 
 	public Grid grid() { return grid; }
@@ -29,13 +33,17 @@ public final class Fft {
 	/** F = DFT(a), in place; {@code a} has 2·grid.size() values. */
 	public void forward(final float[] a) {
 		check(a);
-		if (fft2 != null) fft2.complexForward(a); else fft3.complexForward(a);
+		if (fft3 != null) fft3.complexForward(a);
+		else if (fft2 != null) fft2.complexForward(a);
+		else if (fft1 != null) fft1.complexForward(a); // a single voxel is its own transform
 	}
 
 	/** a = IDFT(a)/N, in place (normalised, so that it inverts {@link #forward}). */
 	public void inverse(final float[] a) {
 		check(a);
-		if (fft2 != null) fft2.complexInverse(a, true); else fft3.complexInverse(a, true);
+		if (fft3 != null) fft3.complexInverse(a, true);
+		else if (fft2 != null) fft2.complexInverse(a, true);
+		else if (fft1 != null) fft1.complexInverse(a, true);
 	}
 
 	private void check(final float[] a) {

@@ -29,7 +29,8 @@ import sc.fiji.cdi.util.Progress;
  */
 public final class Phaser {
 
-	/** Relative threshold of the autocorrelation support (PyNX's {@code support_autocorrelation_threshold}). */
+	/** Relative threshold of the autocorrelation support: PyNX's {@code support_autocorrelation_threshold}, whose
+	 * documented default is 0.1 (some wrappers use 0.04–0.11). */
 	public static final double AUTOCORRELATION_THRESHOLD = 0.1;
 
 	/** Iteration (0-based) after whose update cohere removes the twin. */
@@ -90,7 +91,7 @@ public final class Phaser {
 					if (p.shrinkWrapPeriod() > 0 && (it + 1) % p.shrinkWrapPeriod() == 0 && it + 1 < total) shrinkWrap(s, p, it, data);
 					if (it >= averageFrom && p.averageLast() > 1) s.accumulate();
 					progress.progress(it + 1, total);
-					progress.status(String.format(Locale.ROOT, "%s %d/%d, χ²=%.4g", step.algorithm(), it + 1, total, chi2[it]));
+					if (it % 10 == 0 || it + 1 == total) progress.status(String.format(Locale.ROOT, "%s %d/%d, χ²=%.4g", step.algorithm(), it + 1, total, chi2[it]));
 				}
 			}
 			final float[] result;

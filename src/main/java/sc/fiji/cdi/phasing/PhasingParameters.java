@@ -26,7 +26,7 @@ public record PhasingParameters(String recipe, double hioBeta, double raarBeta, 
 	public enum InitialSupport {
 		/** A centred box of {@code supportBoxFraction} of each dimension (cohere). */
 		BOX,
-		/** The thresholded autocorrelation |IFFT(I)| ≥ 4 % of its max (PyNX): the support of ρ⋆ρ, a loose
+		/** The thresholded autocorrelation |IFFT(I)| ≥ 10 % of its max (PyNX's default): the support of ρ⋆ρ, a loose
 		 * (twice as wide) but shape-aware start that shrink-wrap tightens. */
 		AUTOCORRELATION
 	}
