@@ -2,7 +2,7 @@ package sc.fiji.cdi.align;
 
 import sc.fiji.cdi.data.ComplexVolume;
 import sc.fiji.cdi.data.Grid;
-import sc.fiji.cdi.phasing.Fft;
+import sc.fiji.cdi.fft.Fft;
 import sc.fiji.cdi.phasing.FftShift;
 import sc.fiji.cdi.phasing.Moments;
 
@@ -174,16 +174,15 @@ public final class Alignment {
 		final float[] a = new float[2 * n], b = new float[2 * n];
 		final float[] ma = Moments.modulus(ref.data), mb = Moments.modulus(cand.data);
 		for (int i = 0; i < n; i++) { a[2 * i] = ma[i]; b[2 * i] = mb[i]; }
-		final Fft fft = new Fft(g);
-		fft.forward(a);
-		fft.forward(b);
+		Fft.forward(g, a);
+		Fft.forward(g, b);
 		// C(s) = Σ_r |ref|(r)·|cand|(r − s):  DFT(C) = DFT(|ref|)·conj(DFT(|cand|))
 		for (int i = 0; i < n; i++) {
 			final float ar = a[2 * i], ai = a[2 * i + 1], br = b[2 * i], bi = -b[2 * i + 1];
 			a[2 * i] = ar * br - ai * bi;
 			a[2 * i + 1] = ar * bi + ai * br;
 		}
-		fft.inverse(a);
+		Fft.inverse(g, a);
 		int best = 0;
 		for (int i = 1; i < n; i++) if (a[2 * i] > a[2 * best]) best = i;
 		final int[] s = { best / (g.ny * g.nx), (best / g.nx) % g.ny, best % g.nx };

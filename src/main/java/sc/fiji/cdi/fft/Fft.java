@@ -39,6 +39,20 @@ public final class Fft {
 		plan(grid).transform(interleaved, false);
 	}
 
+	/** A forward-transformed copy of an interleaved array. */
+	public static float[] forwardCopy(final Grid grid, final float[] interleaved) {
+		final float[] a = interleaved.clone();
+		forward(grid, a);
+		return a;
+	}
+
+	/** An inverse-transformed (1/N-scaled) copy of an interleaved array. */
+	public static float[] inverseCopy(final Grid grid, final float[] interleaved) {
+		final float[] a = interleaved.clone();
+		inverse(grid, a);
+		return a;
+	}
+
 	/** A new volume holding FFT(ρ) (unshifted, unnormalised); the input is not modified. */
 	public static ComplexVolume forward(final ComplexVolume rho) {
 		final float[] f = rho.data.clone();

@@ -2,6 +2,7 @@ package sc.fiji.cdi.phasing;
 
 import sc.fiji.cdi.data.ComplexVolume;
 import sc.fiji.cdi.data.Diffraction;
+import sc.fiji.cdi.fft.Fft;
 import sc.fiji.cdi.util.CdiException;
 
 /** Error metrics of an object against diffraction data, with exactly the formula the reconstruction reports. */
@@ -17,6 +18,27 @@ public final class ErrorMetrics {
 	 */
 	public static double chi2(final ComplexVolume object, final Diffraction data) {
 		return chi2(new JTransformsBackend(1), object, data);
+	}
+
+	/**
+	 * χ² after scaling ρ by the factor s that minimises it, s = Σ|F|·M / Σ|F|² over measured pixels: the error of an
+	 * object whose overall scale is arbitrary (a ground truth against noisy counts, a network's normalised output).
+	 */
+	public static double chi2ScaleFree(final ComplexVolume object, final Diffraction data) {
+		final float[] f = Fft.forwardCopy(object.grid, object.data);
+		final float[] m = Phaser.unshiftedAmplitude(data);
+		final boolean[] measured = Phaser.unshiftedMeasured(data);
+		double fm = 0, ff = 0;
+		for (int i = 0; i < m.length; i++) {
+			if (measured != null && !measured[i]) continue;
+			final double a = Math.hypot(f[2 * i], f[2 * i + 1]);
+			fm += a * m[i];
+			ff += a * a;
+		}
+		final double s = ff > 0 ? fm / ff : 1;
+		final float[] scaled = object.data.clone();
+		for (int i = 0; i < scaled.length; i++) scaled[i] *= (float) s;
+		return chi2(new ComplexVolume(object.grid, scaled), data);
 	}
 
 	public static double chi2(final PhasingBackend backend, final ComplexVolume object, final Diffraction data) {

@@ -1,5 +1,6 @@
 package sc.fiji.cdi.phasing;
 
+import sc.fiji.cdi.fft.Fft;
 import pl.edu.icm.jlargearrays.ConcurrencyUtils;
 import sc.fiji.cdi.data.Grid;
 
@@ -48,7 +49,6 @@ public final class JTransformsBackend implements PhasingBackend {
 
 		private final Grid grid;
 		private final int n;
-		private final Fft fft;
 		private final ChunkedLoops loops;
 		private final float[] amp;
 		private final boolean[] measured;
@@ -68,7 +68,6 @@ public final class JTransformsBackend implements PhasingBackend {
 		JSession(final Grid grid, final float[] amplitude, final boolean[] measured, final float[] object, final boolean[] support) {
 			this.grid = grid;
 			this.n = grid.size();
-			this.fft = new Fft(grid);
 			this.loops = new ChunkedLoops(threads);
 			this.amp = amplitude.clone();
 			this.measured = measured == null ? null : measured.clone();
@@ -92,7 +91,7 @@ public final class JTransformsBackend implements PhasingBackend {
 		public double projectModulus() {
 			System.arraycopy(rho, 0, proj, 0, 2 * n);
 			setFftThreads();
-			fft.forward(proj);
+			Fft.forward(grid, proj);
 			// One pass: χ² numerator/denominator and the modulus replacement F ← M·F/|F| where measured.
 			loops.run(n, (c, from, to) -> {
 				double num = 0, den = 0;
@@ -121,7 +120,7 @@ public final class JTransformsBackend implements PhasingBackend {
 			});
 			double num = 0, den = 0;
 			for (int c = 0; c < loops.chunks; c++) { num += partA[c]; den += partB[c]; }
-			fft.inverse(proj);
+			Fft.inverse(grid, proj);
 			projected = true;
 			return den > 0 ? num / den : 0;
 		}

@@ -1,5 +1,6 @@
 package sc.fiji.cdi.phasing;
 
+import sc.fiji.cdi.fft.Fft;
 import java.util.Locale;
 import java.util.SplittableRandom;
 
@@ -165,7 +166,7 @@ public final class Phaser {
 		final int n = g.size();
 		final float[] c = new float[2 * n];
 		for (int i = 0; i < n; i++) c[2 * i] = unshiftedAmplitude[i] * unshiftedAmplitude[i];
-		new Fft(g).inverse(c);
+		Fft.inverse(g, c);
 		final float[] mod = FftShift.fftshift(g, Moments.modulus(c), 1);
 		float max = 0;
 		for (final float v : mod) max = Math.max(max, v);

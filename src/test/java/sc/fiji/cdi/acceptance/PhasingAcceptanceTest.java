@@ -70,7 +70,7 @@ class PhasingAcceptanceTest {
 	@Test
 	void withPoissonNoiseTheErrorReachesThatOfTheTrueObject() {
 		final SimulatedCrystal c = CrystalSimulator.simulate(Grid.cube(64), SimulationParameters.defaults().withPhotons(1e8), 7);
-		final double truth = ErrorMetrics.chi2(c.object(), c.diffraction());
+		final double truth = ErrorMetrics.chi2ScaleFree(c.object(), c.diffraction());
 		final Outcome o = reconstruct(c, 1);
 		System.out.printf(Locale.ROOT, "Poisson 1e8 photons: chi2 of the truth %.3e, of the reconstruction %.3e (ratio %.2f)%n", truth, o.chi2, o.chi2 / truth);
 		assertTrue(o.chi2 <= 2 * truth, "χ² " + o.chi2 + " vs " + truth + " for the true object");

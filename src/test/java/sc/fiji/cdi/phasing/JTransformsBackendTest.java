@@ -1,5 +1,6 @@
 package sc.fiji.cdi.phasing;
 
+import sc.fiji.cdi.fft.Fft;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,6 @@
 package sc.fiji.cdi.phasing;
 
+import sc.fiji.cdi.fft.Fft;
 import sc.fiji.cdi.data.ComplexVolume;
 import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.data.Grid;
