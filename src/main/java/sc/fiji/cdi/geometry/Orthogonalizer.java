@@ -56,6 +56,28 @@ public final class Orthogonalizer {
 		return new Orthogonalizer(input, g.directBasis(input), voxelNm, null);
 	}
 
+	/**
+	 * For a reconstruction on {@code input}: an output grid just large enough for the support (its lab-frame
+	 * bounding box, symmetric about the array centre, plus {@code marginVoxels} on each side), usually much smaller
+	 * than the bounding box of the whole sheared input box.
+	 */
+	public static Orthogonalizer ofSupport(final BraggGeometry g, final Grid input, final boolean[] support, final double voxelNm, final int marginVoxels) {
+		if (support.length != input.size()) throw new CdiException("The support has " + support.length + " voxels, the grid " + input + " has " + input.size() + ".");
+		final double[][] r = g.directBasis(input);
+		final double[] ext = new double[3];
+		boolean any = false;
+		for (int z = 0; z < input.nz; z++) for (int y = 0; y < input.ny; y++) for (int x = 0; x < input.nx; x++) {
+			if (!support[input.index(z, y, x)]) continue;
+			any = true;
+			final double[] p = Mat3.multiply(r, new double[] { z - input.nz / 2, y - input.ny / 2, x - input.nx / 2 });
+			for (int a = 0; a < 3; a++) ext[a] = Math.max(ext[a], Math.abs(p[a]));
+		}
+		if (!any) throw new CdiException("The support is empty: nothing to orthogonalise.");
+		final int[] m = new int[3];
+		for (int a = 0; a < 3; a++) m[a] = 2 * ((int) Math.ceil(ext[a] / voxelNm) + 1 + Math.max(0, marginVoxels));
+		return new Orthogonalizer(input, r, voxelNm, new Grid(m[0], m[1], m[2]));
+	}
+
 	public Grid outputGrid() { return out; }
 
 	public double voxelNm() { return voxelNm; }
@@ -121,29 +143,31 @@ public final class Orthogonalizer {
 		if (!g.equals(in)) throw new CdiException("This orthogonaliser was set up for a " + in + " grid but got " + g + "; expected the grid of the reconstruction.");
 	}
 
-	/** Trilinear interpolation of {@code comp}-component data at fractional index i; false when no (finite) input is near. */
+	/** Trilinear interpolation of {@code comp}-component (1 or 2) data at fractional index i; false when no (finite) input is near. */
 	private boolean interpolate(final float[] d, final int comp, final double[] i, final float[] acc, final boolean skipNaN) {
 		final int z0 = (int) Math.floor(i[0]), y0 = (int) Math.floor(i[1]), x0 = (int) Math.floor(i[2]);
 		if (z0 < -1 || y0 < -1 || x0 < -1 || z0 >= in.nz || y0 >= in.ny || x0 >= in.nx) return false;
 		final double fz = i[0] - z0, fy = i[1] - y0, fx = i[2] - x0;
 		Arrays.fill(acc, 0);
-		double wsum = 0;
-		final double[] sum = new double[comp];
+		double wsum = 0, s0 = 0, s1 = 0;
 		for (int c = 0; c < 8; c++) {
 			final int z = z0 + (c & 1), y = y0 + ((c >> 1) & 1), x = x0 + ((c >> 2) & 1);
 			final double w = ((c & 1) == 0 ? 1 - fz : fz) * (((c >> 1) & 1) == 0 ? 1 - fy : fy) * (((c >> 2) & 1) == 0 ? 1 - fx : fx);
 			if (w == 0 || z < 0 || y < 0 || x < 0 || z >= in.nz || y >= in.ny || x >= in.nx) continue;
 			final int k = in.index(z, y, x) * comp;
 			if (skipNaN && Float.isNaN(d[k])) continue;
-			for (int j = 0; j < comp; j++) sum[j] += w * d[k + j];
+			s0 += w * d[k];
+			if (comp == 2) s1 += w * d[k + 1];
 			wsum += w;
 		}
 		if (skipNaN) {
 			if (wsum < 0.5) return false;
-			for (int j = 0; j < comp; j++) acc[j] = (float) (sum[j] / wsum);
+			acc[0] = (float) (s0 / wsum);
+			if (comp == 2) acc[1] = (float) (s1 / wsum);
 		} else {
 			if (wsum == 0) return false;
-			for (int j = 0; j < comp; j++) acc[j] = (float) sum[j];
+			acc[0] = (float) s0;
+			if (comp == 2) acc[1] = (float) s1;
 		}
 		return true;
 	}

@@ -7,6 +7,9 @@ import org.jtransforms.fft.FloatFFT_3D;
 import sc.fiji.cdi.data.ComplexVolume;
 import sc.fiji.cdi.data.Grid;
 import sc.fiji.cdi.data.RealVolume;
+import sc.fiji.cdi.geometry.BraggGeometry;
+import sc.fiji.cdi.geometry.Orthogonalizer;
+import sc.fiji.cdi.util.Progress;
 import sc.fiji.cdi.util.CdiException;
 
 /**
@@ -46,6 +49,59 @@ public final class StrainAnalysis {
 		return analyse(ComplexVolume.fromAmplitudePhase(amplitude, phase), support, p);
 	}
 
+	/**
+	 * Strain of a reconstruction in the detector frame of a Bragg rocking scan: the complex object and its support
+	 * are first resampled onto an orthogonal lab-frame grid with {@code voxelNm} voxels that holds the support plus
+	 * 2 voxels ({@link Orthogonalizer#ofSupport}, complex trilinear interpolation after demodulating the mean phase
+	 * gradient, which is put back exactly), then analysed with G along the geometry's Bragg vector
+	 * ({@link BraggGeometry#braggDirectionLab()}). The voxel size and G direction of {@code p} are replaced; |G|,
+	 * phase sign and ramp removal are kept. All outputs are on the lab grid, axes (z downstream, y up, x outboard).
+	 */
+	public static StrainResult analyseInLabFrame(final ComplexVolume detectorFrameObject, final boolean[] support, final BraggGeometry geometry,
+		final double voxelNm, final StrainParameters p, final Progress progress)
+	{
+		if (detectorFrameObject == null) throw new CdiException("No object given to the strain analysis.");
+		final Grid g = detectorFrameObject.grid;
+		final boolean[] s = support != null ? support : defaultSupport(detectorFrameObject);
+		final Orthogonalizer o = Orthogonalizer.ofSupport(geometry, g, s, voxelNm, 2);
+		// Interpolating exp(iφ) linearly between voxels bends a steep phase; demodulate the mean phase gradient
+		// first (exactly known) and put it back analytically at each output position.
+		final float[] rho = detectorFrameObject.data;
+		final float[] psi = new float[g.size()];
+		for (int i = 0; i < psi.length; i++) psi[i] = (float) Math.atan2(rho[2 * i + 1], rho[2 * i]);
+		final double[] b = meanWrappedGradient(g, psi, s);
+		final float[] demod = new float[rho.length];
+		for (int z = 0; z < g.nz; z++) for (int y = 0; y < g.ny; y++) for (int x = 0; x < g.nx; x++) {
+			final int i = g.index(z, y, x);
+			final double ph = -(b[0] * (z - g.nz / 2) + b[1] * (y - g.ny / 2) + b[2] * (x - g.nx / 2));
+			final double cs = Math.cos(ph), sn = Math.sin(ph);
+			demod[2 * i] = (float) (rho[2 * i] * cs - rho[2 * i + 1] * sn);
+			demod[2 * i + 1] = (float) (rho[2 * i] * sn + rho[2 * i + 1] * cs);
+		}
+		final ComplexVolume lab = o.resample(new ComplexVolume(g, demod, detectorFrameObject.voxelSize, detectorFrameObject.unit), progress);
+		final Grid lg = o.outputGrid();
+		for (int z = 0; z < lg.nz; z++) for (int y = 0; y < lg.ny; y++) for (int x = 0; x < lg.nx; x++) {
+			final int i = lg.index(z, y, x);
+			final double[] idx = o.inputIndex(z, y, x);
+			final double ph = b[0] * (idx[0] - g.nz / 2) + b[1] * (idx[1] - g.ny / 2) + b[2] * (idx[2] - g.nx / 2);
+			final double cs = Math.cos(ph), sn = Math.sin(ph), re = lab.data[2 * i], im = lab.data[2 * i + 1];
+			lab.data[2 * i] = (float) (re * cs - im * sn);
+			lab.data[2 * i + 1] = (float) (re * sn + im * cs);
+		}
+		final boolean[] labSupport = o.resample(s);
+		return analyse(lab, labSupport, p.withVoxelSize(voxelNm, voxelNm, voxelNm).withGDirection(geometry.braggDirectionLab()));
+	}
+
+	/** [A ≥ 0.1·max A]. */
+	public static boolean[] defaultSupport(final ComplexVolume object) {
+		final int n = object.grid.size();
+		double max = 0;
+		for (int i = 0; i < n; i++) max = Math.max(max, Math.hypot(object.data[2 * i], object.data[2 * i + 1]));
+		final boolean[] s = new boolean[n];
+		for (int i = 0; i < n; i++) s[i] = max > 0 && Math.hypot(object.data[2 * i], object.data[2 * i + 1]) >= DEFAULT_SUPPORT_THRESHOLD * max;
+		return s;
+	}
+
 	private static StrainResult run(final Grid g, final float[] rho, final boolean[] supportIn, final StrainParameters p0, final double[] vs, final String unit) {
 		final int n = g.size();
 		if (supportIn != null && supportIn.length != n) throw new CdiException("The support has " + supportIn.length + " voxels but the object " + g + " has " + n + "; expected the same size.");
@@ -57,14 +113,7 @@ public final class StrainAnalysis {
 		final StrainParameters p = p0.withVoxelSize(voxel);
 		final float[] amp = new float[n];
 		for (int i = 0; i < n; i++) amp[i] = (float) Math.hypot(rho[2 * i], rho[2 * i + 1]);
-		final boolean[] support;
-		if (supportIn != null) support = supportIn.clone();
-		else {
-			float max = 0;
-			for (final float a : amp) max = Math.max(max, a);
-			support = new boolean[n];
-			for (int i = 0; i < n; i++) support[i] = amp[i] >= DEFAULT_SUPPORT_THRESHOLD * max && max > 0;
-		}
+		final boolean[] support = supportIn != null ? supportIn.clone() : defaultSupport(new ComplexVolume(g, rho));
 		int count = 0;
 		for (final boolean b : support) if (b) count++;
 		if (count == 0) throw new CdiException("The support is empty: no voxel to compute the strain in. Check the support threshold or the reconstruction.");
