@@ -171,7 +171,7 @@ public final class StrainAnalysis {
 			double d = 0;
 			boolean defined = true;
 			for (int a = 0; a < 3 && defined; a++) {
-				if (gHatZyx[a] == 0) continue;
+				if (gHatZyx[a] == 0 || dims[a] == 1) continue; // a 2D map has no gradient along its missing axis
 				final boolean hasPrev = pos[a] > 0 && support[i - strides[a]];
 				final boolean hasNext = pos[a] < dims[a] - 1 && support[i + strides[a]];
 				final double grad;
