@@ -37,13 +37,16 @@ public final class PhaseUnwrapper {
 		final boolean[] queued = new boolean[n];
 		final LongHeap heap = new LongHeap(1024);
 		final int[] nb = new int[6];
-		// one seed per connected component: the best voxel not reached yet (one pass per component)
-		while (true) {
-			int seed = -1;
-			float best = Float.POSITIVE_INFINITY;
-			for (int i = 0; i < n; i++)
-				if (support[i] && !queued[i] && cost[i] < best) { best = cost[i]; seed = i; }
-			if (seed < 0) break;
+		// one seed per connected component, the best voxel not reached yet: walk the support in order of quality
+		int m = 0;
+		for (int i = 0; i < n; i++) if (support[i]) m++;
+		final long[] order = new long[m];
+		m = 0;
+		for (int i = 0; i < n; i++) if (support[i]) order[m++] = ((long) Float.floatToIntBits(cost[i]) << 32) | i;
+		Arrays.sort(order);
+		for (final long key : order) {
+			final int seed = (int) (key & 0xffffffffL);
+			if (queued[seed]) continue;
 			queued[seed] = true;
 			out[seed] = phase[seed];
 			pushNeighbours(g, seed, support, queued, cost, heap, nb);
