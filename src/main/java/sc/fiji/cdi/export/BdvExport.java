@@ -1,0 +1,173 @@
+package sc.fiji.cdi.export;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import sc.fiji.cdi.data.RealVolume;
+import sc.fiji.cdi.util.AtomicOutput;
+import sc.fiji.cdi.util.CdiException;
+import sc.fiji.cdi.util.Progress;
+
+/**
+ * Writes volumes for BigDataViewer: an XML (SpimData 0.2) beside an N5 container (REFERENCE §6), one ViewSetup
+ * per channel (e.g. amplitude, phase, strain), one timepoint, and a calibration affine that scales voxels to the
+ * unit (nm). Blocks are 64³, gzip-compressed; volumes whose largest dimension is ≥ 256 get a pyramid of 2×
+ * averages until the largest dimension is below 256 (BigDataViewer then shows them smoothly).
+ * <p>
+ * Data are streamed block by block through {@link BlockSource}; pyramid levels are computed from the level just
+ * written, read back from disk, so the volume is never held twice. The N5 folder is written under a temporary
+ * name and renamed when complete, the XML atomically after it: a failed export leaves no half-written output.
+ */
+public final class BdvExport {
+
+	public static final int[] BLOCK_SIZE = { 64, 64, 64 };
+	/** Volumes with a dimension at least this large get a multi-resolution pyramid. */
+	public static final int PYRAMID_THRESHOLD = 256;
+
+	/** A named channel (becomes a ViewSetup). */
+	public record Channel(String name, BlockSource data) {
+		public static Channel of(final String name, final RealVolume v) { return new Channel(name, BlockSource.of(v)); }
+	}
+
+	private BdvExport() {}
+
+	/** The N5 folder that belongs to an XML file: {@code x.xml} → {@code x.n5} beside it. */
+	public static Path n5PathFor(final Path xml) {
+		final String name = xml.getFileName().toString();
+		final String base = name.toLowerCase().endsWith(".xml") ? name.substring(0, name.length() - 4) : name;
+		return xml.toAbsolutePath().getParent().resolve(base + ".n5");
+	}
+
+	/** Downsampling factors per level, (x, y, z) each, starting with [1,1,1]. */
+	public static List<int[]> pyramid(final long[] dimsXyz) {
+		final List<int[]> f = new ArrayList<>();
+		f.add(new int[] { 1, 1, 1 });
+		long max = Math.max(dimsXyz[0], Math.max(dimsXyz[1], dimsXyz[2]));
+		int s = 1;
+		while (max >= PYRAMID_THRESHOLD) {
+			s *= 2;
+			max = (max + 1) / 2;
+			f.add(new int[] { s, s, s });
+		}
+		return f;
+	}
+
+	/**
+	 * Writes {@code xml} and the N5 container {@link #n5PathFor(Path)}.
+	 *
+	 * @param voxelSizeZyx voxel size (z, y, x) in {@code unit}
+	 */
+	public static void write(final Path xml, final List<Channel> channels, final double[] voxelSizeZyx, final String unit, final Progress progress) {
+		if (channels == null || channels.isEmpty()) throw new CdiException("Nothing to export to " + xml + ": no channel given.");
+		final long[] dims = channels.get(0).data().dimensionsXyz();
+		for (final Channel c : channels)
+			if (!java.util.Arrays.equals(dims, c.data().dimensionsXyz())) throw new CdiException("Channel '" + c.name() + "' has dimensions " + java.util.Arrays.toString(c.data().dimensionsXyz()) + " (x, y, z) but '" + channels.get(0).name() + "' has " + java.util.Arrays.toString(dims) + "; all channels must have the same size.");
+		final Path n5 = n5PathFor(xml);
+		final Path dir = n5.getParent();
+		Path tmp = null;
+		try {
+			Files.createDirectories(dir);
+			tmp = Files.createTempDirectory(dir, "." + n5.getFileName() + ".part");
+			writeN5(tmp, channels, voxelSizeZyx, progress == null ? Progress.NONE : progress);
+			replaceFolder(tmp, n5);
+			tmp = null;
+		} catch (final IOException e) {
+			throw new CdiException("Cannot write the N5 container " + n5 + ": " + e.getMessage() + ". Check that the folder is writable and has space.", e);
+		} finally {
+			if (tmp != null) deleteQuietly(tmp);
+		}
+		final String text = xml(n5.getFileName().toString(), channels, dims, voxelSizeZyx, unit);
+		AtomicOutput.write(xml, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
+	}
+
+	private static void writeN5(final Path root, final List<Channel> channels, final double[] vs, final Progress progress) throws IOException {
+		N5Writer.writeAttributes(root, Map.of("n5", N5Writer.VERSION));
+		final List<int[]> factors = pyramid(channels.get(0).data().dimensionsXyz());
+		for (int c = 0; c < channels.size(); c++) {
+			progress.status("Writing " + channels.get(c).name() + " (" + (c + 1) + "/" + channels.size() + ") to N5");
+			final Path setup = root.resolve("setup" + c);
+			final Map<String, Object> sa = new LinkedHashMap<>();
+			sa.put("downsamplingFactors", factors);
+			sa.put("dataType", "float32");
+			N5Writer.writeAttributes(setup, sa);
+			final Path tp = setup.resolve("timepoint0");
+			final Map<String, Object> ta = new LinkedHashMap<>();
+			ta.put("resolution", new double[] { vs[2], vs[1], vs[0] });
+			ta.put("saved_completely", true);
+			ta.put("multiScale", true);
+			N5Writer.writeAttributes(tp, ta);
+			BlockSource level = channels.get(c).data();
+			for (int l = 0; l < factors.size(); l++) {
+				final Path ds = tp.resolve("s" + l);
+				N5Writer.writeDataset(ds, level, BLOCK_SIZE, Map.of("downsamplingFactors", factors.get(l)), progress);
+				if (l + 1 < factors.size()) level = N5Writer.downsample2(N5Writer.reader(ds));
+			}
+		}
+	}
+
+	static String xml(final String n5Name, final List<Channel> channels, final long[] dims, final double[] vs, final String unit) {
+		final StringBuilder b = new StringBuilder();
+		b.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<SpimData version=\"0.2\">\n");
+		b.append("  <BasePath type=\"relative\">.</BasePath>\n  <SequenceDescription>\n");
+		b.append("    <ImageLoader format=\"bdv.n5\" version=\"1.1\">\n      <n5 type=\"relative\">").append(esc(n5Name)).append("</n5>\n    </ImageLoader>\n");
+		b.append("    <ViewSetups>\n");
+		for (int c = 0; c < channels.size(); c++) {
+			b.append("      <ViewSetup>\n        <id>").append(c).append("</id>\n        <name>").append(esc(channels.get(c).name())).append("</name>\n");
+			b.append("        <size>").append(dims[0]).append(' ').append(dims[1]).append(' ').append(dims[2]).append("</size>\n");
+			b.append("        <voxelSize>\n          <unit>").append(esc(unit)).append("</unit>\n          <size>").append(vs[2]).append(' ').append(vs[1]).append(' ').append(vs[0]).append("</size>\n        </voxelSize>\n");
+			b.append("        <attributes>\n          <channel>").append(c).append("</channel>\n        </attributes>\n      </ViewSetup>\n");
+		}
+		b.append("      <Attributes name=\"channel\">\n");
+		for (int c = 0; c < channels.size(); c++)
+			b.append("        <Channel>\n          <id>").append(c).append("</id>\n          <name>").append(esc(channels.get(c).name())).append("</name>\n        </Channel>\n");
+		b.append("      </Attributes>\n    </ViewSetups>\n");
+		b.append("    <Timepoints type=\"pattern\">\n      <integerpattern>0</integerpattern>\n    </Timepoints>\n  </SequenceDescription>\n");
+		b.append("  <ViewRegistrations>\n");
+		for (int c = 0; c < channels.size(); c++) {
+			b.append("    <ViewRegistration timepoint=\"0\" setup=\"").append(c).append("\">\n      <ViewTransform type=\"affine\">\n");
+			b.append("        <Name>calibration</Name>\n");
+			b.append("        <affine>").append(vs[2]).append(" 0.0 0.0 0.0 0.0 ").append(vs[1]).append(" 0.0 0.0 0.0 0.0 ").append(vs[0]).append(" 0.0</affine>\n");
+			b.append("      </ViewTransform>\n    </ViewRegistration>\n");
+		}
+		b.append("  </ViewRegistrations>\n</SpimData>\n");
+		return b.toString();
+	}
+
+	private static String esc(final String s) {
+		return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+	}
+
+	/** Moves a completed temporary folder over the target, replacing an older export. */
+	static void replaceFolder(final Path tmp, final Path target) throws IOException {
+		Path old = null;
+		if (Files.exists(target)) {
+			old = target.resolveSibling("." + target.getFileName() + ".old-" + System.nanoTime());
+			Files.move(target, old);
+		}
+		try {
+			Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+		} catch (final AtomicMoveNotSupportedException e) {
+			Files.move(tmp, target);
+		} catch (final IOException e) {
+			if (old != null) Files.move(old, target); // put the previous export back
+			throw e;
+		}
+		if (old != null) deleteQuietly(old);
+	}
+
+	static void deleteQuietly(final Path dir) {
+		try (Stream<Path> s = Files.walk(dir)) {
+			s.sorted(Comparator.reverseOrder()).forEach(p -> { try { Files.deleteIfExists(p); } catch (final IOException ignored) { /* best effort */ } });
+		} catch (final IOException ignored) { /* best effort */ }
+	}
+}

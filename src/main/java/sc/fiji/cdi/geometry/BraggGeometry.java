@@ -1,0 +1,176 @@
+package sc.fiji.cdi.geometry;
+
+import java.util.Arrays;
+
+import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.util.CdiException;
+
+/**
+ * The geometry of a Bragg CDI rocking scan and the transforms it implies between the detector frame of the data
+ * (array axes z = rocking frame, y = detector row, x = detector column) and the orthonormal laboratory frame.
+ *
+ * <h2>Laboratory frame</h2>
+ * The frame of bcdi (Carnis et al.) and of the CXI format: <b>z downstream</b> along the incident beam,
+ * <b>y vertically up</b>, <b>x outboard</b> (horizontal, x = y × z). Vectors are written (z, y, x) like the arrays.
+ *
+ * <h2>Detector</h2>
+ * The detector arm direction is d̂ = (cos γ_ip·cos γ_op, sin γ_op, sin γ_ip·cos γ_op) (z, y, x), with γ_ip the
+ * in-plane angle (about the vertical axis, positive towards +x, outboard) and γ_op the out-of-plane angle (positive
+ * up). The detector faces the sample at {@code distanceM}; its columns run along the rotated +x axis and its rows
+ * downwards (the rotated −y axis, row 0 at the top), as in bcdi's 34-ID-C and ID01 descriptions. Pixels are square.
+ *
+ * <h2>Rocking</h2>
+ * Frame n rotates the sample by n·Δω, right-handed about the unit axis â (lab frame). The reciprocal-space
+ * position probed by pixel (n, row, col) in the sample frame is then, to first order,
+ * q = q₀ − n·Δω·(â × q₀) + row·(k·p/D)·ê_row + col·(k·p/D)·ê_col, with q₀ = k(d̂ − ẑ) the Bragg vector (k = 2π/λ).
+ * The columns of {@link #reciprocalBasis()} are these three steps (rad/nm). The direct-space basis of an N-voxel
+ * reconstruction follows from the DFT: R = 2π·B<sup>−T</sup>·diag(1/N) (nm); the object voxel (n_z, n_y, n_x)
+ * sits at R·(n − N/2). A solution from the twin (or the opposite FFT sign) is spatially inverted; see
+ * {@code StrainParameters} for the matching phase-sign switch.
+ *
+ * @param energyKeV      photon energy in keV (λ[nm] = 1.23984198 / E[keV])
+ * @param distanceM      sample–detector distance in m
+ * @param pixelSizeUm    detector pixel size in µm (after any binning)
+ * @param inplaneDeg     in-plane detector angle in the lab convention above (degrees)
+ * @param outOfPlaneDeg  out-of-plane detector angle (degrees, positive up)
+ * @param rockingAxisLab rocking axis â in the lab frame (z, y, x), normalised here
+ * @param rockingStepDeg rocking step Δω per frame (degrees, signed)
+ */
+public record BraggGeometry(double energyKeV, double distanceM, double pixelSizeUm, double inplaneDeg, double outOfPlaneDeg,
+	double[] rockingAxisLab, double rockingStepDeg)
+{
+	/** hc in keV·nm. */
+	public static final double HC_KEV_NM = 1.23984198;
+
+	/**
+	 * Beamline presets: how the motors map onto the lab-frame angles above, following the beamline descriptions of
+	 * bcdi (Carnis et al., {@code bcdi.experiment.beamline}).
+	 */
+	public enum Beamline {
+		/**
+		 * APS 34-ID-C: horizontal detector angle counter-clockwise (seen from above, i.e. towards outboard +x) and
+		 * the vertical one positive up; rocking curve in θ, counter-clockwise about the vertical axis +y.
+		 */
+		APS_34IDC(new double[] { 0, 1, 0 }, 1),
+		/**
+		 * ESRF ID01: in-plane detector angle ν clockwise (towards −x), out-of-plane δ positive up; rocking curve in
+		 * η, clockwise about the outboard axis x (i.e. about −x), the vertical scattering geometry of ID01.
+		 */
+		ESRF_ID01(new double[] { 0, 0, -1 }, -1);
+
+		private final double[] axis;
+		private final int inplaneSign;
+
+		Beamline(final double[] axis, final int inplaneSign) { this.axis = axis; this.inplaneSign = inplaneSign; }
+
+		/** The rocking axis in the lab frame (z, y, x). */
+		public double[] rockingAxis() { return axis.clone(); }
+
+		/** Lab in-plane angle = sign × motor angle. */
+		public int inplaneSign() { return inplaneSign; }
+
+		public static Beamline parse(final String s) {
+			final String t = s.trim().toUpperCase().replace("-", "").replace("_", "").replace(" ", "");
+			if (t.contains("34ID")) return APS_34IDC;
+			if (t.contains("ID01")) return ESRF_ID01;
+			throw new CdiException("Unknown beamline '" + s + "': expected '34-ID-C' (APS) or 'ID01' (ESRF).");
+		}
+	}
+
+	public BraggGeometry {
+		check("energy (keV)", energyKeV);
+		check("detector distance (m)", distanceM);
+		check("pixel size (µm)", pixelSizeUm);
+		if (!Double.isFinite(inplaneDeg) || !Double.isFinite(outOfPlaneDeg)) throw new CdiException("Detector angles must be finite numbers of degrees, got in-plane " + inplaneDeg + ", out-of-plane " + outOfPlaneDeg + ".");
+		if (!(rockingStepDeg != 0) || !Double.isFinite(rockingStepDeg)) throw new CdiException("The rocking step must be a non-zero number of degrees, got " + rockingStepDeg + ".");
+		if (rockingAxisLab == null || rockingAxisLab.length != 3) throw new CdiException("The rocking axis must have three components (z, y, x), got " + Arrays.toString(rockingAxisLab) + ".");
+		final double n = Math.sqrt(Mat3.dot(rockingAxisLab, rockingAxisLab));
+		if (!(n > 0)) throw new CdiException("The rocking axis " + Arrays.toString(rockingAxisLab) + " has zero length.");
+		rockingAxisLab = new double[] { rockingAxisLab[0] / n, rockingAxisLab[1] / n, rockingAxisLab[2] / n };
+		final double[] q0 = braggVector(energyKeV, inplaneDeg, outOfPlaneDeg);
+		if (!(Mat3.norm(q0) > 0)) throw new CdiException("The detector angles (0, 0) put the detector in the direct beam: no Bragg reflection. Give the in-plane and out-of-plane angles of the Bragg peak.");
+		if (Mat3.norm(Mat3.cross(rockingAxisLab, q0)) < 1e-9 * Mat3.norm(q0))
+			throw new CdiException("The rocking axis " + Arrays.toString(rockingAxisLab) + " is parallel to the Bragg vector: rocking would not move through the peak. Check the angles and the axis.");
+	}
+
+	private static void check(final String what, final double v) {
+		if (!(v > 0) || !Double.isFinite(v)) throw new CdiException("The " + what + " must be a positive number, got " + v + ".");
+	}
+
+	/** A geometry from a beamline's motor angles (degrees), rocking about the beamline's rocking axis. */
+	public static BraggGeometry of(final Beamline b, final double energyKeV, final double distanceM, final double pixelSizeUm,
+		final double inplaneMotorDeg, final double outOfPlaneMotorDeg, final double rockingStepDeg)
+	{
+		return new BraggGeometry(energyKeV, distanceM, pixelSizeUm, b.inplaneSign() * inplaneMotorDeg, outOfPlaneMotorDeg, b.rockingAxis(), rockingStepDeg);
+	}
+
+	/** Wavelength in nm. */
+	public double wavelengthNm() { return HC_KEV_NM / energyKeV; }
+
+	/** |k| = 2π/λ in rad/nm. */
+	public double k() { return 2 * Math.PI / wavelengthNm(); }
+
+	/** Scattering angle 2θ in degrees (angle between the incident beam and the detector arm). */
+	public double twoThetaDeg() {
+		return Math.toDegrees(Math.acos(Math.cos(Math.toRadians(inplaneDeg)) * Math.cos(Math.toRadians(outOfPlaneDeg))));
+	}
+
+	/** Unit vector of the detector arm (z, y, x). */
+	public double[] detectorDirection() { return direction(inplaneDeg, outOfPlaneDeg); }
+
+	private static double[] direction(final double ip, final double op) {
+		final double a = Math.toRadians(ip), b = Math.toRadians(op);
+		return new double[] { Math.cos(a) * Math.cos(b), Math.sin(b), Math.sin(a) * Math.cos(b) };
+	}
+
+	private static double[] braggVector(final double e, final double ip, final double op) {
+		final double k = 2 * Math.PI * e / HC_KEV_NM;
+		final double[] d = direction(ip, op);
+		return new double[] { k * (d[0] - 1), k * d[1], k * d[2] };
+	}
+
+	/** The Bragg vector q₀ = k_f − k_i = G at the centre of the detector (z, y, x), rad/nm. */
+	public double[] braggVectorLab() { return braggVector(energyKeV, inplaneDeg, outOfPlaneDeg); }
+
+	/** Unit vector along G in the lab frame (z, y, x): the {@code gDirection} for the strain analysis of an orthogonalised object. */
+	public double[] braggDirectionLab() { return Mat3.normalise(braggVectorLab()); }
+
+	/**
+	 * Reciprocal-space basis B (rad/nm): column j is the step in q (lab frame, (z, y, x) components) per index along
+	 * array axis j (0 = rocking frame, 1 = detector row, 2 = detector column). {@code B[i][j]} = component i of column j.
+	 */
+	public double[][] reciprocalBasis() {
+		final double a = Math.toRadians(inplaneDeg), b = Math.toRadians(outOfPlaneDeg);
+		final double pixelStep = k() * pixelSizeUm * 1e-6 / distanceM; // k·p/D
+		// detector column axis: R_y(a)·x̂ ; row axis: R_y(a)·R_tilt(b)·(−ŷ)
+		final double[] col = { -Math.sin(a), 0, Math.cos(a) };
+		final double[] row = { Math.sin(b) * Math.cos(a), -Math.cos(b), Math.sin(b) * Math.sin(a) };
+		final double[] rock = Mat3.scale(Mat3.cross(rockingAxisLab, braggVectorLab()), -Math.toRadians(rockingStepDeg));
+		final double[][] m = new double[3][3];
+		for (int i = 0; i < 3; i++) {
+			m[i][0] = rock[i];
+			m[i][1] = pixelStep * row[i];
+			m[i][2] = pixelStep * col[i];
+		}
+		return m;
+	}
+
+	/**
+	 * Direct-space basis R = 2π·B<sup>−T</sup>·diag(1/N) in nm for a reconstruction on {@code grid}: column j is the
+	 * lab-frame (z, y, x) vector of one voxel step along array axis j.
+	 */
+	public double[][] directBasis(final Grid grid) {
+		final double[][] bit = Mat3.transpose(Mat3.inverse(reciprocalBasis()));
+		final int[] n = grid.zyx();
+		final double[][] r = new double[3][3];
+		for (int i = 0; i < 3; i++)
+			for (int j = 0; j < 3; j++) r[i][j] = 2 * Math.PI * bit[i][j] / n[j];
+		return r;
+	}
+
+	@Override
+	public String toString() {
+		return String.format("BraggGeometry[E=%.4g keV, D=%.4g m, pixel=%.4g µm, in-plane=%.4g°, out-of-plane=%.4g°, 2θ=%.4g°, rocking axis(zyx)=%s, step=%.4g°]",
+			energyKeV, distanceM, pixelSizeUm, inplaneDeg, outOfPlaneDeg, twoThetaDeg(), Arrays.toString(rockingAxisLab), rockingStepDeg);
+	}
+}
