@@ -65,19 +65,15 @@ public final class ModelCard {
 			c = GSON.fromJson(json, ModelCard.class);
 		} catch (final JsonParseException | IllegalStateException e) {
 			throw new CdiException("The model card " + where + " is not valid JSON (" + e.getMessage() + "): expected the model.json written by the training command.", e);
-		} catch (final CdiException e) {
-			throw new CdiException("The model card " + where + " describes an impossible network: " + e.getMessage(), e);
+		} catch (final RuntimeException e) { // gson wraps exceptions of record constructors
+			Throwable t = e;
+			while (t != null && !(t instanceof CdiException)) t = t.getCause();
+			if (t != null) throw new CdiException("The model card " + where + " describes an impossible network: " + t.getMessage(), e);
+			throw new CdiException("The model card " + where + " cannot be read (" + e.getMessage() + "): expected the model.json written by the training command.", e);
 		}
 		if (c == null) throw new CdiException("The model card " + where + " is empty: expected the model.json written by the training command.");
 		if (!FORMAT.equals(c.format)) throw new CdiException("The model card " + where + " has format '" + c.format + "': expected '" + FORMAT + "'. Is this a model folder of this plugin?");
 		if (c.architecture == null || c.architecture.kind() == null) throw new CdiException("The model card " + where + " has no architecture: expected kind, rank, inputSize, baseChannels and depth.");
-		// re-run the record's validation (gson bypasses the canonical constructor)
-		try {
-			final Architecture a = c.architecture;
-			c.architecture = new Architecture(a.kind(), a.rank(), a.inputSize(), a.baseChannels(), a.depth());
-		} catch (final CdiException e) {
-			throw new CdiException("The model card " + where + " describes an impossible network: " + e.getMessage(), e);
-		}
 		return c;
 	}
 }
