@@ -36,7 +36,9 @@ public final class NnEvaluation {
 		String model = "3d", refineRecipe = NnRefine.DEFAULT_RECIPE;
 		int count = 100, size = 0, threads = 1;
 		long seed = 1_000_003;
+		// the shared data folder sits beside the repository (../shared) or beside the worktrees folder (../../shared)
 		Path example = Paths.get("../shared/data/3d-cdi-nn-example/ft_crop_64.npy");
+		if (!Files.exists(example)) example = Paths.get("../../shared/data/3d-cdi-nn-example/ft_crop_64.npy");
 		for (int i = 0; i + 1 < args.length; i += 2) {
 			switch (args[i]) {
 				case "--model" -> model = args[i + 1];
