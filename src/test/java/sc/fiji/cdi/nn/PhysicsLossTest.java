@@ -56,7 +56,7 @@ class PhysicsLossTest {
 			assertTrue(truth < 1e-5, "loss of the true object " + truth);
 			assertTrue(twin < 1e-5, "loss of the twin " + twin);
 			assertTrue(flat > 1e-3, "loss with the phase removed " + flat);
-			assertTrue(cut > truth && cut < flat, "support threshold 0.1 cuts the soft edge: " + cut);
+			assertTrue(cut > 10 * truth, "the 0.1 support threshold cuts the faint edge, which the data see: " + cut);
 		}
 	}
 
