@@ -269,7 +269,11 @@ public final class NetworkTrainer {
 			sb.append(String.format(java.util.Locale.ROOT, "%d,%.6g,%.6g,%.4f,%.3g,%.1f%n", r.epoch(), r.trainLoss(), r.validationLoss(), r.validationAmplitudeCorrelation(), r.learningRate(), r.seconds()));
 		final byte[] csv = sb.toString().getBytes(StandardCharsets.UTF_8);
 		AtomicOutput.write(folder.resolve("history.csv"), out -> out.write(csv));
-		AtomicOutput.write(folder.resolve("loss.png"), out -> javax.imageio.ImageIO.write(LossPlot.render(history, 640, 400), "png", out));
+		final double[] epoch = history.stream().mapToDouble(EpochRecord::epoch).toArray();
+		new sc.fiji.cdi.report.LinePlot("Training loss", "epoch", "loss", true)
+			.add("train", epoch, history.stream().mapToDouble(EpochRecord::trainLoss).toArray())
+			.add("validation", epoch, history.stream().mapToDouble(EpochRecord::validationLoss).toArray())
+			.savePng(folder.resolve("loss.png"));
 	}
 
 	/** Packs samples into NC(D)HW tensors. */
