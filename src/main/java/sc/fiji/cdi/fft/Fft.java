@@ -1,7 +1,7 @@
 package sc.fiji.cdi.fft;
 
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.HashMap;
 
 import org.jtransforms.fft.FloatFFT_1D;
 import org.jtransforms.fft.FloatFFT_2D;
@@ -19,11 +19,13 @@ import sc.fiji.cdi.data.RealVolume;
  * Conventions (numpy's): {@link #forward} is the unnormalised DFT F(k) = Σ ρ(r)·exp(−2πi k·r/N), {@link #inverse}
  * divides by N, so {@code inverse(forward(ρ)) = ρ} and Parseval reads Σ|F|² = N·Σ|ρ|². Neither shifts: zero
  * frequency stays at index 0. Any sizes work (JTransforms uses mixed radix / Bluestein for non powers of two).
- * Plans are cached per grid; JTransforms plans hold only read-only tables, so concurrent calls are safe.
+ * Plans are cached per grid and per thread, so concurrent calls from different threads are safe.
  */
 public final class Fft {
 
-	private static final Map<Grid, Plan> PLANS = new ConcurrentHashMap<>();
+	/** Plans per thread: a JTransforms plan is not safe for concurrent calls from two threads (seen as an
+	 * ArrayIndexOutOfBoundsException inside FloatFFT_1D), while its own internal threading is. */
+	private static final ThreadLocal<Map<Grid, Plan>> PLANS = ThreadLocal.withInitial(HashMap::new);
 
 	private Fft() {}
 
@@ -96,7 +98,7 @@ public final class Fft {
 		if (a.length != 2 * grid.size()) throw new IllegalArgumentException("interleaved complex array of length " + a.length + " does not match grid " + grid + " (expected " + 2L * grid.size() + ")");
 	}
 
-	private static Plan plan(final Grid g) { return PLANS.computeIfAbsent(g, Plan::new); }
+	private static Plan plan(final Grid g) { return PLANS.get().computeIfAbsent(g, Plan::new); }
 
 	/** JTransforms plan for one grid: a 3D or 2D plan when every used axis is longer than 1, else per-axis 1D. */
 	private static final class Plan {
