@@ -25,8 +25,9 @@ import sc.fiji.cdi.djl.DjlRuntime;
 
 /**
  * Timing (not a unit test): prediction ms per pattern of the default 3D model at batch 1 and 16, of a full-size
- * AutoPhaseNN (random weights) at 64³, and one training step (forward, physics loss, backward, Adam) of each.
- * <pre>java -cp ... sc.fiji.cdi.nn.NnBenchmark [threads] [device]</pre>
+ * AutoPhaseNN (random weights) at 64³, and one training step (forward, physics loss, backward, Adam) of the default
+ * architecture, the light variant and AutoPhaseNN.
+ * <pre>java [-Dbenchmark.full=false] [-Dbenchmark.fullBatch=4] -cp ... sc.fiji.cdi.nn.NnBenchmark [threads] [device]</pre>
  */
 public final class NnBenchmark {
 
@@ -38,7 +39,9 @@ public final class NnBenchmark {
 		DjlRuntime.setThreads(threads, 1);
 		final Device device = DjlRuntime.device(dev);
 		System.out.printf(Locale.ROOT, "DJL %s, PyTorch %s, device %s, %d thread(s), %d cores visible%n", ai.djl.engine.Engine.getDjlVersion(), DjlRuntime.engine().getVersion(), device, threads, Runtime.getRuntime().availableProcessors());
+		final Architecture defaultArch;
 		try (Predictor p = Predictor.load("3d", dev)) {
+			defaultArch = p.card().architecture;
 			final int per = p.networkGrid().size();
 			for (final int batch : new int[] { 1, 16 }) {
 				final float[][] in = new float[batch][];
@@ -49,6 +52,8 @@ public final class NnBenchmark {
 				System.out.printf(Locale.ROOT, "default 3D model (%s, %d parameters): batch %d: %.1f ms per pattern (median of %d)%n", p.card().architecture.describe(), p.card().parameterCount, batch, median(t), t.length);
 			}
 		}
+		trainStep(defaultArch, device, 16, 3);
+		if (!Boolean.parseBoolean(System.getProperty("benchmark.full", "true"))) return;
 		final int fullBatch = Integer.getInteger("benchmark.fullBatch", 4);
 		time(Architecture.autoPhaseNN(), device, new int[] { 1, fullBatch }, 2);
 		trainStep(Architecture.light3D(32, 16, 3), device, 16, 3);
