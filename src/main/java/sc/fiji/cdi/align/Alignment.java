@@ -1,0 +1,210 @@
+package sc.fiji.cdi.align;
+
+import sc.fiji.cdi.data.ComplexVolume;
+import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.phasing.Fft;
+import sc.fiji.cdi.phasing.FftShift;
+import sc.fiji.cdi.phasing.Moments;
+
+/**
+ * Removes the ambiguities of phase retrieval (REFERENCE §1): translation, global phase offset, linear phase ramp and
+ * the twin ρ*(−r). All methods return new volumes and leave their inputs unchanged. Translations are circular and
+ * by whole voxels (a phase-retrieval solution is only ambiguous up to integer shifts on the grid). Phases in radians.
+ */
+public final class Alignment {
+
+	private Alignment() {}
+
+	/** An object shifted so that its support's centre of mass is at the array centre (n/2 per axis). */
+	public record Centred(ComplexVolume object, boolean[] support, int[] shiftZyx) {}
+
+	/** The integer (z, y, x) shift that brings the support's centre of mass to n/2 (rounded). */
+	public static int[] centringShift(final Grid g, final boolean[] support) {
+		final double[] com = Moments.centreOfMass(g, support);
+		final int[] dims = g.zyx(), s = new int[3];
+		for (int d = 0; d < 3; d++) s[d] = (int) Math.round(dims[d] / 2 - com[d]);
+		return s;
+	}
+
+	/** Centres object and support on the support's centre of mass (circular shift by whole voxels). */
+	public static Centred centreOnSupport(final ComplexVolume obj, final boolean[] support) {
+		checkSupport(obj.grid, support);
+		final int[] s = centringShift(obj.grid, support);
+		return new Centred(shift(obj, s), FftShift.roll(obj.grid, support, s[0], s[1], s[2]), s);
+	}
+
+	/** ρ'(r) = ρ(r − s), circular, s in whole voxels (z, y, x). */
+	public static ComplexVolume shift(final ComplexVolume obj, final int[] shiftZyx) {
+		return new ComplexVolume(obj.grid, FftShift.roll(obj.grid, obj.data, 2, shiftZyx[0], shiftZyx[1], shiftZyx[2]), obj.voxelSize, obj.unit);
+	}
+
+	/** The phase of Σ ρ over the support (the amplitude-weighted mean phase), radians; support null = everywhere. */
+	public static double meanPhase(final ComplexVolume obj, final boolean[] support) {
+		double re = 0, im = 0;
+		for (int i = 0; i < obj.grid.size(); i++) {
+			if (support != null && !support[i]) continue;
+			re += obj.data[2 * i];
+			im += obj.data[2 * i + 1];
+		}
+		return Math.atan2(im, re);
+	}
+
+	/** ρ·exp(iθ). */
+	public static ComplexVolume rotatePhase(final ComplexVolume obj, final double theta) {
+		final float c = (float) Math.cos(theta), s = (float) Math.sin(theta);
+		final float[] d = obj.data, o = new float[d.length];
+		for (int i = 0; i < d.length; i += 2) {
+			o[i] = c * d[i] - s * d[i + 1];
+			o[i + 1] = s * d[i] + c * d[i + 1];
+		}
+		return new ComplexVolume(obj.grid, o, obj.voxelSize, obj.unit);
+	}
+
+	/** Subtracts the global phase offset arg Σ_S ρ (the amplitude-weighted mean phase in the support). */
+	public static ComplexVolume removePhaseOffset(final ComplexVolume obj, final boolean[] support) {
+		if (support != null) checkSupport(obj.grid, support);
+		return rotatePhase(obj, -meanPhase(obj, support));
+	}
+
+	/**
+	 * The linear phase ramp of ρ, as a gradient in radians per voxel (z, y, x), from the centre of mass of |DFT(ρ)|²
+	 * (the Fourier-space method of PyNX/bcdi): a ramp exp(i k·r) moves the diffraction peak from q = 0 to
+	 * q = k·n/2π. The centre of mass is taken around the brightest frequency, in a window of ±n/2 (periodic).
+	 */
+	public static double[] phaseRamp(final ComplexVolume obj) {
+		final Grid g = obj.grid;
+		final float[] f = Fft.forwardCopy(g, obj.data);
+		final int[] dims = g.zyx();
+		int best = 0;
+		double bestI = -1;
+		for (int i = 0; i < g.size(); i++) {
+			final double v = (double) f[2 * i] * f[2 * i] + (double) f[2 * i + 1] * f[2 * i + 1];
+			if (v > bestI) { bestI = v; best = i; }
+		}
+		final int[] k0 = { best / (g.ny * g.nx), (best / g.nx) % g.ny, best % g.nx };
+		final double[] sum = new double[3];
+		double total = 0;
+		for (int z = 0, i = 0; z < g.nz; z++)
+			for (int y = 0; y < g.ny; y++)
+				for (int x = 0; x < g.nx; x++, i++) {
+					final double v = (double) f[2 * i] * f[2 * i] + (double) f[2 * i + 1] * f[2 * i + 1];
+					final int[] r = { z, y, x };
+					for (int d = 0; d < 3; d++) sum[d] += v * wrap(r[d] - k0[d], dims[d]);
+					total += v;
+				}
+		final double[] grad = new double[3];
+		for (int d = 0; d < 3; d++) {
+			final double q = wrap(k0[d], dims[d]) + (total > 0 ? sum[d] / total : 0);
+			grad[d] = dims[d] == 1 ? 0 : 2 * Math.PI * q / dims[d];
+		}
+		return grad;
+	}
+
+	/** Signed index in [−n/2, n/2). */
+	private static int wrap(final int k, final int n) {
+		final int m = Math.floorMod(k, n);
+		return m >= (n + 1) / 2 ? m - n : m;
+	}
+
+	/**
+	 * Removes the linear phase ramp found by {@link #phaseRamp} (ρ·exp(−i k·(r − n/2))), so the diffraction centre of
+	 * mass moves to zero frequency; the phase at the array centre is unchanged.
+	 */
+	public static ComplexVolume removePhaseRamp(final ComplexVolume obj) {
+		final double[] k = phaseRamp(obj);
+		final Grid g = obj.grid;
+		final float[] o = new float[obj.data.length];
+		for (int z = 0, i = 0; z < g.nz; z++)
+			for (int y = 0; y < g.ny; y++)
+				for (int x = 0; x < g.nx; x++, i++) {
+					final double p = -(k[0] * (z - g.nz / 2) + k[1] * (y - g.ny / 2) + k[2] * (x - g.nx / 2));
+					final double c = Math.cos(p), s = Math.sin(p), re = obj.data[2 * i], im = obj.data[2 * i + 1];
+					o[2 * i] = (float) (c * re - s * im);
+					o[2 * i + 1] = (float) (s * re + c * im);
+				}
+		return new ComplexVolume(g, o, obj.voxelSize, obj.unit);
+	}
+
+	/** The twin ρ*(−r) (index −r taken modulo n, so an object centred at n/2 stays there for even n). */
+	public static ComplexVolume twin(final ComplexVolume obj) {
+		final Grid g = obj.grid;
+		final float[] o = new float[obj.data.length];
+		for (int z = 0; z < g.nz; z++) {
+			final int zm = Math.floorMod(-z, g.nz);
+			for (int y = 0; y < g.ny; y++) {
+				final int ym = Math.floorMod(-y, g.ny);
+				for (int x = 0; x < g.nx; x++) {
+					final int i = g.index(z, y, x), j = g.index(zm, ym, Math.floorMod(-x, g.nx));
+					o[2 * i] = obj.data[2 * j];
+					o[2 * i + 1] = -obj.data[2 * j + 1];
+				}
+			}
+		}
+		return new ComplexVolume(g, o, obj.voxelSize, obj.unit);
+	}
+
+	/**
+	 * The candidate or its twin, aligned to the reference.
+	 *
+	 * @param object      aligned candidate: shifted by {@code shiftZyx} and multiplied by exp(i·{@code phaseOffset})
+	 * @param twin        whether the twin ρ*(−r) matched better
+	 * @param correlation |Σ ρ*·ref| / √(Σ|ρ|² Σ|ref|²) after alignment (1 = identical up to a scale)
+	 */
+	public record Match(ComplexVolume object, boolean twin, int[] shiftZyx, double phaseOffset, double correlation) {}
+
+	/** {@link #match} returning only the aligned object. */
+	public static ComplexVolume matchTwin(final ComplexVolume candidate, final ComplexVolume reference) {
+		return match(candidate, reference).object();
+	}
+
+	/**
+	 * For each of {candidate, twin(candidate)}: the integer translation maximising the cross-correlation of the
+	 * amplitudes (by FFT), then the global phase arg Σ ρ*·ref; returns the one with the higher complex correlation.
+	 */
+	public static Match match(final ComplexVolume candidate, final ComplexVolume reference) {
+		if (!candidate.grid.equals(reference.grid)) throw new IllegalArgumentException("candidate " + candidate.grid + " and reference " + reference.grid + " differ in size");
+		final Match direct = alignTo(candidate, reference, false);
+		final Match twin = alignTo(twin(candidate), reference, true);
+		return twin.correlation > direct.correlation ? twin : direct;
+	}
+
+	private static Match alignTo(final ComplexVolume cand, final ComplexVolume ref, final boolean isTwin) {
+		final Grid g = ref.grid;
+		final int n = g.size();
+		final float[] a = new float[2 * n], b = new float[2 * n];
+		final float[] ma = Moments.modulus(ref.data), mb = Moments.modulus(cand.data);
+		for (int i = 0; i < n; i++) { a[2 * i] = ma[i]; b[2 * i] = mb[i]; }
+		final Fft fft = new Fft(g);
+		fft.forward(a);
+		fft.forward(b);
+		// C(s) = Σ_r |ref|(r)·|cand|(r − s):  DFT(C) = DFT(|ref|)·conj(DFT(|cand|))
+		for (int i = 0; i < n; i++) {
+			final float ar = a[2 * i], ai = a[2 * i + 1], br = b[2 * i], bi = -b[2 * i + 1];
+			a[2 * i] = ar * br - ai * bi;
+			a[2 * i + 1] = ar * bi + ai * br;
+		}
+		fft.inverse(a);
+		int best = 0;
+		for (int i = 1; i < n; i++) if (a[2 * i] > a[2 * best]) best = i;
+		final int[] s = { best / (g.ny * g.nx), (best / g.nx) % g.ny, best % g.nx };
+		final ComplexVolume shifted = shift(cand, s);
+		double re = 0, im = 0, ec = 0, er = 0;
+		for (int i = 0; i < n; i++) {
+			final double cr = shifted.data[2 * i], ci = shifted.data[2 * i + 1], rr = ref.data[2 * i], ri = ref.data[2 * i + 1];
+			re += cr * rr + ci * ri; // conj(c)·r
+			im += cr * ri - ci * rr;
+			ec += cr * cr + ci * ci;
+			er += rr * rr + ri * ri;
+		}
+		final double offset = Math.atan2(im, re);
+		final double corr = ec > 0 && er > 0 ? Math.hypot(re, im) / Math.sqrt(ec * er) : 0;
+		final int[] signed = new int[3];
+		final int[] dims = g.zyx();
+		for (int d = 0; d < 3; d++) signed[d] = wrap(s[d], dims[d]);
+		return new Match(rotatePhase(shifted, offset), isTwin, signed, offset, corr);
+	}
+
+	private static void checkSupport(final Grid g, final boolean[] support) {
+		if (support.length != g.size()) throw new IllegalArgumentException("support has " + support.length + " voxels, grid " + g + " has " + g.size());
+	}
+}

@@ -1,0 +1,11 @@
+package sc.fiji.cdi.phasing;
+
+import sc.fiji.cdi.data.ComplexVolume;
+
+/**
+ * A starting point for phase retrieval, e.g. a neural-network prediction (AutoPhaseNN: the prediction as the
+ * starting guess of ER/HIO) or an earlier reconstruction. Either part may be null: a null object means a random
+ * start inside the support, a null support means the support from {@link PhasingParameters#initialSupport()}.
+ * Arrays are in natural order (object near the array centre), on the grid of the diffraction data.
+ */
+public record InitialGuess(ComplexVolume object, boolean[] support) {}

@@ -1,0 +1,317 @@
+package sc.fiji.cdi.phasing;
+
+import pl.edu.icm.jlargearrays.ConcurrencyUtils;
+import sc.fiji.cdi.data.Grid;
+
+/**
+ * CPU backend on the Java heap: JTransforms 3.1 complex FFTs (2D when nz == 1, else 3D) on interleaved float[]
+ * and multithreaded, fused elementwise loops.
+ * <p>
+ * Threads: the elementwise loops use a fixed pool of {@code threads} per session, split into as many contiguous
+ * chunks; reductions (χ², sums, maxima) are per-chunk partial sums added in chunk order, so a run is bit-identical
+ * for a given thread count. <b>The JTransforms thread count is global to the JVM</b>
+ * ({@code pl.edu.icm.jlargearrays.ConcurrencyUtils.setNumberOfThreads}); this backend sets it to its own
+ * {@code threads} before every FFT, so two reconstructions with different thread counts running at the same time
+ * in one JVM may run their FFTs with either count (results stay correct; only speed and the last bits of
+ * reproducibility are affected).
+ * <p>
+ * Shrink-wrap blur: separable Gaussian with <b>periodic</b> boundaries (the DFT already treats the array as
+ * periodic; objects are away from the edges when oversampled), kernel radius ⌈4σ⌉, weights normalised to 1.
+ * All buffers are allocated when a session opens; an iteration allocates no arrays.
+ */
+public final class JTransformsBackend implements PhasingBackend {
+
+	private final int threads;
+
+	/** @param threads threads for the FFTs and the elementwise loops (≥ 1) */
+	public JTransformsBackend(final int threads) {
+		if (threads < 1) throw new IllegalArgumentException("JTransforms backend: thread count must be >= 1, got " + threads);
+		this.threads = threads;
+	}
+
+	public int threads() { return threads; }
+
+	@Override
+	public String name() { return "jtransforms"; }
+
+	@Override
+	public Session open(final Grid grid, final float[] amplitude, final boolean[] measured, final float[] object, final boolean[] support) {
+		final int n = grid.size();
+		if (amplitude.length != n) throw new IllegalArgumentException("amplitude has " + amplitude.length + " values, grid " + grid + " has " + n);
+		if (measured != null && measured.length != n) throw new IllegalArgumentException("measured mask has " + measured.length + " values, grid " + grid + " has " + n);
+		if (object.length != 2 * n) throw new IllegalArgumentException("object has " + object.length + " floats, grid " + grid + " needs " + 2 * n);
+		if (support.length != n) throw new IllegalArgumentException("support has " + support.length + " values, grid " + grid + " has " + n);
+		return new JSession(grid, amplitude, measured, object, support);
+	}
+
+	private final class JSession implements Session {
+
+		private final Grid grid;
+		private final int n;
+		private final Fft fft;
+		private final ChunkedLoops loops;
+		private final float[] amp;
+		private final boolean[] measured;
+		private final float[] rho, proj;
+		private final boolean[] support;
+		private final float[] work, blurTmp;
+		private float[] avg;
+		private int accumulated;
+		private boolean projected;
+		/** Per-chunk partial results, reused. */
+		private final double[] partA, partB;
+		private final long[] partCount;
+		private final float[][] lineIn, lineOut;
+		private float[] kernel;
+		private double kernelSigma = Double.NaN;
+
+		JSession(final Grid grid, final float[] amplitude, final boolean[] measured, final float[] object, final boolean[] support) {
+			this.grid = grid;
+			this.n = grid.size();
+			this.fft = new Fft(grid);
+			this.loops = new ChunkedLoops(threads);
+			this.amp = amplitude.clone();
+			this.measured = measured == null ? null : measured.clone();
+			this.rho = object.clone();
+			this.proj = new float[2 * n];
+			this.support = support.clone();
+			this.work = new float[n];
+			this.blurTmp = new float[n];
+			this.partA = new double[loops.chunks];
+			this.partB = new double[loops.chunks];
+			this.partCount = new long[loops.chunks];
+			final int maxLine = Math.max(grid.nx, Math.max(grid.ny, grid.nz));
+			this.lineIn = new float[loops.chunks][maxLine];
+			this.lineOut = new float[loops.chunks][maxLine];
+		}
+
+		@Override
+		public Grid grid() { return grid; }
+
+		private void setFftThreads() { ConcurrencyUtils.setNumberOfThreads(threads); }
+
+		@Override
+		public double projectModulus() {
+			System.arraycopy(rho, 0, proj, 0, 2 * n);
+			setFftThreads();
+			fft.forward(proj);
+			// One pass: χ² numerator/denominator and the modulus replacement F ← M·F/|F| where measured.
+			loops.run(n, (c, from, to) -> {
+				double num = 0, den = 0;
+				final float[] f = proj, m = amp;
+				final boolean[] meas = measured;
+				for (int i = from; i < to; i++) {
+					if (meas != null && !meas[i]) continue;
+					final float re = f[2 * i], im = f[2 * i + 1];
+					final double mod = Math.sqrt((double) re * re + (double) im * im);
+					final double mi = m[i];
+					final double d = mod - mi;
+					num += d * d;
+					den += mi * mi;
+					if (mod > 0) {
+						final double s = mi / mod;
+						f[2 * i] = (float) (re * s);
+						f[2 * i + 1] = (float) (im * s);
+					} else {
+						// |F| = 0: phase undefined, take it as 0 (PyNX and cohere do the same in effect).
+						f[2 * i] = (float) mi;
+						f[2 * i + 1] = 0f;
+					}
+				}
+				partA[c] = num;
+				partB[c] = den;
+			});
+			double num = 0, den = 0;
+			for (int c = 0; c < loops.chunks; c++) { num += partA[c]; den += partB[c]; }
+			fft.inverse(proj);
+			projected = true;
+			return den > 0 ? num / den : 0;
+		}
+
+		private void requireProjection(final String what) {
+			if (!projected) throw new IllegalStateException(what + " needs projectModulus() first");
+		}
+
+		@Override
+		public void er() {
+			requireProjection("ER");
+			loops.run(n, (c, from, to) -> {
+				for (int i = from; i < to; i++) {
+					if (support[i]) { rho[2 * i] = proj[2 * i]; rho[2 * i + 1] = proj[2 * i + 1]; }
+					else { rho[2 * i] = 0f; rho[2 * i + 1] = 0f; }
+				}
+			});
+			projected = false;
+		}
+
+		@Override
+		public void hio(final double beta) {
+			requireProjection("HIO");
+			final float b = (float) beta;
+			loops.run(n, (c, from, to) -> {
+				for (int i = from; i < to; i++) {
+					if (support[i]) { rho[2 * i] = proj[2 * i]; rho[2 * i + 1] = proj[2 * i + 1]; }
+					else { rho[2 * i] -= b * proj[2 * i]; rho[2 * i + 1] -= b * proj[2 * i + 1]; }
+				}
+			});
+			projected = false;
+		}
+
+		@Override
+		public void raar(final double beta) {
+			requireProjection("RAAR");
+			final float b = (float) beta, g = (float) (1 - 2 * beta);
+			loops.run(n, (c, from, to) -> {
+				for (int i = from; i < to; i++) {
+					if (support[i]) { rho[2 * i] = proj[2 * i]; rho[2 * i + 1] = proj[2 * i + 1]; }
+					else {
+						rho[2 * i] = b * rho[2 * i] + g * proj[2 * i];
+						rho[2 * i + 1] = b * rho[2 * i + 1] + g * proj[2 * i + 1];
+					}
+				}
+			});
+			projected = false;
+		}
+
+		@Override
+		public void blurModulus(final double sigma) {
+			loops.run(n, (c, from, to) -> {
+				for (int i = from; i < to; i++) work[i] = (float) Math.sqrt((double) rho[2 * i] * rho[2 * i] + (double) rho[2 * i + 1] * rho[2 * i + 1]);
+			});
+			if (!(sigma > 0)) return;
+			if (sigma != kernelSigma) { kernel = gaussianKernel(sigma); kernelSigma = sigma; }
+			final int nx = grid.nx, ny = grid.ny, nz = grid.nz;
+			// x: lines (z, y), stride 1; work -> blurTmp
+			blurAxis(work, blurTmp, nz * ny, nx, 1, l -> l * nx);
+			// y: lines (z, x), stride nx; blurTmp -> work
+			blurAxis(blurTmp, work, nz * nx, ny, nx, l -> (l / nx) * ny * nx + l % nx);
+			if (nz > 1) {
+				// z: lines (y, x), stride ny*nx; work -> blurTmp, then copy back
+				blurAxis(work, blurTmp, ny * nx, nz, ny * nx, l -> l);
+				loops.run(n, (c, from, to) -> System.arraycopy(blurTmp, from, work, from, to - from));
+			}
+		}
+
+		private void blurAxis(final float[] src, final float[] dst, final int lines, final int len, final int stride, final java.util.function.IntUnaryOperator start) {
+			final float[] k = kernel;
+			final int r = k.length / 2;
+			loops.run(lines, (c, from, to) -> {
+				final float[] in = lineIn[c], out = lineOut[c];
+				for (int l = from; l < to; l++) {
+					final int s = start.applyAsInt(l);
+					for (int i = 0; i < len; i++) in[i] = src[s + i * stride];
+					for (int i = 0; i < len; i++) {
+						float acc = 0;
+						if (i >= r && i + r < len) {
+							for (int j = -r; j <= r; j++) acc += k[j + r] * in[i + j];
+						} else {
+							for (int j = -r; j <= r; j++) acc += k[j + r] * in[Math.floorMod(i + j, len)];
+						}
+						out[i] = acc;
+					}
+					for (int i = 0; i < len; i++) dst[s + i * stride] = out[i];
+				}
+			});
+		}
+
+		@Override
+		public double workMax() {
+			loops.run(n, (c, from, to) -> {
+				float m = Float.NEGATIVE_INFINITY;
+				for (int i = from; i < to; i++) if (work[i] > m) m = work[i];
+				partA[c] = m;
+			});
+			double m = Double.NEGATIVE_INFINITY;
+			for (int c = 0; c < loops.chunks; c++) m = Math.max(m, partA[c]);
+			return m;
+		}
+
+		@Override
+		public long supportFromWork(final double level) {
+			final float lv = (float) level;
+			loops.run(n, (c, from, to) -> {
+				long count = 0;
+				for (int i = from; i < to; i++) {
+					final boolean in = work[i] >= lv;
+					support[i] = in;
+					if (in) count++;
+				}
+				partCount[c] = count;
+			});
+			long count = 0;
+			for (int c = 0; c < loops.chunks; c++) count += partCount[c];
+			return count;
+		}
+
+		@Override
+		public double fractionOutsideSupport() {
+			loops.run(n, (c, from, to) -> {
+				double out = 0, all = 0;
+				for (int i = from; i < to; i++) {
+					final double p = (double) rho[2 * i] * rho[2 * i] + (double) rho[2 * i + 1] * rho[2 * i + 1];
+					all += p;
+					if (!support[i]) out += p;
+				}
+				partA[c] = out;
+				partB[c] = all;
+			});
+			double out = 0, all = 0;
+			for (int c = 0; c < loops.chunks; c++) { out += partA[c]; all += partB[c]; }
+			return all > 0 ? out / all : 0;
+		}
+
+		@Override
+		public void accumulate() {
+			if (avg == null) avg = new float[2 * n];
+			final float[] a = avg;
+			loops.run(2 * n, (c, from, to) -> {
+				for (int i = from; i < to; i++) a[i] += rho[i];
+			});
+			accumulated++;
+		}
+
+		@Override
+		public int accumulated() { return accumulated; }
+
+		@Override
+		public float[] readObject() { return rho.clone(); }
+
+		@Override
+		public float[] readAccumulated() { return avg == null ? null : avg.clone(); }
+
+		@Override
+		public boolean[] readSupport() { return support.clone(); }
+
+		@Override
+		public void writeObject(final float[] interleaved) {
+			if (interleaved.length != 2 * n) throw new IllegalArgumentException("object has " + interleaved.length + " floats, grid " + grid + " needs " + 2 * n);
+			System.arraycopy(interleaved, 0, rho, 0, 2 * n);
+			projected = false;
+		}
+
+		@Override
+		public void writeSupport(final boolean[] s) {
+			if (s.length != n) throw new IllegalArgumentException("support has " + s.length + " values, grid " + grid + " has " + n);
+			System.arraycopy(s, 0, support, 0, n);
+		}
+
+		@Override
+		public void close() {
+			loops.close();
+			avg = null;
+		}
+	}
+
+	/** Normalised Gaussian of standard deviation σ voxels, radius ⌈4σ⌉. */
+	static float[] gaussianKernel(final double sigma) {
+		final int r = Math.max(1, (int) Math.ceil(4 * sigma));
+		final float[] k = new float[2 * r + 1];
+		double sum = 0;
+		for (int j = -r; j <= r; j++) sum += Math.exp(-0.5 * j * j / (sigma * sigma));
+		for (int j = -r; j <= r; j++) k[j + r] = (float) (Math.exp(-0.5 * j * j / (sigma * sigma)) / sum);
+		return k;
+	}
+
+	@Override
+	public String toString() { return "jtransforms(" + threads + " threads)"; }
+}

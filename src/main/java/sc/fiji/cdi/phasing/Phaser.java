@@ -1,0 +1,200 @@
+package sc.fiji.cdi.phasing;
+
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+import sc.fiji.cdi.data.ComplexVolume;
+import sc.fiji.cdi.data.Diffraction;
+import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.util.CdiException;
+import sc.fiji.cdi.util.Progress;
+
+/**
+ * Iterative phase retrieval (Fienup's ER/HIO, Luke's RAAR) with shrink-wrap, run from a {@link Recipe} on a
+ * {@link PhasingBackend}, following cohere's iteration: per iteration the modulus projection (which gives χ²),
+ * the recipe's algorithm, twin removal (iteration 2 only), the shrink-wrap support update, and averaging of the
+ * last iterates.
+ * <p>
+ * Conventions: the diffraction data are centred (peak at n/2, as measured); they are ifftshifted once here. The
+ * object is in natural order. The reconstruction is deterministic for a given seed and backend thread count.
+ * <p>
+ * Twin removal (after cohere's {@code twin_trigger = [2]} with halves [0, 0]): after the update of iteration 2
+ * (0-based), the iterate is set to zero wherever y ≥ y_c or x ≥ x_c, with (y_c, x_c) the centre of mass of |ρ| —
+ * i.e. only the quadrant below the centre of mass in y and x is kept, for every z. cohere first shifts the object
+ * to its centre of mass and zeroes the upper halves of the array, which is the same cut. This breaks the
+ * centro-symmetry between ρ(r) and its twin ρ*(−r) early so one of them wins.
+ * <p>
+ * The average of the last iterates is taken on the complex iterates directly (cohere, PyNX): consecutive iterates
+ * share phase offset, position and twin. With a recipe ending in ER (cohere's default) they lie in the support.
+ */
+public final class Phaser {
+
+	/** Relative threshold of the autocorrelation support (PyNX's {@code support_autocorrelation_threshold}). */
+	public static final double AUTOCORRELATION_THRESHOLD = 0.1;
+
+	/** Iteration (0-based) after whose update cohere removes the twin. */
+	public static final int TWIN_ITERATION = 2;
+
+	private final PhasingBackend backend;
+
+	public Phaser(final PhasingBackend backend) {
+		if (backend == null) throw new IllegalArgumentException("backend is null");
+		this.backend = backend;
+	}
+
+	public PhasingResult run(final Diffraction data, final PhasingParameters p, final InitialGuess guess, final Progress progressOrNull) {
+		final Progress progress = progressOrNull == null ? Progress.NONE : progressOrNull;
+		final Recipe recipe = p.parsedRecipe();
+		final Grid g = data.grid();
+		final int n = g.size();
+		final float[] amp = unshiftedAmplitude(data);
+		final boolean[] measured = unshiftedMeasured(data);
+
+		boolean[] support;
+		if (guess != null && guess.support() != null) {
+			if (guess.support().length != n) throw new CdiException("Initial support has " + guess.support().length + " voxels but the data " + data.source + " are " + g + " (" + n + " voxels): expected the same grid.");
+			support = guess.support().clone();
+		} else support = switch (p.initialSupport()) {
+			case BOX -> boxSupport(g, p.supportBoxFraction());
+			case AUTOCORRELATION -> autocorrelationSupport(g, amp, AUTOCORRELATION_THRESHOLD);
+		};
+		if (count(support) == 0) throw new CdiException("Initial support of the reconstruction of " + data.source + " is empty: expected at least one voxel.");
+
+		final float[] object;
+		if (guess != null && guess.object() != null) {
+			if (!guess.object().grid.equals(g)) throw new CdiException("Initial object is " + guess.object().grid + " but the data " + data.source + " are " + g + ": expected the same grid.");
+			object = guess.object().data.clone();
+		} else object = randomObject(g, support, p.seed());
+
+		final int total = recipe.totalIterations();
+		final double[] chi2 = new double[total], outside = new double[total];
+		final int averageFrom = total - Math.max(1, p.averageLast());
+		final long t0 = System.nanoTime();
+		try (PhasingBackend.Session s = backend.open(g, amp, measured, object, support)) {
+			int it = 0;
+			for (final Recipe.Step step : recipe.steps()) {
+				for (int k = 0; k < step.count(); k++, it++) {
+					progress.checkCancelled();
+					chi2[it] = s.projectModulus();
+					switch (step.algorithm()) {
+						case ER -> s.er();
+						case HIO -> s.hio(p.hioBeta());
+						case RAAR -> s.raar(p.raarBeta());
+					}
+					if (p.twinRemoval() && it == TWIN_ITERATION) {
+						final float[] rho = s.readObject();
+						removeTwinHalves(g, rho);
+						s.writeObject(rho);
+					}
+					outside[it] = s.fractionOutsideSupport();
+					if (p.shrinkWrapPeriod() > 0 && (it + 1) % p.shrinkWrapPeriod() == 0 && it + 1 < total) shrinkWrap(s, p, it, data);
+					if (it >= averageFrom && p.averageLast() > 1) s.accumulate();
+					progress.progress(it + 1, total);
+					progress.status(String.format(Locale.ROOT, "%s %d/%d, χ²=%.4g", step.algorithm(), it + 1, total, chi2[it]));
+				}
+			}
+			final float[] result;
+			if (s.accumulated() > 0) {
+				result = s.readAccumulated();
+				final float inv = 1f / s.accumulated();
+				for (int i = 0; i < result.length; i++) result[i] *= inv;
+			} else result = s.readObject();
+			final boolean[] finalSupport = s.readSupport();
+			final double seconds = (System.nanoTime() - t0) * 1e-9;
+			s.writeObject(result);
+			final double finalChi2 = s.projectModulus();
+			final ComplexVolume obj = new ComplexVolume(g, result); // real-space voxel size is not known here
+			return new PhasingResult(obj, finalSupport, chi2, outside, finalChi2, total, seconds, backend.name(), p);
+		}
+	}
+
+	/** cohere's shrink-wrap: S = [G_σ ∗ |ρ| ≥ threshold · max]. */
+	private static void shrinkWrap(final PhasingBackend.Session s, final PhasingParameters p, final int it, final Diffraction data) {
+		s.blurModulus(p.shrinkWrapSigma());
+		final double max = s.workMax();
+		if (!(max > 0)) throw new CdiException("Reconstruction of " + data.source + " collapsed to zero at iteration " + (it + 1) + ": check that the data are not empty and the support is not too small.");
+		final long kept = s.supportFromWork(p.shrinkWrapThreshold() * max);
+		if (kept == 0) throw new CdiException("Shrink-wrap removed the whole support at iteration " + (it + 1) + " of " + data.source + ": expected a lower shrink_wrap_threshold than " + p.shrinkWrapThreshold() + ".");
+	}
+
+	/** Measured amplitude M = √I (or the amplitude as given), ifftshifted (zero frequency at index 0). */
+	public static float[] unshiftedAmplitude(final Diffraction data) {
+		final float[] a = data.amplitude().data;
+		double sum = 0;
+		for (int i = 0; i < a.length; i++) {
+			if (!Float.isFinite(a[i])) throw new CdiException("Diffraction data " + data.source + " contain a non-finite value at index " + i + ": expected finite " + data.quantity.name().toLowerCase(Locale.ROOT) + " values (mask bad pixels instead).");
+			if (data.isMeasured(i)) sum += Math.max(0, a[i]);
+		}
+		if (!(sum > 0)) throw new CdiException("Diffraction data " + data.source + " are zero everywhere they are measured: expected a diffraction pattern.");
+		final float[] shifted = FftShift.ifftshift(data.grid(), a, 1);
+		for (int i = 0; i < shifted.length; i++) if (shifted[i] < 0) shifted[i] = 0; // amplitude ≥ 0
+		return shifted;
+	}
+
+	/** The measured pixels (!mask), ifftshifted; null when all are measured. */
+	public static boolean[] unshiftedMeasured(final Diffraction data) {
+		if (data.mask == null) return null;
+		final boolean[] m = new boolean[data.mask.length];
+		for (int i = 0; i < m.length; i++) m[i] = !data.mask[i];
+		return FftShift.ifftshift(data.grid(), m);
+	}
+
+	/** cohere's initial support: a box of {@code fraction} of each dimension, centred at n/2 (nz = 1 stays 1). */
+	public static boolean[] boxSupport(final Grid g, final double fraction) {
+		final int[] dims = g.zyx(), lo = new int[3], hi = new int[3];
+		for (int d = 0; d < 3; d++) {
+			final int w = dims[d] == 1 ? 1 : Math.max(1, (int) Math.round(fraction * dims[d]));
+			lo[d] = dims[d] / 2 - w / 2;
+			hi[d] = lo[d] + w;
+		}
+		final boolean[] s = new boolean[g.size()];
+		for (int z = lo[0]; z < hi[0]; z++)
+			for (int y = lo[1]; y < hi[1]; y++)
+				for (int x = lo[2]; x < hi[2]; x++) s[g.index(z, y, x)] = true;
+		return s;
+	}
+
+	/**
+	 * PyNX's initial support: |IFFT(I)| (the autocorrelation ρ⋆ρ, centred at n/2) ≥ threshold · max. It is the
+	 * support of the autocorrelation, about twice the object's extent; it is not halved, shrink-wrap tightens it.
+	 *
+	 * @param unshiftedAmplitude M with zero frequency at index 0
+	 */
+	public static boolean[] autocorrelationSupport(final Grid g, final float[] unshiftedAmplitude, final double threshold) {
+		final int n = g.size();
+		final float[] c = new float[2 * n];
+		for (int i = 0; i < n; i++) c[2 * i] = unshiftedAmplitude[i] * unshiftedAmplitude[i];
+		new Fft(g).inverse(c);
+		final float[] mod = FftShift.fftshift(g, Moments.modulus(c), 1);
+		float max = 0;
+		for (final float v : mod) max = Math.max(max, v);
+		final boolean[] s = new boolean[n];
+		final float level = (float) (threshold * max);
+		for (int i = 0; i < n; i++) s[i] = mod[i] >= level && max > 0;
+		return s;
+	}
+
+	/** Random start (cohere, PyNX): amplitude uniform in [0, 1), phase uniform in [−π, π), inside the support. */
+	public static float[] randomObject(final Grid g, final boolean[] support, final long seed) {
+		final SplittableRandom r = new SplittableRandom(seed);
+		final float[] o = new float[2 * g.size()];
+		for (int i = 0; i < support.length; i++) {
+			if (!support[i]) continue;
+			final double a = r.nextDouble(), ph = Math.PI * (2 * r.nextDouble() - 1);
+			o[2 * i] = (float) (a * Math.cos(ph));
+			o[2 * i + 1] = (float) (a * Math.sin(ph));
+		}
+		return o;
+	}
+
+	/** Zeroes ρ where y ≥ y_c or x ≥ x_c, (y_c, x_c) = centre of mass of |ρ| (cohere's twin removal, see class doc). */
+	public static void removeTwinHalves(final Grid g, final float[] rho) {
+		final double[] com = Moments.centreOfMass(g, Moments.modulus(rho));
+		for (int z = 0, i = 0; z < g.nz; z++)
+			for (int y = 0; y < g.ny; y++)
+				for (int x = 0; x < g.nx; x++, i++)
+					if (y >= com[1] || x >= com[2]) { rho[2 * i] = 0f; rho[2 * i + 1] = 0f; }
+	}
+
+	static long count(final boolean[] b) { long c = 0; for (final boolean v : b) if (v) c++; return c; }
+}

@@ -1,0 +1,65 @@
+package sc.fiji.cdi.phasing;
+
+import sc.fiji.cdi.util.CdiException;
+
+/**
+ * Settings of one iterative reconstruction. Defaults follow cohere's configuration for APS 34-ID-C unless noted.
+ *
+ * @param recipe              algorithm sequence in cohere's syntax ({@link Recipe}); default
+ *                            {@value Recipe#COHERE_DEFAULT} (620 iterations)
+ * @param hioBeta             HIO feedback β (Fienup 1982; cohere 0.9)
+ * @param raarBeta            RAAR β (Luke 2005; PyNX uses 0.75 for BCDI)
+ * @param shrinkWrapSigma     σ in voxels of the Gaussian blur of |ρ| before thresholding (cohere 1.0)
+ * @param shrinkWrapThreshold support = [blurred |ρ| ≥ threshold · max] (relative to the max, cohere 0.1)
+ * @param shrinkWrapPeriod    update the support every this many iterations (cohere 1 = every iteration; 0 = never)
+ * @param initialSupport      {@link InitialSupport#BOX} (cohere) or {@link InitialSupport#AUTOCORRELATION} (PyNX)
+ * @param supportBoxFraction  edge of the initial box support as a fraction of each dimension (cohere 0.5)
+ * @param twinRemoval         cohere's twin removal at iteration 2 (see {@link Phaser})
+ * @param averageLast         the result is the average of the last this many iterates (0 or 1 = last iterate)
+ * @param seed                seed of the random initial object; same seed and thread count ⇒ same result
+ */
+public record PhasingParameters(String recipe, double hioBeta, double raarBeta, double shrinkWrapSigma,
+	double shrinkWrapThreshold, int shrinkWrapPeriod, InitialSupport initialSupport, double supportBoxFraction,
+	boolean twinRemoval, int averageLast, long seed) {
+
+	/** How the support starts when no initial guess gives one. */
+	public enum InitialSupport {
+		/** A centred box of {@code supportBoxFraction} of each dimension (cohere). */
+		BOX,
+		/** The thresholded autocorrelation |IFFT(I)| ≥ 4 % of its max (PyNX): the support of ρ⋆ρ, a loose
+		 * (twice as wide) but shape-aware start that shrink-wrap tightens. */
+		AUTOCORRELATION
+	}
+
+	public PhasingParameters {
+		Recipe.parse(recipe); // throws CdiException naming the column of a syntax error
+		if (!(hioBeta > 0 && hioBeta <= 1.5)) throw new CdiException("Phasing parameter hio_beta = " + hioBeta + " is out of range: expected 0 < β ≤ 1.5 (typically 0.9).");
+		if (!(raarBeta > 0 && raarBeta < 1)) throw new CdiException("Phasing parameter raar_beta = " + raarBeta + " is out of range: expected 0 < β < 1 (typically 0.75).");
+		if (!(shrinkWrapSigma >= 0 && shrinkWrapSigma <= 20)) throw new CdiException("Phasing parameter shrink_wrap_sigma = " + shrinkWrapSigma + " voxels is out of range: expected 0 to 20 (typically 1).");
+		if (!(shrinkWrapThreshold > 0 && shrinkWrapThreshold < 1)) throw new CdiException("Phasing parameter shrink_wrap_threshold = " + shrinkWrapThreshold + " is out of range: expected a fraction of the maximum between 0 and 1 (typically 0.1).");
+		if (shrinkWrapPeriod < 0) throw new CdiException("Phasing parameter shrink_wrap_period = " + shrinkWrapPeriod + " is negative: expected 0 (never) or a number of iterations (typically 1).");
+		if (initialSupport == null) throw new CdiException("Phasing parameter initial_support is missing: expected BOX or AUTOCORRELATION.");
+		if (!(supportBoxFraction > 0 && supportBoxFraction <= 1)) throw new CdiException("Phasing parameter support_box_fraction = " + supportBoxFraction + " is out of range: expected 0 < f ≤ 1 (typically 0.5).");
+		if (averageLast < 0) throw new CdiException("Phasing parameter average_last = " + averageLast + " is negative: expected 0 or more iterations (typically 20).");
+	}
+
+	/** cohere's 34-ID-C defaults: {@value Recipe#COHERE_DEFAULT}, β 0.9, shrink-wrap σ 1 / threshold 0.1 every
+	 * iteration, box support of half the array, twin removal at iteration 2, average of the last 20, seed 1. */
+	public static PhasingParameters defaults() {
+		return new PhasingParameters(Recipe.COHERE_DEFAULT, 0.9, 0.75, 1.0, 0.1, 1, InitialSupport.BOX, 0.5, true, 20, 1L);
+	}
+
+	public Recipe parsedRecipe() { return Recipe.parse(recipe); }
+
+	public PhasingParameters withRecipe(final String v) { return new PhasingParameters(v, hioBeta, raarBeta, shrinkWrapSigma, shrinkWrapThreshold, shrinkWrapPeriod, initialSupport, supportBoxFraction, twinRemoval, averageLast, seed); }
+	public PhasingParameters withHioBeta(final double v) { return new PhasingParameters(recipe, v, raarBeta, shrinkWrapSigma, shrinkWrapThreshold, shrinkWrapPeriod, initialSupport, supportBoxFraction, twinRemoval, averageLast, seed); }
+	public PhasingParameters withRaarBeta(final double v) { return new PhasingParameters(recipe, hioBeta, v, shrinkWrapSigma, shrinkWrapThreshold, shrinkWrapPeriod, initialSupport, supportBoxFraction, twinRemoval, averageLast, seed); }
+	public PhasingParameters withShrinkWrapSigma(final double v) { return new PhasingParameters(recipe, hioBeta, raarBeta, v, shrinkWrapThreshold, shrinkWrapPeriod, initialSupport, supportBoxFraction, twinRemoval, averageLast, seed); }
+	public PhasingParameters withShrinkWrapThreshold(final double v) { return new PhasingParameters(recipe, hioBeta, raarBeta, shrinkWrapSigma, v, shrinkWrapPeriod, initialSupport, supportBoxFraction, twinRemoval, averageLast, seed); }
+	public PhasingParameters withShrinkWrapPeriod(final int v) { return new PhasingParameters(recipe, hioBeta, raarBeta, shrinkWrapSigma, shrinkWrapThreshold, v, initialSupport, supportBoxFraction, twinRemoval, averageLast, seed); }
+	public PhasingParameters withInitialSupport(final InitialSupport v) { return new PhasingParameters(recipe, hioBeta, raarBeta, shrinkWrapSigma, shrinkWrapThreshold, shrinkWrapPeriod, v, supportBoxFraction, twinRemoval, averageLast, seed); }
+	public PhasingParameters withSupportBoxFraction(final double v) { return new PhasingParameters(recipe, hioBeta, raarBeta, shrinkWrapSigma, shrinkWrapThreshold, shrinkWrapPeriod, initialSupport, v, twinRemoval, averageLast, seed); }
+	public PhasingParameters withTwinRemoval(final boolean v) { return new PhasingParameters(recipe, hioBeta, raarBeta, shrinkWrapSigma, shrinkWrapThreshold, shrinkWrapPeriod, initialSupport, supportBoxFraction, v, averageLast, seed); }
+	public PhasingParameters withAverageLast(final int v) { return new PhasingParameters(recipe, hioBeta, raarBeta, shrinkWrapSigma, shrinkWrapThreshold, shrinkWrapPeriod, initialSupport, supportBoxFraction, twinRemoval, v, seed); }
+	public PhasingParameters withSeed(final long v) { return new PhasingParameters(recipe, hioBeta, raarBeta, shrinkWrapSigma, shrinkWrapThreshold, shrinkWrapPeriod, initialSupport, supportBoxFraction, twinRemoval, averageLast, v); }
+}
