@@ -60,8 +60,12 @@ public final class FftwBackend implements PhasingBackend {
 		private final float[] modulus;
 		private final double sumM2;
 		private final boolean[] support;
-		private final float[] work;
+		private float[] work;
 		private float[] sum, scratch;
+		private float[] kernel;
+		private double kernelSigma = Double.NaN;
+		/** Σ|ρ|² outside S and in all, computed by the last update for the current ρ and S; NaN when stale. */
+		private double outsideSum = Double.NaN, totalSum = Double.NaN;
 		private int accumulated;
 		private boolean closed, projected;
 
@@ -149,20 +153,33 @@ public final class FftwBackend implements PhasingBackend {
 			requireProjection("ER");
 			final FloatBuffer r = rho, p = proj;
 			final boolean[] s = support;
-			loops.forEach(n, (from, to) -> {
+			final double[] t = loops.sums(n, 2, (from, to, acc) -> {
+				double all = 0;
 				for (int i = from; i < to; i++) {
 					if (s[i]) {
-						r.put(2 * i, p.get(2 * i));
-						r.put(2 * i + 1, p.get(2 * i + 1));
+						final float pr = p.get(2 * i), pi = p.get(2 * i + 1);
+						r.put(2 * i, pr);
+						r.put(2 * i + 1, pi);
+						all += pr * pr + pi * pi;
 					}
 					else {
 						r.put(2 * i, 0f);
 						r.put(2 * i + 1, 0f);
 					}
 				}
+				acc[1] += all;
 			});
+			updated(t);
+		}
+
+		/** Records the sums of |ρ|² that the update computed on the way (saves a pass in fractionOutsideSupport). */
+		private void updated(final double[] t) {
+			outsideSum = t[0];
+			totalSum = t[1];
 			projected = false;
 		}
+
+		private void stale() { outsideSum = totalSum = Double.NaN; }
 
 		@Override
 		public void hio(final double beta) {
@@ -170,20 +187,25 @@ public final class FftwBackend implements PhasingBackend {
 			final float b = (float) beta;
 			final FloatBuffer r = rho, p = proj;
 			final boolean[] s = support;
-			loops.forEach(n, (from, to) -> {
+			updated(loops.sums(n, 2, (from, to, acc) -> {
+				double out = 0, in = 0;
 				for (int i = from; i < to; i++) {
 					final float pr = p.get(2 * i), pi = p.get(2 * i + 1);
 					if (s[i]) {
 						r.put(2 * i, pr);
 						r.put(2 * i + 1, pi);
+						in += pr * pr + pi * pi;
 					}
 					else {
-						r.put(2 * i, r.get(2 * i) - b * pr);
-						r.put(2 * i + 1, r.get(2 * i + 1) - b * pi);
+						final float re = r.get(2 * i) - b * pr, im = r.get(2 * i + 1) - b * pi;
+						r.put(2 * i, re);
+						r.put(2 * i + 1, im);
+						out += re * re + im * im;
 					}
 				}
-			});
-			projected = false;
+				acc[0] += out;
+				acc[1] += in + out;
+			}));
 		}
 
 		@Override
@@ -192,36 +214,44 @@ public final class FftwBackend implements PhasingBackend {
 			final float b = (float) beta, c = (float) (1 - 2 * beta);
 			final FloatBuffer r = rho, p = proj;
 			final boolean[] s = support;
-			loops.forEach(n, (from, to) -> {
+			updated(loops.sums(n, 2, (from, to, acc) -> {
+				double out = 0, in = 0;
 				for (int i = from; i < to; i++) {
 					final float pr = p.get(2 * i), pi = p.get(2 * i + 1);
 					if (s[i]) {
 						r.put(2 * i, pr);
 						r.put(2 * i + 1, pi);
+						in += pr * pr + pi * pi;
 					}
 					else {
-						r.put(2 * i, b * r.get(2 * i) + c * pr);
-						r.put(2 * i + 1, b * r.get(2 * i + 1) + c * pi);
+						final float re = b * r.get(2 * i) + c * pr, im = b * r.get(2 * i + 1) + c * pi;
+						r.put(2 * i, re);
+						r.put(2 * i + 1, im);
+						out += re * re + im * im;
 					}
 				}
-			});
-			projected = false;
+				acc[0] += out;
+				acc[1] += in + out;
+			}));
 		}
 
 		@Override
 		public void blurModulus(final double sigma) {
 			checkOpen();
-			final FloatBuffer r = rho;
-			final float[] w = work;
-			loops.forEach(n, (from, to) -> {
-				for (int i = from; i < to; i++) {
-					final float re = r.get(2 * i), im = r.get(2 * i + 1);
-					w[i] = (float) Math.sqrt(re * re + im * im);
-				}
-			});
-			if (sigma > 0) {
-				if (scratch == null) scratch = new float[n];
-				GaussianBlur.blur(grid, w, scratch, sigma, loops);
+			if (!(sigma > 0)) {
+				GaussianBlur.xPassModulus(grid, rho, work, null, loops);
+				return;
+			}
+			if (sigma != kernelSigma) {
+				kernel = GaussianBlur.kernel(sigma);
+				kernelSigma = sigma;
+			}
+			if (scratch == null) scratch = new float[n];
+			GaussianBlur.xPassModulus(grid, rho, work, kernel, loops);
+			final float[] result = GaussianBlur.yzPasses(grid, work, scratch, kernel, loops);
+			if (result != work) { // swap: no copy
+				scratch = work;
+				work = result;
 			}
 		}
 
@@ -237,12 +267,15 @@ public final class FftwBackend implements PhasingBackend {
 
 		@Override
 		public long supportFromWork(final double level) {
+			checkOpen();
+			stale();
+			final float lv = (float) level;
 			final float[] w = work;
 			final boolean[] s = support;
 			return Math.round(loops.sum(n, (from, to) -> {
 				int c = 0;
 				for (int i = from; i < to; i++) {
-					final boolean in = w[i] >= level;
+					final boolean in = w[i] >= lv;
 					s[i] = in;
 					if (in) c++;
 				}
@@ -253,20 +286,24 @@ public final class FftwBackend implements PhasingBackend {
 		@Override
 		public double fractionOutsideSupport() {
 			checkOpen();
-			final FloatBuffer r = rho;
-			final boolean[] s = support;
-			final double[] t = loops.sums(n, 2, (from, to, acc) -> {
-				double o = 0, all = 0;
-				for (int i = from; i < to; i++) {
-					final float re = r.get(2 * i), im = r.get(2 * i + 1);
-					final double a2 = re * re + im * im;
-					all += a2;
-					if (!s[i]) o += a2;
-				}
-				acc[0] += o;
-				acc[1] += all;
-			});
-			return t[1] > 0 ? t[0] / t[1] : 0;
+			if (Double.isNaN(totalSum)) {
+				final FloatBuffer r = rho;
+				final boolean[] s = support;
+				final double[] t = loops.sums(n, 2, (from, to, acc) -> {
+					double o = 0, all = 0;
+					for (int i = from; i < to; i++) {
+						final float re = r.get(2 * i), im = r.get(2 * i + 1);
+						final double a2 = re * re + im * im;
+						all += a2;
+						if (!s[i]) o += a2;
+					}
+					acc[0] += o;
+					acc[1] += all;
+				});
+				outsideSum = t[0];
+				totalSum = t[1];
+			}
+			return totalSum > 0 ? outsideSum / totalSum : 0;
 		}
 
 		@Override
@@ -304,12 +341,14 @@ public final class FftwBackend implements PhasingBackend {
 			if (interleaved.length != 2 * n) throw new IllegalArgumentException("object has " + interleaved.length + " floats, grid " + grid + " needs " + 2 * n);
 			rho.put(0, interleaved);
 			projected = false;
+			stale();
 		}
 
 		@Override
 		public void writeSupport(final boolean[] s) {
 			if (s.length != n) throw new IllegalArgumentException("support has " + s.length + " values, grid " + grid + " needs " + n);
 			System.arraycopy(s, 0, support, 0, n);
+			stale();
 		}
 
 		@Override
