@@ -10,6 +10,9 @@ import java.util.function.BiFunction;
 import org.jtransforms.fft.FloatFFT_3D;
 
 import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.phasing.Backends;
+import sc.fiji.cdi.phasing.fftw.Fftw;
+import sc.fiji.cdi.phasing.fftw.FftwBackend;
 import sc.fiji.cdi.phasing.PhasingBackend;
 
 /**
@@ -17,7 +20,8 @@ import sc.fiji.cdi.phasing.PhasingBackend;
  * {@code bench/hio_fftw.c} times: a centred cube of side n/4 with a smooth phase, a centred cubic support of side n/2,
  * |FFT| as the measured amplitude with a 3×3×3 unmeasured "beam stop" at zero frequency, and a random start.
  * Prints one JSON line per (backend, size, operation) with the median and minimum over the repetitions, after a
- * warm-up (JIT, planner, allocator).
+ * warm-up (JIT, planner, allocator); {@code open_ms} is the session set-up (FFTW plans, DJL engine and buffers).
+ * Operations: {@code hio} and {@code er} (projectModulus + update) and {@code shrinkwrap} (blur σ = 1, max, threshold).
  * <p>
  * Usage: {@code IterationBenchmark --backends fftw,jtransforms,djl --sizes 64,128,256 --threads 2}
  */
@@ -58,20 +62,28 @@ public final class IterationBenchmark {
 	}
 
 	/** Median and minimum in ms of {@code reps} timed iterations after {@code warmup} untimed ones. */
-	public static double[] time(final PhasingBackend.Session s, final String op, final int warmup, final int reps) {
+	public static double[] time(final PhasingBackend.Session s, final String op, final boolean[] support, final int warmup, final int reps) {
 		final double[] t = new double[reps];
 		for (int r = -warmup; r < reps; r++) {
 			final long t0 = System.nanoTime();
-			s.projectModulus();
-			if (op.equals("hio")) s.hio(0.9);
-			else s.er();
+			switch (op) {
+				case "hio" -> { s.projectModulus(); s.hio(0.9); }
+				case "er" -> { s.projectModulus(); s.er(); }
+				default -> { // cohere's shrink-wrap, undone so every repetition starts from the same support
+					s.blurModulus(1.0);
+					s.supportFromWork(0.1 * s.workMax());
+					s.writeSupport(support);
+				}
+			}
 			if (r >= 0) t[r] = (System.nanoTime() - t0) * 1e-6;
 		}
 		Arrays.sort(t);
 		return new double[] { t[reps / 2], t[0] };
 	}
 
-	public static int repsFor(final int d) { return d <= 64 ? 60 : d <= 128 ? 30 : 12; }
+	public static int repsFor(final int d) { return d <= 64 ? 60 : d <= 128 ? 20 : 8; }
+
+	static int warmup(final int d) { return d <= 64 ? 10 : d <= 128 ? 4 : 2; }
 
 	/** Runs the benchmark; {@code factory} makes a backend from its name and the thread count. */
 	public static List<String> run(final List<String> backends, final int[] sizes, final int threads,
@@ -85,9 +97,9 @@ public final class IterationBenchmark {
 				final long t0 = System.nanoTime();
 				try (PhasingBackend.Session s = b.open(p.grid(), p.amplitude(), p.measured(), p.start(), p.support())) {
 					final double openMs = (System.nanoTime() - t0) * 1e-6;
-					for (final String op : new String[] { "hio", "er" }) {
+					for (final String op : new String[] { "hio", "er", "shrinkwrap" }) {
 						s.writeObject(p.start());
-						final double[] t = time(s, op, 5, repsFor(d));
+						final double[] t = time(s, op, p.support(), warmup(d), repsFor(d));
 						final String line = String.format(Locale.ROOT,
 							"{\"op\":\"%s\",\"backend\":\"%s\",\"n\":%d,\"threads\":%d,\"ms_median\":%.3f,\"ms_min\":%.3f,\"reps\":%d,\"open_ms\":%.0f}",
 							op, b.name(), d, threads, t[0], t[1], repsFor(d), openMs);
@@ -101,8 +113,8 @@ public final class IterationBenchmark {
 	}
 
 	public static void main(final String[] args) {
-		List<String> backends = List.of("fftw");
-		int[] sizes = { 64, 128 };
+		List<String> backends = List.of("fftw", "jtransforms", "djl");
+		int[] sizes = { 64, 128, 256 };
 		int threads = 2;
 		for (int a = 0; a < args.length - 1; a += 2) {
 			switch (args[a]) {
@@ -112,10 +124,7 @@ public final class IterationBenchmark {
 				default -> throw new IllegalArgumentException("unknown option " + args[a]);
 			}
 		}
-		run(backends, sizes, threads, (name, t) -> switch (name) {
-			case "fftw" -> new sc.fiji.cdi.phasing.fftw.FftwBackend(t);
-			case "fftw-estimate" -> new sc.fiji.cdi.phasing.fftw.FftwBackend(t, sc.fiji.cdi.phasing.fftw.Fftw.Rigour.ESTIMATE);
-			default -> throw new IllegalArgumentException(name);
-		});
+		run(backends, sizes, threads, (name, t) -> name.equals("fftw-estimate") ? new FftwBackend(t, Fftw.Rigour.ESTIMATE)
+			: Backends.select(name, Grid.cube(1), t));
 	}
 }

@@ -2,6 +2,11 @@ package sc.fiji.cdi.phasing.fftw;
 
 import static org.bytedeco.fftw.global.fftw3.*;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -17,6 +22,10 @@ import sc.fiji.cdi.util.CdiException;
  * and a process-wide cache of complex-to-complex plans. FFTW's planner is not thread-safe and
  * {@code fftwf_plan_with_nthreads} is global state, so every planner call goes through one lock; executing a plan
  * ({@code fftwf_execute_dft}) is thread-safe and needs no lock.
+ * <p>
+ * MEASURE plans take FFTW seconds to find at 256³ (they time candidate algorithms), so the planner's findings
+ * ("wisdom") are saved to {@link #wisdomFile()} and reloaded by the next process: the cost is paid once per machine,
+ * size and thread count. The planner is also capped at {@link #PLANNER_TIME_LIMIT_S} seconds per plan.
  */
 public final class Fftw {
 
@@ -35,7 +44,11 @@ public final class Fftw {
 
 	private record Key(Grid grid, int threads, Rigour rigour) {}
 
+	/** Upper bound of FFTW's search for one MEASURE plan (fftwf_set_timelimit), seconds. */
+	public static final double PLANNER_TIME_LIMIT_S = 20;
+
 	private static final Object PLANNER = new Object();
+	private static boolean wisdomLoaded;
 	private static final Map<Key, Plans> CACHE = new HashMap<>();
 	private static volatile Throwable loadError;
 	private static volatile boolean loaded;
@@ -81,7 +94,9 @@ public final class Fftw {
 		require();
 		synchronized (PLANNER) {
 			return CACHE.computeIfAbsent(new Key(grid, threads, rigour), k -> {
+				if (rigour == Rigour.MEASURE) loadWisdom();
 				fftwf_plan_with_nthreads(threads);
+				fftwf_set_timelimit(PLANNER_TIME_LIMIT_S);
 				final fftw3.fftwf_plan fwd, bwd;
 				if (grid.is2D()) {
 					fwd = fftwf_plan_dft_2d(grid.ny, grid.nx, in, out, FFTW_FORWARD, rigour.flag());
@@ -92,8 +107,44 @@ public final class Fftw {
 					bwd = fftwf_plan_dft_3d(grid.nz, grid.ny, grid.nx, out, out, FFTW_BACKWARD, rigour.flag());
 				}
 				if (fwd == null || fwd.isNull() || bwd == null || bwd.isNull()) throw new CdiException("FFTW could not create a plan for a " + grid + " grid with " + threads + " threads.");
+				if (rigour == Rigour.MEASURE) saveWisdom();
 				return new Plans(fwd, bwd);
 			});
+		}
+	}
+
+	/**
+	 * Where FFTW's wisdom is kept: the system property {@code cdi.fftw.wisdom} if set (empty = do not keep any), else
+	 * {@code ${scijava.app.directory}/cache/fftwf-wisdom.txt} inside Fiji, else {@code ~/.cache/cdi-fiji/fftwf-wisdom.txt}.
+	 */
+	public static Path wisdomFile() {
+		final String explicit = System.getProperty("cdi.fftw.wisdom");
+		if (explicit != null) return explicit.isBlank() ? null : Paths.get(explicit);
+		final String app = System.getProperty("scijava.app.directory");
+		if (app != null && !app.isBlank()) return Paths.get(app, "cache", "fftwf-wisdom.txt");
+		return Paths.get(System.getProperty("user.home"), ".cache", "cdi-fiji", "fftwf-wisdom.txt");
+	}
+
+	/** Imports saved wisdom once per process (a missing or unreadable file only means slower planning). */
+	private static void loadWisdom() {
+		if (wisdomLoaded) return;
+		wisdomLoaded = true;
+		final Path f = wisdomFile();
+		if (f != null && Files.isReadable(f)) fftwf_import_wisdom_from_filename(f.toString());
+	}
+
+	/** Exports all wisdom, written to a temporary file then moved into place (never a half-written file). */
+	private static void saveWisdom() {
+		final Path f = wisdomFile();
+		if (f == null) return;
+		try {
+			Files.createDirectories(f.toAbsolutePath().getParent());
+			final Path tmp = Files.createTempFile(f.toAbsolutePath().getParent(), "fftwf-wisdom", ".tmp");
+			if (fftwf_export_wisdom_to_filename(tmp.toString()) != 0) Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+			else Files.deleteIfExists(tmp);
+		}
+		catch (final IOException | UnsupportedOperationException e) {
+			// wisdom is a cache: failing to keep it costs planning time next run, nothing else
 		}
 	}
 
