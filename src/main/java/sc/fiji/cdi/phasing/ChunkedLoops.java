@@ -41,12 +41,16 @@ final class ChunkedLoops implements AutoCloseable {
 		}
 	}
 
+	/** Below this many loop indices the chunks run one after the other on the calling thread (same chunks, same
+	 * partial sums, so the same result): waking workers costs more than the loop. */
+	static final int MIN_PARALLEL = 1 << 15;
+
 	static int from(final int chunk, final int chunks, final int n) { return (int) ((long) chunk * n / chunks); }
 
 	/** Runs body on every chunk of [0, n) and waits for all of them. */
 	void run(final int n, final Body body) {
-		if (pool == null || n < 2 * chunks) {
-			// Too small to split: still one call per chunk so per-chunk partial sums stay well-defined.
+		if (pool == null || n < MIN_PARALLEL) {
+			// Sequential: still one call per chunk, so per-chunk partial sums (and results) do not change.
 			for (int c = 0; c < chunks; c++) body.run(c, from(c, chunks, n), from(c + 1, chunks, n));
 			return;
 		}

@@ -16,7 +16,7 @@ import sc.fiji.cdi.data.Grid;
  * reproducibility are affected).
  * <p>
  * Shrink-wrap blur: separable Gaussian with <b>periodic</b> boundaries (the DFT already treats the array as
- * periodic; objects are away from the edges when oversampled), kernel radius ⌈4σ⌉, weights normalised to 1.
+ * periodic; objects are away from the edges when oversampled), kernel radius ⌈3σ⌉, weights normalised to 1.
  * All buffers are allocated when a session opens; an iteration allocates no arrays.
  */
 public final class JTransformsBackend implements PhasingBackend {
@@ -61,7 +61,7 @@ public final class JTransformsBackend implements PhasingBackend {
 		/** Per-chunk partial results, reused. */
 		private final double[] partA, partB;
 		private final long[] partCount;
-		private final float[][] lineIn, lineOut;
+		private final float[][] lineIn;
 		private float[] kernel;
 		private double kernelSigma = Double.NaN;
 
@@ -80,9 +80,7 @@ public final class JTransformsBackend implements PhasingBackend {
 			this.partA = new double[loops.chunks];
 			this.partB = new double[loops.chunks];
 			this.partCount = new long[loops.chunks];
-			final int maxLine = Math.max(grid.nx, Math.max(grid.ny, grid.nz));
-			this.lineIn = new float[loops.chunks][maxLine];
-			this.lineOut = new float[loops.chunks][maxLine];
+			this.lineIn = new float[loops.chunks][grid.nx + 2 * kernelRadius(MAX_SIGMA) + 1];
 		}
 
 		@Override
@@ -181,35 +179,51 @@ public final class JTransformsBackend implements PhasingBackend {
 			if (!(sigma > 0)) return;
 			if (sigma != kernelSigma) { kernel = gaussianKernel(sigma); kernelSigma = sigma; }
 			final int nx = grid.nx, ny = grid.ny, nz = grid.nz;
-			// x: lines (z, y), stride 1; work -> blurTmp
-			blurAxis(work, blurTmp, nz * ny, nx, 1, l -> l * nx);
-			// y: lines (z, x), stride nx; blurTmp -> work
-			blurAxis(blurTmp, work, nz * nx, ny, nx, l -> (l / nx) * ny * nx + l % nx);
+			blurX(work, blurTmp);                       // work -> blurTmp along x
+			blurRows(blurTmp, work, ny, nx);            // blurTmp -> work along y (rows of x combined)
 			if (nz > 1) {
-				// z: lines (y, x), stride ny*nx; work -> blurTmp, then copy back
-				blurAxis(work, blurTmp, ny * nx, nz, ny * nx, l -> l);
+				blurRows(work, blurTmp, nz, ny * nx);   // work -> blurTmp along z
 				loops.run(n, (c, from, to) -> System.arraycopy(blurTmp, from, work, from, to - from));
 			}
 		}
 
-		private void blurAxis(final float[] src, final float[] dst, final int lines, final int len, final int stride, final java.util.function.IntUnaryOperator start) {
+		/** Periodic convolution of each x row, via a wrap-padded line buffer. */
+		private void blurX(final float[] src, final float[] dst) {
 			final float[] k = kernel;
-			final int r = k.length / 2;
-			loops.run(lines, (c, from, to) -> {
-				final float[] in = lineIn[c], out = lineOut[c];
-				for (int l = from; l < to; l++) {
-					final int s = start.applyAsInt(l);
-					for (int i = 0; i < len; i++) in[i] = src[s + i * stride];
-					for (int i = 0; i < len; i++) {
+			final int r = k.length / 2, nx = grid.nx, rows = n / nx;
+			loops.run(rows, (c, from, to) -> {
+				final float[] pad = lineIn[c];
+				for (int row = from; row < to; row++) {
+					final int off = row * nx;
+					for (int i = -r; i < nx + r; i++) pad[i + r] = src[off + Math.floorMod(i, nx)];
+					for (int i = 0; i < nx; i++) {
 						float acc = 0;
-						if (i >= r && i + r < len) {
-							for (int j = -r; j <= r; j++) acc += k[j + r] * in[i + j];
-						} else {
-							for (int j = -r; j <= r; j++) acc += k[j + r] * in[Math.floorMod(i + j, len)];
-						}
-						out[i] = acc;
+						for (int j = 0; j <= 2 * r; j++) acc += k[j] * pad[i + j];
+						dst[off + i] = acc;
 					}
-					for (int i = 0; i < len; i++) dst[s + i * stride] = out[i];
+				}
+			});
+		}
+
+		/**
+		 * Periodic convolution along an outer axis of length {@code len} whose neighbouring elements are
+		 * {@code block} floats apart (y: block = nx; z: block = ny·nx): each output row of nx contiguous values is a
+		 * weighted sum of whole input rows, so the inner loop runs over contiguous memory.
+		 */
+		private void blurRows(final float[] src, final float[] dst, final int len, final int block) {
+			final float[] k = kernel;
+			final int r = k.length / 2, nx = grid.nx;
+			loops.run(n / nx, (c, from, to) -> {
+				for (int row = from; row < to; row++) {
+					final int off = row * nx;
+					final int outer = off / (len * block), inner = off % block, pos = (off / block) % len;
+					final int base = outer * len * block + inner;
+					for (int i = 0; i < nx; i++) dst[off + i] = 0f;
+					for (int j = -r; j <= r; j++) {
+						final float w = k[j + r];
+						final int so = base + Math.floorMod(pos + j, len) * block;
+						for (int i = 0; i < nx; i++) dst[off + i] += w * src[so + i];
+					}
 				}
 			});
 		}
@@ -302,9 +316,15 @@ public final class JTransformsBackend implements PhasingBackend {
 		}
 	}
 
-	/** Normalised Gaussian of standard deviation σ voxels, radius ⌈4σ⌉. */
+	/** Largest blur σ (voxels) a session accepts; the line buffers are sized for it. */
+	static final double MAX_SIGMA = 20;
+
+	static int kernelRadius(final double sigma) { return Math.max(1, (int) Math.ceil(3 * sigma)); }
+
+	/** Normalised Gaussian of standard deviation σ voxels, radius ⌈3σ⌉. */
 	static float[] gaussianKernel(final double sigma) {
-		final int r = Math.max(1, (int) Math.ceil(4 * sigma));
+		if (sigma > MAX_SIGMA) throw new IllegalArgumentException("blur sigma " + sigma + " voxels exceeds " + MAX_SIGMA);
+		final int r = kernelRadius(sigma);
 		final float[] k = new float[2 * r + 1];
 		double sum = 0;
 		for (int j = -r; j <= r; j++) sum += Math.exp(-0.5 * j * j / (sigma * sigma));

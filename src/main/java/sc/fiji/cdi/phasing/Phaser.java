@@ -90,7 +90,7 @@ public final class Phaser {
 					if (p.shrinkWrapPeriod() > 0 && (it + 1) % p.shrinkWrapPeriod() == 0 && it + 1 < total) shrinkWrap(s, p, it, data);
 					if (it >= averageFrom && p.averageLast() > 1) s.accumulate();
 					progress.progress(it + 1, total);
-					progress.status(String.format(Locale.ROOT, "%s %d/%d, χ²=%.4g", step.algorithm(), it + 1, total, chi2[it]));
+					if (it % 10 == 0 || it + 1 == total) progress.status(String.format(Locale.ROOT, "%s %d/%d, χ²=%.4g", step.algorithm(), it + 1, total, chi2[it]));
 				}
 			}
 			final float[] result;

@@ -17,7 +17,8 @@ public final class TestObjects {
 
 	/**
 	 * A soft-edged ellipsoid (ellipse in 2D) centred at n/2 with semi-axes {@code semi} (z, y, x) voxels and a smooth
-	 * phase of {@code phasePP} radians peak-to-peak inside (a sum of a slow sine and a Gaussian bump).
+	 * phase of {@code phasePP} radians peak-to-peak inside (a sum of a slow sine and a Gaussian bump). The amplitude
+	 * falls from 1 to 0.1 over about 2 voxels and is 0 beyond, so the object is compact.
 	 */
 	public static Sample ellipsoid(final Grid g, final double[] semi, final double phasePP) {
 		final int n = g.size();
@@ -31,7 +32,7 @@ public final class TestObjects {
 					final double rad = Math.min(semi[1], semi[2]);
 					final double a = 0.5 * (1 - Math.tanh((r - 1) * rad / 0.8)); // ~1 voxel edge
 					final int i = g.index(z, y, x);
-					amp[i] = (float) (a < 1e-3 ? 0 : a);
+					amp[i] = (float) (a < 0.1 ? 0 : a); // compact: the support [A ≥ 0.1] is exact
 					final double p = Math.sin(0.9 * dx + 0.5 * dy + 0.3 * dz) + 0.8 * Math.exp(-((dx - 0.3) * (dx - 0.3) + (dy + 0.2) * (dy + 0.2) + dz * dz) / 0.2);
 					ph[i] = (float) p;
 					if (amp[i] >= 0.1) { pmin = Math.min(pmin, p); pmax = Math.max(pmax, p); }

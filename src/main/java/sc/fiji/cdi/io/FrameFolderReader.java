@@ -1,0 +1,93 @@
+package sc.fiji.cdi.io;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.util.CdiException;
+
+/**
+ * A folder of single-frame detector TIFFs, one per rocking-curve point (APS 34-ID-C layout: a Timepix/Medipix
+ * frame per angle), stacked along z in the natural numeric order of the file names ({@code scan_9.tif} before
+ * {@code scan_10.tif}). Dark- and white-field files that lie in the same folder are not taken as frames.
+ */
+final class FrameFolderReader {
+
+	private FrameFolderReader() {}
+
+	static boolean isTiff(final Path p) {
+		final String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
+		return n.endsWith(".tif") || n.endsWith(".tiff");
+	}
+
+	/** The frame files in stacking order. */
+	static List<Path> frames(final Path folder, final Set<Path> exclude) {
+		final List<Path> out = new ArrayList<>();
+		try (Stream<Path> s = Files.list(folder)) {
+			s.filter(p -> Files.isRegularFile(p) && isTiff(p) && !p.getFileName().toString().startsWith("."))
+					.filter(p -> !exclude.contains(p.toAbsolutePath().normalize()))
+					.sorted(Comparator.comparing(p -> p.getFileName().toString(), FrameFolderReader::naturalCompare))
+					.forEach(out::add);
+		} catch (final IOException e) {
+			throw new CdiException("Cannot list folder " + folder + ": " + e.getMessage() + ".", e);
+		}
+		if (out.isEmpty()) throw new CdiException("Folder " + folder + " contains no .tif/.tiff frames; expected one detector TIFF per rocking-curve point.");
+		return out;
+	}
+
+	static RawArray readRaw(final Path folder, final List<Path> frames) {
+		RawArray first = null;
+		float[] data = null;
+		Grid grid = null;
+		for (int z = 0; z < frames.size(); z++) {
+			final Path f = frames.get(z);
+			final RawArray a = TiffReader.readRaw(f);
+			if (!a.grid().is2D())
+				throw new CdiException("Frame " + f + " in folder " + folder + " is a stack of " + a.grid().nz + " images; expected one 2D detector frame per file.");
+			if (first == null) {
+				first = a;
+				grid = Validation.grid(new long[] { frames.size(), a.grid().ny, a.grid().nx }, folder, "The stack of frames");
+				data = new float[grid.size()];
+			} else if (!a.grid().equals(first.grid()))
+				throw new CdiException("Frame " + f + " is " + a.grid() + " pixels but the first frame " + frames.get(0) + " is " + first.grid()
+						+ "; all frames in folder " + folder + " must have the same size.");
+			System.arraycopy(a.data(), 0, data, z * grid.ny * grid.nx, grid.ny * grid.nx);
+		}
+		return new RawArray(grid, data, first.dtype(), new long[] { frames.size(), grid.ny, grid.nx }, first.voxelSize(), first.unit(), null, null);
+	}
+
+	/** Compares names chunk by chunk, runs of digits by their numeric value ("f9" &lt; "f10"). */
+	static int naturalCompare(final String a, final String b) {
+		int i = 0, j = 0;
+		while (i < a.length() && j < b.length()) {
+			final char ca = a.charAt(i), cb = b.charAt(j);
+			if (Character.isDigit(ca) && Character.isDigit(cb)) {
+				int ei = i, ej = j;
+				while (ei < a.length() && Character.isDigit(a.charAt(ei))) ei++;
+				while (ej < b.length() && Character.isDigit(b.charAt(ej))) ej++;
+				final String da = strip(a.substring(i, ei)), db = strip(b.substring(j, ej));
+				final int c = da.length() != db.length() ? Integer.compare(da.length(), db.length()) : da.compareTo(db);
+				if (c != 0) return c;
+				i = ei; j = ej;
+			} else {
+				if (ca != cb) return Character.compare(ca, cb);
+				i++; j++;
+			}
+		}
+		final int c = Integer.compare(a.length() - i, b.length() - j);
+		return c != 0 ? c : a.compareTo(b);
+	}
+
+	private static String strip(final String digits) {
+		int k = 0;
+		while (k < digits.length() - 1 && digits.charAt(k) == '0') k++;
+		return digits.substring(k);
+	}
+}

@@ -1,0 +1,52 @@
+package sc.fiji.cdi.io;
+
+import java.nio.file.Path;
+
+import sc.fiji.cdi.data.Quantity;
+
+/**
+ * How to import a diffraction data set.
+ *
+ * @param quantity what the file holds: photon counts (INTENSITY, the usual detector output) or amplitudes |F|;
+ *        null means INTENSITY
+ * @param hdf5DatasetPath dataset inside an HDF5/CXI/NeXus file; the CXI default {@code entry_1/data_1/data}
+ *        (soft links are followed); null or blank means the default
+ * @param darkField a dark-field TIFF for a folder of detector frames (APS 34-ID-C): pixels &gt; 1 are bad; nullable
+ * @param whiteField a white-field (flat) TIFF: frames are divided by it, normalised to its mean; nullable
+ * @param maskPath a mask file (TIFF or NPY, non-zero = bad pixel), 2D (per detector frame) or of the data's size;
+ *        nullable
+ * @param clampNegative negative values are an error by default (intensities and amplitudes are non-negative; a
+ *        negative value usually means a wrong data type or a background subtraction); when true they are set
+ *        to 0 instead and the count is recorded in the import log
+ */
+public record ImportOptions(Quantity quantity, String hdf5DatasetPath, Path darkField, Path whiteField, Path maskPath,
+		boolean clampNegative) {
+
+	/** The CXI convention (cxidb): the data, often a soft link to {@code entry_1/instrument_1/detector_1/data}. */
+	public static final String DEFAULT_HDF5_DATASET = "entry_1/data_1/data";
+
+	public ImportOptions {
+		if (quantity == null) quantity = Quantity.INTENSITY;
+		if (hdf5DatasetPath == null || hdf5DatasetPath.isBlank()) hdf5DatasetPath = DEFAULT_HDF5_DATASET;
+	}
+
+	/** The agreed five-argument form; negative values are an error. */
+	public ImportOptions(final Quantity quantity, final String hdf5DatasetPath, final Path darkField, final Path whiteField, final Path maskPath) {
+		this(quantity, hdf5DatasetPath, darkField, whiteField, maskPath, false);
+	}
+
+	/** Intensities, CXI dataset path, no dark/flat/mask, negative values rejected. */
+	public static ImportOptions defaults() { return new ImportOptions(Quantity.INTENSITY, DEFAULT_HDF5_DATASET, null, null, null, false); }
+
+	public ImportOptions withQuantity(final Quantity q) { return new ImportOptions(q, hdf5DatasetPath, darkField, whiteField, maskPath, clampNegative); }
+
+	public ImportOptions withHdf5DatasetPath(final String p) { return new ImportOptions(quantity, p, darkField, whiteField, maskPath, clampNegative); }
+
+	public ImportOptions withDarkField(final Path p) { return new ImportOptions(quantity, hdf5DatasetPath, p, whiteField, maskPath, clampNegative); }
+
+	public ImportOptions withWhiteField(final Path p) { return new ImportOptions(quantity, hdf5DatasetPath, darkField, p, maskPath, clampNegative); }
+
+	public ImportOptions withMaskPath(final Path p) { return new ImportOptions(quantity, hdf5DatasetPath, darkField, whiteField, p, clampNegative); }
+
+	public ImportOptions withClampNegative(final boolean c) { return new ImportOptions(quantity, hdf5DatasetPath, darkField, whiteField, maskPath, c); }
+}

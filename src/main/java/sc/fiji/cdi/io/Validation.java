@@ -1,0 +1,74 @@
+package sc.fiji.cdi.io;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+
+import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.util.CdiException;
+
+/** Checks shared by all importers; every failure is a {@link CdiException} naming the file. */
+final class Validation {
+
+	/** Largest array accepted: 2^30 voxels (4 GiB of float), the limit of {@link Grid}. */
+	static final long MAX_VOXELS = 1L << 30;
+
+	private Validation() {}
+
+	/** A 2D (y, x) or 3D (z, y, x) shape, slowest axis first, as a {@link Grid}. */
+	static Grid grid(final long[] shape, final Path file, final String what) {
+		if (shape.length < 2 || shape.length > 3)
+			throw new CdiException(what + " in " + file + " is " + shape.length + "D with shape " + Arrays.toString(shape) + "; expected a 2D (y, x) detector frame or a 3D (z, y, x) stack.");
+		long n = 1;
+		for (final long s : shape) {
+			if (s <= 0) throw new CdiException(what + " in " + file + " is empty (shape " + Arrays.toString(shape) + "); expected at least one pixel along every axis.");
+			if (s > Integer.MAX_VALUE) throw new CdiException(what + " in " + file + " has an absurd size " + Arrays.toString(shape) + "; the header is probably corrupt.");
+			n *= s;
+			if (n > MAX_VOXELS) throw new CdiException(what + " in " + file + " has shape " + Arrays.toString(shape) + ", more than 2^30 voxels; the header is corrupt or the data must be cropped first.");
+		}
+		return shape.length == 2 ? Grid.of2D((int) shape[0], (int) shape[1]) : new Grid((int) shape[0], (int) shape[1], (int) shape[2]);
+	}
+
+	static String where(final Grid g, final int i) {
+		final int x = i % g.nx, y = (i / g.nx) % g.ny, z = i / (g.nx * g.ny);
+		return g.is2D() ? "(y=" + y + ", x=" + x + ")" : "(z=" + z + ", y=" + y + ", x=" + x + ")";
+	}
+
+	/**
+	 * Rejects NaN/Inf, all-zero data and negative values (unless {@code clampNegative}, which sets them to 0 in
+	 * place and returns how many there were). Masked pixels are ignored: their values are not used.
+	 */
+	static int checkValues(final float[] v, final Grid g, final boolean[] mask, final Path file, final boolean clampNegative) {
+		int nonFinite = 0, firstNonFinite = -1, negative = 0, firstNegative = -1;
+		float min = 0;
+		boolean anyNonZero = false;
+		for (int i = 0; i < v.length; i++) {
+			if (mask != null && mask[i]) continue;
+			final float f = v[i];
+			if (!Float.isFinite(f)) {
+				if (nonFinite++ == 0) firstNonFinite = i;
+			} else if (f < 0) {
+				if (negative++ == 0) firstNegative = i;
+				if (f < min) min = f;
+				anyNonZero = true;
+			} else if (f != 0) anyNonZero = true;
+		}
+		if (nonFinite > 0)
+			throw new CdiException("File " + file + " contains " + nonFinite + " NaN or infinite value" + (nonFinite > 1 ? "s" : "") + ", the first at " + where(g, firstNonFinite)
+					+ " (value " + v[firstNonFinite] + "); expected finite numbers. Mask those pixels (mask file) or fix the data.");
+		if (!anyNonZero) throw new CdiException("File " + file + " holds only zeros (" + g + " measured pixels); expected a diffraction pattern with counts.");
+		if (negative > 0) {
+			if (!clampNegative)
+				throw new CdiException("File " + file + " contains " + negative + " negative value" + (negative > 1 ? "s" : "") + " (minimum " + min + ", the first at " + where(g, firstNegative)
+						+ "); intensities and amplitudes must be >= 0. Check the data type, or enable 'clamp negative values' to set them to 0.");
+			for (int i = 0; i < v.length; i++) if (v[i] < 0) v[i] = 0;
+		}
+		return negative;
+	}
+
+	/** Wraps an unexpected low-level failure (jhdf, ImageJ, NIO) in a message naming the file. */
+	static CdiException corrupt(final Path file, final String format, final Throwable e) {
+		if (e instanceof CdiException c) return c;
+		return new CdiException("Cannot read " + file + " as " + format + ": " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")")
+				+ ". The file is truncated, corrupt or not a " + format + " file.", e);
+	}
+}

@@ -1,0 +1,43 @@
+package sc.fiji.cdi.preprocess;
+
+import sc.fiji.cdi.data.Grid;
+
+/**
+ * What {@link Preprocessor#apply} does, in order: threshold, centre the peak, bin, crop or pad.
+ *
+ * @param threshold values below this level are set to 0, in the data's quantity (counts for intensities); 0 = off
+ * @param centre how to find the peak that is moved to n/2 on every axis ({@link Centring#NONE} = leave it)
+ * @param targetSize final array size after binning; null = the next FFT-friendly size (2^a 3^b 5^c) of each axis
+ * @param binZ binning factor along z (rocking angle)
+ * @param binY binning factor along y (detector rows)
+ * @param binX binning factor along x (detector columns)
+ */
+public record PreprocessOptions(double threshold, Centring centre, Grid targetSize, int binZ, int binY, int binX) {
+
+	/** How the peak to centre is located. */
+	public enum Centring {
+		/** Do not move the data. */
+		NONE,
+		/** The brightest measured pixel (cohere's and PyNX's default centring). */
+		MAX,
+		/** The intensity-weighted centre of mass of the measured pixels, rounded to whole pixels. */
+		CENTRE_OF_MASS
+	}
+
+	public PreprocessOptions {
+		if (centre == null) centre = Centring.MAX;
+		if (binZ < 1 || binY < 1 || binX < 1) throw new IllegalArgumentException("binning factors must be >= 1, got " + binZ + "," + binY + "," + binX);
+		if (!(threshold >= 0) || Double.isInfinite(threshold)) throw new IllegalArgumentException("threshold must be a finite number >= 0, got " + threshold);
+	}
+
+	/** Threshold 0, centre on the maximum, no binning, pad/crop to the next FFT-friendly size. */
+	public static PreprocessOptions defaults() { return new PreprocessOptions(0, Centring.MAX, null, 1, 1, 1); }
+
+	public PreprocessOptions withThreshold(final double t) { return new PreprocessOptions(t, centre, targetSize, binZ, binY, binX); }
+
+	public PreprocessOptions withCentre(final Centring c) { return new PreprocessOptions(threshold, c, targetSize, binZ, binY, binX); }
+
+	public PreprocessOptions withTargetSize(final Grid g) { return new PreprocessOptions(threshold, centre, g, binZ, binY, binX); }
+
+	public PreprocessOptions withBinning(final int z, final int y, final int x) { return new PreprocessOptions(threshold, centre, targetSize, z, y, x); }
+}

@@ -1,0 +1,188 @@
+package sc.fiji.cdi.preprocess;
+
+import sc.fiji.cdi.data.Diffraction;
+import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.data.Quantity;
+import sc.fiji.cdi.data.RealVolume;
+import sc.fiji.cdi.preprocess.PreprocessOptions.Centring;
+import sc.fiji.cdi.util.CdiException;
+import sc.fiji.cdi.util.Progress;
+
+/**
+ * Preparation of a measured pattern for phasing. Every step returns a new {@link Diffraction} (the input is not
+ * changed) with the step and its parameters appended to the processing log. Axis order (z, y, x); the peak is at
+ * index n/2 of each axis after centring (not FFT-shifted). Pixels that enter the array from outside the detector
+ * (padding, shifting) are unknown, not zero counts: they are masked.
+ */
+public final class Preprocessor {
+
+	private Preprocessor() {}
+
+	/** All steps of {@code o} in order: threshold, centre, bin, crop/pad. */
+	public static Diffraction apply(final Diffraction d, final PreprocessOptions o) { return apply(d, o, Progress.NONE); }
+
+	public static Diffraction apply(final Diffraction d, final PreprocessOptions o, final Progress progress) {
+		final Progress p = progress == null ? Progress.NONE : progress;
+		Diffraction r = d;
+		p.status("Preprocessing: threshold");
+		if (o.threshold() > 0) r = threshold(r, o.threshold());
+		p.progress(1, 4);
+		p.checkCancelled();
+		p.status("Preprocessing: centring");
+		if (o.centre() != Centring.NONE) r = centreOnPeak(r, o.centre());
+		p.progress(2, 4);
+		p.checkCancelled();
+		p.status("Preprocessing: binning");
+		if (o.binZ() > 1 || o.binY() > 1 || o.binX() > 1) r = bin(r, r.grid().is2D() ? 1 : o.binZ(), o.binY(), o.binX());
+		p.progress(3, 4);
+		p.checkCancelled();
+		p.status("Preprocessing: crop/pad");
+		final Grid g = r.grid();
+		final Grid target = o.targetSize() != null ? o.targetSize() : new Grid(fftFriendlySize(g.nz), fftFriendlySize(g.ny), fftFriendlySize(g.nx));
+		if (!target.equals(g)) r = cropOrPad(r, target);
+		p.progress(4, 4);
+		return r;
+	}
+
+	/** Values below {@code level} (in the data's quantity: counts or amplitude) become 0; a simple background cut. */
+	public static Diffraction threshold(final Diffraction d, final double level) {
+		final float[] in = d.values.data, out = new float[in.length];
+		int zeroed = 0;
+		for (int i = 0; i < in.length; i++) {
+			if (in[i] < level) { if (in[i] != 0) zeroed++; } else out[i] = in[i];
+		}
+		return d.withValues(d.values.with(out), d.quantity, d.mask == null ? null : d.mask.clone(), "threshold", "level", level,
+				"quantity", d.quantity.name().toLowerCase(), "zeroedPixels", zeroed);
+	}
+
+	/** Adds bad pixels (true = bad) to the mask; their values are set to 0. {@code mask} has the data's size. */
+	public static Diffraction applyMask(final Diffraction d, final boolean[] mask) {
+		if (mask.length != d.grid().size()) throw new CdiException("The mask has " + mask.length + " pixels but the data " + d.source + " are " + d.grid() + " (" + d.grid().size() + " pixels); expected the same size.");
+		final boolean[] m = d.mask == null ? new boolean[mask.length] : d.mask.clone();
+		final float[] v = d.values.data.clone();
+		int added = 0, total = 0;
+		for (int i = 0; i < m.length; i++) {
+			if (mask[i] && !m[i]) { m[i] = true; added++; }
+			if (m[i]) { v[i] = 0; total++; }
+		}
+		return d.withValues(d.values.with(v), d.quantity, total == 0 ? null : m, "applyMask", "addedBadPixels", added, "badPixels", total);
+	}
+
+	/**
+	 * Moves the peak to index n/2 of each axis by a shift without wrap-around: data moved past the edge are
+	 * dropped, the pixels that come in are masked as unmeasured. The mask moves with the data.
+	 */
+	public static Diffraction centreOnPeak(final Diffraction d, final Centring mode) {
+		final Grid g = d.grid();
+		final int[] peak = switch (mode) {
+			case MAX -> maxPosition(d);
+			case CENTRE_OF_MASS -> centreOfMass(d);
+			case NONE -> new int[] { g.nz / 2, g.ny / 2, g.nx / 2 };
+		};
+		final int sz = g.nz / 2 - peak[0], sy = g.ny / 2 - peak[1], sx = g.nx / 2 - peak[2];
+		final Diffraction r = shift(d, sz, sy, sx, new Grid(g.nz, g.ny, g.nx));
+		return d.withValues(r.values, d.quantity, r.mask, "centreOnPeak", "mode", mode.name(),
+				"peakZyx", peak[0] + "," + peak[1] + "," + peak[2], "shiftZyx", sz + "," + sy + "," + sx);
+	}
+
+	/**
+	 * Crops or pads each axis to {@code target}, keeping the centre pixel n/2 at the new centre n'/2. Padded pixels
+	 * lie outside the detector: their value is 0 and they are masked.
+	 */
+	public static Diffraction cropOrPad(final Diffraction d, final Grid target) {
+		final Grid g = d.grid();
+		final Diffraction r = shift(d, target.nz / 2 - g.nz / 2, target.ny / 2 - g.ny / 2, target.nx / 2 - g.nx / 2, target);
+		return d.withValues(r.values, d.quantity, r.mask, "cropOrPad", "from", g.toString(), "to", target.toString());
+	}
+
+	/** Copies d into a new grid with voxel (z,y,x) going to (z+sz, y+sy, x+sx); uncovered voxels are masked zeros. */
+	private static Diffraction shift(final Diffraction d, final int sz, final int sy, final int sx, final Grid t) {
+		final Grid g = d.grid();
+		final float[] in = d.values.data, out = new float[t.size()];
+		final boolean[] mask = new boolean[t.size()];
+		java.util.Arrays.fill(mask, true);
+		final int x0 = Math.max(0, -sx), x1 = Math.min(g.nx, t.nx - sx);
+		for (int z = Math.max(0, -sz); z < Math.min(g.nz, t.nz - sz); z++)
+			for (int y = Math.max(0, -sy); y < Math.min(g.ny, t.ny - sy); y++) {
+				if (x1 <= x0) continue;
+				final int src = g.index(z, y, x0), dst = t.index(z + sz, y + sy, x0 + sx);
+				System.arraycopy(in, src, out, dst, x1 - x0);
+				for (int k = 0; k < x1 - x0; k++) mask[dst + k] = d.mask != null && d.mask[src + k];
+			}
+		boolean any = false;
+		for (final boolean b : mask) if (b) { any = true; break; }
+		return new Diffraction(new RealVolume(t, out, d.values.voxelSize, d.values.unit), d.quantity, any ? mask : null, d.log, d.source);
+	}
+
+	/**
+	 * Sums blocks of fz×fy×fx pixels: intensities add; amplitudes add in quadrature (√Σ|F|²), so the binned amplitude
+	 * is the square root of the binned intensity. Bad pixels are left out and the sum of the good ones is scaled
+	 * by (block size / good pixels); a binned pixel is bad only if all of its pixels are. A remainder that does
+	 * not fill a block is cropped, half on each side, so the centre stays at n/2.
+	 */
+	public static Diffraction bin(final Diffraction d, final int fz, final int fy, final int fx) {
+		if (fz < 1 || fy < 1 || fx < 1) throw new CdiException("Binning factors must be >= 1, got " + fz + "x" + fy + "x" + fx + " (z, y, x).");
+		final Grid g = d.grid();
+		if (fz > g.nz || fy > g.ny || fx > g.nx) throw new CdiException("Binning " + fz + "x" + fy + "x" + fx + " (z, y, x) is larger than the data " + g + " from " + d.source + ".");
+		final Grid t = new Grid(g.nz / fz, g.ny / fy, g.nx / fx);
+		final int oz = (g.nz % fz) / 2, oy = (g.ny % fy) / 2, ox = (g.nx % fx) / 2;
+		final boolean amplitude = d.quantity == Quantity.AMPLITUDE;
+		final float[] in = d.values.data, out = new float[t.size()];
+		final boolean[] mask = d.mask == null ? null : new boolean[t.size()];
+		final int block = fz * fy * fx;
+		boolean anyBad = false;
+		for (int z = 0; z < t.nz; z++) for (int y = 0; y < t.ny; y++) for (int x = 0; x < t.nx; x++) {
+			double s = 0;
+			int good = 0;
+			for (int dz = 0; dz < fz; dz++) for (int dy = 0; dy < fy; dy++) for (int dx = 0; dx < fx; dx++) {
+				final int i = g.index(oz + z * fz + dz, oy + y * fy + dy, ox + x * fx + dx);
+				if (d.mask != null && d.mask[i]) continue;
+				s += amplitude ? (double) in[i] * in[i] : in[i];
+				good++;
+			}
+			final int o = t.index(z, y, x);
+			if (good == 0) { mask[o] = true; anyBad = true; continue; }
+			if (good < block) s *= (double) block / good;
+			out[o] = (float) (amplitude ? Math.sqrt(s) : s);
+		}
+		return d.withValues(new RealVolume(t, out, new double[] { d.values.voxelSize[0] * fz, d.values.voxelSize[1] * fy, d.values.voxelSize[2] * fx }, d.values.unit),
+				d.quantity, anyBad ? mask : null, "bin", "factorsZyx", fz + "," + fy + "," + fx, "from", g.toString(), "to", t.toString(),
+				"rule", amplitude ? "sqrt(sum of squares)" : "sum");
+	}
+
+	/** The smallest n' ≥ n of the form 2^a·3^b·5^c, sizes for which FFTs (JTransforms, FFTW, cuFFT) are fast. */
+	public static int fftFriendlySize(final int n) {
+		if (n < 1) throw new IllegalArgumentException("size must be >= 1, got " + n);
+		for (int m = n; ; m++) {
+			int r = m;
+			for (final int p : new int[] { 2, 3, 5 }) while (r % p == 0) r /= p;
+			if (r == 1) return m;
+		}
+	}
+
+	/** (z, y, x) of the first brightest measured pixel. */
+	static int[] maxPosition(final Diffraction d) {
+		final float[] v = d.values.data;
+		int best = -1;
+		for (int i = 0; i < v.length; i++) if (d.isMeasured(i) && (best < 0 || v[i] > v[best])) best = i;
+		if (best < 0) throw new CdiException("All pixels of " + d.source + " are masked; cannot find the peak.");
+		final Grid g = d.grid();
+		return new int[] { best / (g.ny * g.nx), (best / g.nx) % g.ny, best % g.nx };
+	}
+
+	/** (z, y, x) of the intensity-weighted centre of mass of the measured pixels, rounded. */
+	static int[] centreOfMass(final Diffraction d) {
+		final Grid g = d.grid();
+		final float[] v = d.values.data;
+		final boolean amplitude = d.quantity == Quantity.AMPLITUDE;
+		double s = 0, cz = 0, cy = 0, cx = 0;
+		for (int z = 0; z < g.nz; z++) for (int y = 0; y < g.ny; y++) for (int x = 0; x < g.nx; x++) {
+			final int i = g.index(z, y, x);
+			if (!d.isMeasured(i)) continue;
+			final double w = amplitude ? (double) v[i] * v[i] : Math.max(0, v[i]);
+			s += w; cz += w * z; cy += w * y; cx += w * x;
+		}
+		if (!(s > 0)) throw new CdiException("The data " + d.source + " have no positive measured value; cannot compute the centre of mass.");
+		return new int[] { (int) Math.round(cz / s), (int) Math.round(cy / s), (int) Math.round(cx / s) };
+	}
+}

@@ -1,0 +1,75 @@
+package sc.fiji.cdi.io;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static sc.fiji.cdi.io.Fixtures.assertRejected;
+import static sc.fiji.cdi.io.Fixtures.edf;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import sc.fiji.cdi.data.Diffraction;
+import sc.fiji.cdi.data.Grid;
+
+class EdfReaderTest {
+
+	@TempDir
+	Path dir;
+
+	@Test
+	void unsignedShortLowByteFirstFrame() throws IOException {
+		final Path f = dir.resolve("frame_0001.edf");
+		final byte[] bytes = edf("HeaderID = EH:000001:000000:000000 ;\nByteOrder = LowByteFirst ;\nDataType = UnsignedShort ;\nDim_1 = 3 ;\nDim_2 = 2 ;\nSize = 12 ;\n",
+				Fixtures.shorts(ByteOrder.LITTLE_ENDIAN, 1, 2, 3, 40000, 5, 6));
+		assertEquals(512 + 12, bytes.length);
+		Files.write(f, bytes);
+		final Diffraction d = DiffractionReader.read(f, ImportOptions.defaults());
+		assertEquals(Grid.of2D(2, 3), d.grid());
+		assertArrayEquals(new float[] { 1, 2, 3, 40000, 5, 6 }, d.values.data);
+		assertEquals("EDF", d.log.steps().get(0).parameters().get("format"));
+	}
+
+	@Test
+	void twoFloatHighByteFirstFramesBecomeAStack() throws IOException {
+		final String h = "ByteOrder = HighByteFirst ;\nDataType = FloatValue ;\nDim_1 = 2 ;\nDim_2 = 2 ;\nSize = 16 ;\n";
+		final ByteArrayOutputStream out = new ByteArrayOutputStream();
+		out.writeBytes(edf(h + "Image = 1 ;\n", Fixtures.floats(ByteOrder.BIG_ENDIAN, 0.5f, 1.5f, 2.5f, 3.5f)));
+		out.writeBytes(edf(h + "Image = 2 ;\n", Fixtures.floats(ByteOrder.BIG_ENDIAN, 10, 11, 12, 13)));
+		final Path f = dir.resolve("multi.edf");
+		Files.write(f, out.toByteArray());
+		final Diffraction d = DiffractionReader.read(f, ImportOptions.defaults());
+		assertEquals(new Grid(2, 2, 2), d.grid());
+		assertArrayEquals(new float[] { 0.5f, 1.5f, 2.5f, 3.5f, 10, 11, 12, 13 }, d.values.data);
+	}
+
+	@Test
+	void badEdfFilesAreRejected() throws IOException {
+		final byte[] good = edf("ByteOrder = LowByteFirst ;\nDataType = SignedInteger ;\nDim_1 = 4 ;\nDim_2 = 4 ;\nSize = 64 ;\n", new byte[64]);
+		final Path cut = dir.resolve("cut.edf");
+		Files.write(cut, Arrays.copyOf(good, good.length - 10));
+		assertRejected(cut, null, "truncated");
+
+		final Path type = dir.resolve("type.edf");
+		Files.write(type, edf("DataType = Complex ;\nDim_1 = 1 ;\nDim_2 = 1 ;\n", new byte[8]));
+		assertRejected(type, null, "DataType 'Complex'");
+
+		final Path noDim = dir.resolve("nodim.edf");
+		Files.write(noDim, edf("DataType = FloatValue ;\nDim_1 = 2 ;\n", new byte[16]));
+		assertRejected(noDim, null, "Dim_2");
+
+		final Path noBrace = dir.resolve("nobrace.edf");
+		Files.writeString(noBrace, "{ DataType = FloatValue ; Dim_1 = 2 ; no closing brace");
+		assertRejected(noBrace, null, "closing");
+
+		final Path absurd = dir.resolve("absurd.edf");
+		Files.write(absurd, edf("DataType = FloatValue ;\nDim_1 = 100000 ;\nDim_2 = 100000 ;\n", new byte[16]));
+		assertRejected(absurd, null, "2^30");
+	}
+}

@@ -1,0 +1,108 @@
+package sc.fiji.cdi.io;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static sc.fiji.cdi.io.Fixtures.assertRejected;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.jhdf.HdfFile;
+import io.jhdf.WritableHdfFile;
+import io.jhdf.api.WritableGroup;
+import sc.fiji.cdi.data.Diffraction;
+import sc.fiji.cdi.data.Grid;
+
+class Hdf5ReaderTest {
+
+	@TempDir
+	Path dir;
+
+	private static float value(final int z, final int y, final int x) { return 1 + 100 * z + 10 * y + x + 0.5f; }
+
+	private Path writeCxi(final String name) {
+		final float[][][] a = new float[3][4][5];
+		for (int z = 0; z < 3; z++) for (int y = 0; y < 4; y++) for (int x = 0; x < 5; x++) a[z][y][x] = value(z, y, x);
+		final int[][] mask = new int[4][5];
+		mask[1][2] = 1;
+		final Path f = dir.resolve(name);
+		try (WritableHdfFile h = HdfFile.write(f)) {
+			final WritableGroup data1 = h.putGroup("entry_1").putGroup("data_1");
+			data1.putDataset("data", a);
+			data1.putDataset("mask", mask);
+			h.putGroup("other").putDataset("line", new double[] { 1, 2, 3 });
+			h.putGroup("other2").putDataset("cube4d", new int[2][2][2][2]);
+		}
+		return f;
+	}
+
+	@Test
+	void jhdfWrittenCxiRoundTripWithMaskNextToTheData() throws IOException {
+		final Path f = writeCxi("roundtrip.cxi");
+		final String before = Fixtures.sha256(f);
+		final Diffraction d = DiffractionReader.read(f, ImportOptions.defaults());
+		assertEquals(new Grid(3, 4, 5), d.grid());
+		for (int z = 0; z < 3; z++) for (int y = 0; y < 4; y++) for (int x = 0; x < 5; x++)
+			if (!(y == 1 && x == 2)) assertEquals(value(z, y, x), d.values.get(z, y, x));
+		assertNotNull(d.mask);
+		for (int z = 0; z < 3; z++) {
+			assertTrue(d.mask[d.grid().index(z, 1, 2)], "2D mask applies to every frame");
+			assertEquals(0f, d.values.get(z, 1, 2));
+		}
+		assertEquals(3, countTrue(d.mask));
+		assertEquals("/entry_1/data_1/data", d.log.steps().get(0).parameters().get("dataset"));
+		assertEquals("float32", d.log.steps().get(0).parameters().get("dtype"));
+		assertEquals(before, Fixtures.sha256(f));
+	}
+
+	@Test
+	void softLinkedChunkedUint16FixtureFromH5py() throws IOException {
+		final Path f = dir.resolve("small_linked.cxi");
+		try (InputStream in = getClass().getResourceAsStream("small_linked.cxi")) {
+			Files.copy(in, f);
+		}
+		final Diffraction d = DiffractionReader.read(f, ImportOptions.defaults());
+		assertEquals(new Grid(4, 6, 5), d.grid());
+		assertEquals(100 * 3 + 10 * 5 + 4 + 1, d.values.get(3, 5, 4));
+		assertEquals(100 * 2 + 10 * 1 + 3 + 1, d.values.get(2, 1, 3));
+		assertTrue(d.log.steps().get(0).parameters().get("dtype").toString().startsWith("uint16"));
+		// mask next to the link target: (0,0) and (2,3) bad in all 4 frames
+		assertEquals(8, countTrue(d.mask));
+		assertTrue(d.mask[d.grid().index(1, 2, 3)]);
+		// the same data by the target path
+		final Diffraction t = DiffractionReader.read(f, ImportOptions.defaults().withHdf5DatasetPath("/entry_1/instrument_1/detector_1/data"));
+		assertEquals(d.values.sum(), t.values.sum(), 1e-3);
+	}
+
+	@Test
+	void badHdf5InputsNameTheFile() throws IOException {
+		final Path f = writeCxi("paths.h5");
+		final Exception e = assertRejected(f, ImportOptions.defaults().withHdf5DatasetPath("entry_1/data_2/data"), "entry_1/data_2/data", "does not exist", "entry_1/data_1/data [3, 4, 5]", "other/line");
+		assertTrue(e.getMessage().contains("Datasets in the file"));
+		assertRejected(f, ImportOptions.defaults().withHdf5DatasetPath("entry_1"), "is a group");
+		assertRejected(f, ImportOptions.defaults().withHdf5DatasetPath("other/line"), "1D");
+		assertRejected(f, ImportOptions.defaults().withHdf5DatasetPath("other2/cube4d"), "4D");
+
+		final byte[] all = Files.readAllBytes(f);
+		final Path cut = dir.resolve("cut.h5");
+		Files.write(cut, Arrays.copyOf(all, all.length / 3));
+		assertRejected(cut, null, "HDF5");
+
+		final Path garbage = dir.resolve("garbage.cxi");
+		Files.writeString(garbage, "not an hdf5 file at all, just text ".repeat(20));
+		assertRejected(garbage, null, "HDF5");
+	}
+
+	static int countTrue(final boolean[] m) {
+		int n = 0;
+		for (final boolean b : m) if (b) n++;
+		return n;
+	}
+}

@@ -1,0 +1,133 @@
+package sc.fiji.cdi.io;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static sc.fiji.cdi.io.Fixtures.assertRejected;
+import static sc.fiji.cdi.io.Fixtures.npy;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import sc.fiji.cdi.data.Diffraction;
+import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.data.Quantity;
+import sc.fiji.cdi.data.RealVolume;
+
+class NpyIOTest {
+
+	@TempDir
+	Path dir;
+
+	@Test
+	void writtenFloat32VolumeReadsBackBitExact() throws IOException {
+		final Grid g = new Grid(3, 4, 5);
+		final float[] v = new float[g.size()];
+		for (int i = 0; i < v.length; i++) v[i] = 0.5f + i * 1.25f;
+		final Path f = dir.resolve("vol.npy");
+		NpyIO.write(f, new RealVolume(g, v));
+		final byte[] bytes = Files.readAllBytes(f);
+		assertEquals(0, (10 + (bytes[8] & 0xff)) % 64, "header padded to 64 bytes as numpy does");
+		assertEquals(128 + 4 * 60, bytes.length);
+		final Diffraction d = DiffractionReader.read(f, ImportOptions.defaults().withQuantity(Quantity.AMPLITUDE));
+		assertEquals(g, d.grid());
+		assertArrayEquals(v, d.values.data);
+		assertEquals(Quantity.AMPLITUDE, d.quantity);
+		assertEquals("<f4", d.log.steps().get(0).parameters().get("dtype"));
+		assertEquals("[3, 4, 5]", d.log.steps().get(0).parameters().get("shape"));
+		assertEquals(f.toString(), d.source);
+	}
+
+	@Test
+	void planeIsTwoDimensional() {
+		final Path f = dir.resolve("plane.npy");
+		NpyIO.write(f, new RealVolume(Grid.of2D(2, 3), new float[] { 1, 2, 3, 4, 5, 6 }));
+		final RealVolume r = NpyIO.read(f);
+		assertEquals(Grid.of2D(2, 3), r.grid);
+		assertEquals(6f, r.get(0, 1, 2));
+	}
+
+	@Test
+	void integerTypesBothByteOrdersAndVersion2() throws IOException {
+		// >u2, version 2 header: 2x3
+		final Path u2 = dir.resolve("u2.npy");
+		Files.write(u2, npy(2, "{'descr': '>u2', 'fortran_order': False, 'shape': (2, 3), }", Fixtures.shorts(ByteOrder.BIG_ENDIAN, 1, 2, 3, 4, 5, 65535)));
+		assertArrayEquals(new float[] { 1, 2, 3, 4, 5, 65535 }, NpyIO.read(u2).data);
+		// <i8
+		final ByteBuffer b = ByteBuffer.allocate(8 * 4).order(ByteOrder.LITTLE_ENDIAN);
+		for (final long l : new long[] { 7, 8, 9, 1L << 40 }) b.putLong(l);
+		final Path i8 = dir.resolve("i8.npy");
+		Files.write(i8, npy(1, "{'descr': '<i8', 'fortran_order': False, 'shape': (2, 2), }", b.array()));
+		assertArrayEquals(new float[] { 7, 8, 9, (float) (1L << 40) }, NpyIO.read(i8).data);
+		// |u1 and <f8
+		final Path u1 = dir.resolve("u1.npy");
+		Files.write(u1, npy(1, "{'descr': '|u1', 'fortran_order': False, 'shape': (1, 2, 2), }", new byte[] { 0, 1, (byte) 200, (byte) 255 }));
+		assertArrayEquals(new float[] { 0, 1, 200, 255 }, NpyIO.read(u1).data);
+		final ByteBuffer d = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putDouble(0.25).putDouble(3e5);
+		final Path f8 = dir.resolve("f8.npy");
+		Files.write(f8, npy(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (1, 2), }", d.array()));
+		assertArrayEquals(new float[] { 0.25f, 3e5f }, NpyIO.read(f8).data);
+	}
+
+	@Test
+	void fortranOrderIsConvertedToC() throws IOException {
+		// C-order array a[z][y][x] = 100z + 10y + x with shape (2, 3, 4), stored in Fortran order (z fastest)
+		final int[] s = { 2, 3, 4 };
+		final float[] fortran = new float[24];
+		for (int z = 0; z < 2; z++) for (int y = 0; y < 3; y++) for (int x = 0; x < 4; x++) fortran[z + 2 * (y + 3 * x)] = 100 * z + 10 * y + x;
+		final Path f = dir.resolve("fortran.npy");
+		Files.write(f, npy(1, "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 3, 4), }", Fixtures.floats(ByteOrder.LITTLE_ENDIAN, fortran)));
+		final RealVolume r = NpyIO.read(f);
+		assertEquals(new Grid(s[0], s[1], s[2]), r.grid);
+		for (int z = 0; z < 2; z++) for (int y = 0; y < 3; y++) for (int x = 0; x < 4; x++) assertEquals(100 * z + 10 * y + x, r.get(z, y, x));
+	}
+
+	@Test
+	void badNpyFilesAreRejectedWithTheFileName() throws IOException {
+		final byte[] data = Fixtures.floats(ByteOrder.LITTLE_ENDIAN, 1, 2, 3, 4, 5, 6, 7, 8);
+		final Path truncated = dir.resolve("truncated.npy");
+		final byte[] full = npy(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2, 2), }", data);
+		Files.write(truncated, Arrays.copyOf(full, full.length - 5));
+		assertRejected(truncated, null, "truncated", "32 bytes");
+
+		final Path oneD = dir.resolve("oned.npy");
+		Files.write(oneD, npy(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (8,), }", data));
+		assertRejected(oneD, null, "1D", "expected a 2D");
+
+		final Path fourD = dir.resolve("fourd.npy");
+		Files.write(fourD, npy(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 1, 2, 2), }", data));
+		assertRejected(fourD, null, "4D");
+
+		final Path huge = dir.resolve("huge.npy");
+		Files.write(huge, npy(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (4096, 4096, 4096), }", data));
+		assertRejected(huge, null, "2^30");
+
+		final Path lying = dir.resolve("lying.npy");
+		Files.write(lying, npy(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (64, 64, 64), }", data));
+		assertRejected(lying, null, "truncated", "1048576 bytes");
+
+		final Path complex = dir.resolve("complex.npy");
+		Files.write(complex, npy(1, "{'descr': '<c8', 'fortran_order': False, 'shape': (2, 2), }", data));
+		assertRejected(complex, null, "complex");
+
+		final Path magic = dir.resolve("magic.npy");
+		Files.write(magic, "just some text that is not numpy".getBytes());
+		assertRejected(magic, null, "magic");
+
+		final Path header = dir.resolve("header.npy");
+		final byte[] h = npy(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2, 2), }", data);
+		h[8] = (byte) 0xff; h[9] = (byte) 0x7f; // header length 32767 > file length
+		Files.write(header, h);
+		assertRejected(header, null, "header");
+
+		final Path empty = dir.resolve("empty.npy");
+		Files.write(empty, npy(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (0, 4), }", new byte[0]));
+		assertRejected(empty, null, "empty");
+	}
+}

@@ -1,0 +1,102 @@
+package sc.fiji.cdi.io;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static sc.fiji.cdi.io.Fixtures.assertRejected;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import sc.fiji.cdi.data.Diffraction;
+import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.data.RealVolume;
+
+class ValidationTest {
+
+	@TempDir
+	Path dir;
+
+	private Path npy(final String name, final Grid g, final float[] v) {
+		final Path f = dir.resolve(name);
+		NpyIO.write(f, new RealVolume(g, v));
+		return f;
+	}
+
+	@Test
+	void nonFiniteValuesAreCountedAndLocated() throws IOException {
+		final Grid g = new Grid(2, 3, 4);
+		final float[] v = new float[g.size()];
+		java.util.Arrays.fill(v, 1);
+		v[g.index(1, 2, 3)] = Float.NaN;
+		v[g.index(1, 0, 1)] = Float.POSITIVE_INFINITY;
+		v[g.index(1, 1, 0)] = Float.NaN;
+		assertRejected(npy("nan.npy", g, v), null, "3 NaN or infinite values", "(z=1, y=0, x=1)");
+		// masking the bad pixels makes the file usable
+		final boolean[] m = new boolean[g.size()];
+		final float[] mask = new float[g.size()];
+		for (final int i : new int[] { g.index(1, 2, 3), g.index(1, 0, 1), g.index(1, 1, 0) }) { mask[i] = 1; m[i] = true; }
+		final Path maskFile = npy("nan_mask.npy", g, mask);
+		final Diffraction d = DiffractionReader.read(dir.resolve("nan.npy"), ImportOptions.defaults().withMaskPath(maskFile));
+		assertEquals(21.0, d.values.sum(), 0);
+		for (int i = 0; i < m.length; i++) assertEquals(m[i], d.mask[i]);
+	}
+
+	@Test
+	void negativeValuesAreAnErrorUnlessClamped() throws IOException {
+		final Grid g = Grid.of2D(2, 3);
+		final Path f = npy("negative.npy", g, new float[] { 5, -0.5f, 3, -2, 0, 1 });
+		assertRejected(f, null, "2 negative values", "minimum -2.0", "(y=0, x=1)");
+		final Diffraction d = DiffractionReader.read(f, ImportOptions.defaults().withClampNegative(true));
+		assertEquals(9.0, d.values.sum(), 0);
+		assertEquals(2, d.log.steps().get(0).parameters().get("clampedNegative"));
+		assertNull(d.mask);
+	}
+
+	@Test
+	void allZeroUnknownMissingAndMaskErrors() throws IOException {
+		assertRejected(npy("zeros.npy", Grid.of2D(4, 4), new float[16]), null, "only zeros");
+		final Path txt = dir.resolve("pattern.txt");
+		Files.writeString(txt, "1 2 3");
+		assertRejected(txt, null, "unknown extension", ".npy");
+		final Path missing = dir.resolve("missing.npy");
+		final Exception e = org.junit.jupiter.api.Assertions.assertThrows(sc.fiji.cdi.util.CdiException.class, () -> DiffractionReader.read(missing, null));
+		assertTrue(e.getMessage().contains("missing.npy") && e.getMessage().contains("does not exist"));
+
+		final Grid g = new Grid(2, 3, 4);
+		final float[] ones = new float[g.size()];
+		java.util.Arrays.fill(ones, 1);
+		final Path data = npy("data.npy", g, ones);
+		final Path wrongMask = npy("wrong_mask.npy", Grid.of2D(4, 3), new float[12]);
+		assertRejected(data, ImportOptions.defaults().withMaskPath(wrongMask), "wrong_mask.npy", "4x3", "2x3x4");
+		final Path allMasked = npy("all_bad.npy", Grid.of2D(3, 4), fill(12, 1));
+		assertRejected(data, ImportOptions.defaults().withMaskPath(allMasked), "only zeros");
+	}
+
+	@Test
+	void twoDimensionalTiffMaskAppliesToEveryFrame() throws IOException {
+		final Grid g = new Grid(3, 2, 2);
+		final Path data = npy("frames.npy", g, fill(12, 4));
+		final Path mask = Fixtures.shortTiff(dir.resolve("mask.tif"), 2, 2, new short[] { 0, 7, 0, 0 });
+		final String dataSum = Fixtures.sha256(data), maskSum = Fixtures.sha256(mask);
+		final Diffraction d = DiffractionReader.read(data, ImportOptions.defaults().withMaskPath(mask));
+		for (int z = 0; z < 3; z++) {
+			assertTrue(d.mask[g.index(z, 0, 1)]);
+			assertEquals(0f, d.values.get(z, 0, 1));
+		}
+		assertEquals(3, Hdf5ReaderTest.countTrue(d.mask));
+		assertEquals(36.0, d.values.sum(), 0);
+		assertEquals(dataSum, Fixtures.sha256(data));
+		assertEquals(maskSum, Fixtures.sha256(mask));
+	}
+
+	private static float[] fill(final int n, final float v) {
+		final float[] a = new float[n];
+		java.util.Arrays.fill(a, v);
+		return a;
+	}
+}

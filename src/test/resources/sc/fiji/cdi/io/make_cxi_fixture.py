@@ -1,0 +1,16 @@
+# Generates small_linked.cxi once (committed; tests do not run Python):
+# a CXI-like file whose entry_1/data_1/data is a soft link to a gzip-chunked uint16 detector stack
+# with a 2D uint32 mask next to the target (non-zero = bad). Run with Debian's /usr/bin/python3 (h5py).
+import h5py, numpy as np
+z, y, x = np.meshgrid(np.arange(4), np.arange(6), np.arange(5), indexing="ij")
+data = (z * 100 + y * 10 + x + 1).astype(np.uint16)
+mask = np.zeros((6, 5), np.uint32)
+mask[0, 0] = 1
+mask[2, 3] = 65536
+with h5py.File("small_linked.cxi", "w") as f:
+    det = f.create_group("entry_1/instrument_1/detector_1")
+    det.create_dataset("data", data=data, chunks=(1, 6, 5), compression="gzip")
+    det.create_dataset("mask", data=mask)
+    f["entry_1/data_1/data"] = h5py.SoftLink("/entry_1/instrument_1/detector_1/data")
+    f.create_dataset("entry_1/sample_1/geometry_1/orientation", data=np.eye(3))
+    f["entry_1/cxi_version"] = 150
