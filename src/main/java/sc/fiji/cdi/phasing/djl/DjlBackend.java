@@ -233,29 +233,9 @@ public final class DjlBackend implements PhasingBackend {
 			}
 		}
 
-		/** The periodic DFT of the separable kernel on the half spectrum (nz, ny, nx/2+1), a real array. */
+		/** The DFT of the shared truncated periodic kernel on the half spectrum (nz, ny, nx/2+1), a real array. */
 		private NDArray transfer(final double sigma) {
-			final float[] k = GaussianBlur.kernel(sigma);
-			final double[] kz = grid.nz > 1 ? dft(k, grid.nz) : new double[] { 1 };
-			final double[] ky = grid.ny > 1 ? dft(k, grid.ny) : new double[] { 1 };
-			final double[] kx = grid.nx > 1 ? dft(k, grid.nx) : new double[] { 1 };
-			final int hx = grid.nx / 2 + 1;
-			final float[] t = new float[grid.nz * grid.ny * hx];
-			for (int z = 0; z < grid.nz; z++) for (int y = 0; y < grid.ny; y++) for (int x = 0; x < hx; x++)
-				t[(z * grid.ny + y) * hx + x] = (float) (kz[z] * ky[y] * kx[x]);
-			return manager.create(t, new Shape(grid.nz, grid.ny, hx));
-		}
-
-		/** DFT of a symmetric kernel centred on index 0 of a periodic axis of length n (real). */
-		private static double[] dft(final float[] k, final int n) {
-			final int r = k.length / 2;
-			final double[] out = new double[n];
-			for (int f = 0; f < n; f++) {
-				double s = 0;
-				for (int j = -r; j <= r; j++) s += k[j + r] * Math.cos(2 * Math.PI * f * j / n);
-				out[f] = s;
-			}
-			return out;
+			return manager.create(GaussianBlur.halfSpectrumTransfer(grid, sigma, 1), new Shape(grid.nz, grid.ny, grid.nx / 2 + 1));
 		}
 
 		@Override

@@ -1,6 +1,8 @@
 package sc.fiji.cdi.phasing.fftw;
 
 import static org.bytedeco.fftw.global.fftw3.fftwf_execute_dft;
+import static org.bytedeco.fftw.global.fftw3.fftwf_execute_dft_c2r;
+import static org.bytedeco.fftw.global.fftw3.fftwf_execute_dft_r2c;
 
 import java.nio.FloatBuffer;
 
@@ -15,7 +17,8 @@ import sc.fiji.cdi.phasing.PhasingBackend;
  * direct {@link FloatBuffer} views of that memory, split over {@code threads} threads with deterministic
  * reductions. One HIO iteration touches memory four times: forward FFT ρ → F (out of place, ρ kept), modulus
  * projection of F in place (1/N folded in, χ² accumulated in the same pass), backward FFT in place, HIO update.
- * This is the same data flow as the C reference {@code bench/hio_fftw.c}.
+ * This is the same data flow as the C reference {@code bench/hio_fftw.c}. Shrink-wrap blurs |ρ| through an FFTW
+ * r2c/c2r pair ({@link GaussianBlur}).
  */
 public final class FftwBackend implements PhasingBackend {
 
@@ -60,10 +63,13 @@ public final class FftwBackend implements PhasingBackend {
 		private final float[] modulus;
 		private final double sumM2;
 		private final boolean[] support;
-		private float[] work;
-		private float[] sum, scratch;
-		private float[] kernel;
-		private double kernelSigma = Double.NaN;
+		/** Shrink-wrap work buffer (real, native: the blur runs through FFTW r2c/c2r) and its half spectrum. */
+		private FloatPointer workPtr, halfPtr;
+		private FloatBuffer work, half;
+		private Fftw.Plans realPlans;
+		private float[] transfer;
+		private float[] sum;
+		private double transferSigma = Double.NaN;
 		/** Σ|ρ|² outside S and in all, computed by the last update for the current ρ and S; NaN when stale. */
 		private double outsideSum = Double.NaN, totalSum = Double.NaN;
 		private int accumulated;
@@ -95,7 +101,6 @@ public final class FftwBackend implements PhasingBackend {
 			}
 			sumM2 = s;
 			this.support = support.clone();
-			work = new float[n];
 			rho.put(0, object);
 		}
 
@@ -238,29 +243,45 @@ public final class FftwBackend implements PhasingBackend {
 		@Override
 		public void blurModulus(final double sigma) {
 			checkOpen();
-			if (!(sigma > 0)) {
-				GaussianBlur.xPassModulus(grid, rho, work, null, loops);
-				return;
+			if (workPtr == null) { // first shrink-wrap: buffers and plans (planning overwrites them)
+				final int hn = grid.nz * grid.ny * (grid.nx / 2 + 1);
+				workPtr = Fftw.allocReal(n);
+				halfPtr = Fftw.allocComplex(hn);
+				realPlans = Fftw.realPlans(grid, threads, rigour, workPtr, halfPtr);
+				work = workPtr.asBuffer();
+				half = halfPtr.asBuffer();
 			}
-			if (sigma != kernelSigma) {
-				kernel = GaussianBlur.kernel(sigma);
-				kernelSigma = sigma;
+			final FloatBuffer r = rho, w = work;
+			loops.forEach(n, (from, to) -> {
+				for (int i = from; i < to; i++) {
+					final float re = r.get(2 * i), im = r.get(2 * i + 1);
+					w.put(i, (float) Math.sqrt(re * re + im * im));
+				}
+			});
+			if (!(sigma > 0)) return;
+			if (sigma != transferSigma) {
+				transfer = GaussianBlur.halfSpectrumTransfer(grid, sigma, 1.0 / n);
+				transferSigma = sigma;
 			}
-			if (scratch == null) scratch = new float[n];
-			GaussianBlur.xPassModulus(grid, rho, work, kernel, loops);
-			final float[] result = GaussianBlur.yzPasses(grid, work, scratch, kernel, loops);
-			if (result != work) { // swap: no copy
-				scratch = work;
-				work = result;
-			}
+			fftwf_execute_dft_r2c(realPlans.forward(), workPtr, halfPtr);
+			final FloatBuffer h = half;
+			final float[] t = transfer;
+			loops.forEach(t.length, (from, to) -> {
+				for (int i = from; i < to; i++) {
+					h.put(2 * i, h.get(2 * i) * t[i]);
+					h.put(2 * i + 1, h.get(2 * i + 1) * t[i]);
+				}
+			});
+			fftwf_execute_dft_c2r(realPlans.backward(), halfPtr, workPtr);
 		}
 
 		@Override
 		public double workMax() {
-			final float[] w = work;
+			if (work == null) throw new IllegalStateException("workMax() needs blurModulus() first");
+			final FloatBuffer w = work;
 			return loops.max(n, (from, to) -> {
 				float m = Float.NEGATIVE_INFINITY;
-				for (int i = from; i < to; i++) if (w[i] > m) m = w[i];
+				for (int i = from; i < to; i++) m = Math.max(m, w.get(i));
 				return m;
 			});
 		}
@@ -269,13 +290,14 @@ public final class FftwBackend implements PhasingBackend {
 		public long supportFromWork(final double level) {
 			checkOpen();
 			stale();
+			if (work == null) throw new IllegalStateException("supportFromWork() needs blurModulus() first");
 			final float lv = (float) level;
-			final float[] w = work;
+			final FloatBuffer w = work;
 			final boolean[] s = support;
 			return Math.round(loops.sum(n, (from, to) -> {
 				int c = 0;
 				for (int i = from; i < to; i++) {
-					final boolean in = w[i] >= lv;
+					final boolean in = w.get(i) >= lv;
 					s[i] = in;
 					if (in) c++;
 				}
@@ -357,6 +379,8 @@ public final class FftwBackend implements PhasingBackend {
 			closed = true;
 			Fftw.free(rhoPtr);
 			Fftw.free(projPtr);
+			Fftw.free(workPtr);
+			Fftw.free(halfPtr);
 		}
 	}
 }
