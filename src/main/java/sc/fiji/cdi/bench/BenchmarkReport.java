@@ -146,6 +146,23 @@ public final class BenchmarkReport {
 		return s.toString();
 	}
 
+	/** The highest 1-minute load average recorded by the run's "machine" lines. */
+	double maxLoad() {
+		double m = 0;
+		for (final JsonObject o : ofOp("machine")) {
+			final String w = str(o, "what");
+			final int i = w.indexOf("load average ");
+			if (i < 0) continue;
+			try {
+				m = Math.max(m, Double.parseDouble(w.substring(i + 13).split(" ")[0]));
+			}
+			catch (final NumberFormatException e) {
+				// not a load line
+			}
+		}
+		return m;
+	}
+
 	String machine() {
 		final StringBuilder s = new StringBuilder();
 		for (final JsonObject o : ofOp("machine")) {
@@ -212,6 +229,12 @@ public final class BenchmarkReport {
 				.append(f(num(o, "ms_median"))).append(" | ").append(f(num(o, "ms_per_sample"))).append(" |\n");
 		}
 		s.append("\n## Goals of issue #6\n\n");
+		final double load = maxLoad();
+		final int cores = run.has("cores") ? run.get("cores").getAsInt() : 0;
+		final boolean loaded = cores > 0 && load > cores;
+		if (loaded) s.append(String.format(Locale.ROOT, "**Caveat: measured under load** (1-minute load average up to %.1f on %d cores). The C, numpy and Java ", load, cores))
+			.append("runs ran one after another, so they met different loads: the verdicts below are what this run measured, not a ")
+			.append("conclusion. Rerun `bench/run-benchmarks.sh` on a quiet machine to settle them.\n\n");
 		for (final int n : new int[] { 128, 256 }) {
 			final double r = ms("hio", "fftw", n) / ms("hio", "c-fftw", n);
 			s.append("- CPU, HIO at ").append(n).append("³ with ").append(str(run, "threads")).append(" threads: Java + FFTW ").append(f(ms("hio", "fftw", n)))
