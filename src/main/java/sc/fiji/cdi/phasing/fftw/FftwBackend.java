@@ -1,0 +1,386 @@
+package sc.fiji.cdi.phasing.fftw;
+
+import static org.bytedeco.fftw.global.fftw3.fftwf_execute_dft;
+import static org.bytedeco.fftw.global.fftw3.fftwf_execute_dft_c2r;
+import static org.bytedeco.fftw.global.fftw3.fftwf_execute_dft_r2c;
+
+import java.nio.FloatBuffer;
+
+import org.bytedeco.javacpp.FloatPointer;
+
+import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.phasing.PhasingBackend;
+
+/**
+ * {@link PhasingBackend} on FFTW 3 (single precision, through the JavaCPP presets). The iterate ρ and the
+ * projection buffer live in FFTW-aligned native memory; the elementwise steps run as fused Java loops over
+ * direct {@link FloatBuffer} views of that memory, split over {@code threads} threads with deterministic
+ * reductions. One HIO iteration touches memory four times: forward FFT ρ → F (out of place, ρ kept), modulus
+ * projection of F in place (1/N folded in, χ² accumulated in the same pass), backward FFT in place, HIO update.
+ * This is the same data flow as the C reference {@code bench/hio_fftw.c}. Shrink-wrap blurs |ρ| through an FFTW
+ * r2c/c2r pair ({@link GaussianBlur}).
+ */
+public final class FftwBackend implements PhasingBackend {
+
+	private final int threads;
+	private final Fftw.Rigour rigour;
+	private final ParallelChunks loops;
+
+	/** @param threads FFTW and loop threads (≥ 1); @param rigour planner effort */
+	public FftwBackend(final int threads, final Fftw.Rigour rigour) {
+		Fftw.require();
+		this.threads = threads;
+		this.rigour = rigour;
+		this.loops = new ParallelChunks(threads);
+	}
+
+	/** MEASURE plans (see {@code docs/benchmarks.md}: they pay for themselves within a few iterations at ≥ 128³). */
+	public FftwBackend(final int threads) { this(threads, Fftw.Rigour.MEASURE); }
+
+	@Override
+	public String name() { return "fftw"; }
+
+	public int threads() { return threads; }
+
+	@Override
+	public Session open(final Grid grid, final float[] amplitude, final boolean[] measured, final float[] object, final boolean[] support) {
+		final int n = grid.size();
+		if (amplitude.length != n) throw new IllegalArgumentException("amplitude has " + amplitude.length + " values, grid " + grid + " needs " + n);
+		if (measured != null && measured.length != n) throw new IllegalArgumentException("mask has " + measured.length + " values, grid " + grid + " needs " + n);
+		if (object.length != 2 * n) throw new IllegalArgumentException("object has " + object.length + " floats, grid " + grid + " needs " + 2 * n);
+		if (support.length != n) throw new IllegalArgumentException("support has " + support.length + " values, grid " + grid + " needs " + n);
+		return new FftwSession(grid, amplitude, measured, object, support);
+	}
+
+	private final class FftwSession implements Session {
+
+		private final Grid grid;
+		private final int n;
+		private final FloatPointer rhoPtr, projPtr;
+		private final FloatBuffer rho, proj;
+		private final Fftw.Plans plans;
+		/** M where measured, −1 where not (one array read per voxel instead of two). */
+		private final float[] modulus;
+		private final double sumM2;
+		private final boolean[] support;
+		/** Shrink-wrap work buffer (real, native: the blur runs through FFTW r2c/c2r) and its half spectrum. */
+		private FloatPointer workPtr, halfPtr;
+		private FloatBuffer work, half;
+		private Fftw.Plans realPlans;
+		private float[] transfer;
+		private float[] sum;
+		private double transferSigma = Double.NaN;
+		/** Σ|ρ|² outside S and in all, computed by the last update for the current ρ and S; NaN when stale. */
+		private double outsideSum = Double.NaN, totalSum = Double.NaN;
+		private int accumulated;
+		private boolean closed, projected;
+
+		FftwSession(final Grid grid, final float[] amplitude, final boolean[] measured, final float[] object, final boolean[] support) {
+			this.grid = grid;
+			this.n = grid.size();
+			rhoPtr = Fftw.allocComplex(n);
+			FloatPointer p = null;
+			try {
+				p = Fftw.allocComplex(n);
+				plans = Fftw.plans(grid, threads, rigour, rhoPtr, p);
+			}
+			catch (final RuntimeException e) {
+				Fftw.free(rhoPtr);
+				Fftw.free(p);
+				throw e;
+			}
+			projPtr = p;
+			rho = rhoPtr.asBuffer();
+			proj = projPtr.asBuffer();
+			modulus = new float[n];
+			double s = 0;
+			for (int i = 0; i < n; i++) {
+				final boolean ok = measured == null || measured[i];
+				modulus[i] = ok ? amplitude[i] : -1f;
+				if (ok) s += (double) amplitude[i] * amplitude[i];
+			}
+			sumM2 = s;
+			this.support = support.clone();
+			rho.put(0, object);
+		}
+
+		@Override
+		public Grid grid() { return grid; }
+
+		@Override
+		public double projectModulus() {
+			checkOpen();
+			fftwf_execute_dft(plans.forward(), rhoPtr, projPtr);
+			final float invN = 1f / n;
+			final FloatBuffer f = proj;
+			final float[] m = modulus;
+			final double err = loops.sum(n, (from, to) -> {
+				double e = 0;
+				for (int i = from; i < to; i++) {
+					final float re = f.get(2 * i), im = f.get(2 * i + 1), mi = m[i];
+					if (mi < 0) { // unmeasured: keep F
+						f.put(2 * i, re * invN);
+						f.put(2 * i + 1, im * invN);
+						continue;
+					}
+					final float mag = (float) Math.sqrt(re * re + im * im);
+					final float d = mag - mi;
+					e += d * d;
+					if (mag > 0) {
+						final float s = mi / mag * invN;
+						f.put(2 * i, re * s);
+						f.put(2 * i + 1, im * s);
+					}
+					else { // no phase to keep: take it as zero
+						f.put(2 * i, mi * invN);
+						f.put(2 * i + 1, 0f);
+					}
+				}
+				return e;
+			});
+			fftwf_execute_dft(plans.backward(), projPtr, projPtr);
+			projected = true;
+			return sumM2 > 0 ? err / sumM2 : 0;
+		}
+
+		/** The native buffers are freed by close(): touching them afterwards would crash the JVM. */
+		private void checkOpen() {
+			if (closed) throw new IllegalStateException("this FFTW phasing session is closed");
+		}
+
+		private void requireProjection(final String what) {
+			checkOpen();
+			if (!projected) throw new IllegalStateException(what + " needs projectModulus() first");
+		}
+
+		@Override
+		public void er() {
+			requireProjection("ER");
+			final FloatBuffer r = rho, p = proj;
+			final boolean[] s = support;
+			final double[] t = loops.sums(n, 2, (from, to, acc) -> {
+				double all = 0;
+				for (int i = from; i < to; i++) {
+					if (s[i]) {
+						final float pr = p.get(2 * i), pi = p.get(2 * i + 1);
+						r.put(2 * i, pr);
+						r.put(2 * i + 1, pi);
+						all += pr * pr + pi * pi;
+					}
+					else {
+						r.put(2 * i, 0f);
+						r.put(2 * i + 1, 0f);
+					}
+				}
+				acc[1] += all;
+			});
+			updated(t);
+		}
+
+		/** Records the sums of |ρ|² that the update computed on the way (saves a pass in fractionOutsideSupport). */
+		private void updated(final double[] t) {
+			outsideSum = t[0];
+			totalSum = t[1];
+			projected = false;
+		}
+
+		private void stale() { outsideSum = totalSum = Double.NaN; }
+
+		@Override
+		public void hio(final double beta) {
+			requireProjection("HIO");
+			final float b = (float) beta;
+			final FloatBuffer r = rho, p = proj;
+			final boolean[] s = support;
+			updated(loops.sums(n, 2, (from, to, acc) -> {
+				double out = 0, in = 0;
+				for (int i = from; i < to; i++) {
+					final float pr = p.get(2 * i), pi = p.get(2 * i + 1);
+					if (s[i]) {
+						r.put(2 * i, pr);
+						r.put(2 * i + 1, pi);
+						in += pr * pr + pi * pi;
+					}
+					else {
+						final float re = r.get(2 * i) - b * pr, im = r.get(2 * i + 1) - b * pi;
+						r.put(2 * i, re);
+						r.put(2 * i + 1, im);
+						out += re * re + im * im;
+					}
+				}
+				acc[0] += out;
+				acc[1] += in + out;
+			}));
+		}
+
+		@Override
+		public void raar(final double beta) {
+			requireProjection("RAAR");
+			final float b = (float) beta, c = (float) (1 - 2 * beta);
+			final FloatBuffer r = rho, p = proj;
+			final boolean[] s = support;
+			updated(loops.sums(n, 2, (from, to, acc) -> {
+				double out = 0, in = 0;
+				for (int i = from; i < to; i++) {
+					final float pr = p.get(2 * i), pi = p.get(2 * i + 1);
+					if (s[i]) {
+						r.put(2 * i, pr);
+						r.put(2 * i + 1, pi);
+						in += pr * pr + pi * pi;
+					}
+					else {
+						final float re = b * r.get(2 * i) + c * pr, im = b * r.get(2 * i + 1) + c * pi;
+						r.put(2 * i, re);
+						r.put(2 * i + 1, im);
+						out += re * re + im * im;
+					}
+				}
+				acc[0] += out;
+				acc[1] += in + out;
+			}));
+		}
+
+		@Override
+		public void blurModulus(final double sigma) {
+			checkOpen();
+			if (workPtr == null) { // first shrink-wrap: buffers and plans (planning overwrites them)
+				final int hn = grid.nz * grid.ny * (grid.nx / 2 + 1);
+				workPtr = Fftw.allocReal(n);
+				halfPtr = Fftw.allocComplex(hn);
+				realPlans = Fftw.realPlans(grid, threads, rigour, workPtr, halfPtr);
+				work = workPtr.asBuffer();
+				half = halfPtr.asBuffer();
+			}
+			final FloatBuffer r = rho, w = work;
+			loops.forEach(n, (from, to) -> {
+				for (int i = from; i < to; i++) {
+					final float re = r.get(2 * i), im = r.get(2 * i + 1);
+					w.put(i, (float) Math.sqrt(re * re + im * im));
+				}
+			});
+			if (!(sigma > 0)) return;
+			if (sigma != transferSigma) {
+				transfer = GaussianBlur.halfSpectrumTransfer(grid, sigma, 1.0 / n);
+				transferSigma = sigma;
+			}
+			fftwf_execute_dft_r2c(realPlans.forward(), workPtr, halfPtr);
+			final FloatBuffer h = half;
+			final float[] t = transfer;
+			loops.forEach(t.length, (from, to) -> {
+				for (int i = from; i < to; i++) {
+					h.put(2 * i, h.get(2 * i) * t[i]);
+					h.put(2 * i + 1, h.get(2 * i + 1) * t[i]);
+				}
+			});
+			fftwf_execute_dft_c2r(realPlans.backward(), halfPtr, workPtr);
+		}
+
+		@Override
+		public double workMax() {
+			if (work == null) throw new IllegalStateException("workMax() needs blurModulus() first");
+			final FloatBuffer w = work;
+			return loops.max(n, (from, to) -> {
+				float m = Float.NEGATIVE_INFINITY;
+				for (int i = from; i < to; i++) m = Math.max(m, w.get(i));
+				return m;
+			});
+		}
+
+		@Override
+		public long supportFromWork(final double level) {
+			checkOpen();
+			stale();
+			if (work == null) throw new IllegalStateException("supportFromWork() needs blurModulus() first");
+			final float lv = (float) level;
+			final FloatBuffer w = work;
+			final boolean[] s = support;
+			return Math.round(loops.sum(n, (from, to) -> {
+				int c = 0;
+				for (int i = from; i < to; i++) {
+					final boolean in = w.get(i) >= lv;
+					s[i] = in;
+					if (in) c++;
+				}
+				return c;
+			}));
+		}
+
+		@Override
+		public double fractionOutsideSupport() {
+			checkOpen();
+			if (Double.isNaN(totalSum)) {
+				final FloatBuffer r = rho;
+				final boolean[] s = support;
+				final double[] t = loops.sums(n, 2, (from, to, acc) -> {
+					double o = 0, all = 0;
+					for (int i = from; i < to; i++) {
+						final float re = r.get(2 * i), im = r.get(2 * i + 1);
+						final double a2 = re * re + im * im;
+						all += a2;
+						if (!s[i]) o += a2;
+					}
+					acc[0] += o;
+					acc[1] += all;
+				});
+				outsideSum = t[0];
+				totalSum = t[1];
+			}
+			return totalSum > 0 ? outsideSum / totalSum : 0;
+		}
+
+		@Override
+		public void accumulate() {
+			checkOpen();
+			if (sum == null) sum = new float[2 * n];
+			final float[] a = sum;
+			final FloatBuffer r = rho;
+			loops.forEach(n, (from, to) -> {
+				for (int k = 2 * from; k < 2 * to; k++) a[k] += r.get(k);
+			});
+			accumulated++;
+		}
+
+		@Override
+		public int accumulated() { return accumulated; }
+
+		@Override
+		public float[] readObject() {
+			checkOpen();
+			final float[] out = new float[2 * n];
+			rho.get(0, out);
+			return out;
+		}
+
+		@Override
+		public float[] readAccumulated() { return sum == null ? null : sum.clone(); }
+
+		@Override
+		public boolean[] readSupport() { return support.clone(); }
+
+		@Override
+		public void writeObject(final float[] interleaved) {
+			checkOpen();
+			if (interleaved.length != 2 * n) throw new IllegalArgumentException("object has " + interleaved.length + " floats, grid " + grid + " needs " + 2 * n);
+			rho.put(0, interleaved);
+			projected = false;
+			stale();
+		}
+
+		@Override
+		public void writeSupport(final boolean[] s) {
+			if (s.length != n) throw new IllegalArgumentException("support has " + s.length + " values, grid " + grid + " needs " + n);
+			System.arraycopy(s, 0, support, 0, n);
+			stale();
+		}
+
+		@Override
+		public void close() {
+			if (closed) return;
+			closed = true;
+			Fftw.free(rhoPtr);
+			Fftw.free(projPtr);
+			Fftw.free(workPtr);
+			Fftw.free(halfPtr);
+		}
+	}
+}
