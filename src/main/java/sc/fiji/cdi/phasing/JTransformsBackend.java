@@ -318,17 +318,12 @@ public final class JTransformsBackend implements PhasingBackend {
 	/** Largest blur σ (voxels) a session accepts; the line buffers are sized for it. */
 	static final double MAX_SIGMA = 20;
 
-	static int kernelRadius(final double sigma) { return Math.max(1, (int) Math.ceil(3 * sigma)); }
+	static int kernelRadius(final double sigma) { return GaussianBlur.radius(sigma); }
 
-	/** Normalised Gaussian of standard deviation σ voxels, radius ⌈3σ⌉. */
+	/** The shared Gaussian kernel ({@link GaussianBlur#kernel}), bounded by {@link #MAX_SIGMA}. */
 	static float[] gaussianKernel(final double sigma) {
 		if (sigma > MAX_SIGMA) throw new IllegalArgumentException("blur sigma " + sigma + " voxels exceeds " + MAX_SIGMA);
-		final int r = kernelRadius(sigma);
-		final float[] k = new float[2 * r + 1];
-		double sum = 0;
-		for (int j = -r; j <= r; j++) sum += Math.exp(-0.5 * j * j / (sigma * sigma));
-		for (int j = -r; j <= r; j++) k[j + r] = (float) (Math.exp(-0.5 * j * j / (sigma * sigma)) / sum);
-		return k;
+		return GaussianBlur.kernel(sigma);
 	}
 
 	@Override

@@ -10,7 +10,7 @@ import ai.djl.ndarray.types.Shape;
 import sc.fiji.cdi.data.Grid;
 import sc.fiji.cdi.djl.DjlRuntime;
 import sc.fiji.cdi.phasing.PhasingBackend;
-import sc.fiji.cdi.phasing.fftw.GaussianBlur;
+import sc.fiji.cdi.phasing.GaussianBlur;
 
 /**
  * {@link PhasingBackend} on DJL NDArrays with the PyTorch engine, on the CPU (FFTs by PyTorch's pocketfft/MKL) or on a

@@ -9,6 +9,7 @@ import java.nio.FloatBuffer;
 import org.bytedeco.javacpp.FloatPointer;
 
 import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.phasing.GaussianBlur;
 import sc.fiji.cdi.phasing.PhasingBackend;
 
 /**

@@ -1,4 +1,4 @@
-package sc.fiji.cdi.phasing.fftw;
+package sc.fiji.cdi.phasing;
 
 import sc.fiji.cdi.data.Grid;
 
@@ -14,12 +14,12 @@ public final class GaussianBlur {
 
 	private GaussianBlur() {}
 
-	/**
-	 * Normalised kernel of radius max(1, ⌈3σ⌉), the kernel of {@code JTransformsBackend} (which must stay the same so
-	 * that all backends shrink-wrap alike); weights k[j], j = 0..2r, centred at r.
-	 */
+	/** Kernel radius max(1, ⌈3σ⌉) voxels, the same for every backend so that all shrink-wrap alike. */
+	public static int radius(final double sigma) { return Math.max(1, (int) Math.ceil(3 * sigma)); }
+
+	/** Normalised Gaussian kernel of radius {@link #radius}; weights k[j], j = 0..2r, centred at r. */
 	public static float[] kernel(final double sigma) {
-		final int r = Math.max(1, (int) Math.ceil(3 * sigma));
+		final int r = radius(sigma);
 		final float[] k = new float[2 * r + 1];
 		double s = 0;
 		for (int i = -r; i <= r; i++) s += Math.exp(-0.5 * i * i / (sigma * sigma));
