@@ -10,6 +10,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.phasing.GaussianBlur;
 import sc.fiji.cdi.phasing.PhasingBackend;
 
 class FftwBackendTest {
