@@ -32,6 +32,15 @@ public final class JTransformsBackend implements PhasingBackend {
 
 	public int threads() { return threads; }
 
+	/**
+	 * Heap bytes of one session on {@code grid}: float amplitude (1), object ρ (2), projection (2), work (1), blur
+	 * scratch (1), running average (2, allocated at the first accumulation) = 9 floats, plus the measured and
+	 * support masks (2 booleans) per voxel.
+	 */
+	public static long heapBytes(final Grid grid) {
+		return grid.size() * (9L * Float.BYTES + 2L);
+	}
+
 	@Override
 	public String name() { return "jtransforms"; }
 
