@@ -28,7 +28,13 @@ public abstract class CdiCommand implements Command {
 	@Parameter(required = false)
 	protected org.scijava.app.StatusService statusService;
 
+	@Parameter(required = false)
+	protected org.scijava.prefs.PrefService prefService;
+
 	private volatile String failure;
+
+	/** The user's Edit › Options › CDI settings (defaults outside Fiji). */
+	protected sc.fiji.cdi.app.CdiSettings settings() { return sc.fiji.cdi.app.CdiSettings.load(prefService); }
 
 	/** The command's work; throw {@link CdiException} for anything the user can fix. */
 	protected abstract void execute();

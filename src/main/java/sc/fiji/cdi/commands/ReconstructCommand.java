@@ -51,7 +51,7 @@ public class ReconstructCommand extends PhasingCommand {
 	private File mask_file;
 
 	@Parameter(label = "Threshold (below → 0, data units)", persist = false, min = "0")
-	private double threshold = PreprocessOptions.defaults().threshold();
+	private double data_threshold = PreprocessOptions.defaults().threshold();
 
 	@Parameter(label = "Centre on", choices = { "max", "centre_of_mass", "none" }, persist = false)
 	private String centring = PreprocessOptions.defaults().centre().name().toLowerCase(Locale.ROOT);
@@ -83,10 +83,10 @@ public class ReconstructCommand extends PhasingCommand {
 		final Diffraction data = DiffractionReader.read(in, Inputs.importOptions(quantity, dataset, dark_field, white_field, mask_file));
 		final double importSeconds = (System.nanoTime() - t0) / 1e9;
 		final int[] bin = Inputs.binning(binning);
-		final PreprocessOptions prep = new PreprocessOptions(threshold,
+		final PreprocessOptions prep = new PreprocessOptions(data_threshold,
 			PreprocessOptions.Centring.valueOf(centring.trim().toUpperCase(Locale.ROOT)), Inputs.size(size, data.grid().is2D()), bin[0], bin[1], bin[2]);
 		final ReconstructionPipeline.Outcome outcome = ReconstructionPipeline.run(data,
-			new ReconstructionPipeline.Request(prep, phasingParameters(), backend, threads), null, progress);
+			new ReconstructionPipeline.Request(prep, phasingParameters(), backend, threadCount()), null, progress);
 		outcome.seconds().put("import", importSeconds);
 		final Map<String, Object> extra = new LinkedHashMap<>();
 		extra.put("input", in.toAbsolutePath().toString());
