@@ -145,7 +145,7 @@ public final class Main {
 	static CommandInfo find(final CommandService commands, final String name) {
 		final CommandInfo byClass = commands.getCommand(name);
 		if (byClass != null) return byClass;
-		final String want = name.replace('_', ' ').trim();
+		final String want = name.replace("...", "").replace('_', ' ').trim();
 		for (final CommandInfo ci : commands.getCommands()) {
 			if (!ci.getClassName().startsWith("sc.fiji.cdi.")) continue;
 			final String label = ci.getMenuPath() == null || ci.getMenuPath().isEmpty() ? null : ci.getMenuPath().getLeaf().getName();
