@@ -68,7 +68,7 @@ public final class Main {
 			// remaining arguments (e.g. --headless) are Fiji's own; let SciJava's console handle them
 			context.service(ConsoleService.class).processArgs(rest.toArray(new String[0]));
 			context.service(StartupService.class).executeOperations();
-			final Map<String, Object> inputs = unquote(ConsoleUtils.parseParameterString(runArgs, info, context.service(LogService.class)));
+			final Map<String, Object> inputs = unquote(ConsoleUtils.parseParameterString(protectQuotedCommas(runArgs), info, context.service(LogService.class)));
 			final CommandModule module = commands.run(info, true, inputs).get();
 			if (module.getCommand() instanceof CdiCommand c && c.failure() != null) {
 				System.err.println("cdi: " + info.getTitle() + " failed: " + c.failure());
@@ -135,7 +135,23 @@ public final class Main {
 		return out;
 	}
 
-	private static String strip(final String s) {
+	/** Stands for a comma inside a quoted value while SciJava splits the argument string on commas. */
+	private static final char COMMA = '\u001f';
+
+	/** {@code size="64,128,128"}: SciJava's parser splits on every comma, so hide those inside quotes first. */
+	static String protectQuotedCommas(final String args) {
+		final StringBuilder b = new StringBuilder(args.length());
+		char quote = 0;
+		for (final char ch : args.toCharArray()) {
+			if (quote == 0 && (ch == '"' || ch == '\'')) quote = ch;
+			else if (ch == quote) quote = 0;
+			b.append(ch == ',' && quote != 0 ? COMMA : ch);
+		}
+		return b.toString();
+	}
+
+	private static String strip(final String raw) {
+		final String s = raw.replace(COMMA, ',');
 		final String t = s.trim();
 		if (t.length() >= 2 && (t.startsWith("\"") && t.endsWith("\"") || t.startsWith("'") && t.endsWith("'"))) return t.substring(1, t.length() - 1);
 		return s;
