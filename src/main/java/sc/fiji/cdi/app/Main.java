@@ -112,9 +112,18 @@ public final class Main {
 			MacroBridge.install(context);
 			ij.macro.Interpreter.batchMode = true;
 			final ij.macro.Interpreter interp = new ij.macro.Interpreter();
-			interp.run(text, macroArgs);
-			if (interp.wasError()) {
-				System.err.println("cdi: macro " + file + " stopped with an error at line " + interp.getLineNumber());
+			try {
+				interp.run(text, macroArgs);
+			} catch (final RuntimeException e) {
+				// headless, ImageJ 1 reports a macro error with a dialog, which throws HeadlessException: the macro stops
+				// at the error (as it should); its message was recorded before the dialog
+				final String why = interp.getErrorMessage() != null ? interp.getErrorMessage() : e.toString();
+				System.err.println("cdi: macro " + file + " stopped with an error at line " + interp.getLineNumber() + ": " + why);
+				return 1;
+			}
+			if (interp.wasError() || interp.getErrorMessage() != null) {
+				System.err.println("cdi: macro " + file + " stopped with an error at line " + interp.getLineNumber()
+					+ (interp.getErrorMessage() == null ? "" : ": " + interp.getErrorMessage()));
 				return 1;
 			}
 			return 0;
@@ -158,7 +167,7 @@ public final class Main {
 	}
 
 	/** By class name, then menu label (last menu entry), then title, ignoring case and '_' vs ' ' as Fiji does. */
-	static CommandInfo find(final CommandService commands, final String name) {
+	public static CommandInfo find(final CommandService commands, final String name) {
 		final CommandInfo byClass = commands.getCommand(name);
 		if (byClass != null) return byClass;
 		final String want = name.replace("...", "").replace('_', ' ').trim();
