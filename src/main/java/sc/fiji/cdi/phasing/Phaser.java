@@ -79,13 +79,17 @@ public final class Phaser {
 			int it = 0;
 			for (final Recipe.Step step : recipe.steps()) {
 				for (int k = 0; k < step.count(); k++, it++) {
+					// cancel is checked between the FFT-sized steps of an iteration, not only once per iteration:
+					// a 256³ iteration takes seconds on a laptop, and a cancel must act within about one FFT
 					progress.checkCancelled();
 					chi2[it] = s.projectModulus();
+					progress.checkCancelled();
 					switch (step.algorithm()) {
 						case ER -> s.er();
 						case HIO -> s.hio(p.hioBeta());
 						case RAAR -> s.raar(p.raarBeta());
 					}
+					progress.checkCancelled();
 					if (p.twinRemoval() && it == TWIN_ITERATION) {
 						final float[] rho = s.readObject();
 						removeTwinHalves(g, rho);
