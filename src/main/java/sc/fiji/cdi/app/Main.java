@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import org.scijava.Context;
 import org.scijava.command.CommandInfo;
@@ -15,6 +17,7 @@ import org.scijava.command.CommandService;
 import org.scijava.console.ConsoleService;
 import org.scijava.console.ConsoleUtils;
 import org.scijava.log.LogService;
+import org.scijava.module.ModuleService;
 import org.scijava.startup.StartupService;
 
 import sc.fiji.cdi.commands.CdiCommand;
@@ -69,7 +72,21 @@ public final class Main {
 			context.service(ConsoleService.class).processArgs(rest.toArray(new String[0]));
 			context.service(StartupService.class).executeOperations();
 			final Map<String, Object> inputs = unquote(ConsoleUtils.parseParameterString(protectQuotedCommas(runArgs), info, context.service(LogService.class)));
-			final CommandModule module = commands.run(info, true, inputs).get();
+			final CommandModule module = (CommandModule) context.service(ModuleService.class).createModule(info);
+			final Future<?> running = context.service(ModuleService.class).run(module, true, inputs);
+			// a scheduler's SIGTERM (time limit, scancel) cancels the command, which then leaves no partial output
+			final Thread onTerm = new Thread(() -> {
+				if (running.isDone()) return;
+				module.cancel("terminated by a signal (SIGTERM)");
+				try { running.get(10, TimeUnit.SECONDS); } catch (final Exception ignored) { /* exiting anyway */ }
+				System.err.println("cdi: " + info.getTitle() + " was cancelled: terminated by a signal (SIGTERM); no output was written.");
+			}, "cdi-cancel-on-exit");
+			Runtime.getRuntime().addShutdownHook(onTerm);
+			try {
+				running.get();
+			} finally {
+				try { Runtime.getRuntime().removeShutdownHook(onTerm); } catch (final IllegalStateException shuttingDown) { /* the hook runs */ }
+			}
 			if (module.getCommand() instanceof CdiCommand c && c.failure() != null) {
 				System.err.println("cdi: " + info.getTitle() + " failed: " + c.failure());
 				return 1;

@@ -48,7 +48,7 @@ public abstract class CdiCommand implements Command, org.scijava.Cancelable {
 		try {
 			execute();
 		} catch (final CancelledException e) {
-			fail(e.getMessage());
+			fail(cancelReason != null ? "Cancelled: " + cancelReason + "." : e.getMessage());
 		} catch (final CdiException e) {
 			fail(e.getMessage());
 		} catch (final IllegalArgumentException e) {
