@@ -6,7 +6,8 @@
 #   jars/macosx/, jars/macosx-arm64/, jars/win64/   the same for other platforms, when the build has them
 #   plugins/         (empty: the suite's commands are SciJava plugins and live in jars/, as populate-app puts them)
 #   macros/          the documented batch macros (macros/*.ijm)
-#   models/          default neural-network model folders (models/* of the source tree, when present)
+#   models/          model folders kept outside the jar (models/* of the source tree, when present; the default
+#                    models of the NN commands are resources inside the plugin jar)
 #
 # Jars listed in update-site/fiji-provided.txt are left out. db.xml.gz is NOT written here: Fiji's updater writes it
 # when the payload is uploaded (see docs/distribution.md). Usage:
