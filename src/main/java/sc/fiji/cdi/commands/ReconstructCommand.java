@@ -17,9 +17,12 @@ import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.fiji.ImagePlusConverter;
 import sc.fiji.cdi.io.DiffractionReader;
 import sc.fiji.cdi.io.ImportOptions;
+import sc.fiji.cdi.nn.NnRefine;
+import sc.fiji.cdi.nn.Predictor;
 import sc.fiji.cdi.pipeline.ReconstructionPipeline;
 import sc.fiji.cdi.pipeline.ResultWriter;
 import sc.fiji.cdi.preprocess.PreprocessOptions;
+import sc.fiji.cdi.util.CdiException;
 import sc.fiji.cdi.util.Progress;
 
 /**
@@ -62,6 +65,19 @@ public class ReconstructCommand extends PhasingCommand {
 	@Parameter(label = "Array size (auto, n or z,y,x)", persist = false)
 	private String size = "auto";
 
+	@Parameter(label = "Mode", choices = { "phasing", "nn+refine" }, persist = false,
+		description = "phasing: the recipe from a random start; nn+refine: a network prediction seeds a short refinement (refinement)")
+	private String mode = "phasing";
+
+	@Parameter(label = "Network (nn+refine): auto, 3d, 2d or a model folder", persist = false)
+	private String model = "auto";
+
+	@Parameter(label = "Refinement recipe (nn+refine)", persist = false)
+	private String refinement = NnRefine.DEFAULT_RECIPE;
+
+	@Parameter(label = "Network device", choices = { "auto", "cpu", "gpu" }, persist = false)
+	private String device = "auto";
+
 	@Parameter(label = "Show results", persist = false)
 	private boolean show = false;
 
@@ -74,7 +90,7 @@ public class ReconstructCommand extends PhasingCommand {
 	@Override
 	protected void execute() {
 		final Path in = Inputs.existing(input, "input");
-		if (output_dir == null) throw new sc.fiji.cdi.util.CdiException("Parameter 'output_dir' is missing: give the folder for the results.");
+		if (output_dir == null) throw new CdiException("Parameter 'output_dir' is missing: give the folder for the results.");
 		final Path out = output_dir.toPath();
 		ResultWriter.checkWritable(out);
 		final Progress progress = progress();
@@ -85,11 +101,28 @@ public class ReconstructCommand extends PhasingCommand {
 		final int[] bin = Inputs.binning(binning);
 		final PreprocessOptions prep = new PreprocessOptions(data_threshold,
 			PreprocessOptions.Centring.valueOf(centring.trim().toUpperCase(Locale.ROOT)), Inputs.size(size, data.grid().is2D()), bin[0], bin[1], bin[2]);
-		final ReconstructionPipeline.Outcome outcome = ReconstructionPipeline.run(data,
-			new ReconstructionPipeline.Request(prep, phasingParameters(), backend, threadCount()), null, progress);
-		outcome.seconds().put("import", importSeconds);
+		final boolean nn = switch (mode.trim().toLowerCase(Locale.ROOT)) {
+			case "phasing" -> false;
+			case "nn+refine", "nn" -> true;
+			default -> throw new CdiException("mode='" + mode + "' is not known: expected 'phasing' or 'nn+refine'.");
+		};
 		final Map<String, Object> extra = new LinkedHashMap<>();
 		extra.put("input", in.toAbsolutePath().toString());
+		extra.put("mode", nn ? "nn+refine" : "phasing");
+		final ReconstructionPipeline.Outcome outcome;
+		if (nn) {
+			final String name = model.trim().equalsIgnoreCase("auto") ? (data.grid().is2D() ? "2d" : "3d") : model.trim();
+			try (Predictor predictor = Predictor.load(name, device)) {
+				extra.put("model", predictor.source());
+				outcome = ReconstructionPipeline.run(data,
+					new ReconstructionPipeline.Request(prep, NnRefine.parameters(phasingParameters()).withRecipe(refinement), backend, threadCount()),
+					(pre, p) -> NnRefine.initialGuess(predictor.predict(pre), pre), progress);
+			}
+		} else {
+			outcome = ReconstructionPipeline.run(data,
+				new ReconstructionPipeline.Request(prep, phasingParameters(), backend, threadCount()), (ReconstructionPipeline.Seeder) null, progress);
+		}
+		outcome.seconds().put("import", importSeconds);
 		final List<Path> files = ResultWriter.write(out, Inputs.baseName(in), outcome, extra);
 		final double final_chi2 = outcome.result().finalChi2();
 		log.info(String.format(Locale.ROOT, "Reconstructed %s: %d iterations in %.1f s, final chi2 = %.4g; %d files in %s",

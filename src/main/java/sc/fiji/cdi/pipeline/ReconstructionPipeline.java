@@ -30,9 +30,21 @@ public final class ReconstructionPipeline {
 	/** The preprocessed data the phasing saw, its result, and the wall time of each stage in seconds. */
 	public record Outcome(Diffraction preprocessed, PhasingResult result, Map<String, Double> seconds) {}
 
+	/** Makes the starting guess from the preprocessed data, e.g. a neural-network prediction ("NN + refine"). */
+	@FunctionalInterface
+	public interface Seeder {
+		InitialGuess seed(Diffraction preprocessed, Progress progress);
+	}
+
 	private ReconstructionPipeline() {}
 
+	/** Phase retrieval from a random start (or from {@code guess} when not null). */
 	public static Outcome run(final Diffraction data, final Request request, final InitialGuess guess, final Progress progress) {
+		return run(data, request, guess == null ? null : (d, p) -> guess, progress);
+	}
+
+	/** Phase retrieval started from what {@code seeder} makes of the preprocessed data (null: random start). */
+	public static Outcome run(final Diffraction data, final Request request, final Seeder seeder, final Progress progress) {
 		final Map<String, Double> seconds = new LinkedHashMap<>();
 		long t0 = System.nanoTime();
 		// each preprocessing step returns a new copy of the values (+ mask): input, one step's output and the next
@@ -42,6 +54,14 @@ public final class ReconstructionPipeline {
 		final Diffraction pre = Preprocessor.apply(data, request.preprocess(), progress);
 		seconds.put("preprocess", (System.nanoTime() - t0) / 1e9);
 		progress.checkCancelled();
+		InitialGuess guess = null;
+		if (seeder != null) {
+			t0 = System.nanoTime();
+			progress.status("Computing the starting guess");
+			guess = seeder.seed(pre, progress);
+			seconds.put("seed", (System.nanoTime() - t0) / 1e9);
+			progress.checkCancelled();
+		}
 		t0 = System.nanoTime();
 		final int threads = request.threads() > 0 ? request.threads() : Runtime.getRuntime().availableProcessors();
 		final PhasingBackend backend = Backends.select(request.backend(), pre.grid(), threads);

@@ -107,7 +107,7 @@ public final class ResultWriter {
 		return m;
 	}
 
-	static List<Map<String, Object>> steps(final ProcessingLog log) {
+	public static List<Map<String, Object>> steps(final ProcessingLog log) {
 		final List<Map<String, Object>> out = new ArrayList<>();
 		for (final ProcessingLog.Step s : log.steps()) {
 			final Map<String, Object> m = new LinkedHashMap<>();

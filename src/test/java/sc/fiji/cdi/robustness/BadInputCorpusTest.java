@@ -229,7 +229,13 @@ class BadInputCorpusTest {
 		CASES.add(new Case("bad binning", good, ",binning=\"0\"", ImportOptions.defaults(), false, "binning='0'"));
 		CASES.add(new Case("unknown backend", good, ",backend=\"cuda9\"", ImportOptions.defaults(), false, "cuda9"));
 		CASES.add(new Case("missing input file", dir.resolve("no_such_scan.tif"), "", ImportOptions.defaults(), true, "no_such_scan.tif"));
-		// TODO(after branch nn is merged): "unreadable model folder" for the NN commands (predict with model=<folder without model.json>)
+		// neural-network model folders that cannot be read (Reconstruct with mode nn+refine)
+		final Path emptyModel = Files.createDirectories(dir.resolve("model_empty"));
+		CASES.add(new Case("model folder without model.json", good, ",mode=\"nn+refine\",model=\"" + emptyModel + "\"", ImportOptions.defaults(), false, "model_empty"));
+		final Path badModel = Files.createDirectories(dir.resolve("model_garbage"));
+		Files.writeString(badModel.resolve("model.json"), "{ this is not json");
+		Files.write(badModel.resolve("weights.params"), new byte[] { 1, 2, 3 });
+		CASES.add(new Case("model folder with a corrupt card", good, ",mode=\"nn+refine\",model=\"" + badModel + "\"", ImportOptions.defaults(), false, "model_garbage"));
 
 		checksums = checksums();
 		context = new Context();

@@ -1,0 +1,177 @@
+package sc.fiji.cdi.commands;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+
+import ij.IJ;
+import ij.ImagePlus;
+import ij.process.LUT;
+import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.data.RealVolume;
+import sc.fiji.cdi.fiji.ImagePlusConverter;
+import sc.fiji.cdi.util.CdiException;
+import sc.fiji.cdi.view.Lut;
+
+/**
+ * The reconstructed object (amplitude, phase in radians, optional support) as the strain, export and display
+ * commands take it: from files (for batch and headless use; Reconstruct's {@code <name>_amplitude.tif},
+ * {@code _phase.tif}, {@code _support.tif}) or, when no file is given, from open images (the dialog in Fiji).
+ * Giving only {@code amplitude_file = <name>_amplitude.tif} finds the phase and support files next to it.
+ */
+final class ObjectInputs {
+
+	static final String AMPLITUDE_SUFFIX = "_amplitude";
+
+	/**
+	 * @param name      output base name (Reconstruct's name, or the image title)
+	 * @param amplitude |ρ|
+	 * @param phase     φ in radians
+	 * @param support   from a support file/image (non-zero = inside), or null
+	 */
+	record Loaded(String name, RealVolume amplitude, RealVolume phase, boolean[] support) {}
+
+	private ObjectInputs() {}
+
+	static Loaded load(final File amplitudeFile, final File phaseFile, final File supportFile, final ImagePlus amplitudeImage, final ImagePlus phaseImage) {
+		final boolean files = given(amplitudeFile) || given(phaseFile);
+		final String name;
+		RealVolume amp, ph;
+		boolean[] support = null;
+		if (files) {
+			final Path a = Inputs.existing(given(amplitudeFile) ? amplitudeFile : null, "amplitude_file");
+			name = stem(a);
+			Path p = given(phaseFile) ? Inputs.existing(phaseFile, "phase_file") : sibling(a, "_phase");
+			if (p == null) throw new CdiException("Parameter 'phase_file' is missing and no " + name + "_phase.tif was found next to " + a
+				+ ": give the phase image (radians) of the reconstruction.");
+			Path s = given(supportFile) ? Inputs.existing(supportFile, "support_file") : sibling(a, "_support");
+			amp = read(a, "amplitude_file");
+			ph = read(p, "phase_file");
+			if (s != null) support = mask(read(s, "support_file"), amp.grid, s.toString());
+		} else {
+			if (amplitudeImage == null || phaseImage == null)
+				throw new CdiException("No reconstruction given: give 'amplitude_file' (a Reconstruct output <name>_amplitude.tif; the phase and support files are found next to it) "
+					+ "or select an open amplitude image and a phase image (radians).");
+			name = stemOf(amplitudeImage.getTitle());
+			amp = ImagePlusConverter.toVolume(amplitudeImage);
+			ph = ImagePlusConverter.toVolume(phaseImage);
+		}
+		if (!amp.grid.equals(ph.grid))
+			throw new CdiException("The amplitude (" + amp.grid + ") and phase (" + ph.grid + ") images differ in size; expected the amplitude and phase of one reconstruction.");
+		return new Loaded(name, amp, ph, support);
+	}
+
+	static boolean given(final File f) { return f != null && !f.getPath().isBlank(); }
+
+	/** A 2D/3D image file opened with ImageJ (TIFF and anything else ImageJ reads) as a float volume. */
+	static RealVolume read(final Path file, final String parameter) {
+		final ImagePlus imp = IJ.openImage(file.toString());
+		if (imp == null) throw new CdiException("Parameter '" + parameter + "': " + file + " could not be opened as an image; expected a 32-bit TIFF such as Reconstruct writes.");
+		return ImagePlusConverter.toVolume(imp);
+	}
+
+	/** Non-zero (and not NaN) = inside. */
+	static boolean[] mask(final RealVolume v, final Grid expected, final String what) {
+		if (!v.grid.equals(expected)) throw new CdiException("The support " + what + " is " + v.grid + " but the amplitude is " + expected + "; expected the same size.");
+		final boolean[] m = new boolean[v.data.length];
+		for (int i = 0; i < m.length; i++) m[i] = v.data[i] != 0 && !Float.isNaN(v.data[i]);
+		return m;
+	}
+
+	private static Path sibling(final Path amplitude, final String suffix) {
+		final String n = amplitude.getFileName().toString();
+		final int at = n.lastIndexOf(AMPLITUDE_SUFFIX);
+		if (at < 0) return null;
+		final Path p = amplitude.resolveSibling(n.substring(0, at) + suffix + n.substring(at + AMPLITUDE_SUFFIX.length()));
+		return Files.isRegularFile(p) ? p : null;
+	}
+
+	private static String stem(final Path file) { return stemOf(Inputs.baseName(file)); }
+
+	private static String stemOf(final String title) {
+		String t = title == null || title.isBlank() ? "object" : title.trim();
+		final int dot = t.lastIndexOf('.');
+		if (dot > 0 && t.length() - dot <= 5) t = t.substring(0, dot);
+		if (t.endsWith(AMPLITUDE_SUFFIX)) t = t.substring(0, t.length() - AMPLITUDE_SUFFIX.length());
+		if (t.endsWith(" amplitude")) t = t.substring(0, t.length() - " amplitude".length());
+		return t.replaceAll("[^A-Za-z0-9._-]+", "_");
+	}
+
+	/**
+	 * Voxel size (z, y, x) in nm: from the parameter ("10" or "z,y,x"), else from the image calibration when it is in
+	 * nm (µm converted), else an error naming the parameter.
+	 */
+	static double[] voxelSizeNm(final String parameter, final RealVolume v) {
+		if (parameter != null && !parameter.isBlank()) {
+			final double[] d = numbers(parameter, "voxel_size", "one size or z,y,x in nm (e.g. 10 or 10,8,8)");
+			if (d.length == 1) return new double[] { d[0], d[0], d[0] };
+			if (d.length == 3) return d;
+			throw new CdiException("voxel_size='" + parameter + "' has " + d.length + " values; expected one size or z,y,x in nm (e.g. 10 or 10,8,8).");
+		}
+		final String u = v.unit == null ? "" : v.unit.trim().toLowerCase(Locale.ROOT);
+		final double f = switch (u) {
+			case "nm", "nanometer", "nanometers", "nanometre", "nanometres" -> 1;
+			case "µm", "um", "micron", "microns", "micrometer", "micrometre" -> 1000;
+			default -> Double.NaN;
+		};
+		if (Double.isNaN(f)) throw new CdiException("The voxel size is unknown: the image is calibrated in '" + v.unit
+			+ "', not nm. Give voxel_size in nm (one number or z,y,x), or orthogonalise with a geometry.");
+		return new double[] { v.voxelSize[0] * f, v.voxelSize[1] * f, v.voxelSize[2] * f };
+	}
+
+	/** Comma/space separated numbers; a message naming the parameter otherwise. */
+	static double[] numbers(final String s, final String parameter, final String expected) {
+		final String[] parts = s.trim().split("[,;\\s]+");
+		final double[] d = new double[parts.length];
+		try {
+			for (int i = 0; i < d.length; i++) d[i] = Double.parseDouble(parts[i]);
+		} catch (final NumberFormatException e) {
+			throw new CdiException(parameter + "='" + s + "' is not understood: expected " + expected + ".");
+		}
+		for (final double x : d) if (!Double.isFinite(x)) throw new CdiException(parameter + "='" + s + "' is not understood: expected " + expected + ".");
+		return d;
+	}
+
+	/** "1,1,1" or "1 1 1" or "111" (single digits) → Miller indices. */
+	static int[] hkl(final String s) {
+		final String t = s == null ? "" : s.trim();
+		final String expected = "three integers h,k,l (e.g. 1,1,1 or -1,1,1)";
+		if (t.matches("-?\\d-?\\d-?\\d")) {
+			final int[] h = new int[3];
+			int k = 0;
+			for (int i = 0; i < t.length(); i++) {
+				final int sign = t.charAt(i) == '-' ? -1 : 1;
+				if (sign < 0) i++;
+				h[k++] = sign * (t.charAt(i) - '0');
+			}
+			return h;
+		}
+		final double[] d = numbers(t.isEmpty() ? "x" : t, "hkl", expected);
+		if (d.length != 3) throw new CdiException("hkl='" + s + "' has " + d.length + " values; expected " + expected + ".");
+		final int[] h = new int[3];
+		for (int i = 0; i < 3; i++) {
+			if (d[i] != Math.rint(d[i])) throw new CdiException("hkl='" + s + "' is not integer; expected " + expected + ".");
+			h[i] = (int) d[i];
+		}
+		if (h[0] == 0 && h[1] == 0 && h[2] == 0) throw new CdiException("hkl='" + s + "' (0 0 0) is not a reflection; expected " + expected + ".");
+		return h;
+	}
+
+	/** A calibrated 32-bit image with {@link Lut#DIVERGING} and a display range symmetric about 0 (NaN shown as background). */
+	static ImagePlus divergingImage(final RealVolume v, final String title) {
+		final ImagePlus imp = ImagePlusConverter.toImagePlus(v, title);
+		final byte[][] t = Lut.DIVERGING.tables();
+		double m = 0;
+		for (final float f : v.data) if (!Float.isNaN(f)) m = Math.max(m, Math.abs(f));
+		if (!(m > 0)) m = 1;
+		final LUT lut = new LUT(t[0], t[1], t[2]);
+		imp.setLut(lut);
+		imp.setDisplayRange(-m, m);
+		imp.setSlice(Math.max(1, v.grid.nz / 2 + 1));
+		return imp;
+	}
+
+	static String format(final double[] v) { return Arrays.toString(v); }
+}

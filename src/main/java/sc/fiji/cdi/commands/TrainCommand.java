@@ -1,0 +1,86 @@
+package sc.fiji.cdi.commands;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.Locale;
+
+import org.scijava.command.Command;
+import org.scijava.plugin.Parameter;
+import org.scijava.plugin.Plugin;
+
+import sc.fiji.cdi.nn.Architecture;
+import sc.fiji.cdi.nn.NetworkTrainer;
+import sc.fiji.cdi.nn.TrainMain;
+import sc.fiji.cdi.nn.TrainingConfig;
+import sc.fiji.cdi.nn.TrainingData;
+import sc.fiji.cdi.util.CdiException;
+
+/**
+ * Plugins › CDI › Train Network: trains a phase-retrieval network on simulated crystals (physics-aware as
+ * AutoPhaseNN, supervised as CDI NN, or both) and writes a model folder (weights, model card, loss history and
+ * plot, a checkpoint per epoch; an interrupted run resumes from it). Defaults are those of the bundled 3D model.
+ */
+@Plugin(type = Command.class, menuPath = "Plugins>CDI>Train Network", headless = true)
+public class TrainCommand extends CdiCommand {
+
+	@Parameter(label = "Model folder to write", style = "directory", persist = false)
+	private File output_dir;
+
+	@Parameter(label = "Architecture", choices = { "cdinn", "light", "autophasenn" }, persist = false)
+	private String architecture = "cdinn";
+
+	@Parameter(label = "Dimensions", choices = { "3", "2" }, persist = false)
+	private String rank = "3";
+
+	@Parameter(label = "Input size (32 or 64)", persist = false)
+	private int input_size = 32;
+
+	@Parameter(label = "Base channels", min = "1", persist = false)
+	private int base_channels = 16;
+
+	@Parameter(label = "Depth (levels)", min = "1", persist = false)
+	private int depth = 3;
+
+	@Parameter(label = "Loss", choices = { "combined", "physics", "supervised" }, persist = false)
+	private String loss = "combined";
+
+	@Parameter(label = "Training patterns", min = "1", persist = false)
+	private int train_samples = 2000;
+
+	@Parameter(label = "Validation patterns", min = "0", persist = false)
+	private int validation_samples = 200;
+
+	@Parameter(label = "Epochs", min = "1", persist = false)
+	private int epochs = 6;
+
+	@Parameter(label = "Batch size", min = "1", persist = false)
+	private int batch_size = 16;
+
+	@Parameter(label = "Learning rate (Adam)", persist = false)
+	private double learning_rate = 1e-3;
+
+	@Parameter(label = "Halve the rate every N epochs (0 = never)", min = "0", persist = false)
+	private int halve_every = 2;
+
+	@Parameter(label = "Random seed", persist = false)
+	private long seed = 1;
+
+	@Parameter(label = "Device", choices = { "auto", "cpu", "gpu" }, persist = false)
+	private String device = "auto";
+
+	@Parameter(label = "Threads (0 = all cores)", min = "0", persist = false)
+	private int threads = 0;
+
+	@Override
+	protected void execute() {
+		if (output_dir == null) throw new CdiException("Parameter 'output_dir' is missing: give the folder the model is written to.");
+		final int r = Integer.parseInt(rank.trim());
+		final Architecture arch = new Architecture(Architecture.Kind.valueOf(architecture.trim().toUpperCase(Locale.ROOT)), r, input_size, base_channels, depth);
+		final TrainingConfig config = new TrainingConfig(arch, TrainingConfig.LossKind.valueOf(loss.trim().toUpperCase(Locale.ROOT)),
+			TrainingData.Recipe.defaults(r), train_samples, validation_samples, seed, epochs, batch_size, learning_rate, halve_every,
+			threads > 0 ? threads : Runtime.getRuntime().availableProcessors(), device, output_dir.toPath(), null);
+		log.info("Training: " + TrainMain.commandLine(config));
+		final Path folder = NetworkTrainer.train(config, progress());
+		log.info("Model written to " + folder.toAbsolutePath() + " (model.json, weights, history.csv, loss.png)");
+	}
+}

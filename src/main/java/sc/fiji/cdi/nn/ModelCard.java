@@ -1,0 +1,79 @@
+package sc.fiji.cdi.nn;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonParseException;
+
+import sc.fiji.cdi.util.CdiException;
+
+/**
+ * The JSON description stored next to a network's weights ({@code model.json}): what the network is, what input it
+ * expects, how it was trained and how well it did. Enough to rebuild the network and to reproduce it.
+ */
+public final class ModelCard {
+
+	/** Format tag; a card with another tag is rejected. */
+	public static final String FORMAT = "cdi-fiji-model/1";
+
+	public String format = FORMAT;
+	public String name;
+	public String description;
+	public Architecture architecture;
+	public long parameterCount;
+	/** Expected input, in words (fixed for all models of this format). */
+	public String input = "diffraction amplitude sqrt(I) with the peak at index n/2 (centred, not fftshifted), cropped or zero-padded "
+		+ "in reciprocal space to the input size (keeps the oversampling), masked pixels set to 0, normalised to max 1";
+	/** Outputs, in words. */
+	public String output = "object amplitude in [0,1] (sigmoid) and phase in radians in (-pi,pi) (pi*tanh), centred in the box";
+	public double supportThreshold = PhysicsLoss.DEFAULT_THRESHOLD;
+	public Training training = new Training();
+	/** Validation metrics after the last epoch (name → value). */
+	public Map<String, Double> validation = new LinkedHashMap<>();
+	public String software;
+	public String djlVersion;
+	public String created;
+	/** The command line that reproduces this model. */
+	public String reproduce;
+
+	/** How the network was trained. */
+	public static final class Training {
+		public String loss;
+		public TrainingData.Recipe dataRecipe;
+		public long dataSeed;
+		public int trainSamples;
+		public int validationSamples;
+		public int epochs;
+		public int batchSize;
+		public double learningRate;
+		public int halveLearningRateEvery;
+		public String optimizer = "Adam";
+		public double seconds;
+		public String device;
+	}
+
+	private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
+
+	public String toJson() { return GSON.toJson(this); }
+
+	/** Parses a card; {@code where} names the file for error messages. */
+	public static ModelCard fromJson(final String json, final String where) {
+		final ModelCard c;
+		try {
+			c = GSON.fromJson(json, ModelCard.class);
+		} catch (final JsonParseException | IllegalStateException e) {
+			throw new CdiException("The model card " + where + " is not valid JSON (" + e.getMessage() + "): expected the model.json written by the training command.", e);
+		} catch (final RuntimeException e) { // gson wraps exceptions of record constructors
+			Throwable t = e;
+			while (t != null && !(t instanceof CdiException)) t = t.getCause();
+			if (t != null) throw new CdiException("The model card " + where + " describes an impossible network: " + t.getMessage(), e);
+			throw new CdiException("The model card " + where + " cannot be read (" + e.getMessage() + "): expected the model.json written by the training command.", e);
+		}
+		if (c == null) throw new CdiException("The model card " + where + " is empty: expected the model.json written by the training command.");
+		if (!FORMAT.equals(c.format)) throw new CdiException("The model card " + where + " has format '" + c.format + "': expected '" + FORMAT + "'. Is this a model folder of this plugin?");
+		if (c.architecture == null || c.architecture.kind() == null) throw new CdiException("The model card " + where + " has no architecture: expected kind, rank, inputSize, baseChannels and depth.");
+		return c;
+	}
+}

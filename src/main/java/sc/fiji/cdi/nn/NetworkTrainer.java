@@ -1,0 +1,316 @@
+package sc.fiji.cdi.nn;
+
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.FloatBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+
+import ai.djl.Device;
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.Trainer;
+import ai.djl.training.initializer.XavierInitializer;
+import ai.djl.training.loss.Loss;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import ai.djl.util.Pair;
+import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.djl.DjlRuntime;
+import sc.fiji.cdi.util.AtomicOutput;
+import sc.fiji.cdi.util.CdiException;
+import sc.fiji.cdi.util.Progress;
+
+/**
+ * Trains a phase-retrieval network on simulated crystals and writes a model folder ({@link ModelFolder}) with a
+ * loss history ({@code history.csv}), a loss plot ({@code loss.png}) and a per-epoch checkpoint
+ * ({@code checkpoint/}) from which an interrupted or cancelled run resumes when started again with the same
+ * configuration. Adam with AutoPhaseNN's step schedule; a fresh {@link NDManager} per step keeps native memory flat.
+ * The optimizer's moments are not checkpointed: a resumed run restarts Adam's moment estimates from the saved weights.
+ */
+public final class NetworkTrainer {
+
+	/** One line of the training history. */
+	public record EpochRecord(int epoch, double trainLoss, double validationLoss, double validationAmplitudeCorrelation, double learningRate, double seconds) {}
+
+	/** Live updates for a plot; called on the training thread. */
+	public interface Listener {
+		default void batch(final int epoch, final int batch, final int batches, final double loss) {}
+		default void epoch(final EpochRecord last, final List<EpochRecord> history) {}
+	}
+
+	/** What {@code checkpoint/state.json} holds. */
+	static final class State {
+		Architecture architecture;
+		String loss;
+		long seed;
+		int epochsDone;
+		List<EpochRecord> history = new ArrayList<>();
+		double seconds;
+	}
+
+	private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
+
+	private NetworkTrainer() {}
+
+	public static Path train(final TrainingConfig c, final Progress progress) { return train(c, progress, new Listener() {}); }
+
+	/** Runs (or resumes) the training; returns the model folder. */
+	public static Path train(final TrainingConfig c, final Progress progress, final Listener listener) {
+		final long t0 = System.nanoTime();
+		DjlRuntime.init(null);
+		DjlRuntime.setThreads(c.threads(), 1);
+		final Engine engine = DjlRuntime.engine();
+		final Device device = DjlRuntime.device(c.device());
+		engine.setRandomSeed((int) c.seed());
+		final Architecture arch = c.architecture();
+		final int n = arch.inputSize();
+		final Grid grid = arch.rank() == 3 ? Grid.cube(n) : Grid.of2D(n, n);
+
+		progress.status("Simulating " + (c.trainSamples() + c.validationSamples()) + " crystals on " + grid + "…");
+		final List<TrainingData.Sample> train = TrainingData.generate(grid, c.recipe(), c.seed(), 0, c.trainSamples(), c.threads(), progress);
+		final List<TrainingData.Sample> val = TrainingData.generate(grid, c.recipe(), c.seed(), c.trainSamples(), c.validationSamples(), c.threads(), progress);
+		final Batches batches = new Batches(grid, arch.sampleShape());
+
+		final Path ckpt = c.output().resolve("checkpoint");
+		final Block block = Networks.build(arch);
+		final int[] epochNow = { 0 };
+		final Tracker lr = numUpdate -> (float) c.learningRateAt(epochNow[0]);
+		try (Model model = Model.newInstance(c.name(), device, DjlRuntime.PYTORCH)) {
+			model.setBlock(block);
+			final DefaultTrainingConfig tc = new DefaultTrainingConfig(Loss.l1Loss()) // the loss object is unused: losses are computed below
+				.optOptimizer(Optimizer.adam().optLearningRateTracker(lr).build())
+				.optInitializer(new XavierInitializer(), Parameter.Type.WEIGHT)
+				.optDevices(new Device[] { device });
+			try (Trainer trainer = model.newTrainer(tc)) {
+				trainer.initialize(batches.shape(1));
+				State state = readState(ckpt);
+				if (state != null) {
+					if (!arch.equals(state.architecture) || !c.loss().name().equals(state.loss) || c.seed() != state.seed)
+						throw new CdiException("The output folder " + c.output() + " holds a checkpoint of another training (" + state.architecture.describe() + ", loss " + state.loss + ", seed " + state.seed
+							+ "): choose another output folder, or delete " + ckpt + " to start afresh.");
+					loadWeights(block, ckpt.resolve(ModelFolder.WEIGHTS), model.getNDManager());
+					progress.status("Resuming after epoch " + state.epochsDone + " from " + ckpt);
+				} else {
+					state = new State();
+					state.architecture = arch;
+					state.loss = c.loss().name();
+					state.seed = c.seed();
+				}
+				final int stepsPerEpoch = (c.trainSamples() + c.batchSize() - 1) / c.batchSize();
+				final long totalSteps = (long) stepsPerEpoch * c.epochs();
+				final long runStart = System.nanoTime();
+				long stepsThisRun = 0;
+				for (int epoch = state.epochsDone; epoch < c.epochs(); epoch++) {
+					epochNow[0] = epoch;
+					final long e0 = System.nanoTime();
+					final List<Integer> order = new ArrayList<>();
+					for (int i = 0; i < train.size(); i++) order.add(i);
+					java.util.Collections.shuffle(order, new Random(c.seed() * 31 + epoch));
+					double sum = 0;
+					for (int b = 0; b < stepsPerEpoch; b++) {
+						progress.checkCancelled();
+						final List<TrainingData.Sample> batch = new ArrayList<>();
+						for (int k = b * c.batchSize(); k < Math.min(train.size(), (b + 1) * c.batchSize()); k++) batch.add(train.get(order.get(k)));
+						final double loss;
+						try (NDManager m = trainer.getManager().newSubManager()) {
+							final Batches.Tensors x = batches.tensors(m, batch, c.loss());
+							try (GradientCollector gc = trainer.newGradientCollector()) {
+								final NDList out = trainer.forward(new NDList(x.input()));
+								final NDArray l = Losses.loss(c.loss(), out.get(0), out.get(1), x);
+								gc.backward(l);
+								loss = l.getFloat();
+							}
+							trainer.step();
+						}
+						if (!Double.isFinite(loss)) throw new CdiException("Training diverged at epoch " + (epoch + 1) + ", batch " + (b + 1) + " (loss " + loss + "): lower the learning rate (now " + c.learningRateAt(epoch) + ").");
+						sum += loss * batch.size();
+						stepsThisRun++;
+						final long done = (long) epoch * stepsPerEpoch + b + 1;
+						final double perStep = (System.nanoTime() - runStart) / 1e9 / stepsThisRun;
+						progress.progress(done, totalSteps);
+						progress.status(String.format("Epoch %d/%d, batch %d/%d, loss %.4f, ETA %s", epoch + 1, c.epochs(), b + 1, stepsPerEpoch, loss, eta(perStep * (totalSteps - done))));
+						listener.batch(epoch, b, stepsPerEpoch, loss);
+					}
+					final double[] v = validate(block, batches, val, c, trainer.getManager());
+					final EpochRecord rec = new EpochRecord(epoch + 1, sum / train.size(), v[0], v[1], c.learningRateAt(epoch), (System.nanoTime() - e0) / 1e9);
+					state.history.add(rec);
+					state.epochsDone = epoch + 1;
+					state.seconds += rec.seconds();
+					writeCheckpoint(ckpt, block, state);
+					writeHistory(c.output(), state.history);
+					listener.epoch(rec, state.history);
+					progress.status(String.format("Epoch %d/%d: training loss %.4f, validation loss %.4f, validation amplitude correlation %.3f", epoch + 1, c.epochs(), rec.trainLoss(), rec.validationLoss(), rec.validationAmplitudeCorrelation()));
+				}
+				final ModelCard card = card(c, block, state, device);
+				ModelFolder.save(c.output(), block, card);
+				writeHistory(c.output(), state.history);
+				progress.status(String.format("Model written to %s (%.0f s)", c.output(), (System.nanoTime() - t0) / 1e9));
+				return c.output();
+			}
+		}
+	}
+
+	static String eta(final double seconds) {
+		final long s = Math.round(seconds);
+		return s >= 3600 ? String.format("%d h %02d min", s / 3600, (s % 3600) / 60) : s >= 60 ? String.format("%d min %02d s", s / 60, s % 60) : s + " s";
+	}
+
+	/** Validation loss and median amplitude correlation (best of truth and twin) in inference mode. */
+	static double[] validate(final Block block, final Batches batches, final List<TrainingData.Sample> val, final TrainingConfig c, final NDManager parent) {
+		if (val.isEmpty()) return new double[] { Double.NaN, Double.NaN };
+		double sum = 0;
+		final double[] corr = new double[val.size()];
+		int k = 0;
+		for (int from = 0; from < val.size(); from += c.batchSize()) {
+			final List<TrainingData.Sample> batch = val.subList(from, Math.min(val.size(), from + c.batchSize()));
+			try (NDManager m = parent.newSubManager()) {
+				final Batches.Tensors x = batches.tensors(m, batch, c.loss());
+				final NDList out = block.forward(new ParameterStore(m, false), new NDList(x.input()), false);
+				sum += Losses.loss(c.loss(), out.get(0), out.get(1), x).getFloat() * batch.size();
+				final float[] a = out.get(0).toFloatArray();
+				final int per = batches.grid.size();
+				for (int i = 0; i < batch.size(); i++) {
+					final float[] ai = java.util.Arrays.copyOfRange(a, i * per, (i + 1) * per);
+					final float[] t = batch.get(i).amplitude();
+					corr[k++] = Math.max(Losses.pearson(ai, t), Losses.pearson(ai, TrainingData.twin(batches.grid, t, false)));
+				}
+			}
+		}
+		java.util.Arrays.sort(corr);
+		return new double[] { sum / val.size(), corr[corr.length / 2] };
+	}
+
+	static ModelCard card(final TrainingConfig c, final Block block, final State state, final Device device) {
+		final ModelCard card = new ModelCard();
+		card.name = c.name();
+		card.description = c.architecture().describe() + " trained on simulated crystals with the " + c.loss().name().toLowerCase() + " loss";
+		card.architecture = c.architecture();
+		card.parameterCount = ModelFolder.parameterCount(block);
+		card.training.loss = c.loss().name();
+		card.training.dataRecipe = c.recipe();
+		card.training.dataSeed = c.seed();
+		card.training.trainSamples = c.trainSamples();
+		card.training.validationSamples = c.validationSamples();
+		card.training.epochs = state.epochsDone;
+		card.training.batchSize = c.batchSize();
+		card.training.learningRate = c.learningRate();
+		card.training.halveLearningRateEvery = c.halveEvery();
+		card.training.seconds = Math.round(state.seconds);
+		card.training.device = device.toString() + ", " + c.threads() + " thread(s)";
+		if (!state.history.isEmpty()) {
+			final EpochRecord last = state.history.get(state.history.size() - 1);
+			card.validation.put("trainLoss", last.trainLoss());
+			card.validation.put("validationLoss", last.validationLoss());
+			card.validation.put("validationMedianAmplitudeCorrelation", last.validationAmplitudeCorrelation());
+		}
+		final Package p = NetworkTrainer.class.getPackage();
+		card.software = "cdi-fiji " + (p != null && p.getImplementationVersion() != null ? p.getImplementationVersion() : "development");
+		card.djlVersion = Engine.getDjlVersion() + " / PyTorch " + DjlRuntime.engine().getVersion();
+		card.created = Instant.now().toString();
+		card.reproduce = TrainMain.commandLine(c);
+		return card;
+	}
+
+	static State readState(final Path ckpt) {
+		final Path f = ckpt.resolve("state.json");
+		if (!Files.isRegularFile(f) || !Files.isRegularFile(ckpt.resolve(ModelFolder.WEIGHTS))) return null;
+		try {
+			final State s = GSON.fromJson(Files.readString(f, StandardCharsets.UTF_8), State.class);
+			if (s == null || s.architecture == null) throw new CdiException("The checkpoint " + f + " is incomplete: delete " + ckpt + " to start afresh.");
+			return s;
+		} catch (final IOException | RuntimeException e) {
+			if (e instanceof CdiException ce) throw ce;
+			throw new CdiException("Cannot read the checkpoint " + f + " (" + e.getMessage() + "): delete " + ckpt + " to start afresh.", e);
+		}
+	}
+
+	static void writeCheckpoint(final Path ckpt, final Block block, final State state) {
+		AtomicOutput.write(ckpt.resolve(ModelFolder.WEIGHTS), out -> block.saveParameters(new DataOutputStream(out)));
+		final byte[] json = GSON.toJson(state).getBytes(StandardCharsets.UTF_8);
+		AtomicOutput.write(ckpt.resolve("state.json"), out -> out.write(json));
+	}
+
+	/** Overwrites the parameters of an initialised, training block and re-attaches their gradients. */
+	static void loadWeights(final Block block, final Path weights, final NDManager manager) {
+		try (InputStream in = new BufferedInputStream(Files.newInputStream(weights))) {
+			block.loadParameters(manager, new DataInputStream(in));
+		} catch (final IOException | MalformedModelException e) {
+			throw new CdiException("Cannot read the checkpoint weights " + weights + " (" + e.getMessage() + "): delete the checkpoint folder to start afresh.", e);
+		}
+		for (final Pair<String, Parameter> p : block.getParameters())
+			if (p.getValue().requiresGradient()) p.getValue().getArray().setRequiresGradient(true);
+	}
+
+	static void writeHistory(final Path folder, final List<EpochRecord> history) {
+		final StringBuilder sb = new StringBuilder("epoch,train_loss,validation_loss,validation_amplitude_correlation,learning_rate,seconds\n");
+		for (final EpochRecord r : history)
+			sb.append(String.format(java.util.Locale.ROOT, "%d,%.6g,%.6g,%.4f,%.3g,%.1f%n", r.epoch(), r.trainLoss(), r.validationLoss(), r.validationAmplitudeCorrelation(), r.learningRate(), r.seconds()));
+		final byte[] csv = sb.toString().getBytes(StandardCharsets.UTF_8);
+		AtomicOutput.write(folder.resolve("history.csv"), out -> out.write(csv));
+		final double[] epoch = history.stream().mapToDouble(EpochRecord::epoch).toArray();
+		new sc.fiji.cdi.report.LinePlot("Training loss", "epoch", "loss", true)
+			.add("train", epoch, history.stream().mapToDouble(EpochRecord::trainLoss).toArray())
+			.add("validation", epoch, history.stream().mapToDouble(EpochRecord::validationLoss).toArray())
+			.savePng(folder.resolve("loss.png"));
+	}
+
+	/** Packs samples into NC(D)HW tensors. */
+	static final class Batches {
+		final Grid grid;
+		final long[] sample;
+
+		Batches(final Grid grid, final long[] sampleShape) { this.grid = grid; this.sample = sampleShape; }
+
+		Shape shape(final int batch) {
+			final long[] s = new long[sample.length + 1];
+			s[0] = batch;
+			System.arraycopy(sample, 0, s, 1, sample.length);
+			return new Shape(s);
+		}
+
+		record Tensors(NDArray input, NDArray targetUnshifted, NDArray amplitude, NDArray phase, NDArray support, NDArray twinAmplitude, NDArray twinPhase, NDArray twinSupport) {}
+
+		Tensors tensors(final NDManager m, final List<TrainingData.Sample> batch, final TrainingConfig.LossKind loss) {
+			final Shape s = shape(batch.size());
+			final NDArray in = pack(m, s, batch, TrainingData.Sample::input);
+			final NDArray y = loss == TrainingConfig.LossKind.SUPERVISED ? null : pack(m, s, batch, TrainingData.Sample::targetUnshifted);
+			if (loss == TrainingConfig.LossKind.PHYSICS) return new Tensors(in, y, null, null, null, null, null, null);
+			final NDArray a = pack(m, s, batch, TrainingData.Sample::amplitude);
+			final NDArray p = pack(m, s, batch, TrainingData.Sample::phase);
+			final NDArray ta = pack(m, s, batch, x -> TrainingData.twin(grid, x.amplitude(), false));
+			final NDArray tp = pack(m, s, batch, x -> TrainingData.twin(grid, x.phase(), true));
+			return new Tensors(in, y, a, p, a.gte(PhysicsLoss.DEFAULT_THRESHOLD).toType(ai.djl.ndarray.types.DataType.FLOAT32, false), ta, tp,
+				ta.gte(PhysicsLoss.DEFAULT_THRESHOLD).toType(ai.djl.ndarray.types.DataType.FLOAT32, false));
+		}
+
+		private NDArray pack(final NDManager m, final Shape s, final List<TrainingData.Sample> batch, final java.util.function.Function<TrainingData.Sample, float[]> f) {
+			final int per = grid.size();
+			final FloatBuffer buf = FloatBuffer.allocate(per * batch.size());
+			for (final TrainingData.Sample x : batch) buf.put(f.apply(x), 0, per);
+			buf.flip();
+			return m.create(buf, s);
+		}
+	}
+}

@@ -1,0 +1,138 @@
+package sc.fiji.cdi.nn;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Arrays;
+import java.util.Locale;
+
+import sc.fiji.cdi.align.Quality;
+import sc.fiji.cdi.data.Diffraction;
+import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.data.ProcessingLog;
+import sc.fiji.cdi.data.Quantity;
+import sc.fiji.cdi.io.NpyIO;
+import sc.fiji.cdi.phasing.ErrorMetrics;
+import sc.fiji.cdi.phasing.InitialGuess;
+import sc.fiji.cdi.phasing.JTransformsBackend;
+import sc.fiji.cdi.phasing.Phaser;
+import sc.fiji.cdi.phasing.PhasingParameters;
+import sc.fiji.cdi.phasing.PhasingResult;
+import sc.fiji.cdi.phasing.Recipe;
+import sc.fiji.cdi.simulate.SimulatedCrystal;
+import sc.fiji.cdi.util.Progress;
+
+/**
+ * Evaluation of a model on held-out simulated crystals (seeds never used in training) and on the 3D-CDI-NN example
+ * crop when present: the network alone (amplitude correlation and phase RMS error after alignment, χ²), NN + refine
+ * and phase retrieval alone with cohere's recipe from a random start (χ², iterations, wall time). Not a unit test:
+ * <pre>java -cp ... sc.fiji.cdi.nn.NnEvaluation --model 3d --count 100 --size 32 --threads 1</pre>
+ */
+public final class NnEvaluation {
+
+	private NnEvaluation() {}
+
+	public static void main(final String[] args) {
+		String model = "3d", refineRecipe = NnRefine.DEFAULT_RECIPE;
+		int count = 100, size = 0, threads = 1;
+		long seed = 1_000_003;
+		// the shared data folder sits beside the repository (../shared) or beside the worktrees folder (../../shared)
+		Path example = Paths.get("../shared/data/3d-cdi-nn-example/ft_crop_64.npy");
+		if (!Files.exists(example)) example = Paths.get("../../shared/data/3d-cdi-nn-example/ft_crop_64.npy");
+		for (int i = 0; i + 1 < args.length; i += 2) {
+			switch (args[i]) {
+				case "--model" -> model = args[i + 1];
+				case "--count" -> count = Integer.parseInt(args[i + 1]);
+				case "--size" -> size = Integer.parseInt(args[i + 1]);
+				case "--threads" -> threads = Integer.parseInt(args[i + 1]);
+				case "--seed" -> seed = Long.parseLong(args[i + 1]);
+				case "--refine" -> refineRecipe = args[i + 1];
+				case "--example" -> example = Paths.get(args[i + 1]);
+				default -> throw new IllegalArgumentException("unknown option " + args[i]);
+			}
+		}
+		sc.fiji.cdi.djl.DjlRuntime.setThreads(threads, 1);
+		try (Predictor p = Predictor.load(model, "auto")) {
+			final Grid g = size > 0 ? (p.networkGrid().is2D() ? Grid.of2D(size, size) : Grid.cube(size)) : p.networkGrid();
+			final PhasingParameters cohere = PhasingParameters.defaults();
+			final PhasingParameters refine = NnRefine.parameters(cohere).withRecipe(refineRecipe);
+			System.out.printf(Locale.ROOT, "Model %s (%s), %d held-out crystals on %s, seed %d; refine '%s' (%d it.), cohere '%s' (%d it.), %d thread(s)%n",
+				model, p.card().architecture.describe(), count, g, seed, refineRecipe, Recipe.parse(refineRecipe).totalIterations(), cohere.recipe(), Recipe.parse(cohere.recipe()).totalIterations(), threads);
+			final TrainingData.Recipe recipe = p.card().training.dataRecipe != null ? p.card().training.dataRecipe : TrainingData.Recipe.defaults(g.rank());
+			final JTransformsBackend backend = new JTransformsBackend(threads);
+			final int nRef = Recipe.parse(refineRecipe).totalIterations(), nCoh = Recipe.parse(cohere.recipe()).totalIterations();
+			final double[] nnCorr = new double[count], nnPhase = new double[count], nnChi2 = new double[count], nnMs = new double[count];
+			final double[] rfCorr = new double[count], rfPhase = new double[count], rfChi2 = new double[count], rfSec = new double[count];
+			final double[] coCorr = new double[count], coPhase = new double[count], coChi2 = new double[count], coSec = new double[count];
+			final double[][] rfHist = new double[count][], coHist = new double[count][];
+			for (int k = 0; k < count; k++) {
+				final SimulatedCrystal c = TrainingData.crystal(g, recipe, seed, k);
+				final Diffraction d = c.diffraction();
+				final Prediction pr = p.predict(d);
+				final InitialGuess guess = NnRefine.initialGuess(pr, d);
+				final Quality.Comparison qn = Quality.compare(guess.object(), c.object(), c.support());
+				nnCorr[k] = qn.amplitudeCorrelation(); nnPhase[k] = qn.phaseRmsError(); nnMs[k] = pr.millis();
+				nnChi2[k] = ErrorMetrics.chi2(backend, guess.object(), d);
+				final PhasingResult rf = new Phaser(backend).run(d, refine, guess, Progress.NONE);
+				final Quality.Comparison qr = Quality.compare(rf.object(), c.object(), c.support());
+				rfCorr[k] = qr.amplitudeCorrelation(); rfPhase[k] = qr.phaseRmsError(); rfChi2[k] = rf.finalChi2(); rfSec[k] = rf.seconds() + pr.millis() / 1e3; rfHist[k] = rf.chi2History();
+				final PhasingResult co = new Phaser(backend).run(d, cohere.withSeed(k + 1), null, Progress.NONE);
+				final Quality.Comparison qc = Quality.compare(co.object(), c.object(), c.support());
+				coCorr[k] = qc.amplitudeCorrelation(); coPhase[k] = qc.phaseRmsError(); coChi2[k] = co.finalChi2(); coSec[k] = co.seconds(); coHist[k] = co.chi2History();
+				System.out.printf(Locale.ROOT, "%3d  NN corr %.3f phase %.3f chi2 %.4f | NN+refine corr %.3f phase %.3f chi2 %.5f %.2fs | cohere corr %.3f phase %.3f chi2 %.5f %.2fs%n",
+					k, nnCorr[k], nnPhase[k], nnChi2[k], rfCorr[k], rfPhase[k], rfChi2[k], rfSec[k], coCorr[k], coPhase[k], coChi2[k], coSec[k]);
+			}
+			System.out.println("\nMedians over " + count + " held-out crystals:");
+			System.out.printf(Locale.ROOT, "NN alone:    amplitude correlation %.3f (fraction >= 0.8: %.2f), phase RMS error %.3f rad, chi2 %.4f, %.1f ms/pattern%n",
+				median(nnCorr), fraction(nnCorr, 0.8), median(nnPhase), median(nnChi2), median(nnMs));
+			System.out.printf(Locale.ROOT, "NN + refine: amplitude correlation %.3f, phase RMS error %.3f rad, chi2 %.5f after %d iterations, %.2f s%n",
+				median(rfCorr), median(rfPhase), median(rfChi2), nRef, median(rfSec));
+			System.out.printf(Locale.ROOT, "cohere:      amplitude correlation %.3f, phase RMS error %.3f rad, chi2 %.5f after %d iterations, %.2f s%n",
+				median(coCorr), median(coPhase), median(coChi2), nCoh, median(coSec));
+			final double target = median(coChi2);
+			final int reach = firstBelow(rfHist, target);
+			System.out.printf(Locale.ROOT, "NN + refine reaches cohere's median final chi2 %.5f at iteration %s of %d (1/5 of cohere = %d); cohere's own median history reaches NN+refine's final %.5f at iteration %s%n",
+				target, reach < 0 ? "never" : Integer.toString(reach + 1), nRef, nCoh / 5, median(rfChi2), Integer.toString(firstBelow(coHist, median(rfChi2)) + 1));
+			if (Files.isRegularFile(example) && p.networkGrid().rank() == 3) exampleData(p, example, refine, cohere, backend);
+			else System.out.println("3D-CDI-NN example crop not found at " + example + ": skipped.");
+		}
+	}
+
+	private static void exampleData(final Predictor p, final Path file, final PhasingParameters refine, final PhasingParameters cohere, final JTransformsBackend backend) {
+		final Diffraction d = new Diffraction(NpyIO.read(file), Quantity.AMPLITUDE, null, new ProcessingLog().add("read", "file", file.toString()), file.toString());
+		final Prediction pr = p.predict(d);
+		final InitialGuess guess = NnRefine.initialGuess(pr, d);
+		final double nnChi2 = ErrorMetrics.chi2(backend, guess.object(), d);
+		final PhasingResult rf = new Phaser(backend).run(d, refine, guess, Progress.NONE);
+		final PhasingResult co = new Phaser(backend).run(d, cohere, null, Progress.NONE);
+		System.out.printf(Locale.ROOT, "%n3D-CDI-NN example %s (%s): NN alone chi2 %.4f (%.0f ms); NN + refine chi2 %.5f after %d iterations (%.2f s); cohere chi2 %.5f after %d iterations (%.2f s); "
+			+ "NN+refine vs cohere amplitude correlation %.3f%n", file.getFileName(), d.grid(), nnChi2, pr.millis(), rf.finalChi2(), rf.iterations(), rf.seconds() + pr.millis() / 1e3,
+			co.finalChi2(), co.iterations(), co.seconds(), Quality.compare(rf.object(), co.object(), co.support()).amplitudeCorrelation());
+		final int reach = firstBelow(new double[][] { rf.chi2History() }, co.finalChi2());
+		System.out.println("NN + refine reaches cohere's final chi2 at iteration " + (reach < 0 ? "never (within " + rf.iterations() + ")" : reach + 1));
+	}
+
+	/** First iteration at which the per-iteration median of the histories is ≤ target, or −1. */
+	static int firstBelow(final double[][] hist, final double target) {
+		final int n = hist[0].length;
+		for (int it = 0; it < n; it++) {
+			final double[] v = new double[hist.length];
+			for (int k = 0; k < hist.length; k++) v[k] = hist[k][it];
+			if (median(v) <= target) return it;
+		}
+		return -1;
+	}
+
+	static double median(final double[] v) {
+		final double[] s = v.clone();
+		Arrays.sort(s);
+		return s.length % 2 == 1 ? s[s.length / 2] : 0.5 * (s[s.length / 2 - 1] + s[s.length / 2]);
+	}
+
+	static double fraction(final double[] v, final double min) {
+		int n = 0;
+		for (final double x : v) if (x >= min) n++;
+		return (double) n / v.length;
+	}
+
+}

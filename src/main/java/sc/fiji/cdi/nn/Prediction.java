@@ -1,0 +1,20 @@
+package sc.fiji.cdi.nn;
+
+import sc.fiji.cdi.data.ComplexVolume;
+import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.data.ProcessingLog;
+import sc.fiji.cdi.data.RealVolume;
+
+/**
+ * What a network predicts for one pattern, on the network's grid (natural order, object centred at n/2): amplitude
+ * in [0, 1], phase in radians (0 outside the support, mean inside the support removed — AutoPhaseNN's
+ * post-processing), support [A ≥ threshold], and the object A·exp(iφ)·S.
+ *
+ * @param voxelScaleZyx real-space voxel size of the prediction in units of the data's real-space voxel
+ *                      (data size / network size per axis: cropping the pattern coarsens the real-space voxel)
+ * @param dataGrid      grid of the diffraction data the prediction came from
+ * @param log           the data's processing log extended by the network preprocessing (crop/pad, mask, normalise)
+ * @param millis        wall time of the network forward pass for this pattern (a batch's time divided by its size)
+ */
+public record Prediction(RealVolume amplitude, RealVolume phase, boolean[] support, ComplexVolume object, double[] voxelScaleZyx,
+	Grid dataGrid, ProcessingLog log, double millis) {}

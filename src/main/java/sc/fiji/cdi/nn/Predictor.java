@@ -1,0 +1,237 @@
+package sc.fiji.cdi.nn;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.FloatBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.training.ParameterStore;
+import sc.fiji.cdi.align.Alignment;
+import sc.fiji.cdi.data.ComplexVolume;
+import sc.fiji.cdi.data.Diffraction;
+import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.data.ProcessingLog;
+import sc.fiji.cdi.data.RealVolume;
+import sc.fiji.cdi.djl.DjlRuntime;
+import sc.fiji.cdi.util.CdiException;
+import sc.fiji.cdi.util.Progress;
+
+/**
+ * Runs a trained network on diffraction data: a user's model folder or a bundled default model ("3d", "2d").
+ * <p>
+ * Preprocessing (recorded in the prediction's log): √I; unmeasured (masked) pixels set to 0; each axis cropped or
+ * zero-padded about the peak (index N/2 → n/2) to the network size n — in reciprocal space this keeps the
+ * oversampling, so the object keeps its fraction of the box while its voxel becomes N/n times coarser; normalised to
+ * max 1. Not thread-safe; one predictor per thread.
+ */
+public final class Predictor implements AutoCloseable {
+
+	/** Bundled default models: name → resource folder. */
+	public static final String DEFAULT_3D = "default-3d", DEFAULT_2D = "default-2d";
+
+	private final ModelCard card;
+	private final NDManager manager;
+	private final Block block;
+	private final Grid grid;
+	private final String source;
+
+	private Predictor(final ModelCard card, final NDManager manager, final Block block, final String source) {
+		this.card = card; this.manager = manager; this.block = block; this.source = source;
+		final int n = card.architecture.inputSize();
+		this.grid = card.architecture.rank() == 3 ? Grid.cube(n) : Grid.of2D(n, n);
+	}
+
+	/**
+	 * A model by name: "3d" / "2d" (or "default-3d" / "default-2d") for the bundled defaults, otherwise a model folder.
+	 *
+	 * @param device "auto", "cpu" or "gpu"
+	 */
+	public static Predictor load(final String modelOrFolder, final String device) {
+		final String m = modelOrFolder == null ? "3d" : modelOrFolder.trim();
+		return switch (m.toLowerCase(Locale.ROOT)) {
+			case "3d", "default", DEFAULT_3D -> loadDefault(DEFAULT_3D, device);
+			case "2d", DEFAULT_2D -> loadDefault(DEFAULT_2D, device);
+			default -> load(Paths.get(m), device);
+		};
+	}
+
+	/** A user's model folder (model.json + weights.params). */
+	public static Predictor load(final Path folder, final String device) {
+		final ModelCard card = ModelFolder.readCard(folder);
+		final Device d = DjlRuntime.device(device);
+		final NDManager m = DjlRuntime.engine().newBaseManager(d);
+		try {
+			return new Predictor(card, m, ModelFolder.loadBlock(folder, card, m), folder.toString());
+		} catch (final RuntimeException e) {
+			m.close();
+			throw e;
+		}
+	}
+
+	/** A model bundled in the jar under {@code /models/<name>/}. */
+	public static Predictor loadDefault(final String name, final String device) {
+		final String base = "/models/" + name + "/";
+		final ModelCard card;
+		try (InputStream in = Predictor.class.getResourceAsStream(base + ModelFolder.CARD)) {
+			if (in == null) throw new CdiException("The default model '" + name + "' is not bundled with this plugin (no " + base + ModelFolder.CARD + " in the jar): reinstall the plugin or give a model folder.");
+			card = ModelCard.fromJson(new String(in.readAllBytes(), StandardCharsets.UTF_8), "default model " + name);
+		} catch (final IOException e) {
+			throw new CdiException("Cannot read the default model '" + name + "': " + e.getMessage() + ".", e);
+		}
+		final Device d = DjlRuntime.device(device);
+		final NDManager m = DjlRuntime.engine().newBaseManager(d);
+		try (InputStream w = Predictor.class.getResourceAsStream(base + ModelFolder.WEIGHTS)) {
+			if (w == null) throw new CdiException("The default model '" + name + "' has no weights in the jar (" + base + ModelFolder.WEIGHTS + "): reinstall the plugin.");
+			return new Predictor(card, m, ModelFolder.loadBlock(new BufferedInputStream(w), card, m, "default model " + name), "default model " + name);
+		} catch (final IOException e) {
+			m.close();
+			throw new CdiException("Cannot read the default model '" + name + "': " + e.getMessage() + ".", e);
+		} catch (final RuntimeException e) {
+			m.close();
+			throw e;
+		}
+	}
+
+	public ModelCard card() { return card; }
+
+	/** The network's input grid (n³ or n²). */
+	public Grid networkGrid() { return grid; }
+
+	public String source() { return source; }
+
+	/** The network input for a pattern: preprocessed as described in the class comment, with the steps logged. */
+	public RealVolume preprocess(final Diffraction d, final ProcessingLog log) {
+		final Grid g = d.grid();
+		if (g.rank() != card.architecture.rank()) throw new CdiException("The model " + source + " expects " + card.architecture.rank() + "D patterns but " + d.source + " is " + g.rank() + "D (" + g
+			+ "): choose a " + g.rank() + "D model.");
+		final int n = card.architecture.inputSize();
+		final int[] from = g.zyx(), to = grid.zyx();
+		for (int a = 3 - g.rank(); a < 3; a++)
+			if (from[a] < n / 4) throw new CdiException("The pattern " + d.source + " (" + g + ") is too small for the model " + source + " (input " + grid + "): axis " + "zyx".charAt(a) + " has " + from[a]
+				+ " pixels, at least " + n / 4 + " are needed (zero-padding more than 4x would leave the network mostly zeros).");
+		final float[] amp = d.amplitude().data;
+		int masked = 0;
+		final float[] in = new float[grid.size()];
+		for (int z = 0; z < to[0]; z++) {
+			final int sz = z - to[0] / 2 + from[0] / 2;
+			if (sz < 0 || sz >= from[0]) continue;
+			for (int y = 0; y < to[1]; y++) {
+				final int sy = y - to[1] / 2 + from[1] / 2;
+				if (sy < 0 || sy >= from[1]) continue;
+				for (int x = 0; x < to[2]; x++) {
+					final int sx = x - to[2] / 2 + from[2] / 2;
+					if (sx < 0 || sx >= from[2]) continue;
+					final int si = g.index(sz, sy, sx);
+					if (!d.isMeasured(si)) { masked++; continue; }
+					final float v = amp[si];
+					in[grid.index(z, y, x)] = Float.isFinite(v) ? Math.max(0f, v) : 0f;
+				}
+			}
+		}
+		float max = 0;
+		for (final float v : in) if (v > max) max = v;
+		if (!(max > 0)) throw new CdiException("The pattern " + d.source + " is zero (or masked) everywhere inside the central " + grid + " the model " + source + " sees: expected a diffraction pattern with its peak near the array centre.");
+		for (int i = 0; i < in.length; i++) in[i] /= max;
+		log.add("nn_fit_to_network", "from", g.toString(), "to", grid.toString(), "method", "centred crop/zero-pad in reciprocal space (keeps oversampling)",
+			"masked_pixels_zeroed", masked);
+		log.add("nn_normalise", "divided_by_max_amplitude", max);
+		return new RealVolume(grid, in);
+	}
+
+	/** Predicts one pattern. */
+	public Prediction predict(final Diffraction d) { return predictAll(List.of(d), 1, Progress.NONE).get(0); }
+
+	/** Predicts many patterns, {@code batchSize} per forward pass. */
+	public List<Prediction> predictAll(final List<Diffraction> data, final int batchSize, final Progress progress) {
+		if (batchSize < 1) throw new CdiException("Prediction batch size must be at least 1, got " + batchSize + ".");
+		final List<Prediction> out = new ArrayList<>();
+		for (int from = 0; from < data.size(); from += batchSize) {
+			progress.checkCancelled();
+			final List<Diffraction> batch = data.subList(from, Math.min(data.size(), from + batchSize));
+			final List<ProcessingLog> logs = new ArrayList<>();
+			final float[][] inputs = new float[batch.size()][];
+			for (int i = 0; i < batch.size(); i++) {
+				final ProcessingLog log = new ProcessingLog(batch.get(i).log);
+				inputs[i] = preprocess(batch.get(i), log).data;
+				logs.add(log);
+			}
+			final long t0 = System.nanoTime();
+			final float[][][] ap = forward(inputs);
+			final double ms = (System.nanoTime() - t0) / 1e6 / batch.size();
+			for (int i = 0; i < batch.size(); i++) {
+				final Grid dg = batch.get(i).grid();
+				final double[] scale = { (double) dg.nz / grid.nz, (double) dg.ny / grid.ny, (double) dg.nx / grid.nx };
+				out.add(postprocess(ap[0][i], ap[1][i], scale, dg, logs.get(i), ms));
+			}
+			progress.progress(from + batch.size(), data.size());
+			progress.status("Predicted " + (from + batch.size()) + "/" + data.size() + " patterns");
+		}
+		return out;
+	}
+
+	/** Predicts an already preprocessed input (network grid, amplitude normalised to max 1). */
+	public Prediction predictNormalised(final RealVolume amplitudeNormalised) {
+		if (!amplitudeNormalised.grid.equals(grid)) throw new CdiException("The network input is " + amplitudeNormalised.grid + " but the model " + source + " expects " + grid + ".");
+		final long t0 = System.nanoTime();
+		final float[][][] ap = forward(new float[][] { amplitudeNormalised.data });
+		return postprocess(ap[0][0], ap[1][0], new double[] { 1, 1, 1 }, grid, new ProcessingLog(), (System.nanoTime() - t0) / 1e6);
+	}
+
+	/** Raw network outputs {amplitude[sample][voxel], phase[sample][voxel]} for a batch of network inputs. */
+	public float[][][] forward(final float[][] inputs) {
+		final int per = grid.size(), b = inputs.length;
+		final long[] s = card.architecture.sampleShape();
+		final long[] shape = new long[s.length + 1];
+		shape[0] = b;
+		System.arraycopy(s, 0, shape, 1, s.length);
+		try (NDManager m = manager.newSubManager()) {
+			final FloatBuffer buf = FloatBuffer.allocate(per * b);
+			for (final float[] x : inputs) buf.put(x, 0, per);
+			buf.flip();
+			final NDArray x = m.create(buf, new Shape(shape));
+			final NDList out = block.forward(new ParameterStore(m, false), new NDList(x), false);
+			final float[] a = out.get(0).toFloatArray(), p = out.get(1).toFloatArray();
+			final float[][][] r = new float[2][b][];
+			for (int i = 0; i < b; i++) {
+				r[0][i] = java.util.Arrays.copyOfRange(a, i * per, (i + 1) * per);
+				r[1][i] = java.util.Arrays.copyOfRange(p, i * per, (i + 1) * per);
+			}
+			return r;
+		}
+	}
+
+	/** AutoPhaseNN post-processing: support [A ≥ threshold], phase 0 outside, mean phase inside removed. */
+	private Prediction postprocess(final float[] amp, final float[] phase, final double[] scale, final Grid dataGrid, final ProcessingLog log, final double ms) {
+		final boolean[] support = new boolean[amp.length];
+		final float[] ph = phase.clone();
+		int inside = 0;
+		for (int i = 0; i < amp.length; i++) {
+			support[i] = amp[i] >= card.supportThreshold;
+			if (support[i]) inside++;
+			else ph[i] = 0;
+		}
+		if (inside == 0) throw new CdiException("The model " + source + " predicted an empty support (no amplitude above " + card.supportThreshold + "): the pattern is probably far from what the model was trained on.");
+		ComplexVolume obj = ComplexVolume.fromAmplitudePhase(new RealVolume(grid, amp), new RealVolume(grid, ph));
+		for (int i = 0; i < amp.length; i++) if (!support[i]) { obj.data[2 * i] = 0; obj.data[2 * i + 1] = 0; }
+		obj = Alignment.removePhaseOffset(obj, support);
+		final RealVolume outPhase = obj.phase();
+		for (int i = 0; i < amp.length; i++) if (!support[i]) outPhase.data[i] = 0;
+		return new Prediction(new RealVolume(grid, amp), outPhase, support, obj, scale, dataGrid, log, ms);
+	}
+
+	@Override
+	public void close() { manager.close(); }
+}

@@ -1,0 +1,87 @@
+package sc.fiji.cdi.commands;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+
+import sc.fiji.cdi.align.Quality;
+import sc.fiji.cdi.app.Main;
+import sc.fiji.cdi.data.ComplexVolume;
+import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.io.DiffractionReader;
+import sc.fiji.cdi.io.ImportOptions;
+import sc.fiji.cdi.io.TiffWriter;
+import sc.fiji.cdi.simulate.CrystalSimulator;
+import sc.fiji.cdi.simulate.SimulatedCrystal;
+import sc.fiji.cdi.simulate.SimulationParameters;
+
+/** The network commands, run headless as a cluster job would: Predict (NN), Reconstruct nn+refine, Train Network. */
+class NnCommandsTest {
+
+	private static final SimulationParameters POLYGON = SimulationParameters.defaults().withShape(SimulationParameters.Shape.POLYGON);
+
+	@Test
+	void predictAFolderWithTheBundled2DModel(@TempDir final Path tmp) throws Exception {
+		final Path in = Files.createDirectories(tmp.resolve("patterns"));
+		final SimulatedCrystal[] truth = new SimulatedCrystal[3];
+		for (int i = 0; i < 3; i++) {
+			truth[i] = CrystalSimulator.simulate(Grid.of2D(32, 32), POLYGON, 500 + i);
+			TiffWriter.write(in.resolve("p" + i + ".tif"), truth[i].diffraction().values);
+		}
+		final Path out = tmp.resolve("out");
+		assertEquals(0, Main.run("--headless", "--run", "Predict (NN)", "input=\"" + in + "\",output_dir=\"" + out + "\",device=\"cpu\""));
+		final double[] corr = new double[3];
+		for (int i = 0; i < 3; i++) {
+			final var a = DiffractionReader.read(out.resolve("p" + i + "_nn_amplitude.tif"), ImportOptions.defaults().withQuantity(sc.fiji.cdi.data.Quantity.AMPLITUDE)).values;
+			final var p = DiffractionReader.read(out.resolve("p" + i + "_nn_phase.tif"), ImportOptions.defaults().withQuantity(sc.fiji.cdi.data.Quantity.AMPLITUDE).withClampNegative(true)).values;
+			assertTrue(Files.exists(out.resolve("p" + i + "_nn_report.json")));
+			corr[i] = Quality.compare(ComplexVolume.fromAmplitudePhase(a, p), truth[i].object(), truth[i].support()).amplitudeCorrelation();
+		}
+		Arrays.sort(corr);
+		assertTrue(corr[1] >= 0.7, "median amplitude correlation of the 2D default model " + Arrays.toString(corr));
+	}
+
+	@Test
+	void reconstructWithNnPlusRefine(@TempDir final Path tmp) throws Exception {
+		final SimulatedCrystal c = CrystalSimulator.simulate(Grid.of2D(64, 64), POLYGON, 42);
+		final Path in = tmp.resolve("scan.tif");
+		TiffWriter.write(in, c.diffraction().values);
+		final Path out = tmp.resolve("out");
+		assertEquals(0, Main.run("--headless", "--run", "Reconstruct", "input=\"" + in + "\",output_dir=\"" + out + "\",mode=\"nn+refine\",device=\"cpu\""));
+		final JsonObject report = JsonParser.parseString(Files.readString(out.resolve("scan_report.json"))).getAsJsonObject();
+		assertEquals("nn+refine", report.get("mode").getAsString());
+		assertEquals(110, report.get("iterations").getAsInt(), "the short refinement recipe");
+		assertTrue(report.get("final_chi2").getAsDouble() < 0.01, "χ² " + report.get("final_chi2"));
+		assertTrue(report.getAsJsonObject("seconds").has("seed"), "the network time is reported");
+	}
+
+	@Test
+	void trainATinyNetworkThenPredictWithIt(@TempDir final Path tmp) throws Exception {
+		final Path model = tmp.resolve("tiny");
+		assertEquals(0, Main.run("--headless", "--run", "Train Network", "output_dir=\"" + model
+			+ "\",rank=\"2\",input_size=16,base_channels=4,depth=2,train_samples=8,validation_samples=2,epochs=1,batch_size=4,device=\"cpu\",threads=1"));
+		for (final String f : new String[] { "model.json", "weights.params", "history.csv", "loss.png" })
+			assertTrue(Files.exists(model.resolve(f)), f);
+		final Path in = tmp.resolve("p.tif");
+		TiffWriter.write(in, CrystalSimulator.simulate(Grid.of2D(16, 16), POLYGON, 1).diffraction().values);
+		assertEquals(0, Main.run("--headless", "--run", "Predict (NN)", "input=\"" + in + "\",model=\"" + model + "\",output_dir=\"" + tmp + "\",device=\"cpu\""));
+		assertTrue(Files.size(tmp.resolve("p_nn_amplitude.tif")) > 16 * 16 * 4);
+	}
+
+	@Test
+	void anUnreadableModelFolderIsAClearError(@TempDir final Path tmp) throws Exception {
+		final Path in = tmp.resolve("p.tif");
+		TiffWriter.write(in, CrystalSimulator.simulate(Grid.of2D(32, 32), POLYGON, 1).diffraction().values);
+		final Path bad = Files.createDirectories(tmp.resolve("not-a-model"));
+		assertEquals(1, Main.run("--headless", "--run", "Predict (NN)", "input=\"" + in + "\",model=\"" + bad + "\",device=\"cpu\""));
+	}
+}
