@@ -35,6 +35,12 @@ public abstract class CdiCommand implements Command, org.scijava.Cancelable {
 	private volatile String cancelReason;
 	private volatile StatusProgress active;
 
+	/** A command's device choice, where "auto" defers to the Edit › Options › CDI device (itself "auto" by default). */
+	protected String device(final String choice) {
+		if (choice != null && !choice.isBlank() && !choice.trim().equalsIgnoreCase("auto")) return choice;
+		return settings().device().name().toLowerCase(java.util.Locale.ROOT);
+	}
+
 	/** The user's Edit › Options › CDI settings (defaults outside Fiji). */
 	protected sc.fiji.cdi.app.CdiSettings settings() { return sc.fiji.cdi.app.CdiSettings.load(prefService); }
 

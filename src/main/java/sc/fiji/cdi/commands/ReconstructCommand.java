@@ -112,7 +112,7 @@ public class ReconstructCommand extends PhasingCommand {
 		final ReconstructionPipeline.Outcome outcome;
 		if (nn) {
 			final String name = model.trim().equalsIgnoreCase("auto") ? (data.grid().is2D() ? "2d" : "3d") : model.trim();
-			try (Predictor predictor = Predictor.load(name, device)) {
+			try (Predictor predictor = Predictor.load(name, device(device))) {
 				extra.put("model", predictor.source());
 				outcome = ReconstructionPipeline.run(data,
 					new ReconstructionPipeline.Request(prep, NnRefine.parameters(phasingParameters()).withRecipe(refinement), backend, threadCount()),

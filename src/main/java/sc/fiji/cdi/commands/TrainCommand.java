@@ -78,7 +78,7 @@ public class TrainCommand extends CdiCommand {
 		final Architecture arch = new Architecture(Architecture.Kind.valueOf(architecture.trim().toUpperCase(Locale.ROOT)), r, input_size, base_channels, depth);
 		final TrainingConfig config = new TrainingConfig(arch, TrainingConfig.LossKind.valueOf(loss.trim().toUpperCase(Locale.ROOT)),
 			TrainingData.Recipe.defaults(r), train_samples, validation_samples, seed, epochs, batch_size, learning_rate, halve_every,
-			threads > 0 ? threads : Runtime.getRuntime().availableProcessors(), device, output_dir.toPath(), null);
+			threads > 0 ? threads : settings().effectiveThreads(), device(device), output_dir.toPath(), null);
 		log.info("Training: " + TrainMain.commandLine(config));
 		final Path folder = NetworkTrainer.train(config, progress());
 		log.info("Model written to " + folder.toAbsolutePath() + " (model.json, weights, history.csv, loss.png)");
