@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import org.scijava.Context;
 import org.scijava.command.CommandInfo;
@@ -15,6 +17,7 @@ import org.scijava.command.CommandService;
 import org.scijava.console.ConsoleService;
 import org.scijava.console.ConsoleUtils;
 import org.scijava.log.LogService;
+import org.scijava.module.ModuleService;
 import org.scijava.startup.StartupService;
 
 import sc.fiji.cdi.commands.CdiCommand;
@@ -68,8 +71,22 @@ public final class Main {
 			// remaining arguments (e.g. --headless) are Fiji's own; let SciJava's console handle them
 			context.service(ConsoleService.class).processArgs(rest.toArray(new String[0]));
 			context.service(StartupService.class).executeOperations();
-			final Map<String, Object> inputs = unquote(ConsoleUtils.parseParameterString(runArgs, info, context.service(LogService.class)));
-			final CommandModule module = commands.run(info, true, inputs).get();
+			final Map<String, Object> inputs = unquote(ConsoleUtils.parseParameterString(protectQuotedCommas(runArgs), info, context.service(LogService.class)));
+			final CommandModule module = (CommandModule) context.service(ModuleService.class).createModule(info);
+			final Future<?> running = context.service(ModuleService.class).run(module, true, inputs);
+			// a scheduler's SIGTERM (time limit, scancel) cancels the command, which then leaves no partial output
+			final Thread onTerm = new Thread(() -> {
+				if (running.isDone()) return;
+				module.cancel("terminated by a signal (SIGTERM)");
+				try { running.get(10, TimeUnit.SECONDS); } catch (final Exception ignored) { /* exiting anyway */ }
+				System.err.println("cdi: " + info.getTitle() + " was cancelled: terminated by a signal (SIGTERM); no output was written.");
+			}, "cdi-cancel-on-exit");
+			Runtime.getRuntime().addShutdownHook(onTerm);
+			try {
+				running.get();
+			} finally {
+				try { Runtime.getRuntime().removeShutdownHook(onTerm); } catch (final IllegalStateException shuttingDown) { /* the hook runs */ }
+			}
 			if (module.getCommand() instanceof CdiCommand c && c.failure() != null) {
 				System.err.println("cdi: " + info.getTitle() + " failed: " + c.failure());
 				return 1;
@@ -112,9 +129,18 @@ public final class Main {
 			MacroBridge.install(context);
 			ij.macro.Interpreter.batchMode = true;
 			final ij.macro.Interpreter interp = new ij.macro.Interpreter();
-			interp.run(text, macroArgs);
-			if (interp.wasError()) {
-				System.err.println("cdi: macro " + file + " stopped with an error at line " + interp.getLineNumber());
+			try {
+				interp.run(text, macroArgs);
+			} catch (final RuntimeException e) {
+				// headless, ImageJ 1 reports a macro error with a dialog, which throws HeadlessException: the macro stops
+				// at the error (as it should); its message was recorded before the dialog
+				final String why = interp.getErrorMessage() != null ? interp.getErrorMessage() : e.toString();
+				System.err.println("cdi: macro " + file + " stopped with an error at line " + interp.getLineNumber() + ": " + why);
+				return 1;
+			}
+			if (interp.wasError() || interp.getErrorMessage() != null) {
+				System.err.println("cdi: macro " + file + " stopped with an error at line " + interp.getLineNumber()
+					+ (interp.getErrorMessage() == null ? "" : ": " + interp.getErrorMessage()));
 				return 1;
 			}
 			return 0;
@@ -135,17 +161,33 @@ public final class Main {
 		return out;
 	}
 
-	private static String strip(final String s) {
+	/** Stands for a comma inside a quoted value while SciJava splits the argument string on commas. */
+	private static final char COMMA = '\u001f';
+
+	/** {@code size="64,128,128"}: SciJava's parser splits on every comma, so hide those inside quotes first. */
+	static String protectQuotedCommas(final String args) {
+		final StringBuilder b = new StringBuilder(args.length());
+		char quote = 0;
+		for (final char ch : args.toCharArray()) {
+			if (quote == 0 && (ch == '"' || ch == '\'')) quote = ch;
+			else if (ch == quote) quote = 0;
+			b.append(ch == ',' && quote != 0 ? COMMA : ch);
+		}
+		return b.toString();
+	}
+
+	private static String strip(final String raw) {
+		final String s = raw.replace(COMMA, ',');
 		final String t = s.trim();
 		if (t.length() >= 2 && (t.startsWith("\"") && t.endsWith("\"") || t.startsWith("'") && t.endsWith("'"))) return t.substring(1, t.length() - 1);
 		return s;
 	}
 
 	/** By class name, then menu label (last menu entry), then title, ignoring case and '_' vs ' ' as Fiji does. */
-	static CommandInfo find(final CommandService commands, final String name) {
+	public static CommandInfo find(final CommandService commands, final String name) {
 		final CommandInfo byClass = commands.getCommand(name);
 		if (byClass != null) return byClass;
-		final String want = name.replace('_', ' ').trim();
+		final String want = name.replace("...", "").replace('_', ' ').trim();
 		for (final CommandInfo ci : commands.getCommands()) {
 			if (!ci.getClassName().startsWith("sc.fiji.cdi.")) continue;
 			final String label = ci.getMenuPath() == null || ci.getMenuPath().isEmpty() ? null : ci.getMenuPath().getLeaf().getName();

@@ -17,7 +17,7 @@ import sc.fiji.cdi.util.Progress;
  * (an error dialog in Fiji, one log line headless) instead of a stack trace, and remembers it as {@link #failure()}
  * so that the headless runner can exit with a non-zero code. Subclasses hold no algorithm: they call the core.
  */
-public abstract class CdiCommand implements Command {
+public abstract class CdiCommand implements Command, org.scijava.Cancelable {
 
 	@Parameter
 	protected LogService log;
@@ -28,7 +28,21 @@ public abstract class CdiCommand implements Command {
 	@Parameter(required = false)
 	protected org.scijava.app.StatusService statusService;
 
+	@Parameter(required = false)
+	protected org.scijava.prefs.PrefService prefService;
+
 	private volatile String failure;
+	private volatile String cancelReason;
+	private volatile StatusProgress active;
+
+	/** A command's device choice, where "auto" defers to the Edit › Options › CDI device (itself "auto" by default). */
+	protected String device(final String choice) {
+		if (choice != null && !choice.isBlank() && !choice.trim().equalsIgnoreCase("auto")) return choice;
+		return settings().device().name().toLowerCase(java.util.Locale.ROOT);
+	}
+
+	/** The user's Edit › Options › CDI settings (defaults outside Fiji). */
+	protected sc.fiji.cdi.app.CdiSettings settings() { return sc.fiji.cdi.app.CdiSettings.load(prefService); }
 
 	/** The command's work; throw {@link CdiException} for anything the user can fix. */
 	protected abstract void execute();
@@ -36,10 +50,11 @@ public abstract class CdiCommand implements Command {
 	@Override
 	public final void run() {
 		failure = null;
+		if (cancelReason != null) { fail("Cancelled: " + cancelReason); return; }
 		try {
 			execute();
 		} catch (final CancelledException e) {
-			fail(e.getMessage());
+			fail(cancelReason != null ? "Cancelled: " + cancelReason + "." : e.getMessage());
 		} catch (final CdiException e) {
 			fail(e.getMessage());
 		} catch (final IllegalArgumentException e) {
@@ -65,6 +80,23 @@ public abstract class CdiCommand implements Command {
 
 	/** Progress reported to Fiji's status bar (or a line on stderr when headless); cancel with Esc in Fiji. */
 	protected Progress progress() {
-		return new StatusProgress(statusService, ui == null || ui.isHeadless() || GraphicsEnvironment.isHeadless());
+		final StatusProgress p = new StatusProgress(statusService, ui == null || ui.isHeadless() || GraphicsEnvironment.isHeadless());
+		if (cancelReason != null) p.cancel();
+		active = p;
+		return p;
 	}
+
+	/** Stops a running command at its next progress check (at least once per iteration): no output is written. */
+	@Override
+	public void cancel(final String reason) {
+		cancelReason = reason == null || reason.isBlank() ? "cancelled" : reason;
+		final StatusProgress p = active;
+		if (p != null) p.cancel();
+	}
+
+	@Override
+	public boolean isCanceled() { return cancelReason != null; }
+
+	@Override
+	public String getCancelReason() { return cancelReason; }
 }

@@ -51,8 +51,11 @@ public abstract class PhasingCommand extends CdiCommand {
 	@Parameter(label = "Compute backend", choices = { "auto", "jtransforms", "fftw", "djl" }, persist = false)
 	protected String backend = "auto";
 
-	@Parameter(label = "Threads (0 = all cores)", persist = false, min = "0")
+	@Parameter(label = "Threads (0 = Edit > Options > CDI setting)", persist = false, min = "0")
 	protected int threads = 0;
+
+	/** The {@code threads} parameter, or the CDI options' thread count when it is 0. */
+	protected int threadCount() { return threads > 0 ? threads : settings().effectiveThreads(); }
 
 	protected PhasingParameters phasingParameters() {
 		return new PhasingParameters(recipe, hio_beta, raar_beta, shrink_wrap_sigma, shrink_wrap_threshold, shrink_wrap_period,

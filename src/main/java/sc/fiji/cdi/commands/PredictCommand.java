@@ -85,7 +85,7 @@ public class PredictCommand extends CdiCommand {
 		if (output_dir != null) ResultWriter.checkWritable(output_dir.toPath());
 		final String name = model.trim().equalsIgnoreCase("auto") ? (data.get(0).grid().is2D() ? "2d" : "3d") : model.trim();
 		final List<Prediction> predictions;
-		try (Predictor predictor = Predictor.load(name, device)) {
+		try (Predictor predictor = Predictor.load(name, device(device))) {
 			predictions = predictor.predictAll(data, batch_size, progress());
 			if (output_dir != null)
 				for (int i = 0; i < predictions.size(); i++) write(output_dir.toPath(), names.get(i), predictions.get(i), predictor.source());

@@ -54,7 +54,7 @@ public class ReconstructCommand extends PhasingCommand {
 	private File mask_file;
 
 	@Parameter(label = "Threshold (below → 0, data units)", persist = false, min = "0")
-	private double threshold = PreprocessOptions.defaults().threshold();
+	private double data_threshold = PreprocessOptions.defaults().threshold();
 
 	@Parameter(label = "Centre on", choices = { "max", "centre_of_mass", "none" }, persist = false)
 	private String centring = PreprocessOptions.defaults().centre().name().toLowerCase(Locale.ROOT);
@@ -66,14 +66,14 @@ public class ReconstructCommand extends PhasingCommand {
 	private String size = "auto";
 
 	@Parameter(label = "Mode", choices = { "phasing", "nn+refine" }, persist = false,
-		description = "phasing: the recipe from a random start; nn+refine: a network prediction seeds a short refinement (refine_recipe)")
+		description = "phasing: the recipe from a random start; nn+refine: a network prediction seeds a short refinement (refinement)")
 	private String mode = "phasing";
 
 	@Parameter(label = "Network (nn+refine): auto, 3d, 2d or a model folder", persist = false)
 	private String model = "auto";
 
 	@Parameter(label = "Refinement recipe (nn+refine)", persist = false)
-	private String refine_recipe = NnRefine.DEFAULT_RECIPE;
+	private String refinement = NnRefine.DEFAULT_RECIPE;
 
 	@Parameter(label = "Network device", choices = { "auto", "cpu", "gpu" }, persist = false)
 	private String device = "auto";
@@ -99,7 +99,7 @@ public class ReconstructCommand extends PhasingCommand {
 		final Diffraction data = DiffractionReader.read(in, Inputs.importOptions(quantity, dataset, dark_field, white_field, mask_file));
 		final double importSeconds = (System.nanoTime() - t0) / 1e9;
 		final int[] bin = Inputs.binning(binning);
-		final PreprocessOptions prep = new PreprocessOptions(threshold,
+		final PreprocessOptions prep = new PreprocessOptions(data_threshold,
 			PreprocessOptions.Centring.valueOf(centring.trim().toUpperCase(Locale.ROOT)), Inputs.size(size, data.grid().is2D()), bin[0], bin[1], bin[2]);
 		final boolean nn = switch (mode.trim().toLowerCase(Locale.ROOT)) {
 			case "phasing" -> false;
@@ -112,15 +112,15 @@ public class ReconstructCommand extends PhasingCommand {
 		final ReconstructionPipeline.Outcome outcome;
 		if (nn) {
 			final String name = model.trim().equalsIgnoreCase("auto") ? (data.grid().is2D() ? "2d" : "3d") : model.trim();
-			try (Predictor predictor = Predictor.load(name, device)) {
+			try (Predictor predictor = Predictor.load(name, device(device))) {
 				extra.put("model", predictor.source());
 				outcome = ReconstructionPipeline.run(data,
-					new ReconstructionPipeline.Request(prep, NnRefine.parameters(phasingParameters()).withRecipe(refine_recipe), backend, threads),
+					new ReconstructionPipeline.Request(prep, NnRefine.parameters(phasingParameters()).withRecipe(refinement), backend, threadCount()),
 					(pre, p) -> NnRefine.initialGuess(predictor.predict(pre), pre), progress);
 			}
 		} else {
 			outcome = ReconstructionPipeline.run(data,
-				new ReconstructionPipeline.Request(prep, phasingParameters(), backend, threads), (ReconstructionPipeline.Seeder) null, progress);
+				new ReconstructionPipeline.Request(prep, phasingParameters(), backend, threadCount()), (ReconstructionPipeline.Seeder) null, progress);
 		}
 		outcome.seconds().put("import", importSeconds);
 		final List<Path> files = ResultWriter.write(out, Inputs.baseName(in), outcome, extra);

@@ -9,7 +9,7 @@ import sc.fiji.cdi.util.Progress;
 /**
  * {@link Progress} for commands: Fiji's status bar and progress bar through the StatusService, or, headless,
  * a progress line with ETA on stderr at most once per second. Cancellation: Esc in Fiji (ImageJ 1's
- * escape flag) or {@link #cancel()}.
+ * escape flag), {@link #cancel()}, or interrupting the thread that runs the command.
  */
 public final class StatusProgress implements Progress {
 
@@ -48,6 +48,7 @@ public final class StatusProgress implements Progress {
 	@Override
 	public boolean isCancelled() {
 		if (cancelled) return true;
+		if (Thread.currentThread().isInterrupted()) cancelled = true; // Future.cancel(true) of the command's thread
 		if (!headless) {
 			try {
 				if (ij.IJ.escapePressed()) { cancelled = true; ij.IJ.resetEscape(); }

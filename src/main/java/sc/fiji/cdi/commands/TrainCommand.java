@@ -33,7 +33,7 @@ public class TrainCommand extends CdiCommand {
 	private String rank = "3";
 
 	@Parameter(label = "Input size (32 or 64)", persist = false)
-	private int size = 32;
+	private int input_size = 32;
 
 	@Parameter(label = "Base channels", min = "1", persist = false)
 	private int base_channels = 16;
@@ -75,10 +75,10 @@ public class TrainCommand extends CdiCommand {
 	protected void execute() {
 		if (output_dir == null) throw new CdiException("Parameter 'output_dir' is missing: give the folder the model is written to.");
 		final int r = Integer.parseInt(rank.trim());
-		final Architecture arch = new Architecture(Architecture.Kind.valueOf(architecture.trim().toUpperCase(Locale.ROOT)), r, size, base_channels, depth);
+		final Architecture arch = new Architecture(Architecture.Kind.valueOf(architecture.trim().toUpperCase(Locale.ROOT)), r, input_size, base_channels, depth);
 		final TrainingConfig config = new TrainingConfig(arch, TrainingConfig.LossKind.valueOf(loss.trim().toUpperCase(Locale.ROOT)),
 			TrainingData.Recipe.defaults(r), train_samples, validation_samples, seed, epochs, batch_size, learning_rate, halve_every,
-			threads > 0 ? threads : Runtime.getRuntime().availableProcessors(), device, output_dir.toPath(), null);
+			threads > 0 ? threads : settings().effectiveThreads(), device(device), output_dir.toPath(), null);
 		log.info("Training: " + TrainMain.commandLine(config));
 		final Path folder = NetworkTrainer.train(config, progress());
 		log.info("Model written to " + folder.toAbsolutePath() + " (model.json, weights, history.csv, loss.png)");

@@ -16,6 +16,7 @@ import sc.fiji.cdi.data.Grid;
 import sc.fiji.cdi.data.RealVolume;
 import sc.fiji.cdi.util.AtomicOutput;
 import sc.fiji.cdi.util.CdiException;
+import sc.fiji.cdi.util.MemoryGuard;
 
 /**
  * A reconstruction as a CXI file (HDF5, cxidb layout, REFERENCE §5), written with jhdf:
@@ -59,6 +60,11 @@ public final class CxiWriter {
 			if (!e.getValue().grid.equals(g)) throw new CdiException("Image '" + e.getKey() + "' is " + e.getValue().grid + " but the object is " + g + "; expected the same grid.");
 			if (e.getKey().isEmpty() || e.getKey().contains("/") || e.getKey().equals("data") || e.getKey().equals("mask")) throw new CdiException("Image name '" + e.getKey() + "' is not allowed in a CXI file: use a plain name other than data or mask.");
 		}
+		// jHDF takes Java multi-dimensional arrays: float[nz][ny][nx][2] costs ~28 bytes per voxel (a 2-float array
+		// with its header and reference), plus 4-byte float copies of each image and 1-byte masks
+		MemoryGuard.require(g.size() * (28L + 1 + 4L * (images == null ? 0 : images.size()))
+			+ (diffraction == null ? 0 : diffraction.grid().size() * 6L), "the CXI export " + target.getFileName() + " of a " + g + " object",
+			"export a cropped or binned object");
 		final Path dir = target.toAbsolutePath().getParent();
 		Path tmp = null;
 		try {

@@ -1,7 +1,7 @@
 package sc.fiji.cdi.fft;
 
-import java.util.Map;
 import java.util.HashMap;
+import java.util.Map;
 
 import org.jtransforms.fft.FloatFFT_1D;
 import org.jtransforms.fft.FloatFFT_2D;
@@ -10,6 +10,8 @@ import org.jtransforms.fft.FloatFFT_3D;
 import sc.fiji.cdi.data.ComplexVolume;
 import sc.fiji.cdi.data.Grid;
 import sc.fiji.cdi.data.RealVolume;
+import sc.fiji.cdi.util.CancelledException;
+import pl.edu.icm.jlargearrays.ConcurrencyUtils;
 
 /**
  * In-place complex FFTs of 2D/3D arrays in (z, y, x) order, x fastest, real and imaginary parts interleaved
@@ -19,26 +21,81 @@ import sc.fiji.cdi.data.RealVolume;
  * Conventions (numpy's): {@link #forward} is the unnormalised DFT F(k) = Σ ρ(r)·exp(−2πi k·r/N), {@link #inverse}
  * divides by N, so {@code inverse(forward(ρ)) = ρ} and Parseval reads Σ|F|² = N·Σ|ρ|². Neither shifts: zero
  * frequency stays at index 0. Any sizes work (JTransforms uses mixed radix / Bluestein for non powers of two).
- * Plans are cached per grid and per thread, so concurrent calls from different threads are safe.
+ * <p>
+ * Concurrency: a JTransforms plan is <b>not</b> thread-safe (a {@code FloatFFT_3D} call rewrites its own fields and
+ * scratch buffer, whose size follows the thread count), and JTransforms reads its JVM-global thread count
+ * ({@code ConcurrencyUtils}) while it transforms. So plans are cached per calling thread, and a transform with
+ * {@code threads} runs only while no transform with a different count runs (same counts overlap freely): two
+ * reconstructions in one JVM can neither corrupt nor resize each other's FFTs. The result does not depend on the
+ * thread count (JTransforms splits whole lines between threads; each line is computed the same way).
  */
 public final class Fft {
 
-	/** Plans per thread: a JTransforms plan is not safe for concurrent calls from two threads (seen as an
-	 * ArrayIndexOutOfBoundsException inside FloatFFT_1D), while its own internal threading is. */
 	private static final ThreadLocal<Map<Grid, Plan>> PLANS = ThreadLocal.withInitial(HashMap::new);
+
+	/** Guards JTransforms' global thread count: {@link #active} transforms are running with {@link #gateThreads}. */
+	private static final Object GATE = new Object();
+	private static int gateThreads, active;
+	/** Set while a transform with another thread count waits: newcomers then wait too, so it is not starved. */
+	private static boolean drain;
 
 	private Fft() {}
 
 	/** Forward DFT of an interleaved complex array, in place, unnormalised. */
 	public static void forward(final Grid grid, final float[] interleaved) {
-		checkLength(grid, interleaved);
-		plan(grid).transform(interleaved, true);
+		forward(grid, interleaved, ConcurrencyUtils.getNumberOfThreads());
+	}
+
+	/** Forward DFT with {@code threads} JTransforms threads, in place, unnormalised. */
+	public static void forward(final Grid grid, final float[] interleaved, final int threads) {
+		transform(grid, interleaved, true, threads);
+	}
+
+	/** Inverse DFT with {@code threads} JTransforms threads, in place, scaled by 1/N. */
+	public static void inverse(final Grid grid, final float[] interleaved, final int threads) {
+		transform(grid, interleaved, false, threads);
+	}
+
+	private static void transform(final Grid grid, final float[] a, final boolean forward, final int threads) {
+		checkLength(grid, a);
+		if (threads < 1) throw new IllegalArgumentException("FFT thread count must be >= 1, got " + threads);
+		enter(threads);
+		try {
+			plan(grid).transform(a, forward);
+		} finally {
+			exit();
+		}
+	}
+
+	private static void enter(final int threads) {
+		synchronized (GATE) {
+			while (active > 0 && (gateThreads != threads || drain)) {
+				if (gateThreads != threads) drain = true;
+				try {
+					GATE.wait();
+				} catch (final InterruptedException e) {
+					Thread.currentThread().interrupt();
+					throw new CancelledException();
+				}
+			}
+			if (active == 0) {
+				drain = false;
+				gateThreads = threads;
+				if (ConcurrencyUtils.getNumberOfThreads() != threads) ConcurrencyUtils.setNumberOfThreads(threads);
+			}
+			active++;
+		}
+	}
+
+	private static void exit() {
+		synchronized (GATE) {
+			if (--active == 0) GATE.notifyAll();
+		}
 	}
 
 	/** Inverse DFT of an interleaved complex array, in place, scaled by 1/N. */
 	public static void inverse(final Grid grid, final float[] interleaved) {
-		checkLength(grid, interleaved);
-		plan(grid).transform(interleaved, false);
+		inverse(grid, interleaved, ConcurrencyUtils.getNumberOfThreads());
 	}
 
 	/** A forward-transformed copy of an interleaved array. */

@@ -42,6 +42,7 @@ public final class MacroBridge implements PlugIn {
 				final Field f = Menus.class.getDeclaredField("pluginsTable");
 				f.setAccessible(true);
 				table = new Hashtable<>();
+				addImageJCommands(table);
 				f.set(null, table);
 			} catch (final ReflectiveOperationException e) {
 				throw new CdiException("Cannot register the CDI commands with ImageJ's macro interpreter: " + e);
@@ -50,6 +51,24 @@ public final class MacroBridge implements PlugIn {
 		for (final CommandInfo ci : ctx.service(CommandService.class).getCommands()) {
 			if (!ci.getClassName().startsWith("sc.fiji.cdi.") || ci.getMenuPath() == null || ci.getMenuPath().isEmpty()) continue;
 			table.put(ci.getMenuPath().getLeaf().getName(), MacroBridge.class.getName() + "(\"" + ci.getClassName() + "\")");
+		}
+	}
+
+	/**
+	 * ImageJ 1's own commands ({@code run("PNG...")}, {@code run("Fire")}, …) as its menus would register them, read
+	 * from {@code IJ_Props.txt} in ij.jar ({@code key="Label",class("arg")} lines), so that batch macros can save and
+	 * adjust images headless as they do in Fiji's headless mode. Commands that need a screen still fail headless.
+	 */
+	static void addImageJCommands(final Hashtable<String, String> table) {
+		final java.util.regex.Pattern entry = java.util.regex.Pattern.compile("^[a-z]+\\d+=\"([^\"]+)\",(\\S.*)$");
+		try (var in = IJ.class.getResourceAsStream("/IJ_Props.txt")) {
+			if (in == null) return;
+			for (final String line : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1).split("\\R")) {
+				final java.util.regex.Matcher m = entry.matcher(line.trim());
+				if (m.matches()) table.putIfAbsent(m.group(1), m.group(2).trim());
+			}
+		} catch (final java.io.IOException e) {
+			// without them only the CDI commands are available to macros
 		}
 	}
 

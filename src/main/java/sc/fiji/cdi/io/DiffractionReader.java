@@ -54,6 +54,8 @@ public final class DiffractionReader {
 			}
 		}
 		final Grid grid = raw.grid();
+		if (grid.ny < 2 || grid.nx < 2)
+			throw new CdiException(format + " data in " + files + " are " + grid + ": a single row, column or pixel is not a diffraction pattern; expected a 2D detector frame or a 3D stack of frames.");
 		final float[] v = raw.data();
 		final Path frameRef = path;
 		boolean[] mask = raw.mask();

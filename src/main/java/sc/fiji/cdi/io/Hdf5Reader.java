@@ -41,6 +41,7 @@ final class Hdf5Reader {
 			final String dtype = dtype(ds.getDataType(), file, datasetPath);
 			final long[] shape = Arrays.stream(ds.getDimensions()).asLongStream().toArray();
 			final Grid grid = Validation.grid(shape, file, "Dataset '" + datasetPath + "'");
+			checkInsideFile(ds, file, datasetPath);
 			final float[] data = toFloat(ds.getDataFlat(), file, datasetPath);
 			if (data.length != grid.size()) throw new CdiException("Dataset '" + datasetPath + "' in " + file + " returned " + data.length + " values for shape " + Arrays.toString(shape) + "; the file is corrupt.");
 			RawArray raw = new RawArray(grid, data, dtype, shape).withDataset("/" + path);
@@ -59,6 +60,21 @@ final class Hdf5Reader {
 		} catch (final RuntimeException e) {
 			throw Validation.corrupt(file, "HDF5", e);
 		}
+	}
+
+	/** A truncated copy keeps the headers but loses the data: jHDF would then read past the end (zeros or a fault). */
+	private static void checkInsideFile(final Dataset ds, final Path file, final String datasetPath) {
+		if (!(ds instanceof io.jhdf.api.dataset.ContiguousDataset c)) return;
+		final long end = c.getDataAddress() + ds.getSizeInBytes();
+		final long size;
+		try {
+			size = Files.size(file);
+		} catch (final java.io.IOException e) {
+			throw new CdiException("Cannot read the size of " + file + ": " + e.getMessage());
+		}
+		if (c.getDataAddress() >= 0 && end > size)
+			throw new CdiException("File " + file + " is truncated: dataset '" + datasetPath + "' should end at byte " + end + " but the file has only " + size
+				+ " bytes; expected the complete file (copy it again).");
 	}
 
 	private static Node find(final Group root, final String path) {

@@ -5,6 +5,7 @@ import java.util.Arrays;
 
 import sc.fiji.cdi.data.Grid;
 import sc.fiji.cdi.util.CdiException;
+import sc.fiji.cdi.util.MemoryGuard;
 
 /** Checks shared by all importers; every failure is a {@link CdiException} naming the file. */
 final class Validation {
@@ -25,6 +26,9 @@ final class Validation {
 			n *= s;
 			if (n > MAX_VOXELS) throw new CdiException(what + " in " + file + " has shape " + Arrays.toString(shape) + ", more than 2^30 voxels; the header is corrupt or the data must be cropped first.");
 		}
+		// the reader holds the file's raw values (≤ 4 bytes per voxel for the float/int types read) and the float copy
+		MemoryGuard.require(8L * n, "importing " + file + " (shape " + Arrays.toString(shape) + ")",
+			"bin or crop the data before import, or import a frame folder in parts");
 		return shape.length == 2 ? Grid.of2D((int) shape[0], (int) shape[1]) : new Grid((int) shape[0], (int) shape[1], (int) shape[2]);
 	}
 

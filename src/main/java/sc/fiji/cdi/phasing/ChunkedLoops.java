@@ -69,7 +69,7 @@ final class ChunkedLoops implements AutoCloseable {
 				futures[c].get();
 			} catch (final InterruptedException e) {
 				Thread.currentThread().interrupt();
-				if (failure == null) failure = new IllegalStateException("interrupted while waiting for a worker", e);
+				if (failure == null) failure = new sc.fiji.cdi.util.CancelledException(); // an interrupt is a cancel
 			} catch (final ExecutionException e) {
 				if (failure == null) failure = e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
 			}

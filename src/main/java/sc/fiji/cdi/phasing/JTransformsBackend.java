@@ -1,7 +1,6 @@
 package sc.fiji.cdi.phasing;
 
 import sc.fiji.cdi.fft.Fft;
-import pl.edu.icm.jlargearrays.ConcurrencyUtils;
 import sc.fiji.cdi.data.Grid;
 
 /**
@@ -10,11 +9,8 @@ import sc.fiji.cdi.data.Grid;
  * <p>
  * Threads: the elementwise loops use a fixed pool of {@code threads} per session, split into as many contiguous
  * chunks; reductions (χ², sums, maxima) are per-chunk partial sums added in chunk order, so a run is bit-identical
- * for a given thread count. <b>The JTransforms thread count is global to the JVM</b>
- * ({@code pl.edu.icm.jlargearrays.ConcurrencyUtils.setNumberOfThreads}); this backend sets it to its own
- * {@code threads} before every FFT, so two reconstructions with different thread counts running at the same time
- * in one JVM may run their FFTs with either count (results stay correct; only speed and the last bits of
- * reproducibility are affected).
+ * for a given thread count. The FFTs run with this backend's {@code threads} through {@link Fft}, which keeps
+ * JTransforms' JVM-global thread count consistent when several reconstructions run at once (see there).
  * <p>
  * Shrink-wrap blur: separable Gaussian with <b>periodic</b> boundaries (the DFT already treats the array as
  * periodic; objects are away from the edges when oversampled), kernel radius ⌈3σ⌉, weights normalised to 1.
@@ -31,6 +27,15 @@ public final class JTransformsBackend implements PhasingBackend {
 	}
 
 	public int threads() { return threads; }
+
+	/**
+	 * Heap bytes of one session on {@code grid}: float amplitude (1), object ρ (2), projection (2), work (1), blur
+	 * scratch (1), running average (2, allocated at the first accumulation) = 9 floats, plus the measured and
+	 * support masks (2 booleans) per voxel.
+	 */
+	public static long heapBytes(final Grid grid) {
+		return grid.size() * (9L * Float.BYTES + 2L);
+	}
 
 	@Override
 	public String name() { return "jtransforms"; }
@@ -85,13 +90,11 @@ public final class JTransformsBackend implements PhasingBackend {
 		@Override
 		public Grid grid() { return grid; }
 
-		private void setFftThreads() { ConcurrencyUtils.setNumberOfThreads(threads); }
 
 		@Override
 		public double projectModulus() {
 			System.arraycopy(rho, 0, proj, 0, 2 * n);
-			setFftThreads();
-			Fft.forward(grid, proj);
+			Fft.forward(grid, proj, threads);
 			// One pass: χ² numerator/denominator and the modulus replacement F ← M·F/|F| where measured.
 			loops.run(n, (c, from, to) -> {
 				double num = 0, den = 0;
@@ -120,7 +123,7 @@ public final class JTransformsBackend implements PhasingBackend {
 			});
 			double num = 0, den = 0;
 			for (int c = 0; c < loops.chunks; c++) { num += partA[c]; den += partB[c]; }
-			Fft.inverse(grid, proj);
+			Fft.inverse(grid, proj, threads);
 			projected = true;
 			return den > 0 ? num / den : 0;
 		}

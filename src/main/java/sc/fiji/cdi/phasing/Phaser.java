@@ -8,6 +8,7 @@ import sc.fiji.cdi.data.ComplexVolume;
 import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.data.Grid;
 import sc.fiji.cdi.util.CdiException;
+import sc.fiji.cdi.util.MemoryGuard;
 import sc.fiji.cdi.util.Progress;
 
 /**
@@ -49,6 +50,8 @@ public final class Phaser {
 		final Recipe recipe = p.parsedRecipe();
 		final Grid g = data.grid();
 		final int n = g.size();
+		MemoryGuard.require(estimateBytes(g, backend), "phase retrieval of " + data.source + " on a " + g + " grid (" + backend.name() + ")",
+			"bin or crop the diffraction data (binning, size)");
 		final float[] amp = unshiftedAmplitude(data);
 		final boolean[] measured = unshiftedMeasured(data);
 
@@ -76,13 +79,17 @@ public final class Phaser {
 			int it = 0;
 			for (final Recipe.Step step : recipe.steps()) {
 				for (int k = 0; k < step.count(); k++, it++) {
+					// cancel is checked between the FFT-sized steps of an iteration, not only once per iteration:
+					// a 256³ iteration takes seconds on a laptop, and a cancel must act within about one FFT
 					progress.checkCancelled();
 					chi2[it] = s.projectModulus();
+					progress.checkCancelled();
 					switch (step.algorithm()) {
 						case ER -> s.er();
 						case HIO -> s.hio(p.hioBeta());
 						case RAAR -> s.raar(p.raarBeta());
 					}
+					progress.checkCancelled();
 					if (p.twinRemoval() && it == TWIN_ITERATION) {
 						final float[] rho = s.readObject();
 						removeTwinHalves(g, rho);
@@ -108,6 +115,14 @@ public final class Phaser {
 			final ComplexVolume obj = new ComplexVolume(g, result); // real-space voxel size is not known here
 			return new PhasingResult(obj, finalSupport, chi2, outside, finalChi2, total, seconds, backend.name(), p);
 		}
+	}
+
+	/**
+	 * Heap bytes a run on {@code grid} needs at its peak: the backend's session plus this class's own arrays (the
+	 * amplitude and its unshifted copy, 2 floats; initial object and result, 4 floats; support and mask, 2 booleans).
+	 */
+	public static long estimateBytes(final Grid grid, final PhasingBackend backend) {
+		return backend.sessionHeapBytes(grid) + grid.size() * (6L * Float.BYTES + 2L);
 	}
 
 	/** cohere's shrink-wrap: S = [G_σ ∗ |ρ| ≥ threshold · max]. */

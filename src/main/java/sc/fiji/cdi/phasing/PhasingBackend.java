@@ -27,6 +27,15 @@ public interface PhasingBackend {
 	 */
 	Session open(Grid grid, float[] amplitude, boolean[] measured, float[] object, boolean[] support);
 
+	/**
+	 * Java-heap bytes a session on {@code grid} allocates (for {@link sc.fiji.cdi.util.MemoryGuard}). The default is
+	 * the working set of a heap backend like {@link JTransformsBackend}; backends keeping their arrays off-heap
+	 * (native FFTW, DJL) can return less.
+	 */
+	default long sessionHeapBytes(final Grid grid) {
+		return JTransformsBackend.heapBytes(grid);
+	}
+
 	/** One reconstruction's device state: the iterate ρ, its projection ρ' = P_M(ρ), the support, an average. */
 	interface Session extends AutoCloseable {
 

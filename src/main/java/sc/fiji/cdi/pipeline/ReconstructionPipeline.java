@@ -12,6 +12,7 @@ import sc.fiji.cdi.phasing.PhasingParameters;
 import sc.fiji.cdi.phasing.PhasingResult;
 import sc.fiji.cdi.preprocess.PreprocessOptions;
 import sc.fiji.cdi.preprocess.Preprocessor;
+import sc.fiji.cdi.util.MemoryGuard;
 import sc.fiji.cdi.util.Progress;
 
 /**
@@ -46,6 +47,9 @@ public final class ReconstructionPipeline {
 	public static Outcome run(final Diffraction data, final Request request, final Seeder seeder, final Progress progress) {
 		final Map<String, Double> seconds = new LinkedHashMap<>();
 		long t0 = System.nanoTime();
+		// each preprocessing step returns a new copy of the values (+ mask): input, one step's output and the next
+		MemoryGuard.require(3L * data.grid().size() * (Float.BYTES + (data.mask == null ? 0 : 1)),
+			"preprocessing " + data.source + " (" + data.grid() + ")", "bin the frames or crop the scan before import");
 		progress.status("Preprocessing " + data.grid());
 		final Diffraction pre = Preprocessor.apply(data, request.preprocess(), progress);
 		seconds.put("preprocess", (System.nanoTime() - t0) / 1e9);

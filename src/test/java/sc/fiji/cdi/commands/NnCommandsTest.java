@@ -68,7 +68,7 @@ class NnCommandsTest {
 	void trainATinyNetworkThenPredictWithIt(@TempDir final Path tmp) throws Exception {
 		final Path model = tmp.resolve("tiny");
 		assertEquals(0, Main.run("--headless", "--run", "Train Network", "output_dir=\"" + model
-			+ "\",rank=\"2\",size=16,base_channels=4,depth=2,train_samples=8,validation_samples=2,epochs=1,batch_size=4,device=\"cpu\",threads=1"));
+			+ "\",rank=\"2\",input_size=16,base_channels=4,depth=2,train_samples=8,validation_samples=2,epochs=1,batch_size=4,device=\"cpu\",threads=1"));
 		for (final String f : new String[] { "model.json", "weights.params", "history.csv", "loss.png" })
 			assertTrue(Files.exists(model.resolve(f)), f);
 		final Path in = tmp.resolve("p.tif");

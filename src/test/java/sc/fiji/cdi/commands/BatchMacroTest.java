@@ -1,0 +1,87 @@
+package sc.fiji.cdi.commands;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.scijava.Context;
+import org.scijava.command.CommandService;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+
+import ij.IJ;
+import ij.ImagePlus;
+import sc.fiji.cdi.app.Main;
+import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.io.TiffWriter;
+import sc.fiji.cdi.simulate.CrystalSimulator;
+import sc.fiji.cdi.simulate.SimulationParameters;
+
+/**
+ * The shipped batch macro (reconstruction → strain → figure → CSV summary), run by ImageJ 1's own macro interpreter
+ * through {@code Main -macro}, with {@code run("Reconstruct", …)} and {@code run("Strain", …)} routed to our SciJava
+ * commands as in Fiji.
+ */
+class BatchMacroTest {
+
+	@Test
+	void aFolderOfScansGivesReconstructionsFiguresAndASummary(@TempDir final Path tmp) throws Exception {
+		final Path in = Files.createDirectories(tmp.resolve("scans"));
+		for (long seed = 1; seed <= 2; seed++)
+			TiffWriter.write(in.resolve("scan" + seed + ".tif"),
+				CrystalSimulator.simulate(Grid.cube(32), SimulationParameters.defaults().withPhotons(1e8), seed).diffraction().values);
+		Files.write(in.resolve("broken.npy"), new byte[] { (byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, 5 });
+		Files.writeString(in.resolve("notes.txt"), "not a scan");
+		final Path out = tmp.resolve("results with space");
+
+		final int code = Main.run("-macro", Path.of("macros/Batch_Reconstruct_Strain.ijm").toString(),
+			"input_dir=[" + in + "] output_dir=[" + out + "] recipe=[10*ER+40*HIO+10*ER] seed=3 voxel_size=10");
+		assertEquals(0, code);
+
+		final List<String> rows = Files.readAllLines(out.resolve("summary.csv"));
+		assertEquals("scan,status,chi2,seconds,support_voxels,strain", rows.get(0));
+		assertEquals(4, rows.size(), "header + 3 scans: " + rows);
+		final boolean strainInstalled;
+		try (Context c = new Context(CommandService.class)) {
+			strainInstalled = Main.find(c.service(CommandService.class), "Strain") != null;
+		}
+		assertTrue(rows.get(1).startsWith("broken,failed,,,"), rows.get(1));
+		for (int s = 1; s <= 2; s++) {
+			final String[] cols = rows.get(1 + s).split(",", -1);
+			assertEquals("scan" + s, cols[0]);
+			assertEquals("ok", cols[1]);
+			final JsonObject report = JsonParser.parseString(Files.readString(out.resolve("scan" + s + "_report.json"))).getAsJsonObject();
+			assertEquals(report.get("final_chi2").getAsDouble(), Double.parseDouble(cols[2]), 1e-9 * Math.abs(report.get("final_chi2").getAsDouble()), "χ² in the CSV is the report's");
+			assertTrue(Double.parseDouble(cols[2]) < 0.5, "converged somewhat: χ² " + cols[2]);
+			assertTrue(Double.parseDouble(cols[3]) > 0, "time " + cols[3]);
+			assertEquals(report.get("support_voxels").getAsLong(), Long.parseLong(cols[4]));
+			assertEquals(strainInstalled ? "done" : "skipped", cols[5]);
+			if (strainInstalled) assertTrue(Files.exists(out.resolve("scan" + s + "_strain.tif")));
+			final ImagePlus fig = IJ.openImage(out.resolve("scan" + s + "_phase_centre.png").toString());
+			assertEquals(32, fig.getWidth(), "figure is the central phase slice");
+		}
+	}
+
+	@Test
+	void aMacroErrorGivesExitCodeOneAndTheReasonOnStderr(@TempDir final Path tmp) throws Exception {
+		final Path macro = Files.writeString(tmp.resolve("bad.ijm"), "x = 1;\ny = undefinedFunction(x);\n");
+		final java.io.PrintStream old = System.err;
+		final java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+		final int code;
+		System.setErr(new java.io.PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8));
+		try {
+			code = Main.run("-macro", macro.toString());
+		} finally {
+			System.setErr(old);
+		}
+		final String err = buf.toString(java.nio.charset.StandardCharsets.UTF_8);
+		assertEquals(1, code, err);
+		assertTrue(err.contains("bad.ijm") && err.contains("Undefined identifier"), err);
+	}
+}
