@@ -114,13 +114,13 @@ public class ReconstructCommand extends PhasingCommand {
 			final String name = model.trim().equalsIgnoreCase("auto") ? (data.grid().is2D() ? "2d" : "3d") : model.trim();
 			try (Predictor predictor = Predictor.load(name, device(device))) {
 				extra.put("model", predictor.source());
-				outcome = ReconstructionPipeline.run(data,
+				outcome = ReconstructionPipeline.runSeeded(data,
 					new ReconstructionPipeline.Request(prep, NnRefine.parameters(phasingParameters()).withRecipe(refinement), backend, threadCount()),
 					(pre, p) -> NnRefine.initialGuess(predictor.predict(pre), pre), progress);
 			}
 		} else {
 			outcome = ReconstructionPipeline.run(data,
-				new ReconstructionPipeline.Request(prep, phasingParameters(), backend, threadCount()), (ReconstructionPipeline.Seeder) null, progress);
+				new ReconstructionPipeline.Request(prep, phasingParameters(), backend, threadCount()), null, progress);
 		}
 		outcome.seconds().put("import", importSeconds);
 		final List<Path> files = ResultWriter.write(out, Inputs.baseName(in), outcome, extra);

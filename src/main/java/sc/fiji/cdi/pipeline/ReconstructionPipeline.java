@@ -40,11 +40,11 @@ public final class ReconstructionPipeline {
 
 	/** Phase retrieval from a random start (or from {@code guess} when not null). */
 	public static Outcome run(final Diffraction data, final Request request, final InitialGuess guess, final Progress progress) {
-		return run(data, request, guess == null ? null : (d, p) -> guess, progress);
+		return runSeeded(data, request, guess == null ? null : (d, p) -> guess, progress);
 	}
 
 	/** Phase retrieval started from what {@code seeder} makes of the preprocessed data (null: random start). */
-	public static Outcome run(final Diffraction data, final Request request, final Seeder seeder, final Progress progress) {
+	public static Outcome runSeeded(final Diffraction data, final Request request, final Seeder seeder, final Progress progress) {
 		final Map<String, Double> seconds = new LinkedHashMap<>();
 		long t0 = System.nanoTime();
 		// each preprocessing step returns a new copy of the values (+ mask): input, one step's output and the next
