@@ -102,7 +102,9 @@ public final class LinePlot {
 
 		// curves and legend
 		g.setStroke(new BasicStroke(1.6f));
-		int ly = top + 16;
+		int ly = top + 16, labelWidth = 0;
+		for (final Series s : series) labelWidth = Math.max(labelWidth, fm.stringWidth(s.name));
+		final int lx = left + pw - labelWidth - 36;
 		for (final Series s : series) {
 			g.setColor(s.color);
 			int lastX = Integer.MIN_VALUE, lastY = 0;
@@ -113,9 +115,9 @@ public final class LinePlot {
 				else if (s.y.length == 1) g.fillOval(xx - 2, yy - 2, 5, 5);
 				lastX = xx; lastY = yy;
 			}
-			g.drawLine(left + pw - 110, ly - 4, left + pw - 90, ly - 4);
+			g.drawLine(lx, ly - 4, lx + 20, ly - 4);
 			g.setColor(Color.BLACK);
-			g.drawString(s.name, left + pw - 85, ly);
+			g.drawString(s.name, lx + 25, ly);
 			ly += 16;
 		}
 		g.dispose();
