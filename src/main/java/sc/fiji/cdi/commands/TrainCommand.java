@@ -18,7 +18,8 @@ import sc.fiji.cdi.util.CdiException;
 /**
  * Plugins › CDI › Train Network: trains a phase-retrieval network on simulated crystals (physics-aware as
  * AutoPhaseNN, supervised as CDI NN, or both) and writes a model folder (weights, model card, loss history and
- * plot, a checkpoint per epoch; an interrupted run resumes from it). Defaults are those of the bundled 3D model.
+ * plot, a checkpoint per epoch; an interrupted run resumes from it). Defaults reproduce the bundled 3D model
+ * (docs/models.md: default-3d).
  */
 @Plugin(type = Command.class, menuPath = "Plugins>CDI>Train Network", headless = true)
 public class TrainCommand extends CdiCommand {
@@ -36,7 +37,7 @@ public class TrainCommand extends CdiCommand {
 	private int input_size = 32;
 
 	@Parameter(label = "Base channels", min = "1", persist = false)
-	private int base_channels = 16;
+	private int base_channels = 8;
 
 	@Parameter(label = "Depth (levels)", min = "1", persist = false)
 	private int depth = 3;
@@ -45,19 +46,19 @@ public class TrainCommand extends CdiCommand {
 	private String loss = "combined";
 
 	@Parameter(label = "Training patterns", min = "1", persist = false)
-	private int train_samples = 2000;
+	private int train_samples = 1600;
 
 	@Parameter(label = "Validation patterns", min = "0", persist = false)
-	private int validation_samples = 200;
+	private int validation_samples = 100;
 
 	@Parameter(label = "Epochs", min = "1", persist = false)
-	private int epochs = 6;
+	private int epochs = 4;
 
 	@Parameter(label = "Batch size", min = "1", persist = false)
 	private int batch_size = 16;
 
 	@Parameter(label = "Learning rate (Adam)", persist = false)
-	private double learning_rate = 1e-3;
+	private double learning_rate = 2e-3;
 
 	@Parameter(label = "Halve the rate every N epochs (0 = never)", min = "0", persist = false)
 	private int halve_every = 2;
