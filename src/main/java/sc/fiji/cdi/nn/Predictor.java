@@ -27,6 +27,7 @@ import sc.fiji.cdi.data.ProcessingLog;
 import sc.fiji.cdi.data.RealVolume;
 import sc.fiji.cdi.djl.DjlRuntime;
 import sc.fiji.cdi.util.CdiException;
+import sc.fiji.cdi.util.MemoryGuard;
 import sc.fiji.cdi.util.Progress;
 
 /**
@@ -157,6 +158,10 @@ public final class Predictor implements AutoCloseable {
 	/** Predicts many patterns, {@code batchSize} per forward pass. */
 	public List<Prediction> predictAll(final List<Diffraction> data, final int batchSize, final Progress progress) {
 		if (batchSize < 1) throw new CdiException("Prediction batch size must be at least 1, got " + batchSize + ".");
+		// Java heap per pattern on the network grid: amplitude, phase, complex object, support (17 B/voxel), and per
+		// batch the input plus the two raw outputs (12 B/voxel); PyTorch's own buffers are native memory
+		MemoryGuard.require((long) grid.size() * (17L * data.size() + 12L * Math.min(batchSize, data.size())),
+			"network prediction of " + data.size() + " pattern(s) on a " + grid + " grid", "predict fewer patterns at a time or " + MemoryGuard.GENERIC_ADVICE);
 		final List<Prediction> out = new ArrayList<>();
 		for (int from = 0; from < data.size(); from += batchSize) {
 			progress.checkCancelled();
