@@ -42,11 +42,7 @@ public final class JTransformsBackend implements PhasingBackend {
 
 	@Override
 	public Session open(final Grid grid, final float[] amplitude, final boolean[] measured, final float[] object, final boolean[] support) {
-		final int n = grid.size();
-		if (amplitude.length != n) throw new IllegalArgumentException("amplitude has " + amplitude.length + " values, grid " + grid + " has " + n);
-		if (measured != null && measured.length != n) throw new IllegalArgumentException("measured mask has " + measured.length + " values, grid " + grid + " has " + n);
-		if (object.length != 2 * n) throw new IllegalArgumentException("object has " + object.length + " floats, grid " + grid + " needs " + 2 * n);
-		if (support.length != n) throw new IllegalArgumentException("support has " + support.length + " values, grid " + grid + " has " + n);
+		PhasingBackend.checkBuffers(grid, amplitude, measured, object, support);
 		return new JSession(grid, amplitude, measured, object, support);
 	}
 

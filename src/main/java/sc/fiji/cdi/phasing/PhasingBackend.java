@@ -36,6 +36,15 @@ public interface PhasingBackend {
 		return JTransformsBackend.heapBytes(grid);
 	}
 
+	/** Checks the lengths of {@link #open}'s arrays against the grid (a programming error, not a user one). */
+	static void checkBuffers(final Grid grid, final float[] amplitude, final boolean[] measured, final float[] object, final boolean[] support) {
+		final int n = grid.size();
+		if (amplitude.length != n) throw new IllegalArgumentException("amplitude has " + amplitude.length + " values, grid " + grid + " needs " + n);
+		if (measured != null && measured.length != n) throw new IllegalArgumentException("measured mask has " + measured.length + " values, grid " + grid + " needs " + n);
+		if (object.length != 2 * n) throw new IllegalArgumentException("object has " + object.length + " floats, grid " + grid + " needs " + 2 * n);
+		if (support.length != n) throw new IllegalArgumentException("support has " + support.length + " values, grid " + grid + " needs " + n);
+	}
+
 	/** One reconstruction's device state: the iterate ρ, its projection ρ' = P_M(ρ), the support, an average. */
 	interface Session extends AutoCloseable {
 

@@ -45,11 +45,7 @@ public final class FftwBackend implements PhasingBackend {
 
 	@Override
 	public Session open(final Grid grid, final float[] amplitude, final boolean[] measured, final float[] object, final boolean[] support) {
-		final int n = grid.size();
-		if (amplitude.length != n) throw new IllegalArgumentException("amplitude has " + amplitude.length + " values, grid " + grid + " needs " + n);
-		if (measured != null && measured.length != n) throw new IllegalArgumentException("mask has " + measured.length + " values, grid " + grid + " needs " + n);
-		if (object.length != 2 * n) throw new IllegalArgumentException("object has " + object.length + " floats, grid " + grid + " needs " + 2 * n);
-		if (support.length != n) throw new IllegalArgumentException("support has " + support.length + " values, grid " + grid + " needs " + n);
+		PhasingBackend.checkBuffers(grid, amplitude, measured, object, support);
 		return new FftwSession(grid, amplitude, measured, object, support);
 	}
 
