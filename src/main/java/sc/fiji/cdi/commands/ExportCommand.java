@@ -12,7 +12,6 @@ import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 
-import ij.ImagePlus;
 import sc.fiji.cdi.app.Version;
 import sc.fiji.cdi.data.ComplexVolume;
 import sc.fiji.cdi.data.Diffraction;
@@ -31,22 +30,7 @@ import sc.fiji.cdi.util.CdiException;
  * and move it into place: the output is complete or absent.
  */
 @Plugin(type = Command.class, menuPath = "Plugins>CDI>Export", headless = true)
-public class ExportCommand extends CdiCommand {
-
-	@Parameter(label = "Amplitude image", required = false, persist = false)
-	private ImagePlus amplitude;
-
-	@Parameter(label = "Phase image (rad)", required = false, persist = false)
-	private ImagePlus phase;
-
-	@Parameter(label = "Amplitude file (<name>_amplitude.tif; overrides the images)", required = false, persist = false)
-	private File amplitude_file;
-
-	@Parameter(label = "Phase file (rad; optional)", required = false, persist = false)
-	private File phase_file;
-
-	@Parameter(label = "Support file (optional)", required = false, persist = false)
-	private File support_file;
+public class ExportCommand extends ReconstructionInputCommand {
 
 	@Parameter(label = "Strain file (optional, same grid)", required = false, persist = false)
 	private File strain_file;
@@ -74,7 +58,7 @@ public class ExportCommand extends CdiCommand {
 		};
 		if (!ObjectInputs.given(output)) throw new CdiException("Parameter 'output' is missing: give the file to write (" + ext + ").");
 		final Path target = target(output.toPath(), ext);
-		final ObjectInputs.Loaded in = ObjectInputs.load(amplitude_file, phase_file, support_file, amplitude, phase);
+		final ObjectInputs.Loaded in = loadReconstruction();
 		final double[] voxel;
 		final String unit;
 		if (voxel_size != null && !voxel_size.isBlank()) { voxel = ObjectInputs.voxelSizeNm(voxel_size, in.amplitude()); unit = "nm"; }

@@ -20,19 +20,7 @@ import sc.fiji.cdi.view.BdvDisplay;
  * not installed (or headless) a composite hyperstack with Orthogonal Views, and a message saying why.
  */
 @Plugin(type = Command.class, menuPath = "Plugins>CDI>Show in BigDataViewer", headless = true)
-public class ShowBdvCommand extends CdiCommand {
-
-	@Parameter(label = "Amplitude image", required = false, persist = false)
-	private ImagePlus amplitude;
-
-	@Parameter(label = "Phase image (rad)", required = false, persist = false)
-	private ImagePlus phase;
-
-	@Parameter(label = "Amplitude file (<name>_amplitude.tif; overrides the images)", required = false, persist = false)
-	private File amplitude_file;
-
-	@Parameter(label = "Phase file (rad; optional)", required = false, persist = false)
-	private File phase_file;
+public class ShowBdvCommand extends ReconstructionInputCommand {
 
 	@Parameter(label = "Strain file (optional, same grid)", required = false, persist = false)
 	private File strain_file;
@@ -46,7 +34,7 @@ public class ShowBdvCommand extends CdiCommand {
 
 	@Override
 	protected void execute() {
-		final ObjectInputs.Loaded in = ObjectInputs.load(amplitude_file, phase_file, null, amplitude, phase);
+		final ObjectInputs.Loaded in = loadReconstruction();
 		final boolean calibrate = voxel_size != null && !voxel_size.isBlank();
 		final double[] voxel = calibrate ? ObjectInputs.voxelSizeNm(voxel_size, in.amplitude()) : in.amplitude().voxelSize;
 		final String unit = calibrate ? "nm" : in.amplitude().unit;

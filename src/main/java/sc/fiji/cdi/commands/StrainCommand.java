@@ -46,27 +46,9 @@ import sc.fiji.cdi.view.Figure;
  * set is written to a hidden staging folder and moved in at the end: all files or none.
  */
 @Plugin(type = Command.class, menuPath = "Plugins>CDI>Strain", headless = true)
-public class StrainCommand extends CdiCommand {
+public class StrainCommand extends ReconstructionInputCommand {
 
 	private static final StrainParameters DEFAULTS = StrainParameters.defaults();
-
-	@Parameter(label = "Amplitude image", required = false, persist = false,
-		description = "Used when no amplitude_file is given.")
-	private ImagePlus amplitude;
-
-	@Parameter(label = "Phase image (rad)", required = false, persist = false)
-	private ImagePlus phase;
-
-	@Parameter(label = "Amplitude file (<name>_amplitude.tif; overrides the images)", required = false, persist = false,
-		description = "Reconstruct's output; <name>_phase.tif and <name>_support.tif next to it are used unless given below.")
-	private File amplitude_file;
-
-	@Parameter(label = "Phase file (rad; optional)", required = false, persist = false)
-	private File phase_file;
-
-	@Parameter(label = "Support file (non-zero = crystal; optional)", required = false, persist = false,
-		description = "Without a support, the crystal is where the amplitude ≥ 0.1·max (cohere, AutoPhaseNN).")
-	private File support_file;
 
 	@Parameter(label = "Reflection hkl", persist = false)
 	private String hkl = "1,1,1";
@@ -126,7 +108,7 @@ public class StrainCommand extends CdiCommand {
 
 	@Override
 	protected void execute() {
-		final ObjectInputs.Loaded in = ObjectInputs.load(amplitude_file, phase_file, support_file, amplitude, phase);
+		final ObjectInputs.Loaded in = loadReconstruction();
 		final Path out = output_dir == null || output_dir.getPath().isBlank() ? null : output_dir.toPath();
 		if (out != null) ResultWriter.checkWritable(out);
 		if (phase_sign != 1 && phase_sign != -1) throw new CdiException("phase_sign=" + phase_sign + " is not allowed: expected +1 (u = φ/|G|) or -1 (u = −φ/|G|).");
