@@ -143,26 +143,24 @@ public final class JTransformsBackend implements PhasingBackend {
 		@Override
 		public void hio(final double beta) {
 			requireProjection("HIO");
-			final float b = (float) beta;
-			loops.run(n, (c, from, to) -> {
-				for (int i = from; i < to; i++) {
-					if (support[i]) { rho[2 * i] = proj[2 * i]; rho[2 * i + 1] = proj[2 * i + 1]; }
-					else { rho[2 * i] -= b * proj[2 * i]; rho[2 * i + 1] -= b * proj[2 * i + 1]; }
-				}
-			});
-			projected = false;
+			feedback(1, -beta); // Fienup 1982: ρ − β·ρ' outside S
 		}
 
 		@Override
 		public void raar(final double beta) {
 			requireProjection("RAAR");
-			final float b = (float) beta, g = (float) (1 - 2 * beta);
+			feedback(beta, 1 - 2 * beta); // Luke 2005, pointwise: β·ρ + (1 − 2β)·ρ' outside S
+		}
+
+		/** ρ ← ρ' inside S and ρ ← a·ρ + g·ρ' outside. */
+		private void feedback(final double a, final double g) {
+			final float fa = (float) a, fg = (float) g;
 			loops.run(n, (c, from, to) -> {
 				for (int i = from; i < to; i++) {
 					if (support[i]) { rho[2 * i] = proj[2 * i]; rho[2 * i + 1] = proj[2 * i + 1]; }
 					else {
-						rho[2 * i] = b * rho[2 * i] + g * proj[2 * i];
-						rho[2 * i + 1] = b * rho[2 * i + 1] + g * proj[2 * i + 1];
+						rho[2 * i] = fa * rho[2 * i] + fg * proj[2 * i];
+						rho[2 * i + 1] = fa * rho[2 * i + 1] + fg * proj[2 * i + 1];
 					}
 				}
 			});

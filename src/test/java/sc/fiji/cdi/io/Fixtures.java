@@ -23,7 +23,7 @@ import ij.process.ShortProcessor;
 import sc.fiji.cdi.util.CdiException;
 
 /** Small writers for test inputs, and assertion helpers. */
-final class Fixtures {
+public final class Fixtures {
 
 	private Fixtures() {}
 
@@ -76,7 +76,7 @@ final class Fixtures {
 	static void save(final ImageProcessor ip, final Path file) { save(new ImagePlus("t", ip), file); }
 
 	/** An EDF frame: header padded to 512 bytes, then the data. */
-	static byte[] edf(final String headerBody, final byte[] data) {
+	public static byte[] edf(final String headerBody, final byte[] data) {
 		final StringBuilder h = new StringBuilder("{\n").append(headerBody);
 		while ((h.length() + 2) % 512 != 0) h.append(' ');
 		h.append("}\n");
@@ -86,7 +86,7 @@ final class Fixtures {
 		return out.toByteArray();
 	}
 
-	static String sha256(final Path p) throws IOException {
+	public static String sha256(final Path p) throws IOException {
 		try {
 			final byte[] d = MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p));
 			final StringBuilder s = new StringBuilder();

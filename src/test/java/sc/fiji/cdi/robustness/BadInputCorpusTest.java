@@ -13,7 +13,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -37,6 +36,7 @@ import ij.process.ColorProcessor;
 import io.jhdf.HdfFile;
 import io.jhdf.WritableHdfFile;
 import sc.fiji.cdi.app.Main;
+import sc.fiji.cdi.io.Fixtures;
 import sc.fiji.cdi.commands.CdiCommand;
 import sc.fiji.cdi.commands.ImportDiffractionCommand;
 import sc.fiji.cdi.data.Grid;
@@ -89,16 +89,6 @@ class BadInputCorpusTest {
 		final ByteBuffer b = ByteBuffer.allocate(4 * n).order(ByteOrder.LITTLE_ENDIAN);
 		for (int i = 0; i < n; i++) b.putFloat(value + (i % 7));
 		return b.array();
-	}
-
-	private static byte[] edf(final String header, final byte[] data) {
-		final StringBuilder h = new StringBuilder("{\n").append(header);
-		while ((h.length() + 2) % 512 != 0) h.append(' ');
-		h.append("}\n");
-		final ByteArrayOutputStream out = new ByteArrayOutputStream();
-		out.writeBytes(h.toString().getBytes(StandardCharsets.ISO_8859_1));
-		out.writeBytes(data);
-		return out.toByteArray();
 	}
 
 	/** A minimal little-endian baseline TIFF header declaring width × height 32-bit float pixels, with {@code dataBytes} of data. */
@@ -200,10 +190,10 @@ class BadInputCorpusTest {
 
 		// EDF
 		final String hdr = "HeaderID = EH:000001:000000:000000 ;\nByteOrder = LowByteFirst ;\nDataType = FloatValue ;\n";
-		add("truncated EDF", write("truncated.edf", edf(hdr + "Dim_1 = 16 ;\nDim_2 = 16 ;\nSize = 1024 ;\n", floats(100, 1))), "truncated.edf");
-		add("EDF with absurd size", write("absurd_size.edf", edf(hdr + "Dim_1 = 1000000000 ;\nDim_2 = 1000000000 ;\n", floats(16, 1))), "absurd_size.edf");
-		add("EDF without dimensions", write("no_dims.edf", edf(hdr, floats(16, 1))), "no_dims.edf");
-		add("EDF with unknown data type", write("bad_type.edf", edf("ByteOrder = LowByteFirst ;\nDataType = Quaternion ;\nDim_1 = 4 ;\nDim_2 = 4 ;\n", floats(16, 1))), "bad_type.edf");
+		add("truncated EDF", write("truncated.edf", Fixtures.edf(hdr + "Dim_1 = 16 ;\nDim_2 = 16 ;\nSize = 1024 ;\n", floats(100, 1))), "truncated.edf");
+		add("EDF with absurd size", write("absurd_size.edf", Fixtures.edf(hdr + "Dim_1 = 1000000000 ;\nDim_2 = 1000000000 ;\n", floats(16, 1))), "absurd_size.edf");
+		add("EDF without dimensions", write("no_dims.edf", Fixtures.edf(hdr, floats(16, 1))), "no_dims.edf");
+		add("EDF with unknown data type", write("bad_type.edf", Fixtures.edf("ByteOrder = LowByteFirst ;\nDataType = Quaternion ;\nDim_1 = 4 ;\nDim_2 = 4 ;\n", floats(16, 1))), "bad_type.edf");
 		add("EDF without header end", write("open_header.edf", "{\nDim_1 = 4 ;\nDim_2 = 4 ;\n".getBytes(StandardCharsets.ISO_8859_1)), "open_header.edf");
 
 		// folders, masks, extensions
@@ -263,8 +253,7 @@ class BadInputCorpusTest {
 		try (Stream<Path> walk = Files.walk(dir)) {
 			for (final Path p : (Iterable<Path>) walk::iterator) {
 				if (!Files.isRegularFile(p) || p.startsWith(dir.resolve("outputs"))) continue;
-				final byte[] d = MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p));
-				sums.put(dir.relativize(p).toString(), java.util.HexFormat.of().formatHex(d));
+				sums.put(dir.relativize(p).toString(), Fixtures.sha256(p));
 			}
 		}
 		return sums;

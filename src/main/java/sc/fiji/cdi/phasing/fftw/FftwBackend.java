@@ -186,34 +186,18 @@ public final class FftwBackend implements PhasingBackend {
 		@Override
 		public void hio(final double beta) {
 			requireProjection("HIO");
-			final float b = (float) beta;
-			final FloatBuffer r = rho, p = proj;
-			final boolean[] s = support;
-			updated(loops.sums(n, 2, (from, to, acc) -> {
-				double out = 0, in = 0;
-				for (int i = from; i < to; i++) {
-					final float pr = p.get(2 * i), pi = p.get(2 * i + 1);
-					if (s[i]) {
-						r.put(2 * i, pr);
-						r.put(2 * i + 1, pi);
-						in += pr * pr + pi * pi;
-					}
-					else {
-						final float re = r.get(2 * i) - b * pr, im = r.get(2 * i + 1) - b * pi;
-						r.put(2 * i, re);
-						r.put(2 * i + 1, im);
-						out += re * re + im * im;
-					}
-				}
-				acc[0] += out;
-				acc[1] += in + out;
-			}));
+			feedback(1, -beta); // Fienup 1982: ρ − β·ρ' outside S
 		}
 
 		@Override
 		public void raar(final double beta) {
 			requireProjection("RAAR");
-			final float b = (float) beta, c = (float) (1 - 2 * beta);
+			feedback(beta, 1 - 2 * beta); // Luke 2005, pointwise: β·ρ + (1 − 2β)·ρ' outside S
+		}
+
+		/** ρ ← ρ' inside S and ρ ← a·ρ + c·ρ' outside, with the |ρ|² sums computed on the way. */
+		private void feedback(final double a, final double c) {
+			final float fa = (float) a, fc = (float) c;
 			final FloatBuffer r = rho, p = proj;
 			final boolean[] s = support;
 			updated(loops.sums(n, 2, (from, to, acc) -> {
@@ -226,7 +210,7 @@ public final class FftwBackend implements PhasingBackend {
 						in += pr * pr + pi * pi;
 					}
 					else {
-						final float re = b * r.get(2 * i) + c * pr, im = b * r.get(2 * i + 1) + c * pi;
+						final float re = fa * r.get(2 * i) + fc * pr, im = fa * r.get(2 * i + 1) + fc * pi;
 						r.put(2 * i, re);
 						r.put(2 * i + 1, im);
 						out += re * re + im * im;
