@@ -48,8 +48,13 @@ final class ChunkedLoops implements AutoCloseable {
 	static int from(final int chunk, final int chunks, final int n) { return (int) ((long) chunk * n / chunks); }
 
 	/** Runs body on every chunk of [0, n) and waits for all of them. */
-	void run(final int n, final Body body) {
-		if (pool == null || n < MIN_PARALLEL) {
+	void run(final int n, final Body body) { run(n, body, MIN_PARALLEL); }
+
+	/** As {@link #run(int, Body)} for coarse items (planes): parallel from two items on. */
+	void runCoarse(final int n, final Body body) { run(n, body, 2); }
+
+	private void run(final int n, final Body body, final int minParallel) {
+		if (pool == null || n < minParallel) {
 			// Sequential: still one call per chunk, so per-chunk partial sums (and results) do not change.
 			for (int c = 0; c < chunks; c++) body.run(c, from(c, chunks, n), from(c + 1, chunks, n));
 			return;

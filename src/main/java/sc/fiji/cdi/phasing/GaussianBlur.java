@@ -3,12 +3,11 @@ package sc.fiji.cdi.phasing;
 import sc.fiji.cdi.data.Grid;
 
 /**
- * The Gaussian blur of shrink-wrap (cohere blurs |ρ| with scipy.ndimage.gaussian_filter, σ ≈ 1 voxel) as the FFT
- * backends compute it: the kernel is truncated at max(1, ⌈3σ⌉) (as {@code JTransformsBackend.kernelRadius}), normalised to sum 1 and
- * applied separably with <em>periodic</em> boundaries — exactly the convolution of {@code JTransformsBackend} — but
- * through the convolution theorem, as a multiplication of the half spectrum of |ρ| (r2c FFT) by the DFT of that
- * kernel. On the CPU this costs one real FFT pair and beats the three direct passes, which HotSpot does not vectorise
- * (measured: a row pass 6× slower than the same C loop); on a GPU it is one fused multiply.
+ * The Gaussian blur of shrink-wrap (cohere blurs |ρ| with scipy.ndimage.gaussian_filter, σ ≈ 1 voxel), one
+ * definition for every backend: the kernel is truncated at max(1, ⌈3σ⌉), normalised to sum 1 and applied
+ * separably with <em>periodic</em> boundaries. The CPU backends convolve directly ({@link SeparableBlur}); the
+ * DJL backend multiplies the half spectrum of |ρ| (r2c FFT) by the DFT of the same kernel
+ * ({@link #halfSpectrumTransfer}): one fused multiply between two FFTs on a GPU.
  */
 public final class GaussianBlur {
 

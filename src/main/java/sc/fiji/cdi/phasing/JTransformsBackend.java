@@ -12,8 +12,8 @@ import sc.fiji.cdi.data.Grid;
  * for a given thread count. The FFTs run with this backend's {@code threads} through {@link Fft}, which keeps
  * JTransforms' JVM-global thread count consistent when several reconstructions run at once (see there).
  * <p>
- * Shrink-wrap blur: separable Gaussian with <b>periodic</b> boundaries (the DFT already treats the array as
- * periodic; objects are away from the edges when oversampled), kernel radius ⌈3σ⌉, weights normalised to 1.
+ * Shrink-wrap blur: {@link SeparableBlur} (separable Gaussian with <b>periodic</b> boundaries, as the DFT treats
+ * the array; objects are away from the edges when oversampled), the planes split over the threads.
  * All buffers are allocated when a session opens; an iteration allocates no arrays.
  */
 public final class JTransformsBackend implements PhasingBackend {
@@ -29,9 +29,10 @@ public final class JTransformsBackend implements PhasingBackend {
 	public int threads() { return threads; }
 
 	/**
-	 * Heap bytes of one session on {@code grid}: float amplitude (1), object ρ (2), projection (2), work (1), blur
-	 * scratch (1), running average (2, allocated at the first accumulation) = 9 floats, plus the measured and
-	 * support masks (2 booleans) per voxel.
+	 * Heap bytes of one session on {@code grid}: float amplitude (1), object ρ (2), projection (2), work (1),
+	 * running average (2, allocated at the first accumulation) = 8 floats, plus the measured and support masks
+	 * (2 booleans) per voxel, and one float per voxel for the blur's per-thread plane scratch (at most 9 planes a
+	 * thread: small against the volume).
 	 */
 	public static long heapBytes(final Grid grid) {
 		return grid.size() * (9L * Float.BYTES + 2L);
@@ -55,16 +56,16 @@ public final class JTransformsBackend implements PhasingBackend {
 		private final boolean[] measured;
 		private final float[] rho, proj;
 		private final boolean[] support;
-		private final float[] work, blurTmp;
+		private final float[] work;
 		private float[] avg;
 		private int accumulated;
 		private boolean projected;
 		/** Per-chunk partial results, reused. */
 		private final double[] partA, partB;
 		private final long[] partCount;
-		private final float[][] lineIn;
-		private float[] kernel;
-		private double kernelSigma = Double.NaN;
+		private SeparableBlur blur;
+		/** Maximum of work as the last blur computed it; NaN when not known. */
+		private double workMaxValue = Double.NaN;
 
 		JSession(final Grid grid, final float[] amplitude, final boolean[] measured, final float[] object, final boolean[] support) {
 			this.grid = grid;
@@ -76,11 +77,9 @@ public final class JTransformsBackend implements PhasingBackend {
 			this.proj = new float[2 * n];
 			this.support = support.clone();
 			this.work = new float[n];
-			this.blurTmp = new float[n];
 			this.partA = new double[loops.chunks];
 			this.partB = new double[loops.chunks];
 			this.partCount = new long[loops.chunks];
-			this.lineIn = new float[loops.chunks][grid.nx + 2 * kernelRadius(MAX_SIGMA) + 1];
 		}
 
 		@Override
@@ -169,63 +168,33 @@ public final class JTransformsBackend implements PhasingBackend {
 
 		@Override
 		public void blurModulus(final double sigma) {
-			loops.run(n, (c, from, to) -> {
-				for (int i = from; i < to; i++) work[i] = (float) Math.sqrt((double) rho[2 * i] * rho[2 * i] + (double) rho[2 * i + 1] * rho[2 * i + 1]);
-			});
-			if (!(sigma > 0)) return;
-			if (sigma != kernelSigma) { kernel = gaussianKernel(sigma); kernelSigma = sigma; }
-			final int nx = grid.nx, ny = grid.ny, nz = grid.nz;
-			blurX(work, blurTmp);                       // work -> blurTmp along x
-			blurRows(blurTmp, work, ny, nx);            // blurTmp -> work along y (rows of x combined)
-			if (nz > 1) {
-				blurRows(work, blurTmp, nz, ny * nx);   // work -> blurTmp along z
-				loops.run(n, (c, from, to) -> System.arraycopy(blurTmp, from, work, from, to - from));
+			if (!(sigma > 0)) {
+				loops.run(n, (c, from, to) -> {
+					for (int i = from; i < to; i++) work[i] = modulus(i);
+				});
+				workMaxValue = Double.NaN;
+				return;
 			}
+			if (blur == null || blur.sigma() != sigma) blur = new SeparableBlur(grid, checkSigma(sigma));
+			final SeparableBlur b = blur;
+			final int nx = grid.nx, ny = grid.ny;
+			final SeparableBlur.RowSource modulus = (z, y, out) -> {
+				final int base = (z * ny + y) * nx;
+				for (int x = 0; x < nx; x++) out[x] = modulus(base + x);
+			};
+			loops.runCoarse(grid.nz, (c, from, to) -> partA[c] = from < to ? b.blur(modulus, from, to, work) : Double.NEGATIVE_INFINITY);
+			double m = Double.NEGATIVE_INFINITY;
+			for (int c = 0; c < loops.chunks; c++) m = Math.max(m, partA[c]);
+			workMaxValue = m;
 		}
 
-		/** Periodic convolution of each x row, via a wrap-padded line buffer. */
-		private void blurX(final float[] src, final float[] dst) {
-			final float[] k = kernel;
-			final int r = k.length / 2, nx = grid.nx, rows = n / nx;
-			loops.run(rows, (c, from, to) -> {
-				final float[] pad = lineIn[c];
-				for (int row = from; row < to; row++) {
-					final int off = row * nx;
-					for (int i = -r; i < nx + r; i++) pad[i + r] = src[off + Math.floorMod(i, nx)];
-					for (int i = 0; i < nx; i++) {
-						float acc = 0;
-						for (int j = 0; j <= 2 * r; j++) acc += k[j] * pad[i + j];
-						dst[off + i] = acc;
-					}
-				}
-			});
-		}
-
-		/**
-		 * Periodic convolution along an outer axis of length {@code len} whose neighbouring elements are
-		 * {@code block} floats apart (y: block = nx; z: block = ny·nx): each output row of nx contiguous values is a
-		 * weighted sum of whole input rows, so the inner loop runs over contiguous memory.
-		 */
-		private void blurRows(final float[] src, final float[] dst, final int len, final int block) {
-			final float[] k = kernel;
-			final int r = k.length / 2, nx = grid.nx;
-			loops.run(n / nx, (c, from, to) -> {
-				for (int row = from; row < to; row++) {
-					final int off = row * nx;
-					final int outer = off / (len * block), inner = off % block, pos = (off / block) % len;
-					final int base = outer * len * block + inner;
-					for (int i = 0; i < nx; i++) dst[off + i] = 0f;
-					for (int j = -r; j <= r; j++) {
-						final float w = k[j + r];
-						final int so = base + Math.floorMod(pos + j, len) * block;
-						for (int i = 0; i < nx; i++) dst[off + i] += w * src[so + i];
-					}
-				}
-			});
+		private float modulus(final int i) {
+			return (float) Math.sqrt((double) rho[2 * i] * rho[2 * i] + (double) rho[2 * i + 1] * rho[2 * i + 1]);
 		}
 
 		@Override
 		public double workMax() {
+			if (!Double.isNaN(workMaxValue)) return workMaxValue;
 			loops.run(n, (c, from, to) -> {
 				float m = Float.NEGATIVE_INFINITY;
 				for (int i = from; i < to; i++) if (work[i] > m) m = work[i];
@@ -312,15 +281,12 @@ public final class JTransformsBackend implements PhasingBackend {
 		}
 	}
 
-	/** Largest blur σ (voxels) a session accepts; the line buffers are sized for it. */
+	/** Largest blur σ (voxels) a session accepts. */
 	static final double MAX_SIGMA = 20;
 
-	static int kernelRadius(final double sigma) { return GaussianBlur.radius(sigma); }
-
-	/** The shared Gaussian kernel ({@link GaussianBlur#kernel}), bounded by {@link #MAX_SIGMA}. */
-	static float[] gaussianKernel(final double sigma) {
+	static double checkSigma(final double sigma) {
 		if (sigma > MAX_SIGMA) throw new IllegalArgumentException("blur sigma " + sigma + " voxels exceeds " + MAX_SIGMA);
-		return GaussianBlur.kernel(sigma);
+		return sigma;
 	}
 
 	@Override

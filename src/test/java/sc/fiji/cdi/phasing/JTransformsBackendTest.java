@@ -145,7 +145,7 @@ class JTransformsBackendTest {
 		final int n = g.size();
 		final float[] rho = randomComplex(n, 21);
 		final double sigma = 1.3;
-		final float[] k = JTransformsBackend.gaussianKernel(sigma);
+		final float[] k = GaussianBlur.kernel(sigma);
 		final int r = k.length / 2;
 		double ksum = 0;
 		for (final float v : k) ksum += v;
@@ -185,7 +185,7 @@ class JTransformsBackendTest {
 		line[2 * 4] = 1f; // a delta at x = 4
 		try (PhasingBackend.Session s = new JTransformsBackend(1).open(g2, new float[9], null, line, new boolean[9])) {
 			s.blurModulus(1.0);
-			assertEquals(JTransformsBackend.gaussianKernel(1.0)[3], s.workMax(), 1e-6, "a 1-row image is blurred along x only");
+			assertEquals(GaussianBlur.kernel(1.0)[3], s.workMax(), 1e-6, "a 1-row image is blurred along x only");
 		}
 	}
 

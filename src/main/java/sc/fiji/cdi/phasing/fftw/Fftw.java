@@ -39,13 +39,10 @@ public final class Fftw {
 		int flag() { return this == ESTIMATE ? FFTW_ESTIMATE : FFTW_MEASURE; }
 	}
 
-	/**
-	 * A forward and a backward plan for one grid. Complex: forward out of place (ρ → F), backward in place. Real:
-	 * forward r2c (N real → nz·ny·(nx/2+1) complex), backward c2r (destroys its input).
-	 */
+	/** A forward and a backward complex plan for one grid: forward out of place (ρ → F), backward in place. */
 	public record Plans(fftw3.fftwf_plan forward, fftw3.fftwf_plan backward) {}
 
-	private record Key(Grid grid, int threads, Rigour rigour, boolean real) {}
+	private record Key(Grid grid, int threads, Rigour rigour) {}
 
 	/** Upper bound of FFTW's search for one MEASURE plan (fftwf_set_timelimit), seconds. */
 	public static final double PLANNER_TIME_LIMIT_S = 20;
@@ -96,7 +93,7 @@ public final class Fftw {
 	public static Plans plans(final Grid grid, final int threads, final Rigour rigour, final FloatPointer in, final FloatPointer out) {
 		require();
 		synchronized (PLANNER) {
-			return CACHE.computeIfAbsent(new Key(grid, threads, rigour, false), k -> {
+			return CACHE.computeIfAbsent(new Key(grid, threads, rigour), k -> {
 				if (rigour == Rigour.MEASURE) loadWisdom();
 				fftwf_plan_with_nthreads(threads);
 				fftwf_set_timelimit(PLANNER_TIME_LIMIT_S);
@@ -114,42 +111,6 @@ public final class Fftw {
 				return new Plans(fwd, bwd);
 			});
 		}
-	}
-
-	/**
-	 * Real-to-complex plans for {@code grid}: r2c from {@code real} (grid.size() floats) to {@code half}
-	 * (nz·ny·(nx/2+1) complex values), c2r back; the same caveats as {@link #plans}.
-	 */
-	public static Plans realPlans(final Grid grid, final int threads, final Rigour rigour, final FloatPointer real, final FloatPointer half) {
-		require();
-		synchronized (PLANNER) {
-			return CACHE.computeIfAbsent(new Key(grid, threads, rigour, true), k -> {
-				if (rigour == Rigour.MEASURE) loadWisdom();
-				fftwf_plan_with_nthreads(threads);
-				fftwf_set_timelimit(PLANNER_TIME_LIMIT_S);
-				final fftw3.fftwf_plan fwd, bwd;
-				if (grid.is2D()) {
-					fwd = fftwf_plan_dft_r2c_2d(grid.ny, grid.nx, real, half, rigour.flag());
-					bwd = fftwf_plan_dft_c2r_2d(grid.ny, grid.nx, half, real, rigour.flag());
-				}
-				else {
-					fwd = fftwf_plan_dft_r2c_3d(grid.nz, grid.ny, grid.nx, real, half, rigour.flag());
-					bwd = fftwf_plan_dft_c2r_3d(grid.nz, grid.ny, grid.nx, half, real, rigour.flag());
-				}
-				if (fwd == null || fwd.isNull() || bwd == null || bwd.isNull()) throw new CdiException("FFTW could not create a real-to-complex plan for a " + grid + " grid with " + threads + " threads.");
-				if (rigour == Rigour.MEASURE) saveWisdom();
-				return new Plans(fwd, bwd);
-			});
-		}
-	}
-
-	/** n floats of FFTW-aligned native memory; free with {@link #free}. */
-	public static FloatPointer allocReal(final long n) {
-		require();
-		final FloatPointer p = fftwf_alloc_real(n);
-		if (p == null || p.isNull()) throw new CdiException("Out of native memory: could not allocate " + (4 * n >> 20) + " MiB for an FFTW buffer.");
-		p.capacity(n);
-		return p;
 	}
 
 	/**
