@@ -45,6 +45,21 @@ public final class Phaser {
 		this.backend = backend;
 	}
 
+	/**
+	 * Several random starts, the one with the lowest final χ² kept (PyNX's {@code nb_run} with {@code nb_run_keep=1},
+	 * cohere's several reconstructions): HIO from a random start stagnates on some seeds, and a second start is the
+	 * usual cure. Start k uses seed {@code p.seed() + k}; the result is deterministic.
+	 */
+	public PhasingResult runBest(final Diffraction data, final PhasingParameters p, final int starts, final Progress progressOrNull) {
+		if (starts < 1) throw new CdiException("Number of random starts is " + starts + ": expected 1 or more.");
+		PhasingResult best = null;
+		for (int k = 0; k < starts; k++) {
+			final PhasingResult r = run(data, p.withSeed(p.seed() + k), null, progressOrNull);
+			if (best == null || r.finalChi2() < best.finalChi2()) best = r;
+		}
+		return best;
+	}
+
 	public PhasingResult run(final Diffraction data, final PhasingParameters p, final InitialGuess guess, final Progress progressOrNull) {
 		final Progress progress = progressOrNull == null ? Progress.NONE : progressOrNull;
 		final Recipe recipe = p.parsedRecipe();

@@ -76,7 +76,8 @@ class StrainAcceptanceTest {
 		final double[] gHat, final long seed)
 	{
 		final boolean[] support = StrainAnalysis.defaultSupport(truth);
-		final PhasingResult r = new Phaser(new JTransformsBackend(2)).run(data, PhasingParameters.defaults().withSeed(seed), null, Progress.NONE);
+		// two random starts, the lower χ² kept, as PyNX/cohere users run them: one start alone stagnates on some seeds
+		final PhasingResult r = new Phaser(new JTransformsBackend(2)).runBest(data, PhasingParameters.defaults().withSeed(seed), 2, Progress.NONE);
 		final Alignment.Match m = Alignment.match(r.object(), truth);
 		final ComplexVolume aligned = new ComplexVolume(m.object().grid, m.object().data, truth.voxelSize, "nm");
 
@@ -92,8 +93,8 @@ class StrainAcceptanceTest {
 		final double eRec = StrainAnalysis.rmsDifference(KnownDisplacement.minusMean(fromReconstruction.strain().data, judged), exact, judged);
 		final double eTruth = StrainAnalysis.rmsDifference(KnownDisplacement.minusMean(fromTruth.strain().data, judged), exact, judged);
 		final Errors e = new Errors(eRec, eTruth, range, m.twin(), r.finalChi2(), m.correlation());
-		System.out.printf(Locale.ROOT, "%s (%d^3, seed %d): chi2 %.2e, correlation %.4f, twin %b; strain range %.3e, RMS error %.3e (%.1f %% of range) "
-			+ "[truth analysed: %.3e]; %.1f s phasing%n", name, N, seed, e.chi2, e.correlation, e.twin, range, eRec, 100 * eRec / range, eTruth, r.seconds());
+		System.out.printf(Locale.ROOT, "%s (%d^3, kept seed %d of 2 starts): chi2 %.2e, correlation %.4f, twin %b; strain range %.3e, RMS error %.3e (%.1f %% of range) "
+			+ "[truth analysed: %.3e]; %.1f s phasing%n", name, N, r.parameters().seed(), e.chi2, e.correlation, e.twin, range, eRec, 100 * eRec / range, eTruth, r.seconds());
 		return e;
 	}
 
