@@ -52,7 +52,7 @@ public class PhaseRetrievalCommand extends PhasingCommand {
 		// the open image is phased as it is: no re-centring or padding
 		final PreprocessOptions asIs = PreprocessOptions.defaults().withCentre(PreprocessOptions.Centring.NONE).withTargetSize(d.grid());
 		final ReconstructionPipeline.Outcome outcome = ReconstructionPipeline.run(d,
-			new ReconstructionPipeline.Request(asIs, phasingParameters(), backend, threadCount()), null, progress());
+			new ReconstructionPipeline.Request(asIs, phasingParameters(), backend, threadCount(), random_starts), null, progress());
 		show(outcome.result(), diffraction.getTitle());
 		if (output_dir != null)
 			ResultWriter.write(output_dir.toPath(), Inputs.baseName(java.nio.file.Path.of(diffraction.getTitle())), outcome, Map.of());

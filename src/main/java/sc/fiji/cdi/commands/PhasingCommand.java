@@ -48,6 +48,9 @@ public abstract class PhasingCommand extends CdiCommand {
 	@Parameter(label = "Random seed", persist = false)
 	protected long seed = DEFAULTS.seed();
 
+	@Parameter(label = "Random starts (the lowest χ² is kept)", persist = false, min = "1")
+	protected int random_starts = 1;
+
 	@Parameter(label = "Compute backend", choices = { "auto", "jtransforms", "fftw", "djl" }, persist = false)
 	protected String backend = "auto";
 

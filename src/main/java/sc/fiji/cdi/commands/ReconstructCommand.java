@@ -120,7 +120,7 @@ public class ReconstructCommand extends PhasingCommand {
 			}
 		} else {
 			outcome = ReconstructionPipeline.run(data,
-				new ReconstructionPipeline.Request(prep, phasingParameters(), backend, threadCount()), null, progress);
+				new ReconstructionPipeline.Request(prep, phasingParameters(), backend, threadCount(), random_starts), null, progress);
 		}
 		outcome.seconds().put("import", importSeconds);
 		final List<Path> files = ResultWriter.write(out, Inputs.baseName(in), outcome, extra);

@@ -24,8 +24,15 @@ public final class ReconstructionPipeline {
 	/**
 	 * @param backend  phasing backend choice ("auto", "jtransforms", "fftw", "djl", …), see {@link Backends}
 	 * @param threads  worker threads (≤ 0: all available cores)
+	 * @param starts   random starts, the lowest final χ² kept ({@link Phaser#runBest}); ignored with a starting guess
 	 */
-	public record Request(PreprocessOptions preprocess, PhasingParameters phasing, String backend, int threads) {}
+	public record Request(PreprocessOptions preprocess, PhasingParameters phasing, String backend, int threads, int starts) {
+
+		/** One random start. */
+		public Request(final PreprocessOptions preprocess, final PhasingParameters phasing, final String backend, final int threads) {
+			this(preprocess, phasing, backend, threads, 1);
+		}
+	}
 
 	/** The preprocessed data the phasing saw, its result, and the wall time of each stage in seconds. */
 	public record Outcome(Diffraction preprocessed, PhasingResult result, Map<String, Double> seconds) {}
@@ -65,7 +72,9 @@ public final class ReconstructionPipeline {
 		t0 = System.nanoTime();
 		final int threads = request.threads() > 0 ? request.threads() : Runtime.getRuntime().availableProcessors();
 		final PhasingBackend backend = Backends.select(request.backend(), pre.grid(), threads);
-		final PhasingResult result = new Phaser(backend).run(pre, request.phasing(), guess, progress);
+		final Phaser phaser = new Phaser(backend);
+		final PhasingResult result = guess == null && request.starts() > 1 ? phaser.runBest(pre, request.phasing(), request.starts(), progress)
+			: phaser.run(pre, request.phasing(), guess, progress);
 		seconds.put("phasing", (System.nanoTime() - t0) / 1e9);
 		return new Outcome(pre, result, seconds);
 	}

@@ -62,6 +62,23 @@ class PhaserTest {
 	}
 
 	@Test
+	void severalRandomStartsKeepTheLowestChi2() {
+		final Diffraction d = CRYSTAL_32.diffraction();
+		final PhasingParameters p = PhasingParameters.defaults().withRecipe("5*ER+30*HIO+5*ER").withSeed(4);
+		final Phaser phaser = new Phaser(new JTransformsBackend(1));
+		double lowest = Double.POSITIVE_INFINITY;
+		long lowestSeed = -1;
+		for (int k = 0; k < 3; k++) {
+			final double c = phaser.run(d, p.withSeed(4 + k), null, Progress.NONE).finalChi2();
+			if (c < lowest) { lowest = c; lowestSeed = 4 + k; }
+		}
+		final PhasingResult best = phaser.runBest(d, p, 3, Progress.NONE);
+		assertEquals(lowest, best.finalChi2(), 0, "the kept start is the one with the lowest final χ²");
+		assertEquals(lowestSeed, best.parameters().seed(), "the result records the seed of the kept start");
+		assertThrows(CdiException.class, () -> phaser.runBest(d, p, 0, Progress.NONE));
+	}
+
+	@Test
 	void sameSeedGivesBitIdenticalResultsDifferentSeedsDiffer() {
 		final Diffraction d = CRYSTAL_32.diffraction();
 		final PhasingParameters p = PhasingParameters.defaults().withRecipe("5*ER+30*HIO+5*ER").withAverageLast(5);
