@@ -2,7 +2,8 @@
 # One command for the phasing benchmarks of docs/benchmarks.md (issue #6):
 #   bench/run-benchmarks.sh            full run: 64³/128³/256³, all backends, C+FFTW, numpy, NN, end-to-end 216×256×256
 #   bench/run-benchmarks.sh --quick    64³/128³ and a 50-iteration end-to-end run at 108×128×128 (a few minutes)
-# Environment: THREADS (default 2), MVN_OPTS (e.g. "-o" to build offline), PYFFTW=1 to add pyfftw.
+# Environment: THREADS (default 2), ROUNDS (default 3: interleaved rounds of C + FFTW and Java + FFTW, the lowest
+# median of each kept, because the shared machine's load changes within minutes), MVN_OPTS (e.g. "-o" to build offline), PYFFTW=1 to add pyfftw.
 # Writes docs/benchmarks.md, docs/benchmarks.png and docs/benchmarks.jsonl (one JSON object per line, each tagged
 # with the run id, so results of several runs can be concatenated and compared).
 # Needs: JDK 17+, Maven, gcc and libfftw3-dev (for the C reference; skipped without them), /usr/bin/python3 with numpy
@@ -10,11 +11,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 THREADS=${THREADS:-2}
+ROUNDS=${ROUNDS:-3}
 SIZES=64,128,256
 E2E_ARGS=()
+E2E_GRID=216,256,256
 if [[ "${1:-}" == "--quick" ]]; then
 	SIZES=64,128
-	E2E_ARGS=(--grid 108,128,128 --recipe "10*ER+30*HIO+10*ER")
+	E2E_GRID=108,128,128
+	E2E_ARGS=(--grid "$E2E_GRID" --recipe "10*ER+30*HIO+10*ER")
 fi
 OUT=target/bench
 mkdir -p "$OUT" docs
@@ -40,9 +44,9 @@ echo "{\"op\":\"run\",\"cpu\":\"$CPU\",\"cores\":$(grep -c ^processor /proc/cpui
 load "start"
 
 if command -v gcc >/dev/null && [[ -e /usr/include/fftw3.h ]]; then
-	echo "== C + FFTW reference" >&2
+	echo "== C + FFTW reference: build" >&2
 	gcc -O3 -march=native -fopenmp bench/hio_fftw.c -o "$OUT/hio_fftw" -lfftw3f_threads -lfftw3f -lm
-	"$OUT/hio_fftw" -t "$THREADS" ${SIZES//,/ } | json
+	C_FFTW="$OUT/hio_fftw"
 else echo "(no gcc or libfftw3-dev: C reference skipped)" >&2; fi
 
 if /usr/bin/python3 -c "import numpy" 2>/dev/null; then
@@ -51,8 +55,13 @@ if /usr/bin/python3 -c "import numpy" 2>/dev/null; then
 	if [[ "${PYFFTW:-0}" == 1 ]]; then /usr/bin/python3 bench/hio_numpy.py --pyfftw "$THREADS" ${SIZES//,/ } | json; fi
 else echo "(no /usr/bin/python3 with numpy: numpy reference skipped)" >&2; fi
 
-echo "== Java backends" >&2
-"${JAVA[@]}" sc.fiji.cdi.bench.IterationBenchmark --sizes "$SIZES" --threads "$THREADS" --backends fftw,jtransforms | json
+echo "== C + FFTW and Java + FFTW, $ROUNDS interleaved rounds" >&2
+for ((r = 1; r <= ROUNDS; r++)); do
+	if [[ -n "${C_FFTW:-}" ]]; then "$C_FFTW" -t "$THREADS" ${SIZES//,/ } | json; fi
+	"${JAVA[@]}" sc.fiji.cdi.bench.IterationBenchmark --sizes "$SIZES" --threads "$THREADS" --backends fftw | json
+done
+echo "== other Java backends" >&2
+"${JAVA[@]}" sc.fiji.cdi.bench.IterationBenchmark --sizes "$SIZES" --threads "$THREADS" --backends jtransforms | json
 # DJL allocates a native array per op: tcmalloc halves that cost (ENVIRONMENT.md)
 TCMALLOC=$(ls /usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4 2>/dev/null || true)
 LD_PRELOAD="$TCMALLOC" "${JAVA[@]}" sc.fiji.cdi.bench.IterationBenchmark --sizes "$SIZES" --threads "$THREADS" --backends djl 2>/dev/null | json
@@ -66,6 +75,8 @@ LD_PRELOAD="$TCMALLOC" "${JAVA[@]}" sc.fiji.cdi.bench.NnInferenceBenchmark --thr
 
 echo "== end to end" >&2
 "${JAVA[@]}" sc.fiji.cdi.bench.EndToEndBenchmark --backend auto --threads "$THREADS" "${E2E_ARGS[@]}" 2>/dev/null | json
+# the same iteration (HIO + shrink-wrap) in C on the same grid: the floor of the end-to-end goal on this machine
+if [[ -n "${C_FFTW:-}" ]]; then "$C_FFTW" -t "$THREADS" -g "$E2E_GRID" | json; fi
 load "end"
 
 "${JAVA[@]}" sc.fiji.cdi.bench.BenchmarkReport "$RESULTS" docs/benchmarks.md docs/benchmarks.png

@@ -104,12 +104,32 @@ public final class NnEvaluation {
 		final InitialGuess guess = NnRefine.initialGuess(pr, d);
 		final double nnChi2 = ErrorMetrics.chi2(backend, guess.object(), d);
 		final PhasingResult rf = new Phaser(backend).run(d, refine, guess, Progress.NONE);
-		final PhasingResult co = new Phaser(backend).run(d, cohere, null, Progress.NONE);
-		System.out.printf(Locale.ROOT, "%n3D-CDI-NN example %s (%s): NN alone chi2 %.4f (%.0f ms); NN + refine chi2 %.5f after %d iterations (%.2f s); cohere chi2 %.5f after %d iterations (%.2f s); "
-			+ "NN+refine vs cohere amplitude correlation %.3f%n", file.getFileName(), d.grid(), nnChi2, pr.millis(), rf.finalChi2(), rf.iterations(), rf.seconds() + pr.millis() / 1e3,
-			co.finalChi2(), co.iterations(), co.seconds(), Quality.compare(rf.object(), co.object(), co.support()).amplitudeCorrelation());
-		final int reach = firstBelow(new double[][] { rf.chi2History() }, co.finalChi2());
-		System.out.println("NN + refine reaches cohere's final chi2 at iteration " + (reach < 0 ? "never (within " + rf.iterations() + ")" : reach + 1));
+		// phase retrieval alone from several random starts: single HIO runs from random starts scatter widely
+		final int starts = 5;
+		final double[] coChi2 = new double[starts], coSec = new double[starts];
+		PhasingResult co = null;
+		for (int k = 0; k < starts; k++) {
+			final PhasingResult r = new Phaser(backend).run(d, cohere.withSeed(k + 1), null, Progress.NONE);
+			coChi2[k] = r.finalChi2();
+			coSec[k] = r.seconds();
+			if (co == null || r.finalChi2() < co.finalChi2()) co = r;
+		}
+		final double target = median(coChi2);
+		System.out.printf(Locale.ROOT, "%n3D-CDI-NN example %s (%s), %s: NN alone chi2 %.4f (%.0f ms); NN + refine chi2 %.5f after %d iterations (%.2f s); "
+			+ "cohere from %d random starts: chi2 %s, median %.5f after %d iterations (median %.2f s); NN+refine vs best cohere amplitude correlation %.3f%n",
+			file.getFileName(), d.grid(), fitDescription(pr), nnChi2, pr.millis(), rf.finalChi2(), rf.iterations(),
+			rf.seconds() + pr.millis() / 1e3, starts, Arrays.toString(coChi2), target, co.iterations(), median(coSec),
+			Quality.compare(rf.object(), co.object(), co.support()).amplitudeCorrelation());
+		final int reach = firstBelow(new double[][] { rf.chi2History() }, target);
+		System.out.println("NN + refine reaches cohere's median final chi2 at iteration " + (reach < 0 ? "never (within " + rf.iterations() + ")" : reach + 1));
+	}
+
+	/** The network preprocessing of a prediction in a line: estimated object fraction, binning, network grid. */
+	static String fitDescription(final Prediction pr) {
+		for (final ProcessingLog.Step s : pr.log().steps())
+			if (s.name().equals("nn_fit_to_network")) return String.format(Locale.ROOT, "object fraction %s, binned %s, to %s",
+				Arrays.toString((double[]) s.parameters().get("estimated_object_fraction_zyx")), Arrays.toString(pr.binZyx()), s.parameters().get("to"));
+		return "no network preprocessing recorded";
 	}
 
 	/** First iteration at which the per-iteration median of the histories is ≤ target, or −1. */

@@ -37,10 +37,17 @@ public final class NnRefine {
 		return base.withRecipe(DEFAULT_RECIPE).withTwinRemoval(false);
 	}
 
-	/** The prediction as a starting guess on the data grid: object A·exp(iφ)·S and support [|ρ| ≥ 0.1·max]. */
+	/**
+	 * The prediction as a starting guess on the data grid: object A·exp(iφ)·S and support [|ρ| ≥ 0.1·max]. The
+	 * inverse of the network preprocessing: Fourier resampling to the binned grid (undoes the crop/pad), then
+	 * zero-padding about the centre to the data grid (the binned pattern saw 1/bin of the field of view).
+	 */
 	public static InitialGuess initialGuess(final Prediction p, final Diffraction data) {
 		final Grid dg = data.grid();
-		final ComplexVolume obj = resample(p.object(), dg);
+		final int[] bin = p.binZyx();
+		final Grid binned = new Grid(dg.nz / bin[0], dg.ny / bin[1], dg.nx / bin[2]);
+		final ComplexVolume onBinned = resample(p.object(), binned);
+		final ComplexVolume obj = binned.equals(dg) ? onBinned : new ComplexVolume(dg, centredCopy(binned, onBinned.data, dg));
 		double sumM2 = 0;
 		final float[] m = data.amplitude().data;
 		for (int i = 0; i < m.length; i++) if (data.isMeasured(i)) sumM2 += (double) m[i] * m[i];
@@ -78,8 +85,15 @@ public final class NnRefine {
 		if (from.rank() != to.rank()) throw new CdiException("Cannot resample a " + from.rank() + "D object (" + from + ") to the " + to.rank() + "D grid " + to + ".");
 		final float[] f = obj.data.clone();
 		Fft.forward(from, f);
-		final float[] fc = FftShift.fftshift(from, f, 2);
-		final float[] gc = new float[2 * to.size()];
+		final float[] gc = centredCopy(from, FftShift.fftshift(from, f, 2), to);
+		final float[] g = FftShift.ifftshift(to, gc, 2);
+		Fft.inverse(to, g);
+		return new ComplexVolume(to, g);
+	}
+
+	/** Interleaved complex values copied so that index n/2 of each axis goes to n'/2 (centred crop or zero-pad). */
+	static float[] centredCopy(final Grid from, final float[] src, final Grid to) {
+		final float[] out = new float[2 * to.size()];
 		final int[] a = from.zyx(), b = to.zyx();
 		for (int z = 0; z < b[0]; z++) {
 			final int sz = z - b[0] / 2 + a[0] / 2;
@@ -91,13 +105,11 @@ public final class NnRefine {
 					final int sx = x - b[2] / 2 + a[2] / 2;
 					if (sx < 0 || sx >= a[2]) continue;
 					final int si = from.index(sz, sy, sx), di = to.index(z, y, x);
-					gc[2 * di] = fc[2 * si];
-					gc[2 * di + 1] = fc[2 * si + 1];
+					out[2 * di] = src[2 * si];
+					out[2 * di + 1] = src[2 * si + 1];
 				}
 			}
 		}
-		final float[] g = FftShift.ifftshift(to, gc, 2);
-		Fft.inverse(to, g);
-		return new ComplexVolume(to, g);
+		return out;
 	}
 }

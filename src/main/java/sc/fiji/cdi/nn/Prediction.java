@@ -11,10 +11,12 @@ import sc.fiji.cdi.data.RealVolume;
  * post-processing), support [A ≥ threshold], and the object A·exp(iφ)·S.
  *
  * @param voxelScaleZyx real-space voxel size of the prediction in units of the data's real-space voxel
- *                      (data size / network size per axis: cropping the pattern coarsens the real-space voxel)
+ *                      (data size / (bin · network size) per axis: cropping the pattern coarsens the real-space voxel)
+ * @param binZyx        reciprocal-space binning factor per axis applied before the crop (1 = none): the prediction
+ *                      covers 1/bin of the data's field of view
  * @param dataGrid      grid of the diffraction data the prediction came from
  * @param log           the data's processing log extended by the network preprocessing (crop/pad, mask, normalise)
  * @param millis        wall time of the network forward pass for this pattern (a batch's time divided by its size)
  */
-public record Prediction(RealVolume amplitude, RealVolume phase, boolean[] support, ComplexVolume object, double[] voxelScaleZyx,
+public record Prediction(RealVolume amplitude, RealVolume phase, boolean[] support, ComplexVolume object, double[] voxelScaleZyx, int[] binZyx,
 	Grid dataGrid, ProcessingLog log, double millis) {}

@@ -26,6 +26,9 @@ import sc.fiji.cdi.data.Grid;
 import sc.fiji.cdi.data.ProcessingLog;
 import sc.fiji.cdi.data.RealVolume;
 import sc.fiji.cdi.djl.DjlRuntime;
+import sc.fiji.cdi.phasing.FftShift;
+import sc.fiji.cdi.phasing.Phaser;
+import sc.fiji.cdi.preprocess.Preprocessor;
 import sc.fiji.cdi.util.CdiException;
 import sc.fiji.cdi.util.MemoryGuard;
 import sc.fiji.cdi.util.Progress;
@@ -33,10 +36,12 @@ import sc.fiji.cdi.util.Progress;
 /**
  * Runs a trained network on diffraction data: a user's model folder or a bundled default model ("3d", "2d").
  * <p>
- * Preprocessing (recorded in the prediction's log): √I; unmeasured (masked) pixels set to 0; each axis cropped or
- * zero-padded about the peak (index N/2 → n/2) to the network size n — in reciprocal space this keeps the
- * oversampling, so the object keeps its fraction of the box while its voxel becomes N/n times coarser; normalised to
- * max 1. Not thread-safe; one predictor per thread.
+ * Preprocessing (recorded in the prediction's log): √I; unmeasured (masked) pixels set to 0; each axis binned by
+ * the integer factor that brings the object (its extent estimated from the autocorrelation) closest to the size
+ * fractions the model was trained on — binning by b in reciprocal space shrinks the field of view b times at the
+ * same voxel, so a small crystal fills more of the box (3D-CDI-NN also downsamples its measured crops) — then cropped
+ * or zero-padded about the peak (index N/2 → n/2) to the network size n, which keeps the oversampling while the
+ * voxel becomes N/(b·n) times coarser; normalised to max 1. Not thread-safe; one predictor per thread.
  */
 public final class Predictor implements AutoCloseable {
 
@@ -48,6 +53,8 @@ public final class Predictor implements AutoCloseable {
 	private final Block block;
 	private final Grid grid;
 	private final String source;
+	/** {@link #trainedFraction()}, computed at the first prediction. */
+	private double[] trainedFraction;
 
 	private Predictor(final ModelCard card, final NDManager manager, final Block block, final String source) {
 		this.card = card; this.manager = manager; this.block = block; this.source = source;
@@ -115,41 +122,103 @@ public final class Predictor implements AutoCloseable {
 
 	/** The network input for a pattern: preprocessed as described in the class comment, with the steps logged. */
 	public RealVolume preprocess(final Diffraction d, final ProcessingLog log) {
+		return fit(d, log).input();
+	}
+
+	/** A network input and the binning that produced it. */
+	private record Fitted(RealVolume input, int[] binZyx) {}
+
+	private Fitted fit(final Diffraction d, final ProcessingLog log) {
 		final Grid g = d.grid();
 		if (g.rank() != card.architecture.rank()) throw new CdiException("The model " + source + " expects " + card.architecture.rank() + "D patterns but " + d.source + " is " + g.rank() + "D (" + g
 			+ "): choose a " + g.rank() + "D model.");
 		final int n = card.architecture.inputSize();
-		final int[] from = g.zyx(), to = grid.zyx();
+		final int[] from = g.zyx();
 		for (int a = 3 - g.rank(); a < 3; a++)
 			if (from[a] < n / 4) throw new CdiException("The pattern " + d.source + " (" + g + ") is too small for the model " + source + " (input " + grid + "): axis " + "zyx".charAt(a) + " has " + from[a]
 				+ " pixels, at least " + n / 4 + " are needed (zero-padding more than 4x would leave the network mostly zeros).");
-		final float[] amp = d.amplitude().data;
+		final float[] amp = sanitisedAmplitude(d);
+		final double[] fraction = objectFraction(g, amp);
+		final int[] bin = binning(g, fraction);
+		final Diffraction fitted = Preprocessor.cropOrPad(Preprocessor.bin(d, bin[0], bin[1], bin[2]), grid);
+		final float[] in = sanitisedAmplitude(fitted);
 		int masked = 0;
-		final float[] in = new float[grid.size()];
-		for (int z = 0; z < to[0]; z++) {
-			final int sz = z - to[0] / 2 + from[0] / 2;
-			if (sz < 0 || sz >= from[0]) continue;
-			for (int y = 0; y < to[1]; y++) {
-				final int sy = y - to[1] / 2 + from[1] / 2;
-				if (sy < 0 || sy >= from[1]) continue;
-				for (int x = 0; x < to[2]; x++) {
-					final int sx = x - to[2] / 2 + from[2] / 2;
-					if (sx < 0 || sx >= from[2]) continue;
-					final int si = g.index(sz, sy, sx);
-					if (!d.isMeasured(si)) { masked++; continue; }
-					final float v = amp[si];
-					in[grid.index(z, y, x)] = Float.isFinite(v) ? Math.max(0f, v) : 0f;
-				}
-			}
-		}
+		if (d.mask != null) for (final boolean m : d.mask) if (m) masked++;
 		float max = 0;
 		for (final float v : in) if (v > max) max = v;
 		if (!(max > 0)) throw new CdiException("The pattern " + d.source + " is zero (or masked) everywhere inside the central " + grid + " the model " + source + " sees: expected a diffraction pattern with its peak near the array centre.");
 		for (int i = 0; i < in.length; i++) in[i] /= max;
-		log.add("nn_fit_to_network", "from", g.toString(), "to", grid.toString(), "method", "centred crop/zero-pad in reciprocal space (keeps oversampling)",
+		log.add("nn_fit_to_network", "from", g.toString(), "estimated_object_fraction_zyx", fraction, "bin_zyx", bin, "to", grid.toString(),
+			"method", "binning of the intensity to bring the object to the training size fraction, then centred crop/zero-pad in reciprocal space (keeps oversampling)",
 			"masked_pixels_zeroed", masked);
 		log.add("nn_normalise", "divided_by_max_amplitude", max);
-		return new RealVolume(grid, in);
+		return new Fitted(new RealVolume(grid, in), bin);
+	}
+
+	/**
+	 * The object's extent as a fraction of the box per axis (z, y, x), estimated from the autocorrelation |IFFT(I)|,
+	 * whose support (≥ 0.1 of its maximum, PyNX's initial support) is about twice the object.
+	 */
+	static double[] objectFraction(final Grid g, final float[] amplitude) {
+		final boolean[] ac = Phaser.autocorrelationSupport(g, FftShift.ifftshift(g, amplitude, 1), Phaser.AUTOCORRELATION_THRESHOLD);
+		final int[] dims = g.zyx(), lo = { Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE }, hi = { -1, -1, -1 };
+		for (int z = 0, i = 0; z < dims[0]; z++)
+			for (int y = 0; y < dims[1]; y++)
+				for (int x = 0; x < dims[2]; x++, i++) {
+					if (!ac[i]) continue;
+					final int[] c = { z, y, x };
+					for (int a = 0; a < 3; a++) { lo[a] = Math.min(lo[a], c[a]); hi[a] = Math.max(hi[a], c[a]); }
+				}
+		final double[] f = new double[3];
+		for (int a = 0; a < 3; a++) f[a] = hi[a] < 0 ? 0.5 : (hi[a] - lo[a] + 1) / (2.0 * dims[a]);
+		return f;
+	}
+
+	/**
+	 * Per axis, the binning factor b that brings the estimated object fraction closest to the fraction the same
+	 * estimate gives on the model's training crystals (binning a pattern by b enlarges the object's share of the box
+	 * b times at the same real-space voxel), among the divisors of the axis that leave at least the network size: a
+	 * small crystal in a finely sampled pattern is binned, not cropped (cropping would coarsen its voxel and keep it
+	 * smaller in the box than anything the network saw).
+	 */
+	int[] binning(final Grid g, final double[] fraction) {
+		final double[] target = trainedFraction();
+		final int n = card.architecture.inputSize();
+		final int[] dims = g.zyx(), bin = { 1, 1, 1 };
+		for (int a = 3 - g.rank(); a < 3; a++) {
+			double best = Double.POSITIVE_INFINITY;
+			for (int b = 1; dims[a] / b >= n; b++) {
+				if (dims[a] % b != 0) continue;
+				final double miss = Math.abs(Math.log(fraction[a] * b / target[a]));
+				if (miss < best - 1e-9) { best = miss; bin[a] = b; }
+			}
+		}
+		return bin;
+	}
+
+	/**
+	 * The mean {@link #objectFraction} of crystals drawn like the model's training data (its card's recipe, else the
+	 * default one) on the network grid: the autocorrelation estimate is biased by the shape, so the data are compared
+	 * with the estimate on training-like crystals rather than with the recipe's nominal size.
+	 */
+	private double[] trainedFraction() {
+		if (trainedFraction != null) return trainedFraction;
+		final TrainingData.Recipe r = card.training != null && card.training.dataRecipe != null ? card.training.dataRecipe : TrainingData.Recipe.defaults(grid.rank());
+		final int count = 8;
+		final double[] f = new double[3];
+		for (int k = 0; k < count; k++) {
+			final Diffraction d = TrainingData.crystal(grid, r, 0x5EEDL, k).diffraction();
+			final double[] e = objectFraction(grid, sanitisedAmplitude(d));
+			for (int a = 0; a < 3; a++) f[a] += e[a] / count;
+		}
+		return trainedFraction = f;
+	}
+
+	/** √I with unmeasured, non-finite and negative values set to 0. */
+	private static float[] sanitisedAmplitude(final Diffraction d) {
+		final float[] a = d.amplitude().data.clone();
+		for (int i = 0; i < a.length; i++) if (!d.isMeasured(i) || !(a[i] > 0)) a[i] = 0f;
+		return a;
 	}
 
 	/** Predicts one pattern. */
@@ -168,9 +237,12 @@ public final class Predictor implements AutoCloseable {
 			final List<Diffraction> batch = data.subList(from, Math.min(data.size(), from + batchSize));
 			final List<ProcessingLog> logs = new ArrayList<>();
 			final float[][] inputs = new float[batch.size()][];
+			final int[][] bins = new int[batch.size()][];
 			for (int i = 0; i < batch.size(); i++) {
 				final ProcessingLog log = new ProcessingLog(batch.get(i).log);
-				inputs[i] = preprocess(batch.get(i), log).data;
+				final Fitted f = fit(batch.get(i), log);
+				inputs[i] = f.input().data;
+				bins[i] = f.binZyx();
 				logs.add(log);
 			}
 			final long t0 = System.nanoTime();
@@ -178,8 +250,10 @@ public final class Predictor implements AutoCloseable {
 			final double ms = (System.nanoTime() - t0) / 1e6 / batch.size();
 			for (int i = 0; i < batch.size(); i++) {
 				final Grid dg = batch.get(i).grid();
-				final double[] scale = { (double) dg.nz / grid.nz, (double) dg.ny / grid.ny, (double) dg.nx / grid.nx };
-				out.add(postprocess(ap[0][i], ap[1][i], scale, dg, logs.get(i), ms));
+				final int[] b = bins[i];
+				// the binned pattern covers 1/b of the field of view at the data's voxel; cropping it to n coarsens that
+				final double[] scale = { (double) dg.nz / b[0] / grid.nz, (double) dg.ny / b[1] / grid.ny, (double) dg.nx / b[2] / grid.nx };
+				out.add(postprocess(ap[0][i], ap[1][i], scale, b, dg, logs.get(i), ms));
 			}
 			progress.progress(from + batch.size(), data.size());
 			progress.status("Predicted " + (from + batch.size()) + "/" + data.size() + " patterns");
@@ -192,7 +266,7 @@ public final class Predictor implements AutoCloseable {
 		if (!amplitudeNormalised.grid.equals(grid)) throw new CdiException("The network input is " + amplitudeNormalised.grid + " but the model " + source + " expects " + grid + ".");
 		final long t0 = System.nanoTime();
 		final float[][][] ap = forward(new float[][] { amplitudeNormalised.data });
-		return postprocess(ap[0][0], ap[1][0], new double[] { 1, 1, 1 }, grid, new ProcessingLog(), (System.nanoTime() - t0) / 1e6);
+		return postprocess(ap[0][0], ap[1][0], new double[] { 1, 1, 1 }, new int[] { 1, 1, 1 }, grid, new ProcessingLog(), (System.nanoTime() - t0) / 1e6);
 	}
 
 	/** Raw network outputs {amplitude[sample][voxel], phase[sample][voxel]} for a batch of network inputs. */
@@ -219,7 +293,7 @@ public final class Predictor implements AutoCloseable {
 	}
 
 	/** AutoPhaseNN post-processing: support [A ≥ threshold], phase 0 outside, mean phase inside removed. */
-	private Prediction postprocess(final float[] amp, final float[] phase, final double[] scale, final Grid dataGrid, final ProcessingLog log, final double ms) {
+	private Prediction postprocess(final float[] amp, final float[] phase, final double[] scale, final int[] bin, final Grid dataGrid, final ProcessingLog log, final double ms) {
 		final boolean[] support = new boolean[amp.length];
 		final float[] ph = phase.clone();
 		int inside = 0;
@@ -234,7 +308,7 @@ public final class Predictor implements AutoCloseable {
 		obj = Alignment.removePhaseOffset(obj, support);
 		final RealVolume outPhase = obj.phase();
 		for (int i = 0; i < amp.length; i++) if (!support[i]) outPhase.data[i] = 0;
-		return new Prediction(new RealVolume(grid, amp), outPhase, support, obj, scale, dataGrid, log, ms);
+		return new Prediction(new RealVolume(grid, amp), outPhase, support, obj, scale, bin, dataGrid, log, ms);
 	}
 
 	@Override

@@ -25,26 +25,33 @@ class DefaultModelTest {
 	static void engine() { DjlRuntime.init(null); }
 
 	/** Median amplitude correlation after alignment (Quality.compare) over {@code n} held-out crystals. */
-	private static double[] evaluate(final String model, final int n, final int size) {
+	private static double[] evaluate(final String model, final int n, final int size) { return evaluate(model, n, size, 0, 0); }
+
+	/** The same with the crystals' size fractions drawn from [sizeMin, sizeMax] instead of the training range (0: as trained). */
+	private static double[] evaluate(final String model, final int n, final int size, final double sizeMin, final double sizeMax) {
 		try (Predictor p = Predictor.load(model, "cpu")) {
+			final TrainingData.Recipe trained = p.card().training.dataRecipe;
+			final TrainingData.Recipe recipe = sizeMin > 0 ? new TrainingData.Recipe(trained.base(), sizeMin, sizeMax, trained.phaseMin(), trained.phaseMax(), trained.photonsMin(), trained.photonsMax()) : trained;
 			final Grid g = p.networkGrid().is2D() ? Grid.of2D(size, size) : Grid.cube(size);
 			final List<SimulatedCrystal> crystals = new ArrayList<>();
 			final List<Diffraction> data = new ArrayList<>();
 			for (int k = 0; k < n; k++) {
-				crystals.add(TrainingData.crystal(g, p.card().training.dataRecipe, 987_654_321L, k));
+				crystals.add(TrainingData.crystal(g, recipe, 987_654_321L, k));
 				data.add(crystals.get(k).diffraction());
 			}
 			final List<Prediction> preds = p.predictAll(data, 8, Progress.NONE);
-			final double[] corr = new double[n], chi2 = new double[n];
+			final double[] corr = new double[n], chi2 = new double[n], bins = new double[n];
 			for (int k = 0; k < n; k++) {
 				final InitialGuess guess = NnRefine.initialGuess(preds.get(k), data.get(k));
+				bins[k] = preds.get(k).binZyx()[2];
 				assertEquals(g, guess.object().grid);
 				corr[k] = Quality.compare(guess.object(), crystals.get(k).object(), crystals.get(k).support()).amplitudeCorrelation();
 				chi2[k] = ErrorMetrics.chi2(guess.object(), data.get(k));
 			}
 			final double mc = NnEvaluation.median(corr), mx = NnEvaluation.median(chi2);
-			System.out.printf("%s on %d held-out %s crystals: median amplitude correlation %.3f, median chi2 %.4f%n", model, n, g, mc, mx);
-			return new double[] { mc, mx };
+			System.out.printf("%s on %d held-out %s crystals (size %.2f-%.2f): median amplitude correlation %.3f, median chi2 %.4f, median x binning %.0f%n",
+				model, n, g, recipe.sizeMin(), recipe.sizeMax(), mc, mx, NnEvaluation.median(bins));
+			return new double[] { mc, mx, NnEvaluation.median(bins) };
 		}
 	}
 
@@ -81,5 +88,16 @@ class DefaultModelTest {
 		// 64² patterns of objects of the same box fraction: cropping to 32² keeps the oversampling
 		final double[] r = evaluate("2d", 8, 64); // measured: 0.859
 		assertTrue(r[0] >= 0.75, "median amplitude correlation " + r[0]);
+	}
+
+	@Test
+	void default3dModelBinsSmallCrystalsInLargerPatterns() {
+		// a crystal of 0.15-0.22 of a 64³ box (like the 3D-CDI-NN example crop) is binned 2x to the 0.3-0.45 the model
+		// was trained on, instead of being cropped to a 32³ box where it would be half as large as anything seen in training
+		final double[] r = evaluate("3d", 8, 64, 0.15, 0.22);
+		assertEquals(2, r[2], 0, "median binning along x");
+		assertTrue(r[0] >= 0.85, "median amplitude correlation " + r[0]);
+		// crystals of the trained fractions are not binned
+		assertEquals(1, evaluate("3d", 4, 64)[2], 0);
 	}
 }

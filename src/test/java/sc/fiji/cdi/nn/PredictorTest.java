@@ -124,4 +124,41 @@ class PredictorTest {
 		// zero-padding the spectrum then cropping it back is exact (the 1/N factors of the two inverse FFTs cancel)
 		for (int i = 0; i < c.length; i++) assertEquals(c[i], back.data[i], 1e-5f);
 	}
+
+	@Test
+	void aSmallObjectInALargePatternIsBinnedAndItsPredictionEmbeddedBack() {
+		// a 64³ pattern of a cube of 6 voxels (0.09 of the box): binned 2x it fills twice that share of a 32³ box, near
+		// training crystals (0.3-0.45 nominal, 0.18-0.19 by the same autocorrelation estimate); a crop to 32³ would
+		// keep it at 0.09 with voxels twice as large
+		final Grid big = Grid.cube(64);
+		final float[] rho = new float[2 * big.size()];
+		for (int z = 29; z < 35; z++) for (int y = 29; y < 35; y++) for (int x = 29; x < 35; x++) rho[2 * big.index(z, y, x)] = 1f;
+		final float[] f = rho.clone();
+		sc.fiji.cdi.fft.Fft.forward(big, f);
+		final float[] intensity = sc.fiji.cdi.phasing.FftShift.fftshift(big, sc.fiji.cdi.phasing.Moments.modulus(f), 1);
+		for (int i = 0; i < intensity.length; i++) intensity[i] *= intensity[i];
+		final Diffraction d = new Diffraction(new RealVolume(big, intensity), Quantity.INTENSITY, null, new ProcessingLog(), "cube.tif");
+		final ProcessingLog log = new ProcessingLog();
+		assertEquals(Grid.cube(32), tiny.preprocess(d, log).grid);
+		final var fit = log.steps().get(0).parameters();
+		assertEquals(6 / 64.0, ((double[]) fit.get("estimated_object_fraction_zyx"))[2], 0.02, "object fraction from the autocorrelation");
+		assertTrue(java.util.Arrays.equals(new int[] { 2, 2, 2 }, (int[]) fit.get("bin_zyx")), java.util.Arrays.toString((int[]) fit.get("bin_zyx")));
+		final Prediction p = tiny.predict(d);
+		assertEquals(1.0, p.voxelScaleZyx()[0], 1e-12, "64 / (2 x 32): the prediction keeps the data's voxel");
+		// the network's 32³ box is the central half of the data's field of view
+		final sc.fiji.cdi.phasing.InitialGuess guess = NnRefine.initialGuess(p, d);
+		assertEquals(big, guess.object().grid);
+		final Grid net = Grid.cube(32);
+		float scale = Float.NaN;
+		for (int z = 0; z < 64; z++) for (int y = 0; y < 64; y++) for (int x = 0; x < 64; x++) {
+			final boolean inside = z >= 16 && z < 48 && y >= 16 && y < 48 && x >= 16 && x < 48;
+			final int i = big.index(z, y, x);
+			final float expected = inside ? p.object().data[2 * net.index(z - 16, y - 16, x - 16)] : 0f;
+			if (expected == 0f) assertEquals(0f, guess.object().data[2 * i], 0f);
+			else {
+				if (Float.isNaN(scale)) scale = guess.object().data[2 * i] / expected; // Parseval's scale to the data
+				assertEquals(scale, guess.object().data[2 * i] / expected, 1e-4f * scale, "embedded at the same voxel, one scale factor");
+			}
+		}
+	}
 }
