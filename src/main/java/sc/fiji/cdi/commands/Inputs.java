@@ -1,8 +1,11 @@
 package sc.fiji.cdi.commands;
 
 import java.io.File;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
 
 import sc.fiji.cdi.data.Grid;
 import sc.fiji.cdi.data.Quantity;
@@ -67,5 +70,17 @@ final class Inputs {
 		if (Files.isDirectory(p)) return n;
 		final int dot = n.indexOf('.');
 		return dot > 0 ? n.substring(0, dot) : n;
+	}
+
+	/** A file, or every pattern file in a folder (sorted by name; a folder of detector frames is imported with Import Diffraction first). */
+	static List<Path> patternFiles(final Path in) {
+		if (!Files.isDirectory(in)) return List.of(in);
+		try (var s = Files.list(in)) {
+			final List<Path> files = s.filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).matches(".*\\.(tif|tiff|npy|h5|hdf5|cxi|nxs|edf)$")).sorted().toList();
+			if (files.isEmpty()) throw new CdiException("Folder " + in + " holds no diffraction files (.tif, .npy, .h5, .cxi, .edf).");
+			return files;
+		} catch (final IOException e) {
+			throw new CdiException("Cannot list folder " + in + ": " + e.getMessage());
+		}
 	}
 }

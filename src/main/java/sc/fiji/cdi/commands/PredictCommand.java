@@ -1,8 +1,6 @@
 package sc.fiji.cdi.commands;
 
 import java.io.File;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -71,7 +69,7 @@ public class PredictCommand extends CdiCommand {
 		final List<String> names = new ArrayList<>();
 		if (input != null && !input.getPath().isBlank()) {
 			final Path in = Inputs.existing(input, "input");
-			for (final Path p : patterns(in)) {
+			for (final Path p : Inputs.patternFiles(in)) {
 				data.add(DiffractionReader.read(p, Inputs.importOptions(quantity, null, null, null, null)));
 				names.add(Inputs.baseName(p));
 			}
@@ -98,18 +96,6 @@ public class PredictCommand extends CdiCommand {
 		double ms = 0;
 		for (final Prediction p : predictions) ms += p.millis();
 		log.info(String.format(Locale.ROOT, "Predicted %d pattern(s) with %s, %.1f ms per pattern", predictions.size(), name, ms / predictions.size()));
-	}
-
-	/** A file, or every pattern file in a folder (sorted by name; a folder of detector frames is imported with Import Diffraction first). */
-	private static List<Path> patterns(final Path in) {
-		if (!Files.isDirectory(in)) return List.of(in);
-		try (var s = Files.list(in)) {
-			final List<Path> files = s.filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).matches(".*\\.(tif|tiff|npy|h5|hdf5|cxi|nxs|edf)$")).sorted().toList();
-			if (files.isEmpty()) throw new CdiException("Folder " + in + " holds no diffraction files (.tif, .npy, .h5, .cxi, .edf).");
-			return files;
-		} catch (final IOException e) {
-			throw new CdiException("Cannot list folder " + in + ": " + e.getMessage());
-		}
 	}
 
 	private static void write(final Path dir, final String name, final Prediction p, final String model) {

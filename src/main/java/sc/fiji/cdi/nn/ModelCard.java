@@ -1,6 +1,8 @@
 package sc.fiji.cdi.nn;
 
 import java.util.LinkedHashMap;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import com.google.gson.Gson;
@@ -24,8 +26,9 @@ public final class ModelCard {
 	public Architecture architecture;
 	public long parameterCount;
 	/** Expected input, in words (fixed for all models of this format). */
-	public String input = "diffraction amplitude sqrt(I) with the peak at index n/2 (centred, not fftshifted), cropped or zero-padded "
-		+ "in reciprocal space to the input size (keeps the oversampling), masked pixels set to 0, normalised to max 1";
+	public String input = "diffraction amplitude sqrt(I) with the peak at index n/2 (centred, not fftshifted), binned so that the object "
+		+ "fills the box as the training crystals did, cropped or zero-padded in reciprocal space to the input size (keeps the "
+		+ "oversampling), masked pixels set to 0, normalised to max 1";
 	/** Outputs, in words. */
 	public String output = "object amplitude in [0,1] (sigmoid) and phase in radians in (-pi,pi) (pi*tanh), centred in the box";
 	public double supportThreshold = PhysicsLoss.DEFAULT_THRESHOLD;
@@ -35,8 +38,22 @@ public final class ModelCard {
 	public String software;
 	public String djlVersion;
 	public String created;
-	/** The command line that reproduces this model. */
+	/** The command line that reproduces this model (before any fine-tuning). */
 	public String reproduce;
+	/** Physics-loss fine-tunings on measured patterns applied after the training, in order. */
+	public List<FineTuned> fineTuning = new ArrayList<>();
+
+	/** One fine-tuning ({@link FineTuning}): on which patterns, how, and the physics loss on them before and after. */
+	public static final class FineTuned {
+		public List<String> patterns = new ArrayList<>();
+		public int steps;
+		public double learningRate;
+		public int batchSize;
+		public double lossBefore;
+		public double lossAfter;
+		public double seconds;
+		public String created;
+	}
 
 	/** How the network was trained. */
 	public static final class Training {

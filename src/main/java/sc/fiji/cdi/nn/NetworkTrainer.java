@@ -133,17 +133,7 @@ public final class NetworkTrainer {
 						progress.checkCancelled();
 						final List<TrainingData.Sample> batch = new ArrayList<>();
 						for (int k = b * c.batchSize(); k < Math.min(train.size(), (b + 1) * c.batchSize()); k++) batch.add(train.get(order.get(k)));
-						final double loss;
-						try (NDManager m = trainer.getManager().newSubManager()) {
-							final Batches.Tensors x = batches.tensors(m, batch, c.loss());
-							try (GradientCollector gc = trainer.newGradientCollector()) {
-								final NDList out = trainer.forward(new NDList(x.input()));
-								final NDArray l = Losses.loss(c.loss(), out.get(0), out.get(1), x);
-								gc.backward(l);
-								loss = l.getFloat();
-							}
-							trainer.step();
-						}
+						final double loss = step(trainer, batches, batch, c.loss());
 						if (!Double.isFinite(loss)) throw new CdiException("Training diverged at epoch " + (epoch + 1) + ", batch " + (b + 1) + " (loss " + loss + "): lower the learning rate (now " + c.learningRateAt(epoch) + ").");
 						sum += loss * batch.size();
 						stepsThisRun++;
@@ -153,7 +143,7 @@ public final class NetworkTrainer {
 						progress.status(String.format("Epoch %d/%d, batch %d/%d, loss %.4f, ETA %s", epoch + 1, c.epochs(), b + 1, stepsPerEpoch, loss, eta(perStep * (totalSteps - done))));
 						listener.batch(epoch, b, stepsPerEpoch, loss);
 					}
-					final double[] v = validate(block, batches, val, c, trainer.getManager());
+					final double[] v = validate(block, batches, val, c.loss(), c.batchSize(), trainer.getManager());
 					final EpochRecord rec = new EpochRecord(epoch + 1, sum / train.size(), v[0], v[1], c.learningRateAt(epoch), (System.nanoTime() - e0) / 1e9);
 					state.history.add(rec);
 					state.epochsDone = epoch + 1;
@@ -177,18 +167,38 @@ public final class NetworkTrainer {
 		return s >= 3600 ? String.format("%d h %02d min", s / 3600, (s % 3600) / 60) : s >= 60 ? String.format("%d min %02d s", s / 60, s % 60) : s + " s";
 	}
 
-	/** Validation loss and median amplitude correlation (best of truth and twin) in inference mode. */
-	static double[] validate(final Block block, final Batches batches, final List<TrainingData.Sample> val, final TrainingConfig c, final NDManager parent) {
+	/** One optimisation step on a batch: forward, loss, backward, optimizer update; returns the batch's loss. */
+	static double step(final Trainer trainer, final Batches batches, final List<TrainingData.Sample> batch, final TrainingConfig.LossKind loss) {
+		try (NDManager m = trainer.getManager().newSubManager()) {
+			final Batches.Tensors x = batches.tensors(m, batch, loss);
+			final double value;
+			try (GradientCollector gc = trainer.newGradientCollector()) {
+				final NDList out = trainer.forward(new NDList(x.input()));
+				final NDArray l = Losses.loss(loss, out.get(0), out.get(1), x);
+				gc.backward(l);
+				value = l.getFloat();
+			}
+			trainer.step();
+			return value;
+		}
+	}
+
+	/**
+	 * Validation loss and median amplitude correlation (best of truth and twin) in inference mode; the correlation is
+	 * NaN for samples without a true amplitude (measured patterns).
+	 */
+	static double[] validate(final Block block, final Batches batches, final List<TrainingData.Sample> val, final TrainingConfig.LossKind loss, final int batchSize, final NDManager parent) {
 		if (val.isEmpty()) return new double[] { Double.NaN, Double.NaN };
 		double sum = 0;
 		final double[] corr = new double[val.size()];
 		int k = 0;
-		for (int from = 0; from < val.size(); from += c.batchSize()) {
-			final List<TrainingData.Sample> batch = val.subList(from, Math.min(val.size(), from + c.batchSize()));
+		for (int from = 0; from < val.size(); from += batchSize) {
+			final List<TrainingData.Sample> batch = val.subList(from, Math.min(val.size(), from + batchSize));
 			try (NDManager m = parent.newSubManager()) {
-				final Batches.Tensors x = batches.tensors(m, batch, c.loss());
+				final Batches.Tensors x = batches.tensors(m, batch, loss);
 				final NDList out = block.forward(new ParameterStore(m, false), new NDList(x.input()), false);
-				sum += Losses.loss(c.loss(), out.get(0), out.get(1), x).getFloat() * batch.size();
+				sum += Losses.loss(loss, out.get(0), out.get(1), x).getFloat() * batch.size();
+				if (batch.get(0).amplitude() == null) { k += batch.size(); continue; }
 				final float[] a = out.get(0).toFloatArray();
 				final int per = batches.grid.size();
 				for (int i = 0; i < batch.size(); i++) {
@@ -198,6 +208,7 @@ public final class NetworkTrainer {
 				}
 			}
 		}
+		if (val.get(0).amplitude() == null) return new double[] { sum / val.size(), Double.NaN };
 		java.util.Arrays.sort(corr);
 		return new double[] { sum / val.size(), corr[corr.length / 2] };
 	}

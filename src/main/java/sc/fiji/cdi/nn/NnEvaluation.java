@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 import sc.fiji.cdi.align.Quality;
@@ -34,7 +35,7 @@ public final class NnEvaluation {
 
 	public static void main(final String[] args) {
 		String model = "3d", refineRecipe = NnRefine.DEFAULT_RECIPE;
-		int count = 100, size = 0, threads = 1;
+		int count = 100, size = 0, threads = 1, fineTune = FineTuning.DEFAULT_STEPS;
 		long seed = 1_000_003;
 		// the shared data folder sits beside the repository (../shared) or beside the worktrees folder (../../shared)
 		Path example = Paths.get("../shared/data/3d-cdi-nn-example/ft_crop_64.npy");
@@ -48,6 +49,7 @@ public final class NnEvaluation {
 				case "--seed" -> seed = Long.parseLong(args[i + 1]);
 				case "--refine" -> refineRecipe = args[i + 1];
 				case "--example" -> example = Paths.get(args[i + 1]);
+				case "--fine-tune" -> fineTune = Integer.parseInt(args[i + 1]);
 				default -> throw new IllegalArgumentException("unknown option " + args[i]);
 			}
 		}
@@ -93,12 +95,13 @@ public final class NnEvaluation {
 			final int reach = firstBelow(rfHist, target);
 			System.out.printf(Locale.ROOT, "NN + refine reaches cohere's median final chi2 %.5f at iteration %s of %d (1/5 of cohere = %d); cohere's own median history reaches NN+refine's final %.5f at iteration %s%n",
 				target, reach < 0 ? "never" : Integer.toString(reach + 1), nRef, nCoh / 5, median(rfChi2), Integer.toString(firstBelow(coHist, median(rfChi2)) + 1));
-			if (Files.isRegularFile(example) && p.networkGrid().rank() == 3) exampleData(p, example, refine, cohere, backend);
+			if (Files.isRegularFile(example) && p.networkGrid().rank() == 3) exampleData(p, example, refine, cohere, backend, fineTune);
 			else System.out.println("3D-CDI-NN example crop not found at " + example + ": skipped.");
 		}
 	}
 
-	private static void exampleData(final Predictor p, final Path file, final PhasingParameters refine, final PhasingParameters cohere, final JTransformsBackend backend) {
+	/** The comparison on the example crop; then again after fine-tuning the network on it (which changes {@code p}). */
+	private static void exampleData(final Predictor p, final Path file, final PhasingParameters refine, final PhasingParameters cohere, final JTransformsBackend backend, final int fineTuneSteps) {
 		final Diffraction d = new Diffraction(NpyIO.read(file), Quantity.AMPLITUDE, null, new ProcessingLog().add("read", "file", file.toString()), file.toString());
 		final Prediction pr = p.predict(d);
 		final InitialGuess guess = NnRefine.initialGuess(pr, d);
@@ -122,6 +125,15 @@ public final class NnEvaluation {
 			Quality.compare(rf.object(), co.object(), co.support()).amplitudeCorrelation());
 		final int reach = firstBelow(new double[][] { rf.chi2History() }, target);
 		System.out.println("NN + refine reaches cohere's median final chi2 at iteration " + (reach < 0 ? "never (within " + rf.iterations() + ")" : reach + 1));
+		if (fineTuneSteps <= 0) return;
+		final FineTuning.Report ft = FineTuning.run(p, List.of(d), fineTuneSteps, FineTuning.DEFAULT_LEARNING_RATE, 1, Progress.NONE);
+		final Prediction tuned = p.predict(d);
+		final InitialGuess tg = NnRefine.initialGuess(tuned, d);
+		final PhasingResult rt = new Phaser(backend).run(d, refine, tg, Progress.NONE);
+		final int reachTuned = firstBelow(new double[][] { rt.chi2History() }, target);
+		System.out.printf(Locale.ROOT, "After fine-tuning on the crop (%d steps, learning rate %.0e, physics loss %.4f -> %.4f, %.1f s): NN alone chi2 %.4f; NN + refine chi2 %.5f after %d iterations (%.2f s); "
+			+ "reaches cohere's median final chi2 at iteration %s%n", ft.steps(), ft.learningRate(), ft.lossBefore(), ft.lossAfter(), ft.seconds(), ErrorMetrics.chi2(backend, tg.object(), d),
+			rt.finalChi2(), rt.iterations(), rt.seconds() + tuned.millis() / 1e3, reachTuned < 0 ? "never (within " + rt.iterations() + ")" : Integer.toString(reachTuned + 1));
 	}
 
 	/** The network preprocessing of a prediction in a line: estimated object fraction, binning, network grid. */

@@ -120,6 +120,21 @@ public final class Predictor implements AutoCloseable {
 
 	public String source() { return source; }
 
+	Block block() { return block; }
+
+	NDManager manager() { return manager; }
+
+	/**
+	 * Writes this network (weights and card, including any {@link FineTuning}) as a model folder that
+	 * {@link #load(String, String)} reads; each file is written atomically.
+	 *
+	 * @param name the name recorded in the card
+	 */
+	public void save(final Path folder, final String name) {
+		if (name != null && !name.isBlank()) card.name = name;
+		ModelFolder.save(folder, block, card);
+	}
+
 	/** The network input for a pattern: preprocessed as described in the class comment, with the steps logged. */
 	public RealVolume preprocess(final Diffraction d, final ProcessingLog log) {
 		return fit(d, log).input();

@@ -65,6 +65,30 @@ class NnCommandsTest {
 	}
 
 	@Test
+	void fineTuneOnMeasuredPatternsThenUseTheTunedModel(@TempDir final Path tmp) throws Exception {
+		final Path in = Files.createDirectories(tmp.resolve("scans"));
+		for (int i = 0; i < 2; i++) TiffWriter.write(in.resolve("s" + i + ".tif"), CrystalSimulator.simulate(Grid.of2D(32, 32), POLYGON, 700 + i).diffraction().values);
+		final Path model = tmp.resolve("tuned");
+		assertEquals(0, Main.run("--headless", "--run", "Fine-tune Network", "input=\"" + in + "\",output_dir=\"" + model + "\",steps=5,batch_size=2,device=\"cpu\""));
+		final JsonObject card = JsonParser.parseString(Files.readString(model.resolve("model.json"))).getAsJsonObject();
+		assertEquals("default-2d-fine-tuned", card.get("name").getAsString());
+		final JsonObject tuning = card.getAsJsonArray("fineTuning").get(0).getAsJsonObject();
+		assertEquals(5, tuning.get("steps").getAsInt());
+		assertEquals(2, tuning.getAsJsonArray("patterns").size());
+		// the tuned folder is a network like any other; Reconstruct can also fine-tune on the scan itself
+		final Path out = tmp.resolve("out");
+		assertEquals(0, Main.run("--headless", "--run", "Reconstruct", "input=\"" + in.resolve("s0.tif") + "\",output_dir=\"" + out + "\",mode=\"nn+refine\",model=\"" + model
+			+ "\",fine_tune_steps=5,device=\"cpu\""));
+		final JsonObject report = JsonParser.parseString(Files.readString(out.resolve("s0_report.json"))).getAsJsonObject();
+		assertEquals(5, report.getAsJsonObject("fine_tuning").get("steps").getAsInt());
+		assertTrue(report.get("final_chi2").getAsDouble() < 0.01, "χ² " + report.get("final_chi2"));
+		// a missing input: exit 1, nothing written
+		final Path none = tmp.resolve("none");
+		assertEquals(1, Main.run("--headless", "--run", "Fine-tune Network", "input=\"" + tmp.resolve("missing.tif") + "\",output_dir=\"" + none + "\""));
+		assertTrue(Files.notExists(none.resolve("model.json")));
+	}
+
+	@Test
 	void trainATinyNetworkThenPredictWithIt(@TempDir final Path tmp) throws Exception {
 		final Path model = tmp.resolve("tiny");
 		assertEquals(0, Main.run("--headless", "--run", "Train Network", "output_dir=\"" + model

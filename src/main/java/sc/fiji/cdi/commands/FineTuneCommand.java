@@ -1,0 +1,69 @@
+package sc.fiji.cdi.commands;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import org.scijava.command.Command;
+import org.scijava.plugin.Parameter;
+import org.scijava.plugin.Plugin;
+
+import sc.fiji.cdi.data.Diffraction;
+import sc.fiji.cdi.io.DiffractionReader;
+import sc.fiji.cdi.nn.FineTuning;
+import sc.fiji.cdi.nn.Predictor;
+import sc.fiji.cdi.pipeline.ResultWriter;
+import sc.fiji.cdi.util.CdiException;
+
+/**
+ * Plugins › CDI › Fine-tune Network: adapts a trained network to measured patterns with the physics loss
+ * (AutoPhaseNN; no ground truth needed) and writes the tuned network as a new model folder, which Predict (NN) and
+ * Reconstruct (nn+refine) then take as their network. The input model is not changed.
+ */
+@Plugin(type = Command.class, menuPath = "Plugins>CDI>Fine-tune Network", headless = true)
+public class FineTuneCommand extends CdiCommand {
+
+	@Parameter(label = "Measured pattern file, or a folder of patterns", style = "both", persist = false)
+	private File input;
+
+	@Parameter(label = "Data are", choices = { "intensity", "amplitude" }, persist = false)
+	private String quantity = "intensity";
+
+	@Parameter(label = "Network to start from: auto, 3d, 2d or a model folder", persist = false)
+	private String model = "auto";
+
+	@Parameter(label = "Model folder to write", style = "directory", persist = false)
+	private File output_dir;
+
+	@Parameter(label = "Steps (Adam updates)", min = "1", persist = false)
+	private int steps = FineTuning.DEFAULT_STEPS;
+
+	@Parameter(label = "Learning rate", persist = false)
+	private double learning_rate = FineTuning.DEFAULT_LEARNING_RATE;
+
+	@Parameter(label = "Batch size", min = "1", persist = false)
+	private int batch_size = 4;
+
+	@Parameter(label = "Device", choices = { "auto", "cpu", "gpu" }, persist = false)
+	private String device = "auto";
+
+	@Override
+	protected void execute() {
+		if (output_dir == null) throw new CdiException("Parameter 'output_dir' is missing: give the folder the tuned model is written to.");
+		final Path out = output_dir.toPath();
+		final Path in = Inputs.existing(input, "input");
+		if (out.toAbsolutePath().normalize().equals(in.toAbsolutePath().normalize())) throw new CdiException("output_dir " + out + " is the input folder: choose another folder for the tuned model.");
+		ResultWriter.checkWritable(out);
+		final List<Diffraction> data = new ArrayList<>();
+		for (final Path p : Inputs.patternFiles(in)) data.add(DiffractionReader.read(p, Inputs.importOptions(quantity, null, null, null, null)));
+		final String name = model.trim().equalsIgnoreCase("auto") ? (data.get(0).grid().is2D() ? "2d" : "3d") : model.trim();
+		try (Predictor predictor = Predictor.load(name, device(device))) {
+			final FineTuning.Report r = FineTuning.run(predictor, data, steps, learning_rate, batch_size, progress());
+			predictor.save(out, predictor.card().name + "-fine-tuned");
+			log.info(String.format(Locale.ROOT, "Fine-tuned %s on %d pattern(s): %d steps, physics loss %.4f -> %.4f in %.1f s; model written to %s",
+				predictor.source(), r.patterns(), r.steps(), r.lossBefore(), r.lossAfter(), r.seconds(), out.toAbsolutePath()));
+		}
+	}
+}
