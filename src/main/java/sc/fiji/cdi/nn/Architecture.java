@@ -31,7 +31,12 @@ public record Architecture(Kind kind, int rank, int inputSize, int baseChannels,
 		 * In the spirit of CDI NN (Cherukara et al. 2018): conv pairs with ReLU, max-pooling, channels base·2^k,
 		 * decoders mirrored all the way to the full input size (no padding prior).
 		 */
-		CDINN
+		CDINN,
+		/**
+		 * A foreign TensorFlow SavedModel run by DJL's TensorFlow engine (inference only; {@link SavedModelRunner});
+		 * only rank and input size are used.
+		 */
+		TENSORFLOW_SAVEDMODEL
 	}
 
 	public Architecture {

@@ -40,8 +40,35 @@ public final class ModelCard {
 	public String created;
 	/** The command line that reproduces this model (before any fine-tuning). */
 	public String reproduce;
+	/** How to feed a TensorFlow SavedModel ({@link Architecture.Kind#TENSORFLOW_SAVEDMODEL}); null for this plugin's own networks. */
+	public SavedModel savedModel;
 	/** Physics-loss fine-tunings on measured patterns applied after the training, in order. */
 	public List<FineTuned> fineTuning = new ArrayList<>();
+
+	/**
+	 * The input and outputs of a foreign TensorFlow SavedModel: input layout ({@code channels_last}, Keras' default,
+	 * or {@code channels_first}), which outputs are amplitude and phase, whether the phase is in radians or mapped to
+	 * [0, 1] ({@code unit}: φ = (p − 0.5)·2π, CDI NN and 3D-CDI-NN), and the object's fraction of the box in its
+	 * training data by the autocorrelation estimate of {@link Predictor} (0: the pattern is not binned).
+	 */
+	public static final class SavedModel {
+		public String layout = "channels_last";
+		public int amplitudeOutput = 0;
+		public int phaseOutput = 1;
+		public String phase = "radians";
+		public double objectFraction = 0;
+
+		boolean channelsLast() { return "channels_last".equals(layout); }
+
+		boolean phaseInUnitRange() { return "unit".equals(phase); }
+
+		void check(final java.nio.file.Path folder) {
+			if (!"channels_last".equals(layout) && !"channels_first".equals(layout)) throw new CdiException("The model.json of " + folder + " gives savedModel.layout '" + layout + "': expected channels_last or channels_first.");
+			if (!"radians".equals(phase) && !"unit".equals(phase)) throw new CdiException("The model.json of " + folder + " gives savedModel.phase '" + phase + "': expected radians or unit.");
+			if (amplitudeOutput < 0 || phaseOutput < 0 || amplitudeOutput == phaseOutput) throw new CdiException("The model.json of " + folder + " gives outputs " + amplitudeOutput + " (amplitude) and " + phaseOutput + " (phase): expected two different indices >= 0.");
+			if (!(objectFraction >= 0 && objectFraction < 1)) throw new CdiException("The model.json of " + folder + " gives savedModel.objectFraction " + objectFraction + ": expected 0 (no binning) or a fraction below 1.");
+		}
+	}
 
 	/** One fine-tuning ({@link FineTuning}): on which patterns, how, and the physics loss on them before and after. */
 	public static final class FineTuned {

@@ -13,6 +13,7 @@ import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.convolutional.Conv3d;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.pooling.Pool;
+import sc.fiji.cdi.util.CdiException;
 
 /**
  * Builds the DJL blocks of an {@link Architecture}. Layout NC(D)HW; output {@code NDList(amplitude, phase)}, each
@@ -47,6 +48,7 @@ public final class Networks {
 				}
 				net.add(heads(cdiDecoder(a, false), cdiDecoder(a, true)));
 			}
+			case TENSORFLOW_SAVEDMODEL -> throw new CdiException("A TensorFlow SavedModel is loaded by DJL's TensorFlow engine from its folder, not built or trained here.");
 		}
 		return net;
 	}

@@ -56,8 +56,15 @@ public final class Predictor implements AutoCloseable {
 	/** {@link #trainedFraction()}, computed at the first prediction. */
 	private double[] trainedFraction;
 
+	/** A TensorFlow SavedModel instead of block and manager (which are then null). */
+	private final SavedModelRunner savedModel;
+
 	private Predictor(final ModelCard card, final NDManager manager, final Block block, final String source) {
-		this.card = card; this.manager = manager; this.block = block; this.source = source;
+		this(card, manager, block, null, source);
+	}
+
+	private Predictor(final ModelCard card, final NDManager manager, final Block block, final SavedModelRunner savedModel, final String source) {
+		this.card = card; this.manager = manager; this.block = block; this.savedModel = savedModel; this.source = source;
 		final int n = card.architecture.inputSize();
 		this.grid = card.architecture.rank() == 3 ? Grid.cube(n) : Grid.of2D(n, n);
 	}
@@ -78,8 +85,15 @@ public final class Predictor implements AutoCloseable {
 
 	/** A user's model folder (model.json + weights.params). */
 	public static Predictor load(final Path folder, final String device) {
+		if (SavedModelRunner.isSavedModel(folder) && !Files.isRegularFile(folder.resolve(ModelFolder.CARD)))
+			throw new CdiException("The TensorFlow SavedModel folder " + folder + " has no " + ModelFolder.CARD + ": add one that gives its architecture (kind TENSORFLOW_SAVEDMODEL, "
+				+ "rank, inputSize) and how to feed it (savedModel: layout, outputs, phase); an example is in docs/models.md.");
 		final ModelCard card = ModelFolder.readCard(folder);
 		final Device d = DjlRuntime.device(device);
+		if (card.architecture.kind() == Architecture.Kind.TENSORFLOW_SAVEDMODEL) {
+			if (!SavedModelRunner.isSavedModel(folder)) throw new CdiException("The model card in " + folder + " describes a TensorFlow SavedModel but the folder has no " + SavedModelRunner.GRAPH + ".");
+			return new Predictor(card, null, null, SavedModelRunner.load(folder, card, d), folder.toString());
+		}
 		final NDManager m = DjlRuntime.engine().newBaseManager(d);
 		try {
 			return new Predictor(card, m, ModelFolder.loadBlock(folder, card, m), folder.toString());
@@ -120,9 +134,13 @@ public final class Predictor implements AutoCloseable {
 
 	public String source() { return source; }
 
-	Block block() { return block; }
+	Block block() { requireOwnNetwork(); return block; }
 
-	NDManager manager() { return manager; }
+	NDManager manager() { requireOwnNetwork(); return manager; }
+
+	private void requireOwnNetwork() {
+		if (savedModel != null) throw new CdiException("The model " + source + " is a TensorFlow SavedModel, which DJL's TensorFlow engine runs for inference only: it cannot be fine-tuned or re-saved.");
+	}
 
 	/**
 	 * Writes this network (weights and card, including any {@link FineTuning}) as a model folder that
@@ -131,6 +149,7 @@ public final class Predictor implements AutoCloseable {
 	 * @param name the name recorded in the card
 	 */
 	public void save(final Path folder, final String name) {
+		requireOwnNetwork();
 		if (name != null && !name.isBlank()) card.name = name;
 		ModelFolder.save(folder, block, card);
 	}
@@ -200,6 +219,7 @@ public final class Predictor implements AutoCloseable {
 		final double[] target = trainedFraction();
 		final int n = card.architecture.inputSize();
 		final int[] dims = g.zyx(), bin = { 1, 1, 1 };
+		if (target == null) return bin; // a foreign model whose training size is not known
 		for (int a = 3 - g.rank(); a < 3; a++) {
 			double best = Double.POSITIVE_INFINITY;
 			for (int b = 1; dims[a] / b >= n; b++) {
@@ -218,6 +238,10 @@ public final class Predictor implements AutoCloseable {
 	 */
 	private double[] trainedFraction() {
 		if (trainedFraction != null) return trainedFraction;
+		if (card.savedModel != null || card.architecture.kind() == Architecture.Kind.TENSORFLOW_SAVEDMODEL) {
+			final double f = card.savedModel == null ? 0 : card.savedModel.objectFraction;
+			return trainedFraction = f > 0 ? new double[] { f, f, f } : null;
+		}
 		final TrainingData.Recipe r = card.training != null && card.training.dataRecipe != null ? card.training.dataRecipe : TrainingData.Recipe.defaults(grid.rank());
 		final int count = 8;
 		final double[] f = new double[3];
@@ -286,6 +310,7 @@ public final class Predictor implements AutoCloseable {
 
 	/** Raw network outputs {amplitude[sample][voxel], phase[sample][voxel]} for a batch of network inputs. */
 	public float[][][] forward(final float[][] inputs) {
+		if (savedModel != null) return savedModel.forward(inputs);
 		final int per = grid.size(), b = inputs.length;
 		final long[] s = card.architecture.sampleShape();
 		final long[] shape = new long[s.length + 1];
@@ -327,5 +352,8 @@ public final class Predictor implements AutoCloseable {
 	}
 
 	@Override
-	public void close() { manager.close(); }
+	public void close() {
+		if (savedModel != null) savedModel.close();
+		else manager.close();
+	}
 }
