@@ -53,6 +53,8 @@ public final class Predictor implements AutoCloseable {
 	private final Block block;
 	private final Grid grid;
 	private final String source;
+	/** Largest pattern size per axis the object-size estimate looks at. */
+	static final int ESTIMATE_SIZE = 128;
 	/** {@link #trainedFraction()}, computed at the first prediction. */
 	private double[] trainedFraction;
 
@@ -171,8 +173,11 @@ public final class Predictor implements AutoCloseable {
 		for (int a = 3 - g.rank(); a < 3; a++)
 			if (from[a] < n / 4) throw new CdiException("The pattern " + d.source + " (" + g + ") is too small for the model " + source + " (input " + grid + "): axis " + "zyx".charAt(a) + " has " + from[a]
 				+ " pixels, at least " + n / 4 + " are needed (zero-padding more than 4x would leave the network mostly zeros).");
-		final float[] amp = sanitisedAmplitude(d);
-		final double[] fraction = objectFraction(g, amp);
+		// the estimate runs on the central ≤ 128 pixels per axis: a centred crop keeps the object's fraction of the box
+		// (only the voxel coarsens) and bounds the cost of the autocorrelation for large detectors
+		final Grid probe = new Grid(Math.min(g.nz, ESTIMATE_SIZE), Math.min(g.ny, ESTIMATE_SIZE), Math.min(g.nx, ESTIMATE_SIZE));
+		final Diffraction cropped = probe.equals(g) ? d : Preprocessor.cropOrPad(d, probe);
+		final double[] fraction = objectFraction(probe, sanitisedAmplitude(cropped));
 		final int[] bin = binning(g, fraction);
 		final Diffraction fitted = Preprocessor.cropOrPad(Preprocessor.bin(d, bin[0], bin[1], bin[2]), grid);
 		final float[] in = sanitisedAmplitude(fitted);
