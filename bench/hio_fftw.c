@@ -195,7 +195,10 @@ int main(int argc, char **argv) {
 	fftwf_init_threads();
 	fftwf_plan_with_nthreads(threads);
 	omp_set_num_threads(threads);
-	if (gz > 0) return end_to_end(gz, gy, gx, threads, flag);
+	if (gz > 0) {
+		if (gy <= 0 || gx <= 0 || a < argc) { fprintf(stderr, "-g z,y,x needs three positive sizes and no other size arguments\n"); return 2; }
+		return end_to_end(gz, gy, gx, threads, flag);
+	}
 	for (; a < argc; a++) {
 		const int d = atoi(argv[a]);
 		const long n = (long)d * d * d;

@@ -97,12 +97,11 @@ public final class BenchmarkReport {
 
 	private static double num(final JsonObject o, final String k) { return o.has(k) ? o.get(k).getAsDouble() : Double.NaN; }
 
-	/** The median time of an operation, NaN when not measured. */
-	/** The median time of an operation; with several rounds of the same measurement, the lowest of their medians. */
+	/** The median time of an operation (NaN when not measured); with several rounds of the same measurement, the lowest of their medians. */
 	double ms(final String op, final String backend, final int n) {
 		double best = Double.NaN;
 		for (final JsonObject o : lines)
-			if (str(o, "op").equals(op) && str(o, "backend").equals(backend) && (int) num(o, "n") == n && !(num(o, "ms_median") >= best)) best = num(o, "ms_median");
+			if (str(o, "op").equals(op) && str(o, "backend").equals(backend) && (int) num(o, "n") == n && o.has("ms_median") && (Double.isNaN(best) || num(o, "ms_median") < best)) best = num(o, "ms_median");
 		return best;
 	}
 
@@ -209,7 +208,7 @@ public final class BenchmarkReport {
 		}
 		s.append("\n![HIO time per iteration](").append(pngName).append(")\n\n");
 		s.append("## Session set-up (ms): FFTW plans, DJL buffers\n\n| n³ | backend | open_ms |\n|---|---|---:|\n");
-		final java.util.Set<String> shown = new java.util.HashSet<>(); // the first round: later ones reuse FFTW's wisdom
+		final java.util.Set<String> shown = new java.util.HashSet<>(); // the first round: Java's later rounds reuse the FFTW wisdom it saved
 		for (final JsonObject o : ofOp("hio")) if (o.has("open_ms") && shown.add(str(o, "backend") + num(o, "n"))) s.append("| ").append((int) num(o, "n")).append(" | ").append(str(o, "backend")).append(" | ").append(f(num(o, "open_ms"))).append(" |\n");
 		for (final JsonObject o : ofOp("hio")) if (str(o, "backend").equals("c-fftw") && shown.add("c" + num(o, "n"))) s.append("| ").append((int) num(o, "n")).append(" | c-fftw (plan_ms, FFTW_").append(str(o, "plan").toUpperCase(Locale.ROOT)).append(") | ").append(f(num(o, "plan_ms"))).append(" |\n");
 		s.append("\n## End to end\n\n")

@@ -1,6 +1,8 @@
 package sc.fiji.cdi.commands;
 
 import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,16 +56,35 @@ public class FineTuneCommand extends CdiCommand {
 		if (output_dir == null) throw new CdiException("Parameter 'output_dir' is missing: give the folder the tuned model is written to.");
 		final Path out = output_dir.toPath();
 		final Path in = Inputs.existing(input, "input");
-		if (out.toAbsolutePath().normalize().equals(in.toAbsolutePath().normalize())) throw new CdiException("output_dir " + out + " is the input folder: choose another folder for the tuned model.");
+		if (same(out, in)) throw new CdiException("output_dir " + out + " is the input folder: choose another folder for the tuned model.");
+		if (same(out, Path.of(model.trim()))) throw new CdiException("output_dir " + out + " is the model folder to start from: choose another folder, the input model is not changed.");
+		final boolean existed = Files.exists(out);
 		ResultWriter.checkWritable(out);
-		final List<Diffraction> data = new ArrayList<>();
-		for (final Path p : Inputs.patternFiles(in)) data.add(DiffractionReader.read(p, Inputs.importOptions(quantity, null, null, null, null)));
-		final String name = model.trim().equalsIgnoreCase("auto") ? (data.get(0).grid().is2D() ? "2d" : "3d") : model.trim();
-		try (Predictor predictor = Predictor.load(name, device(device))) {
-			final FineTuning.Report r = FineTuning.run(predictor, data, steps, learning_rate, batch_size, progress());
-			predictor.save(out, predictor.card().name + "-fine-tuned");
-			log.info(String.format(Locale.ROOT, "Fine-tuned %s on %d pattern(s): %d steps, physics loss %.4f -> %.4f in %.1f s; model written to %s",
-				predictor.source(), r.patterns(), r.steps(), r.lossBefore(), r.lossAfter(), r.seconds(), out.toAbsolutePath()));
+		try {
+			final List<Diffraction> data = new ArrayList<>();
+			for (final Path p : Inputs.patternFiles(in)) data.add(DiffractionReader.read(p, Inputs.importOptions(quantity, null, null, null, null)));
+			final String name = model.trim().equalsIgnoreCase("auto") ? (data.get(0).grid().is2D() ? "2d" : "3d") : model.trim();
+			try (Predictor predictor = Predictor.load(name, device(device))) {
+				final FineTuning.Report r = FineTuning.run(predictor, data, steps, learning_rate, batch_size, progress());
+				predictor.save(out, predictor.card().name + "-fine-tuned");
+				log.info(String.format(Locale.ROOT, "Fine-tuned %s on %d pattern(s): %d steps, physics loss %.4f -> %.4f in %.1f s; model written to %s",
+					predictor.source(), r.patterns(), r.steps(), r.lossBefore(), r.lossAfter(), r.seconds(), out.toAbsolutePath()));
+			}
+		} catch (final RuntimeException e) {
+			if (!existed) deleteIfEmpty(out); // no empty folder left by a failed or cancelled run
+			throw e;
+		}
+	}
+
+	private static boolean same(final Path a, final Path b) {
+		return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
+	}
+
+	private static void deleteIfEmpty(final Path dir) {
+		try (var s = Files.list(dir)) {
+			if (s.findAny().isEmpty()) Files.delete(dir);
+		} catch (final IOException ignored) {
+			// best effort: the folder stays
 		}
 	}
 }

@@ -16,7 +16,6 @@ import ai.djl.training.tracker.Tracker;
 import ai.djl.util.Pair;
 import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.data.Grid;
-import sc.fiji.cdi.data.ProcessingLog;
 import sc.fiji.cdi.djl.DjlRuntime;
 import sc.fiji.cdi.util.CdiException;
 import sc.fiji.cdi.util.Progress;
@@ -29,7 +28,9 @@ import sc.fiji.cdi.util.Progress;
  * statistics move towards the measured data). The tuning is recorded in the predictor's model card, so
  * {@link Predictor#save} writes a model folder that says how it was made.
  * <p>
- * A cancelled fine-tuning leaves the predictor partly tuned: discard it.
+ * A cancelled fine-tuning leaves the predictor partly tuned: discard it. Adam's moment estimates and the weights'
+ * gradients stay in the predictor's native memory (about twice the weights) until it is closed: save a tuned
+ * network and load it again rather than tuning one predictor many times.
  */
 public final class FineTuning {
 
@@ -52,8 +53,7 @@ public final class FineTuning {
 		final List<TrainingData.Sample> samples = new ArrayList<>();
 		for (int i = 0; i < data.size(); i++) {
 			progress.checkCancelled();
-			final float[] in = predictor.preprocess(data.get(i), new ProcessingLog(data.get(i).log)).data;
-			samples.add(new TrainingData.Sample(in, TrainingData.unshiftedTarget(g, in), null, null, i));
+			samples.add(predictor.trainingSample(data.get(i), i)); // masked pixels are left out of the loss
 		}
 		final NetworkTrainer.Batches batches = new NetworkTrainer.Batches(g, predictor.card().architecture.sampleShape());
 		final int batch = Math.min(batchSize, samples.size());

@@ -9,9 +9,9 @@ final class Losses {
 
 	static NDArray loss(final TrainingConfig.LossKind kind, final NDArray amplitude, final NDArray phase, final NetworkTrainer.Batches.Tensors t) {
 		return switch (kind) {
-			case PHYSICS -> PhysicsLoss.loss(amplitude, phase, t.targetUnshifted(), PhysicsLoss.DEFAULT_THRESHOLD);
+			case PHYSICS -> PhysicsLoss.loss(amplitude, phase, t.targetUnshifted(), t.measured(), PhysicsLoss.DEFAULT_THRESHOLD);
 			case SUPERVISED -> supervised(amplitude, phase, t);
-			case COMBINED -> PhysicsLoss.loss(amplitude, phase, t.targetUnshifted(), PhysicsLoss.DEFAULT_THRESHOLD).add(supervised(amplitude, phase, t));
+			case COMBINED -> PhysicsLoss.loss(amplitude, phase, t.targetUnshifted(), t.measured(), PhysicsLoss.DEFAULT_THRESHOLD).add(supervised(amplitude, phase, t));
 		};
 	}
 

@@ -167,18 +167,24 @@ public final class NetworkTrainer {
 		return s >= 3600 ? String.format("%d h %02d min", s / 3600, (s % 3600) / 60) : s >= 60 ? String.format("%d min %02d s", s / 60, s % 60) : s + " s";
 	}
 
+	private static final Object GRADIENT_LOCK = new Object();
+
 	/** One optimisation step on a batch: forward, loss, backward, optimizer update; returns the batch's loss. */
 	static double step(final Trainer trainer, final Batches batches, final List<TrainingData.Sample> batch, final TrainingConfig.LossKind loss) {
 		try (NDManager m = trainer.getManager().newSubManager()) {
 			final Batches.Tensors x = batches.tensors(m, batch, loss);
 			final double value;
-			try (GradientCollector gc = trainer.newGradientCollector()) {
-				final NDList out = trainer.forward(new NDList(x.input()));
-				final NDArray l = Losses.loss(loss, out.get(0), out.get(1), x);
-				gc.backward(l);
-				value = l.getFloat();
+			// DJL's PyTorch engine records one gradient at a time per process: a training and a fine-tuning started
+			// from two macro threads take turns step by step instead of failing
+			synchronized (GRADIENT_LOCK) {
+				try (GradientCollector gc = trainer.newGradientCollector()) {
+					final NDList out = trainer.forward(new NDList(x.input()));
+					final NDArray l = Losses.loss(loss, out.get(0), out.get(1), x);
+					gc.backward(l);
+					value = l.getFloat();
+				}
+				trainer.step();
 			}
-			trainer.step();
 			return value;
 		}
 	}
@@ -301,19 +307,28 @@ public final class NetworkTrainer {
 			return new Shape(s);
 		}
 
-		record Tensors(NDArray input, NDArray targetUnshifted, NDArray amplitude, NDArray phase, NDArray support, NDArray twinAmplitude, NDArray twinPhase, NDArray twinSupport) {}
+		/** {@code measured}: 1 where measured, 0 where not (ifftshifted); null when every pixel of the batch is measured. */
+		record Tensors(NDArray input, NDArray targetUnshifted, NDArray measured, NDArray amplitude, NDArray phase, NDArray support, NDArray twinAmplitude, NDArray twinPhase, NDArray twinSupport) {}
 
 		Tensors tensors(final NDManager m, final List<TrainingData.Sample> batch, final TrainingConfig.LossKind loss) {
 			final Shape s = shape(batch.size());
 			final NDArray in = pack(m, s, batch, TrainingData.Sample::input);
 			final NDArray y = loss == TrainingConfig.LossKind.SUPERVISED ? null : pack(m, s, batch, TrainingData.Sample::targetUnshifted);
-			if (loss == TrainingConfig.LossKind.PHYSICS) return new Tensors(in, y, null, null, null, null, null, null);
+			final boolean masked = y != null && batch.stream().anyMatch(x -> x.measuredUnshifted() != null);
+			final NDArray w = masked ? pack(m, s, batch, x -> x.measuredUnshifted() != null ? x.measuredUnshifted() : ones(grid.size())) : null;
+			if (loss == TrainingConfig.LossKind.PHYSICS) return new Tensors(in, y, w, null, null, null, null, null, null);
 			final NDArray a = pack(m, s, batch, TrainingData.Sample::amplitude);
 			final NDArray p = pack(m, s, batch, TrainingData.Sample::phase);
 			final NDArray ta = pack(m, s, batch, x -> TrainingData.twin(grid, x.amplitude(), false));
 			final NDArray tp = pack(m, s, batch, x -> TrainingData.twin(grid, x.phase(), true));
-			return new Tensors(in, y, a, p, a.gte(PhysicsLoss.DEFAULT_THRESHOLD).toType(ai.djl.ndarray.types.DataType.FLOAT32, false), ta, tp,
+			return new Tensors(in, y, w, a, p, a.gte(PhysicsLoss.DEFAULT_THRESHOLD).toType(ai.djl.ndarray.types.DataType.FLOAT32, false), ta, tp,
 				ta.gte(PhysicsLoss.DEFAULT_THRESHOLD).toType(ai.djl.ndarray.types.DataType.FLOAT32, false));
+		}
+
+		private static float[] ones(final int n) {
+			final float[] o = new float[n];
+			java.util.Arrays.fill(o, 1f);
+			return o;
 		}
 
 		private NDArray pack(final NDManager m, final Shape s, final List<TrainingData.Sample> batch, final java.util.function.Function<TrainingData.Sample, float[]> f) {

@@ -44,6 +44,7 @@ public final class NnRefine {
 	 */
 	public static InitialGuess initialGuess(final Prediction p, final Diffraction data) {
 		final Grid dg = data.grid();
+		if (!dg.equals(p.dataGrid())) throw new CdiException("The network prediction was made for a " + p.dataGrid() + " pattern but the data " + data.source + " are " + dg + ": predict on the same data it seeds.");
 		final int[] bin = p.binZyx();
 		final Grid binned = new Grid(dg.nz / bin[0], dg.ny / bin[1], dg.nx / bin[2]);
 		final ComplexVolume onBinned = resample(p.object(), binned);

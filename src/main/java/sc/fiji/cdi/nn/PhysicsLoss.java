@@ -36,11 +36,27 @@ public final class PhysicsLoss {
 	 * @return scalar mean |Ŷ − Y|
 	 */
 	public static NDArray loss(final NDArray amplitude, final NDArray phase, final NDArray targetUnshifted, final double threshold) {
-		return targetUnshifted.sub(modelAmplitude(amplitude, phase, threshold)).abs().mean();
+		return loss(amplitude, phase, targetUnshifted, null, threshold);
+	}
+
+	/**
+	 * The loss over measured pixels only: with {@code measuredUnshifted} (1 measured, 0 masked or outside the detector,
+	 * ifftshifted like the target) Ŷ is normalised by its maximum over measured pixels and the mean runs over them, so
+	 * detector gaps and a beam stop are not fitted as zeros. Null: every pixel is measured.
+	 */
+	public static NDArray loss(final NDArray amplitude, final NDArray phase, final NDArray targetUnshifted, final NDArray measuredUnshifted, final double threshold) {
+		if (measuredUnshifted == null) return targetUnshifted.sub(modelAmplitude(amplitude, phase, null, threshold)).abs().mean();
+		final NDArray d = targetUnshifted.sub(modelAmplitude(amplitude, phase, measuredUnshifted, threshold)).abs().mul(measuredUnshifted);
+		return d.sum().div(measuredUnshifted.sum().add(1e-12f));
 	}
 
 	/** Ŷ = |FFT(A·S·exp(iφ))| / max, zero frequency at index 0, normalised to max 1 per sample. */
 	public static NDArray modelAmplitude(final NDArray amplitude, final NDArray phase, final double threshold) {
+		return modelAmplitude(amplitude, phase, null, threshold);
+	}
+
+	/** The same, normalised by the maximum over the pixels where {@code measuredUnshifted} is 1 (all when null). */
+	static NDArray modelAmplitude(final NDArray amplitude, final NDArray phase, final NDArray measuredUnshifted, final double threshold) {
 		final NDManager m = amplitude.getManager();
 		final NDArray support = amplitude.gte(threshold).toType(DataType.FLOAT32, false); // no gradient through the step
 		final NDArray a = amplitude.mul(support);
@@ -59,7 +75,8 @@ public final class PhysicsLoss {
 		final long[] perSample = new long[rank + 2];
 		java.util.Arrays.fill(perSample, 1);
 		perSample[0] = batch;
-		final NDArray max = f.reshape(batch, -1).max(new int[] { 1 }).reshape(perSample); // PyTorch's max: one axis at a time
+		final NDArray seen = measuredUnshifted == null ? f : f.mul(measuredUnshifted);
+		final NDArray max = seen.reshape(batch, -1).max(new int[] { 1 }).reshape(perSample); // PyTorch's max: one axis at a time
 		return f.div(max.add(1e-12f));
 	}
 }

@@ -161,8 +161,24 @@ public final class Predictor implements AutoCloseable {
 		return fit(d, log).input();
 	}
 
-	/** A network input and the binning that produced it. */
-	private record Fitted(RealVolume input, int[] binZyx) {}
+	/** A network input, the binning that produced it, and its measured pixels (null: all). */
+	private record Fitted(RealVolume input, int[] binZyx, boolean[] measured) {}
+
+	/**
+	 * A measured pattern as a training sample for the physics loss ({@link FineTuning}): the network input, its
+	 * ifftshifted target and which pixels are measured (masked, or outside the detector after the crop/pad).
+	 */
+	TrainingData.Sample trainingSample(final Diffraction d, final long seed) {
+		final Fitted f = fit(d, new ProcessingLog(d.log));
+		final float[] in = f.input().data;
+		float[] w = null;
+		if (f.measured() != null) {
+			final float[] c = new float[in.length];
+			for (int i = 0; i < c.length; i++) c[i] = f.measured()[i] ? 1f : 0f;
+			w = TrainingData.unshiftedTarget(grid, c);
+		}
+		return new TrainingData.Sample(in, TrainingData.unshiftedTarget(grid, in), null, null, seed, w);
+	}
 
 	private Fitted fit(final Diffraction d, final ProcessingLog log) {
 		final Grid g = d.grid();
@@ -179,8 +195,15 @@ public final class Predictor implements AutoCloseable {
 		final Diffraction cropped = probe.equals(g) ? d : Preprocessor.cropOrPad(d, probe);
 		final double[] fraction = objectFraction(probe, sanitisedAmplitude(cropped));
 		final int[] bin = binning(g, fraction);
-		final Diffraction fitted = Preprocessor.cropOrPad(Preprocessor.bin(d, bin[0], bin[1], bin[2]), grid);
+		final boolean binned = bin[0] * bin[1] * bin[2] > 1;
+		// bad values are masked before binning, so that one NaN does not spoil its whole block
+		final Diffraction fitted = Preprocessor.cropOrPad(binned ? Preprocessor.bin(withBadValuesMasked(d), bin[0], bin[1], bin[2]) : d, grid);
 		final float[] in = sanitisedAmplitude(fitted);
+		boolean[] measured = null;
+		if (fitted.mask != null) {
+			measured = new boolean[fitted.mask.length];
+			for (int i = 0; i < measured.length; i++) measured[i] = !fitted.mask[i];
+		}
 		int masked = 0;
 		if (d.mask != null) for (final boolean m : d.mask) if (m) masked++;
 		float max = 0;
@@ -191,7 +214,7 @@ public final class Predictor implements AutoCloseable {
 			"method", "binning of the intensity to bring the object to the training size fraction, then centred crop/zero-pad in reciprocal space (keeps oversampling)",
 			"masked_pixels_zeroed", masked);
 		log.add("nn_normalise", "divided_by_max_amplitude", max);
-		return new Fitted(new RealVolume(grid, in), bin);
+		return new Fitted(new RealVolume(grid, in), bin, measured);
 	}
 
 	/**
@@ -256,6 +279,21 @@ public final class Predictor implements AutoCloseable {
 			for (int a = 0; a < 3; a++) f[a] += e[a] / count;
 		}
 		return trainedFraction = f;
+	}
+
+	/** d with non-finite values masked and negative ones set to 0 (d itself when it has neither). */
+	private static Diffraction withBadValuesMasked(final Diffraction d) {
+		final float[] v = d.values.data;
+		boolean bad = false;
+		for (final float x : v) if (!(x >= 0)) { bad = true; break; }
+		if (!bad) return d;
+		final float[] c = v.clone();
+		final boolean[] mask = d.mask != null ? d.mask.clone() : new boolean[c.length];
+		for (int i = 0; i < c.length; i++) {
+			if (!Float.isFinite(c[i])) { c[i] = 0f; mask[i] = true; }
+			else if (c[i] < 0) c[i] = 0f;
+		}
+		return d.withValues(d.values.with(c), d.quantity, mask, "nn_mask_bad_values", "rule", "non-finite masked, negative set to 0");
 	}
 
 	/** √I with unmeasured, non-finite and negative values set to 0. */

@@ -65,7 +65,12 @@ final class SavedModelRunner implements AutoCloseable {
 		} catch (final Exception | LinkageError e) {
 			throw new CdiException("Cannot load the TensorFlow SavedModel in " + folder + ": " + INSTALL + ". Cause: " + e.getMessage(), e);
 		}
-		return new SavedModelRunner(m, spec, sample, folder.toString());
+		try {
+			return new SavedModelRunner(m, spec, sample, folder.toString());
+		} catch (final RuntimeException e) {
+			m.close();
+			throw new CdiException("Cannot prepare the TensorFlow SavedModel in " + folder + " for prediction: " + e.getMessage() + ".", e);
+		}
 	}
 
 	/** {amplitude[sample][voxel], phase in radians[sample][voxel]} for a batch of network inputs. */

@@ -50,7 +50,15 @@ public final class TrainingData {
 	}
 
 	/** One training pattern; arrays in (z, y, x) order of the network grid. */
-	public record Sample(float[] input, float[] targetUnshifted, float[] amplitude, float[] phase, long seed) {}
+	/**
+	 * One training pattern: network input, ifftshifted target, ground truth (null for measured data), and which target
+	 * pixels are measured (1/0, ifftshifted; null: all).
+	 */
+	public record Sample(float[] input, float[] targetUnshifted, float[] amplitude, float[] phase, long seed, float[] measuredUnshifted) {
+		public Sample(final float[] input, final float[] targetUnshifted, final float[] amplitude, final float[] phase, final long seed) {
+			this(input, targetUnshifted, amplitude, phase, seed, null);
+		}
+	}
 
 	private TrainingData() {}
 

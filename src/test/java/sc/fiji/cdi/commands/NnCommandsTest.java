@@ -82,6 +82,8 @@ class NnCommandsTest {
 		final JsonObject report = JsonParser.parseString(Files.readString(out.resolve("s0_report.json"))).getAsJsonObject();
 		assertEquals(5, report.getAsJsonObject("fine_tuning").get("steps").getAsInt());
 		assertTrue(report.get("final_chi2").getAsDouble() < 0.01, "χ² " + report.get("final_chi2"));
+		// the tuned folder cannot overwrite the model it starts from
+		assertEquals(1, Main.run("--headless", "--run", "Fine-tune Network", "input=\"" + in + "\",model=\"" + model + "\",output_dir=\"" + model + "\",steps=1"));
 		// a missing input: exit 1, nothing written
 		final Path none = tmp.resolve("none");
 		assertEquals(1, Main.run("--headless", "--run", "Fine-tune Network", "input=\"" + tmp.resolve("missing.tif") + "\",output_dir=\"" + none + "\""));

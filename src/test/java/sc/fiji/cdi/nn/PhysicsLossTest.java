@@ -39,6 +39,34 @@ class PhysicsLossTest {
 	}
 
 	@Test
+	void maskedPixelsAreLeftOutOfTheLossAndItsNormalisation() {
+		final Grid g = Grid.cube(16);
+		final SimulatedCrystal c = TrainingData.crystal(g, TrainingData.Recipe.defaults(3), 7, 0);
+		final float[] f = c.object().data.clone();
+		sc.fiji.cdi.fft.Fft.forward(g, f);
+		final float[] mod = sc.fiji.cdi.phasing.Moments.modulus(f); // |F|, zero frequency at index 0 (unshifted)
+		// a beam stop over the 3×3×3 lowest frequencies, which hold the maximum: unmeasured, recorded as 0
+		final float[] w = new float[g.size()];
+		java.util.Arrays.fill(w, 1f);
+		for (int z = -1; z <= 1; z++) for (int y = -1; y <= 1; y++) for (int x = -1; x <= 1; x++) w[g.index((z + 16) % 16, (y + 16) % 16, (x + 16) % 16)] = 0f;
+		float max = 0;
+		for (int i = 0; i < mod.length; i++) if (w[i] > 0) max = Math.max(max, mod[i]);
+		final float[] y = new float[g.size()];
+		for (int i = 0; i < y.length; i++) y[i] = w[i] > 0 ? mod[i] / max : 0f;
+		final float[] ones = new float[g.size()];
+		java.util.Arrays.fill(ones, 1f);
+		try (NDManager m = DjlRuntime.engine().newBaseManager(Device.cpu())) {
+			final NDArray a = vol(m, g, c.object().amplitude().data), p = vol(m, g, c.object().phase().data), t = vol(m, g, y);
+			final double masked = PhysicsLoss.loss(a, p, t, vol(m, g, w), 0).getFloat();
+			final double unmasked = PhysicsLoss.loss(a, p, t, 0).getFloat();
+			final double allOnes = PhysicsLoss.loss(a, p, t, vol(m, g, ones), 0).getFloat();
+			assertTrue(masked < 1e-5, "the true object explains every measured pixel: " + masked);
+			assertTrue(unmasked > 1e-3, "fitting the beam stop as zeros (and normalising by its maximum) does not: " + unmasked);
+			assertEquals(unmasked, allOnes, 1e-6, "all pixels measured = no mask");
+		}
+	}
+
+	@Test
 	void trueObjectAndItsTwinExplainTheDataAWrongOneDoesNot() {
 		final Grid g = Grid.cube(16);
 		final SimulatedCrystal c = TrainingData.crystal(g, TrainingData.Recipe.defaults(3), 7, 0);
