@@ -111,6 +111,7 @@ public class ReconstructCommand extends PhasingCommand {
 			case "nn+refine", "nn" -> true;
 			default -> throw new CdiException("mode='" + mode + "' is not known: expected 'phasing' or 'nn+refine'.");
 		};
+		if (!nn && fine_tune_steps > 0) log.warn("fine_tune_steps=" + fine_tune_steps + " applies to mode=nn+refine only: ignored in mode=phasing.");
 		final Map<String, Object> extra = new LinkedHashMap<>();
 		extra.put("input", in.toAbsolutePath().toString());
 		extra.put("mode", nn ? "nn+refine" : "phasing");
