@@ -33,8 +33,9 @@ load() { echo "{\"op\":\"machine\",\"when\":\"$1\",\"what\":\"load average $(cut
 json() { grep '^{' | tag | tee -a "$RESULTS"; }
 
 echo "== build" >&2
-mvn ${MVN_OPTS:-} -B -q compile dependency:build-classpath -Dmdep.outputFile="$OUT/classpath.txt" >&2
-CP="target/classes:$(cat "$OUT/classpath.txt")"
+# the benchmark classes (src/bench/java) compile with the tests, into target/test-classes; they are not in the plugin jar
+mvn ${MVN_OPTS:-} -B -q test-compile dependency:build-classpath -Dmdep.outputFile="$OUT/classpath.txt" >&2
+CP="target/test-classes:target/classes:$(cat "$OUT/classpath.txt")"
 JAVA=(java -Djava.awt.headless=true -Dcdi.fftw.wisdom="$OUT/fftwf-wisdom.txt" -cp "$CP")
 
 CPU=$(grep -m1 "model name" /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//; s/"//g')

@@ -9,6 +9,7 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import sc.fiji.cdi.bench.NnEvaluation;
 import sc.fiji.cdi.align.Quality;
 import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.data.Grid;

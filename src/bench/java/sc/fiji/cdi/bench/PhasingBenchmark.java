@@ -1,4 +1,4 @@
-package sc.fiji.cdi.phasing;
+package sc.fiji.cdi.bench;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -14,6 +14,9 @@ import java.util.SplittableRandom;
 
 import sc.fiji.cdi.data.Grid;
 import sc.fiji.cdi.util.AtomicOutput;
+import sc.fiji.cdi.phasing.JTransformsBackend;
+import sc.fiji.cdi.phasing.Phaser;
+import sc.fiji.cdi.phasing.PhasingBackend;
 
 /**
  * Times one ER and one HIO iteration (modulus projection + update) and one shrink-wrap (blur, max, threshold) of

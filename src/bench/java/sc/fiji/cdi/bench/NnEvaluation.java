@@ -1,4 +1,4 @@
-package sc.fiji.cdi.nn;
+package sc.fiji.cdi.bench;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,12 +22,17 @@ import sc.fiji.cdi.phasing.PhasingResult;
 import sc.fiji.cdi.phasing.Recipe;
 import sc.fiji.cdi.simulate.SimulatedCrystal;
 import sc.fiji.cdi.util.Progress;
+import sc.fiji.cdi.nn.FineTuning;
+import sc.fiji.cdi.nn.NnRefine;
+import sc.fiji.cdi.nn.Prediction;
+import sc.fiji.cdi.nn.Predictor;
+import sc.fiji.cdi.nn.TrainingData;
 
 /**
  * Evaluation of a model on held-out simulated crystals (seeds never used in training) and on the 3D-CDI-NN example
  * crop when present: the network alone (amplitude correlation and phase RMS error after alignment, χ²), NN + refine
  * and phase retrieval alone with cohere's recipe from a random start (χ², iterations, wall time). Not a unit test:
- * <pre>java -cp ... sc.fiji.cdi.nn.NnEvaluation --model 3d --count 100 --size 32 --threads 1</pre>
+ * <pre>java -cp ... sc.fiji.cdi.bench.NnEvaluation --model 3d --count 100 --size 32 --threads 1</pre>
  */
 public final class NnEvaluation {
 
@@ -155,7 +160,7 @@ public final class NnEvaluation {
 		return -1;
 	}
 
-	static double median(final double[] v) {
+	public static double median(final double[] v) {
 		final double[] s = v.clone();
 		Arrays.sort(s);
 		return s.length % 2 == 1 ? s[s.length / 2] : 0.5 * (s[s.length / 2 - 1] + s[s.length / 2]);

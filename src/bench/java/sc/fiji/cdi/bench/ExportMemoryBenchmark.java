@@ -1,4 +1,4 @@
-package sc.fiji.cdi.export;
+package sc.fiji.cdi.bench;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -13,11 +13,13 @@ import java.util.stream.Stream;
 import sc.fiji.cdi.data.Grid;
 import sc.fiji.cdi.data.RealVolume;
 import sc.fiji.cdi.util.Progress;
+import sc.fiji.cdi.export.BdvExport;
+import sc.fiji.cdi.export.VtiWriter;
 
 /**
  * Measures the heap used while exporting one float volume (default 512³ = 512 MiB) to BigDataViewer XML/N5 (with
  * its pyramid) and to .vti. Run it once, not as a unit test:
- * <pre>java -Xmx1g -cp target/classes:… sc.fiji.cdi.export.ExportMemoryBenchmark [n] [output folder]</pre>
+ * <pre>java -Xmx1g -cp target/test-classes:target/classes:… sc.fiji.cdi.bench.ExportMemoryBenchmark [n] [output folder]</pre>
  * With {@code -Xmx} at twice the volume size, completing at all shows the export stays within 2× its size; the
  * peak heap (sum of the heap pools' peak usage, sampled by the JVM) is printed as well.
  */

@@ -1,13 +1,15 @@
-package sc.fiji.cdi.simulate;
+package sc.fiji.cdi.bench;
 
 import java.util.Locale;
 
 import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.simulate.CrystalSimulator;
+import sc.fiji.cdi.simulate.SimulationParameters;
 
 /**
  * Throughput of {@link CrystalSimulator}: samples per minute at 32³ and 64³, noise-free and with 10⁸-photon Poisson
  * noise, default parameters (faceted crystal, sines-and-Gaussians phase). Run with
- * {@code java -cp target/classes:$(cat cp.txt) sc.fiji.cdi.simulate.SimulationBenchmark [seconds per case]}.
+ * {@code java -cp target/test-classes:target/classes:$(cat cp.txt) sc.fiji.cdi.bench.SimulationBenchmark [seconds per case]}.
  */
 public final class SimulationBenchmark {
 

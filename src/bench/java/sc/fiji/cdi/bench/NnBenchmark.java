@@ -1,4 +1,4 @@
-package sc.fiji.cdi.nn;
+package sc.fiji.cdi.bench;
 
 import java.util.Arrays;
 import java.util.Locale;
@@ -22,12 +22,17 @@ import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import sc.fiji.cdi.djl.DjlRuntime;
+import sc.fiji.cdi.nn.Architecture;
+import sc.fiji.cdi.nn.ModelFolder;
+import sc.fiji.cdi.nn.Networks;
+import sc.fiji.cdi.nn.PhysicsLoss;
+import sc.fiji.cdi.nn.Predictor;
 
 /**
  * Timing (not a unit test): prediction ms per pattern of the default 3D model at batch 1 and 16, of a full-size
  * AutoPhaseNN (random weights) at 64³, and one training step (forward, physics loss, backward, Adam) of the default
  * architecture, the light variant and AutoPhaseNN.
- * <pre>java [-Dbenchmark.full=false] [-Dbenchmark.fullBatch=4] -cp ... sc.fiji.cdi.nn.NnBenchmark [threads] [device]</pre>
+ * <pre>java [-Dbenchmark.full=false] [-Dbenchmark.fullBatch=4] -cp ... sc.fiji.cdi.bench.NnBenchmark [threads] [device]</pre>
  */
 public final class NnBenchmark {
 
