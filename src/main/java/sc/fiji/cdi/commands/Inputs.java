@@ -7,10 +7,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 
-import sc.fiji.cdi.data.Grid;
 import sc.fiji.cdi.data.Quantity;
 import sc.fiji.cdi.io.ImportOptions;
 import sc.fiji.cdi.util.CdiException;
+import sc.fiji.cdi.workflow.Reconstruct;
 
 /** Turns command parameter values (strings and files as a dialog or macro gives them) into core options. */
 final class Inputs {
@@ -32,16 +32,20 @@ final class Inputs {
 		return new ImportOptions(Quantity.parse(quantity), dataset, optional(dark, "dark_field"), optional(white, "white_field"), optional(mask, "mask_file"));
 	}
 
-	/** "auto" or "" → null (FFT-friendly size of each axis); "64" → cube (square in 2D); "64,128,128" → (z, y, x). */
-	static Grid size(final String s, final boolean twoD) {
+	/**
+	 * "auto" or "" → null (FFT-friendly size of each axis); "64" → {64} (a cube, a square in 2D); "64,128,128" → (z, y, x);
+	 * resolved against the data by {@link Reconstruct#targetSize}.
+	 */
+	static int[] size(final String s) {
 		if (s == null || s.isBlank() || s.trim().equalsIgnoreCase("auto")) return null;
 		final String[] parts = s.trim().split("[,x×\\s]+");
 		try {
 			final int[] v = new int[parts.length];
 			for (int i = 0; i < v.length; i++) v[i] = Integer.parseInt(parts[i]);
-			if (v.length == 1) return twoD ? Grid.of2D(v[0], v[0]) : Grid.cube(v[0]);
-			if (v.length == 2) return Grid.of2D(v[0], v[1]);
-			if (v.length == 3) return new Grid(v[0], v[1], v[2]);
+			if (v.length <= 3) {
+				Reconstruct.targetSize(v, false); // refuses sizes < 1
+				return v;
+			}
 		} catch (final IllegalArgumentException e) {
 			// fall through to the message below
 		}

@@ -2,10 +2,7 @@ package sc.fiji.cdi.commands;
 
 import java.io.File;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
@@ -13,22 +10,17 @@ import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 
 import ij.ImagePlus;
-import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.fiji.ImagePlusConverter;
-import sc.fiji.cdi.io.DiffractionReader;
 import sc.fiji.cdi.io.ImportOptions;
-import sc.fiji.cdi.nn.FineTuning;
 import sc.fiji.cdi.nn.NnRefine;
-import sc.fiji.cdi.nn.Predictor;
-import sc.fiji.cdi.pipeline.ReconstructionPipeline;
-import sc.fiji.cdi.pipeline.ResultWriter;
+import sc.fiji.cdi.phasing.PhasingResult;
 import sc.fiji.cdi.preprocess.PreprocessOptions;
-import sc.fiji.cdi.util.CdiException;
-import sc.fiji.cdi.util.Progress;
+import sc.fiji.cdi.workflow.Reconstruct;
 
 /**
  * Plugins › CDI › Reconstruct: import a file or frame folder → preprocess → phase retrieval → amplitude, phase,
- * support, report and error plot in the output folder. The batch and cluster entry point.
+ * support, report and error plot in the output folder. The batch and cluster entry point. The work is
+ * {@link Reconstruct}; this command maps its parameters (the macro keys) to a request and shows the result.
  */
 @Plugin(type = Command.class, menuPath = "Plugins>CDI>Reconstruct", headless = true)
 public class ReconstructCommand extends PhasingCommand {
@@ -95,54 +87,20 @@ public class ReconstructCommand extends PhasingCommand {
 	@Override
 	protected void execute() {
 		final Path in = Inputs.existing(input, "input");
-		if (output_dir == null) throw new CdiException("Parameter 'output_dir' is missing: give the folder for the results.");
-		final Path out = output_dir.toPath();
-		ResultWriter.checkWritable(out);
-		final Progress progress = progress();
-		progress.status("Importing " + in.getFileName());
-		final long t0 = System.nanoTime();
-		final Diffraction data = DiffractionReader.read(in, Inputs.importOptions(quantity, dataset, dark_field, white_field, mask_file));
-		final double importSeconds = (System.nanoTime() - t0) / 1e9;
+		final Path out = Reconstruct.outputFolder(output_dir == null ? null : output_dir.toPath());
 		final int[] bin = Inputs.binning(binning);
-		final PreprocessOptions prep = new PreprocessOptions(data_threshold,
-			PreprocessOptions.Centring.valueOf(centring.trim().toUpperCase(Locale.ROOT)), Inputs.size(size, data.grid().is2D()), bin[0], bin[1], bin[2]);
-		final boolean nn = switch (mode.trim().toLowerCase(Locale.ROOT)) {
-			case "phasing" -> false;
-			case "nn+refine", "nn" -> true;
-			default -> throw new CdiException("mode='" + mode + "' is not known: expected 'phasing' or 'nn+refine'.");
-		};
-		if (!nn && fine_tune_steps > 0) log.warn("fine_tune_steps=" + fine_tune_steps + " applies to mode=nn+refine only: ignored in mode=phasing.");
-		final Map<String, Object> extra = new LinkedHashMap<>();
-		extra.put("input", in.toAbsolutePath().toString());
-		extra.put("mode", nn ? "nn+refine" : "phasing");
-		final ReconstructionPipeline.Outcome outcome;
-		if (nn) {
-			final String name = model.trim().equalsIgnoreCase("auto") ? (data.grid().is2D() ? "2d" : "3d") : model.trim();
-			try (Predictor predictor = Predictor.load(name, device(device))) {
-				extra.put("model", predictor.source());
-				outcome = ReconstructionPipeline.runSeeded(data,
-					new ReconstructionPipeline.Request(prep, NnRefine.parameters(phasingParameters()).withRecipe(refinement), backend, threadCount()),
-					(pre, p) -> {
-						if (fine_tune_steps > 0) {
-							final FineTuning.Report r = FineTuning.run(predictor, List.of(pre), fine_tune_steps, FineTuning.DEFAULT_LEARNING_RATE, 1, progress);
-							extra.put("fine_tuning", Map.of("steps", r.steps(), "learning_rate", r.learningRate(), "physics_loss_before", r.lossBefore(),
-								"physics_loss_after", r.lossAfter(), "seconds", r.seconds()));
-						}
-						return NnRefine.initialGuess(predictor.predict(pre), pre);
-					}, progress);
-			}
-		} else {
-			outcome = ReconstructionPipeline.run(data,
-				new ReconstructionPipeline.Request(prep, phasingParameters(), backend, threadCount(), random_starts), null, progress);
-		}
-		outcome.seconds().put("import", importSeconds);
-		final List<Path> files = ResultWriter.write(out, Inputs.baseName(in), outcome, extra);
-		final double final_chi2 = outcome.result().finalChi2();
+		final Reconstruct.Request request = new Reconstruct.Request(in, Inputs.importOptions(quantity, dataset, dark_field, white_field, mask_file),
+			new PreprocessOptions(data_threshold, PreprocessOptions.Centring.valueOf(centring.trim().toUpperCase(Locale.ROOT)), null, bin[0], bin[1], bin[2]),
+			Inputs.size(size), Reconstruct.Mode.parse(mode), phasingParameters(), backend, threadCount(), random_starts, model, refinement,
+			fine_tune_steps, device(device), out, Inputs.baseName(in));
+		request.ignoredParameters().forEach(log::warn);
+		final Reconstruct.Result r = Reconstruct.run(request, progress());
+		final PhasingResult result = r.outcome().result();
 		log.info(String.format(Locale.ROOT, "Reconstructed %s: %d iterations in %.1f s, final chi2 = %.4g; %d files in %s",
-			in.getFileName(), outcome.result().iterations(), outcome.result().seconds(), final_chi2, files.size(), out.toAbsolutePath()));
+			in.getFileName(), result.iterations(), result.seconds(), result.finalChi2(), r.files().size(), out.toAbsolutePath()));
 		if (show) {
-			amplitude = ImagePlusConverter.toImagePlus(outcome.result().object().amplitude(), Inputs.baseName(in) + " amplitude");
-			phase = ImagePlusConverter.toImagePlus(outcome.result().object().phase(), Inputs.baseName(in) + " phase (rad)");
+			amplitude = ImagePlusConverter.toImagePlus(r.object().amplitude(), request.name() + " amplitude");
+			phase = ImagePlusConverter.toImagePlus(r.object().phase(), request.name() + " phase (rad)");
 		}
 	}
 }

@@ -20,7 +20,7 @@ import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 
 import ij.ImagePlus;
-import sc.fiji.cdi.app.Version;
+import sc.fiji.cdi.util.Version;
 import sc.fiji.cdi.data.ComplexVolume;
 import sc.fiji.cdi.data.RealVolume;
 import sc.fiji.cdi.geometry.BraggGeometry;

@@ -17,7 +17,7 @@ public final class ErrorMetrics {
 	 * @param object ρ in natural order, on the data's grid
 	 */
 	public static double chi2(final ComplexVolume object, final Diffraction data) {
-		return chi2(new JTransformsBackend(1), object, data);
+		return chi2(Backends.select("jtransforms", object.grid, 1), object, data);
 	}
 
 	/**

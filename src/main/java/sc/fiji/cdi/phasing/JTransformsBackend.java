@@ -28,16 +28,6 @@ public final class JTransformsBackend implements PhasingBackend {
 
 	public int threads() { return threads; }
 
-	/**
-	 * Heap bytes of one session on {@code grid}: float amplitude (1), object ρ (2), projection (2), work (1),
-	 * running average (2, allocated at the first accumulation) = 8 floats, plus the measured and support masks
-	 * (2 booleans) per voxel, and one float per voxel for the blur's per-thread plane scratch (at most 9 planes a
-	 * thread: small against the volume).
-	 */
-	public static long heapBytes(final Grid grid) {
-		return grid.size() * (9L * Float.BYTES + 2L);
-	}
-
 	@Override
 	public String name() { return "jtransforms"; }
 

@@ -29,11 +29,14 @@ public interface PhasingBackend {
 
 	/**
 	 * Java-heap bytes a session on {@code grid} allocates (for {@link sc.fiji.cdi.util.MemoryGuard}). The default is
-	 * the working set of a heap backend like {@link JTransformsBackend}; backends keeping their arrays off-heap
-	 * (native FFTW, DJL) can return less.
+	 * the working set of a backend that keeps every array on the heap: float amplitude (1), object ρ (2), projection
+	 * (2), work (1), running average (2, allocated at the first accumulation) = 8 floats, plus the measured and
+	 * support masks (2 booleans) per voxel, and one float per voxel for the blur's per-thread plane scratch (at most
+	 * 9 planes a thread: small against the volume). Backends keeping their arrays off-heap (native FFTW, DJL) can
+	 * return less.
 	 */
 	default long sessionHeapBytes(final Grid grid) {
-		return JTransformsBackend.heapBytes(grid);
+		return grid.size() * (9L * Float.BYTES + 2L);
 	}
 
 	/** Checks the lengths of {@link #open}'s arrays against the grid (a programming error, not a user one). */

@@ -1,4 +1,4 @@
-package sc.fiji.cdi.app;
+package sc.fiji.cdi.util;
 
 import java.io.IOException;
 import java.io.InputStream;

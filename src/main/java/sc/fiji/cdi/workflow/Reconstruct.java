@@ -1,0 +1,171 @@
+package sc.fiji.cdi.workflow;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import sc.fiji.cdi.data.ComplexVolume;
+import sc.fiji.cdi.data.Diffraction;
+import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.io.DiffractionReader;
+import sc.fiji.cdi.io.ImportOptions;
+import sc.fiji.cdi.nn.FineTuning;
+import sc.fiji.cdi.nn.NnRefine;
+import sc.fiji.cdi.nn.Predictor;
+import sc.fiji.cdi.phasing.PhasingParameters;
+import sc.fiji.cdi.pipeline.ReconstructionPipeline;
+import sc.fiji.cdi.pipeline.ResultWriter;
+import sc.fiji.cdi.preprocess.PreprocessOptions;
+import sc.fiji.cdi.util.CdiException;
+import sc.fiji.cdi.util.Progress;
+
+/**
+ * The Reconstruct workflow without a user interface: import a diffraction file or frame folder → preprocess →
+ * (optionally) a neural-network prediction, fine-tuned on the pattern first if asked, as the starting guess →
+ * iterative phase retrieval → amplitude, phase, support, report and error plot written as one result set into the
+ * output folder. The Reconstruct command, the headless runner and macros reach it through the command; scripts call
+ * {@link #run} directly. Cancelled through {@link Progress#isCancelled()}: nothing is written then.
+ */
+public final class Reconstruct {
+
+	/** Phase retrieval from a random start, or a network prediction refined by a short recipe (NN + refine). */
+	public enum Mode {
+		PHASING, NN_REFINE;
+
+		/** "phasing", "nn+refine" (or "nn"); anything else is refused with the value and the choices. */
+		public static Mode parse(final String s) {
+			return switch (s == null ? "" : s.trim().toLowerCase(Locale.ROOT)) {
+				case "phasing" -> PHASING;
+				case "nn+refine", "nn" -> NN_REFINE;
+				default -> throw new CdiException("mode='" + s + "' is not known: expected 'phasing' or 'nn+refine'.");
+			};
+		}
+
+		/** The name used in macros and reports. */
+		public String key() { return this == PHASING ? "phasing" : "nn+refine"; }
+	}
+
+	/**
+	 * What to reconstruct and how.
+	 *
+	 * @param input          a diffraction file or a folder of detector frames
+	 * @param importOptions  quantity, HDF5 dataset, dark/white field, mask
+	 * @param preprocess     threshold, centring, binning; its target size is replaced by {@code size} when given
+	 * @param size           the array size after preprocessing: null or empty = the FFT-friendly size of each axis;
+	 *                       one number = that size on every axis of the data (a cube, or a square for 2D data);
+	 *                       two = (y, x) of a 2D array; three = (z, y, x)
+	 * @param mode           {@link Mode#PHASING} or {@link Mode#NN_REFINE}
+	 * @param phasing        the phase-retrieval parameters (in NN + refine, {@link NnRefine#parameters} of these with
+	 *                       {@code refinement} as the recipe)
+	 * @param backend        "auto", "jtransforms", "fftw", "djl", … ({@link sc.fiji.cdi.phasing.Backends})
+	 * @param threads        worker threads (≥ 1)
+	 * @param randomStarts   random starts, the lowest χ² kept (phasing mode)
+	 * @param model          NN + refine: "auto" (3d or 2d by the data), "3d", "2d" or a model folder
+	 * @param refinement     NN + refine: the refinement recipe
+	 * @param fineTuneSteps  NN + refine: physics-loss fine-tuning steps on the pattern before the prediction (0 = none)
+	 * @param device         NN + refine: "cpu", "gpu" or "auto"
+	 * @param outputDir      the folder for the result set
+	 * @param name           the base name of the result files ({@code <name>_amplitude.tif}, …)
+	 */
+	public record Request(Path input, ImportOptions importOptions, PreprocessOptions preprocess, int[] size, Mode mode,
+		PhasingParameters phasing, String backend, int threads, int randomStarts, String model, String refinement,
+		int fineTuneSteps, String device, Path outputDir, String name) {
+
+		public Request {
+			if (input == null) throw new CdiException("Parameter 'input' is missing: give a file or folder.");
+			if (outputDir == null) throw new CdiException("Parameter 'output_dir' is missing: give the folder for the results.");
+			if (mode == null) mode = Mode.PHASING;
+			if (name == null || name.isBlank()) throw new CdiException("The result name is empty: give a name for the result files.");
+		}
+
+		/** Parameters that are given but have no effect with this request (to be shown as warnings). */
+		public List<String> ignoredParameters() {
+			final List<String> w = new ArrayList<>();
+			if (mode == Mode.PHASING && fineTuneSteps > 0)
+				w.add("fine_tune_steps=" + fineTuneSteps + " applies to mode=nn+refine only: ignored in mode=phasing.");
+			return w;
+		}
+	}
+
+	/**
+	 * @param outcome  the preprocessed data, the phasing result and the seconds per stage (import included)
+	 * @param files    the files written, in the output folder
+	 * @param report   what was added to the JSON report beside the phasing result (input, mode, model, fine-tuning)
+	 */
+	public record Result(ReconstructionPipeline.Outcome outcome, List<Path> files, Map<String, Object> report) {
+
+		/** The reconstructed complex object. */
+		public ComplexVolume object() { return outcome.result().object(); }
+	}
+
+	private Reconstruct() {}
+
+	/**
+	 * Checks before any other work (a parameter that fails later must not cost hours) that the output folder is given
+	 * and can be created and written; returns it.
+	 */
+	public static Path outputFolder(final Path dir) {
+		if (dir == null) throw new CdiException("Parameter 'output_dir' is missing: give the folder for the results.");
+		ResultWriter.checkWritable(dir);
+		return dir;
+	}
+
+	/** Runs the whole workflow; the result set is in {@code request.outputDir()} when this returns. */
+	public static Result run(final Request request, final Progress progress) {
+		final Path out = outputFolder(request.outputDir());
+		progress.status("Importing " + request.input().getFileName());
+		final long t0 = System.nanoTime();
+		final Diffraction data = DiffractionReader.read(request.input(), request.importOptions());
+		final double importSeconds = (System.nanoTime() - t0) / 1e9;
+		final PreprocessOptions prep = request.preprocess().withTargetSize(targetSize(request.size(), data.grid().is2D()));
+		progress.checkCancelled();
+		final Map<String, Object> extra = new LinkedHashMap<>();
+		extra.put("input", request.input().toAbsolutePath().toString());
+		extra.put("mode", request.mode().key());
+		final ReconstructionPipeline.Outcome outcome = request.mode() == Mode.NN_REFINE
+			? nnRefine(data, prep, request, extra, progress)
+			: ReconstructionPipeline.run(data, new ReconstructionPipeline.Request(prep, request.phasing(), request.backend(), request.threads(),
+				request.randomStarts()), null, progress);
+		outcome.seconds().put("import", importSeconds);
+		final List<Path> files = ResultWriter.write(out, request.name(), outcome, extra);
+		return new Result(outcome, files, extra);
+	}
+
+	/** The network's prediction (after fine-tuning on the pattern when asked) seeds a short refinement. */
+	private static ReconstructionPipeline.Outcome nnRefine(final Diffraction data, final PreprocessOptions prep, final Request request,
+		final Map<String, Object> extra, final Progress progress) {
+		final String model = request.model() == null || request.model().isBlank() || request.model().trim().equalsIgnoreCase("auto")
+			? (data.grid().is2D() ? "2d" : "3d") : request.model().trim();
+		final String recipe = request.refinement() == null || request.refinement().isBlank() ? NnRefine.DEFAULT_RECIPE : request.refinement();
+		try (Predictor predictor = Predictor.load(model, request.device())) {
+			extra.put("model", predictor.source());
+			return ReconstructionPipeline.runSeeded(data,
+				new ReconstructionPipeline.Request(prep, NnRefine.parameters(request.phasing()).withRecipe(recipe), request.backend(), request.threads()),
+				(pre, p) -> {
+					if (request.fineTuneSteps() > 0) {
+						final FineTuning.Report r = FineTuning.run(predictor, List.of(pre), request.fineTuneSteps(), FineTuning.DEFAULT_LEARNING_RATE, 1, p);
+						extra.put("fine_tuning", Map.of("steps", r.steps(), "learning_rate", r.learningRate(), "physics_loss_before", r.lossBefore(),
+							"physics_loss_after", r.lossAfter(), "seconds", r.seconds()));
+					}
+					return NnRefine.initialGuess(predictor.predict(pre), pre);
+				}, progress);
+		}
+	}
+
+	/**
+	 * The preprocessing target size from a size given as numbers (see {@link Request#size()}) for data that are 2D
+	 * or 3D; null = the FFT-friendly size of each axis.
+	 */
+	public static Grid targetSize(final int[] size, final boolean twoD) {
+		if (size == null || size.length == 0) return null;
+		return switch (size.length) {
+			case 1 -> twoD ? Grid.of2D(size[0], size[0]) : Grid.cube(size[0]);
+			case 2 -> Grid.of2D(size[0], size[1]);
+			case 3 -> new Grid(size[0], size[1], size[2]);
+			default -> throw new CdiException("size has " + size.length + " numbers: expected one (a cube), (y, x) or (z, y, x).");
+		};
+	}
+}
