@@ -21,6 +21,7 @@ import sc.fiji.cdi.phasing.PhasingParameters;
 import sc.fiji.cdi.phasing.PhasingResult;
 import sc.fiji.cdi.phasing.Recipe;
 import sc.fiji.cdi.simulate.SimulatedCrystal;
+import sc.fiji.cdi.testutil.SharedData;
 import sc.fiji.cdi.util.Progress;
 import sc.fiji.cdi.nn.FineTuning;
 import sc.fiji.cdi.nn.NnRefine;
@@ -42,9 +43,8 @@ public final class NnEvaluation {
 		String model = "3d", refineRecipe = NnRefine.DEFAULT_RECIPE;
 		int count = 100, size = 0, threads = 1, fineTune = FineTuning.DEFAULT_STEPS;
 		long seed = 1_000_003;
-		// the shared data folder sits beside the repository (../shared) or beside the worktrees folder (../../shared)
-		Path example = Paths.get("../shared/data/3d-cdi-nn-example/ft_crop_64.npy");
-		if (!Files.exists(example)) example = Paths.get("../../shared/data/3d-cdi-nn-example/ft_crop_64.npy");
+		// the shared data folder: -Dcdi.shared.dir, else ../shared
+		Path example = SharedData.dir() == null ? Paths.get("absent") : SharedData.dir().resolve("data/3d-cdi-nn-example/ft_crop_64.npy");
 		for (int i = 0; i + 1 < args.length; i += 2) {
 			switch (args[i]) {
 				case "--model" -> model = args[i + 1];

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.data.Grid;
 import sc.fiji.cdi.data.Quantity;
+import sc.fiji.cdi.testutil.SharedData;
 
 /**
  * The 3D-CDI-NN example crop (hyiprc/3D-CDI-NN, example_run). Skipped when the shared data folder is absent.
@@ -20,7 +21,7 @@ import sc.fiji.cdi.data.Quantity;
  */
 class ExampleDataTest {
 
-	private static final Path DIR = Path.of("/work/shared/data/3d-cdi-nn-example");
+	private static final Path DIR = SharedData.dir() == null ? Path.of("absent") : SharedData.dir().resolve("data/3d-cdi-nn-example");
 
 	@Test
 	void npyAndTiffDescribeTheSamePattern() throws IOException {

@@ -5,12 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,6 +26,7 @@ import sc.fiji.cdi.phasing.ErrorMetrics;
 import sc.fiji.cdi.simulate.SimulatedCrystal;
 import sc.fiji.cdi.util.CdiException;
 import sc.fiji.cdi.util.Progress;
+import sc.fiji.cdi.testutil.SharedData;
 
 /** Physics-loss fine-tuning of the default 3D model on a pattern unlike its training crystals. */
 class FineTuningTest {
@@ -41,6 +41,7 @@ class FineTuningTest {
 	}
 
 	@Test
+	@Tag("slow")
 	void fineTuningLowersThePhysicsLossAndTheTunedModelSavesAndReloads(@TempDir final Path tmp) {
 		try (Predictor p = Predictor.load("3d", "cpu")) {
 			final Diffraction d = unusualCrystal(p).diffraction();
@@ -86,9 +87,9 @@ class FineTuningTest {
 	 * median 0.0016 after 620 iterations; docs/models.md).
 	 */
 	@Test
+	@Tag("slow")
 	void fineTuningOnTheExampleCropRescuesNnPlusRefine() {
-		final Path crop = Path.of("../shared/data/3d-cdi-nn-example/ft_crop_64.npy");
-		Assumptions.assumeTrue(Files.exists(crop), "shared example data not present");
+		final Path crop = SharedData.require("data/3d-cdi-nn-example/ft_crop_64.npy");
 		final Diffraction d = DiffractionReader.read(crop, ImportOptions.defaults().withQuantity(Quantity.AMPLITUDE));
 		try (Predictor p = Predictor.load("3d", "cpu")) {
 			FineTuning.run(p, List.of(d), FineTuning.DEFAULT_STEPS, FineTuning.DEFAULT_LEARNING_RATE, 1, Progress.NONE);

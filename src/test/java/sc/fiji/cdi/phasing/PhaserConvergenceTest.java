@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Locale;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import sc.fiji.cdi.align.Quality;
@@ -34,6 +35,7 @@ class PhaserConvergenceTest {
 	}
 
 	@Test
+	@Tag("slow")
 	void hioErShrinkWrap3D() {
 		final TestObjects.Sample s = TestObjects.ellipsoid(Grid.cube(32), new double[] { 6, 7, 5 }, 2.0);
 		assertTrue(solved(s, PhasingParameters.defaults().withRecipe("2*(20*ER+130*HIO)+20*ER"), "3D 32³") >= 4);
