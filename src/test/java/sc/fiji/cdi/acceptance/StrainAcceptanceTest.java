@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Locale;
 import java.util.Map;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import sc.fiji.cdi.align.Alignment;
@@ -34,6 +35,7 @@ import sc.fiji.cdi.util.Progress;
  * compare after {@link Alignment#match}) → strain. The strain error inside the support, without a 2-voxel skin and
  * the vortex core, must be ≤ 10 % RMS of the true strain range.
  */
+@Tag("slow")
 class StrainAcceptanceTest {
 
 	private static final int N = 48;

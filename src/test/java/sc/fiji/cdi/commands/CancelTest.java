@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.scijava.Context;
@@ -97,6 +98,7 @@ class CancelTest {
 
 	/** A cluster scheduler's SIGTERM (time limit, scancel) on the headless runner: the command is cancelled, no output. */
 	@Test
+	@Tag("slow")
 	void sigtermOfTheHeadlessRunnerLeavesNoOutput(@TempDir final Path tmp) throws Exception {
 		final Path in = cubePattern(tmp, 64);
 		final Path out = tmp.resolve("out");
