@@ -1,0 +1,202 @@
+package sc.fiji.cdi.workflow;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import sc.fiji.cdi.data.ComplexVolume;
+import sc.fiji.cdi.data.RealVolume;
+import sc.fiji.cdi.geometry.BraggGeometry;
+import sc.fiji.cdi.io.TiffWriter;
+import sc.fiji.cdi.pipeline.ResultWriter;
+import sc.fiji.cdi.report.Json;
+import sc.fiji.cdi.strain.StrainAnalysis;
+import sc.fiji.cdi.strain.StrainParameters;
+import sc.fiji.cdi.strain.StrainResult;
+import sc.fiji.cdi.util.CdiException;
+import sc.fiji.cdi.util.Progress;
+import sc.fiji.cdi.util.Version;
+import sc.fiji.cdi.view.Figure;
+
+/**
+ * The Strain workflow without a user interface: a reconstruction (complex object, optional support) → displacement u
+ * (nm) and strain ε along G ({@link StrainAnalysis}), in the array frame or, with a beamline geometry, after
+ * orthogonalisation into the lab frame; then the statistics, the JSON report and, with an output folder,
+ * {@code <name>_displacement.tif} (nm), {@code _strain.tif}, {@code _phase_unwrapped.tif} (radians),
+ * {@code _strain_support.tif} (0/1), {@code _strain.png} (orthogonal slices through the support's centre of mass)
+ * and {@code _strain_report.json}; NaN outside the support. The set is written to a hidden staging folder and moved
+ * in at the end: all files or none.
+ */
+public final class Strain {
+
+	/**
+	 * @param name        base name of the result files and title of the figure
+	 * @param object      the reconstructed complex object (amplitude, phase in radians)
+	 * @param support     the crystal (null: amplitude ≥ {@link StrainAnalysis#DEFAULT_SUPPORT_THRESHOLD}·max)
+	 * @param parameters  reflection, lattice constant, G direction, phase sign, ramp removal, voxel size (array frame)
+	 * @param geometry    null: strain in the array frame; else orthogonalise into the lab frame first
+	 * @param beamline    the geometry's name for the report (e.g. "34-ID-C")
+	 * @param labVoxelNm  lab-frame voxel (nm); ≤ 0 = the finest detector-frame step ({@link #finestStep})
+	 * @param outputDir   null: no files
+	 * @param inputs      what the report records about the inputs (e.g. {@code amplitude_file}), in this order
+	 */
+	public record Request(String name, ComplexVolume object, boolean[] support, StrainParameters parameters, BraggGeometry geometry,
+		String beamline, double labVoxelNm, Path outputDir, Map<String, Object> inputs) {}
+
+	/** @param files the files written (empty without an output folder) */
+	public record Result(StrainResult strain, Map<String, Object> report, List<Path> files) {}
+
+	private Strain() {}
+
+	/** Checks, before any work, that the output folder (when given) can be created and written. */
+	public static void checkOutput(final Path dir) {
+		if (dir != null) ResultWriter.checkWritable(dir);
+	}
+
+	public static Result run(final Request request, final Progress progress) {
+		checkOutput(request.outputDir());
+		progress.status("Strain of " + request.name());
+		final BraggGeometry geo = request.geometry();
+		final StrainResult r;
+		double labVoxel = Double.NaN;
+		if (geo == null) {
+			r = StrainAnalysis.analyse(request.object(), request.support(), request.parameters());
+		} else {
+			labVoxel = request.labVoxelNm() > 0 ? request.labVoxelNm() : finestStep(geo, request.object());
+			r = StrainAnalysis.analyseInLabFrame(request.object(), request.support(), geo, labVoxel, request.parameters(), progress);
+		}
+		final Map<String, Object> report = report(request, r, labVoxel);
+		progress.checkCancelled();
+		final List<Path> files = request.outputDir() == null ? List.of() : write(request.outputDir(), request.name(), r, report);
+		return new Result(r, report, files);
+	}
+
+	/** The shortest lab-frame length of one detector-frame voxel step (nm): no detail is lost at this sampling. */
+	public static double finestStep(final BraggGeometry geo, final ComplexVolume object) {
+		final double[][] r = geo.directBasis(object.grid);
+		double min = Double.POSITIVE_INFINITY;
+		for (int j = 0; j < 3; j++) {
+			if (object.grid.zyx()[j] == 1) continue;
+			min = Math.min(min, Math.sqrt(r[0][j] * r[0][j] + r[1][j] * r[1][j] + r[2][j] * r[2][j]));
+		}
+		return min;
+	}
+
+	private static Map<String, Object> report(final Request request, final StrainResult r, final double labVoxel) {
+		final Map<String, Object> m = new LinkedHashMap<>();
+		m.put("name", request.name());
+		m.put("software", "CDI for Fiji " + Version.get());
+		m.put("date", OffsetDateTime.now().toString());
+		if (request.inputs() != null) m.putAll(request.inputs());
+		m.put("input_grid_zyx", request.object().grid.zyx());
+		m.put("grid_zyx", r.strain().grid.zyx());
+		m.put("voxel_size_nm_zyx", r.parameters().voxelSizeNm());
+		m.put("hkl", r.parameters().hkl());
+		m.put("lattice_constant_nm", r.parameters().latticeConstantNm());
+		m.put("d_spacing_nm", r.parameters().dSpacingNm());
+		m.put("g_norm_rad_per_nm", r.parameters().gNorm());
+		m.put("g_direction_zyx", r.parameters().gDirectionZyx());
+		m.put("phase_sign", r.parameters().phaseSign());
+		m.put("phase_convention", "G·u = phase_sign · φ; u = phase_sign·φ/|G|; forward FFT exp(−2πi k·r)");
+		m.put("ramp_removal", r.parameters().rampRemoval().name().toLowerCase(Locale.ROOT));
+		m.put("removed_ramp_rad_per_voxel_zyx", r.rampRadPerVoxel());
+		m.put("removed_offset_rad", r.offsetRad());
+		m.put("support_source", request.support() != null ? "support image" : "amplitude ≥ " + StrainAnalysis.DEFAULT_SUPPORT_THRESHOLD + "·max");
+		final BraggGeometry geo = request.geometry();
+		if (geo != null) {
+			final Map<String, Object> g = new LinkedHashMap<>();
+			g.put("beamline", request.beamline());
+			g.put("energy_kev", geo.energyKeV());
+			g.put("distance_m", geo.distanceM());
+			g.put("pixel_um", geo.pixelSizeUm());
+			g.put("inplane_deg_lab", geo.inplaneDeg());
+			g.put("outofplane_deg", geo.outOfPlaneDeg());
+			g.put("two_theta_deg", geo.twoThetaDeg());
+			g.put("rocking_axis_lab_zyx", geo.rockingAxisLab());
+			g.put("rocking_step_deg", geo.rockingStepDeg());
+			g.put("lab_voxel_nm", labVoxel);
+			g.put("lab_frame", "z downstream, y up, x outboard (bcdi, CXI)");
+			m.put("geometry", g);
+		}
+		long n = 0;
+		for (final boolean b : r.support()) if (b) n++;
+		m.put("support_voxels", n);
+		m.put("strain", stats(r.strain()));
+		m.put("displacement_nm", stats(r.displacement()));
+		return m;
+	}
+
+	/** mean, RMS, min, max and 1st/99th percentiles of the finite values (inside the support). */
+	public static Map<String, Double> stats(final RealVolume v) {
+		final float[] f = finite(v.data);
+		final Map<String, Double> m = new LinkedHashMap<>();
+		double s = 0, s2 = 0;
+		for (final float x : f) { s += x; s2 += (double) x * x; }
+		Arrays.sort(f);
+		m.put("mean", f.length > 0 ? s / f.length : Double.NaN);
+		m.put("rms", f.length > 0 ? Math.sqrt(s2 / f.length) : Double.NaN);
+		m.put("min", f.length > 0 ? (double) f[0] : Double.NaN);
+		m.put("p01", f.length > 0 ? (double) f[(int) (0.01 * (f.length - 1))] : Double.NaN);
+		m.put("p99", f.length > 0 ? (double) f[(int) Math.ceil(0.99 * (f.length - 1))] : Double.NaN);
+		m.put("max", f.length > 0 ? (double) f[f.length - 1] : Double.NaN);
+		return m;
+	}
+
+	private static float[] finite(final float[] a) {
+		int k = 0;
+		for (final float x : a) if (!Float.isNaN(x)) k++;
+		final float[] f = new float[k];
+		k = 0;
+		for (final float x : a) if (!Float.isNaN(x)) f[k++] = x;
+		return f;
+	}
+
+	private static List<Path> write(final Path dir, final String name, final StrainResult r, final Map<String, Object> report) {
+		final Path staging;
+		try {
+			staging = Files.createTempDirectory(dir, "." + name + "-strain-partial-");
+		} catch (final IOException e) {
+			throw new CdiException("Cannot create a staging folder in " + dir + ": " + e.getMessage());
+		}
+		try {
+			TiffWriter.write(staging.resolve(name + "_displacement.tif"), r.displacement());
+			TiffWriter.write(staging.resolve(name + "_strain.tif"), r.strain());
+			TiffWriter.write(staging.resolve(name + "_phase_unwrapped.tif"), r.phase());
+			final float[] sup = new float[r.support().length];
+			for (int i = 0; i < sup.length; i++) sup[i] = r.support()[i] ? 1f : 0f;
+			TiffWriter.write(staging.resolve(name + "_strain_support.tif"), r.strain().with(sup));
+			Figure.savePng(Figure.render(r.strain(), r.support(), Figure.Options.strain().withTitle(name + ": strain along G")), staging.resolve(name + "_strain.png"));
+			final List<String> names = new ArrayList<>();
+			try (Stream<Path> s = Files.list(staging)) { s.forEach(p -> names.add(p.getFileName().toString())); }
+			names.add(name + "_strain_report.json");
+			report.put("files", names.stream().sorted().toList());
+			Json.write(staging.resolve(name + "_strain_report.json"), report);
+			final List<Path> files = new ArrayList<>();
+			try (Stream<Path> s = Files.list(staging)) {
+				for (final Path p : (Iterable<Path>) s::iterator) files.add(Files.move(p, dir.resolve(p.getFileName()), StandardCopyOption.REPLACE_EXISTING));
+			}
+			return files;
+		} catch (final IOException e) {
+			throw new CdiException("Cannot write the strain results into " + dir + ": " + e.getMessage());
+		} finally {
+			deleteQuietly(staging);
+		}
+	}
+
+	private static void deleteQuietly(final Path dir) {
+		if (!Files.exists(dir)) return;
+		try (Stream<Path> s = Files.walk(dir)) {
+			s.sorted(Comparator.reverseOrder()).forEach(p -> { try { Files.delete(p); } catch (final IOException ignored) { /* best effort */ } });
+		} catch (final IOException ignored) { /* best effort */ }
+	}
+}
