@@ -113,6 +113,10 @@ public final class NetworkTrainer {
 					loadWeights(block, ckpt.resolve(ModelFolder.WEIGHTS), model.getNDManager());
 					progress.status("Resuming after epoch " + state.epochsDone + " from " + ckpt);
 				} else {
+					if (c.init() != null) {
+						initialWeights(block, c.init(), arch, model.getNDManager());
+						progress.status("Starting from the weights of " + c.init());
+					}
 					state = new State();
 					state.architecture = arch;
 					state.loss = c.loss().name();
@@ -236,6 +240,7 @@ public final class NetworkTrainer {
 		card.training.halveLearningRateEvery = c.halveEvery();
 		card.training.seconds = Math.round(state.seconds);
 		card.training.device = device.toString() + ", " + c.threads() + " thread(s)";
+		card.training.initialWeights = c.init();
 		if (!state.history.isEmpty()) {
 			final EpochRecord last = state.history.get(state.history.size() - 1);
 			card.validation.put("trainLoss", last.trainLoss());
@@ -267,6 +272,31 @@ public final class NetworkTrainer {
 		AtomicOutput.write(ckpt.resolve(ModelFolder.WEIGHTS), out -> block.saveParameters(new DataOutputStream(out)));
 		final byte[] json = GSON.toJson(state).getBytes(StandardCharsets.UTF_8);
 		AtomicOutput.write(ckpt.resolve("state.json"), out -> out.write(json));
+	}
+
+	/** Loads the weights of a model folder or bundled default ("3d", "2d") of the same architecture into the training block. */
+	static void initialWeights(final Block block, final String init, final Architecture arch, final NDManager manager) {
+		final String base = switch (init.trim().toLowerCase(java.util.Locale.ROOT)) {
+			case "3d", Predictor.DEFAULT_3D -> "/models/" + Predictor.DEFAULT_3D + "/";
+			case "2d", Predictor.DEFAULT_2D -> "/models/" + Predictor.DEFAULT_2D + "/";
+			default -> null;
+		};
+		final ModelCard card;
+		try (InputStream cardIn = base != null ? NetworkTrainer.class.getResourceAsStream(base + ModelFolder.CARD) : null) {
+			card = cardIn != null ? ModelCard.fromJson(new String(cardIn.readAllBytes(), StandardCharsets.UTF_8), init) : ModelFolder.readCard(java.nio.file.Paths.get(init));
+		} catch (final IOException e) {
+			throw new CdiException("Cannot read the initial model " + init + ": " + e.getMessage() + ".", e);
+		}
+		final Architecture a = card.architecture;
+		if (a.kind() != arch.kind() || a.rank() != arch.rank() || a.inputSize() != arch.inputSize() || a.baseChannels() != arch.baseChannels() || a.depth() != arch.depth())
+			throw new CdiException("The initial model " + init + " is " + a.describe() + " but the training builds " + arch.describe() + ": start from a model of the same architecture.");
+		try (InputStream in = base != null ? NetworkTrainer.class.getResourceAsStream(base + ModelFolder.WEIGHTS) : Files.newInputStream(java.nio.file.Paths.get(init).resolve(ModelFolder.WEIGHTS))) {
+			block.loadParameters(manager, new DataInputStream(new BufferedInputStream(in)));
+		} catch (final IOException | MalformedModelException e) {
+			throw new CdiException("Cannot read the weights of the initial model " + init + " (" + e.getMessage() + ").", e);
+		}
+		for (final Pair<String, Parameter> p : block.getParameters())
+			if (p.getValue().requiresGradient()) p.getValue().getArray().setRequiresGradient(true);
 	}
 
 	/** Overwrites the parameters of an initialised, training block and re-attaches their gradients. */
