@@ -26,6 +26,7 @@ import sc.fiji.cdi.data.Grid;
 import sc.fiji.cdi.data.ProcessingLog;
 import sc.fiji.cdi.data.RealVolume;
 import sc.fiji.cdi.djl.DjlRuntime;
+import sc.fiji.cdi.phasing.ErrorMetrics;
 import sc.fiji.cdi.phasing.FftShift;
 import sc.fiji.cdi.phasing.Phaser;
 import sc.fiji.cdi.preprocess.Preprocessor;
@@ -310,8 +311,8 @@ public final class Predictor implements AutoCloseable {
 	public List<Prediction> predictAll(final List<Diffraction> data, final int batchSize, final Progress progress) {
 		if (batchSize < 1) throw new CdiException("Prediction batch size must be at least 1, got " + batchSize + ".");
 		// Java heap per pattern on the network grid: amplitude, phase, complex object, support (17 B/voxel), and per
-		// batch the input plus the two raw outputs (12 B/voxel); PyTorch's own buffers are native memory
-		MemoryGuard.require((long) grid.size() * (17L * data.size() + 12L * Math.min(batchSize, data.size())),
+		// batch the input plus the two raw outputs (12 B/voxel), for it and its mirror images; PyTorch's own buffers are native memory
+		MemoryGuard.require((long) grid.size() * (17L * data.size() + 12L * (1 + grid.rank()) * Math.min(batchSize, data.size())),
 			"network prediction of " + data.size() + " pattern(s) on a " + grid + " grid", "predict fewer patterns at a time or " + MemoryGuard.GENERIC_ADVICE);
 		final List<Prediction> out = new ArrayList<>();
 		for (int from = 0; from < data.size(); from += batchSize) {
@@ -327,15 +328,29 @@ public final class Predictor implements AutoCloseable {
 				bins[i] = f.binZyx();
 				logs.add(log);
 			}
+			// each input and its mirror images along every axis in one forward pass (PredictionTrust)
+			final int axes = grid.rank(), per = 1 + axes;
+			final float[][] all = new float[batch.size() * per][];
+			for (int i = 0; i < batch.size(); i++) {
+				all[i * per] = inputs[i];
+				for (int k = 0; k < axes; k++) all[i * per + 1 + k] = PredictionTrust.mirror(grid, inputs[i], 3 - axes + k);
+			}
 			final long t0 = System.nanoTime();
-			final float[][][] ap = forward(inputs);
+			final float[][][] ap = forward(all);
 			final double ms = (System.nanoTime() - t0) / 1e6 / batch.size();
 			for (int i = 0; i < batch.size(); i++) {
-				final Grid dg = batch.get(i).grid();
+				final Diffraction d = batch.get(i);
+				final Grid dg = d.grid();
 				final int[] b = bins[i];
 				// the binned pattern covers 1/b of the field of view at the data's voxel; cropping it to n coarsens that
 				final double[] scale = { (double) dg.nz / b[0] / grid.nz, (double) dg.ny / b[1] / grid.ny, (double) dg.nx / b[2] / grid.nx };
-				out.add(postprocess(ap[0][i], ap[1][i], scale, b, dg, logs.get(i), ms));
+				final float[] amp = ap[0][i * per];
+				final float[][] back = new float[axes][];
+				for (int k = 0; k < axes; k++) back[k] = PredictionTrust.mirror(grid, ap[0][i * per + 1 + k], 3 - axes + k);
+				final Prediction pr = postprocess(amp, ap[1][i * per], scale, b, dg, logs.get(i), ms);
+				final PredictionTrust trust = PredictionTrust.of(ErrorMetrics.chi2(NnRefine.initialGuess(pr, d).object(), d), PredictionTrust.disagreement(grid, amp, back));
+				logs.get(i).add("nn_trust", "chi2", trust.chi2(), "mirror_disagreement", trust.disagreement(), "trusted", trust.trusted(), "verdict", trust.message());
+				out.add(pr.withTrust(trust));
 			}
 			progress.progress(from + batch.size(), data.size());
 			progress.status("Predicted " + (from + batch.size()) + "/" + data.size() + " patterns");
@@ -391,7 +406,7 @@ public final class Predictor implements AutoCloseable {
 		obj = Alignment.removePhaseOffset(obj, support);
 		final RealVolume outPhase = obj.phase();
 		for (int i = 0; i < amp.length; i++) if (!support[i]) outPhase.data[i] = 0;
-		return new Prediction(new RealVolume(grid, amp), outPhase, support, obj, scale, bin, dataGrid, log, ms);
+		return new Prediction(new RealVolume(grid, amp), outPhase, support, obj, scale, bin, dataGrid, log, ms, null);
 	}
 
 	@Override
