@@ -37,9 +37,9 @@ import sc.fiji.cdi.util.Progress;
 /**
  * Runs a trained network on diffraction data: a user's model folder or a bundled default model ("3d", "2d").
  * <p>
- * Preprocessing (recorded in the prediction's log): √I; unmeasured (masked) pixels set to 0; each axis binned by
- * the integer factor that brings the object (its extent estimated from the autocorrelation) closest to the size
- * fractions the model was trained on — binning by b in reciprocal space shrinks the field of view b times at the
+ * Preprocessing (recorded in the prediction's log): √I; unmeasured (masked) pixels set to 0; binned (the same
+ * factor along every axis, {@link #binning}) by the integer factor that brings the object (its extent estimated
+ * from the autocorrelation) closest to the size fractions the model was trained on — binning by b in reciprocal space shrinks the field of view b times at the
  * same voxel, so a small crystal fills more of the box (3D-CDI-NN also downsamples its measured crops) — then cropped
  * or zero-padded about the peak (index N/2 → n/2) to the network size n, which keeps the oversampling while the
  * voxel becomes N/(b·n) times coarser; normalised to max 1. Not thread-safe; one predictor per thread.
@@ -238,25 +238,38 @@ public final class Predictor implements AutoCloseable {
 	}
 
 	/**
-	 * Per axis, the binning factor b that brings the estimated object fraction closest to the fraction the same
-	 * estimate gives on the model's training crystals (binning a pattern by b enlarges the object's share of the box
-	 * b times at the same real-space voxel), among the divisors of the axis that leave at least the network size: a
-	 * small crystal in a finely sampled pattern is binned, not cropped (cropping would coarsen its voxel and keep it
-	 * smaller in the box than anything the network saw).
+	 * The binning factor b, the same along every axis, that brings the estimated object fraction closest to the
+	 * fraction the same estimate gives on the model's training crystals (binning a pattern by b enlarges the object's
+	 * share of the box b times at the same real-space voxel), among the common divisors of the axes that leave at least
+	 * the network size: a small crystal in a finely sampled pattern is binned, not cropped (cropping would coarsen its
+	 * voxel and keep it smaller in the box than anything the network saw).
+	 * <p>
+	 * Isotropic because a detector with square pixels samples reciprocal space alike along every axis: binning the
+	 * axes differently (the per-axis estimate varies with the crystal's shape, e.g. [1, 2, 2]) would stretch the
+	 * crystal the network sees — one such prediction came out as an ellipse in the wrong orientation. The mismatch is
+	 * the sum over axes of |log(f·b / f_trained)|, i.e. the mean size is matched and an elongated crystal stays
+	 * elongated.
 	 */
 	int[] binning(final Grid g, final double[] fraction) {
 		final double[] target = trainedFraction();
 		final int n = card.architecture.inputSize();
 		final int[] dims = g.zyx(), bin = { 1, 1, 1 };
 		if (target == null) return bin; // a foreign model whose training size is not known
-		for (int a = 3 - g.rank(); a < 3; a++) {
-			double best = Double.POSITIVE_INFINITY;
-			for (int b = 1; dims[a] / b >= n; b++) {
-				if (dims[a] % b != 0) continue;
-				final double miss = Math.abs(Math.log(fraction[a] * b / target[a]));
-				if (miss < best - 1e-9) { best = miss; bin[a] = b; }
+		double best = Double.POSITIVE_INFINITY;
+		int chosen = 1;
+		for (int b = 1; ; b++) {
+			boolean fits = true, divides = true;
+			for (int a = 3 - g.rank(); a < 3; a++) {
+				if (dims[a] / b < n) fits = false;
+				if (dims[a] % b != 0) divides = false;
 			}
+			if (!fits) break;
+			if (!divides) continue;
+			double miss = 0;
+			for (int a = 3 - g.rank(); a < 3; a++) miss += Math.abs(Math.log(fraction[a] * b / target[a]));
+			if (miss < best - 1e-9) { best = miss; chosen = b; }
 		}
+		for (int a = 3 - g.rank(); a < 3; a++) bin[a] = chosen;
 		return bin;
 	}
 
