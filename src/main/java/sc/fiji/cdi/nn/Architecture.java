@@ -12,8 +12,15 @@ import sc.fiji.cdi.util.CdiException;
  * @param inputSize     edge length n of the cubic/square input (32 or 64)
  * @param baseChannels  channels of the first encoder level (AutoPhaseNN: 32)
  * @param depth         number of down-sampling steps (AutoPhaseNN: 4)
+ * @param centralWindow both outputs are zero outside the central n/2 of every axis ({@link Networks#centralWindow}):
+ *                      an object sampled at least twice (oversampling ≥ 2, Miao et al. 1998) fills at most half the
+ *                      box, so nothing may be predicted nearer the box edge. AutoPhaseNN and LIGHT build this prior
+ *                      into their decoders (n/2, zero-padded); a CDINN decoder mirrored to the full size does not, and
+ *                      without it the bundled 32³ model of 22 Nov put a saturated, input-independent patch of ~80
+ *                      voxels at the box edge into every prediction. Default: on for CDINN, off for the others;
+ *                      cards without the field (older models) read as off.
  */
-public record Architecture(Kind kind, int rank, int inputSize, int baseChannels, int depth) {
+public record Architecture(Kind kind, int rank, int inputSize, int baseChannels, int depth, boolean centralWindow) {
 
 	public enum Kind {
 		/**
@@ -29,7 +36,7 @@ public record Architecture(Kind kind, int rank, int inputSize, int baseChannels,
 		LIGHT,
 		/**
 		 * In the spirit of CDI NN (Cherukara et al. 2018): conv pairs with ReLU, max-pooling, channels base·2^k,
-		 * decoders mirrored all the way to the full input size (no padding prior).
+		 * decoders mirrored all the way to the full input size, then the {@link Architecture#centralWindow} prior.
 		 */
 		CDINN,
 		/**
@@ -45,6 +52,11 @@ public record Architecture(Kind kind, int rank, int inputSize, int baseChannels,
 		if (baseChannels < 1 || baseChannels > 512) throw new CdiException("Base channel count must be in 1..512, got " + baseChannels + ".");
 		if (depth < 1 || (inputSize >> depth) < 2) throw new CdiException("Network depth " + depth + " is impossible for input size " + inputSize + ": the deepest level must be at least 2 voxels wide.");
 		if (kind == Kind.AUTOPHASENN && depth < 2) throw new CdiException("AutoPhaseNN needs depth >= 2 (published: 4).");
+	}
+
+	/** With the default {@link #centralWindow}: on for {@link Kind#CDINN}, whose decoder has no other support prior. */
+	public Architecture(final Kind kind, final int rank, final int inputSize, final int baseChannels, final int depth) {
+		this(kind, rank, inputSize, baseChannels, depth, kind == Kind.CDINN);
 	}
 
 	/** The published AutoPhaseNN at 64³. */
@@ -67,6 +79,6 @@ public record Architecture(Kind kind, int rank, int inputSize, int baseChannels,
 
 	/** "light 3D 32³, base 16, depth 3". */
 	public String describe() {
-		return kind.name().toLowerCase() + " " + rank + "D " + inputSize + (rank == 3 ? "³" : "²") + ", base " + baseChannels + ", depth " + depth;
+		return kind.name().toLowerCase() + " " + rank + "D " + inputSize + (rank == 3 ? "³" : "²") + ", base " + baseChannels + ", depth " + depth + (centralWindow ? ", central window" : "");
 	}
 }

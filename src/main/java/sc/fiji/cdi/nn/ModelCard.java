@@ -96,6 +96,8 @@ public final class ModelCard {
 		public String optimizer = "Adam";
 		public double seconds;
 		public String device;
+		/** The model whose weights the training started from (null: random initialisation). */
+		public String initialWeights;
 	}
 
 	private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();

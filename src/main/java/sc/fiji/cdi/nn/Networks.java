@@ -1,9 +1,17 @@
 package sc.fiji.cdi.nn;
 
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.util.Arrays;
 
+import ai.djl.MalformedModelException;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.nn.LambdaBlock;
@@ -13,6 +21,8 @@ import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.convolutional.Conv3d;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.pooling.Pool;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
 import sc.fiji.cdi.util.CdiException;
 
 /**
@@ -25,6 +35,11 @@ public final class Networks {
 	private Networks() {}
 
 	public static Block build(final Architecture a) {
+		final Block net = unwindowed(a);
+		return a.centralWindow() ? new CentralWindow(net, a) : net;
+	}
+
+	private static Block unwindowed(final Architecture a) {
 		final int r = a.rank(), n = a.inputSize(), b = a.baseChannels(), d = a.depth();
 		final SequentialBlock net = new SequentialBlock();
 		switch (a.kind()) {
@@ -141,6 +156,59 @@ public final class Networks {
 			for (int i = 0; i < size.length; i++) size[i] = 2 * sh[i + 2];
 			return x.getNDArrayInternal().interpolation(size, 0, false);
 		}, "upsample2");
+	}
+
+	/**
+	 * 1 inside the central n/2 of every spatial axis (indices n/4 … 3n/4 − 1, the object centred at n/2), 0 outside;
+	 * shape (1, 1, [n,] n, n) so that it broadcasts over a batch.
+	 */
+	static float[] centralWindow(final Architecture a) {
+		final int n = a.inputSize(), lo = n / 4, hi = n - n / 4;
+		final int nz = a.rank() == 3 ? n : 1;
+		final float[] w = new float[nz * n * n];
+		for (int z = 0, i = 0; z < nz; z++)
+			for (int y = 0; y < n; y++)
+				for (int x = 0; x < n; x++, i++)
+					w[i] = (a.rank() == 2 || (z >= lo && z < hi)) && y >= lo && y < hi && x >= lo && x < hi ? 1f : 0f;
+		return w;
+	}
+
+	/**
+	 * A network whose amplitude and phase are multiplied by {@link #centralWindow}. It adds no parameters and writes
+	 * exactly its network's parameter file, so weights trained with or without the window load either way.
+	 */
+	static final class CentralWindow extends AbstractBlock {
+		private final Block net;
+		private final float[] window;
+		private final Shape windowShape;
+
+		CentralWindow(final Block net, final Architecture a) {
+			this.net = addChildBlock("network", net);
+			this.window = centralWindow(a);
+			final long n = a.inputSize();
+			this.windowShape = a.rank() == 3 ? new Shape(1, 1, n, n, n) : new Shape(1, 1, n, n);
+		}
+
+		@Override
+		protected NDList forwardInternal(final ParameterStore ps, final NDList inputs, final boolean training, final PairList<String, Object> params) {
+			final NDList out = net.forward(ps, inputs, training, params);
+			final NDArray w = out.get(0).getManager().create(window, windowShape);
+			return new NDList(out.get(0).mul(w), out.get(1).mul(w));
+		}
+
+		@Override
+		public Shape[] getOutputShapes(final Shape[] inputShapes) { return net.getOutputShapes(inputShapes); }
+
+		@Override
+		protected void initializeChildBlocks(final NDManager manager, final DataType dataType, final Shape... inputShapes) {
+			net.initialize(manager, dataType, inputShapes);
+		}
+
+		@Override
+		public void saveParameters(final DataOutputStream os) throws IOException { net.saveParameters(os); }
+
+		@Override
+		public void loadParameters(final NDManager manager, final DataInputStream is) throws IOException, MalformedModelException { net.loadParameters(manager, is); }
 	}
 
 	/** Zero-padding by {@code p} on both sides of every spatial axis (n/2 → n). */

@@ -16,7 +16,15 @@ import sc.fiji.cdi.data.RealVolume;
  *                      covers 1/bin of the data's field of view
  * @param dataGrid      grid of the diffraction data the prediction came from
  * @param log           the data's processing log extended by the network preprocessing (crop/pad, mask, normalise)
- * @param millis        wall time of the network forward pass for this pattern (a batch's time divided by its size)
+ * @param millis        wall time of the network forward passes for this pattern, the mirrored inputs of the trust
+ *                      check included (a batch's time divided by its size)
+ * @param trust         {@link PredictionTrust}: χ² against the data and mirror disagreement, with the flag; null for
+ *                      {@link Predictor#predictNormalised} (no data to compare with)
  */
 public record Prediction(RealVolume amplitude, RealVolume phase, boolean[] support, ComplexVolume object, double[] voxelScaleZyx, int[] binZyx,
-	Grid dataGrid, ProcessingLog log, double millis) {}
+	Grid dataGrid, ProcessingLog log, double millis, PredictionTrust trust) {
+
+	Prediction withTrust(final PredictionTrust t) {
+		return new Prediction(amplitude, phase, support, object, voxelScaleZyx, binZyx, dataGrid, log, millis, t);
+	}
+}

@@ -26,6 +26,7 @@ import sc.fiji.cdi.data.Grid;
 import sc.fiji.cdi.data.ProcessingLog;
 import sc.fiji.cdi.data.RealVolume;
 import sc.fiji.cdi.djl.DjlRuntime;
+import sc.fiji.cdi.phasing.ErrorMetrics;
 import sc.fiji.cdi.phasing.FftShift;
 import sc.fiji.cdi.phasing.Phaser;
 import sc.fiji.cdi.preprocess.Preprocessor;
@@ -36,9 +37,9 @@ import sc.fiji.cdi.util.Progress;
 /**
  * Runs a trained network on diffraction data: a user's model folder or a bundled default model ("3d", "2d").
  * <p>
- * Preprocessing (recorded in the prediction's log): √I; unmeasured (masked) pixels set to 0; each axis binned by
- * the integer factor that brings the object (its extent estimated from the autocorrelation) closest to the size
- * fractions the model was trained on — binning by b in reciprocal space shrinks the field of view b times at the
+ * Preprocessing (recorded in the prediction's log): √I; unmeasured (masked) pixels set to 0; binned (the same
+ * factor along every axis, {@link #binning}) by the integer factor that brings the object (its extent estimated
+ * from the autocorrelation) closest to the size fractions the model was trained on — binning by b in reciprocal space shrinks the field of view b times at the
  * same voxel, so a small crystal fills more of the box (3D-CDI-NN also downsamples its measured crops) — then cropped
  * or zero-padded about the peak (index N/2 → n/2) to the network size n, which keeps the oversampling while the
  * voxel becomes N/(b·n) times coarser; normalised to max 1. Not thread-safe; one predictor per thread.
@@ -237,25 +238,38 @@ public final class Predictor implements AutoCloseable {
 	}
 
 	/**
-	 * Per axis, the binning factor b that brings the estimated object fraction closest to the fraction the same
-	 * estimate gives on the model's training crystals (binning a pattern by b enlarges the object's share of the box
-	 * b times at the same real-space voxel), among the divisors of the axis that leave at least the network size: a
-	 * small crystal in a finely sampled pattern is binned, not cropped (cropping would coarsen its voxel and keep it
-	 * smaller in the box than anything the network saw).
+	 * The binning factor b, the same along every axis, that brings the estimated object fraction closest to the
+	 * fraction the same estimate gives on the model's training crystals (binning a pattern by b enlarges the object's
+	 * share of the box b times at the same real-space voxel), among the common divisors of the axes that leave at least
+	 * the network size: a small crystal in a finely sampled pattern is binned, not cropped (cropping would coarsen its
+	 * voxel and keep it smaller in the box than anything the network saw).
+	 * <p>
+	 * Isotropic because a detector with square pixels samples reciprocal space alike along every axis: binning the
+	 * axes differently (the per-axis estimate varies with the crystal's shape, e.g. [1, 2, 2]) would stretch the
+	 * crystal the network sees — one such prediction came out as an ellipse in the wrong orientation. The mismatch is
+	 * the sum over axes of |log(f·b / f_trained)|, i.e. the mean size is matched and an elongated crystal stays
+	 * elongated.
 	 */
 	int[] binning(final Grid g, final double[] fraction) {
 		final double[] target = trainedFraction();
 		final int n = card.architecture.inputSize();
 		final int[] dims = g.zyx(), bin = { 1, 1, 1 };
 		if (target == null) return bin; // a foreign model whose training size is not known
-		for (int a = 3 - g.rank(); a < 3; a++) {
-			double best = Double.POSITIVE_INFINITY;
-			for (int b = 1; dims[a] / b >= n; b++) {
-				if (dims[a] % b != 0) continue;
-				final double miss = Math.abs(Math.log(fraction[a] * b / target[a]));
-				if (miss < best - 1e-9) { best = miss; bin[a] = b; }
+		double best = Double.POSITIVE_INFINITY;
+		int chosen = 1;
+		for (int b = 1; ; b++) {
+			boolean fits = true, divides = true;
+			for (int a = 3 - g.rank(); a < 3; a++) {
+				if (dims[a] / b < n) fits = false;
+				if (dims[a] % b != 0) divides = false;
 			}
+			if (!fits) break;
+			if (!divides) continue;
+			double miss = 0;
+			for (int a = 3 - g.rank(); a < 3; a++) miss += Math.abs(Math.log(fraction[a] * b / target[a]));
+			if (miss < best - 1e-9) { best = miss; chosen = b; }
 		}
+		for (int a = 3 - g.rank(); a < 3; a++) bin[a] = chosen;
 		return bin;
 	}
 
@@ -310,8 +324,8 @@ public final class Predictor implements AutoCloseable {
 	public List<Prediction> predictAll(final List<Diffraction> data, final int batchSize, final Progress progress) {
 		if (batchSize < 1) throw new CdiException("Prediction batch size must be at least 1, got " + batchSize + ".");
 		// Java heap per pattern on the network grid: amplitude, phase, complex object, support (17 B/voxel), and per
-		// batch the input plus the two raw outputs (12 B/voxel); PyTorch's own buffers are native memory
-		MemoryGuard.require((long) grid.size() * (17L * data.size() + 12L * Math.min(batchSize, data.size())),
+		// batch the input plus the two raw outputs (12 B/voxel), for it and its mirror images; PyTorch's own buffers are native memory
+		MemoryGuard.require((long) grid.size() * (17L * data.size() + 12L * (1 + grid.rank()) * Math.min(batchSize, data.size())),
 			"network prediction of " + data.size() + " pattern(s) on a " + grid + " grid", "predict fewer patterns at a time or " + MemoryGuard.GENERIC_ADVICE);
 		final List<Prediction> out = new ArrayList<>();
 		for (int from = 0; from < data.size(); from += batchSize) {
@@ -327,15 +341,29 @@ public final class Predictor implements AutoCloseable {
 				bins[i] = f.binZyx();
 				logs.add(log);
 			}
+			// each input and its mirror images along every axis in one forward pass (PredictionTrust)
+			final int axes = grid.rank(), per = 1 + axes;
+			final float[][] all = new float[batch.size() * per][];
+			for (int i = 0; i < batch.size(); i++) {
+				all[i * per] = inputs[i];
+				for (int k = 0; k < axes; k++) all[i * per + 1 + k] = PredictionTrust.mirror(grid, inputs[i], 3 - axes + k);
+			}
 			final long t0 = System.nanoTime();
-			final float[][][] ap = forward(inputs);
+			final float[][][] ap = forward(all);
 			final double ms = (System.nanoTime() - t0) / 1e6 / batch.size();
 			for (int i = 0; i < batch.size(); i++) {
-				final Grid dg = batch.get(i).grid();
+				final Diffraction d = batch.get(i);
+				final Grid dg = d.grid();
 				final int[] b = bins[i];
 				// the binned pattern covers 1/b of the field of view at the data's voxel; cropping it to n coarsens that
 				final double[] scale = { (double) dg.nz / b[0] / grid.nz, (double) dg.ny / b[1] / grid.ny, (double) dg.nx / b[2] / grid.nx };
-				out.add(postprocess(ap[0][i], ap[1][i], scale, b, dg, logs.get(i), ms));
+				final float[] amp = ap[0][i * per];
+				final float[][] back = new float[axes][];
+				for (int k = 0; k < axes; k++) back[k] = PredictionTrust.mirror(grid, ap[0][i * per + 1 + k], 3 - axes + k);
+				final Prediction pr = postprocess(amp, ap[1][i * per], scale, b, dg, logs.get(i), ms);
+				final PredictionTrust trust = PredictionTrust.of(ErrorMetrics.chi2(NnRefine.initialGuess(pr, d).object(), d), PredictionTrust.disagreement(grid, amp, back));
+				logs.get(i).add("nn_trust", "chi2", trust.chi2(), "mirror_disagreement", trust.disagreement(), "trusted", trust.trusted(), "verdict", trust.message());
+				out.add(pr.withTrust(trust));
 			}
 			progress.progress(from + batch.size(), data.size());
 			progress.status("Predicted " + (from + batch.size()) + "/" + data.size() + " patterns");
@@ -391,7 +419,7 @@ public final class Predictor implements AutoCloseable {
 		obj = Alignment.removePhaseOffset(obj, support);
 		final RealVolume outPhase = obj.phase();
 		for (int i = 0; i < amp.length; i++) if (!support[i]) outPhase.data[i] = 0;
-		return new Prediction(new RealVolume(grid, amp), outPhase, support, obj, scale, bin, dataGrid, log, ms);
+		return new Prediction(new RealVolume(grid, amp), outPhase, support, obj, scale, bin, dataGrid, log, ms, null);
 	}
 
 	@Override

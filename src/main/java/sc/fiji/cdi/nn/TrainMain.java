@@ -50,12 +50,13 @@ public final class TrainMain {
 		final Architecture arch = new Architecture(Architecture.Kind.valueOf(kind.toUpperCase(Locale.ROOT)), rank, size, base, depth);
 		final TrainingData.Recipe d = TrainingData.Recipe.defaults(rank);
 		final TrainingData.Recipe recipe = new TrainingData.Recipe(d.base(), dbl(o, "size-min", d.sizeMin()), dbl(o, "size-max", d.sizeMax()),
-			dbl(o, "phase-min", d.phaseMin()), dbl(o, "phase-max", d.phaseMax()), dbl(o, "photons-min", d.photonsMin()), dbl(o, "photons-max", d.photonsMax()));
+			dbl(o, "phase-min", d.phaseMin()), dbl(o, "phase-max", d.phaseMax()), dbl(o, "photons-min", d.photonsMin()), dbl(o, "photons-max", d.photonsMax()),
+			Boolean.parseBoolean(take(o, "mixed", "false")));
 		final TrainingConfig c = new TrainingConfig(arch, TrainingConfig.LossKind.valueOf(take(o, "loss", "combined").toUpperCase(Locale.ROOT)), recipe,
 			Integer.parseInt(take(o, "train", "2000")), Integer.parseInt(take(o, "val", "200")), Long.parseLong(take(o, "seed", "1")),
 			Integer.parseInt(take(o, "epochs", "6")), Integer.parseInt(take(o, "batch", "16")), Double.parseDouble(take(o, "lr", "1e-3")),
 			Integer.parseInt(take(o, "halve-every", "2")), Integer.parseInt(take(o, "threads", Integer.toString(Runtime.getRuntime().availableProcessors()))),
-			take(o, "device", "auto"), Paths.get(take(o, "out", "cdi-model")), o.remove("name"));
+			take(o, "device", "auto"), Paths.get(take(o, "out", "cdi-model")), o.remove("name"), o.remove("init"));
 		if (!o.isEmpty()) throw new CdiException("Unknown training option(s) " + o.keySet() + ".");
 		return c;
 	}
@@ -72,10 +73,11 @@ public final class TrainMain {
 		final Architecture a = c.architecture();
 		final TrainingData.Recipe r = c.recipe();
 		return String.format(Locale.ROOT, "sc.fiji.cdi.nn.TrainMain --kind %s --rank %d --size %d --base %d --depth %d --loss %s --train %d --val %d --seed %d "
-			+ "--epochs %d --batch %d --lr %s --halve-every %d --size-min %s --size-max %s --phase-min %s --phase-max %s --photons-min %s --photons-max %s --name %s --out %s",
+			+ "--epochs %d --batch %d --lr %s --halve-every %d --size-min %s --size-max %s --phase-min %s --phase-max %s --photons-min %s --photons-max %s%s%s --name %s --out %s",
 			a.kind().name().toLowerCase(Locale.ROOT), a.rank(), a.inputSize(), a.baseChannels(), a.depth(), c.loss().name().toLowerCase(Locale.ROOT),
 			c.trainSamples(), c.validationSamples(), c.seed(), c.epochs(), c.batchSize(), c.learningRate(), c.halveEvery(),
-			r.sizeMin(), r.sizeMax(), r.phaseMin(), r.phaseMax(), r.photonsMin(), r.photonsMax(), c.name(), c.output().getFileName());
+			r.sizeMin(), r.sizeMax(), r.phaseMin(), r.phaseMax(), r.photonsMin(), r.photonsMax(), r.mixed() ? " --mixed true" : "",
+			c.init() != null ? " --init " + c.init() : "", c.name(), c.output().getFileName());
 	}
 
 	/** Progress on stderr, one line rewritten in place. */

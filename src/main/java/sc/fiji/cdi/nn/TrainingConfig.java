@@ -22,9 +22,16 @@ import sc.fiji.cdi.util.CdiException;
  * @param device            "auto", "cpu" or "gpu"
  * @param output            model folder to write ({@code checkpoint/} inside it for resuming)
  * @param name              model name for the card
+ * @param init              start from these weights instead of random ones: a model folder or "3d"/"2d" (a bundled
+ *                          default); same architecture; null: random (Xavier)
  */
 public record TrainingConfig(Architecture architecture, LossKind loss, TrainingData.Recipe recipe, int trainSamples, int validationSamples, long seed,
-	int epochs, int batchSize, double learningRate, int halveEvery, int threads, String device, Path output, String name) {
+	int epochs, int batchSize, double learningRate, int halveEvery, int threads, String device, Path output, String name, String init) {
+
+	public TrainingConfig(final Architecture architecture, final LossKind loss, final TrainingData.Recipe recipe, final int trainSamples, final int validationSamples, final long seed,
+		final int epochs, final int batchSize, final double learningRate, final int halveEvery, final int threads, final String device, final Path output, final String name) {
+		this(architecture, loss, recipe, trainSamples, validationSamples, seed, epochs, batchSize, learningRate, halveEvery, threads, device, output, name, null);
+	}
 
 	/** Which loss trains the network. */
 	public enum LossKind {

@@ -1,0 +1,68 @@
+package sc.fiji.cdi.nn;
+
+import java.util.Locale;
+
+import sc.fiji.cdi.data.Grid;
+
+/**
+ * Whether a network prediction can be used without refinement, from two numbers the prediction gives about itself:
+ * <ul>
+ * <li><b>χ²</b> of the prediction against the measured pattern (on the data grid, the object scaled by Parseval;
+ * {@code ErrorMetrics.chi2}): a prediction that does not explain its own data is wrong whatever it looks like;</li>
+ * <li><b>disagreement</b> under mirror symmetry: mirroring the pattern along an axis (q → −q about the centre)
+ * is the pattern of the mirrored object, so a network that has understood the pattern predicts the mirrored object.
+ * For each axis, the prediction of the mirrored input is mirrored back and its amplitude correlated with the
+ * original (the better of it and its twin |ρ(−r)|, which has the same pattern); disagreement = 1 − the mean of those
+ * correlations. Far from its training data a network answers with a blob that depends on details of the input, so
+ * the answers disagree (an ensemble's spread, obtained from one network and the symmetry of the physics).</li>
+ * </ul>
+ * The prediction is flagged "do not use without refinement" when either exceeds its limit. The limits are the 90th
+ * percentiles over 24 crystals drawn like the default model's training data (mixed recipe, seeds outside training;
+ * {@code HeldOutEvaluation --calibrate}); how well the flag separates good from bad predictions on the held-out
+ * family is reported in docs/models.md (ROC AUC).
+ *
+ * @param chi2          the prediction's χ² against the data
+ * @param disagreement  1 − mean mirror-consistency correlation, in [0, 2]
+ * @param trusted       both under their limits
+ */
+public record PredictionTrust(double chi2, double disagreement, boolean trusted) {
+
+	/** χ² limit (see the class comment). */
+	public static final double CHI2_LIMIT = 0.40;
+	/** Disagreement limit (see the class comment). */
+	public static final double DISAGREEMENT_LIMIT = 0.10;
+
+	public static PredictionTrust of(final double chi2, final double disagreement) {
+		return new PredictionTrust(chi2, disagreement, chi2 <= CHI2_LIMIT && disagreement <= DISAGREEMENT_LIMIT);
+	}
+
+	/** One number for ranking (ROC): each quantity relative to its limit, the larger of the two. */
+	public double score() { return Math.max(chi2 / CHI2_LIMIT, disagreement / DISAGREEMENT_LIMIT); }
+
+	/** The message for the log and the report. */
+	public String message() {
+		return String.format(Locale.ROOT, trusted ? "prediction consistent with its data (chi2 %.3f <= %.2f, mirror disagreement %.3f <= %.2f)"
+			: "do not use this prediction without refinement (chi2 %.3f, limit %.2f; mirror disagreement %.3f, limit %.2f)", chi2, CHI2_LIMIT, disagreement, DISAGREEMENT_LIMIT);
+	}
+
+	/** v mirrored along one axis (0 = z, 1 = y, 2 = x) about index n/2: i → (n − i) mod n (the centre stays). */
+	static float[] mirror(final Grid g, final float[] v, final int axis) {
+		final float[] out = new float[v.length];
+		final int[] d = g.zyx();
+		for (int z = 0, i = 0; z < d[0]; z++)
+			for (int y = 0; y < d[1]; y++)
+				for (int x = 0; x < d[2]; x++, i++) {
+					final int zz = axis == 0 ? (d[0] - z) % d[0] : z, yy = axis == 1 ? (d[1] - y) % d[1] : y, xx = axis == 2 ? (d[2] - x) % d[2] : x;
+					out[g.index(zz, yy, xx)] = v[i];
+				}
+		return out;
+	}
+
+	/** The disagreement of an amplitude with the amplitudes predicted for mirrored inputs (already mirrored back). */
+	static double disagreement(final Grid g, final float[] amplitude, final float[][] mirroredBack) {
+		double sum = 0;
+		for (final float[] b : mirroredBack)
+			sum += Math.max(Losses.pearson(amplitude, b), Losses.pearson(amplitude, TrainingData.twin(g, b, false)));
+		return 1 - sum / mirroredBack.length;
+	}
+}

@@ -1,0 +1,184 @@
+package sc.fiji.cdi.nn;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+import sc.fiji.cdi.align.Quality;
+import sc.fiji.cdi.data.Diffraction;
+import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.phasing.InitialGuess;
+import sc.fiji.cdi.phasing.JTransformsBackend;
+import sc.fiji.cdi.phasing.Phaser;
+import sc.fiji.cdi.phasing.PhasingParameters;
+import sc.fiji.cdi.phasing.PhasingResult;
+import sc.fiji.cdi.phasing.Recipe;
+import sc.fiji.cdi.simulate.SimulatedCrystal;
+import sc.fiji.cdi.util.Progress;
+
+/**
+ * The evaluation on the family kept out of training ({@link HeldOutCrystals}): the network alone (median amplitude
+ * correlation and phase RMS error after alignment, {@link Quality#compare}), NN + refine against default phasing from a
+ * random start (success = correlation ≥ 0.95 and phase RMS ≤ 0.3 rad, as in issue 15; χ²; wall time), and the
+ * trust flag's ROC AUC for telling good predictions (correlation ≥ 0.9) from bad ones. Not a unit test; from the
+ * repository root after {@code mvn -o test-compile}:
+ * <pre>java -cp target/test-classes:target/classes:$(cat cp.txt) sc.fiji.cdi.nn.HeldOutEvaluation --model 3d --size 64 --count 20</pre>
+ * {@code --calibrate N} instead prints the trust quantities on N crystals drawn like the model's training data.
+ */
+public final class HeldOutEvaluation {
+
+	private HeldOutEvaluation() {}
+
+	public static void main(final String[] args) {
+		String model = "3d", refine = NnRefine.DEFAULT_RECIPE;
+		int count = 20, size = 64, threads = 1, calibrate = 0;
+		boolean withPhasing = true;
+		long seed = 15;
+		for (int i = 0; i + 1 < args.length; i += 2) {
+			switch (args[i]) {
+				case "--model" -> model = args[i + 1];
+				case "--count" -> count = Integer.parseInt(args[i + 1]);
+				case "--size" -> size = Integer.parseInt(args[i + 1]);
+				case "--threads" -> threads = Integer.parseInt(args[i + 1]);
+				case "--seed" -> seed = Long.parseLong(args[i + 1]);
+				case "--refine" -> refine = args[i + 1];
+				case "--calibrate" -> calibrate = Integer.parseInt(args[i + 1]);
+				case "--phasing" -> withPhasing = Boolean.parseBoolean(args[i + 1]);
+				default -> throw new IllegalArgumentException("unknown option " + args[i]);
+			}
+		}
+		sc.fiji.cdi.djl.DjlRuntime.setThreads(threads, 1);
+		try (Predictor p = Predictor.load(model, "cpu")) {
+			final Grid g = p.networkGrid().is2D() ? Grid.of2D(size, size) : Grid.cube(size);
+			if (calibrate > 0) { calibrate(p, g, calibrate); return; }
+			final JTransformsBackend backend = new JTransformsBackend(threads);
+			final PhasingParameters phasing = PhasingParameters.defaults();
+			final String[] recipes = refine.split(",");
+			final int nr = recipes.length;
+			System.out.printf(Locale.ROOT, "Model %s (%s); %d held-out crystals (independent family, seed %d) on %s; default phasing '%s' (%d it.); refine %s%n",
+				model, p.card().architecture.describe(), count, seed, g, phasing.recipe(), Recipe.parse(phasing.recipe()).totalIterations(), Arrays.toString(recipes));
+			final double[] nnCorr = new double[count], nnPhase = new double[count], nnChi2 = new double[count], dis = new double[count], score = new double[count];
+			final boolean[] trusted = new boolean[count];
+			final double[][] rfChi2 = new double[nr][count], rfSec = new double[nr][count];
+			final boolean[][] rfOk = new boolean[nr][count];
+			final double[] phChi2 = new double[count], phSec = new double[count];
+			final boolean[] phOk = new boolean[count];
+			for (int k = 0; k < count; k++) {
+				final SimulatedCrystal c = HeldOutCrystals.crystal(g, seed, k);
+				final Diffraction d = c.diffraction();
+				final Prediction pr = p.predict(d);
+				final InitialGuess guess = NnRefine.initialGuess(pr, d);
+				final Quality.Comparison q = Quality.compare(guess.object(), c.object(), c.support());
+				nnCorr[k] = q.amplitudeCorrelation();
+				nnPhase[k] = q.phaseRmsError();
+				nnChi2[k] = pr.trust().chi2();
+				dis[k] = pr.trust().disagreement();
+				score[k] = pr.trust().score();
+				trusted[k] = pr.trust().trusted();
+				final StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%3d bin %s NN corr %.3f phase %.3f chi2 %.3f dis %.3f %s |", k, Arrays.toString(pr.binZyx()),
+					nnCorr[k], nnPhase[k], nnChi2[k], dis[k], trusted[k] ? "trusted" : "FLAGGED"));
+				for (int j = 0; j < nr; j++) {
+					final PhasingResult r = new Phaser(backend).run(d, NnRefine.parameters(phasing).withRecipe(recipes[j]), guess, Progress.NONE);
+					final Quality.Comparison qr = Quality.compare(r.object(), c.object(), c.support());
+					rfChi2[j][k] = r.finalChi2();
+					rfSec[j][k] = r.seconds() + pr.millis() / 1e3;
+					rfOk[j][k] = success(qr);
+					line.append(String.format(Locale.ROOT, " refine%d corr %.3f phase %.3f chi2 %.5f %.1fs", j, qr.amplitudeCorrelation(), qr.phaseRmsError(), rfChi2[j][k], rfSec[j][k]));
+				}
+				if (!withPhasing) { phChi2[k] = Double.NaN; phSec[k] = Double.NaN; System.out.println(line); continue; }
+				final PhasingResult ph = new Phaser(backend).run(d, phasing.withSeed(k + 1), null, Progress.NONE);
+				final Quality.Comparison qp = Quality.compare(ph.object(), c.object(), c.support());
+				phChi2[k] = ph.finalChi2();
+				phSec[k] = ph.seconds();
+				phOk[k] = success(qp);
+				line.append(String.format(Locale.ROOT, " | phasing corr %.3f phase %.3f chi2 %.5f %.1fs", qp.amplitudeCorrelation(), qp.phaseRmsError(), phChi2[k], phSec[k]));
+				System.out.println(line);
+			}
+			System.out.printf(Locale.ROOT, "%nNN alone: median amplitude correlation %.3f, median phase RMS %.3f rad, median chi2 %.3f; successes %d/%d%n",
+				median(nnCorr), median(nnPhase), median(nnChi2), countSuccess(nnCorr, nnPhase), count);
+			final boolean[] good = new boolean[count];
+			int nGood = 0, flaggedBad = 0, flaggedGood = 0;
+			for (int k = 0; k < count; k++) {
+				good[k] = nnCorr[k] >= 0.9;
+				if (good[k]) nGood++;
+				if (!trusted[k] && !good[k]) flaggedBad++;
+				if (!trusted[k] && good[k]) flaggedGood++;
+			}
+			System.out.printf(Locale.ROOT, "Trust: %d good (corr >= 0.9), %d bad; flag raised on %d of the bad and %d of the good; ROC AUC of the score %.3f (chi2 alone %.3f, disagreement alone %.3f)%n",
+				nGood, count - nGood, flaggedBad, flaggedGood, auc(score, good), auc(nnChi2, good), auc(dis, good));
+			System.out.printf(Locale.ROOT, "Default phasing: successes %d/%d, median chi2 %.5f, median %.1f s%n", count(phOk), count, median(phChi2), median(phSec));
+			for (int j = 0; j < nr; j++) {
+				int notWorse = 0;
+				final double[] ratio = new double[count];
+				for (int k = 0; k < count; k++) {
+					if (rfChi2[j][k] <= phChi2[k]) notWorse++;
+					ratio[k] = rfSec[j][k] / phSec[k];
+				}
+				System.out.printf(Locale.ROOT, "NN + refine '%s': successes %d/%d, median chi2 %.5f, chi2 not worse than phasing in %d/%d, median time %.1f s = %.2f of phasing's%n",
+					recipes[j], count(rfOk[j]), count, median(rfChi2[j]), notWorse, count, median(rfSec[j]), median(ratio));
+				// network start + one random start, the lower chi2 kept (NnRefine with starts = 2)
+				int bestOk = 0;
+				final double[] best = new double[count];
+				for (int k = 0; k < count; k++) {
+					final boolean nnWins = rfChi2[j][k] <= phChi2[k];
+					best[k] = Math.min(rfChi2[j][k], phChi2[k]);
+					if (nnWins ? rfOk[j][k] : phOk[k]) bestOk++;
+				}
+				if (withPhasing) System.out.printf(Locale.ROOT, "  with one random start as well (lower chi2 kept): successes %d/%d, median chi2 %.5f, time ~ %.2f of phasing's%n",
+					bestOk, count, median(best), 1 + median(ratio));
+			}
+		}
+	}
+
+	/** Trust quantities on crystals drawn like the model's training data (seeds beyond training), with their quality. */
+	private static void calibrate(final Predictor p, final Grid g, final int n) {
+		final TrainingData.Recipe r = p.card().training != null && p.card().training.dataRecipe != null ? p.card().training.dataRecipe : TrainingData.Recipe.defaults(g.rank());
+		final List<double[]> rows = new ArrayList<>();
+		for (int k = 0; k < n; k++) {
+			final SimulatedCrystal c = TrainingData.crystal(g, r, 777_777L, k);
+			final Prediction pr = p.predict(c.diffraction());
+			final Quality.Comparison q = Quality.compare(NnRefine.initialGuess(pr, c.diffraction()).object(), c.object(), c.support());
+			rows.add(new double[] { q.amplitudeCorrelation(), q.phaseRmsError(), pr.trust().chi2(), pr.trust().disagreement() });
+			System.out.printf(Locale.ROOT, "%3d corr %.3f phase %.3f chi2 %.3f dis %.3f%n", k, q.amplitudeCorrelation(), q.phaseRmsError(), pr.trust().chi2(), pr.trust().disagreement());
+		}
+		final double[] chi2 = rows.stream().mapToDouble(x -> x[2]).sorted().toArray(), dis = rows.stream().mapToDouble(x -> x[3]).sorted().toArray();
+		System.out.printf(Locale.ROOT, "Training-like crystals on %s: chi2 median %.3f, 90th percentile %.3f; disagreement median %.3f, 90th percentile %.3f%n",
+			g, median(chi2), chi2[(int) Math.floor(0.9 * (n - 1))], median(dis), dis[(int) Math.floor(0.9 * (n - 1))]);
+	}
+
+	static boolean success(final Quality.Comparison q) { return q.amplitudeCorrelation() >= 0.95 && q.phaseRmsError() <= 0.3; }
+
+	private static int countSuccess(final double[] corr, final double[] phase) {
+		int n = 0;
+		for (int k = 0; k < corr.length; k++) if (corr[k] >= 0.95 && phase[k] <= 0.3) n++;
+		return n;
+	}
+
+	private static int count(final boolean[] b) {
+		int n = 0;
+		for (final boolean x : b) if (x) n++;
+		return n;
+	}
+
+	/**
+	 * ROC AUC of a "badness" score (higher = less trustworthy) for telling bad from good: the probability that a
+	 * random bad case scores higher than a random good one (ties count half; Mann–Whitney U / (n_bad·n_good)). NaN
+	 * when one class is empty.
+	 */
+	static double auc(final double[] score, final boolean[] good) {
+		double u = 0;
+		int nb = 0, ng = 0;
+		for (int i = 0; i < score.length; i++) {
+			if (good[i]) { ng++; continue; }
+			nb++;
+			for (int j = 0; j < score.length; j++) {
+				if (!good[j]) continue;
+				u += score[i] > score[j] ? 1 : score[i] == score[j] ? 0.5 : 0;
+			}
+		}
+		return nb == 0 || ng == 0 ? Double.NaN : u / ((double) nb * ng);
+	}
+
+	static double median(final double[] v) { return NnEvaluation.median(v); }
+}
