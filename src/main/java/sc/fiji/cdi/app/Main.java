@@ -197,16 +197,8 @@ public final class Main {
 
 	/** By class name, then menu label (last menu entry), then title, ignoring case and '_' vs ' ' as Fiji does. */
 	public static CommandInfo find(final CommandService commands, final String name) {
-		final CommandInfo byClass = commands.getCommand(name);
-		if (byClass != null) return byClass;
-		final String want = name.replace("...", "").replace('_', ' ').trim();
-		for (final CommandInfo ci : commands.getCommands()) {
-			if (!ci.getClassName().startsWith("sc.fiji.cdi.")) continue;
-			final String label = ci.getMenuPath() == null || ci.getMenuPath().isEmpty() ? null : ci.getMenuPath().getLeaf().getName();
-			if (want.equalsIgnoreCase(ci.getTitle()) || (label != null && want.equalsIgnoreCase(label.replace("...", "").trim())))
-				return ci;
-		}
-		return null;
+		final CommandInfo cdi = sc.fiji.cdi.fiji.CdiCommands.find(commands, name);
+		return cdi != null ? cdi : commands.getCommand(name);
 	}
 
 	private static String available(final CommandService commands) {

@@ -150,7 +150,7 @@ public final class MacroBridge implements PlugIn {
 		for (final ModuleItem<?> item : info.inputs()) {
 			final Class<?> type = item.getType();
 			final String name = item.getName();
-			if (isService(type) || type == Context.class) continue;
+			if (isService(type) || type == Context.class || item.getVisibility() == org.scijava.ItemVisibility.MESSAGE) continue;
 			if (ImagePlus.class.isAssignableFrom(type)) images.add(name);
 			final String v = Macro.getValue(options, name, null);
 			if (v == null) {
