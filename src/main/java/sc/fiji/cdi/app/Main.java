@@ -129,13 +129,25 @@ public final class Main {
 			MacroBridge.install(context);
 			ij.macro.Interpreter.batchMode = true;
 			final ij.macro.Interpreter interp = new ij.macro.Interpreter();
+			MacroBridge.takeLastFailure();
 			try {
 				interp.run(text, macroArgs);
 			} catch (final RuntimeException e) {
+				final String failed = MacroBridge.takeLastFailure();
+				if (failed != null) {
+					System.err.println("cdi: macro " + file + " stopped at line " + interp.getLineNumber() + ": " + failed);
+					return 1;
+				}
 				// headless, ImageJ 1 reports a macro error with a dialog, which throws HeadlessException: the macro stops
 				// at the error (as it should); its message was recorded before the dialog
 				final String why = interp.getErrorMessage() != null ? interp.getErrorMessage() : e.toString();
 				System.err.println("cdi: macro " + file + " stopped with an error at line " + interp.getLineNumber() + ": " + why);
+				return 1;
+			}
+			final String failed = MacroBridge.takeLastFailure();
+			if (failed != null) {
+				// a CDI command failed inside the macro: MacroBridge aborted it (as an exception from a command does in Fiji)
+				System.err.println("cdi: macro " + file + " stopped at line " + interp.getLineNumber() + ": " + failed);
 				return 1;
 			}
 			if (interp.wasError() || interp.getErrorMessage() != null) {
@@ -185,16 +197,8 @@ public final class Main {
 
 	/** By class name, then menu label (last menu entry), then title, ignoring case and '_' vs ' ' as Fiji does. */
 	public static CommandInfo find(final CommandService commands, final String name) {
-		final CommandInfo byClass = commands.getCommand(name);
-		if (byClass != null) return byClass;
-		final String want = name.replace("...", "").replace('_', ' ').trim();
-		for (final CommandInfo ci : commands.getCommands()) {
-			if (!ci.getClassName().startsWith("sc.fiji.cdi.")) continue;
-			final String label = ci.getMenuPath() == null || ci.getMenuPath().isEmpty() ? null : ci.getMenuPath().getLeaf().getName();
-			if (want.equalsIgnoreCase(ci.getTitle()) || (label != null && want.equalsIgnoreCase(label.replace("...", "").trim())))
-				return ci;
-		}
-		return null;
+		final CommandInfo cdi = sc.fiji.cdi.fiji.CdiCommands.find(commands, name);
+		return cdi != null ? cdi : commands.getCommand(name);
 	}
 
 	private static String available(final CommandService commands) {

@@ -75,6 +75,11 @@ public abstract class CdiCommand implements Command, org.scijava.Cancelable {
 			ui.showDialog(message, "CDI", DialogPrompt.MessageType.ERROR_MESSAGE);
 	}
 
+	/** A person sees this run's dialog and results: Fiji's GUI, not headless and not inside a macro. */
+	protected boolean interactive() {
+		return ui != null && !ui.isHeadless() && !GraphicsEnvironment.isHeadless() && !ij.IJ.isMacro();
+	}
+
 	/** Null when the last run succeeded, else the one-line reason. */
 	public String failure() { return failure; }
 

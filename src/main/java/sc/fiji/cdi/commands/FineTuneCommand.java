@@ -1,6 +1,11 @@
 package sc.fiji.cdi.commands;
 
 import java.io.File;
+
+import ij.ImagePlus;
+import sc.fiji.cdi.data.ProcessingLog;
+import sc.fiji.cdi.data.Quantity;
+import sc.fiji.cdi.fiji.ImagePlusConverter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,8 +32,14 @@ import sc.fiji.cdi.util.CdiException;
 @Plugin(type = Command.class, menuPath = "Plugins>CDI>Fine-tune Network", headless = true)
 public class FineTuneCommand extends CdiCommand {
 
-	@Parameter(label = "Measured pattern file, or a folder of patterns", style = "both", persist = false)
+	@Parameter(label = "Open measured pattern (used when no file is given)", required = false, persist = false)
+	private ImagePlus diffraction;
+
+	@Parameter(label = "Or: measured pattern file", style = "open", required = false, persist = false)
 	private File input;
+
+	@Parameter(label = "Or: folder of patterns", style = "directory", required = false, persist = false)
+	private File pattern_folder;
 
 	@Parameter(label = "Data are", choices = { "intensity", "amplitude" }, persist = false)
 	private String quantity = "intensity";
@@ -55,14 +66,19 @@ public class FineTuneCommand extends CdiCommand {
 	protected void execute() {
 		if (output_dir == null) throw new CdiException("Parameter 'output_dir' is missing: give the folder the tuned model is written to.");
 		final Path out = output_dir.toPath();
-		final Path in = Inputs.existing(input, "input");
-		if (same(out, in)) throw new CdiException("output_dir " + out + " is the input folder: choose another folder for the tuned model.");
+		final Path file = Inputs.optional(input, "input");
+		final Path in = file != null ? file : Inputs.optional(pattern_folder, "pattern_folder");
+		if (in == null && diffraction == null)
+			throw new CdiException("No pattern given: open a measured pattern, or give 'input' (a file or a folder of patterns) or 'pattern_folder'.");
+		if (in != null && same(out, in)) throw new CdiException("output_dir " + out + " is the input folder: choose another folder for the tuned model.");
 		if (same(out, Path.of(model.trim()))) throw new CdiException("output_dir " + out + " is the model folder to start from: choose another folder, the input model is not changed.");
 		final boolean existed = Files.exists(out);
 		ResultWriter.checkWritable(out);
 		try {
 			final List<Diffraction> data = new ArrayList<>();
-			for (final Path p : Inputs.patternFiles(in)) data.add(DiffractionReader.read(p, Inputs.importOptions(quantity, null, null, null, null)));
+			if (in != null) for (final Path p : Inputs.patternFiles(in)) data.add(DiffractionReader.read(p, Inputs.importOptions(quantity, null, null, null, null)));
+			else data.add(new Diffraction(ImagePlusConverter.toVolume(diffraction), Quantity.parse(quantity), null,
+				new ProcessingLog().add("from image", "title", diffraction.getTitle()), "image '" + diffraction.getTitle() + "'"));
 			final String name = model.trim().equalsIgnoreCase("auto") ? (data.get(0).grid().is2D() ? "2d" : "3d") : model.trim();
 			try (Predictor predictor = Predictor.load(name, device(device))) {
 				final FineTuning.Report r = FineTuning.run(predictor, data, steps, learning_rate, batch_size, progress());

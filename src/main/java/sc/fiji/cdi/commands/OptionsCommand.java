@@ -27,6 +27,14 @@ public class OptionsCommand extends CdiCommand {
 	@Parameter(label = "DJL native cache folder (empty = Fiji.app/djl or ~/.djl.ai)", style = "directory", persist = false, required = false)
 	private File djl_cache;
 
+	/**
+	 * Also keeps djl_cache from being the only unresolved input when a macro gives the other keys: scijava-common's
+	 * FilePreprocessor then asks for that one File before the command runs (a file chooser in Fiji's GUI, a cancel
+	 * headless) — on every install without a stored cache.
+	 */
+	@Parameter(visibility = org.scijava.ItemVisibility.MESSAGE, required = false, persist = false)
+	private final String note = "The device and cache folder take effect at the next Fiji start.";
+
 	/** Fills what the caller did not give from the stored settings (the dialog opens on the current values). */
 	protected void loadStored() {
 		final CdiSettings s = CdiSettings.load(prefService);

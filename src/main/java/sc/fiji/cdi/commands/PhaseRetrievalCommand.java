@@ -20,19 +20,23 @@ import sc.fiji.cdi.preprocess.PreprocessOptions;
 
 /**
  * Plugins › CDI › Phase Retrieval: ER/HIO/RAAR with shrink-wrap on the open diffraction stack (peak near the
- * centre) → amplitude, phase (radians) and support images; optionally the files and report in an output folder.
+ * centre; or a file) as it is — no re-centring or padding by default ({@code centring=none}, {@code size=same}) —
+ * → amplitude, phase (radians) and support images; optionally the files and report in an output folder.
  */
 @Plugin(type = Command.class, menuPath = "Plugins>CDI>Phase Retrieval", headless = true)
 public class PhaseRetrievalCommand extends PhasingCommand {
 
-	@Parameter(label = "Diffraction stack")
-	private ImagePlus diffraction;
-
-	@Parameter(label = "Data are", choices = { "intensity", "amplitude" }, persist = false)
-	private String quantity = "intensity";
+	@Parameter(visibility = org.scijava.ItemVisibility.MESSAGE, required = false, persist = false)
+	private final String section_output = section("Output");
 
 	@Parameter(label = "Output folder (optional)", style = "directory", required = false, persist = false)
 	private File output_dir;
+
+	/** The open image is phased as it is (no re-centring, no padding) unless the preprocessing says otherwise. */
+	public PhaseRetrievalCommand() {
+		centring = "none";
+		size = "same";
+	}
 
 	@Parameter(type = ItemIO.OUTPUT)
 	private ImagePlus amplitude;
@@ -45,18 +49,22 @@ public class PhaseRetrievalCommand extends PhasingCommand {
 
 	@Override
 	protected void execute() {
-		final var values = ImagePlusConverter.toVolume(diffraction);
+		final Source src = source();
 		if (output_dir != null) ResultWriter.checkWritable(output_dir.toPath());
-		final Diffraction d = new Diffraction(values, Quantity.parse(quantity), null,
-			new ProcessingLog().add("from image", "title", diffraction.getTitle()), "image '" + diffraction.getTitle() + "'");
-		// the open image is phased as it is: no re-centring or padding
-		final PreprocessOptions asIs = PreprocessOptions.defaults().withCentre(PreprocessOptions.Centring.NONE).withTargetSize(d.grid());
+		final Diffraction d = read(src);
 		final ReconstructionPipeline.Outcome outcome = ReconstructionPipeline.run(d,
-			new ReconstructionPipeline.Request(asIs, phasingParameters(), backend, threadCount(), random_starts), null, progress());
-		show(outcome.result(), diffraction.getTitle());
-		if (output_dir != null)
-			ResultWriter.write(output_dir.toPath(), Inputs.baseName(java.nio.file.Path.of(diffraction.getTitle())), outcome, Map.of());
+			new ReconstructionPipeline.Request(preprocessing(d), phasingParameters(), backend, threadCount(), random_starts), null, progress());
+		final String title = diffraction != null && src.file() == null ? diffraction.getTitle() : src.name();
+		show(outcome.result(), title);
+		if (output_dir != null) ResultWriter.write(output_dir.toPath(), src.name(), outcome, Map.of());
+		rememberLastUsed();
 	}
+
+	@Override
+	protected File outputFolder() { return output_dir; }
+
+	@Override
+	protected void setOutputFolder(final File folder) { output_dir = folder; }
 
 	private void show(final PhasingResult r, final String title) {
 		amplitude = ImagePlusConverter.toImagePlus(r.object().amplitude(), title + " amplitude");

@@ -8,12 +8,16 @@ import sc.fiji.cdi.phasing.PhasingParameters;
 import sc.fiji.cdi.phasing.PhasingParameters.InitialSupport;
 
 /**
- * The phase-retrieval parameters shared by Phase Retrieval and Reconstruct. Field names are the macro keys;
+ * The phase-retrieval parameters shared by Phase Retrieval and Reconstruct (after the input and preprocessing
+ * parameters of {@link DiffractionCommand} in the dialog). Field names are the macro keys;
  * defaults come from {@link PhasingParameters#defaults()} (cohere's 34-ID-C configuration), never repeated here.
  */
-public abstract class PhasingCommand extends CdiCommand {
+public abstract class PhasingCommand extends DiffractionCommand {
 
 	private static final PhasingParameters DEFAULTS = PhasingParameters.defaults();
+
+	@Parameter(visibility = org.scijava.ItemVisibility.MESSAGE, required = false, persist = false)
+	private final String section_phasing = section("Phasing");
 
 	@Parameter(label = "Recipe (cohere syntax)", persist = false, description = "e.g. 3*(20*ER+180*HIO)+20*ER; ER, HIO and RAAR")
 	protected String recipe = DEFAULTS.recipe();

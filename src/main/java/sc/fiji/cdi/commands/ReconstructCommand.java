@@ -10,53 +10,25 @@ import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 
 import ij.ImagePlus;
+import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.fiji.ImagePlusConverter;
-import sc.fiji.cdi.io.ImportOptions;
 import sc.fiji.cdi.nn.NnRefine;
 import sc.fiji.cdi.phasing.PhasingResult;
 import sc.fiji.cdi.preprocess.PreprocessOptions;
 import sc.fiji.cdi.workflow.Reconstruct;
 
 /**
- * Plugins › CDI › Reconstruct: import a file or frame folder → preprocess → phase retrieval → amplitude, phase,
- * support, report and error plot in the output folder. The batch and cluster entry point. The work is
+ * Plugins › CDI › Reconstruct: the open image, a file or a frame folder → preprocess → phase retrieval (or network
+ * + refinement) → amplitude, phase, support, report and error plot in the output folder, and the amplitude and
+ * phase shown in Fiji. The batch and cluster entry point. Dialog sections: Input and Preprocessing
+ * ({@link DiffractionCommand}), Phasing ({@link PhasingCommand}), Network, Output. The work is
  * {@link Reconstruct}; this command maps its parameters (the macro keys) to a request and shows the result.
  */
 @Plugin(type = Command.class, menuPath = "Plugins>CDI>Reconstruct", headless = true)
 public class ReconstructCommand extends PhasingCommand {
 
-	@Parameter(label = "Diffraction file or folder of frames", style = "both", persist = false)
-	private File input;
-
-	@Parameter(label = "Output folder", style = "directory", persist = false)
-	private File output_dir;
-
-	@Parameter(label = "Data are", choices = { "intensity", "amplitude" }, persist = false)
-	private String quantity = "intensity";
-
-	@Parameter(label = "HDF5 dataset path", required = false, persist = false)
-	private String dataset = ImportOptions.DEFAULT_HDF5_DATASET;
-
-	@Parameter(label = "Dark field (frame folders; pixels > 1 are bad)", required = false, persist = false)
-	private File dark_field;
-
-	@Parameter(label = "White field (flat)", required = false, persist = false)
-	private File white_field;
-
-	@Parameter(label = "Mask file (non-zero = bad)", required = false, persist = false)
-	private File mask_file;
-
-	@Parameter(label = "Threshold (below → 0, data units)", persist = false, min = "0")
-	private double data_threshold = PreprocessOptions.defaults().threshold();
-
-	@Parameter(label = "Centre on", choices = { "max", "centre_of_mass", "none" }, persist = false)
-	private String centring = PreprocessOptions.defaults().centre().name().toLowerCase(Locale.ROOT);
-
-	@Parameter(label = "Binning (f or z,y,x)", persist = false)
-	private String binning = "1";
-
-	@Parameter(label = "Array size (auto, n or z,y,x)", persist = false)
-	private String size = "auto";
+	@Parameter(visibility = org.scijava.ItemVisibility.MESSAGE, required = false, persist = false)
+	private final String section_network = section("Network (mode nn+refine)");
 
 	@Parameter(label = "Mode", choices = { "phasing", "nn+refine" }, persist = false,
 		description = "phasing: the recipe from a random start; nn+refine: a network prediction seeds a short refinement (refinement)")
@@ -75,8 +47,14 @@ public class ReconstructCommand extends PhasingCommand {
 	@Parameter(label = "Network device", choices = { "auto", "cpu", "gpu" }, persist = false)
 	private String device = "auto";
 
-	@Parameter(label = "Show results", persist = false)
-	private boolean show = false;
+	@Parameter(visibility = org.scijava.ItemVisibility.MESSAGE, required = false, persist = false)
+	private final String section_output = section("Output");
+
+	@Parameter(label = "Output folder", style = "directory", persist = false, initializer = "recallLastUsed")
+	private File output_dir;
+
+	@Parameter(label = "Show amplitude and phase (in Fiji's window; not headless)", persist = false)
+	private boolean show = true;
 
 	@Parameter(type = ItemIO.OUTPUT, required = false)
 	private ImagePlus amplitude;
@@ -86,21 +64,34 @@ public class ReconstructCommand extends PhasingCommand {
 
 	@Override
 	protected void execute() {
-		final Path in = Inputs.existing(input, "input");
+		final Source src = source();
 		final Path out = Reconstruct.outputFolder(output_dir == null ? null : output_dir.toPath());
 		final int[] bin = Inputs.binning(binning);
-		final Reconstruct.Request request = new Reconstruct.Request(in, Inputs.importOptions(quantity, dataset, dark_field, white_field, mask_file),
-			new PreprocessOptions(data_threshold, PreprocessOptions.Centring.valueOf(centring.trim().toUpperCase(Locale.ROOT)), null, bin[0], bin[1], bin[2]),
-			Inputs.size(size), Reconstruct.Mode.parse(mode), phasingParameters(), backend, threadCount(), random_starts, model, refinement,
-			fine_tune_steps, device(device), out, Inputs.baseName(in));
+		// size=same needs the data's size: read them here (the open image is in memory anyway)
+		final boolean same = size != null && size.trim().equalsIgnoreCase("same");
+		final Diffraction data = src.file() == null || same ? read(src) : null;
+		final int[] arraySize = same ? sameSize(data.grid(), bin) : Inputs.size(size);
+		final Reconstruct.Request request = new Reconstruct.Request(src.file(), Inputs.importOptions(quantity, dataset, dark_field, white_field, mask_file),
+			new PreprocessOptions(data_threshold, centring(), null, bin[0], bin[1], bin[2]),
+			arraySize, Reconstruct.Mode.parse(mode), phasingParameters(), backend, threadCount(), random_starts, model, refinement,
+			fine_tune_steps, device(device), out, src.name());
 		request.ignoredParameters().forEach(log::warn);
-		final Reconstruct.Result r = Reconstruct.run(request, progress());
+		final Reconstruct.Result r = Reconstruct.run(request, data, progress());
 		final PhasingResult result = r.outcome().result();
 		log.info(String.format(Locale.ROOT, "Reconstructed %s: %d iterations in %.1f s, final chi2 = %.4g; %d files in %s",
-			in.getFileName(), result.iterations(), result.seconds(), result.finalChi2(), r.files().size(), out.toAbsolutePath()));
-		if (show) {
+			src.describe(), result.iterations(), result.seconds(), result.finalChi2(), r.files().size(), out.toAbsolutePath()));
+		// outputs for a person (Fiji shows them) or a macro (open images to chain); a headless --run only writes files
+		if (show && (interactive() || ij.IJ.isMacro())) {
 			amplitude = ImagePlusConverter.toImagePlus(r.object().amplitude(), request.name() + " amplitude");
 			phase = ImagePlusConverter.toImagePlus(r.object().phase(), request.name() + " phase (rad)");
+			phase.setDisplayRange(-Math.PI, Math.PI);
 		}
+		rememberLastUsed();
 	}
+
+	@Override
+	protected File outputFolder() { return output_dir; }
+
+	@Override
+	protected void setOutputFolder(final File folder) { output_dir = folder; }
 }

@@ -110,15 +110,9 @@ public final class DjlRuntime {
 	static String nativeHelp(final Throwable t) {
 		Throwable root = t;
 		while (root.getCause() != null && root.getCause() != root) root = root.getCause();
-		final String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
-		final String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
-		final String platform = (os.contains("mac") ? "osx" : os.contains("win") ? "win" : "linux") + "-"
-			+ (arch.contains("aarch64") || arch.contains("arm") ? "aarch64" : "x86_64");
-		return "The PyTorch engine for the neural-network phasing could not be loaded (" + root.getClass().getSimpleName()
-			+ ": " + root.getMessage() + "). Install the jar ai.djl.pytorch:pytorch-native-cpu:2.7.1 with classifier "
-			+ platform + " (plus ai.djl.pytorch:pytorch-jni:2.7.1-0.35.1) into Fiji's jars folder, or set the environment "
-			+ "variable PYTORCH_LIBRARY_PATH to a folder holding libtorch 2.7.1 for " + platform + ". The natives are unpacked into "
-			+ cacheDir + ", which must be writable (choose another folder in the neural-network options otherwise).";
+		return "The PyTorch engine for the neural networks could not be loaded (" + root.getClass().getSimpleName() + ": " + root.getMessage() + "). "
+			+ sc.fiji.cdi.util.NativePlatform.current().pytorchHelp() + " The natives are unpacked into " + cacheDir
+			+ ", which must be writable (choose another folder in Edit > Options > CDI otherwise).";
 	}
 
 	/**

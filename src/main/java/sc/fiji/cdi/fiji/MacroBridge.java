@@ -22,11 +22,24 @@ import sc.fiji.cdi.commands.CdiCommand;
 import sc.fiji.cdi.util.CdiException;
 
 /**
- * Lets ImageJ 1 macros call the suite's SciJava commands without Fiji, the way Fiji's legacy layer does:
- * {@code run("Reconstruct", "input=[/data/a.tif] output_dir=[/out] seed=3")} finds the command by its menu label,
- * and each key is a {@code @Parameter} field name read with {@link Macro#getValue}. Boolean parameters follow
- * ImageJ's checkbox rule: the key present means true. An {@code ImagePlus} input is the current image.
- * Inside Fiji this class is not used: Fiji's own legacy layer does the same routing.
+ * Lets ImageJ 1 macros call the suite's SciJava commands without Fiji, with the rules of Fiji's legacy layer
+ * (imagej-legacy), so that a macro does the same in the standalone {@code -macro} runner and in Fiji:
+ * <ul>
+ * <li>the command is found by its menu label: {@code run("Reconstruct", "input=[/data/a.tif] output_dir=[/out]")};</li>
+ * <li>each input is read as {@code Macro.getValue(options, name, null)} — only the {@code key=value} form
+ * (imagej-legacy {@code MacroPreprocessor} with {@code IJ1Helper.getMacroParameter}); a key that is absent keeps the
+ * command's default. Booleans are {@code key=true} / {@code key=false}, as Fiji's recorder writes them
+ * ({@code MacroRecorderPostprocessor} records {@code value.toString()}); a bare {@code key} (ImageJ 1's checkbox
+ * convention) is ignored by Fiji, so it is ignored here too, with a warning that says what to write instead;</li>
+ * <li>an {@code ImagePlus} input is an open image given by ID or by title ({@code amplitude=[scan54 amplitude]};
+ * imagej-legacy {@code StringToImagePlusConverter}: ID first, then title); when the command has exactly one
+ * {@code ImagePlus} input and the macro does not name it, the current image is used ({@code
+ * ActiveImagePlusPreprocessor}); with two or more (Strain's amplitude and phase) nothing is guessed;</li>
+ * <li>{@code ImagePlus} outputs become open images (in batch mode: batch-mode images), the last one the current
+ * image, as Fiji displays a command's outputs, so that a macro can chain commands through images.</li>
+ * </ul>
+ * One deliberate difference: a value that cannot be converted (e.g. {@code seed=abc}) stops the command with a
+ * message naming the key, where Fiji would silently keep the default. Inside Fiji this class is not used.
  */
 public final class MacroBridge implements PlugIn {
 
@@ -80,47 +93,121 @@ public final class MacroBridge implements PlugIn {
 		final CommandService commands = ctx.service(CommandService.class);
 		final CommandInfo info = commands.getCommand(arg);
 		final String options = Macro.getOptions();
+		final String failure;
 		try {
 			final CommandModule module = commands.run(info, true, inputs(info, options == null ? "" : options)).get();
-			if (module.getCommand() instanceof CdiCommand c && c.failure() != null)
-				IJ.log(info.getTitle() + " failed: " + c.failure());
+			showOutputs(info, module);
+			failure = module.getCommand() instanceof CdiCommand c ? c.failure() : null;
 		} catch (final CdiException e) {
-			IJ.log(info.getTitle() + " failed: " + e.getMessage());
-		} catch (final Exception e) {
-			IJ.log(info.getTitle() + " failed: " + e);
+			stop(info, e.getMessage());
+			return;
+		} catch (final java.util.concurrent.ExecutionException e) {
+			stop(info, String.valueOf(e.getCause()));
+			return;
+		} catch (final InterruptedException e) {
+			Thread.currentThread().interrupt();
+			stop(info, "interrupted");
+			return;
+		}
+		if (failure != null) stop(info, failure);
+	}
+
+	/**
+	 * A failed command stops the macro, as an exception from a command does in Fiji: the reason is logged and the
+	 * interpreter aborts, so {@code -macro} exits non-zero instead of running the next steps on missing results.
+	 */
+	private static void stop(final CommandInfo info, final String reason) {
+		final String msg = info.getTitle() + " failed: " + reason;
+		IJ.log(msg);
+		lastFailure = msg;
+		final ij.macro.Interpreter interp = ij.macro.Interpreter.getInstance();
+		if (interp != null) interp.abort();
+		throw new RuntimeException(Macro.MACRO_CANCELED);
+	}
+
+	private static volatile String lastFailure;
+
+	/** The last command failure inside a macro (for the runner's exit message), then cleared. */
+	public static String takeLastFailure() {
+		final String f = lastFailure;
+		lastFailure = null;
+		return f;
+	}
+
+	/** Output images become open images, in declaration order (the last is the current image), as Fiji shows them. */
+	static void showOutputs(final CommandInfo info, final CommandModule module) {
+		for (final ModuleItem<?> item : info.outputs()) {
+			if (!ImagePlus.class.isAssignableFrom(item.getType())) continue;
+			final Object v = module.getOutput(item.getName());
+			if (v instanceof ImagePlus imp && WindowManager.getImage(imp.getID()) == null) imp.show();
 		}
 	}
 
-	/** Macro option string → typed command inputs (only the keys present; the command's defaults fill the rest). */
+	/** Macro option string → typed command inputs (only the keys given; the command's defaults fill the rest). */
 	static Map<String, Object> inputs(final CommandInfo info, final String options) {
 		final Map<String, Object> in = new LinkedHashMap<>();
+		final java.util.List<String> images = new java.util.ArrayList<>();
 		for (final ModuleItem<?> item : info.inputs()) {
 			final Class<?> type = item.getType();
 			final String name = item.getName();
-			if (ImagePlus.class.isAssignableFrom(type)) {
-				final ImagePlus imp = WindowManager.getCurrentImage();
-				if (imp != null) in.put(name, imp);
-				continue;
-			}
-			if (type == boolean.class || type == Boolean.class) {
-				if (isService(type)) continue;
-				in.put(name, (" " + options + " ").contains(" " + name + " ") || Macro.getValue(options, name, null) != null);
-				continue;
-			}
+			if (isService(type) || type == Context.class || item.getVisibility() == org.scijava.ItemVisibility.MESSAGE) continue;
+			if (ImagePlus.class.isAssignableFrom(type)) images.add(name);
 			final String v = Macro.getValue(options, name, null);
-			if (v == null) continue;
-			try {
-				if (type == String.class) in.put(name, v);
-				else if (type == File.class) in.put(name, new File(v));
-				else if (type == int.class || type == Integer.class) in.put(name, (int) Double.parseDouble(v));
-				else if (type == long.class || type == Long.class) in.put(name, (long) Double.parseDouble(v));
-				else if (type == double.class || type == Double.class) in.put(name, Double.parseDouble(v));
-				else if (type == float.class || type == Float.class) in.put(name, Float.parseFloat(v));
-			} catch (final NumberFormatException e) {
-				throw new CdiException("Macro option " + name + "=" + v + " is not a number; " + info.getTitle() + " expects a number there.");
+			if (v == null) {
+				if ((type == boolean.class || type == Boolean.class) && bareKey(options, name))
+					IJ.log(info.getTitle() + ": '" + name + "' without a value is ignored (as in Fiji); write " + name + "=true or " + name + "=false.");
+				continue;
 			}
+			in.put(name, value(info, name, type, v));
+		}
+		// imagej-legacy ActiveImagePlusPreprocessor: the current image fills the one ImagePlus input, only when there is one
+		if (images.size() == 1 && !in.containsKey(images.get(0))) {
+			final ImagePlus current = WindowManager.getCurrentImage();
+			if (current != null) in.put(images.get(0), current);
 		}
 		return in;
+	}
+
+	private static Object value(final CommandInfo info, final String name, final Class<?> type, final String v) {
+		try {
+			if (type == String.class) return v;
+			if (type == File.class) return new File(v);
+			if (type == boolean.class || type == Boolean.class) {
+				if (v.equalsIgnoreCase("true")) return true;
+				if (v.equalsIgnoreCase("false")) return false;
+				throw new CdiException("Macro option " + name + "=" + v + " is not a boolean; " + info.getTitle() + " expects " + name + "=true or " + name + "=false.");
+			}
+			if (type == int.class || type == Integer.class) return Integer.parseInt(v.trim());
+			if (type == long.class || type == Long.class) return Long.parseLong(v.trim());
+			if (type == double.class || type == Double.class) return Double.parseDouble(v);
+			if (type == float.class || type == Float.class) return Float.parseFloat(v);
+			if (ImagePlus.class.isAssignableFrom(type)) return image(info, name, v);
+		} catch (final NumberFormatException e) {
+			throw new CdiException("Macro option " + name + "=" + v + " is not " + (type == int.class || type == Integer.class || type == long.class || type == Long.class
+				? "an integer" : "a number") + "; " + info.getTitle() + " expects one there.");
+		}
+		throw new CdiException("Macro option " + name + " of " + info.getTitle() + " has a type (" + type.getSimpleName() + ") that macros cannot set.");
+	}
+
+	/** An open image by ID, then by title (imagej-legacy StringToImagePlusConverter). */
+	static ImagePlus image(final CommandInfo info, final String name, final String v) {
+		try {
+			final ImagePlus byId = WindowManager.getImage(Integer.parseInt(v.trim()));
+			if (byId != null) return byId;
+		} catch (final NumberFormatException e) {
+			// not an ID: a title
+		}
+		final ImagePlus byTitle = WindowManager.getImage(v);
+		if (byTitle != null) return byTitle;
+		final int[] ids = WindowManager.getIDList();
+		final java.util.List<String> open = new java.util.ArrayList<>();
+		if (ids != null) for (final int id : ids) { final ImagePlus imp = WindowManager.getImage(id); if (imp != null) open.add("'" + imp.getTitle() + "'"); }
+		throw new CdiException(info.getTitle() + ": " + name + "=[" + v + "] names no open image; open images: " + (open.isEmpty() ? "none" : String.join(", ", open)) + ".");
+	}
+
+	/** {@code name} standing alone in the options (ImageJ 1's checkbox form), not as {@code name=…}. */
+	static boolean bareKey(final String options, final String name) {
+		return java.util.regex.Pattern.compile("(^|[^A-Za-z])" + java.util.regex.Pattern.quote(name) + "(\\s|$)").matcher(options).find();
 	}
 
 	private static boolean isService(final Class<?> type) { return org.scijava.service.Service.class.isAssignableFrom(type); }

@@ -57,7 +57,7 @@ public final class BdvDisplay {
 		check(channels);
 		if (bigDataViewerAvailable() && !GraphicsEnvironment.isHeadless()) {
 			try {
-				return new Shown(Viewer.BIGDATAVIEWER, showInBdv(channels), "");
+				return new Shown(Viewer.BIGDATAVIEWER, showInBdv(channels, BdvDisplay.class.getClassLoader()), "");
 			} catch (final ReflectiveOperationException | RuntimeException | LinkageError e) {
 				final ImagePlus imp = showHyperstack(channels);
 				return new Shown(Viewer.HYPERSTACK, imp, "BigDataViewer is installed but could not open the volumes (" + e + "); showing a hyperstack with orthogonal views instead.");
@@ -67,8 +67,14 @@ public final class BdvDisplay {
 		return new Shown(Viewer.HYPERSTACK, imp, "BigDataViewer is not available (enable it in Fiji: it ships with Fiji, or export with BigDataViewer XML/N5 and open it later); showing a hyperstack with orthogonal views instead.");
 	}
 
-	private static Object showInBdv(final Map<String, RealVolume> channels) throws ReflectiveOperationException {
-		final ClassLoader cl = BdvDisplay.class.getClassLoader();
+	/**
+	 * The reflective calls, each checked by BdvApiTest against BigDataViewer's own signatures (bigdataviewer-vistools,
+	 * bdv/util): {@code public static <T> BdvStackSource<T> BdvFunctions.show(RandomAccessibleInterval<T> img, String
+	 * name, BdvOptions options)}, {@code public static BdvOptions BdvOptions.options()}, {@code public BdvOptions
+	 * sourceTransform(double... calibration)} (x, y, z scale), {@code public BdvOptions addTo(Bdv bdv)} (BdvSource
+	 * implements Bdv) and {@code public abstract void BdvSource.setDisplayRange(double min, double max)}.
+	 */
+	static Object showInBdv(final Map<String, RealVolume> channels, final ClassLoader cl) throws ReflectiveOperationException {
 		final Class<?> functions = Class.forName(BDV_FUNCTIONS, true, cl);
 		final Class<?> options = Class.forName(BDV_OPTIONS, true, cl);
 		final Class<?> rai = Class.forName("net.imglib2.RandomAccessibleInterval", true, cl);

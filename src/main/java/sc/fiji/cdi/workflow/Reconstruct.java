@@ -51,7 +51,8 @@ public final class Reconstruct {
 	/**
 	 * What to reconstruct and how.
 	 *
-	 * @param input          a diffraction file or a folder of detector frames
+	 * @param input          a diffraction file or a folder of detector frames (null when the data are given to
+	 *                       {@link #run(Request, Diffraction, Progress)})
 	 * @param importOptions  quantity, HDF5 dataset, dark/white field, mask
 	 * @param preprocess     threshold, centring, binning; its target size is replaced by {@code size} when given
 	 * @param size           the array size after preprocessing: null or empty = the FFT-friendly size of each axis;
@@ -75,7 +76,6 @@ public final class Reconstruct {
 		int fineTuneSteps, String device, Path outputDir, String name) {
 
 		public Request {
-			if (input == null) throw new CdiException("Parameter 'input' is missing: give a file or folder.");
 			if (outputDir == null) throw new CdiException("Parameter 'output_dir' is missing: give the folder for the results.");
 			if (mode == null) mode = Mode.PHASING;
 			if (name == null || name.isBlank()) throw new CdiException("The result name is empty: give a name for the result files.");
@@ -115,15 +115,24 @@ public final class Reconstruct {
 
 	/** Runs the whole workflow; the result set is in {@code request.outputDir()} when this returns. */
 	public static Result run(final Request request, final Progress progress) {
+		return run(request, null, progress);
+	}
+
+	/**
+	 * As {@link #run(Request, Progress)}, on data already in memory (e.g. the image open in Fiji) when {@code data} is
+	 * given: then {@code request.input()} and its import options are not used and may be null.
+	 */
+	public static Result run(final Request request, final Diffraction given, final Progress progress) {
+		if (given == null && request.input() == null) throw new CdiException("Parameter 'input' is missing: give a file or folder.");
 		final Path out = outputFolder(request.outputDir());
-		progress.status("Importing " + request.input().getFileName());
+		progress.status("Importing " + (given != null ? given.source : request.input().getFileName()));
 		final long t0 = System.nanoTime();
-		final Diffraction data = DiffractionReader.read(request.input(), request.importOptions());
+		final Diffraction data = given != null ? given : DiffractionReader.read(request.input(), request.importOptions());
 		final double importSeconds = (System.nanoTime() - t0) / 1e9;
 		final PreprocessOptions prep = request.preprocess().withTargetSize(targetSize(request.size(), data.grid().is2D()));
 		progress.checkCancelled();
 		final Map<String, Object> extra = new LinkedHashMap<>();
-		extra.put("input", request.input().toAbsolutePath().toString());
+		extra.put("input", given != null ? given.source : request.input().toAbsolutePath().toString());
 		extra.put("mode", request.mode().key());
 		final ReconstructionPipeline.Outcome outcome = request.mode() == Mode.NN_REFINE
 			? nnRefine(data, prep, request, extra, progress)

@@ -81,7 +81,7 @@ public final class Fftw {
 	public static void require() {
 		final Throwable t = loadError();
 		if (t != null) throw new CdiException("The FFTW phasing backend cannot load its native library for " + Loader.getPlatform() +
-			" (" + t + "). Expected the org.bytedeco:fftw jar with the classifier of this platform on the class path; choose backend 'jtransforms' instead.");
+			" (" + t + "). " + sc.fiji.cdi.util.NativePlatform.current().fftwHelp());
 	}
 
 	/**

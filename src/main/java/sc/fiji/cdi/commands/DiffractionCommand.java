@@ -1,0 +1,158 @@
+package sc.fiji.cdi.commands;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.Locale;
+
+import org.scijava.ItemVisibility;
+import org.scijava.plugin.Parameter;
+
+import ij.ImagePlus;
+import sc.fiji.cdi.data.Diffraction;
+import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.data.ProcessingLog;
+import sc.fiji.cdi.data.Quantity;
+import sc.fiji.cdi.fiji.ImagePlusConverter;
+import sc.fiji.cdi.io.DiffractionReader;
+import sc.fiji.cdi.io.ImportOptions;
+import sc.fiji.cdi.preprocess.PreprocessOptions;
+import sc.fiji.cdi.util.CdiException;
+import sc.fiji.cdi.workflow.Reconstruct;
+
+/**
+ * Commands that start from one diffraction pattern — the open image, a file, or a folder of detector frames — and
+ * preprocess it (Reconstruct, Phase Retrieval). These parameters are declared here, above the phasing parameters,
+ * because SciJava lists a superclass's parameters first: the dialog opens with what to reconstruct, then the
+ * sections Input, Preprocessing, Phasing, and the subclass's own (Network, Output). Section headers are MESSAGE
+ * items: shown in the dialog, never macro keys. The last input and output folder are remembered for the dialog only
+ * ({@link #recallLastUsed}): a macro or a headless run sees the defaults, as before.
+ */
+public abstract class DiffractionCommand extends CdiCommand {
+
+	private static final PreprocessOptions PREP = PreprocessOptions.defaults();
+
+	/** A section header in the dialog. */
+	static String section(final String title) { return "<html><b>" + title + "</b></html>"; }
+
+	@Parameter(visibility = ItemVisibility.MESSAGE, required = false, persist = false)
+	private final String section_input = section("Input — the open image, a file, or a folder of frames");
+
+	@Parameter(label = "Open diffraction image (used when no file or folder is given)", required = false, persist = false)
+	protected ImagePlus diffraction;
+
+	@Parameter(label = "Or: diffraction file (TIFF, NPY, HDF5/CXI, EDF)", style = "open", required = false, persist = false,
+		initializer = "recallLastUsed", description = "A file; a folder of frames can also be given here in a macro (input=[/data/scan54/])")
+	protected File input;
+
+	@Parameter(label = "Or: folder of detector frames", style = "directory", required = false, persist = false)
+	protected File frame_folder;
+
+	@Parameter(label = "Data are", choices = { "intensity", "amplitude" }, persist = false)
+	protected String quantity = "intensity";
+
+	@Parameter(label = "HDF5 dataset path", required = false, persist = false)
+	protected String dataset = ImportOptions.DEFAULT_HDF5_DATASET;
+
+	@Parameter(label = "Dark field (frame folders; pixels > 1 are bad)", required = false, persist = false)
+	protected File dark_field;
+
+	@Parameter(label = "White field (flat)", required = false, persist = false)
+	protected File white_field;
+
+	@Parameter(label = "Mask file (non-zero = bad)", required = false, persist = false)
+	protected File mask_file;
+
+	@Parameter(visibility = ItemVisibility.MESSAGE, required = false, persist = false)
+	private final String section_preprocessing = section("Preprocessing");
+
+	@Parameter(label = "Threshold (below → 0, data units)", persist = false, min = "0")
+	protected double data_threshold = PREP.threshold();
+
+	@Parameter(label = "Centre on", choices = { "max", "centre_of_mass", "none" }, persist = false)
+	protected String centring = PREP.centre().name().toLowerCase(Locale.ROOT);
+
+	@Parameter(label = "Binning (f or z,y,x)", persist = false)
+	protected String binning = "1";
+
+	@Parameter(label = "Array size (auto, same, n or z,y,x)", persist = false,
+		description = "auto: FFT-friendly size around the data; same: the data's own size; n: a cube; z,y,x: each axis")
+	protected String size = "auto";
+
+	/** The pattern's source in words and as an output base name. */
+	protected record Source(Path file, String name, String describe) {}
+
+	/** The file or folder when one is given (file before folder), else the open image; an error naming the keys otherwise. */
+	protected Source source() {
+		final Path file = Inputs.optional(input, "input");
+		final Path folder = file != null ? null : Inputs.optional(frame_folder, "frame_folder");
+		final Path p = file != null ? file : folder;
+		if (p != null) return new Source(p, Inputs.baseName(p), p.toAbsolutePath().toString());
+		if (diffraction != null) return new Source(null, Inputs.baseName(Path.of(diffraction.getTitle().replace('/', '_'))), "image '" + diffraction.getTitle() + "'");
+		throw new CdiException("No diffraction data given: open a diffraction image, or give 'input' (a file) or 'frame_folder' (a folder of detector frames).");
+	}
+
+	/** Reads the source: the file/folder with the import options, or the open image as it is. */
+	protected Diffraction read(final Source s) {
+		if (s.file() != null) return DiffractionReader.read(s.file(), Inputs.importOptions(quantity, dataset, dark_field, white_field, mask_file));
+		return new Diffraction(ImagePlusConverter.toVolume(diffraction), Quantity.parse(quantity), null,
+			new ProcessingLog().add("from image", "title", diffraction.getTitle()), s.describe());
+	}
+
+	/** The centring parameter as the core's enum; an error naming the value otherwise. */
+	protected PreprocessOptions.Centring centring() {
+		try {
+			return PreprocessOptions.Centring.valueOf(centring.trim().toUpperCase(Locale.ROOT));
+		} catch (final IllegalArgumentException e) {
+			throw new CdiException("centring='" + centring + "' is not known: expected max, centre_of_mass or none.");
+		}
+	}
+
+	/** {@code size=same}: the data's own size after binning, as (y, x) for 2D data or (z, y, x). */
+	static int[] sameSize(final Grid g, final int[] bin) {
+		final int z = Math.max(1, g.nz / bin[0]), y = Math.max(1, g.ny / bin[1]), x = Math.max(1, g.nx / bin[2]);
+		return g.is2D() ? new int[] { y, x } : new int[] { z, y, x };
+	}
+
+	/** The preprocessing parameters for these data ({@code size=same}: {@link #sameSize}). */
+	protected PreprocessOptions preprocessing(final Diffraction d) {
+		final int[] bin = Inputs.binning(binning);
+		final boolean same = size != null && size.trim().equalsIgnoreCase("same");
+		final Grid target = Reconstruct.targetSize(same ? sameSize(d.grid(), bin) : Inputs.size(size), d.grid().is2D());
+		return new PreprocessOptions(data_threshold, centring(), target, bin[0], bin[1], bin[2]);
+	}
+
+	/** The subclass's output folder, remembered with the input for the dialog (null: none). */
+	protected abstract File outputFolder();
+
+	protected abstract void setOutputFolder(File folder);
+
+	private static final String LAST_INPUT = "last_input", LAST_FOLDER = "last_frame_folder", LAST_OUTPUT = "last_output_dir";
+
+	/**
+	 * Fills input, frame folder and output folder with the last ones used in a dialog — only when the dialog is shown
+	 * to a person: never in a macro (Fiji runs initializers in macro mode too) and never headless, so what a macro or
+	 * a cluster job does never depends on an earlier session. (SciJava's own persist=true would do the same for
+	 * macros, which is why every parameter here has persist=false.)
+	 */
+	protected void recallLastUsed() {
+		if (!interactive() || prefService == null) return;
+		if (input == null && frame_folder == null) {
+			final String in = prefService.get(getClass(), LAST_INPUT, null), folder = prefService.get(getClass(), LAST_FOLDER, null);
+			if (in != null) input = new File(in);
+			else if (folder != null) frame_folder = new File(folder);
+		}
+		if (outputFolder() == null) {
+			final String out = prefService.get(getClass(), LAST_OUTPUT, null);
+			if (out != null) setOutputFolder(new File(out));
+		}
+	}
+
+	/** Remembers this run's input and output for the next dialog (interactive runs only). */
+	protected void rememberLastUsed() {
+		if (!interactive() || prefService == null) return;
+		if (input != null) prefService.put(getClass(), LAST_INPUT, input.getAbsolutePath());
+		else prefService.remove(getClass(), LAST_INPUT);
+		if (frame_folder != null) prefService.put(getClass(), LAST_FOLDER, frame_folder.getAbsolutePath());
+		if (outputFolder() != null) prefService.put(getClass(), LAST_OUTPUT, outputFolder().getAbsolutePath());
+	}
+}
