@@ -75,7 +75,7 @@ class DialogTest {
 	}
 
 	@Test
-	void theRememberedInputNeverReachesAMacroOrAHeadlessRun(@TempDir final Path tmp) {
+	void theRememberedInputNeverReachesAMacroOrAHeadlessRun(@TempDir final Path tmp) throws Exception {
 		try (Context ctx = new Context(CommandService.class, PrefService.class)) {
 			final PrefService prefs = ctx.service(PrefService.class);
 			prefs.put(ReconstructCommand.class, "last_input", tmp.resolve("old.tif").toString());
