@@ -24,50 +24,53 @@ import sc.fiji.cdi.util.CdiException;
 @Plugin(type = Command.class, menuPath = "Plugins>CDI>Train Network", headless = true)
 public class TrainCommand extends CdiCommand {
 
+	/** The one set of training defaults, shared with {@link TrainMain}. */
+	private static final TrainingConfig DEFAULTS = TrainingConfig.defaults(3);
+
 	@Parameter(label = "Model folder to write", style = "directory", persist = false)
 	private File output_dir;
 
 	@Parameter(label = "Architecture", choices = { "cdinn", "light", "autophasenn" }, persist = false)
-	private String architecture = "cdinn";
+	private String architecture = DEFAULTS.architecture().kind().name().toLowerCase(Locale.ROOT);
 
 	@Parameter(label = "Dimensions", choices = { "3", "2" }, persist = false)
 	private String rank = "3";
 
 	@Parameter(label = "Input size (32 or 64)", persist = false)
-	private int input_size = 32;
+	private int input_size = DEFAULTS.architecture().inputSize();
 
 	@Parameter(label = "Base channels", min = "1", persist = false)
-	private int base_channels = 8;
+	private int base_channels = DEFAULTS.architecture().baseChannels();
 
 	@Parameter(label = "Depth (levels)", min = "1", persist = false)
-	private int depth = 3;
+	private int depth = DEFAULTS.architecture().depth();
 
 	@Parameter(label = "Loss", choices = { "combined", "physics", "supervised" }, persist = false)
-	private String loss = "combined";
+	private String loss = DEFAULTS.loss().name().toLowerCase(Locale.ROOT);
 
 	@Parameter(label = "Training patterns", min = "1", persist = false)
-	private int train_samples = 1600;
+	private int train_samples = DEFAULTS.trainSamples();
 
 	@Parameter(label = "Validation patterns", min = "0", persist = false)
-	private int validation_samples = 100;
+	private int validation_samples = DEFAULTS.validationSamples();
 
 	@Parameter(label = "Epochs", min = "1", persist = false)
-	private int epochs = 4;
+	private int epochs = DEFAULTS.epochs();
 
 	@Parameter(label = "Batch size", min = "1", persist = false)
-	private int batch_size = 16;
+	private int batch_size = DEFAULTS.batchSize();
 
 	@Parameter(label = "Learning rate (Adam)", persist = false)
-	private double learning_rate = 2e-3;
+	private double learning_rate = DEFAULTS.learningRate();
 
 	@Parameter(label = "Halve the rate every N epochs (0 = never)", min = "0", persist = false)
-	private int halve_every = 2;
+	private int halve_every = DEFAULTS.halveEvery();
 
 	@Parameter(label = "Random seed", persist = false)
-	private long seed = 1;
+	private long seed = DEFAULTS.seed();
 
 	@Parameter(label = "Device", choices = { "auto", "cpu", "gpu" }, persist = false)
-	private String device = "auto";
+	private String device = DEFAULTS.device();
 
 	@Parameter(label = "Threads (0 = all cores)", min = "0", persist = false)
 	private int threads = 0;

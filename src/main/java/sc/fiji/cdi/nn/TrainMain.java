@@ -12,10 +12,10 @@ import sc.fiji.cdi.util.Progress;
 /**
  * Command-line training, the reproducible route to the bundled default models:
  * <pre>
- * java -cp "target/classes:$(cat cp.txt)" sc.fiji.cdi.nn.TrainMain --kind light --rank 3 --size 32 --base 16 --depth 3 \
- *      --loss combined --train 2000 --val 200 --epochs 6 --batch 16 --lr 1e-3 --halve-every 2 --seed 1 --out my-model
+ * java -cp "target/classes:$(cat cp.txt)" sc.fiji.cdi.nn.TrainMain --kind cdinn --rank 3 --size 32 --base 8 --depth 3 \
+ *      --loss combined --train 1600 --val 100 --epochs 4 --batch 16 --lr 2e-3 --halve-every 2 --seed 1 --out my-model
  * </pre>
- * Unknown options are an error; every option has a default (see {@link #config}).
+ * Unknown options are an error; every option has a default, the same as Train Network's: {@link TrainingConfig#defaults}.
  */
 public final class TrainMain {
 
@@ -42,21 +42,24 @@ public final class TrainMain {
 			if (!args[i].startsWith("--") || i + 1 >= args.length) throw new CdiException("Training option '" + args[i] + "' is not understood: expected --key value pairs.");
 			o.put(args[i].substring(2), args[++i]);
 		}
-		final String kind = take(o, "kind", "light");
+		final TrainingConfig def = TrainingConfig.defaults(3);
+		final Architecture a = def.architecture();
+		final String kind = take(o, "kind", a.kind().name().toLowerCase(Locale.ROOT));
 		final int rank = Integer.parseInt(take(o, "rank", "3"));
-		final int size = Integer.parseInt(take(o, "size", "32"));
-		final int base = Integer.parseInt(take(o, "base", "16"));
-		final int depth = Integer.parseInt(take(o, "depth", "3"));
+		final int size = Integer.parseInt(take(o, "size", Integer.toString(a.inputSize())));
+		final int base = Integer.parseInt(take(o, "base", Integer.toString(a.baseChannels())));
+		final int depth = Integer.parseInt(take(o, "depth", Integer.toString(a.depth())));
 		final Architecture arch = new Architecture(Architecture.Kind.valueOf(kind.toUpperCase(Locale.ROOT)), rank, size, base, depth);
 		final TrainingData.Recipe d = TrainingData.Recipe.defaults(rank);
 		final TrainingData.Recipe recipe = new TrainingData.Recipe(d.base(), dbl(o, "size-min", d.sizeMin()), dbl(o, "size-max", d.sizeMax()),
 			dbl(o, "phase-min", d.phaseMin()), dbl(o, "phase-max", d.phaseMax()), dbl(o, "photons-min", d.photonsMin()), dbl(o, "photons-max", d.photonsMax()),
 			Boolean.parseBoolean(take(o, "mixed", "false")));
-		final TrainingConfig c = new TrainingConfig(arch, TrainingConfig.LossKind.valueOf(take(o, "loss", "combined").toUpperCase(Locale.ROOT)), recipe,
-			Integer.parseInt(take(o, "train", "2000")), Integer.parseInt(take(o, "val", "200")), Long.parseLong(take(o, "seed", "1")),
-			Integer.parseInt(take(o, "epochs", "6")), Integer.parseInt(take(o, "batch", "16")), Double.parseDouble(take(o, "lr", "1e-3")),
-			Integer.parseInt(take(o, "halve-every", "2")), Integer.parseInt(take(o, "threads", Integer.toString(Runtime.getRuntime().availableProcessors()))),
-			take(o, "device", "auto"), Paths.get(take(o, "out", "cdi-model")), o.remove("name"), o.remove("init"));
+		final TrainingConfig c = new TrainingConfig(arch, TrainingConfig.LossKind.valueOf(take(o, "loss", def.loss().name()).toUpperCase(Locale.ROOT)), recipe,
+			Integer.parseInt(take(o, "train", Integer.toString(def.trainSamples()))), Integer.parseInt(take(o, "val", Integer.toString(def.validationSamples()))),
+			Long.parseLong(take(o, "seed", Long.toString(def.seed()))), Integer.parseInt(take(o, "epochs", Integer.toString(def.epochs()))),
+			Integer.parseInt(take(o, "batch", Integer.toString(def.batchSize()))), Double.parseDouble(take(o, "lr", Double.toString(def.learningRate()))),
+			Integer.parseInt(take(o, "halve-every", Integer.toString(def.halveEvery()))), Integer.parseInt(take(o, "threads", Integer.toString(def.threads()))),
+			take(o, "device", def.device()), Paths.get(take(o, "out", def.output().toString())), o.remove("name"), o.remove("init"));
 		if (!o.isEmpty()) throw new CdiException("Unknown training option(s) " + o.keySet() + ".");
 		return c;
 	}

@@ -5,8 +5,9 @@ import java.nio.file.Path;
 import sc.fiji.cdi.util.CdiException;
 
 /**
- * Everything a training run needs. Defaults follow AutoPhaseNN (Adam, learning rate 1e-3 halved every 20 of 100
- * epochs) scaled down for a CPU.
+ * Everything a training run needs. The one set of defaults ({@link #defaults}, used by Train Network and
+ * {@link TrainMain}) is the configuration the bundled default 3D model was trained with (its model card): AutoPhaseNN's
+ * schedule (Adam, the rate halved at regular epochs) scaled down for a CPU.
  *
  * @param architecture      the network
  * @param loss              {@link LossKind}
@@ -31,6 +32,17 @@ public record TrainingConfig(Architecture architecture, LossKind loss, TrainingD
 	public TrainingConfig(final Architecture architecture, final LossKind loss, final TrainingData.Recipe recipe, final int trainSamples, final int validationSamples, final long seed,
 		final int epochs, final int batchSize, final double learningRate, final int halveEvery, final int threads, final String device, final Path output, final String name) {
 		this(architecture, loss, recipe, trainSamples, validationSamples, seed, epochs, batchSize, learningRate, halveEvery, threads, device, output, name, null);
+	}
+
+	/**
+	 * The defaults of both training entry points: a {@code CDINN} network of input size 32, 8 base channels, depth 3,
+	 * combined loss, {@link TrainingData.Recipe#defaults} data, 1600 training and 100 validation patterns (seed 1),
+	 * 4 epochs of batch 16 at learning rate 2·10⁻³ halved every 2 epochs, all cores, device "auto", written to
+	 * {@code cdi-model} — the configuration of the bundled default 3D model ({@code models/default-3d/model.json}).
+	 */
+	public static TrainingConfig defaults(final int rank) {
+		return new TrainingConfig(new Architecture(Architecture.Kind.CDINN, rank, 32, 8, 3), LossKind.COMBINED, TrainingData.Recipe.defaults(rank),
+			1600, 100, 1, 4, 16, 2e-3, 2, Runtime.getRuntime().availableProcessors(), "auto", Path.of("cdi-model"), null);
 	}
 
 	/** Which loss trains the network. */

@@ -1,0 +1,52 @@
+package sc.fiji.cdi.commands;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.lang.reflect.Field;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+
+import sc.fiji.cdi.nn.TrainMain;
+import sc.fiji.cdi.nn.TrainingConfig;
+
+/** Train Network and the training command line (TrainMain) share one set of defaults: the bundled 3D model's. */
+class TrainDefaultsTest {
+
+	@Test
+	void theCommandTheCommandLineAndTheBundledModelCardAgree() throws Exception {
+		final TrainingConfig cli = TrainMain.config(new String[0]);
+		final TrainCommand command = new TrainCommand();
+		final Map<String, Object> expected = Map.ofEntries(Map.entry("architecture", "cdinn"), Map.entry("input_size", 32), Map.entry("base_channels", 8),
+			Map.entry("depth", 3), Map.entry("loss", "combined"), Map.entry("train_samples", 1600), Map.entry("validation_samples", 100),
+			Map.entry("epochs", 4), Map.entry("batch_size", 16), Map.entry("learning_rate", 2e-3), Map.entry("halve_every", 2), Map.entry("seed", 1L));
+		for (final Map.Entry<String, Object> e : expected.entrySet()) assertEquals(e.getValue(), field(command, e.getKey()), e.getKey());
+		assertEquals("CDINN", cli.architecture().kind().name());
+		assertEquals(32, cli.architecture().inputSize());
+		assertEquals(8, cli.architecture().baseChannels());
+		assertEquals(3, cli.architecture().depth());
+		assertEquals(1600, cli.trainSamples());
+		assertEquals(100, cli.validationSamples());
+		assertEquals(4, cli.epochs());
+		assertEquals(16, cli.batchSize());
+		assertEquals(2e-3, cli.learningRate());
+		assertEquals(2, cli.halveEvery());
+		try (var in = TrainDefaultsTest.class.getResourceAsStream("/models/default-3d/model.json")) {
+			final JsonObject t = JsonParser.parseString(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)).getAsJsonObject().getAsJsonObject("training");
+			assertEquals(t.get("trainSamples").getAsInt(), cli.trainSamples());
+			assertEquals(t.get("epochs").getAsInt(), cli.epochs());
+			assertEquals(t.get("batchSize").getAsInt(), cli.batchSize());
+			assertEquals(t.get("learningRate").getAsDouble(), cli.learningRate());
+			assertEquals(t.get("halveLearningRateEvery").getAsInt(), cli.halveEvery());
+		}
+	}
+
+	private static Object field(final Object o, final String name) throws ReflectiveOperationException {
+		final Field f = o.getClass().getDeclaredField(name);
+		f.setAccessible(true);
+		return f.get(o);
+	}
+}
