@@ -6,12 +6,12 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 
-import ij.IJ;
 import ij.ImagePlus;
 import ij.process.LUT;
 import sc.fiji.cdi.data.Grid;
 import sc.fiji.cdi.data.RealVolume;
 import sc.fiji.cdi.fiji.ImagePlusConverter;
+import sc.fiji.cdi.io.VolumeReader;
 import sc.fiji.cdi.util.CdiException;
 import sc.fiji.cdi.view.Lut;
 
@@ -65,11 +65,13 @@ final class ObjectInputs {
 
 	static boolean given(final File f) { return f != null && !f.getPath().isBlank(); }
 
-	/** A 2D/3D image file opened with ImageJ (TIFF and anything else ImageJ reads) as a float volume. */
+	/** A 2D/3D TIFF (as Reconstruct writes) read by the core's TIFF reader as a float volume; errors name the parameter. */
 	static RealVolume read(final Path file, final String parameter) {
-		final ImagePlus imp = IJ.openImage(file.toString());
-		if (imp == null) throw new CdiException("Parameter '" + parameter + "': " + file + " could not be opened as an image; expected a 32-bit TIFF such as Reconstruct writes.");
-		return ImagePlusConverter.toVolume(imp);
+		try {
+			return VolumeReader.read(file);
+		} catch (final CdiException e) {
+			throw new CdiException("Parameter '" + parameter + "': " + e.getMessage(), e);
+		}
 	}
 
 	/** Non-zero (and not NaN) = inside. */
