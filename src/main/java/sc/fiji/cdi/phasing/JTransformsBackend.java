@@ -61,8 +61,9 @@ public final class JTransformsBackend implements PhasingBackend {
 			this.grid = grid;
 			this.n = grid.size();
 			this.loops = new ChunkedLoops(threads);
-			this.amp = amplitude.clone();
-			this.measured = measured == null ? null : measured.clone();
+			// read only for the whole session (PhasingBackend#open): shared, not copied
+			this.amp = amplitude;
+			this.measured = measured;
 			this.rho = object.clone();
 			this.proj = new float[2 * n];
 			this.support = support.clone();

@@ -18,7 +18,9 @@ public interface PhasingBackend {
 	String name();
 
 	/**
-	 * Starts a reconstruction with its own device buffers.
+	 * Starts a reconstruction with its own device buffers. The session only reads {@code amplitude} and
+	 * {@code measured} and may keep them without a copy: the caller must not change them while the session is open.
+	 * {@code object} and {@code support} are copied.
 	 *
 	 * @param amplitude measured amplitude |F| (not intensity), FFT-unshifted, length {@code grid.size()}
 	 * @param measured  {@code true} where M is measured, FFT-unshifted; {@code null} = everywhere
