@@ -13,7 +13,7 @@ import sc.fiji.cdi.phasing.FftShift;
  * phases are random it falls. The resolution is read where it first falls below 1/e.
  * <p>
  * Frequencies are in cycles per voxel, f = √Σ((k_d − n_d/2)/n_d)² (0.5 = Nyquist along an axis), shells of width
- * 1/max(n_d); a shell's value is Σ|⟨F⟩| / Σ√I over its measured pixels with I &gt; 0 (a ratio of sums, so that the
+ * 1/max(n_d) up to f = 0.5 (the corners of the box beyond it are not complete shells); a shell's value is Σ|⟨F⟩| / Σ√I over its measured pixels with I &gt; 0 (a ratio of sums, so that the
  * many low-count pixels at high q do not dominate). Resolution in voxels as a half period, 1/(2 f).
  */
 public final class Prtf {
@@ -25,7 +25,7 @@ public final class Prtf {
 	 * @param frequency          shell centres (cycles per voxel)
 	 * @param prtf               PRTF per shell (NaN where a shell has no measured intensity)
 	 * @param resolutionFrequency first shell frequency (after the first) where the PRTF is below 1/e; the highest
-	 *                           shell with data when it never is (then a lower bound of the resolution)
+	 *                           shell with data when it never is (then the resolution is at least that good)
 	 * @param resolutionVoxels   half-period resolution 1/(2 f) in voxels
 	 * @param reachedThreshold   whether the PRTF fell below 1/e within the data
 	 * @param reconstructions    how many aligned reconstructions were averaged
@@ -50,7 +50,7 @@ public final class Prtf {
 		int maxDim = 0;
 		for (final int d : dims) maxDim = Math.max(maxDim, d);
 		final double width = 1.0 / maxDim;
-		final int shells = (int) Math.ceil(Math.sqrt(3) * 0.5 / width) + 1;
+		final int shells = (int) Math.floor(0.5 / width) + 1; // complete shells only: f ≤ 0.5 (Nyquist), not the corners
 		final double[] num = new double[shells], den = new double[shells];
 		for (int z = 0, i = 0; z < g.nz; z++)
 			for (int y = 0; y < g.ny; y++)
@@ -58,6 +58,7 @@ public final class Prtf {
 					if (!data.isMeasured(i) || !(m[i] > 0)) continue;
 					final double qz = g.nz == 1 ? 0 : (double) (z - g.nz / 2) / g.nz, qy = (double) (y - g.ny / 2) / g.ny, qx = (double) (x - g.nx / 2) / g.nx;
 					final int s = (int) Math.round(Math.sqrt(qz * qz + qy * qy + qx * qx) / width);
+					if (s >= shells) continue;
 					num[s] += Math.hypot(f[2 * i], f[2 * i + 1]);
 					den[s] += m[i];
 				}
