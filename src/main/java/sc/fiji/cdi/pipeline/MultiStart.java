@@ -12,6 +12,7 @@ import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.data.Grid;
 import sc.fiji.cdi.phasing.ErrorMetrics;
 import sc.fiji.cdi.phasing.FreePixels;
+import sc.fiji.cdi.phasing.InitialGuess;
 import sc.fiji.cdi.phasing.Phaser;
 import sc.fiji.cdi.phasing.PhasingBackend;
 import sc.fiji.cdi.phasing.PhasingParameters;
@@ -32,8 +33,10 @@ import sc.fiji.cdi.util.Progress;
  * phase: {@link Alignment#matchSubVoxel}); those that then correlate with it by at least
  * {@value #MIN_CORRELATION} are averaged (a start that found another solution would blur the average);</li>
  * <li>the PRTF of the averaged starts gives the resolution ({@link Prtf});</li>
- * <li>the average is centred in the box, its phase ramp removed and its phase zero at the crystal's centre
- * ({@link Alignment#present}); its χ² is computed on all measured pixels, the free ones included.</li>
+ * <li>{@value #POLISH_RECIPE} on all measured pixels (the free ones included), the average's support fixed: the
+ * starts never saw the free pixels, and averaging lowers |F| where the starts disagree;</li>
+ * <li>the result is centred in the box, its phase ramp removed and its phase zero at the crystal's centre
+ * ({@link Alignment#present}); its χ² is computed on all measured pixels.</li>
  * </ol>
  * With one start there are no free pixels and no average: the start itself is presented.
  */
@@ -47,6 +50,9 @@ public final class MultiStart {
 	public static final double VOXEL_STARTS_BUDGET = 6e7;
 	public static final int MIN_DEFAULT_STARTS = 3, MAX_DEFAULT_STARTS = 8;
 
+	/** Run on the average with all measured pixels (free ones included), support fixed: {@value}. */
+	public static final String POLISH_RECIPE = "20*ER";
+
 	/** One start's record in the report. */
 	public record Start(int index, long seed, double chi2, double freeLlk, double seconds, int rank, boolean averaged, double correlationToBest) {}
 
@@ -59,11 +65,12 @@ public final class MultiStart {
 	 * @param freePixels pixels held out (0 with one start)
 	 * @param prtf     PRTF of the averaged starts; null with fewer than 2 averaged
 	 * @param bestStartChi2 χ² of the best start alone on all measured pixels
+	 * @param averageChi2 χ² of the average (or the best start) on all measured pixels, before the polishing ER
 	 * @param centringShiftZyx the whole-voxel roll applied to present the result
 	 * @param rankedBy "free_llk" or "chi2" (one start)
 	 */
 	public record Result(PhasingResult result, List<Start> starts, int best, int averaged, int freePixels, Prtf.Result prtf,
-		double bestStartChi2, int[] centringShiftZyx, String rankedBy) {}
+		double bestStartChi2, double averageChi2, int[] centringShiftZyx, String rankedBy) {}
 
 	private MultiStart() {}
 
@@ -155,15 +162,25 @@ public final class MultiStart {
 		for (int i = 0; i < sum.length; i++) sum[i] *= inv;
 		final ComplexVolume average = new ComplexVolume(data.grid(), sum);
 		final Prtf.Result prtf = averaged >= 2 ? Prtf.compute(average, data, averaged) : null;
-		final boolean[] support = averaged >= 2 ? supportOf(average, p, backend) : bestResult.support();
-		final Alignment.Centred shown = Alignment.present(average, support);
-		final double chi2 = ErrorMetrics.chi2(backend, average, data);
+		ComplexVolume fin = averaged >= 2 ? average : bestResult.object();
+		boolean[] support = averaged >= 2 ? supportOf(average, p, backend) : bestResult.support();
+		final double averageChi2 = ErrorMetrics.chi2(backend, fin, data);
+		if (nFree > 0) {
+			// the starts never saw the free pixels, and averaging lowers |F| where the starts disagree: a few ER
+			// iterations on all measured pixels, support fixed, bring the average back onto the data
+			final PhasingResult polished = new Phaser(backend).run(data, p.withRecipe(POLISH_RECIPE).withShrinkWrapPeriod(0).withTwinRemoval(false).withAverageLast(1),
+				new InitialGuess(fin, support), Progress.NONE);
+			fin = polished.object();
+			support = polished.support();
+		}
+		final Alignment.Centred shown = Alignment.present(fin, support);
+		final double chi2 = ErrorMetrics.chi2(backend, fin, data);
 		final double bestChi2 = nFree > 0 ? ErrorMetrics.chi2(backend, bestResult.object(), data) : bestResult.finalChi2();
 		double seconds = 0;
 		for (final PhasingResult r : results) seconds += r.seconds();
 		final PhasingResult presented = new PhasingResult(shown.object(), shown.support(), bestResult.chi2History(), bestResult.outsideFractionHistory(),
 			chi2, bestResult.iterations(), seconds, bestResult.backend(), bestResult.parameters());
-		return new Result(presented, ranked, best, averaged, nFree, prtf, bestChi2, shown.shiftZyx(), byLlk ? "free_llk" : "chi2");
+		return new Result(presented, ranked, best, averaged, nFree, prtf, bestChi2, averageChi2, shown.shiftZyx(), byLlk ? "free_llk" : "chi2");
 	}
 
 	/** NaN (a failed metric) ranks last. */

@@ -104,6 +104,7 @@ public final class ResultWriter {
 			m.put("starts_averaged", ms.averaged());
 			m.put("best_start", ms.best());
 			m.put("best_start_chi2", ms.bestStartChi2());
+			m.put("average_chi2_before_polish", ms.averageChi2());
 			final List<Map<String, Object>> starts = new ArrayList<>();
 			for (final MultiStart.Start st : ms.starts()) {
 				final Map<String, Object> e = new LinkedHashMap<>();
