@@ -69,16 +69,38 @@ public final class FamilyExperiment {
 		return Math.sqrt(sq(c[0] - n / 2) + sq(c[1] - n / 2) + sq(c[2] - n / 2));
 	}
 
+	/** Whether the largest 6-connected piece of the support (not periodic) touches two opposite faces of the box. */
 	static boolean split(final boolean[] s, final int n) {
-		final Grid g = Grid.cube(n);
-		final boolean[][] lo = new boolean[3][1], hi = new boolean[3][1];
-		for (int z = 0, i = 0; z < n; z++) for (int y = 0; y < n; y++) for (int x = 0; x < n; x++, i++) {
-			if (!s[i]) continue;
-			final int[] r = { z, y, x };
-			for (int d = 0; d < 3; d++) { if (r[d] == 0) lo[d][0] = true; if (r[d] == n - 1) hi[d][0] = true; }
+		final int[] label = new int[s.length];
+		int best = 0, bestSize = 0, next = 0;
+		final int[] stack = new int[s.length];
+		for (int i0 = 0; i0 < s.length; i0++) {
+			if (!s[i0] || label[i0] != 0) continue;
+			next++;
+			int top = 0, size = 0;
+			stack[top++] = i0;
+			label[i0] = next;
+			while (top > 0) {
+				final int i = stack[--top];
+				size++;
+				final int z = i / (n * n), y = (i / n) % n, x = i % n;
+				final int[][] nb = { { z - 1, y, x }, { z + 1, y, x }, { z, y - 1, x }, { z, y + 1, x }, { z, y, x - 1 }, { z, y, x + 1 } };
+				for (final int[] q : nb) {
+					if (q[0] < 0 || q[1] < 0 || q[2] < 0 || q[0] >= n || q[1] >= n || q[2] >= n) continue;
+					final int j = (q[0] * n + q[1]) * n + q[2];
+					if (s[j] && label[j] == 0) { label[j] = next; stack[top++] = j; }
+				}
+			}
+			if (size > bestSize) { bestSize = size; best = next; }
 		}
-		for (int d = 0; d < 3; d++) if (lo[d][0] && hi[d][0]) return true;
-		return g.size() < 0;
+		final boolean[] lo = new boolean[3], hi = new boolean[3];
+		for (int i = 0; i < s.length; i++) {
+			if (label[i] != best || best == 0) continue;
+			final int[] r = { i / (n * n), (i / n) % n, i % n };
+			for (int d = 0; d < 3; d++) { if (r[d] == 0) lo[d] = true; if (r[d] == n - 1) hi[d] = true; }
+		}
+		for (int d = 0; d < 3; d++) if (lo[d] && hi[d]) return true;
+		return false;
 	}
 
 	/** A random polyhedron of about 0.3–0.4 of the box, off-centre by up to n/8 per axis, with a smooth phase. */
