@@ -203,6 +203,141 @@ public final class Alignment {
 		return new Match(rotatePhase(shifted, offset), isTwin, signed, offset, corr);
 	}
 
+	/**
+	 * The centre of a support on the periodic grid: per axis the circular mean of the positions (the angle of
+	 * Σ exp(2πi·x/n)), so an object split by the box edge (half at x = 0, half at x = n − 1) has its centre at the
+	 * edge, not at n/2 as the plain centre of mass would say.
+	 */
+	public static double[] circularCentre(final Grid g, final boolean[] support) {
+		checkSupport(g, support);
+		final int[] dims = g.zyx();
+		final double[] c = new double[3], s = new double[3];
+		for (int z = 0, i = 0; z < g.nz; z++)
+			for (int y = 0; y < g.ny; y++)
+				for (int x = 0; x < g.nx; x++, i++) {
+					if (!support[i]) continue;
+					final int[] r = { z, y, x };
+					for (int d = 0; d < 3; d++) {
+						final double a = 2 * Math.PI * r[d] / dims[d];
+						c[d] += Math.cos(a);
+						s[d] += Math.sin(a);
+					}
+				}
+		final double[] centre = new double[3];
+		for (int d = 0; d < 3; d++) {
+			if (dims[d] == 1) continue;
+			final double a = Math.atan2(s[d], c[d]);
+			centre[d] = (a < 0 ? a + 2 * Math.PI : a) * dims[d] / (2 * Math.PI);
+		}
+		return centre;
+	}
+
+	/**
+	 * Object and support rolled (with wrap-around) so that the support's {@link #circularCentre} is at n/2: a compact
+	 * object smaller than the box then never lies across the box edge.
+	 */
+	public static Centred centreInBox(final ComplexVolume obj, final boolean[] support) {
+		final double[] c = circularCentre(obj.grid, support);
+		final int[] dims = obj.grid.zyx(), s = new int[3];
+		for (int d = 0; d < 3; d++) s[d] = dims[d] == 1 ? 0 : (int) Math.round(dims[d] / 2 - c[d]);
+		return new Centred(shift(obj, s), FftShift.roll(obj.grid, support, s[0], s[1], s[2]), s);
+	}
+
+	/**
+	 * The result as a user wants to see it: centred in the box ({@link #centreInBox}), the linear phase ramp removed
+	 * ({@link #removePhaseRamp}) and the phase zero at the crystal's centre (the amplitude-weighted mean phase within
+	 * 2 voxels of n/2 inside the support, or over the whole support when that ball misses it).
+	 */
+	public static Centred present(final ComplexVolume obj, final boolean[] support) {
+		final Centred c = centreInBox(obj, support);
+		final ComplexVolume flat = removePhaseRamp(c.object());
+		final Grid g = obj.grid;
+		final boolean[] ball = new boolean[g.size()];
+		boolean any = false;
+		for (int z = 0, i = 0; z < g.nz; z++)
+			for (int y = 0; y < g.ny; y++)
+				for (int x = 0; x < g.nx; x++, i++) {
+					final int dz = z - g.nz / 2, dy = y - g.ny / 2, dx = x - g.nx / 2;
+					if (c.support()[i] && dz * dz + dy * dy + dx * dx <= 4) { ball[i] = true; any = true; }
+				}
+		return new Centred(rotatePhase(flat, -meanPhase(flat, any ? ball : c.support())), c.support(), c.shiftZyx());
+	}
+
+	/**
+	 * The sub-voxel shift (z, y, x) that best moves {@code candidate} onto {@code reference} when they are already
+	 * aligned to the nearest voxel: a parabola through the amplitude cross-correlation at −1, 0, +1 along each axis
+	 * (each component in [−0.5, 0.5]).
+	 */
+	public static double[] subVoxelShift(final ComplexVolume candidate, final ComplexVolume reference) {
+		final Grid g = reference.grid;
+		final int n = g.size();
+		final float[] a = new float[2 * n], b = new float[2 * n];
+		final float[] ma = Moments.modulus(reference.data), mb = Moments.modulus(candidate.data);
+		for (int i = 0; i < n; i++) { a[2 * i] = ma[i]; b[2 * i] = mb[i]; }
+		Fft.forward(g, a);
+		Fft.forward(g, b);
+		for (int i = 0; i < n; i++) {
+			final float ar = a[2 * i], ai = a[2 * i + 1], br = b[2 * i], bi = -b[2 * i + 1];
+			a[2 * i] = ar * br - ai * bi;
+			a[2 * i + 1] = ar * bi + ai * br;
+		}
+		Fft.inverse(g, a);
+		final int[] dims = g.zyx();
+		final double[] s = new double[3];
+		final double c0 = a[0];
+		for (int d = 0; d < 3; d++) {
+			if (dims[d] < 3) continue;
+			final int[] plus = new int[3], minus = new int[3];
+			plus[d] = 1;
+			minus[d] = dims[d] - 1;
+			final double cp = a[2 * g.index(plus[0], plus[1], plus[2])], cm = a[2 * g.index(minus[0], minus[1], minus[2])];
+			final double den = cp - 2 * c0 + cm;
+			s[d] = den < 0 ? Math.max(-0.5, Math.min(0.5, 0.5 * (cm - cp) / den)) : 0;
+		}
+		return s;
+	}
+
+	/** ρ'(r) = ρ(r − s) for a fractional shift s (voxels), by the Fourier shift theorem (periodic, band-limited). */
+	public static ComplexVolume shiftFourier(final ComplexVolume obj, final double[] shiftZyx) {
+		final Grid g = obj.grid;
+		final float[] f = Fft.forwardCopy(g, obj.data);
+		final int[] dims = g.zyx();
+		for (int z = 0, i = 0; z < g.nz; z++)
+			for (int y = 0; y < g.ny; y++)
+				for (int x = 0; x < g.nx; x++, i++) {
+					final int[] k = { wrap(z, g.nz), wrap(y, g.ny), wrap(x, g.nx) };
+					double p = 0;
+					for (int d = 0; d < 3; d++) p -= 2 * Math.PI * k[d] * shiftZyx[d] / dims[d];
+					final double c = Math.cos(p), sn = Math.sin(p), re = f[2 * i], im = f[2 * i + 1];
+					f[2 * i] = (float) (c * re - sn * im);
+					f[2 * i + 1] = (float) (sn * re + c * im);
+				}
+		Fft.inverse(g, f);
+		return new ComplexVolume(g, f, obj.voxelSize, obj.unit);
+	}
+
+	/**
+	 * {@link #match}, then the sub-voxel shift ({@link #subVoxelShift}, applied by {@link #shiftFourier}) and the
+	 * global phase offset again: the candidate aligned on the reference to a fraction of a voxel.
+	 */
+	public static Match matchSubVoxel(final ComplexVolume candidate, final ComplexVolume reference) {
+		final Match m = match(candidate, reference);
+		final double[] frac = subVoxelShift(m.object(), reference);
+		ComplexVolume moved = frac[0] == 0 && frac[1] == 0 && frac[2] == 0 ? m.object() : shiftFourier(m.object(), frac);
+		double re = 0, im = 0, ec = 0, er = 0;
+		for (int i = 0; i < reference.grid.size(); i++) {
+			final double cr = moved.data[2 * i], ci = moved.data[2 * i + 1], rr = reference.data[2 * i], ri = reference.data[2 * i + 1];
+			re += cr * rr + ci * ri;
+			im += cr * ri - ci * rr;
+			ec += cr * cr + ci * ci;
+			er += rr * rr + ri * ri;
+		}
+		final double offset = Math.atan2(im, re);
+		moved = rotatePhase(moved, offset);
+		final double corr = ec > 0 && er > 0 ? Math.hypot(re, im) / Math.sqrt(ec * er) : 0;
+		return new Match(moved, m.twin(), m.shiftZyx(), m.phaseOffset() + offset, corr);
+	}
+
 	private static void checkSupport(final Grid g, final boolean[] support) {
 		if (support.length != g.size()) throw new IllegalArgumentException("support has " + support.length + " voxels, grid " + g + " has " + g.size());
 	}

@@ -84,7 +84,7 @@ public final class Phaser {
 		if (guess != null && guess.object() != null) {
 			if (!guess.object().grid.equals(g)) throw new CdiException("Initial object is " + guess.object().grid + " but the data " + data.source + " are " + g + ": expected the same grid.");
 			object = guess.object().data.clone();
-		} else object = randomObject(g, support, p.seed());
+		} else object = scaleToData(g, randomObject(g, support, p.seed()), amp, measured);
 
 		final int total = recipe.totalIterations();
 		final double[] chi2 = new double[total], outside = new double[total];
@@ -217,6 +217,32 @@ public final class Phaser {
 			o[2 * i + 1] = (float) (a * Math.sin(ph));
 		}
 		return o;
+	}
+
+	/**
+	 * ρ·s with s = Σ|F|·M / Σ|F|² over the measured pixels (F = DFT(ρ)): the object scaled to best match the measured
+	 * amplitudes (PyNX's {@code ScaleObj(method='F')}, which its documentation notes matters only with a mask).
+	 * The modulus projection sets every measured pixel to M anyway, but masked pixels keep F: a random start is
+	 * about white, and on a 216×256×256 grid with the box support its |F| is ~10³ on every masked pixel where
+	 * the data are ~1 — left unscaled, the masked pixels hold 10⁴ times the measured energy and HIO diverges
+	 * (APS 34-ID-C scan 54 with its 15 padded rocking planes masked: χ² 98 during HIO, docs/phasing.md).
+	 *
+	 * @param unshiftedAmplitude M, zero frequency at index 0
+	 * @param unshiftedMeasured  measured pixels in the same order; null = all
+	 */
+	public static float[] scaleToData(final Grid g, final float[] object, final float[] unshiftedAmplitude, final boolean[] unshiftedMeasured) {
+		final float[] f = Fft.forwardCopy(g, object);
+		double fm = 0, ff = 0;
+		for (int i = 0; i < unshiftedAmplitude.length; i++) {
+			if (unshiftedMeasured != null && !unshiftedMeasured[i]) continue;
+			final double a = Math.hypot(f[2 * i], f[2 * i + 1]);
+			fm += a * unshiftedAmplitude[i];
+			ff += a * a;
+		}
+		if (!(ff > 0) || !(fm > 0)) return object;
+		final float s = (float) (fm / ff);
+		for (int i = 0; i < object.length; i++) object[i] *= s;
+		return object;
 	}
 
 	/** Zeroes ρ where y ≥ y_c or x ≥ x_c, (y_c, x_c) = centre of mass of |ρ| (cohere's twin removal, see class doc). */

@@ -3,6 +3,7 @@ package sc.fiji.cdi.pipeline;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import sc.fiji.cdi.align.Alignment;
 import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.phasing.Backends;
 import sc.fiji.cdi.phasing.InitialGuess;
@@ -24,7 +25,8 @@ public final class ReconstructionPipeline {
 	/**
 	 * @param backend  phasing backend choice ("auto", "jtransforms", "fftw", "djl", …), see {@link Backends}
 	 * @param threads  worker threads (≤ 0: all available cores)
-	 * @param starts   random starts, the lowest final χ² kept ({@link Phaser#runBest}); ignored with a starting guess
+	 * @param starts   random starts ({@link MultiStart}: ranked by free log-likelihood, the best averaged); 0 =
+	 *                 automatic ({@link MultiStart#defaultStarts}); ignored with a starting guess
 	 */
 	public record Request(PreprocessOptions preprocess, PhasingParameters phasing, String backend, int threads, int starts) {
 
@@ -34,8 +36,17 @@ public final class ReconstructionPipeline {
 		}
 	}
 
-	/** The preprocessed data the phasing saw, its result, and the wall time of each stage in seconds. */
-	public record Outcome(Diffraction preprocessed, PhasingResult result, Map<String, Double> seconds) {}
+	/**
+	 * The preprocessed data the phasing saw, its result (centred, phase ramp removed, phase zero at the crystal's
+	 * centre), the wall time of each stage in seconds, and the record of the random starts (null when phasing
+	 * started from a guess).
+	 */
+	public record Outcome(Diffraction preprocessed, PhasingResult result, Map<String, Double> seconds, MultiStart.Result starts) {
+
+		public Outcome(final Diffraction preprocessed, final PhasingResult result, final Map<String, Double> seconds) {
+			this(preprocessed, result, seconds, null);
+		}
+	}
 
 	/** Makes the starting guess from the preprocessed data, e.g. a neural-network prediction ("NN + refine"). */
 	@FunctionalInterface
@@ -72,10 +83,18 @@ public final class ReconstructionPipeline {
 		t0 = System.nanoTime();
 		final int threads = request.threads() > 0 ? request.threads() : Runtime.getRuntime().availableProcessors();
 		final PhasingBackend backend = Backends.select(request.backend(), pre.grid(), threads);
-		final Phaser phaser = new Phaser(backend);
-		final PhasingResult result = guess == null && request.starts() > 1 ? phaser.runBest(pre, request.phasing(), request.starts(), progress)
-			: phaser.run(pre, request.phasing(), guess, progress);
+		final PhasingResult result;
+		MultiStart.Result starts = null;
+		if (guess == null) {
+			final int n = request.starts() > 0 ? request.starts() : MultiStart.defaultStarts(pre.grid());
+			starts = MultiStart.run(pre, request.phasing(), n, backend, progress);
+			result = starts.result();
+		} else {
+			final PhasingResult r = new Phaser(backend).run(pre, request.phasing(), guess, progress);
+			final Alignment.Centred c = Alignment.present(r.object(), r.support());
+			result = new PhasingResult(c.object(), c.support(), r.chi2History(), r.outsideFractionHistory(), r.finalChi2(), r.iterations(), r.seconds(), r.backend(), r.parameters());
+		}
 		seconds.put("phasing", (System.nanoTime() - t0) / 1e9);
-		return new Outcome(pre, result, seconds);
+		return new Outcome(pre, result, seconds, starts);
 	}
 }

@@ -96,6 +96,41 @@ public final class ResultWriter {
 		m.put("backend", r.backend());
 		m.put("iterations", r.iterations());
 		m.put("final_chi2", r.finalChi2());
+		final MultiStart.Result ms = outcome.starts();
+		if (ms != null) {
+			m.put("random_starts", ms.starts().size());
+			m.put("ranked_by", ms.rankedBy());
+			m.put("free_pixels", ms.freePixels());
+			m.put("starts_averaged", ms.averaged());
+			m.put("best_start", ms.best());
+			m.put("best_start_chi2", ms.bestStartChi2());
+			m.put("average_chi2_before_polish", ms.averageChi2());
+			final List<Map<String, Object>> starts = new ArrayList<>();
+			for (final MultiStart.Start st : ms.starts()) {
+				final Map<String, Object> e = new LinkedHashMap<>();
+				e.put("index", st.index());
+				e.put("seed", st.seed());
+				e.put("rank", st.rank());
+				e.put("chi2_fitted_pixels", st.chi2());
+				e.put("free_llk", st.freeLlk());
+				e.put("seconds", st.seconds());
+				e.put("averaged", st.averaged());
+				e.put("correlation_to_best", st.correlationToBest());
+				starts.add(e);
+			}
+			m.put("starts", starts);
+			if (ms.prtf() != null) {
+				final Map<String, Object> pr = new LinkedHashMap<>();
+				pr.put("reconstructions", ms.prtf().reconstructions());
+				pr.put("resolution_voxels", ms.prtf().resolutionVoxels());
+				pr.put("resolution_cycles_per_voxel", ms.prtf().resolutionFrequency());
+				pr.put("reached_1_over_e", ms.prtf().reachedThreshold());
+				pr.put("frequency_cycles_per_voxel", ms.prtf().frequency());
+				pr.put("prtf", ms.prtf().prtf());
+				m.put("prtf", pr);
+			}
+			m.put("centring_shift_zyx", ms.centringShiftZyx());
+		}
 		long support = 0;
 		for (final boolean b : r.support()) if (b) support++;
 		m.put("support_voxels", support);

@@ -5,6 +5,7 @@ import sc.fiji.cdi.data.Grid;
 import sc.fiji.cdi.data.Quantity;
 import sc.fiji.cdi.data.RealVolume;
 import sc.fiji.cdi.preprocess.PreprocessOptions.Centring;
+import sc.fiji.cdi.preprocess.PreprocessOptions.Outside;
 import sc.fiji.cdi.util.CdiException;
 import sc.fiji.cdi.util.Progress;
 
@@ -12,7 +13,10 @@ import sc.fiji.cdi.util.Progress;
  * Preparation of a measured pattern for phasing. Every step returns a new {@link Diffraction} (the input is not
  * changed) with the step and its parameters appended to the processing log. Axis order (z, y, x); the peak is at
  * index n/2 of each axis after centring (not FFT-shifted). Pixels that enter the array from outside the detector
- * (padding, shifting) are unknown, not zero counts: they are masked.
+ * (padding, shifting) are zero counts by default, constrained like measured pixels (cohere's zero-padding); with
+ * {@link Outside#UNMEASURED} they are masked instead, i.e. left free by the modulus projection. Free pixels at the
+ * edge of the rocking range break HIO on real data (APS 34-ID-C scan 54: χ² 0.50 and a blob instead of the crystal,
+ * docs/phasing.md), so zeros are the default.
  */
 public final class Preprocessor {
 
@@ -29,7 +33,7 @@ public final class Preprocessor {
 		p.progress(1, 4);
 		p.checkCancelled();
 		p.status("Preprocessing: centring");
-		if (o.centre() != Centring.NONE) r = centreOnPeak(r, o.centre());
+		if (o.centre() != Centring.NONE) r = centreOnPeak(r, o.centre(), o.outside());
 		p.progress(2, 4);
 		p.checkCancelled();
 		p.status("Preprocessing: binning");
@@ -39,7 +43,7 @@ public final class Preprocessor {
 		p.status("Preprocessing: crop/pad");
 		final Grid g = r.grid();
 		final Grid target = o.targetSize() != null ? o.targetSize() : new Grid(fftFriendlySize(g.nz), fftFriendlySize(g.ny), fftFriendlySize(g.nx));
-		if (!target.equals(g)) r = cropOrPad(r, target);
+		if (!target.equals(g)) r = cropOrPad(r, target, o.outside());
 		p.progress(4, 4);
 		return r;
 	}
@@ -68,11 +72,15 @@ public final class Preprocessor {
 		return d.withValues(d.values.with(v), d.quantity, total == 0 ? null : m, "applyMask", "addedBadPixels", added, "badPixels", total);
 	}
 
+	/** {@link #centreOnPeak(Diffraction, Centring, Outside)} with the pixels that come in masked (unmeasured). */
+	public static Diffraction centreOnPeak(final Diffraction d, final Centring mode) { return centreOnPeak(d, mode, Outside.UNMEASURED); }
+
 	/**
 	 * Moves the peak to index n/2 of each axis by a shift without wrap-around: data moved past the edge are
-	 * dropped, the pixels that come in are masked as unmeasured. The mask moves with the data.
+	 * dropped, the pixels that come in are zeros, measured or masked as {@code outside} says. The mask moves with
+	 * the data.
 	 */
-	public static Diffraction centreOnPeak(final Diffraction d, final Centring mode) {
+	public static Diffraction centreOnPeak(final Diffraction d, final Centring mode, final Outside outside) {
 		final Grid g = d.grid();
 		final int[] peak = switch (mode) {
 			case MAX -> maxPosition(d);
@@ -80,27 +88,37 @@ public final class Preprocessor {
 			case NONE -> new int[] { g.nz / 2, g.ny / 2, g.nx / 2 };
 		};
 		final int sz = g.nz / 2 - peak[0], sy = g.ny / 2 - peak[1], sx = g.nx / 2 - peak[2];
-		final Diffraction r = shift(d, sz, sy, sx, new Grid(g.nz, g.ny, g.nx));
+		final Diffraction r = shift(d, sz, sy, sx, new Grid(g.nz, g.ny, g.nx), outside);
 		return d.withValues(r.values, d.quantity, r.mask, "centreOnPeak", "mode", mode.name(),
-				"peakZyx", peak[0] + "," + peak[1] + "," + peak[2], "shiftZyx", sz + "," + sy + "," + sx);
+				"peakZyx", peak[0] + "," + peak[1] + "," + peak[2], "shiftZyx", sz + "," + sy + "," + sx, "uncoveredPixels", outsideName(outside));
 	}
+
+	/** {@link #cropOrPad(Diffraction, Grid, Outside)} with padded pixels masked (unmeasured). */
+	public static Diffraction cropOrPad(final Diffraction d, final Grid target) { return cropOrPad(d, target, Outside.UNMEASURED); }
 
 	/**
 	 * Crops or pads each axis to {@code target}, keeping the centre pixel n/2 at the new centre n'/2. Padded pixels
-	 * lie outside the detector: their value is 0 and they are masked.
+	 * lie outside the detector: their value is 0, measured or masked as {@code outside} says.
 	 */
-	public static Diffraction cropOrPad(final Diffraction d, final Grid target) {
+	public static Diffraction cropOrPad(final Diffraction d, final Grid target, final Outside outside) {
 		final Grid g = d.grid();
-		final Diffraction r = shift(d, target.nz / 2 - g.nz / 2, target.ny / 2 - g.ny / 2, target.nx / 2 - g.nx / 2, target);
-		return d.withValues(r.values, d.quantity, r.mask, "cropOrPad", "from", g.toString(), "to", target.toString());
+		final Diffraction r = shift(d, target.nz / 2 - g.nz / 2, target.ny / 2 - g.ny / 2, target.nx / 2 - g.nx / 2, target, outside);
+		return d.withValues(r.values, d.quantity, r.mask, "cropOrPad", "from", g.toString(), "to", target.toString(), "paddedPixels", outsideName(outside));
 	}
 
-	/** Copies d into a new grid with voxel (z,y,x) going to (z+sz, y+sy, x+sx); uncovered voxels are masked zeros. */
-	private static Diffraction shift(final Diffraction d, final int sz, final int sy, final int sx, final Grid t) {
+	private static String outsideName(final Outside o) {
+		return o == Outside.ZERO ? "zero (measured)" : "masked (unmeasured)";
+	}
+
+	/**
+	 * Copies d into a new grid with voxel (z,y,x) going to (z+sz, y+sy, x+sx); uncovered voxels are zeros, masked
+	 * when {@code outside} is {@link Outside#UNMEASURED}.
+	 */
+	private static Diffraction shift(final Diffraction d, final int sz, final int sy, final int sx, final Grid t, final Outside outside) {
 		final Grid g = d.grid();
 		final float[] in = d.values.data, out = new float[t.size()];
 		final boolean[] mask = new boolean[t.size()];
-		java.util.Arrays.fill(mask, true);
+		if (outside == Outside.UNMEASURED) java.util.Arrays.fill(mask, true);
 		final int x0 = Math.max(0, -sx), x1 = Math.min(g.nx, t.nx - sx);
 		for (int z = Math.max(0, -sz); z < Math.min(g.nz, t.nz - sz); z++)
 			for (int y = Math.max(0, -sy); y < Math.min(g.ny, t.ny - sy); y++) {

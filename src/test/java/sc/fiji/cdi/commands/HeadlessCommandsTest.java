@@ -63,6 +63,16 @@ class HeadlessCommandsTest {
 		final double chi2 = report.get("final_chi2").getAsDouble();
 		assertTrue(chi2 < 0.02, "final χ² " + chi2);
 		assertTrue(report.getAsJsonArray("processing").size() >= 2, "import and preprocessing steps recorded");
+		assertEquals(8, report.get("random_starts").getAsInt(), "automatic number of starts for a 64² pattern");
+		assertEquals("free_llk", report.get("ranked_by").getAsString());
+		final var starts = report.getAsJsonArray("starts");
+		assertEquals(8, starts.size());
+		for (int k = 0; k < 8; k++) {
+			final JsonObject st = starts.get(k).getAsJsonObject();
+			assertEquals(2 + k, st.get("seed").getAsLong(), "start k uses seed + k");
+			assertTrue(st.get("seconds").getAsDouble() > 0 && st.has("free_llk") && st.has("chi2_fitted_pixels") && st.has("rank"), st.toString());
+		}
+		assertTrue(report.getAsJsonObject("prtf").get("resolution_voxels").getAsDouble() >= 1, "PRTF resolution in the report");
 		assertTrue(Files.readAllBytes(in).length == before.length && java.util.Arrays.equals(before, Files.readAllBytes(in)), "input unchanged");
 		try (var s = Files.list(out)) {
 			assertEquals(5, s.count(), "no staging leftovers");

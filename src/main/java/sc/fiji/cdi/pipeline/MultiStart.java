@@ -1,0 +1,199 @@
+package sc.fiji.cdi.pipeline;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+
+import sc.fiji.cdi.align.Alignment;
+import sc.fiji.cdi.align.Prtf;
+import sc.fiji.cdi.data.ComplexVolume;
+import sc.fiji.cdi.data.Diffraction;
+import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.phasing.ErrorMetrics;
+import sc.fiji.cdi.phasing.FreePixels;
+import sc.fiji.cdi.phasing.InitialGuess;
+import sc.fiji.cdi.phasing.Phaser;
+import sc.fiji.cdi.phasing.PhasingBackend;
+import sc.fiji.cdi.phasing.PhasingParameters;
+import sc.fiji.cdi.phasing.PhasingResult;
+import sc.fiji.cdi.util.CdiException;
+import sc.fiji.cdi.util.Progress;
+
+/**
+ * Several random starts, ranked by the free log-likelihood, the best ones averaged after alignment, with a PRTF
+ * resolution estimate (PyNX's {@code nb_run} / {@code nb_run_keep} with free pixels; REFERENCE §3):
+ * <ol>
+ * <li>free pixels ({@link FreePixels#select}, 5 % in islands) are held out of every start's modulus projection;</li>
+ * <li>each start (seed {@code p.seed() + k}) runs the recipe with {@link Phaser#run}; its χ² on the fitted pixels
+ * and its Poisson log-likelihood on the free pixels are recorded;</li>
+ * <li>the starts are ranked by free LLK (lower is better). χ² alone can rank a loose-support blob that fits the
+ * data it saw better than the true object; the free pixels it never saw expose it;</li>
+ * <li>the best half (at least one) are aligned to the best (whole-voxel shift, twin, sub-voxel shift, global
+ * phase: {@link Alignment#matchSubVoxel}); those that then correlate with it by at least
+ * {@value #MIN_CORRELATION} are averaged (a start that found another solution would blur the average);</li>
+ * <li>the PRTF of the averaged starts gives the resolution ({@link Prtf});</li>
+ * <li>{@value #POLISH_RECIPE} on all measured pixels (the free ones included), the average's support fixed: the
+ * starts never saw the free pixels, and averaging lowers |F| where the starts disagree;</li>
+ * <li>the result is centred in the box, its phase ramp removed and its phase zero at the crystal's centre
+ * ({@link Alignment#present}); its χ² is computed on all measured pixels.</li>
+ * </ol>
+ * With one start there are no free pixels and no average: the start itself is presented.
+ */
+public final class MultiStart {
+
+	/** Starts aligned to the best with a lower complex correlation are not averaged. */
+	public static final double MIN_CORRELATION = 0.8;
+
+	/** Voxel-starts budget of the default: 6·10⁷, i.e. four starts of a 216×256×256 scan (about 8 minutes on 2
+	 * cores with the 620-iteration default recipe). */
+	public static final double VOXEL_STARTS_BUDGET = 6e7;
+	public static final int MIN_DEFAULT_STARTS = 3, MAX_DEFAULT_STARTS = 8;
+
+	/** Run on the average with all measured pixels (free ones included), support fixed: {@value}. */
+	public static final String POLISH_RECIPE = "20*ER";
+
+	/** One start's record in the report. */
+	public record Start(int index, long seed, double chi2, double freeLlk, double seconds, int rank, boolean averaged, double correlationToBest) {}
+
+	/**
+	 * @param result   the presented result: averaged object (centred, ramp removed, phase zero at the centre), its
+	 *                 support, χ² of the average on all measured pixels; histories are the best start's
+	 * @param starts   every start in the order run
+	 * @param best     index of the best-ranked start
+	 * @param averaged how many starts were averaged
+	 * @param freePixels pixels held out (0 with one start)
+	 * @param prtf     PRTF of the averaged starts; null with fewer than 2 averaged
+	 * @param bestStartChi2 χ² of the best start alone on all measured pixels
+	 * @param averageChi2 χ² of the average (or the best start) on all measured pixels, before the polishing ER
+	 * @param centringShiftZyx the whole-voxel roll applied to present the result
+	 * @param rankedBy "free_llk" or "chi2" (one start)
+	 */
+	public record Result(PhasingResult result, List<Start> starts, int best, int averaged, int freePixels, Prtf.Result prtf,
+		double bestStartChi2, double averageChi2, int[] centringShiftZyx, String rankedBy) {}
+
+	private MultiStart() {}
+
+	/**
+	 * The default number of starts for a grid: as many as fit {@link #VOXEL_STARTS_BUDGET}, between
+	 * {@value #MIN_DEFAULT_STARTS} (enough to rank, average and estimate a PRTF) and {@value #MAX_DEFAULT_STARTS}
+	 * (beyond which small data gain little): 8 up to 7.5 M voxels (e.g. 128³), 4 for a 216×256×256 scan, 3 for 256³
+	 * and more.
+	 */
+	public static int defaultStarts(final Grid g) {
+		final long n = g.size();
+		return (int) Math.max(MIN_DEFAULT_STARTS, Math.min(MAX_DEFAULT_STARTS, Math.floor(VOXEL_STARTS_BUDGET / n)));
+	}
+
+	public static Result run(final Diffraction data, final PhasingParameters p, final int starts, final PhasingBackend backend, final Progress progressOrNull) {
+		final Progress progress = progressOrNull == null ? Progress.NONE : progressOrNull;
+		if (starts < 1) throw new CdiException("Number of random starts is " + starts + ": expected 1 or more (0 = automatic).");
+		final Phaser phaser = new Phaser(backend);
+		final boolean[] free = starts > 1 ? FreePixels.select(data, p.seed()) : new boolean[data.grid().size()];
+		final int nFree = FreePixels.count(free);
+		final Diffraction fitted = nFree > 0 ? FreePixels.holdOut(data, free) : data;
+		final List<PhasingResult> results = new ArrayList<>();
+		for (int k = 0; k < starts; k++) {
+			final long seed = p.seed() + k;
+			final int index = k;
+			final Progress sub = starts == 1 ? progress : new Progress() {
+				@Override public void status(final String s) { progress.status(String.format(Locale.ROOT, "start %d/%d: %s", index + 1, starts, s)); }
+				@Override public void progress(final long done, final long total) { progress.progress(index * total + done, (long) starts * total); }
+				@Override public boolean isCancelled() { return progress.isCancelled(); }
+				@Override public void checkCancelled() { progress.checkCancelled(); }
+			};
+			results.add(phaser.run(fitted, p.withSeed(seed), null, sub));
+		}
+		return combine(data, free, results, p, backend);
+	}
+
+	/**
+	 * Ranks finished starts, averages the best and presents the result (steps 3–6 of the class description).
+	 *
+	 * @param data    all the data, free pixels included (centred)
+	 * @param free    the pixels the starts did not see (centred like the data), all false when none
+	 * @param results the starts, each run on {@code data} with {@code free} masked; their seeds come from their
+	 *                parameters
+	 */
+	public static Result combine(final Diffraction data, final boolean[] free, final List<PhasingResult> results, final PhasingParameters p, final PhasingBackend backend) {
+		final int starts = results.size();
+		if (starts == 0) throw new IllegalArgumentException("no start to combine");
+		final int nFree = FreePixels.count(free);
+		final List<Start> records = new ArrayList<>();
+		for (int k = 0; k < starts; k++) {
+			final PhasingResult r = results.get(k);
+			final double llk = nFree > 0 ? FreePixels.poissonLlk(r.object(), data, free) : Double.NaN;
+			records.add(new Start(k, r.parameters().seed(), r.finalChi2(), llk, r.seconds(), 0, false, Double.NaN));
+		}
+		final List<Integer> order = new ArrayList<>();
+		for (int k = 0; k < starts; k++) order.add(k);
+		final boolean byLlk = nFree > 0;
+		order.sort(Comparator.comparingDouble(k -> rankKey(byLlk ? records.get(k).freeLlk() : records.get(k).chi2())));
+		final int best = order.get(0);
+		final PhasingResult bestResult = results.get(best);
+		final int keep = Math.max(1, (starts + 1) / 2);
+		final int n = data.grid().size();
+		final float[] sum = bestResult.object().data.clone();
+		int averaged = 1;
+		final double[] corr = new double[starts];
+		corr[best] = 1;
+		for (int r = 1; r < starts; r++) {
+			final int k = order.get(r);
+			final Alignment.Match m = Alignment.matchSubVoxel(results.get(k).object(), bestResult.object());
+			corr[k] = m.correlation();
+			if (r < keep && m.correlation() >= MIN_CORRELATION) {
+				final float[] d = m.object().data;
+				for (int i = 0; i < 2 * n; i++) sum[i] += d[i];
+				averaged++;
+			}
+		}
+		final List<Start> ranked = new ArrayList<>();
+		final List<Integer> averagedIdx = new ArrayList<>();
+		for (int r = 0; r < starts; r++) {
+			final int k = order.get(r);
+			final boolean avg = r == 0 || (r < keep && corr[k] >= MIN_CORRELATION);
+			if (avg) averagedIdx.add(k);
+		}
+		for (int k = 0; k < starts; k++) {
+			final Start s = records.get(k);
+			ranked.add(new Start(k, s.seed(), s.chi2(), s.freeLlk(), s.seconds(), order.indexOf(k) + 1, averagedIdx.contains(k), starts > 1 ? corr[k] : 1));
+		}
+		final float inv = 1f / averaged;
+		for (int i = 0; i < sum.length; i++) sum[i] *= inv;
+		final ComplexVolume average = new ComplexVolume(data.grid(), sum);
+		final Prtf.Result prtf = averaged >= 2 ? Prtf.compute(average, data, averaged) : null;
+		ComplexVolume fin = averaged >= 2 ? average : bestResult.object();
+		boolean[] support = averaged >= 2 ? supportOf(average, p, backend) : bestResult.support();
+		final double averageChi2 = ErrorMetrics.chi2(backend, fin, data);
+		if (nFree > 0) {
+			// the starts never saw the free pixels, and averaging lowers |F| where the starts disagree: a few ER
+			// iterations on all measured pixels, support fixed, bring the average back onto the data
+			final PhasingResult polished = new Phaser(backend).run(data, p.withRecipe(POLISH_RECIPE).withShrinkWrapPeriod(0).withTwinRemoval(false).withAverageLast(1),
+				new InitialGuess(fin, support), Progress.NONE);
+			fin = polished.object();
+			support = polished.support();
+		}
+		final Alignment.Centred shown = Alignment.present(fin, support);
+		final double chi2 = ErrorMetrics.chi2(backend, fin, data);
+		final double bestChi2 = nFree > 0 ? ErrorMetrics.chi2(backend, bestResult.object(), data) : bestResult.finalChi2();
+		double seconds = 0;
+		for (final PhasingResult r : results) seconds += r.seconds();
+		final PhasingResult presented = new PhasingResult(shown.object(), shown.support(), bestResult.chi2History(), bestResult.outsideFractionHistory(),
+			chi2, bestResult.iterations(), seconds, bestResult.backend(), bestResult.parameters());
+		return new Result(presented, ranked, best, averaged, nFree, prtf, bestChi2, averageChi2, shown.shiftZyx(), byLlk ? "free_llk" : "chi2");
+	}
+
+	/** NaN (a failed metric) ranks last. */
+	private static double rankKey(final double v) { return Double.isNaN(v) ? Double.POSITIVE_INFINITY : v; }
+
+	/** The shrink-wrap rule of the run ([G_σ ∗ |ρ| ≥ threshold · max]) applied to the average. */
+	static boolean[] supportOf(final ComplexVolume obj, final PhasingParameters p, final PhasingBackend backend) {
+		final Grid g = obj.grid;
+		final float[] one = new float[g.size()];
+		try (PhasingBackend.Session s = backend.open(g, one, null, obj.data, new boolean[g.size()])) {
+			s.blurModulus(p.shrinkWrapSigma());
+			s.supportFromWork(p.shrinkWrapThreshold() * s.workMax());
+			return s.readSupport();
+		}
+	}
+}
