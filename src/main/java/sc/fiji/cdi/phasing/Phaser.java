@@ -12,10 +12,10 @@ import sc.fiji.cdi.util.MemoryGuard;
 import sc.fiji.cdi.util.Progress;
 
 /**
- * Iterative phase retrieval (Fienup's ER/HIO, Luke's RAAR) with shrink-wrap, run from a {@link Recipe} on a
- * {@link PhasingBackend}, following cohere's iteration: per iteration the modulus projection (which gives χ²),
- * the recipe's algorithm, twin removal (iteration 2 only), the shrink-wrap support update, and averaging of the
- * last iterates.
+ * Iterative phase retrieval (Fienup's ER/HIO, Luke's RAAR) with shrink-wrap: the {@link Recipe}'s operator chain
+ * ({@link PhasingOperator}, PyNX's algebra) applied to a {@link PhasingState} on a {@link PhasingBackend}. With a
+ * cohere recipe this is cohere's iteration: per iteration the modulus projection (which gives χ²), the recipe's
+ * algorithm, twin removal (iteration 2 only), the shrink-wrap support update, and averaging of the last iterates.
  * <p>
  * Conventions: the diffraction data are centred (peak at n/2, as measured); they are ifftshifted once here. The
  * object is in natural order. The reconstruction is deterministic for a given seed and backend thread count.
@@ -87,36 +87,10 @@ public final class Phaser {
 		} else object = randomObject(g, support, p.seed());
 
 		final int total = recipe.totalIterations();
-		final double[] chi2 = new double[total], outside = new double[total];
-		final int averageFrom = total - Math.max(1, p.averageLast());
 		final long t0 = System.nanoTime();
 		try (PhasingBackend.Session s = backend.open(g, amp, measured, object, support)) {
-			int it = 0;
-			for (final Recipe.Step step : recipe.steps()) {
-				for (int k = 0; k < step.count(); k++, it++) {
-					// cancel is checked between the FFT-sized steps of an iteration, not only once per iteration:
-					// a 256³ iteration takes seconds on a laptop, and a cancel must act within about one FFT
-					progress.checkCancelled();
-					chi2[it] = s.projectModulus();
-					progress.checkCancelled();
-					switch (step.algorithm()) {
-						case ER -> s.er();
-						case HIO -> s.hio(p.hioBeta());
-						case RAAR -> s.raar(p.raarBeta());
-					}
-					progress.checkCancelled();
-					if (p.twinRemoval() && it == TWIN_ITERATION) {
-						final float[] rho = s.readObject();
-						removeTwinHalves(g, rho);
-						s.writeObject(rho);
-					}
-					outside[it] = s.fractionOutsideSupport();
-					if (p.shrinkWrapPeriod() > 0 && (it + 1) % p.shrinkWrapPeriod() == 0 && it + 1 < total) shrinkWrap(s, p, it, data);
-					if (it >= averageFrom && p.averageLast() > 1) s.accumulate();
-					progress.progress(it + 1, total);
-					if (it % 10 == 0 || it + 1 == total) progress.status(String.format(Locale.ROOT, "%s %d/%d, χ²=%.4g", step.algorithm(), it + 1, total, chi2[it]));
-				}
-			}
+			final PhasingState state = new PhasingState(s, p, recipe, data.source, progress);
+			recipe.operator().apply(state);
 			final float[] result;
 			if (s.accumulated() > 0) {
 				result = s.readAccumulated();
@@ -128,7 +102,7 @@ public final class Phaser {
 			s.writeObject(result);
 			final double finalChi2 = s.projectModulus();
 			final ComplexVolume obj = new ComplexVolume(g, result); // real-space voxel size is not known here
-			return new PhasingResult(obj, finalSupport, chi2, outside, finalChi2, total, seconds, backend.name(), p);
+			return new PhasingResult(obj, finalSupport, state.chi2History(), state.outsideFractionHistory(), finalChi2, total, seconds, backend.name(), p);
 		}
 	}
 
@@ -138,15 +112,6 @@ public final class Phaser {
 	 */
 	public static long estimateBytes(final Grid grid, final PhasingBackend backend) {
 		return backend.sessionHeapBytes(grid) + grid.size() * (6L * Float.BYTES + 2L);
-	}
-
-	/** cohere's shrink-wrap: S = [G_σ ∗ |ρ| ≥ threshold · max]. */
-	private static void shrinkWrap(final PhasingBackend.Session s, final PhasingParameters p, final int it, final Diffraction data) {
-		s.blurModulus(p.shrinkWrapSigma());
-		final double max = s.workMax();
-		if (!(max > 0)) throw new CdiException("Reconstruction of " + data.source + " collapsed to zero at iteration " + (it + 1) + ": check that the data are not empty and the support is not too small.");
-		final long kept = s.supportFromWork(p.shrinkWrapThreshold() * max);
-		if (kept == 0) throw new CdiException("Shrink-wrap removed the whole support at iteration " + (it + 1) + " of " + data.source + ": expected a lower shrink_wrap_threshold than " + p.shrinkWrapThreshold() + ".");
 	}
 
 	/** Measured amplitude M = √I (or the amplitude as given), ifftshifted (zero frequency at index 0). */

@@ -5,6 +5,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import sc.fiji.cdi.data.Grid;
@@ -171,39 +172,50 @@ public final class DjlBackend implements PhasingBackend {
 			return sumM2 > 0 ? num / sumM2 : 0;
 		}
 
-		/** ρ ← ρ·A + ρ'·B with A, B cached for this support and this update. */
-		private void update(final String key, final double a0, final double a1, final double b0, final double b1) {
+		/**
+		 * ρ ← ρ' on γ, a·ρ + c·ρ' off γ, written as ρ ← ρ·A + ρ'·B with A = a·(1−γ), B = γ + c·(1−γ); without
+		 * positivity γ = S and A, B are cached for this support and these coefficients.
+		 */
+		@Override
+		public void update(final double a, final double c, final boolean positivity) {
+			requireProjection("the support update");
+			if (positivity) {
+				try (NDScope scope = new NDScope()) {
+					final NDArray gamma = proj.real().get(new NDIndex("..., 0")).gt(0f).toType(DataType.FLOAT32, false).muli(supportF);
+					final NDArray off = gamma.neg().addi(1f);
+					if (a == 0 && c == 0) proj.muli(gamma);
+					else {
+						rho.muli(off.mul((float) a));
+						proj.muli(gamma.addi(off.muli((float) c)));
+					}
+				}
+				if (a == 0 && c == 0) swapProjectionIn();
+				else rho.addi(proj);
+				projected = false;
+				return;
+			}
+			if (a == 0 && c == 0) { // ER: ρ ← ρ'·S, no coefficient arrays
+				proj.muli(supportF);
+				swapProjectionIn();
+				projected = false;
+				return;
+			}
+			final String key = a + "," + c;
 			if (!key.equals(coefKey)) {
 				dropCoefficients();
-				// A = a0·S + a1·(1−S), B = b0·S + b1·(1−S)
-				coefA = supportF.mul((float) a0).addi(outsideF.mul((float) a1));
-				coefB = supportF.mul((float) b0).addi(outsideF.mul((float) b1));
+				coefA = outsideF.mul((float) a);
+				coefB = supportF.add(outsideF.mul((float) c));
 				coefKey = key;
 			}
 			rho.muli(coefA).addi(proj.muli(coefB));
 			projected = false;
 		}
 
-		@Override
-		public void er() {
-			requireProjection("ER");
-			proj.muli(supportF);
+		/** ρ ← ρ' (the projection buffer becomes the iterate). */
+		private void swapProjectionIn() {
 			rho.close();
 			rho = proj;
 			proj = null;
-			projected = false;
-		}
-
-		@Override
-		public void hio(final double beta) {
-			requireProjection("HIO");
-			update("hio" + beta, 0, 1, 1, -beta);
-		}
-
-		@Override
-		public void raar(final double beta) {
-			requireProjection("RAAR");
-			update("raar" + beta, 0, beta, 1, 1 - 2 * beta);
 		}
 
 		@Override
@@ -255,6 +267,17 @@ public final class DjlBackend implements PhasingBackend {
 				count = Math.round(s.sum().toType(DataType.FLOAT64, false).getDouble());
 			}
 			return count;
+		}
+
+		@Override
+		public double[] workSquaresInSupport() {
+			checkOpen();
+			if (work == null) throw new IllegalStateException("workSquaresInSupport() needs blurModulus() first");
+			try (NDScope scope = new NDScope()) {
+				final double sum = work.mul(work).muli(supportF).sum().toType(DataType.FLOAT64, false).getDouble();
+				final double count = supportF.sum().toType(DataType.FLOAT64, false).getDouble();
+				return new double[] { sum, count };
+			}
 		}
 
 		@Override
