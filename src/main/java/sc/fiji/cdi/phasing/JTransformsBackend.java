@@ -125,7 +125,10 @@ public final class JTransformsBackend implements PhasingBackend {
 			loops.run(n, (ch, from, to) -> {
 				for (int i = from; i < to; i++) {
 					final float pr = proj[2 * i], pi = proj[2 * i + 1];
-					if (support[i] && (!positivity || pr > 0)) { rho[2 * i] = pr; rho[2 * i + 1] = pi; }
+					if (support[i] && (!positivity || pr > 0)) {
+						rho[2 * i] = pr;
+						rho[2 * i + 1] = positivity ? fa * rho[2 * i + 1] + fc * pi : pi; // a real object: Im is fed back
+					}
 					else if (zeroOutside) { rho[2 * i] = 0f; rho[2 * i + 1] = 0f; }
 					else {
 						rho[2 * i] = fa * rho[2 * i] + fc * pr;

@@ -76,7 +76,7 @@ public final class Phaser {
 			support = guess.support().clone();
 		} else support = switch (p.initialSupport()) {
 			case BOX -> boxSupport(g, p.supportBoxFraction());
-			case AUTOCORRELATION -> autocorrelationSupport(g, amp, AUTOCORRELATION_THRESHOLD);
+			case AUTOCORRELATION -> autocorrelationSupport(g, measured == null ? amp : inpaint(g, amp, measured), AUTOCORRELATION_THRESHOLD);
 		};
 		if (count(support) == 0) throw new CdiException("Initial support of the reconstruction of " + data.source + " is empty: expected at least one voxel.");
 
@@ -169,6 +169,40 @@ public final class Phaser {
 		final float level = (float) (threshold * max);
 		for (int i = 0; i < n; i++) s[i] = mod[i] >= level && max > 0;
 		return s;
+	}
+
+	/**
+	 * M with its unmeasured pixels filled from their measured neighbours (repeated passes: each unmeasured pixel next
+	 * to known ones takes their mean), for the autocorrelation only. A beam stop leaves a hole at zero frequency;
+	 * with zeros there the autocorrelation loses its positive central blob and its support covers the whole array.
+	 * The DFT is periodic, so neighbours wrap around the array edges (zero frequency is at index 0 here).
+	 */
+	static float[] inpaint(final Grid g, final float[] unshiftedAmplitude, final boolean[] unshiftedMeasured) {
+		final float[] a = unshiftedAmplitude.clone();
+		boolean[] known = unshiftedMeasured.clone();
+		final int[][] steps = { { 1, 0, 0 }, { -1, 0, 0 }, { 0, 1, 0 }, { 0, -1, 0 }, { 0, 0, 1 }, { 0, 0, -1 } };
+		for (int pass = 0; pass < Math.max(g.nz, Math.max(g.ny, g.nx)); pass++) {
+			final boolean[] next = known.clone();
+			boolean changed = false, missing = false;
+			for (int z = 0; z < g.nz; z++)
+				for (int y = 0; y < g.ny; y++)
+					for (int x = 0; x < g.nx; x++) {
+						final int i = g.index(z, y, x);
+						if (known[i]) continue;
+						double sum = 0;
+						int k = 0;
+						for (final int[] d : steps) {
+							if (d[0] != 0 && g.nz == 1) continue;
+							final int j = g.index(Math.floorMod(z + d[0], g.nz), Math.floorMod(y + d[1], g.ny), Math.floorMod(x + d[2], g.nx));
+							if (known[j]) { sum += a[j]; k++; }
+						}
+						if (k > 0) { a[i] = (float) (sum / k); next[i] = true; changed = true; }
+						else missing = true;
+					}
+			known = next;
+			if (!missing || !changed) break;
+		}
+		return a;
 	}
 
 	/** Random start (cohere, PyNX): amplitude uniform in [0, 1), phase uniform in [−π, π), inside the support. */

@@ -76,6 +76,20 @@ public record PhasingParameters(String recipe, double hioBeta, double raarBeta, 
 		return new PhasingParameters(Recipe.COHERE_DEFAULT, 0.9, 0.75, 1.0, 0.1, 1, InitialSupport.BOX, 0.5, true, 20, 1L);
 	}
 
+	/** PyNX-style recipe of {@link #forward2D()}: 16 × (50 HIO + support update), then 5 × (20 ER + support update). */
+	public static final String FORWARD_2D_RECIPE = "(Sup*ER**20)**5 * (Sup*HIO**50)**16";
+
+	/**
+	 * Defaults for 2D forward (transmission) CDI of a thin object, PyNX-like: {@value #FORWARD_2D_RECIPE} (900
+	 * iterations), HIO β 0.9, positivity (a real, non-negative object), shrink-wrap relative to the rms inside the
+	 * support at 0.25 with σ decaying 2 → 0.5 (PyNX's SupportUpdate defaults for its CDI scripts), the
+	 * autocorrelation initial support (PyNX), cohere's twin removal and the average of the last 20 iterates.
+	 */
+	public static PhasingParameters forward2D() {
+		return new PhasingParameters(FORWARD_2D_RECIPE, 0.9, 0.75, 2.0, 0.25, 1, InitialSupport.AUTOCORRELATION, 0.5, true, 20, 1L,
+			true, ShrinkWrapMethod.RMS, 0.5);
+	}
+
 	public Recipe parsedRecipe() { return Recipe.parse(recipe); }
 
 	public PhasingParameters withRecipe(final String v) { return new PhasingParameters(v, hioBeta, raarBeta, shrinkWrapSigma, shrinkWrapThreshold, shrinkWrapPeriod, initialSupport, supportBoxFraction, twinRemoval, averageLast, seed, positivity, shrinkWrapMethod, shrinkWrapSigmaEnd); }
