@@ -37,7 +37,7 @@ public abstract class PhasingCommand extends DiffractionCommand {
 	@Parameter(label = "Shrink-wrap every N iterations (0 = never)", persist = false, min = "0")
 	protected int shrink_wrap_period = DEFAULTS.shrinkWrapPeriod();
 
-	@Parameter(label = "Initial support", choices = { "box", "autocorrelation" }, persist = false)
+	@Parameter(label = "Initial support", choices = { "box", "autocorrelation", "autocorrelation_box" }, persist = false)
 	protected String initial_support = DEFAULTS.initialSupport().name().toLowerCase(Locale.ROOT);
 
 	@Parameter(label = "Initial box (fraction of each axis)", persist = false, min = "0.01", max = "1")

@@ -77,6 +77,7 @@ public final class Phaser {
 		} else support = switch (p.initialSupport()) {
 			case BOX -> boxSupport(g, p.supportBoxFraction());
 			case AUTOCORRELATION -> autocorrelationSupport(g, measured == null ? amp : inpaint(g, amp, measured), AUTOCORRELATION_THRESHOLD);
+			case AUTOCORRELATION_BOX -> halfExtentBox(g, autocorrelationSupport(g, measured == null ? amp : inpaint(g, amp, measured), AUTOCORRELATION_THRESHOLD));
 		};
 		if (count(support) == 0) throw new CdiException("Initial support of the reconstruction of " + data.source + " is empty: expected at least one voxel.");
 
@@ -171,6 +172,30 @@ public final class Phaser {
 		return s;
 	}
 
+	/** A centred box of 1.1 × half the extent of {@code s} along each axis (nz = 1 stays 1; at least 1 voxel). */
+	static boolean[] halfExtentBox(final Grid g, final boolean[] s) {
+		final int[] dims = g.zyx(), lo = { Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE }, hi = { -1, -1, -1 };
+		for (int z = 0, i = 0; z < g.nz; z++)
+			for (int y = 0; y < g.ny; y++)
+				for (int x = 0; x < g.nx; x++, i++) {
+					if (!s[i]) continue;
+					final int[] r = { z, y, x };
+					for (int d = 0; d < 3; d++) { lo[d] = Math.min(lo[d], r[d]); hi[d] = Math.max(hi[d], r[d]); }
+				}
+		final boolean[] box = new boolean[g.size()];
+		if (hi[0] < 0) return box;
+		final int[] a = new int[3], b = new int[3];
+		for (int d = 0; d < 3; d++) {
+			final int w = dims[d] == 1 ? 1 : Math.max(1, Math.min(dims[d], (int) Math.round(1.1 * (hi[d] - lo[d] + 1) / 2.0)));
+			a[d] = dims[d] / 2 - w / 2;
+			b[d] = a[d] + w;
+		}
+		for (int z = a[0]; z < b[0]; z++)
+			for (int y = a[1]; y < b[1]; y++)
+				for (int x = a[2]; x < b[2]; x++) box[g.index(z, y, x)] = true;
+		return box;
+	}
+
 	/**
 	 * M with its unmeasured pixels filled from their measured neighbours (repeated passes: each unmeasured pixel next
 	 * to known ones takes their mean), for the autocorrelation only. A beam stop leaves a hole at zero frequency;
@@ -179,28 +204,30 @@ public final class Phaser {
 	 */
 	static float[] inpaint(final Grid g, final float[] unshiftedAmplitude, final boolean[] unshiftedMeasured) {
 		final float[] a = unshiftedAmplitude.clone();
-		boolean[] known = unshiftedMeasured.clone();
+		final boolean[] known = unshiftedMeasured.clone();
+		int[] unknown = new int[a.length];
+		int count = 0;
+		for (int i = 0; i < a.length; i++) if (!known[i]) unknown[count++] = i;
 		final int[][] steps = { { 1, 0, 0 }, { -1, 0, 0 }, { 0, 1, 0 }, { 0, -1, 0 }, { 0, 0, 1 }, { 0, 0, -1 } };
-		for (int pass = 0; pass < Math.max(g.nz, Math.max(g.ny, g.nx)); pass++) {
-			final boolean[] next = known.clone();
-			boolean changed = false, missing = false;
-			for (int z = 0; z < g.nz; z++)
-				for (int y = 0; y < g.ny; y++)
-					for (int x = 0; x < g.nx; x++) {
-						final int i = g.index(z, y, x);
-						if (known[i]) continue;
-						double sum = 0;
-						int k = 0;
-						for (final int[] d : steps) {
-							if (d[0] != 0 && g.nz == 1) continue;
-							final int j = g.index(Math.floorMod(z + d[0], g.nz), Math.floorMod(y + d[1], g.ny), Math.floorMod(x + d[2], g.nx));
-							if (known[j]) { sum += a[j]; k++; }
-						}
-						if (k > 0) { a[i] = (float) (sum / k); next[i] = true; changed = true; }
-						else missing = true;
-					}
-			known = next;
-			if (!missing || !changed) break;
+		final float[] value = new float[count];
+		final int[] filled = new int[count];
+		while (count > 0) {
+			int nf = 0, left = 0;
+			for (int k = 0; k < count; k++) { // this pass reads only pixels known before it
+				final int i = unknown[k], z = i / (g.ny * g.nx), y = (i / g.nx) % g.ny, x = i % g.nx;
+				double sum = 0;
+				int c = 0;
+				for (final int[] d : steps) {
+					if (d[0] != 0 && g.nz == 1) continue;
+					final int j = g.index(Math.floorMod(z + d[0], g.nz), Math.floorMod(y + d[1], g.ny), Math.floorMod(x + d[2], g.nx));
+					if (known[j]) { sum += a[j]; c++; }
+				}
+				if (c > 0) { value[nf] = (float) (sum / c); filled[nf++] = i; }
+				else unknown[left++] = i;
+			}
+			if (nf == 0) break; // nothing measured at all
+			for (int k = 0; k < nf; k++) { a[filled[k]] = value[k]; known[filled[k]] = true; }
+			count = left;
 		}
 		return a;
 	}

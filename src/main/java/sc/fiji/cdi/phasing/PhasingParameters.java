@@ -53,7 +53,11 @@ public record PhasingParameters(String recipe, double hioBeta, double raarBeta, 
 		BOX,
 		/** The thresholded autocorrelation |IFFT(I)| ≥ 10 % of its max (PyNX's default): the support of ρ⋆ρ, a loose
 		 * (twice as wide) but shape-aware start that shrink-wrap tightens. */
-		AUTOCORRELATION
+		AUTOCORRELATION,
+		/** A centred box of half the extent of the thresholded autocorrelation along each axis, plus 10 % (about the
+		 * object's bounding box: the autocorrelation of an object of width w is 2w wide); the box of cohere, sized
+		 * from the data instead of by {@code supportBoxFraction}. */
+		AUTOCORRELATION_BOX
 	}
 
 	public PhasingParameters {

@@ -3,6 +3,8 @@ package sc.fiji.cdi.phasing.djl;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
@@ -180,17 +182,20 @@ public final class DjlBackend implements PhasingBackend {
 		public void update(final double a, final double c, final boolean positivity) {
 			requireProjection("the support update");
 			if (positivity) {
+				// a real, non-negative object: Re ← Re ρ' on γ = S ∩ [Re ρ' > 0], a·Re ρ + c·Re ρ' off γ; Im is always
+				// fed back, a·Im ρ + c·Im ρ' (0 for ER)
 				try (NDScope scope = new NDScope()) {
-					final NDArray gamma = proj.real().get(new NDIndex("..., 0")).gt(0f).toType(DataType.FLOAT32, false).muli(supportF);
+					final NDArray pv = proj.real(), rv = rho.real();
+					final NDArray pr = pv.get(new NDIndex("..., 0")), pi = pv.get(new NDIndex("..., 1"));
+					final NDArray rr = rv.get(new NDIndex("..., 0")), ri = rv.get(new NDIndex("..., 1"));
+					final NDArray gamma = pr.gt(0f).toType(DataType.FLOAT32, false).muli(supportF);
 					final NDArray off = gamma.neg().addi(1f);
-					if (a == 0 && c == 0) proj.muli(gamma);
-					else {
-						rho.muli(off.mul((float) a));
-						proj.muli(gamma.addi(off.muli((float) c)));
-					}
+					final NDArray re = pr.mul(gamma).addi(rr.mul((float) a).addi(pr.mul((float) c)).muli(off));
+					final NDArray im = ri.mul((float) a).addi(pi.mul((float) c));
+					final NDArray next = keep(NDArrays.stack(new NDList(re, im), -1).complex());
+					rho.close();
+					rho = next;
 				}
-				if (a == 0 && c == 0) swapProjectionIn();
-				else rho.addi(proj);
 				projected = false;
 				return;
 			}

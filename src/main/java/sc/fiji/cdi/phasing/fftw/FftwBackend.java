@@ -170,9 +170,10 @@ public final class FftwBackend implements PhasingBackend {
 				for (int i = from; i < to; i++) {
 					final float pr = p.get(2 * i), pi = p.get(2 * i + 1);
 					if (s[i] && (!positivity || pr > 0)) {
+						final float im = positivity ? fa * r.get(2 * i + 1) + fc * pi : pi; // a real object: Im is fed back
 						r.put(2 * i, pr);
-						r.put(2 * i + 1, pi);
-						in += pr * pr + pi * pi;
+						r.put(2 * i + 1, im);
+						in += pr * pr + im * im;
 					}
 					else if (zeroOutside) {
 						r.put(2 * i, 0f);
