@@ -62,7 +62,9 @@ public interface PhasingBackend {
 
 		/**
 		 * The one support-side kernel of every projection algorithm: ρ ← ρ' on γ and ρ ← a·ρ + c·ρ' off γ, where γ is
-		 * the support S, or with {@code positivity} the voxels of S where Re ρ' &gt; 0 (PyNX's positivity restraint).
+		 * the support S. With {@code positivity} (a real, non-negative object) γ is the voxels of S where Re ρ' &gt; 0
+		 * (PyNX's positivity restraint) and the imaginary part, a violation everywhere, is fed back everywhere:
+		 * Im ρ ← a·Im ρ + c·Im ρ' (Fienup 1982's input–output rule applied per component; 0 for ER).
 		 * The algorithms are coefficient pairs ({@link Recipe.Algorithm}): ER (0, 0), HIO (1, −β), RAAR (β, 1 − 2β).
 		 * Requires a preceding {@link #projectModulus()}.
 		 */

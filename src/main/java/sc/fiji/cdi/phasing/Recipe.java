@@ -39,9 +39,10 @@ public final class Recipe {
 	 * The projection algorithms as coefficients of the one backend kernel {@link PhasingBackend.Session#update}:
 	 * after the modulus projection ρ' = P_M ρ, ρ ← ρ' on the support γ and ρ ← a·ρ + c·ρ' off it.
 	 * ER (Fienup 1982): a = c = 0, i.e. ρ ← P_S P_M ρ. HIO (Fienup 1982): a = 1, c = −β. RAAR (Luke 2005): a = β,
-	 * c = 1 − 2β, the pointwise form of ½β(R_S R_M + I)ρ + (1 − β)P_M ρ. With positivity (PyNX's
-	 * {@code positivity=True}) γ leaves out the voxels of S where Re ρ' ≤ 0: ER zeroes them, HIO and RAAR feed them
-	 * back like voxels outside S.
+	 * c = 1 − 2β, the pointwise form of ½β(R_S R_M + I)ρ + (1 − β)P_M ρ. With positivity (a real, non-negative
+	 * object; PyNX's {@code positivity=True}) γ leaves out the voxels of S where Re ρ' ≤ 0: ER zeroes them, HIO and
+	 * RAAR feed them back like voxels outside S; and Im ρ, which a real object violates everywhere, is fed back
+	 * everywhere (ER: set to 0).
 	 */
 	public enum Algorithm {
 		ER, HIO, RAAR;

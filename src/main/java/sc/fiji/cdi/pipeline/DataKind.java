@@ -3,7 +3,6 @@ package sc.fiji.cdi.pipeline;
 import java.util.Locale;
 
 import sc.fiji.cdi.data.Diffraction;
-import sc.fiji.cdi.data.Grid;
 import sc.fiji.cdi.phasing.PhasingParameters;
 import sc.fiji.cdi.preprocess.ForwardCdi;
 import sc.fiji.cdi.preprocess.PreprocessOptions.Centring;
@@ -11,7 +10,7 @@ import sc.fiji.cdi.util.CdiException;
 
 /**
  * The kind of measurement, which chooses the defaults a user should not have to tune ({@code data_kind} = auto:
- * 2D → forward CDI, 3D → Bragg CDI).
+ * 2D with a beam stop → forward CDI, otherwise Bragg CDI).
  * <ul>
  * <li>{@link #BRAGG_3D}: cohere's 34-ID-C configuration ({@link PhasingParameters#defaults()}), centring on the
  * brightest pixel.</li>
@@ -22,14 +21,18 @@ import sc.fiji.cdi.util.CdiException;
 public enum DataKind {
 	BRAGG_3D, FORWARD_2D;
 
-	/** {@code auto} (or blank), {@code bragg} or {@code forward}. */
-	public static DataKind resolve(final String choice, final Grid grid) {
+	/**
+	 * {@code auto} (or blank), {@code bragg} or {@code forward}. Auto: 2D data with a beam-stop shadow at the centre
+	 * ({@link ForwardCdi#hasBeamStop}: near-zero or masked pixels there) are forward CDI; everything else, 2D slices of
+	 * Bragg patterns included (their centre is the brightest part), is Bragg CDI.
+	 */
+	public static DataKind resolve(final String choice, final Diffraction data) {
 		final String c = choice == null || choice.isBlank() ? "auto" : choice.trim().toLowerCase(Locale.ROOT);
 		return switch (c) {
-			case "auto" -> grid.is2D() ? FORWARD_2D : BRAGG_3D;
+			case "auto" -> data.grid().is2D() && ForwardCdi.hasBeamStop(data) ? FORWARD_2D : BRAGG_3D;
 			case "bragg", "bragg_3d", "bragg-3d" -> BRAGG_3D;
 			case "forward", "forward_2d", "forward-2d" -> FORWARD_2D;
-			default -> throw new CdiException("data_kind='" + choice + "' is not known: expected auto (2D = forward, 3D = Bragg), bragg or forward.");
+			default -> throw new CdiException("data_kind='" + choice + "' is not known: expected auto (2D with a beam stop = forward, otherwise Bragg), bragg or forward.");
 		};
 	}
 

@@ -40,12 +40,31 @@ public final class ForwardCdi {
 	 * nothing is found.
 	 */
 	public static Diffraction maskBeamStop(final Diffraction d) {
+		final Shadow sh = shadow(d);
+		if (sh == null) return d;
+		final Grid g = d.grid();
+		final boolean[] add = new boolean[g.size()];
+		int added = 0;
+		for (int i = 0; i < add.length; i++) if (sh.pixels[i] && (d.mask == null || !d.mask[i])) { add[i] = true; added++; }
+		if (added == 0) return d;
+		final Diffraction r = Preprocessor.applyMask(d, add);
+		return r.withValues(r.values, r.quantity, r.mask, "beamStop", "maskedPixels", added, "largestRegionPixels", sh.largest,
+			"seedYx", sh.seedY + "," + sh.seedX, "nearZeroLevel", sh.level, "edgePixels", EDGE_PIXELS);
+	}
+
+	/** Whether the pattern has a beam-stop shadow at its centre (near-zero or already masked; see {@link #maskBeamStop}). */
+	public static boolean hasBeamStop(final Diffraction d) { return shadow(d) != null; }
+
+	/** The dilated shadow of every plane, the largest region's size and seed, the near-zero level; null if none. */
+	private record Shadow(boolean[] pixels, int largest, int seedY, int seedX, float level) {}
+
+	private static Shadow shadow(final Diffraction d) {
 		final Grid g = d.grid();
 		final int plane = g.ny * g.nx;
 		final float[] v = d.values.data;
 		final float level = (float) (NEAR_ZERO_FRACTION * percentile(v, d.mask, 0.999));
-		final boolean[] add = new boolean[g.size()];
-		int added = 0, largest = 0, cy = -1, cx = -1;
+		final boolean[] all = new boolean[g.size()];
+		int largest = 0, cy = -1, cx = -1;
 		for (int z = 0; z < g.nz; z++) {
 			final int off = z * plane;
 			final boolean[] dark = new boolean[plane];
@@ -58,13 +77,10 @@ public final class ForwardCdi {
 			for (final boolean b : region) if (b) size++;
 			if (size > plane / 4) continue;
 			final boolean[] grown = dilate(g, region, EDGE_PIXELS);
-			for (int i = 0; i < plane; i++) if (grown[i] && (d.mask == null || !d.mask[off + i])) { add[off + i] = true; added++; }
+			for (int i = 0; i < plane; i++) if (grown[i]) all[off + i] = true;
 			if (size > largest) { largest = size; cy = seed / g.nx; cx = seed % g.nx; }
 		}
-		if (added == 0) return d;
-		final Diffraction r = Preprocessor.applyMask(d, add);
-		return r.withValues(r.values, r.quantity, r.mask, "beamStop", "maskedPixels", added, "largestRegionPixels", largest,
-			"seedYx", cy + "," + cx, "nearZeroLevel", level, "edgePixels", EDGE_PIXELS);
+		return largest == 0 ? null : new Shadow(all, largest, cy, cx, level);
 	}
 
 	/**

@@ -30,9 +30,13 @@ class Forward2DTest {
 
 	/** @param adapt whether {@code phasing} goes through {@link DataKind#adapt} (the defaults path) */
 	static Quality.Comparison reconstruct(final long seed, final PhasingParameters phasing, final boolean adapt) {
+		return reconstruct(seed, phasing, adapt, DataKind.resolve("auto", TextObject.measure(TextObject.letters(N), 1e9, 20, 1)));
+	}
+
+	/** @param kind whose data preparation (beam stop) and centring are used */
+	static Quality.Comparison reconstruct(final long seed, final PhasingParameters phasing, final boolean adapt, final DataKind kind) {
 		final ComplexVolume truth = TextObject.letters(N);
 		final Diffraction measured = TextObject.measure(truth, 1e9, 20, seed);
-		final DataKind kind = DataKind.resolve("auto", measured.grid());
 		final Diffraction prepared = kind.prepare(measured);
 		final ReconstructionPipeline.Outcome o = ReconstructionPipeline.run(prepared,
 			new ReconstructionPipeline.Request(PreprocessOptions.defaults().withCentre(kind.centring()), (adapt ? kind.adapt(phasing) : phasing).withSeed(seed), "jtransforms", 1), null, Progress.NONE);

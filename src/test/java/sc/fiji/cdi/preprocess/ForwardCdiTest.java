@@ -52,9 +52,11 @@ class ForwardCdiTest {
 
 	@Test
 	void dataKindChoosesTheDefaultsAndKeepsWhatTheUserSet() {
-		assertEquals(DataKind.FORWARD_2D, DataKind.resolve("auto", Grid.of2D(64, 64)));
-		assertEquals(DataKind.BRAGG_3D, DataKind.resolve(null, Grid.cube(32)));
-		assertEquals(DataKind.BRAGG_3D, DataKind.resolve("bragg", Grid.of2D(64, 64)));
+		assertEquals(DataKind.FORWARD_2D, DataKind.resolve("auto", LETTERS));
+		// without a beam stop a 2D pattern is taken as Bragg data (e.g. a 2D slice of a crystal's peak)
+		assertEquals(DataKind.BRAGG_3D, DataKind.resolve(null, TextObject.measure(TextObject.letters(128), 1e9, 0, 3)));
+		assertEquals(DataKind.FORWARD_2D, DataKind.resolve("forward", TextObject.measure(TextObject.letters(128), 1e9, 0, 3)));
+		assertEquals(DataKind.BRAGG_3D, DataKind.resolve("bragg", LETTERS));
 		final PhasingParameters f = DataKind.FORWARD_2D.adapt(PhasingParameters.defaults());
 		assertEquals(PhasingParameters.forward2D(), f);
 		final PhasingParameters mine = DataKind.FORWARD_2D.adapt(PhasingParameters.defaults().withRecipe("100*HIO+20*ER").withSeed(9), false);

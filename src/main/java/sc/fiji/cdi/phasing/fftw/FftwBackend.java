@@ -183,7 +183,8 @@ public final class FftwBackend implements PhasingBackend {
 						final float re = fa * r.get(2 * i) + fc * pr, im = fa * r.get(2 * i + 1) + fc * pi;
 						r.put(2 * i, re);
 						r.put(2 * i + 1, im);
-						out += re * re + im * im;
+						if (s[i]) in += re * re + im * im; // in S, off γ (positivity): inside for the outside fraction
+						else out += re * re + im * im;
 					}
 				}
 				acc[0] += out;
