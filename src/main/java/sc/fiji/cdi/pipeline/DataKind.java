@@ -5,6 +5,7 @@ import java.util.Locale;
 import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.phasing.PhasingParameters;
 import sc.fiji.cdi.preprocess.ForwardCdi;
+import sc.fiji.cdi.preprocess.PreprocessOptions;
 import sc.fiji.cdi.preprocess.PreprocessOptions.Centring;
 import sc.fiji.cdi.util.CdiException;
 
@@ -46,6 +47,11 @@ public enum DataKind {
 
 	/** This kind's centring (the brightest pixel for Bragg data, the centre of symmetry for forward CDI). */
 	public Centring centring() { return this == FORWARD_2D ? Centring.SYMMETRY : Centring.MAX; }
+
+	/** {@code o} with this kind's centring when {@code o} asks for the default one (the maximum). */
+	public PreprocessOptions centred(final PreprocessOptions o) {
+		return o.centre() == PreprocessOptions.defaults().centre() ? o.withCentre(centring()) : o;
+	}
 
 	/** The imported data prepared for this kind: for forward CDI, the beam-stop shadow masked (logged). */
 	public Diffraction prepare(final Diffraction imported) {
