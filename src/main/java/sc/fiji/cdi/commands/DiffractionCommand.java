@@ -59,7 +59,7 @@ public abstract class DiffractionCommand extends CdiCommand {
 	@Parameter(label = "White field (flat)", required = false, persist = false)
 	protected File white_field;
 
-	@Parameter(label = "Mask file (non-zero = bad)", required = false, persist = false)
+	@Parameter(label = "Mask file (non-zero = bad; TIFF, NPY, EDF, HDF5 /mask)", required = false, persist = false)
 	protected File mask_file;
 
 	@Parameter(visibility = ItemVisibility.MESSAGE, required = false, persist = false)
@@ -68,7 +68,7 @@ public abstract class DiffractionCommand extends CdiCommand {
 	@Parameter(label = "Threshold (below → 0, data units)", persist = false, min = "0")
 	protected double data_threshold = PREP.threshold();
 
-	@Parameter(label = "Centre on", choices = { "max", "centre_of_mass", "none" }, persist = false)
+	@Parameter(label = "Centre on", choices = { "max", "centre_of_mass", "symmetry", "none" }, persist = false)
 	protected String centring = PREP.centre().name().toLowerCase(Locale.ROOT);
 
 	@Parameter(label = "Binning (f or z,y,x)", persist = false)
@@ -103,7 +103,7 @@ public abstract class DiffractionCommand extends CdiCommand {
 		try {
 			return PreprocessOptions.Centring.valueOf(centring.trim().toUpperCase(Locale.ROOT));
 		} catch (final IllegalArgumentException e) {
-			throw new CdiException("centring='" + centring + "' is not known: expected max, centre_of_mass or none.");
+			throw new CdiException("centring='" + centring + "' is not known: expected max, centre_of_mass, symmetry or none.");
 		}
 	}
 

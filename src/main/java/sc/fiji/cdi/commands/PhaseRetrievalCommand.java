@@ -14,6 +14,7 @@ import sc.fiji.cdi.data.ProcessingLog;
 import sc.fiji.cdi.data.Quantity;
 import sc.fiji.cdi.fiji.ImagePlusConverter;
 import sc.fiji.cdi.phasing.PhasingResult;
+import sc.fiji.cdi.pipeline.DataKind;
 import sc.fiji.cdi.pipeline.ReconstructionPipeline;
 import sc.fiji.cdi.pipeline.ResultWriter;
 import sc.fiji.cdi.preprocess.PreprocessOptions;
@@ -51,9 +52,11 @@ public class PhaseRetrievalCommand extends PhasingCommand {
 	protected void execute() {
 		final Source src = source();
 		if (output_dir != null) ResultWriter.checkWritable(output_dir.toPath());
-		final Diffraction d = read(src);
+		final Diffraction read = read(src);
+		final DataKind kind = DataKind.resolve(data_kind, read);
+		final Diffraction d = kind.prepare(read);
 		final ReconstructionPipeline.Outcome outcome = ReconstructionPipeline.run(d,
-			new ReconstructionPipeline.Request(preprocessing(d), phasingParameters(), backend, threadCount(), random_starts), null, progress());
+			new ReconstructionPipeline.Request(kind.centred(preprocessing(d)), kind.adapt(phasingParameters(), positivityChoice()), backend, threadCount(), random_starts), null, progress());
 		final String title = diffraction != null && src.file() == null ? diffraction.getTitle() : src.name();
 		show(outcome.result(), title);
 		if (output_dir != null) ResultWriter.write(output_dir.toPath(), src.name(), outcome, Map.of());

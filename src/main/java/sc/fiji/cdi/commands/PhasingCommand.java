@@ -6,6 +6,9 @@ import org.scijava.plugin.Parameter;
 
 import sc.fiji.cdi.phasing.PhasingParameters;
 import sc.fiji.cdi.phasing.PhasingParameters.InitialSupport;
+import sc.fiji.cdi.phasing.PhasingParameters.ShrinkWrapMethod;
+import sc.fiji.cdi.pipeline.DataKind;
+import sc.fiji.cdi.util.CdiException;
 
 /**
  * The phase-retrieval parameters shared by Phase Retrieval and Reconstruct (after the input and preprocessing
@@ -19,7 +22,8 @@ public abstract class PhasingCommand extends DiffractionCommand {
 	@Parameter(visibility = org.scijava.ItemVisibility.MESSAGE, required = false, persist = false)
 	private final String section_phasing = section("Phasing");
 
-	@Parameter(label = "Recipe (cohere syntax)", persist = false, description = "e.g. 3*(20*ER+180*HIO)+20*ER; ER, HIO and RAAR")
+	@Parameter(label = "Recipe (cohere or PyNX syntax)", persist = false,
+		description = "cohere: 3*(20*ER+180*HIO)+20*ER; PyNX: (Sup*ER**5*HIO**50)**10 (right to left); ER, HIO, RAAR, Sup, Twin, Avg")
 	protected String recipe = DEFAULTS.recipe();
 
 	@Parameter(label = "HIO β", persist = false, min = "0.01", max = "1.5", stepSize = "0.05")
@@ -34,10 +38,24 @@ public abstract class PhasingCommand extends DiffractionCommand {
 	@Parameter(label = "Shrink-wrap threshold (fraction of max)", persist = false, min = "0.001", max = "0.999")
 	protected double shrink_wrap_threshold = DEFAULTS.shrinkWrapThreshold();
 
+	@Parameter(label = "Shrink-wrap threshold relative to", choices = { "max", "rms" }, persist = false,
+		description = "max: cohere; rms: PyNX (rms of the blurred modulus inside the support)")
+	protected String shrink_wrap_method = DEFAULTS.shrinkWrapMethod().name().toLowerCase(Locale.ROOT);
+
+	@Parameter(label = "Shrink-wrap σ at the end (decays from σ)", persist = false, min = "0", max = "20")
+	protected double shrink_wrap_sigma_end = DEFAULTS.shrinkWrapSigmaEnd();
+
+	@Parameter(label = "Positivity (auto: on for 2D forward CDI)", choices = { "auto", "true", "false" }, persist = false)
+	protected String positivity = "auto";
+
+	@Parameter(label = "Data kind (defaults)", choices = { "auto", "bragg", "forward" }, persist = false,
+		description = "auto: 2D with a beam stop = forward CDI (beam stop masked, positivity, PyNX-like recipe), otherwise Bragg CDI (cohere)")
+	protected String data_kind = "auto";
+
 	@Parameter(label = "Shrink-wrap every N iterations (0 = never)", persist = false, min = "0")
 	protected int shrink_wrap_period = DEFAULTS.shrinkWrapPeriod();
 
-	@Parameter(label = "Initial support", choices = { "box", "autocorrelation" }, persist = false)
+	@Parameter(label = "Initial support", choices = { "box", "autocorrelation", "autocorrelation_box" }, persist = false)
 	protected String initial_support = DEFAULTS.initialSupport().name().toLowerCase(Locale.ROOT);
 
 	@Parameter(label = "Initial box (fraction of each axis)", persist = false, min = "0.01", max = "1")
@@ -65,8 +83,31 @@ public abstract class PhasingCommand extends DiffractionCommand {
 	/** The {@code threads} parameter, or the CDI options' thread count when it is 0. */
 	protected int threadCount() { return threads > 0 ? threads : settings().effectiveThreads(); }
 
+	/** The parameters as given (positivity "auto" = off; {@link DataKind#adapt} applies the kind's defaults). */
 	protected PhasingParameters phasingParameters() {
 		return new PhasingParameters(recipe, hio_beta, raar_beta, shrink_wrap_sigma, shrink_wrap_threshold, shrink_wrap_period,
-			InitialSupport.valueOf(initial_support.trim().toUpperCase(Locale.ROOT)), support_box_fraction, twin_removal, average_last, seed);
+			InitialSupport.valueOf(initial_support.trim().toUpperCase(Locale.ROOT)), support_box_fraction, twin_removal, average_last, seed,
+			"true".equalsIgnoreCase(positivity()), shrinkWrapMethod(), shrink_wrap_sigma_end);
+	}
+
+	/** {@code positivity}: null for auto (the data kind's default), else the value. */
+	protected Boolean positivityChoice() {
+		final String p = positivity();
+		return p.equals("auto") ? null : Boolean.valueOf(p);
+	}
+
+	private String positivity() {
+		final String p = positivity == null ? "auto" : positivity.trim().toLowerCase(Locale.ROOT);
+		if (!p.equals("auto") && !p.equals("true") && !p.equals("false"))
+			throw new CdiException("positivity='" + positivity + "' is not known: expected auto, true or false.");
+		return p;
+	}
+
+	private ShrinkWrapMethod shrinkWrapMethod() {
+		try {
+			return ShrinkWrapMethod.valueOf(shrink_wrap_method.trim().toUpperCase(Locale.ROOT));
+		} catch (final IllegalArgumentException | NullPointerException e) {
+			throw new CdiException("shrink_wrap_method='" + shrink_wrap_method + "' is not known: expected max (cohere) or rms (PyNX).");
+		}
 	}
 }

@@ -27,6 +27,10 @@ import sc.fiji.cdi.workflow.Reconstruct;
 @Plugin(type = Command.class, menuPath = "Plugins>CDI>Reconstruct", headless = true)
 public class ReconstructCommand extends PhasingCommand {
 
+	@Parameter(label = "Support file (non-zero = inside; size of the phased array)", required = false, persist = false,
+		description = "An initial support, e.g. a previous run's _support.tif; TIFF, NPY, EDF or HDF5 (dataset /support)")
+	private File support_file;
+
 	@Parameter(visibility = org.scijava.ItemVisibility.MESSAGE, required = false, persist = false)
 	private final String section_network = section("Network (mode nn+refine)");
 

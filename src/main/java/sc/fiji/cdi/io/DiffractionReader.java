@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 import sc.fiji.cdi.data.Diffraction;
@@ -26,6 +27,9 @@ import sc.fiji.cdi.util.CdiException;
  * {@link ImportOptions#clampNegative()}, which sets them to 0). Input files are only opened for reading.
  */
 public final class DiffractionReader {
+
+	/** The dataset of an HDF5 mask file (non-zero = bad pixel). */
+	public static final String MASK_DATASET = "/mask";
 
 	private DiffractionReader() {}
 
@@ -86,11 +90,7 @@ public final class DiffractionReader {
 		if (o.maskPath() != null) {
 			final Path mp = o.maskPath();
 			final String ext = extension(mp);
-			final RawArray m = switch (ext) {
-				case "tif", "tiff" -> TiffReader.readRaw(mp);
-				case "npy" -> NpyIO.readRaw(mp);
-				default -> throw new CdiException("Mask file " + mp + " has an unknown extension '" + ext + "'; expected a .tif/.tiff or .npy mask (non-zero = bad pixel).");
-			};
+			final RawArray m = readAny(mp, MASK_DATASET, "Mask file", "non-zero = bad pixel");
 			final boolean[] bad = new boolean[m.data().length];
 			for (int i = 0; i < bad.length; i++) if (m.data()[i] != 0) { bad[i] = true; maskBad++; }
 			mask = or(mask, fitMask(bad, m.grid(), grid, mp.toString(), frameRef));
@@ -108,6 +108,35 @@ public final class DiffractionReader {
 				"maskFile", o.maskPath() == null ? "" : o.maskPath() + " (" + maskBad + " bad pixels)",
 				"maskedPixels", masked, "clampedNegative", clamped);
 		return new Diffraction(new RealVolume(grid, v, raw.voxelSize(), raw.unit()), o.quantity(), mask, log, path.toString());
+	}
+
+	/**
+	 * One array from a TIFF, NPY, EDF or HDF5 file (dataset {@code hdf5Dataset}), e.g. a mask or a support.
+	 *
+	 * @param what    names the file in messages ("Mask file")
+	 * @param meaning what its values mean, for the message ("non-zero = bad pixel")
+	 */
+	static RawArray readAny(final Path file, final String hdf5Dataset, final String what, final String meaning) {
+		if (!Files.isRegularFile(file)) throw new CdiException(what + " " + file + " does not exist or is not a file.");
+		final String ext = extension(file);
+		return switch (ext) {
+			case "tif", "tiff" -> TiffReader.readRaw(file);
+			case "npy" -> NpyIO.readRaw(file);
+			case "edf" -> EdfReader.readRaw(file);
+			case "h5", "hdf5", "hdf", "cxi", "nxs", "nx", "nx5" -> Hdf5Reader.readRaw(file, hdf5Dataset);
+			default -> throw new CdiException(what + " " + file + " has an unknown extension '" + ext + "'; expected a .tif/.tiff, .npy, .edf or HDF5 (dataset '" + hdf5Dataset + "') file (" + meaning + ").");
+		};
+	}
+
+	/**
+	 * A boolean array from a TIFF, NPY, EDF or HDF5 file: true where the value is non-zero (a support: inside; a
+	 * mask: bad), with its grid.
+	 */
+	public static Map.Entry<Grid, boolean[]> readBinary(final Path file, final String hdf5Dataset, final String what, final String meaning) {
+		final RawArray a = readAny(file, hdf5Dataset, what, meaning);
+		final boolean[] b = new boolean[a.data().length];
+		for (int i = 0; i < b.length; i++) b[i] = a.data()[i] != 0;
+		return Map.entry(a.grid(), b);
 	}
 
 	static String extension(final Path p) {

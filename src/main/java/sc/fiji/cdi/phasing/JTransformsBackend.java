@@ -119,38 +119,21 @@ public final class JTransformsBackend implements PhasingBackend {
 		}
 
 		@Override
-		public void er() {
-			requireProjection("ER");
-			loops.run(n, (c, from, to) -> {
+		public void update(final double a, final double c, final boolean positivity) {
+			requireProjection("the support update");
+			final float fa = (float) a, fc = (float) c;
+			final boolean zeroOutside = a == 0 && c == 0; // ER: no read of ρ off γ
+			loops.run(n, (ch, from, to) -> {
 				for (int i = from; i < to; i++) {
-					if (support[i]) { rho[2 * i] = proj[2 * i]; rho[2 * i + 1] = proj[2 * i + 1]; }
-					else { rho[2 * i] = 0f; rho[2 * i + 1] = 0f; }
-				}
-			});
-			projected = false;
-		}
-
-		@Override
-		public void hio(final double beta) {
-			requireProjection("HIO");
-			feedback(1, -beta); // Fienup 1982: ρ − β·ρ' outside S
-		}
-
-		@Override
-		public void raar(final double beta) {
-			requireProjection("RAAR");
-			feedback(beta, 1 - 2 * beta); // Luke 2005, pointwise: β·ρ + (1 − 2β)·ρ' outside S
-		}
-
-		/** ρ ← ρ' inside S and ρ ← a·ρ + g·ρ' outside. */
-		private void feedback(final double a, final double g) {
-			final float fa = (float) a, fg = (float) g;
-			loops.run(n, (c, from, to) -> {
-				for (int i = from; i < to; i++) {
-					if (support[i]) { rho[2 * i] = proj[2 * i]; rho[2 * i + 1] = proj[2 * i + 1]; }
+					final float pr = proj[2 * i], pi = proj[2 * i + 1];
+					if (support[i] && (!positivity || pr > 0)) {
+						rho[2 * i] = pr;
+						rho[2 * i + 1] = positivity ? fa * rho[2 * i + 1] + fc * pi : pi; // a real object: Im is fed back
+					}
+					else if (zeroOutside) { rho[2 * i] = 0f; rho[2 * i + 1] = 0f; }
 					else {
-						rho[2 * i] = fa * rho[2 * i] + fg * proj[2 * i];
-						rho[2 * i + 1] = fa * rho[2 * i + 1] + fg * proj[2 * i + 1];
+						rho[2 * i] = fa * rho[2 * i] + fc * pr;
+						rho[2 * i + 1] = fa * rho[2 * i + 1] + fc * pi;
 					}
 				}
 			});
@@ -211,6 +194,21 @@ public final class JTransformsBackend implements PhasingBackend {
 			long count = 0;
 			for (int c = 0; c < loops.chunks; c++) count += partCount[c];
 			return count;
+		}
+
+		@Override
+		public double[] workSquaresInSupport() {
+			loops.run(n, (c, from, to) -> {
+				double sum = 0;
+				long count = 0;
+				for (int i = from; i < to; i++) if (support[i]) { sum += (double) work[i] * work[i]; count++; }
+				partA[c] = sum;
+				partCount[c] = count;
+			});
+			double sum = 0;
+			long count = 0;
+			for (int c = 0; c < loops.chunks; c++) { sum += partA[c]; count += partCount[c]; }
+			return new double[] { sum, count };
 		}
 
 		@Override

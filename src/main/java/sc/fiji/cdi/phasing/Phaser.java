@@ -12,10 +12,10 @@ import sc.fiji.cdi.util.MemoryGuard;
 import sc.fiji.cdi.util.Progress;
 
 /**
- * Iterative phase retrieval (Fienup's ER/HIO, Luke's RAAR) with shrink-wrap, run from a {@link Recipe} on a
- * {@link PhasingBackend}, following cohere's iteration: per iteration the modulus projection (which gives χ²),
- * the recipe's algorithm, twin removal (iteration 2 only), the shrink-wrap support update, and averaging of the
- * last iterates.
+ * Iterative phase retrieval (Fienup's ER/HIO, Luke's RAAR) with shrink-wrap: the {@link Recipe}'s operator chain
+ * ({@link PhasingOperator}, PyNX's algebra) applied to a {@link PhasingState} on a {@link PhasingBackend}. With a
+ * cohere recipe this is cohere's iteration: per iteration the modulus projection (which gives χ²), the recipe's
+ * algorithm, twin removal (iteration 2 only), the shrink-wrap support update, and averaging of the last iterates.
  * <p>
  * Conventions: the diffraction data are centred (peak at n/2, as measured); they are ifftshifted once here. The
  * object is in natural order. The reconstruction is deterministic for a given seed and backend thread count.
@@ -76,7 +76,8 @@ public final class Phaser {
 			support = guess.support().clone();
 		} else support = switch (p.initialSupport()) {
 			case BOX -> boxSupport(g, p.supportBoxFraction());
-			case AUTOCORRELATION -> autocorrelationSupport(g, amp, AUTOCORRELATION_THRESHOLD);
+			case AUTOCORRELATION -> autocorrelationSupport(g, measured == null ? amp : inpaint(g, amp, measured), AUTOCORRELATION_THRESHOLD);
+			case AUTOCORRELATION_BOX -> halfExtentBox(g, autocorrelationSupport(g, measured == null ? amp : inpaint(g, amp, measured), AUTOCORRELATION_THRESHOLD));
 		};
 		if (count(support) == 0) throw new CdiException("Initial support of the reconstruction of " + data.source + " is empty: expected at least one voxel.");
 
@@ -87,36 +88,10 @@ public final class Phaser {
 		} else object = scaleToData(g, randomObject(g, support, p.seed()), amp, measured);
 
 		final int total = recipe.totalIterations();
-		final double[] chi2 = new double[total], outside = new double[total];
-		final int averageFrom = total - Math.max(1, p.averageLast());
 		final long t0 = System.nanoTime();
 		try (PhasingBackend.Session s = backend.open(g, amp, measured, object, support)) {
-			int it = 0;
-			for (final Recipe.Step step : recipe.steps()) {
-				for (int k = 0; k < step.count(); k++, it++) {
-					// cancel is checked between the FFT-sized steps of an iteration, not only once per iteration:
-					// a 256³ iteration takes seconds on a laptop, and a cancel must act within about one FFT
-					progress.checkCancelled();
-					chi2[it] = s.projectModulus();
-					progress.checkCancelled();
-					switch (step.algorithm()) {
-						case ER -> s.er();
-						case HIO -> s.hio(p.hioBeta());
-						case RAAR -> s.raar(p.raarBeta());
-					}
-					progress.checkCancelled();
-					if (p.twinRemoval() && it == TWIN_ITERATION) {
-						final float[] rho = s.readObject();
-						removeTwinHalves(g, rho);
-						s.writeObject(rho);
-					}
-					outside[it] = s.fractionOutsideSupport();
-					if (p.shrinkWrapPeriod() > 0 && (it + 1) % p.shrinkWrapPeriod() == 0 && it + 1 < total) shrinkWrap(s, p, it, data);
-					if (it >= averageFrom && p.averageLast() > 1) s.accumulate();
-					progress.progress(it + 1, total);
-					if (it % 10 == 0 || it + 1 == total) progress.status(String.format(Locale.ROOT, "%s %d/%d, χ²=%.4g", step.algorithm(), it + 1, total, chi2[it]));
-				}
-			}
+			final PhasingState state = new PhasingState(s, p, recipe, data.source, progress);
+			recipe.operator().apply(state);
 			final float[] result;
 			if (s.accumulated() > 0) {
 				result = s.readAccumulated();
@@ -128,7 +103,7 @@ public final class Phaser {
 			s.writeObject(result);
 			final double finalChi2 = s.projectModulus();
 			final ComplexVolume obj = new ComplexVolume(g, result); // real-space voxel size is not known here
-			return new PhasingResult(obj, finalSupport, chi2, outside, finalChi2, total, seconds, backend.name(), p);
+			return new PhasingResult(obj, finalSupport, state.chi2History(), state.outsideFractionHistory(), finalChi2, total, seconds, backend.name(), p);
 		}
 	}
 
@@ -138,15 +113,6 @@ public final class Phaser {
 	 */
 	public static long estimateBytes(final Grid grid, final PhasingBackend backend) {
 		return backend.sessionHeapBytes(grid) + grid.size() * (6L * Float.BYTES + 2L);
-	}
-
-	/** cohere's shrink-wrap: S = [G_σ ∗ |ρ| ≥ threshold · max]. */
-	private static void shrinkWrap(final PhasingBackend.Session s, final PhasingParameters p, final int it, final Diffraction data) {
-		s.blurModulus(p.shrinkWrapSigma());
-		final double max = s.workMax();
-		if (!(max > 0)) throw new CdiException("Reconstruction of " + data.source + " collapsed to zero at iteration " + (it + 1) + ": check that the data are not empty and the support is not too small.");
-		final long kept = s.supportFromWork(p.shrinkWrapThreshold() * max);
-		if (kept == 0) throw new CdiException("Shrink-wrap removed the whole support at iteration " + (it + 1) + " of " + data.source + ": expected a lower shrink_wrap_threshold than " + p.shrinkWrapThreshold() + ".");
 	}
 
 	/** Measured amplitude M = √I (or the amplitude as given), ifftshifted (zero frequency at index 0). */
@@ -204,6 +170,66 @@ public final class Phaser {
 		final float level = (float) (threshold * max);
 		for (int i = 0; i < n; i++) s[i] = mod[i] >= level && max > 0;
 		return s;
+	}
+
+	/** A centred box of 1.1 × half the extent of {@code s} along each axis (nz = 1 stays 1; at least 1 voxel). */
+	static boolean[] halfExtentBox(final Grid g, final boolean[] s) {
+		final int[] dims = g.zyx(), lo = { Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE }, hi = { -1, -1, -1 };
+		for (int z = 0, i = 0; z < g.nz; z++)
+			for (int y = 0; y < g.ny; y++)
+				for (int x = 0; x < g.nx; x++, i++) {
+					if (!s[i]) continue;
+					final int[] r = { z, y, x };
+					for (int d = 0; d < 3; d++) { lo[d] = Math.min(lo[d], r[d]); hi[d] = Math.max(hi[d], r[d]); }
+				}
+		final boolean[] box = new boolean[g.size()];
+		if (hi[0] < 0) return box;
+		final int[] a = new int[3], b = new int[3];
+		for (int d = 0; d < 3; d++) {
+			final int w = dims[d] == 1 ? 1 : Math.max(1, Math.min(dims[d], (int) Math.round(1.1 * (hi[d] - lo[d] + 1) / 2.0)));
+			a[d] = dims[d] / 2 - w / 2;
+			b[d] = a[d] + w;
+		}
+		for (int z = a[0]; z < b[0]; z++)
+			for (int y = a[1]; y < b[1]; y++)
+				for (int x = a[2]; x < b[2]; x++) box[g.index(z, y, x)] = true;
+		return box;
+	}
+
+	/**
+	 * M with its unmeasured pixels filled from their measured neighbours (repeated passes: each unmeasured pixel next
+	 * to known ones takes their mean), for the autocorrelation only. A beam stop leaves a hole at zero frequency;
+	 * with zeros there the autocorrelation loses its positive central blob and its support covers the whole array.
+	 * The DFT is periodic, so neighbours wrap around the array edges (zero frequency is at index 0 here).
+	 */
+	static float[] inpaint(final Grid g, final float[] unshiftedAmplitude, final boolean[] unshiftedMeasured) {
+		final float[] a = unshiftedAmplitude.clone();
+		final boolean[] known = unshiftedMeasured.clone();
+		int[] unknown = new int[a.length];
+		int count = 0;
+		for (int i = 0; i < a.length; i++) if (!known[i]) unknown[count++] = i;
+		final int[][] steps = { { 1, 0, 0 }, { -1, 0, 0 }, { 0, 1, 0 }, { 0, -1, 0 }, { 0, 0, 1 }, { 0, 0, -1 } };
+		final float[] value = new float[count];
+		final int[] filled = new int[count];
+		while (count > 0) {
+			int nf = 0, left = 0;
+			for (int k = 0; k < count; k++) { // this pass reads only pixels known before it
+				final int i = unknown[k], z = i / (g.ny * g.nx), y = (i / g.nx) % g.ny, x = i % g.nx;
+				double sum = 0;
+				int c = 0;
+				for (final int[] d : steps) {
+					if (d[0] != 0 && g.nz == 1) continue;
+					final int j = g.index(Math.floorMod(z + d[0], g.nz), Math.floorMod(y + d[1], g.ny), Math.floorMod(x + d[2], g.nx));
+					if (known[j]) { sum += a[j]; c++; }
+				}
+				if (c > 0) { value[nf] = (float) (sum / c); filled[nf++] = i; }
+				else unknown[left++] = i;
+			}
+			if (nf == 0) break; // nothing measured at all
+			for (int k = 0; k < nf; k++) { a[filled[k]] = value[k]; known[filled[k]] = true; }
+			count = left;
+		}
+		return a;
 	}
 
 	/** Random start (cohere, PyNX): amplitude uniform in [0, 1), phase uniform in [−π, π), inside the support. */

@@ -62,17 +62,27 @@ public interface PhasingBackend {
 		 */
 		double projectModulus();
 
+		/**
+		 * The one support-side kernel of every projection algorithm: ρ ← ρ' on γ and ρ ← a·ρ + c·ρ' off γ, where γ is
+		 * the support S. With {@code positivity} (a real, non-negative object) γ is the voxels of S where Re ρ' &gt; 0
+		 * (PyNX's positivity restraint) and the imaginary part, a violation everywhere, is fed back everywhere:
+		 * Im ρ ← a·Im ρ + c·Im ρ' (Fienup 1982's input–output rule applied per component; 0 for ER).
+		 * The algorithms are coefficient pairs ({@link Recipe.Algorithm}): ER (0, 0), HIO (1, −β), RAAR (β, 1 − 2β).
+		 * Requires a preceding {@link #projectModulus()}.
+		 */
+		void update(double a, double c, boolean positivity);
+
 		/** Error reduction: ρ ← ρ' in S, 0 outside. Requires a preceding {@link #projectModulus()}. */
-		void er();
+		default void er() { Recipe.Algorithm.ER.apply(this, 0, false); }
 
 		/** Hybrid input–output (Fienup 1982): ρ ← ρ' in S, ρ − β·ρ' outside. */
-		void hio(double beta);
+		default void hio(final double beta) { Recipe.Algorithm.HIO.apply(this, beta, false); }
 
 		/**
 		 * RAAR (Luke 2005): ρ ← ρ' in S; outside S, ρ ← β·ρ + (1 − 2β)·ρ'. This is the pointwise form of
 		 * ½β(R_S R_M + I)ρ + (1 − β)P_M ρ for a support projection.
 		 */
-		void raar(double beta);
+		default void raar(final double beta) { Recipe.Algorithm.RAAR.apply(this, beta, false); }
 
 		/** |ρ| blurred with a Gaussian of σ voxels (σ ≤ 0: no blur), kept on the device as the work buffer. */
 		void blurModulus(double sigma);
@@ -82,6 +92,9 @@ public interface PhasingBackend {
 
 		/** S ← [work ≥ level]; returns the number of voxels in S. */
 		long supportFromWork(double level);
+
+		/** {Σ work², number of voxels} over the support S (for a threshold relative to the rms inside S, PyNX). */
+		double[] workSquaresInSupport();
 
 		/** Σ|ρ|² outside S divided by Σ|ρ|² (0 when ρ = 0). */
 		double fractionOutsideSupport();

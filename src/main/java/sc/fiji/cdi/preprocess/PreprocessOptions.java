@@ -36,7 +36,10 @@ public record PreprocessOptions(double threshold, Centring centre, Grid targetSi
 		/** The brightest measured pixel (cohere's and PyNX's default centring). */
 		MAX,
 		/** The intensity-weighted centre of mass of the measured pixels, rounded to whole pixels. */
-		CENTRE_OF_MASS
+		CENTRE_OF_MASS,
+		/** The centre of Friedel symmetry of a 2D forward-CDI pattern ({@link ForwardCdi#friedelCentre}); beside a
+		 * beam stop the brightest pixel is a speckle, not the centre. 3D data: the array centre. */
+		SYMMETRY
 	}
 
 	/** Pixels from outside the detector are measured zeros ({@link Outside#ZERO}). */

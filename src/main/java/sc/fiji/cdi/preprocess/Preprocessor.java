@@ -85,6 +85,7 @@ public final class Preprocessor {
 		final int[] peak = switch (mode) {
 			case MAX -> maxPosition(d);
 			case CENTRE_OF_MASS -> centreOfMass(d);
+			case SYMMETRY -> ForwardCdi.friedelCentre(d);
 			case NONE -> new int[] { g.nz / 2, g.ny / 2, g.nx / 2 };
 		};
 		final int sz = g.nz / 2 - peak[0], sy = g.ny / 2 - peak[1], sx = g.nx / 2 - peak[2];

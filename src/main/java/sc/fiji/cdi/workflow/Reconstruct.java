@@ -15,7 +15,9 @@ import sc.fiji.cdi.io.ImportOptions;
 import sc.fiji.cdi.nn.FineTuning;
 import sc.fiji.cdi.nn.NnRefine;
 import sc.fiji.cdi.nn.Predictor;
+import sc.fiji.cdi.phasing.InitialGuess;
 import sc.fiji.cdi.phasing.PhasingParameters;
+import sc.fiji.cdi.pipeline.DataKind;
 import sc.fiji.cdi.pipeline.ReconstructionPipeline;
 import sc.fiji.cdi.pipeline.ResultWriter;
 import sc.fiji.cdi.preprocess.PreprocessOptions;
@@ -70,10 +72,23 @@ public final class Reconstruct {
 	 * @param device         NN + refine: "cpu", "gpu" or "auto"
 	 * @param outputDir      the folder for the result set
 	 * @param name           the base name of the result files ({@code <name>_amplitude.tif}, …)
+	 * @param dataKind       "auto", "bragg" or "forward" ({@link DataKind}): chooses the beam-stop handling, the
+	 *                       centring (when {@code preprocess} asks for the default, the maximum) and the defaults of
+	 *                       the phasing parameters left at their 3D values
+	 * @param positivity     null: the data kind's default; else on or off
+	 * @param supportFile    an initial support (non-zero = inside) of the size of the phased array; null = none
 	 */
 	public record Request(Path input, ImportOptions importOptions, PreprocessOptions preprocess, int[] size, Mode mode,
 		PhasingParameters phasing, String backend, int threads, int randomStarts, String model, String refinement,
-		int fineTuneSteps, String device, Path outputDir, String name) {
+		int fineTuneSteps, String device, Path outputDir, String name, String dataKind, Boolean positivity, Path supportFile) {
+
+		/** Data kind auto, its positivity default, no support file. */
+		public Request(final Path input, final ImportOptions importOptions, final PreprocessOptions preprocess, final int[] size, final Mode mode,
+			final PhasingParameters phasing, final String backend, final int threads, final int randomStarts, final String model, final String refinement,
+			final int fineTuneSteps, final String device, final Path outputDir, final String name) {
+			this(input, importOptions, preprocess, size, mode, phasing, backend, threads, randomStarts, model, refinement, fineTuneSteps, device,
+				outputDir, name, "auto", null, null);
+		}
 
 		public Request {
 			if (outputDir == null) throw new CdiException("Parameter 'output_dir' is missing: give the folder for the results.");
@@ -127,24 +142,38 @@ public final class Reconstruct {
 		final Path out = outputFolder(request.outputDir());
 		progress.status("Importing " + (given != null ? given.source : request.input().getFileName()));
 		final long t0 = System.nanoTime();
-		final Diffraction data = given != null ? given : DiffractionReader.read(request.input(), request.importOptions());
+		final Diffraction imported = given != null ? given : DiffractionReader.read(request.input(), request.importOptions());
+		final DataKind kind = DataKind.resolve(request.dataKind(), imported);
+		final Diffraction data = kind.prepare(imported);
 		final double importSeconds = (System.nanoTime() - t0) / 1e9;
-		final PreprocessOptions prep = request.preprocess().withTargetSize(targetSize(request.size(), data.grid().is2D()));
+		final PreprocessOptions prep = kind.centred(request.preprocess().withTargetSize(targetSize(request.size(), data.grid().is2D())));
+		final PhasingParameters phasing = kind.adapt(request.phasing(), request.positivity());
+		final Map.Entry<Grid, boolean[]> support = request.supportFile() == null ? null
+			: DiffractionReader.readBinary(request.supportFile(), "/support", "Support file", "non-zero = inside");
 		progress.checkCancelled();
 		final Map<String, Object> extra = new LinkedHashMap<>();
 		extra.put("input", given != null ? given.source : request.input().toAbsolutePath().toString());
 		extra.put("mode", request.mode().key());
+		extra.put("data_kind", kind.label());
+		if (support != null) extra.put("support_file", request.supportFile().toAbsolutePath().toString());
+		final ReconstructionPipeline.Request phasingRequest = new ReconstructionPipeline.Request(prep, phasing, request.backend(), request.threads(),
+			request.randomStarts());
 		final ReconstructionPipeline.Outcome outcome = request.mode() == Mode.NN_REFINE
-			? nnRefine(data, prep, request, extra, progress)
-			: ReconstructionPipeline.run(data, new ReconstructionPipeline.Request(prep, request.phasing(), request.backend(), request.threads(),
-				request.randomStarts()), null, progress);
+			? nnRefine(data, prep, phasing, request, extra, progress)
+			: support == null ? ReconstructionPipeline.run(data, phasingRequest, null, progress)
+			: ReconstructionPipeline.runSeeded(data, phasingRequest, (pre, p) -> {
+				if (!support.getKey().equals(pre.grid()))
+					throw new CdiException("Support file " + request.supportFile() + " is " + support.getKey() + " but the phased array is " + pre.grid()
+						+ ": expected a support of the array's size (set size= to match, or use a previous run's _support.tif).");
+				return new InitialGuess(null, support.getValue());
+			}, progress);
 		outcome.seconds().put("import", importSeconds);
 		final List<Path> files = ResultWriter.write(out, request.name(), outcome, extra);
 		return new Result(outcome, files, extra);
 	}
 
 	/** The network's prediction (after fine-tuning on the pattern when asked) seeds a short refinement. */
-	private static ReconstructionPipeline.Outcome nnRefine(final Diffraction data, final PreprocessOptions prep, final Request request,
+	private static ReconstructionPipeline.Outcome nnRefine(final Diffraction data, final PreprocessOptions prep, final PhasingParameters phasing, final Request request,
 		final Map<String, Object> extra, final Progress progress) {
 		final String model = request.model() == null || request.model().isBlank() || request.model().trim().equalsIgnoreCase("auto")
 			? (data.grid().is2D() ? "2d" : "3d") : request.model().trim();
@@ -152,7 +181,7 @@ public final class Reconstruct {
 		try (Predictor predictor = Predictor.load(model, request.device())) {
 			extra.put("model", predictor.source());
 			return ReconstructionPipeline.runSeeded(data,
-				new ReconstructionPipeline.Request(prep, NnRefine.parameters(request.phasing()).withRecipe(recipe), request.backend(), request.threads()),
+				new ReconstructionPipeline.Request(prep, NnRefine.parameters(phasing).withRecipe(recipe), request.backend(), request.threads()),
 				(pre, p) -> {
 					if (request.fineTuneSteps() > 0) {
 						final FineTuning.Report r = FineTuning.run(predictor, List.of(pre), request.fineTuneSteps(), FineTuning.DEFAULT_LEARNING_RATE, 1, p);

@@ -72,4 +72,16 @@ class EdfReaderTest {
 		Files.write(absurd, edf("DataType = FloatValue ;\nDim_1 = 100000 ;\nDim_2 = 100000 ;\n", new byte[16]));
 		assertRejected(absurd, null, "2^30");
 	}
+
+	/** A 2D forward-CDI measurement's mask as a separate EDF file (issue 12): non-zero = bad, applied to the data. */
+	@Test
+	void edfMaskFileMasksTheData() throws IOException {
+		final Path data = dir.resolve("pattern.edf"), mask = dir.resolve("mask.edf");
+		final String h = "HeaderID = EH:000001:000000:000000 ;\nByteOrder = LowByteFirst ;\nDim_1 = 3 ;\nDim_2 = 2 ;\n";
+		Files.write(data, edf(h + "DataType = UnsignedShort ;\nSize = 12 ;\n", Fixtures.shorts(ByteOrder.LITTLE_ENDIAN, 10, 20, 30, 40, 50, 60)));
+		Files.write(mask, edf(h + "DataType = UnsignedByte ;\nSize = 6 ;\n", new byte[] { 0, 1, 0, 0, 0, (byte) 255 }));
+		final Diffraction d = DiffractionReader.read(data, new ImportOptions(ImportOptions.defaults().quantity(), ImportOptions.DEFAULT_HDF5_DATASET, null, null, mask));
+		assertArrayEquals(new boolean[] { false, true, false, false, false, true }, d.mask);
+		assertArrayEquals(new float[] { 10, 0, 30, 40, 50, 0 }, d.values.data);
+	}
 }

@@ -3,8 +3,11 @@ package sc.fiji.cdi.phasing.djl;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import sc.fiji.cdi.data.Grid;
@@ -171,39 +174,53 @@ public final class DjlBackend implements PhasingBackend {
 			return sumM2 > 0 ? num / sumM2 : 0;
 		}
 
-		/** ρ ← ρ·A + ρ'·B with A, B cached for this support and this update. */
-		private void update(final String key, final double a0, final double a1, final double b0, final double b1) {
+		/**
+		 * ρ ← ρ' on γ, a·ρ + c·ρ' off γ, written as ρ ← ρ·A + ρ'·B with A = a·(1−γ), B = γ + c·(1−γ); without
+		 * positivity γ = S and A, B are cached for this support and these coefficients.
+		 */
+		@Override
+		public void update(final double a, final double c, final boolean positivity) {
+			requireProjection("the support update");
+			if (positivity) {
+				// a real, non-negative object: Re ← Re ρ' on γ = S ∩ [Re ρ' > 0], a·Re ρ + c·Re ρ' off γ; Im is always
+				// fed back, a·Im ρ + c·Im ρ' (0 for ER)
+				try (NDScope scope = new NDScope()) {
+					final NDArray pv = proj.real(), rv = rho.real();
+					final NDArray pr = pv.get(new NDIndex("..., 0")), pi = pv.get(new NDIndex("..., 1"));
+					final NDArray rr = rv.get(new NDIndex("..., 0")), ri = rv.get(new NDIndex("..., 1"));
+					final NDArray gamma = pr.gt(0f).toType(DataType.FLOAT32, false).muli(supportF);
+					final NDArray off = gamma.neg().addi(1f);
+					final NDArray re = pr.mul(gamma).addi(rr.mul((float) a).addi(pr.mul((float) c)).muli(off));
+					final NDArray im = ri.mul((float) a).addi(pi.mul((float) c));
+					final NDArray next = keep(NDArrays.stack(new NDList(re, im), -1).complex());
+					rho.close();
+					rho = next;
+				}
+				projected = false;
+				return;
+			}
+			if (a == 0 && c == 0) { // ER: ρ ← ρ'·S, no coefficient arrays
+				proj.muli(supportF);
+				swapProjectionIn();
+				projected = false;
+				return;
+			}
+			final String key = a + "," + c;
 			if (!key.equals(coefKey)) {
 				dropCoefficients();
-				// A = a0·S + a1·(1−S), B = b0·S + b1·(1−S)
-				coefA = supportF.mul((float) a0).addi(outsideF.mul((float) a1));
-				coefB = supportF.mul((float) b0).addi(outsideF.mul((float) b1));
+				coefA = outsideF.mul((float) a);
+				coefB = supportF.add(outsideF.mul((float) c));
 				coefKey = key;
 			}
 			rho.muli(coefA).addi(proj.muli(coefB));
 			projected = false;
 		}
 
-		@Override
-		public void er() {
-			requireProjection("ER");
-			proj.muli(supportF);
+		/** ρ ← ρ' (the projection buffer becomes the iterate). */
+		private void swapProjectionIn() {
 			rho.close();
 			rho = proj;
 			proj = null;
-			projected = false;
-		}
-
-		@Override
-		public void hio(final double beta) {
-			requireProjection("HIO");
-			update("hio" + beta, 0, 1, 1, -beta);
-		}
-
-		@Override
-		public void raar(final double beta) {
-			requireProjection("RAAR");
-			update("raar" + beta, 0, beta, 1, 1 - 2 * beta);
 		}
 
 		@Override
@@ -255,6 +272,17 @@ public final class DjlBackend implements PhasingBackend {
 				count = Math.round(s.sum().toType(DataType.FLOAT64, false).getDouble());
 			}
 			return count;
+		}
+
+		@Override
+		public double[] workSquaresInSupport() {
+			checkOpen();
+			if (work == null) throw new IllegalStateException("workSquaresInSupport() needs blurModulus() first");
+			try (NDScope scope = new NDScope()) {
+				final double sum = work.mul(work).muli(supportF).sum().toType(DataType.FLOAT64, false).getDouble();
+				final double count = supportF.sum().toType(DataType.FLOAT64, false).getDouble();
+				return new double[] { sum, count };
+			}
 		}
 
 		@Override

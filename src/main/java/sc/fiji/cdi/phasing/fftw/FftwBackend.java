@@ -148,30 +148,6 @@ public final class FftwBackend implements PhasingBackend {
 			if (!projected) throw new IllegalStateException(what + " needs projectModulus() first");
 		}
 
-		@Override
-		public void er() {
-			requireProjection("ER");
-			final FloatBuffer r = rho, p = proj;
-			final boolean[] s = support;
-			final double[] t = loops.sums(n, 2, (from, to, acc) -> {
-				double all = 0;
-				for (int i = from; i < to; i++) {
-					if (s[i]) {
-						final float pr = p.get(2 * i), pi = p.get(2 * i + 1);
-						r.put(2 * i, pr);
-						r.put(2 * i + 1, pi);
-						all += pr * pr + pi * pi;
-					}
-					else {
-						r.put(2 * i, 0f);
-						r.put(2 * i + 1, 0f);
-					}
-				}
-				acc[1] += all;
-			});
-			updated(t);
-		}
-
 		/** Records the sums of |ρ|² that the update computed on the way (saves a pass in fractionOutsideSupport). */
 		private void updated(final double[] t) {
 			outsideSum = t[0];
@@ -181,37 +157,34 @@ public final class FftwBackend implements PhasingBackend {
 
 		private void stale() { outsideSum = totalSum = Double.NaN; }
 
+		/** ρ ← ρ' on γ and ρ ← a·ρ + c·ρ' off γ, with the |ρ|² sums computed on the way. */
 		@Override
-		public void hio(final double beta) {
-			requireProjection("HIO");
-			feedback(1, -beta); // Fienup 1982: ρ − β·ρ' outside S
-		}
-
-		@Override
-		public void raar(final double beta) {
-			requireProjection("RAAR");
-			feedback(beta, 1 - 2 * beta); // Luke 2005, pointwise: β·ρ + (1 − 2β)·ρ' outside S
-		}
-
-		/** ρ ← ρ' inside S and ρ ← a·ρ + c·ρ' outside, with the |ρ|² sums computed on the way. */
-		private void feedback(final double a, final double c) {
+		public void update(final double a, final double c, final boolean positivity) {
+			requireProjection("the support update");
 			final float fa = (float) a, fc = (float) c;
+			final boolean zeroOutside = a == 0 && c == 0; // ER: no read of ρ off γ
 			final FloatBuffer r = rho, p = proj;
 			final boolean[] s = support;
 			updated(loops.sums(n, 2, (from, to, acc) -> {
 				double out = 0, in = 0;
 				for (int i = from; i < to; i++) {
 					final float pr = p.get(2 * i), pi = p.get(2 * i + 1);
-					if (s[i]) {
+					if (s[i] && (!positivity || pr > 0)) {
+						final float im = positivity ? fa * r.get(2 * i + 1) + fc * pi : pi; // a real object: Im is fed back
 						r.put(2 * i, pr);
-						r.put(2 * i + 1, pi);
-						in += pr * pr + pi * pi;
+						r.put(2 * i + 1, im);
+						in += pr * pr + im * im;
+					}
+					else if (zeroOutside) {
+						r.put(2 * i, 0f);
+						r.put(2 * i + 1, 0f);
 					}
 					else {
 						final float re = fa * r.get(2 * i) + fc * pr, im = fa * r.get(2 * i + 1) + fc * pi;
 						r.put(2 * i, re);
 						r.put(2 * i + 1, im);
-						out += re * re + im * im;
+						if (s[i]) in += re * re + im * im; // in S, off γ (positivity): inside for the outside fraction
+						else out += re * re + im * im;
 					}
 				}
 				acc[0] += out;
@@ -280,6 +253,21 @@ public final class FftwBackend implements PhasingBackend {
 				}
 				return c;
 			}));
+		}
+
+		@Override
+		public double[] workSquaresInSupport() {
+			checkOpen();
+			if (work == null) throw new IllegalStateException("workSquaresInSupport() needs blurModulus() first");
+			final float[] w = work;
+			final boolean[] s = support;
+			return loops.sums(n, 2, (from, to, acc) -> {
+				double sum = 0;
+				long count = 0;
+				for (int i = from; i < to; i++) if (s[i]) { sum += (double) w[i] * w[i]; count++; }
+				acc[0] += sum;
+				acc[1] += count;
+			});
 		}
 
 		@Override

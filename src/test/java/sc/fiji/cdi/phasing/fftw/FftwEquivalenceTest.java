@@ -12,6 +12,7 @@ import sc.fiji.cdi.phasing.Phaser;
 import sc.fiji.cdi.phasing.PhasingBackend;
 import sc.fiji.cdi.phasing.PhasingParameters;
 import sc.fiji.cdi.phasing.PhasingResult;
+import sc.fiji.cdi.phasing.Recipe;
 import sc.fiji.cdi.phasing.TestObjects;
 import sc.fiji.cdi.util.Progress;
 
@@ -73,10 +74,18 @@ public class FftwEquivalenceTest {
 		try (PhasingBackend.Session ref = refBackend.open(GRID, amp, measured, start, support);
 			PhasingBackend.Session o = otherBackend.open(GRID, amp, measured, start, support))
 		{
-			final String[] ops = { "ER", "ER", "HIO", "HIO", "HIO", "RAAR", "SW", "HIO", "HIO", "SW", "ER" };
+			// "+": with positivity; "SWR": the rms reference of PyNX's shrink-wrap
+			final String[] ops = { "ER", "ER", "HIO", "HIO", "HIO", "RAAR", "SW", "HIO", "HIO", "SW", "ER", "HIO+", "RAAR+", "SWR", "HIO+", "ER+" };
 			for (int k = 0; k < ops.length; k++) {
 				final String what = ops[k] + " (step " + k + ")";
-				if (ops[k].equals("SW")) {
+				if (ops[k].equals("SWR")) {
+					ref.blurModulus(2.0);
+					o.blurModulus(2.0);
+					final double[] q1 = ref.workSquaresInSupport(), q2 = o.workSquaresInSupport();
+					assertEquals(q1[1], q2[1], what + " support voxels");
+					assertEquals(q1[0], q2[0], tol * q1[0], what + " Σ work² in the support");
+				}
+				else if (ops[k].equals("SW")) {
 					ref.blurModulus(1.0);
 					o.blurModulus(1.0);
 					final double max = ref.workMax();
@@ -96,7 +105,12 @@ public class FftwEquivalenceTest {
 					switch (ops[k]) {
 						case "ER" -> { ref.er(); o.er(); }
 						case "HIO" -> { ref.hio(0.9); o.hio(0.9); }
-						default -> { ref.raar(0.75); o.raar(0.75); }
+						case "RAAR" -> { ref.raar(0.75); o.raar(0.75); }
+						default -> {
+							final Recipe.Algorithm alg = Recipe.Algorithm.valueOf(ops[k].substring(0, ops[k].length() - 1));
+							alg.apply(ref, 0.9, true);
+							alg.apply(o, 0.9, true);
+						}
 					}
 				}
 				final double f1 = ref.fractionOutsideSupport(), f2 = o.fractionOutsideSupport();
