@@ -17,7 +17,7 @@ public abstract class PhasingCommand extends DiffractionCommand {
 	private static final PhasingParameters DEFAULTS = PhasingParameters.defaults();
 
 	@Parameter(visibility = org.scijava.ItemVisibility.MESSAGE, required = false, persist = false)
-	private final String section_phasing = section("Phasing");
+	private final String phasing_section = section("Phasing");
 
 	@Parameter(label = "Recipe (cohere syntax)", persist = false, description = "e.g. 3*(20*ER+180*HIO)+20*ER; ER, HIO and RAAR")
 	protected String recipe = DEFAULTS.recipe();
