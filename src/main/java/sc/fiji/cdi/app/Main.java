@@ -129,25 +129,13 @@ public final class Main {
 			MacroBridge.install(context);
 			ij.macro.Interpreter.batchMode = true;
 			final ij.macro.Interpreter interp = new ij.macro.Interpreter();
-			MacroBridge.takeLastFailure();
 			try {
 				interp.run(text, macroArgs);
 			} catch (final RuntimeException e) {
-				final String failed = MacroBridge.takeLastFailure();
-				if (failed != null) {
-					System.err.println("cdi: macro " + file + " stopped at line " + interp.getLineNumber() + ": " + failed);
-					return 1;
-				}
 				// headless, ImageJ 1 reports a macro error with a dialog, which throws HeadlessException: the macro stops
 				// at the error (as it should); its message was recorded before the dialog
 				final String why = interp.getErrorMessage() != null ? interp.getErrorMessage() : e.toString();
 				System.err.println("cdi: macro " + file + " stopped with an error at line " + interp.getLineNumber() + ": " + why);
-				return 1;
-			}
-			final String failed = MacroBridge.takeLastFailure();
-			if (failed != null) {
-				// a CDI command failed inside the macro: MacroBridge aborted it (as an exception from a command does in Fiji)
-				System.err.println("cdi: macro " + file + " stopped at line " + interp.getLineNumber() + ": " + failed);
 				return 1;
 			}
 			if (interp.wasError() || interp.getErrorMessage() != null) {

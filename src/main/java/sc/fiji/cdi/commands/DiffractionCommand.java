@@ -35,7 +35,7 @@ public abstract class DiffractionCommand extends CdiCommand {
 	static String section(final String title) { return "<html><b>" + title + "</b></html>"; }
 
 	@Parameter(visibility = ItemVisibility.MESSAGE, required = false, persist = false)
-	private final String section_input = section("Input — the open image, a file, or a folder of frames");
+	private final String input_section = section("Input — the open image, a file, or a folder of frames");
 
 	@Parameter(label = "Open diffraction image (used when no file or folder is given)", required = false, persist = false)
 	protected ImagePlus diffraction;
@@ -63,7 +63,7 @@ public abstract class DiffractionCommand extends CdiCommand {
 	protected File mask_file;
 
 	@Parameter(visibility = ItemVisibility.MESSAGE, required = false, persist = false)
-	private final String section_preprocessing = section("Preprocessing");
+	private final String preprocessing_section = section("Preprocessing");
 
 	@Parameter(label = "Threshold (below → 0, data units)", persist = false, min = "0")
 	protected double data_threshold = PREP.threshold();

@@ -28,7 +28,7 @@ import sc.fiji.cdi.preprocess.PreprocessOptions;
 public class PhaseRetrievalCommand extends PhasingCommand {
 
 	@Parameter(visibility = org.scijava.ItemVisibility.MESSAGE, required = false, persist = false)
-	private final String section_output = section("Output");
+	private final String output_section = section("Output");
 
 	@Parameter(label = "Output folder (optional)", style = "directory", required = false, persist = false)
 	private File output_dir;

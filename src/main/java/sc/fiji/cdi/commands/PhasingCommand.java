@@ -20,7 +20,7 @@ public abstract class PhasingCommand extends DiffractionCommand {
 	private static final PhasingParameters DEFAULTS = PhasingParameters.defaults();
 
 	@Parameter(visibility = org.scijava.ItemVisibility.MESSAGE, required = false, persist = false)
-	private final String section_phasing = section("Phasing");
+	private final String phasing_section = section("Phasing");
 
 	@Parameter(label = "Recipe (cohere or PyNX syntax)", persist = false,
 		description = "cohere: 3*(20*ER+180*HIO)+20*ER; PyNX: (Sup*ER**5*HIO**50)**10 (right to left); ER, HIO, RAAR, Sup, Twin, Avg")

@@ -32,7 +32,7 @@ public class ReconstructCommand extends PhasingCommand {
 	private File support_file;
 
 	@Parameter(visibility = org.scijava.ItemVisibility.MESSAGE, required = false, persist = false)
-	private final String section_network = section("Network (mode nn+refine)");
+	private final String network_section = section("Network (mode nn+refine)");
 
 	@Parameter(label = "Mode", choices = { "phasing", "nn+refine" }, persist = false,
 		description = "phasing: the recipe from a random start; nn+refine: a network prediction seeds a short refinement (refinement)")
@@ -52,7 +52,7 @@ public class ReconstructCommand extends PhasingCommand {
 	private String device = "auto";
 
 	@Parameter(visibility = org.scijava.ItemVisibility.MESSAGE, required = false, persist = false)
-	private final String section_output = section("Output");
+	private final String output_section = section("Output");
 
 	@Parameter(label = "Output folder", style = "directory", persist = false, initializer = "recallLastUsed")
 	private File output_dir;

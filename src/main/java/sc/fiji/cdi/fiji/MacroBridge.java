@@ -113,25 +113,11 @@ public final class MacroBridge implements PlugIn {
 	}
 
 	/**
-	 * A failed command stops the macro, as an exception from a command does in Fiji: the reason is logged and the
-	 * interpreter aborts, so {@code -macro} exits non-zero instead of running the next steps on missing results.
+	 * A failed command is logged and the macro goes on, as in Fiji: there the command's own error handling (dialog,
+	 * log) ends it and imagej-legacy returns to the macro, so a batch macro can record the failure and continue.
 	 */
 	private static void stop(final CommandInfo info, final String reason) {
-		final String msg = info.getTitle() + " failed: " + reason;
-		IJ.log(msg);
-		lastFailure = msg;
-		final ij.macro.Interpreter interp = ij.macro.Interpreter.getInstance();
-		if (interp != null) interp.abort();
-		throw new RuntimeException(Macro.MACRO_CANCELED);
-	}
-
-	private static volatile String lastFailure;
-
-	/** The last command failure inside a macro (for the runner's exit message), then cleared. */
-	public static String takeLastFailure() {
-		final String f = lastFailure;
-		lastFailure = null;
-		return f;
+		IJ.log(info.getTitle() + " failed: " + reason);
 	}
 
 	/** Output images become open images, in declaration order (the last is the current image), as Fiji shows them. */

@@ -51,11 +51,11 @@ class DialogTest {
 		try (Context ctx = new Context(CommandService.class)) {
 			final CommandInfo info = ctx.service(CommandService.class).getCommand(ReconstructCommand.class);
 			final List<String> rows = rows(info);
-			assertEquals(List.of("# section_input", "diffraction", "input", "frame_folder"), rows.subList(0, 4), "inputs first: " + rows);
+			assertEquals(List.of("# input_section", "diffraction", "input", "frame_folder"), rows.subList(0, 4), "inputs first: " + rows);
 			final List<String> sections = rows.stream().filter(r -> r.startsWith("# ")).toList();
-			assertEquals(List.of("# section_input", "# section_preprocessing", "# section_phasing", "# section_network", "# section_output"), sections);
-			assertTrue(rows.indexOf("data_threshold") > rows.indexOf("# section_preprocessing") && rows.indexOf("recipe") > rows.indexOf("# section_phasing")
-				&& rows.indexOf("mode") > rows.indexOf("# section_network") && rows.indexOf("output_dir") > rows.indexOf("# section_output"), rows.toString());
+			assertEquals(List.of("# input_section", "# preprocessing_section", "# phasing_section", "# network_section", "# output_section"), sections);
+			assertTrue(rows.indexOf("data_threshold") > rows.indexOf("# preprocessing_section") && rows.indexOf("recipe") > rows.indexOf("# phasing_section")
+				&& rows.indexOf("mode") > rows.indexOf("# network_section") && rows.indexOf("output_dir") > rows.indexOf("# output_section"), rows.toString());
 			assertEquals("directory", info.getInput("frame_folder").getWidgetStyle(), "a folder chooser for frame folders");
 			assertEquals("open", info.getInput("input").getWidgetStyle());
 			assertEquals("directory", info.getInput("output_dir").getWidgetStyle());
@@ -67,7 +67,7 @@ class DialogTest {
 		}
 		try (Context ctx = new Context(CommandService.class)) {
 			final List<String> pr = rows(ctx.service(CommandService.class).getCommand(PhaseRetrievalCommand.class));
-			assertEquals("# section_input", pr.get(0));
+			assertEquals("# input_section", pr.get(0));
 			assertTrue(pr.indexOf("diffraction") < pr.indexOf("recipe") && pr.indexOf("recipe") < pr.indexOf("output_dir"), pr.toString());
 			final List<String> ft = rows(ctx.service(CommandService.class).getCommand(FineTuneCommand.class));
 			assertEquals(List.of("diffraction", "input", "pattern_folder"), ft.subList(0, 3));

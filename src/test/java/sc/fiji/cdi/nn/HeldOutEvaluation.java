@@ -180,5 +180,5 @@ public final class HeldOutEvaluation {
 		return nb == 0 || ng == 0 ? Double.NaN : u / ((double) nb * ng);
 	}
 
-	static double median(final double[] v) { return NnEvaluation.median(v); }
+	static double median(final double[] v) { return sc.fiji.cdi.bench.NnEvaluation.median(v); }
 }

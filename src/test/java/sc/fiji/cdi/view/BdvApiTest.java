@@ -37,6 +37,8 @@ class BdvApiTest {
 
 	/** Public signatures as in bigdataviewer-vistools' bdv/util sources (bodies: recorders). */
 	private static final Map<String, String> BDV = Map.of(
+		// imglib2-realtransform (not in imglib2 core): only its name matters for the overload
+		"net/imglib2/realtransform/AffineTransform3D.java", "package net.imglib2.realtransform;\npublic class AffineTransform3D {}\n",
 		"bdv/util/Bdv.java", "package bdv.util;\npublic interface Bdv {\n\tstatic BdvOptions options() { return BdvOptions.options(); }\n}\n",
 		"bdv/util/BdvSource.java", "package bdv.util;\npublic abstract class BdvSource implements Bdv {\n"
 			+ "\tpublic abstract void setDisplayRange( final double min, final double max );\n}\n",
