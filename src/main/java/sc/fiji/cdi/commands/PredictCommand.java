@@ -3,10 +3,8 @@ package sc.fiji.cdi.commands;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
@@ -19,16 +17,14 @@ import sc.fiji.cdi.data.ProcessingLog;
 import sc.fiji.cdi.data.Quantity;
 import sc.fiji.cdi.fiji.ImagePlusConverter;
 import sc.fiji.cdi.io.DiffractionReader;
-import sc.fiji.cdi.io.TiffWriter;
-import sc.fiji.cdi.nn.Prediction;
-import sc.fiji.cdi.nn.Predictor;
-import sc.fiji.cdi.pipeline.ResultWriter;
-import sc.fiji.cdi.report.Json;
 import sc.fiji.cdi.util.CdiException;
+import sc.fiji.cdi.workflow.Predict;
 
 /**
  * Plugins › CDI › Predict (NN): amplitude, phase and support predicted by a network in milliseconds, for the open
  * pattern, one file, or every pattern in a folder (batched). The bundled default models or a user's model folder.
+ * The work is {@link Predict}'s: outputs on the data's grid (the network-grid amplitude beside them, labelled), a
+ * trust verdict per prediction in the log and the report. Headless, {@code output_dir} is required.
  */
 @Plugin(type = Command.class, menuPath = "Plugins>CDI>Predict (NN)", headless = true)
 public class PredictCommand extends CdiCommand {
@@ -51,7 +47,7 @@ public class PredictCommand extends CdiCommand {
 	@Parameter(label = "Batch size", min = "1", persist = false)
 	private int batch_size = 16;
 
-	@Parameter(label = "Output folder (optional)", style = "directory", required = false, persist = false)
+	@Parameter(label = "Output folder (required headless)", style = "directory", required = false, persist = false)
 	private File output_dir;
 
 	@Parameter(type = ItemIO.OUTPUT, required = false)
@@ -80,35 +76,28 @@ public class PredictCommand extends CdiCommand {
 		} else {
 			throw new CdiException("Predict (NN) needs a pattern: open one, or give 'input' (a file or a folder of patterns).");
 		}
-		if (output_dir != null) ResultWriter.checkWritable(output_dir.toPath());
-		final String name = model.trim().equalsIgnoreCase("auto") ? (data.get(0).grid().is2D() ? "2d" : "3d") : model.trim();
-		final List<Prediction> predictions;
-		try (Predictor predictor = Predictor.load(name, device(device))) {
-			predictions = predictor.predictAll(data, batch_size, progress());
-			if (output_dir != null)
-				for (int i = 0; i < predictions.size(); i++) write(output_dir.toPath(), names.get(i), predictions.get(i), predictor.source());
+		final boolean headless = ui == null || ui.isHeadless() || java.awt.GraphicsEnvironment.isHeadless();
+		if (headless && output_dir == null)
+			throw new CdiException("Parameter 'output_dir' is missing: headless Predict (NN) has no window to show the prediction in; give the folder for the "
+				+ "amplitude, phase, support TIFFs and the report.");
+		final Predict.Result r = Predict.run(data, names, new Predict.Request(model, device(device), batch_size, output_dir == null ? null : output_dir.toPath()), progress());
+		double ms = 0;
+		int flagged = 0;
+		for (final Predict.Item it : r.items()) {
+			ms += it.prediction().millis();
+			if (!it.prediction().trust().trusted()) {
+				flagged++;
+				log.warn(it.name() + ": " + it.prediction().trust().message());
+			}
 		}
-		final Prediction first = predictions.get(0);
+		log.info(String.format(Locale.ROOT, "Predicted %d pattern(s) with %s, %.1f ms per pattern; %s%s", r.items().size(), r.model(), ms / r.items().size(),
+			output_dir == null ? "nothing saved (no output_dir): the first prediction is shown" : r.items().stream().mapToInt(it -> it.files().size()).sum() + " files in " + output_dir,
+			flagged > 0 ? "; " + flagged + " flagged: refine before use (Reconstruct mode=nn+refine)" : ""));
+		if (headless) return; // images cannot be shown: the files are the output (no "unsupported output" warnings)
+		final Predict.Item first = r.items().get(0);
 		amplitude = ImagePlusConverter.toImagePlus(first.amplitude(), names.get(0) + " NN amplitude");
 		phase = ImagePlusConverter.toImagePlus(first.phase(), names.get(0) + " NN phase (rad)");
 		phase.setDisplayRange(-Math.PI, Math.PI);
-		support = ImagePlusConverter.maskToImagePlus(first.amplitude().grid, first.support(), names.get(0) + " NN support", first.amplitude().voxelSize, first.amplitude().unit);
-		double ms = 0;
-		for (final Prediction p : predictions) ms += p.millis();
-		log.info(String.format(Locale.ROOT, "Predicted %d pattern(s) with %s, %.1f ms per pattern", predictions.size(), name, ms / predictions.size()));
-	}
-
-	private static void write(final Path dir, final String name, final Prediction p, final String model) {
-		final float[] sup = new float[p.support().length];
-		for (int i = 0; i < sup.length; i++) sup[i] = p.support()[i] ? 1f : 0f;
-		TiffWriter.write(dir.resolve(name + "_nn_amplitude.tif"), p.amplitude());
-		TiffWriter.write(dir.resolve(name + "_nn_phase.tif"), p.phase());
-		TiffWriter.write(dir.resolve(name + "_nn_support.tif"), p.amplitude().with(sup));
-		final Map<String, Object> report = new LinkedHashMap<>();
-		report.put("model", model);
-		report.put("network_ms", p.millis());
-		report.put("voxel_scale_zyx", p.voxelScaleZyx());
-		report.put("processing", ResultWriter.steps(p.log()));
-		Json.write(dir.resolve(name + "_nn_report.json"), report);
+		support = ImagePlusConverter.toImagePlus(first.support(), names.get(0) + " NN support");
 	}
 }

@@ -187,10 +187,31 @@ public final class NetworkTrainer {
 					gc.backward(l);
 					value = l.getFloat();
 				}
-				trainer.step();
+				// a finite loss can still give a non-finite gradient (seen with random initial weights, on main as on
+				// this branch, within the first steps): one such Adam update turns every weight into NaN, so the step is
+				// skipped and its gradients cleared instead
+				if (finiteGradients(trainer)) trainer.step();
+				else { clearGradients(trainer); SKIPPED.incrementAndGet(); }
 			}
 			return value;
 		}
+	}
+
+	/** Steps skipped for a non-finite gradient since the JVM started (reported in the training log). */
+	static final java.util.concurrent.atomic.AtomicLong SKIPPED = new java.util.concurrent.atomic.AtomicLong();
+
+	private static boolean finiteGradients(final Trainer trainer) {
+		for (final Pair<String, Parameter> p : trainer.getModel().getBlock().getParameters()) {
+			if (!p.getValue().requiresGradient()) continue;
+			final NDArray g = p.getValue().getArray().getGradient();
+			if (g.isNaN().any().getBoolean() || g.isInfinite().any().getBoolean()) return false;
+		}
+		return true;
+	}
+
+	private static void clearGradients(final Trainer trainer) {
+		for (final Pair<String, Parameter> p : trainer.getModel().getBlock().getParameters())
+			if (p.getValue().requiresGradient()) p.getValue().getArray().getGradient().subi(p.getValue().getArray().getGradient());
 	}
 
 	/**

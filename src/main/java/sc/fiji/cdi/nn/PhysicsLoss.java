@@ -70,7 +70,14 @@ public final class PhysicsLoss {
 			axes[k] = k + 2;
 			sizes[k] = amplitude.getShape().get(k + 2);
 		}
-		final NDArray f = psi.fft2(sizes, axes).abs();
+		// the complex abs has a 0/0 gradient where F = 0, which happens everywhere when the predicted support is empty
+		// (ψ ≡ 0; with the central window, untrained networks do this) and one NaN gradient ruins every weight: a
+		// point of 1e-6 at voxel 0 (outside any support) gives |F| ≥ 1e-6 minus ψ's own F, never exactly 0 in practice
+		final float[] point = new float[(int) (amplitude.getShape().size() / amplitude.getShape().get(0))];
+		point[0] = 1e-6f;
+		final long[] sampleShape = amplitude.getShape().getShape().clone();
+		sampleShape[0] = 1;
+		final NDArray f = psi.add(m.create(point, new Shape(sampleShape))).fft2(sizes, axes).abs();
 		final long batch = amplitude.getShape().get(0);
 		final long[] perSample = new long[rank + 2];
 		java.util.Arrays.fill(perSample, 1);

@@ -10,10 +10,12 @@ import java.util.Map;
 import sc.fiji.cdi.data.ComplexVolume;
 import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.data.ProcessingLog;
 import sc.fiji.cdi.io.DiffractionReader;
 import sc.fiji.cdi.io.ImportOptions;
 import sc.fiji.cdi.nn.FineTuning;
 import sc.fiji.cdi.nn.NnRefine;
+import sc.fiji.cdi.nn.Prediction;
 import sc.fiji.cdi.nn.Predictor;
 import sc.fiji.cdi.phasing.InitialGuess;
 import sc.fiji.cdi.phasing.PhasingParameters;
@@ -65,7 +67,8 @@ public final class Reconstruct {
 	 *                       {@code refinement} as the recipe)
 	 * @param backend        "auto", "jtransforms", "fftw", "djl", … ({@link sc.fiji.cdi.phasing.Backends})
 	 * @param threads        worker threads (≥ 1)
-	 * @param randomStarts   random starts, the lowest χ² kept (phasing mode)
+	 * @param randomStarts   random starts, the lowest χ² kept (phasing mode); in NN + refine the network start plus
+	 *                       randomStarts − 1 random starts, the lowest χ² kept
 	 * @param model          NN + refine: "auto" (3d or 2d by the data), "3d", "2d" or a model folder
 	 * @param refinement     NN + refine: the refinement recipe
 	 * @param fineTuneSteps  NN + refine: physics-loss fine-tuning steps on the pattern before the prediction (0 = none)
@@ -172,15 +175,22 @@ public final class Reconstruct {
 		return new Result(outcome, files, extra);
 	}
 
-	/** The network's prediction (after fine-tuning on the pattern when asked) seeds a short refinement. */
+	/**
+	 * The network's prediction (after fine-tuning on the pattern when asked) seeds a short refinement. With
+	 * {@code randomStarts} = k > 1, k − 1 random starts of the full phasing recipe run as well and the result with the
+	 * lowest final χ² is kept: the network start is one start among several, so NN + refine is never worse than
+	 * phasing from the same starts. The report records the prediction (its binning, voxel scale and
+	 * {@link sc.fiji.cdi.nn.PredictionTrust} verdict) and every start's χ².
+	 */
 	private static ReconstructionPipeline.Outcome nnRefine(final Diffraction data, final PreprocessOptions prep, final PhasingParameters phasing, final Request request,
 		final Map<String, Object> extra, final Progress progress) {
 		final String model = request.model() == null || request.model().isBlank() || request.model().trim().equalsIgnoreCase("auto")
 			? (data.grid().is2D() ? "2d" : "3d") : request.model().trim();
 		final String recipe = request.refinement() == null || request.refinement().isBlank() ? NnRefine.DEFAULT_RECIPE : request.refinement();
+		final ReconstructionPipeline.Outcome seeded;
 		try (Predictor predictor = Predictor.load(model, request.device())) {
 			extra.put("model", predictor.source());
-			return ReconstructionPipeline.runSeeded(data,
+			seeded = ReconstructionPipeline.runSeeded(data,
 				new ReconstructionPipeline.Request(prep, NnRefine.parameters(phasing).withRecipe(recipe), request.backend(), request.threads()),
 				(pre, p) -> {
 					if (request.fineTuneSteps() > 0) {
@@ -188,9 +198,46 @@ public final class Reconstruct {
 						extra.put("fine_tuning", Map.of("steps", r.steps(), "learning_rate", r.learningRate(), "physics_loss_before", r.lossBefore(),
 							"physics_loss_after", r.lossAfter(), "seconds", r.seconds()));
 					}
-					return NnRefine.initialGuess(predictor.predict(pre), pre);
+					final Prediction prediction = predictor.predict(pre);
+					extra.put("nn_prediction", predictionReport(prediction));
+					if (!prediction.trust().trusted()) progress.status("Network prediction: " + prediction.trust().message());
+					return NnRefine.initialGuess(prediction, pre);
 				}, progress);
 		}
+		final List<Map<String, Object>> starts = new ArrayList<>();
+		starts.add(Map.of("start", "network", "recipe", recipe, "final_chi2", seeded.result().finalChi2(), "iterations", seeded.result().iterations()));
+		ReconstructionPipeline.Outcome kept = seeded;
+		if (request.randomStarts() > 1) {
+			progress.checkCancelled();
+			final ReconstructionPipeline.Outcome random = ReconstructionPipeline.run(data,
+				new ReconstructionPipeline.Request(prep, phasing, request.backend(), request.threads(), request.randomStarts() - 1), null, progress);
+			starts.add(Map.of("start", (request.randomStarts() - 1) + " random start(s), the lowest chi2 kept", "recipe", phasing.recipe(),
+				"final_chi2", random.result().finalChi2(), "iterations", random.result().iterations()));
+			if (random.result().finalChi2() < seeded.result().finalChi2()) kept = random;
+			kept.seconds().put("nn_refine", seeded.seconds().getOrDefault("phasing", 0.0) + seeded.seconds().getOrDefault("seed", 0.0));
+		}
+		final Map<String, Object> ranking = new LinkedHashMap<>();
+		ranking.put("metric", "final chi2 (lowest kept)");
+		ranking.put("starts", starts);
+		ranking.put("kept", kept == seeded ? "network" : "random");
+		extra.put("nn_refine_starts", ranking);
+		return kept;
+	}
+
+	/** What the report says about a network prediction: preprocessing (binning), grids, voxel scale, trust. */
+	static Map<String, Object> predictionReport(final Prediction p) {
+		final Map<String, Object> m = new LinkedHashMap<>();
+		m.put("bin_zyx", p.binZyx());
+		m.put("network_grid", p.amplitude().grid.toString());
+		m.put("voxel_scale_zyx", p.voxelScaleZyx());
+		m.put("network_ms", p.millis());
+		m.put("chi2", p.trust().chi2());
+		m.put("mirror_disagreement", p.trust().disagreement());
+		m.put("trusted", p.trust().trusted());
+		m.put("verdict", p.trust().message());
+		for (final ProcessingLog.Step st : p.log().steps())
+			if (st.name().startsWith("nn_")) m.put(st.name(), st.parameters());
+		return m;
 	}
 
 	/**

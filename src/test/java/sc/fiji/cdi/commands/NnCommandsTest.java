@@ -62,6 +62,28 @@ class NnCommandsTest {
 		assertEquals(110, report.get("iterations").getAsInt(), "the short refinement recipe");
 		assertTrue(report.get("final_chi2").getAsDouble() < 0.01, "χ² " + report.get("final_chi2"));
 		assertTrue(report.getAsJsonObject("seconds").has("seed"), "the network time is reported");
+		// the prediction's preprocessing (binning) and trust verdict are in the report
+		final JsonObject nn = report.getAsJsonObject("nn_prediction");
+		assertEquals(3, nn.getAsJsonArray("bin_zyx").size(), nn.toString());
+		assertEquals(nn.getAsJsonArray("bin_zyx").get(1).getAsInt(), nn.getAsJsonArray("bin_zyx").get(2).getAsInt(), "isotropic binning: " + nn);
+		assertTrue(nn.has("nn_fit_to_network") && nn.has("verdict") && nn.has("chi2"), nn.toString());
+		assertEquals(1, report.getAsJsonObject("nn_refine_starts").getAsJsonArray("starts").size());
+	}
+
+	@Test
+	void nnPlusRefineHonoursRandomStartsAndKeepsTheLowestChi2(@TempDir final Path tmp) throws Exception {
+		final SimulatedCrystal c = CrystalSimulator.simulate(Grid.of2D(64, 64), POLYGON, 43);
+		final Path in = tmp.resolve("scan.tif");
+		TiffWriter.write(in, c.diffraction().values);
+		final Path out = tmp.resolve("out");
+		assertEquals(0, Main.run("--headless", "--run", "Reconstruct", "input=\"" + in + "\",output_dir=\"" + out + "\",mode=\"nn+refine\",device=\"cpu\",random_starts=2"));
+		final JsonObject report = JsonParser.parseString(Files.readString(out.resolve("scan_report.json"))).getAsJsonObject();
+		final JsonObject ranking = report.getAsJsonObject("nn_refine_starts");
+		final var starts = ranking.getAsJsonArray("starts");
+		assertEquals(2, starts.size(), ranking.toString());
+		final double network = starts.get(0).getAsJsonObject().get("final_chi2").getAsDouble(), random = starts.get(1).getAsJsonObject().get("final_chi2").getAsDouble();
+		assertEquals(Math.min(network, random), report.get("final_chi2").getAsDouble(), 1e-9, "the lower chi2 is kept: " + ranking);
+		assertEquals(network <= random ? "network" : "random", ranking.get("kept").getAsString());
 	}
 
 	@Test

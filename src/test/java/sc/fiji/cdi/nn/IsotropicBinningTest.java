@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import sc.fiji.cdi.bench.HeldOutCrystals;
 import sc.fiji.cdi.data.Grid;
 import sc.fiji.cdi.djl.DjlRuntime;
 

@@ -1,4 +1,4 @@
-package sc.fiji.cdi.nn;
+package sc.fiji.cdi.bench;
 
 import java.util.SplittableRandom;
 
@@ -21,12 +21,12 @@ import sc.fiji.cdi.simulate.SimulatedCrystal;
  * crystal along a random direction; the intensity |FFT ρ|², centred, and in half of the crystals Poisson noise at
  * 10⁶–10⁸ photons (Knuth's product method below λ = 30, a rounded normal approximation above).
  */
-final class HeldOutCrystals {
+public final class HeldOutCrystals {
 
 	private HeldOutCrystals() {}
 
 	/** Crystal {@code index} of the family with this seed, on {@code grid}. */
-	static SimulatedCrystal crystal(final Grid g, final long seed, final int index) {
+	public static SimulatedCrystal crystal(final Grid g, final long seed, final int index) {
 		final SplittableRandom r = new SplittableRandom(seed * 1_000_003L + index * 7919L + 17);
 		final int dim = g.rank();
 		// facets: unit normals (uniform on the sphere / circle), distances 1 ± 0.25; redraw until bounded in [-3, 3]

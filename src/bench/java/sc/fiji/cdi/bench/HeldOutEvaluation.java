@@ -1,4 +1,4 @@
-package sc.fiji.cdi.nn;
+package sc.fiji.cdi.bench;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -8,6 +8,10 @@ import java.util.Locale;
 import sc.fiji.cdi.align.Quality;
 import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.nn.NnRefine;
+import sc.fiji.cdi.nn.Prediction;
+import sc.fiji.cdi.nn.Predictor;
+import sc.fiji.cdi.nn.TrainingData;
 import sc.fiji.cdi.phasing.InitialGuess;
 import sc.fiji.cdi.phasing.JTransformsBackend;
 import sc.fiji.cdi.phasing.Phaser;
@@ -23,8 +27,8 @@ import sc.fiji.cdi.util.Progress;
  * random start (success = correlation ≥ 0.95 and phase RMS ≤ 0.3 rad, as in issue 15; χ²; wall time), and the
  * trust flag's ROC AUC for telling good predictions (correlation ≥ 0.9) from bad ones. Not a unit test; from the
  * repository root after {@code mvn -o test-compile}:
- * <pre>java -cp target/test-classes:target/classes:$(cat cp.txt) sc.fiji.cdi.nn.HeldOutEvaluation --model 3d --size 64 --count 20</pre>
- * {@code --calibrate N} instead prints the trust quantities on N crystals drawn like the model's training data.
+ * <pre>java -cp target/test-classes:target/classes:$(cat cp.txt) sc.fiji.cdi.bench.HeldOutEvaluation --model 3d --size 64 --count 20</pre>
+ * {@code --refine none --phasing false}: the network alone (seconds per crystal). {@code --calibrate N} instead prints the trust quantities on N crystals drawn like the model's training data.
  */
 public final class HeldOutEvaluation {
 
@@ -54,7 +58,7 @@ public final class HeldOutEvaluation {
 			if (calibrate > 0) { calibrate(p, g, calibrate); return; }
 			final JTransformsBackend backend = new JTransformsBackend(threads);
 			final PhasingParameters phasing = PhasingParameters.defaults();
-			final String[] recipes = refine.split(",");
+			final String[] recipes = refine.isBlank() || refine.equals("none") ? new String[0] : refine.split(",");
 			final int nr = recipes.length;
 			System.out.printf(Locale.ROOT, "Model %s (%s); %d held-out crystals (independent family, seed %d) on %s; default phasing '%s' (%d it.); refine %s%n",
 				model, p.card().architecture.describe(), count, seed, g, phasing.recipe(), Recipe.parse(phasing.recipe()).totalIterations(), Arrays.toString(recipes));

@@ -1,0 +1,111 @@
+package sc.fiji.cdi.workflow;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import sc.fiji.cdi.data.ComplexVolume;
+import sc.fiji.cdi.data.Diffraction;
+import sc.fiji.cdi.data.RealVolume;
+import sc.fiji.cdi.io.TiffWriter;
+import sc.fiji.cdi.nn.NnRefine;
+import sc.fiji.cdi.nn.Prediction;
+import sc.fiji.cdi.nn.Predictor;
+import sc.fiji.cdi.phasing.InitialGuess;
+import sc.fiji.cdi.pipeline.ResultWriter;
+import sc.fiji.cdi.report.Json;
+import sc.fiji.cdi.util.CdiException;
+import sc.fiji.cdi.util.Progress;
+
+/**
+ * Predict (NN) as a request→result core class: patterns → network predictions → the object on the <em>data's</em>
+ * grid (the inverse of the network preprocessing, {@link NnRefine#initialGuess}: Fourier resampling and zero-padding
+ * back to the data grid, so its voxel is the data's real-space voxel) and, labelled as such, on the network grid
+ * (voxel {@link Prediction#voxelScaleZyx} data voxels). Every prediction carries its trust verdict
+ * ({@link sc.fiji.cdi.nn.PredictionTrust}) in the report.
+ */
+public final class Predict {
+
+	/**
+	 * @param model     "auto" (3d or 2d by the data), "3d", "2d" or a model folder
+	 * @param device    "cpu", "gpu" or "auto"
+	 * @param batchSize patterns per forward pass
+	 * @param outputDir where the files go; null writes nothing (the caller shows the images)
+	 */
+	public record Request(String model, String device, int batchSize, Path outputDir) {}
+
+	/**
+	 * One pattern's prediction: on the data grid (amplitude normalised to max 1, phase in radians, support) and the
+	 * raw network-grid prediction; the files written for it.
+	 */
+	public record Item(String name, Prediction prediction, RealVolume amplitude, RealVolume phase, RealVolume support, List<Path> files) {}
+
+	public record Result(String model, List<Item> items) {}
+
+	/** Unit of the data-grid outputs: the real-space voxel of the data (λD/(N·pixel) per axis, not known here). */
+	public static final String DATA_VOXEL = "data voxel";
+
+	private Predict() {}
+
+	public static Result run(final List<Diffraction> data, final List<String> names, final Request request, final Progress progress) {
+		if (data.isEmpty()) throw new CdiException("Predict (NN) needs at least one pattern.");
+		if (request.outputDir() != null) ResultWriter.checkWritable(request.outputDir());
+		final String m = request.model();
+		final String name = m == null || m.isBlank() || m.trim().equalsIgnoreCase("auto") ? (data.get(0).grid().is2D() ? "2d" : "3d") : m.trim();
+		try (Predictor predictor = Predictor.load(name, request.device())) {
+			final List<Prediction> predictions = predictor.predictAll(data, request.batchSize(), progress);
+			final List<Item> items = new ArrayList<>();
+			for (int i = 0; i < predictions.size(); i++) {
+				final Prediction p = predictions.get(i);
+				final InitialGuess onData = NnRefine.initialGuess(p, data.get(i));
+				final ComplexVolume o = onData.object();
+				final RealVolume amp = o.amplitude();
+				final float max = (float) amp.max();
+				final float[] a = amp.data, s = new float[a.length];
+				for (int k = 0; k < a.length; k++) { if (max > 0) a[k] /= max; s[k] = onData.support()[k] ? 1f : 0f; }
+				final RealVolume phase = o.phase();
+				for (int k = 0; k < s.length; k++) if (s[k] == 0) phase.data[k] = 0;
+				final double[] unit = { 1, 1, 1 };
+				final RealVolume A = new RealVolume(amp.grid, a, unit, DATA_VOXEL), P = new RealVolume(amp.grid, phase.data, unit, DATA_VOXEL), S = new RealVolume(amp.grid, s, unit, DATA_VOXEL);
+				final List<Path> files = request.outputDir() == null ? List.of() : write(request.outputDir(), names.get(i), p, A, P, S, predictor.source());
+				items.add(new Item(names.get(i), p, A, P, S, files));
+			}
+			return new Result(predictor.source(), items);
+		}
+	}
+
+	private static List<Path> write(final Path dir, final String name, final Prediction p, final RealVolume a, final RealVolume ph, final RealVolume s, final String model) {
+		final List<Path> files = new ArrayList<>();
+		final Path fa = dir.resolve(name + "_nn_amplitude.tif"), fp = dir.resolve(name + "_nn_phase.tif"), fs = dir.resolve(name + "_nn_support.tif");
+		TiffWriter.write(fa, a);
+		TiffWriter.write(fp, ph);
+		TiffWriter.write(fs, s);
+		// the raw prediction on the network grid, labelled by its voxel in data voxels
+		final double[] v = p.voxelScaleZyx();
+		final Path fn = dir.resolve(name + "_nn_network_grid_amplitude.tif");
+		TiffWriter.write(fn, new RealVolume(p.amplitude().grid, p.amplitude().data, v, DATA_VOXEL));
+		files.addAll(List.of(fa, fp, fs, fn));
+		final Map<String, Object> report = new LinkedHashMap<>();
+		report.put("model", model);
+		report.put("grid", a.grid.toString());
+		report.put("voxel", "the data's real-space voxel (the prediction resampled back to the data grid)");
+		report.put("network_grid", p.amplitude().grid.toString());
+		report.put("network_grid_voxel_scale_zyx", v);
+		report.put("bin_zyx", p.binZyx());
+		report.put("network_ms", p.millis());
+		if (p.trust() != null) {
+			report.put("chi2", p.trust().chi2());
+			report.put("mirror_disagreement", p.trust().disagreement());
+			report.put("trusted", p.trust().trusted());
+			report.put("verdict", p.trust().message());
+		}
+		report.put("processing", ResultWriter.steps(p.log()));
+		final Path fr = dir.resolve(name + "_nn_report.json");
+		Json.write(fr, report);
+		files.add(fr);
+		return files;
+	}
+
+}
