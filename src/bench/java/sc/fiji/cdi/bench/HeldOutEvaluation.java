@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 
 import sc.fiji.cdi.align.Quality;
+import sc.fiji.cdi.bench.NnEvaluation;
 import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.data.Grid;
 import sc.fiji.cdi.nn.NnRefine;
