@@ -1,0 +1,70 @@
+package sc.fiji.cdi.workflow;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import sc.fiji.cdi.align.Quality;
+import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.io.ImportOptions;
+import sc.fiji.cdi.io.TiffWriter;
+import sc.fiji.cdi.phasing.PhasingParameters;
+import sc.fiji.cdi.preprocess.PreprocessOptions;
+import sc.fiji.cdi.simulate.CrystalSimulator;
+import sc.fiji.cdi.simulate.SimulatedCrystal;
+import sc.fiji.cdi.simulate.SimulationParameters;
+import sc.fiji.cdi.util.CancelledException;
+import sc.fiji.cdi.util.Progress;
+
+/** The Reconstruct workflow called the way a script calls it: no SciJava context, no command, no ImageJ. */
+class ReconstructTest {
+
+	private static Path scan(final Path dir, final SimulatedCrystal c) {
+		final Path f = dir.resolve("scan.tif");
+		TiffWriter.write(f, c.diffraction().values);
+		return f;
+	}
+
+	private static Reconstruct.Request request(final Path in, final Path out) {
+		return new Reconstruct.Request(in, ImportOptions.defaults(), PreprocessOptions.defaults(), null, Reconstruct.Mode.PHASING,
+			PhasingParameters.defaults().withRecipe("2*(20*ER+80*HIO)+40*ER").withSeed(2), "jtransforms", 1, 1, "auto", null, 0, "cpu", out, "scan");
+	}
+
+	@Test
+	void aScriptReconstructsASimulatedCrystalAndGetsTheResultSet(@TempDir final Path tmp) {
+		final SimulatedCrystal c = CrystalSimulator.simulate(Grid.of2D(64, 64), SimulationParameters.defaults().withShape(SimulationParameters.Shape.POLYGON), 3);
+		final Path out = tmp.resolve("out");
+		final Reconstruct.Result r = Reconstruct.run(request(scan(tmp, c), out), Progress.NONE);
+		assertEquals(240, r.outcome().result().iterations());
+		assertTrue(r.outcome().result().finalChi2() < 0.02, "χ² " + r.outcome().result().finalChi2());
+		// against the ground truth, after removing the trivial ambiguities (shift, global phase, twin)
+		final double corr = Quality.compare(r.object(), c.object(), c.support()).amplitudeCorrelation();
+		assertTrue(corr > 0.9, "amplitude correlation with the truth " + corr);
+		assertEquals(5, r.files().size(), r.files().toString());
+		for (final Path f : r.files()) assertTrue(Files.isRegularFile(f) && f.getParent().equals(out), f.toString());
+		assertEquals("phasing", r.report().get("mode"));
+	}
+
+	@Test
+	void cancellingStopsTheWorkflowAndWritesNothing(@TempDir final Path tmp) throws Exception {
+		final SimulatedCrystal c = CrystalSimulator.simulate(Grid.of2D(64, 64), SimulationParameters.defaults().withShape(SimulationParameters.Shape.POLYGON), 4);
+		final Path out = tmp.resolve("out");
+		final AtomicInteger checks = new AtomicInteger();
+		final Progress cancelSoon = new Progress() {
+			@Override public void status(final String message) {}
+			@Override public void progress(final long done, final long total) {}
+			@Override public boolean isCancelled() { return checks.incrementAndGet() > 50; }
+		};
+		assertThrows(CancelledException.class, () -> Reconstruct.run(request(scan(tmp, c), out), cancelSoon));
+		try (var s = Files.list(out)) {
+			assertEquals(0, s.count(), "no file and no staging folder left");
+		}
+	}
+}
