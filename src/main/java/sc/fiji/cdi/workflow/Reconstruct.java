@@ -67,8 +67,9 @@ public final class Reconstruct {
 	 *                       {@code refinement} as the recipe)
 	 * @param backend        "auto", "jtransforms", "fftw", "djl", … ({@link sc.fiji.cdi.phasing.Backends})
 	 * @param threads        worker threads (≥ 1)
-	 * @param randomStarts   random starts, the lowest χ² kept (phasing mode); in NN + refine the network start plus
-	 *                       randomStarts − 1 random starts, the lowest χ² kept
+	 * @param randomStarts   random starts (phasing mode): ranked by free log-likelihood, the best averaged
+	 *                       ({@link sc.fiji.cdi.pipeline.MultiStart}); 0 = automatic from the data size. In NN +
+	 *                       refine the network start plus randomStarts − 1 random starts, the lowest χ² kept
 	 * @param model          NN + refine: "auto" (3d or 2d by the data), "3d", "2d" or a model folder
 	 * @param refinement     NN + refine: the refinement recipe
 	 * @param fineTuneSteps  NN + refine: physics-loss fine-tuning steps on the pattern before the prediction (0 = none)

@@ -53,9 +53,9 @@ public final class FamilyExperiment {
 			offAfter[k] = offCentre(many.result().support());
 			if (split(one.support(), n)) splitBefore++;
 			if (split(many.result().support(), n)) splitAfter++;
-			System.out.printf(Locale.ROOT, "crystal %d: before corr %.3f rms %.3f chi2 %.4f off %.1f %.0fs | after corr %.3f rms %.3f chi2 %.4f off %.1f averaged %d prtf %.2f vox %.0fs%n",
+			System.out.printf(Locale.ROOT, "crystal %d: before corr %.3f rms %.3f chi2 %.4f off %.1f %.0fs | after corr %.3f rms %.3f chi2 %.4f off %.1f averaged %d prtf %.2f vox %.0fs split %b/%b%n",
 				k, qb.amplitudeCorrelation(), qb.phaseRmsError(), one.finalChi2(), offBefore[k], t1, qa.amplitudeCorrelation(), qa.phaseRmsError(),
-				many.result().finalChi2(), offAfter[k], many.averaged(), many.prtf() == null ? Double.NaN : many.prtf().resolutionVoxels(), t2);
+				many.result().finalChi2(), offAfter[k], many.averaged(), many.prtf() == null ? Double.NaN : many.prtf().resolutionVoxels(), t2, split(one.support(), n), split(many.result().support(), n));
 		}
 		java.util.Arrays.sort(offBefore);
 		java.util.Arrays.sort(offAfter);

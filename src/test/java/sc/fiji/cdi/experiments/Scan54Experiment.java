@@ -60,6 +60,27 @@ public final class Scan54Experiment {
 		for (final var s : pre.log.steps()) System.out.println("  " + s.name() + " " + s.parameters());
 		final PhasingParameters p = PhasingParameters.defaults().withRecipe(recipe).withSeed(Long.getLong("seed", 1));
 		final long t0 = System.nanoTime();
+		if (variant.startsWith("multistart")) {
+			// the default pipeline after preprocessing: MultiStart with -Dstarts (0 = automatic), -Dbin binning
+			final int bin = Integer.getInteger("bin", 1);
+			final Diffraction pb = bin > 1 ? Preprocessor.apply(d, PreprocessOptions.defaults().withThreshold(2).withBinning(bin, bin, bin)) : pre;
+			final int starts = Integer.getInteger("starts", 0) > 0 ? Integer.getInteger("starts", 0) : sc.fiji.cdi.pipeline.MultiStart.defaultStarts(pb.grid());
+			final sc.fiji.cdi.pipeline.MultiStart.Result ms = sc.fiji.cdi.pipeline.MultiStart.run(pb, p, starts, new JTransformsBackend(threads), Progress.NONE);
+			for (final var st : ms.starts()) System.out.println("  start " + st);
+			int sup = 0;
+			for (final boolean b : ms.result().support()) if (b) sup++;
+			final double[] ext = extent(pb.grid(), ms.result().support());
+			System.out.printf(Locale.ROOT, "RESULT %s grid %s starts %d averaged %d final_chi2 %.5f best_start_chi2 %.5f average_chi2 %.5f support %d extent %.0f,%.0f,%.0f prtf %s time %.1fs%n",
+				variant, pb.grid(), starts, ms.averaged(), ms.result().finalChi2(), ms.bestStartChi2(), ms.averageChi2(), sup, ext[0], ext[1], ext[2],
+				ms.prtf() == null ? "-" : String.format(Locale.ROOT, "%.2f voxels (reached %b)", ms.prtf().resolutionVoxels(), ms.prtf().reachedThreshold()), (System.nanoTime() - t0) / 1e9);
+			final double[] com = sc.fiji.cdi.phasing.Moments.centreOfMass(pb.grid(), ms.result().support());
+			System.out.printf(Locale.ROOT, "support centre %.1f,%.1f,%.1f of %s%n", com[0], com[1], com[2], pb.grid());
+			if (System.getProperty("out") != null) {
+				Files.createDirectories(Path.of(System.getProperty("out")));
+				sc.fiji.cdi.io.TiffWriter.write(Path.of(System.getProperty("out"), variant + "_amp.tif"), ms.result().object().amplitude());
+			}
+			return;
+		}
 		final PhasingResult r = new Phaser(new JTransformsBackend(threads)).run(pre, p, null, Progress.NONE);
 		int sup = 0;
 		for (final boolean b : r.support()) if (b) sup++;
