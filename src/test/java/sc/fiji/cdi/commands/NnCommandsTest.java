@@ -59,7 +59,7 @@ class NnCommandsTest {
 		assertEquals(0, Main.run("--headless", "--run", "Reconstruct", "input=\"" + in + "\",output_dir=\"" + out + "\",mode=\"nn+refine\",device=\"cpu\""));
 		final JsonObject report = JsonParser.parseString(Files.readString(out.resolve("scan_report.json"))).getAsJsonObject();
 		assertEquals("nn+refine", report.get("mode").getAsString());
-		assertEquals(110, report.get("iterations").getAsInt(), "the short refinement recipe");
+		assertEquals(420, report.get("iterations").getAsInt(), "the refinement recipe");
 		assertTrue(report.get("final_chi2").getAsDouble() < 0.01, "χ² " + report.get("final_chi2"));
 		assertTrue(report.getAsJsonObject("seconds").has("seed"), "the network time is reported");
 		// the prediction's preprocessing (binning) and trust verdict are in the report
