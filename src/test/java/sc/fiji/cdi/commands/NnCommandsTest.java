@@ -130,6 +130,13 @@ class NnCommandsTest {
 		final Path in = tmp.resolve("p.tif");
 		TiffWriter.write(in, CrystalSimulator.simulate(Grid.of2D(32, 32), POLYGON, 1).diffraction().values);
 		final Path bad = Files.createDirectories(tmp.resolve("not-a-model"));
-		assertEquals(1, Main.run("--headless", "--run", "Predict (NN)", "input=\"" + in + "\",model=\"" + bad + "\",device=\"cpu\""));
+		assertEquals(1, Main.run("--headless", "--run", "Predict (NN)", "input=\"" + in + "\",model=\"" + bad + "\",output_dir=\"" + tmp.resolve("out") + "\",device=\"cpu\""));
+	}
+
+	@Test
+	void headlessPredictWithoutAnOutputFolderIsAClearError(@TempDir final Path tmp) throws Exception {
+		final Path in = tmp.resolve("p.tif");
+		TiffWriter.write(in, CrystalSimulator.simulate(Grid.of2D(32, 32), POLYGON, 1).diffraction().values);
+		assertEquals(1, Main.run("--headless", "--run", "Predict (NN)", "input=\"" + in + "\",device=\"cpu\""));
 	}
 }
