@@ -59,7 +59,7 @@ class NnCommandsTest {
 		assertEquals(0, Main.run("--headless", "--run", "Reconstruct", "input=\"" + in + "\",output_dir=\"" + out + "\",mode=\"nn+refine\",device=\"cpu\""));
 		final JsonObject report = JsonParser.parseString(Files.readString(out.resolve("scan_report.json"))).getAsJsonObject();
 		assertEquals("nn+refine", report.get("mode").getAsString());
-		assertEquals(110, report.get("iterations").getAsInt(), "the short refinement recipe");
+		assertEquals(420, report.get("iterations").getAsInt(), "the refinement recipe");
 		assertTrue(report.get("final_chi2").getAsDouble() < 0.01, "χ² " + report.get("final_chi2"));
 		assertTrue(report.getAsJsonObject("seconds").has("seed"), "the network time is reported");
 		// the prediction's preprocessing (binning) and trust verdict are in the report
@@ -130,6 +130,13 @@ class NnCommandsTest {
 		final Path in = tmp.resolve("p.tif");
 		TiffWriter.write(in, CrystalSimulator.simulate(Grid.of2D(32, 32), POLYGON, 1).diffraction().values);
 		final Path bad = Files.createDirectories(tmp.resolve("not-a-model"));
-		assertEquals(1, Main.run("--headless", "--run", "Predict (NN)", "input=\"" + in + "\",model=\"" + bad + "\",device=\"cpu\""));
+		assertEquals(1, Main.run("--headless", "--run", "Predict (NN)", "input=\"" + in + "\",model=\"" + bad + "\",output_dir=\"" + tmp.resolve("out") + "\",device=\"cpu\""));
+	}
+
+	@Test
+	void headlessPredictWithoutAnOutputFolderIsAClearError(@TempDir final Path tmp) throws Exception {
+		final Path in = tmp.resolve("p.tif");
+		TiffWriter.write(in, CrystalSimulator.simulate(Grid.of2D(32, 32), POLYGON, 1).diffraction().values);
+		assertEquals(1, Main.run("--headless", "--run", "Predict (NN)", "input=\"" + in + "\",device=\"cpu\""));
 	}
 }
