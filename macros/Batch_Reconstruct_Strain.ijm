@@ -61,12 +61,14 @@ for (i = 0; i < files.length; i++) {
 	if (isFolder) input = input_dir + substring(f, 0, lengthOf(f) - 1);
 	showStatus("Reconstructing " + name + " (" + (i + 1) + "/" + files.length + ")");
 	report = output_dir + name + "_report.json";
-	if (File.exists(report)) File.delete(report); // a stale report must not pass for this run's result
+	// the manifest is written last, only when the whole result set is in place: a stale one must not pass for this run's
+	manifest = output_dir + name + "_manifest.json";
+	if (File.exists(manifest)) File.delete(manifest);
 	t0 = getTime();
 	run("Reconstruct", "input=[" + input + "] output_dir=[" + output_dir + "] quantity=" + quantity + " recipe=[" + recipe + "] seed=" + seed);
 	seconds = (getTime() - t0) / 1000;
 	n++;
-	if (!File.exists(report)) {
+	if (!File.exists(manifest) || !File.exists(report)) {
 		failed++;
 		csv = csv + name + ",failed,,," + d2s(seconds, 2) + ",\n";
 		File.saveString(csv, summary);

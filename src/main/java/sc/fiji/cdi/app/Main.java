@@ -4,31 +4,39 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.scijava.Context;
 import org.scijava.command.CommandInfo;
 import org.scijava.command.CommandModule;
 import org.scijava.command.CommandService;
 import org.scijava.console.ConsoleService;
-import org.scijava.console.ConsoleUtils;
-import org.scijava.log.LogService;
 import org.scijava.module.ModuleService;
+import org.scijava.parse.Items;
+import org.scijava.parse.ParseService;
 import org.scijava.startup.StartupService;
 
 import sc.fiji.cdi.commands.CdiCommand;
+import sc.fiji.cdi.commands.ParameterCheck;
+import sc.fiji.cdi.util.CdiException;
 import sc.fiji.cdi.fiji.MacroBridge;
 
 /**
  * Runs the suite's commands without Fiji, with Fiji's own command-line syntax, so a cluster job works the same with
  * {@code fiji --headless --run …} and {@code java -jar cdi-fiji.jar --headless --run …}:
  * <pre>java -jar cdi-fiji.jar --headless --run "Reconstruct" 'input="scan54.tif",output_dir="out"'</pre>
- * The command is found by class name, menu label or title, as Fiji does. Exit code 0 on success, 1 when the command
- * failed (the reason on stderr, one line), 2 for a bad command line.
+ * The command is found by class name, menu label or title, as Fiji does; the parameter string is read with
+ * Fiji's own parser (scijava-common's {@code ParseService}, as its {@code --run} argument does) and every value is
+ * checked by {@link ParameterCheck} before the command starts. Exit codes (docs/cluster.md): 0 success, 1 the
+ * command failed (the reason on stderr, one line), 2 bad command line (syntax, unknown command or parameter, a value
+ * not allowed), 143 terminated by SIGTERM.
  */
 public final class Main {
 
@@ -66,20 +74,34 @@ public final class Main {
 			final CommandInfo info = find(commands, runName);
 			if (info == null) {
 				System.err.println("cdi: no command named '" + runName + "'. Available: " + available(commands));
-				return 2;
+				return BAD_COMMAND_LINE;
+			}
+			final Map<String, Object> inputs;
+			try {
+				inputs = parameters(context, runArgs);
+			} catch (final IllegalArgumentException e) {
+				System.err.println("cdi: bad command line: cannot read the parameters of " + info.getTitle() + ": " + syntaxProblem(e.getMessage(), runArgs) + " in: " + runArgs);
+				System.err.println("cdi: write key=value pairs separated by commas, text and paths in double quotes, as Fiji does: input=\"/data/scan 54.tif\",seed=1");
+				return BAD_COMMAND_LINE;
 			}
 			// remaining arguments (e.g. --headless) are Fiji's own; let SciJava's console handle them
 			context.service(ConsoleService.class).processArgs(rest.toArray(new String[0]));
 			context.service(StartupService.class).executeOperations();
-			final Map<String, Object> inputs = unquote(ConsoleUtils.parseParameterString(protectQuotedCommas(runArgs), info, context.service(LogService.class)));
 			final CommandModule module = (CommandModule) context.service(ModuleService.class).createModule(info);
+			try {
+				ParameterCheck.check(module, inputs);
+			} catch (final CdiException e) {
+				System.err.println("cdi: bad command line: " + e.getMessage());
+				return BAD_COMMAND_LINE;
+			}
 			final Future<?> running = context.service(ModuleService.class).run(module, true, inputs);
 			// a scheduler's SIGTERM (time limit, scancel) cancels the command, which then leaves no partial output
+			final AtomicBoolean signalled = new AtomicBoolean();
 			final Thread onTerm = new Thread(() -> {
 				if (running.isDone()) return;
-				module.cancel("terminated by a signal (SIGTERM)");
-				try { running.get(10, TimeUnit.SECONDS); } catch (final Exception ignored) { /* exiting anyway */ }
-				System.err.println("cdi: " + info.getTitle() + " was cancelled: terminated by a signal (SIGTERM); no output was written.");
+				signalled.set(true);
+				System.err.println(terminated(info.getTitle(), module, running));
+				System.err.flush();
 			}, "cdi-cancel-on-exit");
 			Runtime.getRuntime().addShutdownHook(onTerm);
 			try {
@@ -87,28 +109,90 @@ public final class Main {
 			} finally {
 				try { Runtime.getRuntime().removeShutdownHook(onTerm); } catch (final IllegalStateException shuttingDown) { /* the hook runs */ }
 			}
+			if (signalled.get()) return SIGTERM; // the hook reported; the JVM exits with 143 anyway
 			if (module.getCommand() instanceof CdiCommand c && c.failure() != null) {
 				System.err.println("cdi: " + info.getTitle() + " failed: " + c.failure());
-				return 1;
+				return FAILED;
 			}
 			if (module.isCanceled()) {
 				System.err.println("cdi: " + info.getTitle() + " was cancelled: " + module.getCancelReason());
-				return 1;
+				return FAILED;
 			}
-			return 0;
+			return OK;
 		} catch (final ExecutionException e) {
-			System.err.println("cdi: " + runName + " failed: " + e.getCause());
-			return 1;
+			System.err.println("cdi: " + runName + " failed: " + oneLine(e.getCause()));
+			return FAILED;
 		} catch (final InterruptedException e) {
 			Thread.currentThread().interrupt();
 			System.err.println("cdi: interrupted");
-			return 1;
+			return FAILED;
 		} catch (final RuntimeException e) {
-			System.err.println("cdi: " + e.getMessage());
-			return 2;
+			System.err.println("cdi: " + runName + " failed: " + oneLine(e));
+			return FAILED;
 		} finally {
 			context.dispose();
 		}
+	}
+
+	/** Exit codes, as documented in docs/cluster.md (one table). */
+	public static final int OK = 0, FAILED = 1, BAD_COMMAND_LINE = 2, SIGTERM = 143;
+
+	/** Seconds the shutdown hook waits for a command to stop after SIGTERM (below SLURM's default KillWait of 30 s). */
+	static long shutdownWaitSeconds() {
+		try {
+			return Math.max(1, Long.parseLong(System.getProperty("cdi.shutdown.wait", "25").trim()));
+		} catch (final NumberFormatException e) {
+			return 25;
+		}
+	}
+
+	/**
+	 * On SIGTERM: cancels the command, waits for it to stop (its result set is then complete or absent), and says
+	 * which one it is.
+	 */
+	static String terminated(final String title, final CommandModule module, final Future<?> running) {
+		module.cancel("terminated by a signal (SIGTERM)");
+		final long wait = shutdownWaitSeconds();
+		try {
+			running.get(wait, TimeUnit.SECONDS);
+		} catch (final TimeoutException e) {
+			return "cdi: " + title + " was terminated by a signal (SIGTERM) and did not stop within " + wait
+				+ " s; any partial result is hidden and removed by the next run into its output folder.";
+		} catch (final InterruptedException e) {
+			Thread.currentThread().interrupt();
+		} catch (final ExecutionException | RuntimeException e) {
+			// reported below through the command's failure
+		}
+		if (module.getCommand() instanceof CdiCommand c && c.failure() == null && c.completed())
+			return "cdi: " + title + " received a signal (SIGTERM) after its results were complete; they are kept.";
+		return "cdi: " + title + " was cancelled: terminated by a signal (SIGTERM); no output was written.";
+	}
+
+	/** The {@code --run} parameter string read exactly as Fiji reads it (scijava-common's RunArgument → ParseService). */
+	static Map<String, Object> parameters(final Context context, final String args) {
+		if (args == null || args.isBlank()) return new LinkedHashMap<>();
+		final Items items = context.service(ParseService.class).parse(args);
+		if (!items.isMap()) throw new IllegalArgumentException("expected key=value pairs, not a list of values");
+		return new LinkedHashMap<>(items.asMap());
+	}
+
+	/** Parsington's message in words: an unquoted text value is the common mistake. */
+	static String syntaxProblem(final String message, final String args) {
+		final String m = message == null ? "unreadable" : message;
+		if (m.startsWith("Unknown variable: ")) {
+			final String word = m.substring("Unknown variable: ".length()).trim();
+			final java.util.regex.Matcher k = java.util.regex.Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)\\s*=\\s*[^,\"]*?\\b" + java.util.regex.Pattern.quote(word) + "\\b").matcher(args);
+			return "'" + word + "'" + (k.find() ? " (the value of '" + k.group(1) + "')" : "") + " is neither a number nor quoted text; put text in double quotes, e.g. "
+				+ (k.find(0) ? k.group(1) : "key") + "=\"" + word + "\"";
+		}
+		if (m.startsWith("Unclosed string literal")) return "a quote is not closed (" + m + ")";
+		return m;
+	}
+
+	private static String oneLine(final Throwable t) {
+		if (t == null) return "unknown error";
+		final String m = t.getMessage();
+		return m == null || m.isBlank() ? t.getClass().getSimpleName() : m.replace('\n', ' ');
 	}
 
 	/**
@@ -122,7 +206,7 @@ public final class Main {
 			text = Files.readString(file);
 		} catch (final IOException e) {
 			System.err.println("cdi: cannot read macro " + file + ": " + e.getMessage());
-			return 2;
+			return BAD_COMMAND_LINE;
 		}
 		final Context context = new Context();
 		try {
@@ -149,40 +233,6 @@ public final class Main {
 		}
 	}
 
-	/** Fiji's syntax quotes values (input="/data/a b.tif"); SciJava keeps the quotes on files, so strip them. */
-	static Map<String, Object> unquote(final Map<String, Object> in) {
-		final Map<String, Object> out = new java.util.LinkedHashMap<>();
-		for (final Map.Entry<String, Object> e : in.entrySet()) {
-			Object v = e.getValue();
-			if (v instanceof java.io.File f) v = new java.io.File(strip(f.getPath()));
-			else if (v instanceof String s) v = strip(s);
-			out.put(e.getKey(), v);
-		}
-		return out;
-	}
-
-	/** Stands for a comma inside a quoted value while SciJava splits the argument string on commas. */
-	private static final char COMMA = '\u001f';
-
-	/** {@code size="64,128,128"}: SciJava's parser splits on every comma, so hide those inside quotes first. */
-	static String protectQuotedCommas(final String args) {
-		final StringBuilder b = new StringBuilder(args.length());
-		char quote = 0;
-		for (final char ch : args.toCharArray()) {
-			if (quote == 0 && (ch == '"' || ch == '\'')) quote = ch;
-			else if (ch == quote) quote = 0;
-			b.append(ch == ',' && quote != 0 ? COMMA : ch);
-		}
-		return b.toString();
-	}
-
-	private static String strip(final String raw) {
-		final String s = raw.replace(COMMA, ',');
-		final String t = s.trim();
-		if (t.length() >= 2 && (t.startsWith("\"") && t.endsWith("\"") || t.startsWith("'") && t.endsWith("'"))) return t.substring(1, t.length() - 1);
-		return s;
-	}
-
 	/** By class name, then menu label (last menu entry), then title, ignoring case and '_' vs ' ' as Fiji does. */
 	public static CommandInfo find(final CommandService commands, final String name) {
 		final CommandInfo cdi = sc.fiji.cdi.fiji.CdiCommands.find(commands, name);
@@ -201,6 +251,6 @@ public final class Main {
 		if (problem != null) System.err.println("cdi: " + problem);
 		System.err.println("usage: java -jar cdi-fiji.jar --headless --run \"<command>\" 'key=value,key2=\"text\",...'");
 		System.err.println("       commands: \"Reconstruct\", \"Phase Retrieval\", \"Import Diffraction\", \"Simulate Crystal\", …; keys are the command's parameter names");
-		return problem == null ? 0 : 2;
+		return problem == null ? OK : BAD_COMMAND_LINE;
 	}
 }

@@ -32,6 +32,7 @@ public abstract class CdiCommand implements Command, org.scijava.Cancelable {
 	protected org.scijava.prefs.PrefService prefService;
 
 	private volatile String failure;
+	private volatile boolean completed;
 	private volatile String cancelReason;
 	private volatile StatusProgress active;
 
@@ -50,9 +51,12 @@ public abstract class CdiCommand implements Command, org.scijava.Cancelable {
 	@Override
 	public final void run() {
 		failure = null;
+		completed = false;
 		if (cancelReason != null) { fail("Cancelled: " + cancelReason); return; }
 		try {
+			ParameterCheck.checkFields(this);
 			execute();
+			completed = true;
 		} catch (final CancelledException e) {
 			fail(cancelReason != null ? "Cancelled: " + cancelReason + "." : e.getMessage());
 		} catch (final CdiException e) {
@@ -79,6 +83,8 @@ public abstract class CdiCommand implements Command, org.scijava.Cancelable {
 	protected boolean interactive() {
 		return ui != null && !ui.isHeadless() && !GraphicsEnvironment.isHeadless() && !ij.IJ.isMacro();
 	}
+	/** True once the last run finished its work without failure (its results, if any, are complete). */
+	public boolean completed() { return completed; }
 
 	/** Null when the last run succeeded, else the one-line reason. */
 	public String failure() { return failure; }

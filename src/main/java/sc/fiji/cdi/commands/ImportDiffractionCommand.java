@@ -1,6 +1,7 @@
 package sc.fiji.cdi.commands;
 
 import java.io.File;
+import java.nio.file.Path;
 
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
@@ -12,8 +13,14 @@ import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.fiji.ImagePlusConverter;
 import sc.fiji.cdi.io.DiffractionReader;
 import sc.fiji.cdi.io.ImportOptions;
+import sc.fiji.cdi.io.TiffWriter;
+import sc.fiji.cdi.util.AtomicOutput;
 
-/** Plugins › CDI › Import Diffraction: any supported file or frame folder → a 32-bit stack (+ its bad-pixel mask). */
+/**
+ * Plugins › CDI › Import Diffraction: any supported file or frame folder → a 32-bit stack (+ its bad-pixel mask);
+ * with {@code output_dir} also {@code <name>_diffraction.tif}, {@code <name>_mask.tif} (1 = bad) and
+ * {@code <name>_import_report.json}, written as one result set ({@link AtomicOutput.ResultSet}).
+ */
 @Plugin(type = Command.class, menuPath = "Plugins>CDI>Import Diffraction", headless = true)
 public class ImportDiffractionCommand extends CdiCommand {
 
@@ -36,6 +43,10 @@ public class ImportDiffractionCommand extends CdiCommand {
 	@Parameter(label = "Mask file (non-zero = bad)", required = false, persist = false)
 	private File mask_file;
 
+	@Parameter(label = "Output folder (optional: writes <name>_diffraction.tif and <name>_mask.tif)", style = "directory", required = false, persist = false,
+		description = "Headless runs have no image window: give a folder to keep the imported stack (32-bit TIFF) and its bad-pixel mask (32-bit, 1 = bad).")
+	private File output_dir;
+
 	@Parameter(type = ItemIO.OUTPUT)
 	private ImagePlus diffraction;
 
@@ -44,8 +55,39 @@ public class ImportDiffractionCommand extends CdiCommand {
 
 	@Override
 	protected void execute() {
-		final Diffraction d = DiffractionReader.read(Inputs.existing(input, "input"),
-			Inputs.importOptions(quantity, dataset, dark_field, white_field, mask_file));
+		final Path in = Inputs.existing(input, "input");
+		final Path out = output_dir == null || output_dir.getPath().isBlank() ? null : output_dir.toPath();
+		if (out == null) {
+			importInto(in, null);
+			if (ui == null || ui.isHeadless()) log.warn("Import Diffraction without output_dir: the imported stack is only an image output, which a headless run does not keep; give output_dir=\"<folder>\" to write it.");
+			return;
+		}
+		Inputs.checkOutsideInput(out, in);
+		try (AtomicOutput.ResultSet set = AtomicOutput.ResultSet.open(out, Inputs.baseName(in) + "_import")) {
+			set.cancelWhen(progress()::isCancelled);
+			importInto(in, set);
+		}
+	}
+
+	private void importInto(final Path in, final AtomicOutput.ResultSet set) {
+		final Diffraction d = DiffractionReader.read(in, Inputs.importOptions(quantity, dataset, dark_field, white_field, mask_file));
+		if (set != null) {
+			final String name = Inputs.baseName(in);
+			TiffWriter.write(set.file(name + "_diffraction.tif"), d.values);
+			if (d.mask != null) {
+				final float[] m = new float[d.mask.length];
+				for (int i = 0; i < m.length; i++) m[i] = d.mask[i] ? 1f : 0f;
+				TiffWriter.write(set.file(name + "_mask.tif"), d.values.with(m));
+			}
+			final java.util.Map<String, Object> report = new java.util.LinkedHashMap<>();
+			report.put("input", in.toAbsolutePath().toString());
+			report.put("quantity", d.quantity.name().toLowerCase(java.util.Locale.ROOT));
+			report.put("grid_zyx", d.grid().zyx());
+			report.put("processing", sc.fiji.cdi.pipeline.ResultWriter.steps(d.log));
+			sc.fiji.cdi.report.Json.write(set.file(name + "_import_report.json"), report);
+			final java.util.List<Path> files = set.commit();
+			log.info("Imported " + in.getFileName() + " (" + d.grid() + "): " + files.size() + " files in " + set.folder());
+		}
 		diffraction = ImagePlusConverter.toImagePlus(d.values, input.getName() + " (" + d.quantity.name().toLowerCase() + ")");
 		if (d.mask != null) mask = ImagePlusConverter.maskToImagePlus(d.grid(), d.mask, input.getName() + " mask (255 = bad)", d.values.voxelSize, d.values.unit);
 	}

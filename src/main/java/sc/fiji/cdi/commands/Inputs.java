@@ -7,10 +7,11 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 
+import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.workflow.Reconstruct;
 import sc.fiji.cdi.data.Quantity;
 import sc.fiji.cdi.io.ImportOptions;
 import sc.fiji.cdi.util.CdiException;
-import sc.fiji.cdi.workflow.Reconstruct;
 
 /** Turns command parameter values (strings and files as a dialog or macro gives them) into core options. */
 final class Inputs {
@@ -19,8 +20,21 @@ final class Inputs {
 
 	static Path existing(final File f, final String parameter) {
 		if (f == null) throw new CdiException("Parameter '" + parameter + "' is missing: give a file or folder.");
-		if (!f.exists()) throw new CdiException("Parameter '" + parameter + "': " + f + " does not exist.");
+		if (f.getPath().isBlank()) throw new CdiException("Parameter '" + parameter + "' is empty: give a file or folder.");
+		if (!f.exists()) {
+			if (Files.isSymbolicLink(f.toPath())) {
+				String target;
+				try { target = Files.readSymbolicLink(f.toPath()).toString(); } catch (final IOException e) { target = "?"; }
+				throw new CdiException("Parameter '" + parameter + "': " + f + " is a broken link (it points to '" + target + "', which does not exist or is the link itself); expected a file or folder.");
+			}
+			throw new CdiException("Parameter '" + parameter + "': " + f + " does not exist; expected an existing file or folder.");
+		}
 		return f.toPath();
+	}
+
+	/** See {@link sc.fiji.cdi.pipeline.ResultWriter#checkOutsideInput}. */
+	static void checkOutsideInput(final Path out, final Path in) {
+		sc.fiji.cdi.pipeline.ResultWriter.checkOutsideInput(out, in);
 	}
 
 	static Path optional(final File f, final String parameter) {
@@ -34,22 +48,40 @@ final class Inputs {
 
 	/**
 	 * "auto" or "" → null (FFT-friendly size of each axis); "64" → {64} (a cube, a square in 2D); "64,128,128" → (z, y, x);
-	 * resolved against the data by {@link Reconstruct#targetSize}.
+	 * resolved against the data by {@link Reconstruct#targetSize}, which names the 2^30-voxel limit.
 	 */
 	static int[] size(final String s) {
-		if (s == null || s.isBlank() || s.trim().equalsIgnoreCase("auto")) return null;
+		final long[] v = sizeSyntax(s);
+		if (v == null) return null;
+		final int[] out = new int[v.length];
+		for (int i = 0; i < v.length; i++) out[i] = (int) v[i];
+		return out;
+	}
+
+	/** The largest array: 2^30 voxels, the limit of {@link Grid} (4 GiB of float). */
+	static final long MAX_VOXELS = 1L << 30;
+
+	/** The numbers of a size parameter (null for "auto" and "same"); refuses anything but 1 to 3 whole numbers ≥ 1. */
+	static long[] sizeSyntax(final String s) {
+		if (s == null || s.isBlank() || s.trim().equalsIgnoreCase("auto") || s.trim().equalsIgnoreCase("same")) return null; // "same": resolved by the command
 		final String[] parts = s.trim().split("[,x×\\s]+");
-		try {
-			final int[] v = new int[parts.length];
-			for (int i = 0; i < v.length; i++) v[i] = Integer.parseInt(parts[i]);
-			if (v.length <= 3) {
-				Reconstruct.targetSize(v, false); // refuses sizes < 1
-				return v;
+		final String expected = "; expected 'auto', 'same', one number (a cube, a square in 2D) or z,y,x (e.g. 64,128,128), each at least 1.";
+		if (parts.length < 1 || parts.length > 3) throw new CdiException("size='" + s + "' has " + parts.length + " numbers" + expected);
+		final long[] v = new long[parts.length];
+		for (int i = 0; i < v.length; i++) {
+			try {
+				v[i] = Long.parseLong(parts[i]);
+			} catch (final NumberFormatException e) {
+				throw new CdiException("size='" + s + "': '" + parts[i] + "' is not a whole number" + expected);
 			}
-		} catch (final IllegalArgumentException e) {
-			// fall through to the message below
+			if (v[i] < 1) throw new CdiException("size='" + s + "': " + v[i] + " is not a size" + expected);
+			if (v[i] > Integer.MAX_VALUE) throw new CdiException("size='" + s + "': " + v[i] + " is larger than the limit of 2^30 voxels per array" + expected);
 		}
-		throw new CdiException("size='" + s + "' is not understood: expected 'auto', one number (a cube) or z,y,x (e.g. 64,128,128).");
+		long voxels = 1;
+		for (final long x : v) voxels = Math.min(voxels * x, Long.MAX_VALUE / Integer.MAX_VALUE);
+		if (v.length > 1 && voxels > MAX_VOXELS)
+			throw new CdiException("size='" + s + "' asks for " + voxels + " voxels, more than the limit of 2^30 (" + MAX_VOXELS + ") voxels per array; expected a smaller size.");
+		return v;
 	}
 
 	/** "2" → (2, 2, 2); "1,2,2" → (z, y, x). */
@@ -70,10 +102,14 @@ final class Inputs {
 
 	/** A file name without its extension (a folder keeps its name), used to name outputs. */
 	static String baseName(final Path p) {
-		final String n = p.getFileName().toString();
-		if (Files.isDirectory(p)) return n;
-		final int dot = n.indexOf('.');
-		return dot > 0 ? n.substring(0, dot) : n;
+		final Path f = p.toAbsolutePath().normalize().getFileName();
+		String n = f == null ? "result" : f.toString();
+		while (n.startsWith(".")) n = n.substring(1); // a hidden input must not give hidden results
+		if (!Files.isDirectory(p)) {
+			final int dot = n.indexOf('.');
+			if (dot > 0) n = n.substring(0, dot);
+		}
+		return n.isBlank() ? "result" : n;
 	}
 
 	/** A file, or every pattern file in a folder (sorted by name; a folder of detector frames is imported with Import Diffraction first). */

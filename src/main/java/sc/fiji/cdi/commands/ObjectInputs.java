@@ -43,6 +43,9 @@ final class ObjectInputs {
 		if (files) {
 			final Path a = Inputs.existing(given(amplitudeFile) ? amplitudeFile : null, "amplitude_file");
 			name = stem(a);
+			final String fn = a.getFileName().toString();
+			if (fn.lastIndexOf(AMPLITUDE_SUFFIX) > 0) // a Reconstruct result set: only a complete one is used
+				sc.fiji.cdi.util.AtomicOutput.checkComplete(a.toAbsolutePath().getParent(), fn.substring(0, fn.lastIndexOf(AMPLITUDE_SUFFIX)), a);
 			Path p = given(phaseFile) ? Inputs.existing(phaseFile, "phase_file") : sibling(a, "_phase");
 			if (p == null) throw new CdiException("Parameter 'phase_file' is missing and no " + name + "_phase.tif was found next to " + a
 				+ ": give the phase image (radians) of the reconstruction.");

@@ -17,6 +17,7 @@ import sc.fiji.cdi.pipeline.ResultWriter;
 import sc.fiji.cdi.simulate.CrystalSimulator;
 import sc.fiji.cdi.simulate.SimulatedCrystal;
 import sc.fiji.cdi.simulate.SimulationParameters;
+import sc.fiji.cdi.util.AtomicOutput;
 
 /**
  * Plugins › CDI › Simulate Crystal: a random faceted crystal with a phase field → its diffraction intensity and
@@ -75,10 +76,12 @@ public class SimulateCrystalCommand extends CdiCommand {
 		amplitude = ImagePlusConverter.toImagePlus(c.object().amplitude(), name + " true amplitude");
 		phase = ImagePlusConverter.toImagePlus(c.object().phase(), name + " true phase (rad)");
 		if (output_dir != null) {
-			final Path dir = output_dir.toPath();
-			TiffWriter.write(dir.resolve(name + "_intensity.tif"), c.diffraction().values);
-			TiffWriter.write(dir.resolve(name + "_true_amplitude.tif"), c.object().amplitude());
-			TiffWriter.write(dir.resolve(name + "_true_phase.tif"), c.object().phase());
+			try (AtomicOutput.ResultSet set = AtomicOutput.ResultSet.open(output_dir.toPath(), name)) {
+				TiffWriter.write(set.file(name + "_intensity.tif"), c.diffraction().values);
+				TiffWriter.write(set.file(name + "_true_amplitude.tif"), c.object().amplitude());
+				TiffWriter.write(set.file(name + "_true_phase.tif"), c.object().phase());
+				set.commit();
+			}
 		}
 	}
 }

@@ -2,16 +2,12 @@ package sc.fiji.cdi.export;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import sc.fiji.cdi.data.RealVolume;
 import sc.fiji.cdi.util.AtomicOutput;
@@ -63,7 +59,8 @@ public final class BdvExport {
 	}
 
 	/**
-	 * Writes {@code xml} and the N5 container {@link #n5PathFor(Path)}.
+	 * Writes {@code xml} and the N5 container {@link #n5PathFor(Path)} as one result set {@code <name>_bdv} (with
+	 * {@code <name>_bdv_manifest.json}): both appear, or neither; folders get the user's normal permissions.
 	 *
 	 * @param voxelSizeZyx voxel size (z, y, x) in {@code unit}
 	 */
@@ -73,21 +70,18 @@ public final class BdvExport {
 		for (final Channel c : channels)
 			if (!java.util.Arrays.equals(dims, c.data().dimensionsXyz())) throw new CdiException("Channel '" + c.name() + "' has dimensions " + java.util.Arrays.toString(c.data().dimensionsXyz()) + " (x, y, z) but '" + channels.get(0).name() + "' has " + java.util.Arrays.toString(dims) + "; all channels must have the same size.");
 		final Path n5 = n5PathFor(xml);
-		final Path dir = n5.getParent();
-		Path tmp = null;
-		try {
-			Files.createDirectories(dir);
-			tmp = Files.createTempDirectory(dir, "." + n5.getFileName() + ".part");
-			writeN5(tmp, channels, voxelSizeZyx, progress == null ? Progress.NONE : progress);
-			replaceFolder(tmp, n5);
-			tmp = null;
+		final String base = n5.getFileName().toString().substring(0, n5.getFileName().toString().length() - 3);
+		// the XML and its N5 container are one result set: both or neither (AtomicOutput.ResultSet, manifest last)
+		try (AtomicOutput.ResultSet set = AtomicOutput.ResultSet.open(n5.getParent(), base + "_bdv")) {
+			set.cancelWhen(progress == null ? null : progress::isCancelled);
+			final Path stagedN5 = Files.createDirectory(set.file(n5.getFileName().toString()));
+			writeN5(stagedN5, channels, voxelSizeZyx, progress == null ? Progress.NONE : progress);
+			final String text = xml(n5.getFileName().toString(), channels, dims, voxelSizeZyx, unit);
+			AtomicOutput.write(set.file(xml.getFileName().toString()), out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
+			set.commit();
 		} catch (final IOException e) {
 			throw new CdiException("Cannot write the N5 container " + n5 + ": " + e.getMessage() + ". Check that the folder is writable and has space.", e);
-		} finally {
-			if (tmp != null) deleteQuietly(tmp);
 		}
-		final String text = xml(n5.getFileName().toString(), channels, dims, voxelSizeZyx, unit);
-		AtomicOutput.write(xml, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
 	}
 
 	private static void writeN5(final Path root, final List<Channel> channels, final double[] vs, final Progress progress) throws IOException {
@@ -147,27 +141,4 @@ public final class BdvExport {
 		return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
 	}
 
-	/** Moves a completed temporary folder over the target, replacing an older export. */
-	static void replaceFolder(final Path tmp, final Path target) throws IOException {
-		Path old = null;
-		if (Files.exists(target)) {
-			old = target.resolveSibling("." + target.getFileName() + ".old-" + System.nanoTime());
-			Files.move(target, old);
-		}
-		try {
-			Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-		} catch (final AtomicMoveNotSupportedException e) {
-			Files.move(tmp, target);
-		} catch (final IOException e) {
-			if (old != null) Files.move(old, target); // put the previous export back
-			throw e;
-		}
-		if (old != null) deleteQuietly(old);
-	}
-
-	static void deleteQuietly(final Path dir) {
-		try (Stream<Path> s = Files.walk(dir)) {
-			s.sorted(Comparator.reverseOrder()).forEach(p -> { try { Files.deleteIfExists(p); } catch (final IOException ignored) { /* best effort */ } });
-		} catch (final IOException ignored) { /* best effort */ }
-	}
 }

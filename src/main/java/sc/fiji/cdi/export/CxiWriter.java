@@ -69,7 +69,7 @@ public final class CxiWriter {
 		Path tmp = null;
 		try {
 			Files.createDirectories(dir);
-			tmp = Files.createTempFile(dir, "." + target.getFileName(), ".h5part");
+			tmp = AtomicOutput.createHiddenFile(target.toAbsolutePath(), ".h5part"); // normal permissions (createTempFile makes 0600)
 			try (WritableHdfFile f = HdfFile.write(tmp)) {
 				f.putDataset("cxi_version", 150);
 				final WritableGroup entry = f.putGroup("entry_1");

@@ -13,6 +13,8 @@ import org.scijava.console.AbstractConsoleArgument;
 import org.scijava.console.ConsoleArgument;
 import org.scijava.log.LogService;
 import org.scijava.parse.Items;
+import sc.fiji.cdi.commands.ParameterCheck;
+import sc.fiji.cdi.util.CdiException;
 import org.scijava.parse.ParseService;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
@@ -27,8 +29,9 @@ import sc.fiji.cdi.commands.CdiCommand;
  * startup operation, and DefaultStartupService.executeOperations catches and only logs whatever the operation
  * throws — so a failed command ends with exit status 0 however it fails (exception, cancel or log). This argument
  * handler, preferred for the suite's own commands (higher priority, same syntax: the argument string is parsed by
- * ParseService exactly as RunArgument does), runs the command the same way and, headless, ends the JVM with exit
- * status 1 after logging the command's one-line reason. With a user interface nothing exits: the error dialog shows.
+ * ParseService exactly as RunArgument does, and every value is checked by {@link ParameterCheck}), runs the command
+ * the same way and, headless, ends the JVM after logging the command's one-line reason, with exit status 1 when the
+ * command failed and 2 for a bad command line (docs/cluster.md). With a user interface nothing exits: the error dialog shows.
  */
 @Plugin(type = ConsoleArgument.class, priority = Priority.HIGH)
 public class CdiRunArgument extends AbstractConsoleArgument {
@@ -41,6 +44,9 @@ public class CdiRunArgument extends AbstractConsoleArgument {
 
 	@Parameter
 	private ParseService parser;
+
+	@Parameter
+	private org.scijava.module.ModuleService modules;
 
 	@Parameter
 	private StartupService startup;
@@ -81,7 +87,7 @@ public class CdiRunArgument extends AbstractConsoleArgument {
 			if (problem != null) {
 				// Fiji's own RunArgument would only log this and end with status 0
 				fail(info.getTitle() + ": cannot read the arguments '" + arg + "' (" + problem + "): write key=value pairs separated by commas, "
-					+ "text and paths in double quotes, numbers and true/false bare, e.g. 'input=\"/data/scan 54.tif\",shape=\"polygon\",seed=1'.");
+					+ "text and paths in double quotes, numbers and true/false bare, e.g. 'input=\"/data/scan 54.tif\",shape=\"polygon\",seed=1'.", BAD_COMMAND_LINE);
 				return;
 			}
 			inputs = items.asMap();
@@ -89,15 +95,25 @@ public class CdiRunArgument extends AbstractConsoleArgument {
 		startup.addOperation(() -> runAndReport(info, inputs));
 	}
 
-	private void fail(final String message) {
+	/** Exit statuses as docs/cluster.md documents them (the same as the standalone runner's). */
+	static final int FAILED = 1, BAD_COMMAND_LINE = 2;
+
+	private void fail(final String message, final int status) {
 		log.error(message);
-		if (ui == null || ui.isHeadless()) exit.accept(1);
+		if (ui == null || ui.isHeadless()) exit.accept(status);
 	}
 
 	private void runAndReport(final CommandInfo info, final Map<String, Object> inputs) {
 		String failure;
 		try {
-			final CommandModule module = commands.run(info, true, inputs).get();
+			final CommandModule module = (CommandModule) modules.createModule(info);
+			try {
+				ParameterCheck.check(module, inputs); // the one parameter check, as in the standalone runner
+			} catch (final CdiException e) {
+				fail(info.getTitle() + ": bad command line: " + e.getMessage(), BAD_COMMAND_LINE);
+				return;
+			}
+			modules.run(module, true, inputs).get();
 			failure = module.getCommand() instanceof CdiCommand c ? c.failure() : null;
 			if (failure == null && module.isCanceled()) failure = "cancelled: " + module.getCancelReason();
 		} catch (final ExecutionException e) {
@@ -106,6 +122,6 @@ public class CdiRunArgument extends AbstractConsoleArgument {
 			Thread.currentThread().interrupt();
 			failure = "interrupted";
 		}
-		if (failure != null) fail(info.getTitle() + " failed: " + failure);
+		if (failure != null) fail(info.getTitle() + " failed: " + failure, FAILED);
 	}
 }

@@ -48,6 +48,7 @@ public final class DiffractionReader {
 			format = "TIFF frames";
 			files = path + " (" + frames.size() + " frames, " + frames.get(0).getFileName() + " … " + frames.get(frames.size() - 1).getFileName() + ")";
 		} else {
+			requireRegularFile(path, "File");
 			final String ext = extension(path);
 			switch (ext) {
 				case "tif", "tiff" -> { raw = TiffReader.readRaw(path); format = "TIFF"; }
@@ -89,7 +90,6 @@ public final class DiffractionReader {
 		}
 		if (o.maskPath() != null) {
 			final Path mp = o.maskPath();
-			final String ext = extension(mp);
 			final RawArray m = readAny(mp, MASK_DATASET, "Mask file", "non-zero = bad pixel");
 			final boolean[] bad = new boolean[m.data().length];
 			for (int i = 0; i < bad.length; i++) if (m.data()[i] != 0) { bad[i] = true; maskBad++; }
@@ -117,7 +117,7 @@ public final class DiffractionReader {
 	 * @param meaning what its values mean, for the message ("non-zero = bad pixel")
 	 */
 	static RawArray readAny(final Path file, final String hdf5Dataset, final String what, final String meaning) {
-		if (!Files.isRegularFile(file)) throw new CdiException(what + " " + file + " does not exist or is not a file.");
+		requireRegularFile(file, what);
 		final String ext = extension(file);
 		return switch (ext) {
 			case "tif", "tiff" -> TiffReader.readRaw(file);
@@ -137,6 +137,14 @@ public final class DiffractionReader {
 		final boolean[] b = new boolean[a.data().length];
 		for (int i = 0; i < b.length; i++) b[i] = a.data()[i] != 0;
 		return Map.entry(a.grid(), b);
+	}
+
+	/** A device, pipe or folder would block or fail obscurely in a reader: refuse it by name first. */
+	static void requireRegularFile(final Path p, final String what) {
+		if (Files.isRegularFile(p)) return;
+		if (Files.isDirectory(p)) throw new CdiException(what + " " + p + " is a folder; expected a file.");
+		if (!Files.exists(p)) throw new CdiException(what + " " + p + " does not exist" + (Files.isSymbolicLink(p) ? " (a broken link)" : "") + ".");
+		throw new CdiException(what + " " + p + " is not a regular file (a device or pipe); expected a data file.");
 	}
 
 	static String extension(final Path p) {

@@ -16,7 +16,9 @@ import sc.fiji.cdi.util.CdiException;
 /**
  * A folder of single-frame detector TIFFs, one per rocking-curve point (APS 34-ID-C layout: a Timepix/Medipix
  * frame per angle), stacked along z in the natural numeric order of the file names ({@code scan_9.tif} before
- * {@code scan_10.tif}). Dark- and white-field files that lie in the same folder are not taken as frames.
+ * {@code scan_10.tif}). Dark- and white-field files that lie in the same folder are not taken as frames; hidden
+ * files (a leading dot) are skipped. A broken or self-referencing link, a folder or an unreadable file with a frame
+ * name is an error naming it: a rocking curve with a point silently missing would give a wrong reconstruction.
  */
 final class FrameFolderReader {
 
@@ -31,12 +33,26 @@ final class FrameFolderReader {
 	static List<Path> frames(final Path folder, final Set<Path> exclude) {
 		final List<Path> out = new ArrayList<>();
 		try (Stream<Path> s = Files.list(folder)) {
-			s.filter(p -> Files.isRegularFile(p) && isTiff(p) && !p.getFileName().toString().startsWith("."))
+			s.filter(p -> isTiff(p) && !p.getFileName().toString().startsWith("."))
 					.filter(p -> !exclude.contains(p.toAbsolutePath().normalize()))
 					.sorted(Comparator.comparing(p -> p.getFileName().toString(), FrameFolderReader::naturalCompare))
 					.forEach(out::add);
-		} catch (final IOException e) {
+		} catch (final IOException | java.io.UncheckedIOException e) {
 			throw new CdiException("Cannot list folder " + folder + ": " + e.getMessage() + ".", e);
+		}
+		// every entry with a frame name must be a readable frame: a broken link or a stray folder is an error, not a
+		// silently missing rocking-curve point
+		for (final Path p : out) {
+			if (Files.isSymbolicLink(p) && !Files.exists(p)) {
+				String target;
+				try { target = Files.readSymbolicLink(p).toString(); } catch (final IOException e) { target = "?"; }
+				final boolean self = p.getFileName().toString().equals(Path.of(target).getFileName() == null ? "" : Path.of(target).getFileName().toString());
+				throw new CdiException("Frame " + p + " in folder " + folder + " is a " + (self ? "link to itself" : "broken link") + " (it points to '" + target
+						+ "', which " + (self ? "is the link again" : "does not exist") + "); expected a TIFF frame: remove the link or restore its target.");
+			}
+			if (Files.isDirectory(p)) throw new CdiException("Entry " + p + " in folder " + folder + " is a folder with a frame's name; expected a TIFF file per rocking-curve point.");
+			if (!Files.isRegularFile(p)) throw new CdiException("Entry " + p + " in folder " + folder + " is not a regular file (a device or pipe); expected a TIFF frame.");
+			if (!Files.isReadable(p)) throw new CdiException("Frame " + p + " in folder " + folder + " cannot be read (permission denied); expected a readable TIFF frame.");
 		}
 		if (out.isEmpty()) throw new CdiException("Folder " + folder + " contains no .tif/.tiff frames; expected one detector TIFF per rocking-curve point.");
 		return out;

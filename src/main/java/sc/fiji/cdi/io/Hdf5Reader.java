@@ -30,7 +30,8 @@ final class Hdf5Reader {
 	private Hdf5Reader() {}
 
 	static RawArray readRaw(final Path file, final String datasetPath) {
-		if (!Files.isRegularFile(file)) throw new CdiException("File " + file + " does not exist or is not a file.");
+		if (!Files.isRegularFile(file))
+			throw new CdiException("File " + file + (Files.isDirectory(file) ? " is a folder" : Files.exists(file) ? " is not a regular file" : " does not exist") + "; expected a file.");
 		try (HdfFile hdf = new HdfFile(file)) {
 			final String path = datasetPath.startsWith("/") ? datasetPath.substring(1) : datasetPath;
 			final Node requested = find(hdf, path);

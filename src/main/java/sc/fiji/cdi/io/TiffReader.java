@@ -25,8 +25,11 @@ final class TiffReader {
 	private TiffReader() {}
 
 	static RawArray readRaw(final Path file) {
-		if (!Files.isRegularFile(file)) throw new CdiException("File " + file + " does not exist or is not a file.");
+		if (!Files.isRegularFile(file))
+			throw new CdiException("File " + file + (Files.isDirectory(file) ? " is a folder" : Files.exists(file) ? " is not a regular file" : " does not exist") + "; expected a file.");
 		try {
+			// every page and every byte the file declares must be there (ImageJ would read a cut-short stack as its first pages)
+			final TiffStructure.Summary structure = TiffStructure.check(file);
 			final Path abs = file.toAbsolutePath();
 			final String dir = abs.getParent().toString() + java.io.File.separator;
 			final FileInfo[] info;
@@ -37,6 +40,10 @@ final class TiffReader {
 			}
 			if (info == null || info.length == 0) throw new CdiException("File " + file + " contains no TIFF image.");
 			final FileInfo fi = info[0];
+			final long decoded = info.length > 1 ? info.length : Math.max(1, fi.nImages);
+			if (decoded < structure.pages())
+				throw new CdiException("File " + file + " has " + structure.pages() + " pages but ImageJ's TIFF decoder reads only " + decoded
+					+ "; the pages differ in a way it does not support (expected one grey image of the same size per page).");
 			switch (fi.fileType) {
 				case FileInfo.RGB, FileInfo.RGB48, FileInfo.RGB48_PLANAR, FileInfo.BGR, FileInfo.ARGB, FileInfo.ABGR, FileInfo.BARG, FileInfo.RGB_PLANAR, FileInfo.CMYK ->
 					throw new CdiException("File " + file + " is a colour (RGB) TIFF; expected a grey-level 8-, 16- or 32-bit detector image with one value per pixel.");

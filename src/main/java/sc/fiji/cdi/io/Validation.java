@@ -72,6 +72,10 @@ final class Validation {
 	/** Wraps an unexpected low-level failure (jhdf, ImageJ, NIO) in a message naming the file. */
 	static CdiException corrupt(final Path file, final String format, final Throwable e) {
 		if (e instanceof CdiException c) return c;
+		if (e instanceof java.nio.file.AccessDeniedException)
+			return new CdiException("File " + file + " cannot be read: permission denied; expected a readable " + format + " file (check its permissions).", e);
+		if (e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null)
+			return new CdiException("File " + file + " cannot be read as " + format + ": " + fs.getReason() + ".", e);
 		return new CdiException("Cannot read " + file + " as " + format + ": " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")")
 				+ ". The file is truncated, corrupt or not a " + format + " file.", e);
 	}

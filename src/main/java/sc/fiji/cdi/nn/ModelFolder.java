@@ -61,7 +61,7 @@ public final class ModelFolder {
 		try (InputStream in = new BufferedInputStream(Files.newInputStream(w))) {
 			return loadBlock(in, card, manager, w.toString());
 		} catch (final IOException e) {
-			throw new CdiException("Cannot read the weights " + w + ": " + e.getMessage() + ".", e);
+			throw new CdiException("Cannot read the weights " + w + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ".", e);
 		}
 	}
 
@@ -81,8 +81,11 @@ public final class ModelFolder {
 		try {
 			block.loadParameters(manager, new DataInputStream(weights));
 		} catch (final IOException | MalformedModelException | RuntimeException e) {
-			throw new CdiException("The weights " + where + " do not fit the network in its model card (" + card.architecture.describe() + "): " + e.getMessage()
-				+ ". Were model.json and weights.params written by the same training run?", e);
+			if (e instanceof java.io.EOFException || e.getCause() instanceof java.io.EOFException)
+				throw new CdiException("The weights " + where + " are truncated: the file ends before all parameters of the network in its model card ("
+					+ card.architecture.describe() + ") were read; copy the complete weights.params again.", e);
+			throw new CdiException("The weights " + where + " do not fit the network in its model card (" + card.architecture.describe() + "): "
+				+ (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ". Were model.json and weights.params written by the same training run?", e);
 		}
 		int i = 0;
 		for (final Pair<String, Parameter> p : block.getParameters()) {

@@ -18,66 +18,98 @@ import sc.fiji.cdi.io.TiffWriter;
 import sc.fiji.cdi.phasing.PhasingResult;
 import sc.fiji.cdi.report.Json;
 import sc.fiji.cdi.report.LinePlot;
+import sc.fiji.cdi.util.AtomicOutput;
 import sc.fiji.cdi.util.CdiException;
 
 /**
  * Writes a reconstruction into an output folder: {@code <name>_amplitude.tif}, {@code _phase.tif} (radians),
  * {@code _support.tif} (0/1), 32-bit and calibrated; {@code _report.json} (all parameters, preprocessing steps,
  * timings, error history) and {@code _error.png} (χ² and outside-support fraction per iteration).
- * Each file is written atomically; all files are first written to a hidden staging folder and moved in at the
- * end, so a failure or cancel leaves no partial set behind.
+ * and {@code _manifest.json} last. The files are staged and committed as one set ({@link AtomicOutput.ResultSet}):
+ * after any failure, cancel or kill the set is complete (its manifest agrees) or absent.
  */
 public final class ResultWriter {
 
 	private ResultWriter() {}
 
-	/** Checks early (before hours of work) that the folder can be created and written. */
+	/**
+	 * Checks early (before hours of work) that the folder can be created and written. Leaves no folder behind: a run
+	 * that goes on reserves its result with {@link #open}.
+	 */
 	public static void checkWritable(final Path dir) {
-		try {
-			Files.createDirectories(dir);
-			final Path probe = Files.createTempFile(dir, ".cdi-write-test", ".tmp");
-			Files.delete(probe);
+		try (AtomicOutput.ResultSet probe = AtomicOutput.ResultSet.open(dir, "cdi-write-test")) {
+			Files.writeString(probe.file("probe"), "");
 		} catch (final IOException | SecurityException e) {
 			throw new CdiException("Output folder " + dir + " is not writable (" + e.getMessage() + "); choose a folder you can write to.");
 		}
 	}
 
+	/**
+	 * Refuses an output folder that is the input frame folder or lies inside it (the results would be taken for frames
+	 * by the next run), or that is an existing file.
+	 */
+	public static void checkOutsideInput(final Path out, final Path in) {
+		if (out == null || in == null) return;
+		final Path o = real(out), i = real(in);
+		if (Files.isDirectory(in) && (o.equals(i) || o.startsWith(i)))
+			throw new CdiException("Parameter 'output_dir': " + out + (o.equals(i) ? " is" : " lies inside") + " the input frame folder " + in
+				+ "; expected a folder outside it (the results would be taken for frames by the next run).");
+		if (Files.exists(out) && !Files.isDirectory(out))
+			throw new CdiException("Parameter 'output_dir': " + out + " is a file, not a folder; expected a folder for the results.");
+	}
+
+	/** The real path of {@code p} or, if it does not exist yet, of its deepest existing ancestor plus the rest. */
+	private static Path real(final Path p) {
+		Path abs = p.toAbsolutePath().normalize(), rest = null;
+		while (abs != null) {
+			try {
+				final Path r = abs.toRealPath();
+				return rest == null ? r : r.resolve(rest);
+			} catch (final IOException e) {
+				if (abs.getFileName() == null) break;
+				rest = rest == null ? abs.getFileName() : abs.getFileName().resolve(rest);
+				abs = abs.getParent();
+			}
+		}
+		return p.toAbsolutePath().normalize();
+	}
+
+	/**
+	 * Reserves the result {@code name} in {@code dir} before the work starts: creates the folder, refuses a second run
+	 * writing the same result there, removes what interrupted runs left. Close it (try-with-resources) after
+	 * {@link #write}: a failed or cancelled run then leaves nothing, not even an empty folder it created.
+	 */
+	public static AtomicOutput.ResultSet open(final Path dir, final String name) {
+		return AtomicOutput.ResultSet.open(dir, name);
+	}
+
+	/** Convenience for callers without a reservation: reserves, writes and commits at once. */
 	public static List<Path> write(final Path dir, final String name, final ReconstructionPipeline.Outcome outcome, final Map<String, Object> extra) {
-		checkWritable(dir);
+		try (AtomicOutput.ResultSet set = open(dir, name)) {
+			return write(set, outcome, extra);
+		}
+	}
+
+	/**
+	 * Writes the files into the set's staging folder and commits them as one set, the manifest last
+	 * ({@link AtomicOutput.ResultSet#commit}); returns the final paths.
+	 */
+	public static List<Path> write(final AtomicOutput.ResultSet set, final ReconstructionPipeline.Outcome outcome, final Map<String, Object> extra) {
+		final String name = set.name();
 		final PhasingResult r = outcome.result();
 		final ComplexVolume obj = r.object();
 		final RealVolume amplitude = obj.amplitude(), phase = obj.phase();
 		final float[] sup = new float[r.support().length];
 		for (int i = 0; i < sup.length; i++) sup[i] = r.support()[i] ? 1f : 0f;
-		final Path staging;
-		try {
-			staging = Files.createTempDirectory(dir, "." + name + "-partial-");
-		} catch (final IOException e) {
-			throw new CdiException("Cannot create a staging folder in " + dir + ": " + e.getMessage());
-		}
-		final List<Path> files = new ArrayList<>();
-		try {
-			TiffWriter.write(staging.resolve(name + "_amplitude.tif"), amplitude);
-			TiffWriter.write(staging.resolve(name + "_phase.tif"), phase);
-			TiffWriter.write(staging.resolve(name + "_support.tif"), amplitude.with(sup));
-			Json.write(staging.resolve(name + "_report.json"), report(name, outcome, extra));
-			new LinePlot(name + ": error per iteration", "iteration", "error", true)
-				.add("χ² (cohere)", r.chi2History())
-				.add("fraction outside support", r.outsideFractionHistory())
-				.savePng(staging.resolve(name + "_error.png"));
-			try (var list = Files.list(staging)) {
-				for (final Path p : (Iterable<Path>) list::iterator) {
-					final Path target = dir.resolve(p.getFileName());
-					Files.move(p, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-					files.add(target);
-				}
-			}
-			return files;
-		} catch (final IOException e) {
-			throw new CdiException("Cannot write results into " + dir + ": " + e.getMessage());
-		} finally {
-			deleteQuietly(staging);
-		}
+		TiffWriter.write(set.file(name + "_amplitude.tif"), amplitude);
+		TiffWriter.write(set.file(name + "_phase.tif"), phase);
+		TiffWriter.write(set.file(name + "_support.tif"), amplitude.with(sup));
+		Json.write(set.file(name + "_report.json"), report(name, outcome, extra));
+		new LinePlot(name + ": error per iteration", "iteration", "error", true)
+			.add("χ² (cohere)", r.chi2History())
+			.add("fraction outside support", r.outsideFractionHistory())
+			.savePng(set.file(name + "_error.png"));
+		return set.commit();
 	}
 
 	/** The JSON report: everything needed to reproduce and judge the run. */
@@ -151,11 +183,5 @@ public final class ResultWriter {
 			out.add(m);
 		}
 		return out;
-	}
-
-	private static void deleteQuietly(final Path dir) {
-		try (var walk = Files.walk(dir)) {
-			walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> { try { Files.deleteIfExists(p); } catch (final IOException ignored) { /* best effort */ } });
-		} catch (final IOException ignored) { /* already gone */ }
 	}
 }

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-import javax.imageio.ImageIO;
 
 import sc.fiji.cdi.util.AtomicOutput;
 
@@ -127,6 +126,6 @@ public final class LinePlot {
 	/** Renders at 800×500 and writes a PNG atomically. */
 	public void savePng(final Path file) {
 		final BufferedImage img = render(800, 500);
-		AtomicOutput.write(file, out -> ImageIO.write(img, "png", out));
+		AtomicOutput.writePng(file, img);
 	}
 }

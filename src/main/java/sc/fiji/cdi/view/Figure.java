@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
 
-import javax.imageio.ImageIO;
 
 import sc.fiji.cdi.data.Grid;
 import sc.fiji.cdi.data.RealVolume;
@@ -219,8 +218,6 @@ public final class Figure {
 
 	/** Saves as PNG, atomically. */
 	public static void savePng(final BufferedImage img, final Path target) {
-		AtomicOutput.write(target, out -> {
-			if (!ImageIO.write(img, "png", out)) throw new IOException("no PNG writer available in this Java runtime");
-		});
+		AtomicOutput.writePng(target, img);
 	}
 }

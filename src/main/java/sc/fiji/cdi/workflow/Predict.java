@@ -16,6 +16,7 @@ import sc.fiji.cdi.nn.Predictor;
 import sc.fiji.cdi.phasing.InitialGuess;
 import sc.fiji.cdi.pipeline.ResultWriter;
 import sc.fiji.cdi.report.Json;
+import sc.fiji.cdi.util.AtomicOutput;
 import sc.fiji.cdi.util.CdiException;
 import sc.fiji.cdi.util.Progress;
 
@@ -76,17 +77,23 @@ public final class Predict {
 		}
 	}
 
+	/** One result set {@code <name>_nn} ({@link AtomicOutput.ResultSet}): all files with their manifest, or none. */
 	private static List<Path> write(final Path dir, final String name, final Prediction p, final RealVolume a, final RealVolume ph, final RealVolume s, final String model) {
-		final List<Path> files = new ArrayList<>();
-		final Path fa = dir.resolve(name + "_nn_amplitude.tif"), fp = dir.resolve(name + "_nn_phase.tif"), fs = dir.resolve(name + "_nn_support.tif");
+		try (AtomicOutput.ResultSet set = AtomicOutput.ResultSet.open(dir, name + "_nn")) {
+			writeSet(set, name, p, a, ph, s, model);
+			return set.commit();
+		}
+	}
+
+	private static void writeSet(final AtomicOutput.ResultSet set, final String name, final Prediction p, final RealVolume a, final RealVolume ph, final RealVolume s, final String model) {
+		final Path fa = set.file(name + "_nn_amplitude.tif"), fp = set.file(name + "_nn_phase.tif"), fs = set.file(name + "_nn_support.tif");
 		TiffWriter.write(fa, a);
 		TiffWriter.write(fp, ph);
 		TiffWriter.write(fs, s);
 		// the raw prediction on the network grid, labelled by its voxel in data voxels
 		final double[] v = p.voxelScaleZyx();
-		final Path fn = dir.resolve(name + "_nn_network_grid_amplitude.tif");
+		final Path fn = set.file(name + "_nn_network_grid_amplitude.tif");
 		TiffWriter.write(fn, new RealVolume(p.amplitude().grid, p.amplitude().data, v, DATA_VOXEL));
-		files.addAll(List.of(fa, fp, fs, fn));
 		final Map<String, Object> report = new LinkedHashMap<>();
 		report.put("model", model);
 		report.put("grid", a.grid.toString());
@@ -102,10 +109,7 @@ public final class Predict {
 			report.put("verdict", p.trust().message());
 		}
 		report.put("processing", ResultWriter.steps(p.log()));
-		final Path fr = dir.resolve(name + "_nn_report.json");
-		Json.write(fr, report);
-		files.add(fr);
-		return files;
+		Json.write(set.file(name + "_nn_report.json"), report);
 	}
 
 }

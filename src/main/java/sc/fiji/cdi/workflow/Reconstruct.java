@@ -23,6 +23,7 @@ import sc.fiji.cdi.pipeline.DataKind;
 import sc.fiji.cdi.pipeline.ReconstructionPipeline;
 import sc.fiji.cdi.pipeline.ResultWriter;
 import sc.fiji.cdi.preprocess.PreprocessOptions;
+import sc.fiji.cdi.util.AtomicOutput;
 import sc.fiji.cdi.util.CdiException;
 import sc.fiji.cdi.util.Progress;
 
@@ -143,7 +144,17 @@ public final class Reconstruct {
 	 */
 	public static Result run(final Request request, final Diffraction given, final Progress progress) {
 		if (given == null && request.input() == null) throw new CdiException("Parameter 'input' is missing: give a file or folder.");
-		final Path out = outputFolder(request.outputDir());
+		if (request.outputDir() == null) throw new CdiException("Parameter 'output_dir' is missing: give the folder for the results.");
+		if (given == null) ResultWriter.checkOutsideInput(request.outputDir(), request.input());
+		// the result is reserved before the work (a second run writing it is refused at once) and written as one set:
+		// a failure, cancel or signal leaves nothing, not even a folder this run created
+		try (AtomicOutput.ResultSet results = ResultWriter.open(request.outputDir(), request.name())) {
+			results.cancelWhen(progress::isCancelled);
+			return run(request, given, results, progress);
+		}
+	}
+
+	private static Result run(final Request request, final Diffraction given, final AtomicOutput.ResultSet results, final Progress progress) {
 		progress.status("Importing " + (given != null ? given.source : request.input().getFileName()));
 		final long t0 = System.nanoTime();
 		final Diffraction imported = given != null ? given : DiffractionReader.read(request.input(), request.importOptions());
@@ -172,7 +183,7 @@ public final class Reconstruct {
 				return new InitialGuess(null, support.getValue());
 			}, progress);
 		outcome.seconds().put("import", importSeconds);
-		final List<Path> files = ResultWriter.write(out, request.name(), outcome, extra);
+		final List<Path> files = ResultWriter.write(results, outcome, extra);
 		return new Result(outcome, files, extra);
 	}
 
@@ -247,11 +258,30 @@ public final class Reconstruct {
 	 */
 	public static Grid targetSize(final int[] size, final boolean twoD) {
 		if (size == null || size.length == 0) return null;
+		long voxels = 1;
+		for (final int n : size) {
+			if (n < 1) throw new CdiException("size " + java.util.Arrays.toString(size) + " has a size below 1; expected sizes of at least 1.");
+			voxels *= n;
+		}
+		if (size.length == 1 && !twoD) voxels *= (long) size[0] * size[0];
+		else if (size.length == 1) voxels *= size[0];
+		if (voxels > MAX_VOXELS)
+			throw new CdiException("size='" + join(size) + "' asks for " + voxels + " voxels" + (size.length == 1 ? " (" + size[0] + (twoD ? "²" : "³") + ")" : "")
+				+ ", more than the limit of 2^30 voxels per array; expected a smaller size, e.g. 512 or z,y,x such as 128,512,512 (or 'auto').");
 		return switch (size.length) {
 			case 1 -> twoD ? Grid.of2D(size[0], size[0]) : Grid.cube(size[0]);
 			case 2 -> Grid.of2D(size[0], size[1]);
 			case 3 -> new Grid(size[0], size[1], size[2]);
 			default -> throw new CdiException("size has " + size.length + " numbers: expected one (a cube), (y, x) or (z, y, x).");
 		};
+	}
+
+	/** The largest array {@link Grid} holds: 2^30 voxels (less one), 4 GiB of float. */
+	private static final long MAX_VOXELS = Integer.MAX_VALUE / 2;
+
+	private static String join(final int[] v) {
+		final StringBuilder b = new StringBuilder();
+		for (final int x : v) b.append(b.length() == 0 ? "" : ",").append(x);
+		return b.toString();
 	}
 }

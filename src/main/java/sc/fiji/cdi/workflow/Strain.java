@@ -23,6 +23,7 @@ import sc.fiji.cdi.report.Json;
 import sc.fiji.cdi.strain.StrainAnalysis;
 import sc.fiji.cdi.strain.StrainParameters;
 import sc.fiji.cdi.strain.StrainResult;
+import sc.fiji.cdi.util.AtomicOutput;
 import sc.fiji.cdi.util.CdiException;
 import sc.fiji.cdi.util.Progress;
 import sc.fiji.cdi.util.Version;
@@ -161,42 +162,24 @@ public final class Strain {
 		return f;
 	}
 
+	/** One result set {@code <name>_strain} ({@link AtomicOutput.ResultSet}): complete with its manifest, or absent. */
 	private static List<Path> write(final Path dir, final String name, final StrainResult r, final Map<String, Object> report) {
-		final Path staging;
-		try {
-			staging = Files.createTempDirectory(dir, "." + name + "-strain-partial-");
-		} catch (final IOException e) {
-			throw new CdiException("Cannot create a staging folder in " + dir + ": " + e.getMessage());
-		}
-		try {
-			TiffWriter.write(staging.resolve(name + "_displacement.tif"), r.displacement());
-			TiffWriter.write(staging.resolve(name + "_strain.tif"), r.strain());
-			TiffWriter.write(staging.resolve(name + "_phase_unwrapped.tif"), r.phase());
+		try (AtomicOutput.ResultSet set = AtomicOutput.ResultSet.open(dir, name + "_strain")) {
+			TiffWriter.write(set.file(name + "_displacement.tif"), r.displacement());
+			TiffWriter.write(set.file(name + "_strain.tif"), r.strain());
+			TiffWriter.write(set.file(name + "_phase_unwrapped.tif"), r.phase());
 			final float[] sup = new float[r.support().length];
 			for (int i = 0; i < sup.length; i++) sup[i] = r.support()[i] ? 1f : 0f;
-			TiffWriter.write(staging.resolve(name + "_strain_support.tif"), r.strain().with(sup));
-			Figure.savePng(Figure.render(r.strain(), r.support(), Figure.Options.strain().withTitle(name + ": strain along G")), staging.resolve(name + "_strain.png"));
+			TiffWriter.write(set.file(name + "_strain_support.tif"), r.strain().with(sup));
+			Figure.savePng(Figure.render(r.strain(), r.support(), Figure.Options.strain().withTitle(name + ": strain along G")), set.file(name + "_strain.png"));
 			final List<String> names = new ArrayList<>();
-			try (Stream<Path> s = Files.list(staging)) { s.forEach(p -> names.add(p.getFileName().toString())); }
+			try (Stream<Path> s = Files.list(set.stagingFolder())) { s.forEach(p -> names.add(p.getFileName().toString())); }
 			names.add(name + "_strain_report.json");
 			report.put("files", names.stream().sorted().toList());
-			Json.write(staging.resolve(name + "_strain_report.json"), report);
-			final List<Path> files = new ArrayList<>();
-			try (Stream<Path> s = Files.list(staging)) {
-				for (final Path p : (Iterable<Path>) s::iterator) files.add(Files.move(p, dir.resolve(p.getFileName()), StandardCopyOption.REPLACE_EXISTING));
-			}
-			return files;
+			Json.write(set.file(name + "_strain_report.json"), report);
+			return set.commit();
 		} catch (final IOException e) {
 			throw new CdiException("Cannot write the strain results into " + dir + ": " + e.getMessage());
-		} finally {
-			deleteQuietly(staging);
 		}
-	}
-
-	private static void deleteQuietly(final Path dir) {
-		if (!Files.exists(dir)) return;
-		try (Stream<Path> s = Files.walk(dir)) {
-			s.sorted(Comparator.reverseOrder()).forEach(p -> { try { Files.delete(p); } catch (final IOException ignored) { /* best effort */ } });
-		} catch (final IOException ignored) { /* best effort */ }
 	}
 }

@@ -86,10 +86,7 @@ class CancelTest {
 			final CdiCommand command = (CdiCommand) module.getDelegateObject();
 			assertNotNull(command.failure());
 			assertTrue(command.failure().contains("Cancelled"), command.failure());
-			try (var files = Files.list(out)) {
-				final List<Path> left = files.toList();
-				assertEquals(List.of(), left, "files left in the output folder after cancel");
-			}
+			assertTrue(!Files.exists(out), "the output folder the cancelled run created is removed");
 			assertTrue(new File(in.toString()).length() > 8L * 128 * 128 * 128 / 2, "input still there");
 		} finally {
 			System.setErr(oldErr);
@@ -117,9 +114,7 @@ class CancelTest {
 			System.out.printf("CancelTest: headless runner exited %.3f s after SIGTERM (exit code %d)%n", (System.nanoTime() - t0) / 1e9, p.exitValue());
 			assertTrue(p.exitValue() != 0, "exit code " + p.exitValue());
 			assertTrue(Files.readString(err).contains("terminated by a signal"), Files.readString(err));
-			try (var files = Files.list(out)) {
-				assertEquals(List.of(), files.toList(), "files left in the output folder after SIGTERM");
-			}
+			assertTrue(!Files.exists(out), "nothing left after SIGTERM, not even the output folder");
 		} finally {
 			p.destroyForcibly();
 		}

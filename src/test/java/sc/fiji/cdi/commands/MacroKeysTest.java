@@ -31,7 +31,7 @@ class MacroKeysTest {
 		Map.entry("CDI...", "device threads djl_cache"),
 		Map.entry("Export", "amplitude phase amplitude_file phase_file support_file strain_file diffraction_file format output voxel_size"),
 		Map.entry("Fine-tune Network", "diffraction input pattern_folder quantity model output_dir steps learning_rate batch_size device"),
-		Map.entry("Import Diffraction", "input quantity dataset dark_field white_field mask_file"),
+		Map.entry("Import Diffraction", "input quantity dataset dark_field white_field mask_file output_dir"),
 		Map.entry("Phase Retrieval", "diffraction input frame_folder quantity dataset dark_field white_field mask_file data_threshold centring binning size recipe hio_beta raar_beta shrink_wrap_sigma shrink_wrap_threshold shrink_wrap_method shrink_wrap_sigma_end positivity data_kind shrink_wrap_period initial_support support_box_fraction twin_removal average_last seed random_starts backend threads output_dir"),
 		Map.entry("Predict (NN)", "diffraction input quantity model device batch_size output_dir"),
 		Map.entry("Reconstruct", "diffraction input frame_folder quantity dataset dark_field white_field mask_file data_threshold centring binning size recipe hio_beta raar_beta shrink_wrap_sigma shrink_wrap_threshold shrink_wrap_method shrink_wrap_sigma_end positivity data_kind shrink_wrap_period initial_support support_box_fraction twin_removal average_last seed random_starts backend threads support_file mode model refinement fine_tune_steps device output_dir show"),

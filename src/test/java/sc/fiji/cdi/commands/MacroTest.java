@@ -36,7 +36,7 @@ class MacroTest {
 			assertTrue(report.contains("\"iterations\": 100"), report.substring(0, 200));
 		}
 		try (var s = Files.list(out)) {
-			assertEquals(10, s.count(), "5 files per scan, nothing for notes.txt");
+			assertEquals(12, s.count(), "5 files and the manifest per scan, nothing for notes.txt");
 		}
 	}
 }

@@ -53,7 +53,7 @@ class BdvExportTest {
 		final float[] back = new float[g.size()];
 		N5Writer.reader(n5.resolve("setup1/timepoint0/s0")).read(new long[3], new int[] { g.nx, g.ny, g.nz }, back);
 		assertArrayEquals(strain.data, back); // NaN compares equal bit-wise via Float.equals semantics
-		try (Stream<Path> s = Files.list(dir)) { assertEquals(2, s.count(), "only the xml and the n5 folder, no temporary files"); }
+		try (Stream<Path> s = Files.list(dir)) { assertEquals(3, s.count(), "only the xml, the n5 folder and their manifest (written last), no temporary files"); }
 		checkXml(xml, 2, new long[] { 130, 100, 128 });
 	}
 
@@ -111,7 +111,7 @@ class BdvExportTest {
 			}
 		};
 		assertThrows(CdiException.class, () -> BdvExport.write(xml, List.of(new BdvExport.Channel("b", failing)), v.voxelSize, "nm", Progress.NONE));
-		try (Stream<Path> s = Files.list(dir)) { assertEquals(2, s.count(), "no temporary folder left"); }
+		try (Stream<Path> s = Files.list(dir)) { assertEquals(3, s.count(), "the previous xml, n5 and manifest, no temporary folder left"); }
 		assertEquals(before, Files.readString(xml));
 		final float[] back = new float[g.size()];
 		N5Writer.reader(dir.resolve("x.n5/setup0/timepoint0/s0")).read(new long[3], new int[] { 70, 70, 70 }, back);

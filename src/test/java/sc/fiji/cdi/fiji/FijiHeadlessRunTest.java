@@ -61,7 +61,7 @@ class FijiHeadlessRunTest {
 		final Path missing = tmp.resolve("scan54.tif");
 		final String log = fiji("--headless", "--run", "Reconstruct", "input=\"" + missing + "\",output_dir=\"" + tmp.resolve("out") + "\"");
 		assertEquals(List.of(1), exits, log);
-		assertTrue(log.contains("Reconstruct failed: Parameter 'input': " + missing + " does not exist."), log);
+		assertTrue(log.contains("Reconstruct failed: Parameter 'input': " + missing + " does not exist"), log);
 		assertFalse(Files.exists(tmp.resolve("out")), "nothing written");
 	}
 
@@ -74,11 +74,24 @@ class FijiHeadlessRunTest {
 	}
 
 	@Test
-	void anUnquotedTextValueIsRefusedWithStatusOne(@TempDir final Path tmp) {
+	void anUnquotedTextValueIsRefusedWithStatusTwo(@TempDir final Path tmp) {
 		// the parser Fiji uses (ParseService) refuses a bare word: shape=polygon must be shape="polygon"
 		final String log = fiji("--headless", "--run", "Simulate Crystal", "shape=polygon,size=32,output_dir=\"" + tmp + "\"");
-		assertEquals(List.of(1), exits, log);
+		assertEquals(List.of(2), exits, log); // a bad command line (docs/cluster.md)
 		assertTrue(log.contains("Unknown variable: polygon") && log.contains("double quotes"), log);
 		assertEquals(0, tmp.toFile().list().length, "nothing ran");
+	}
+
+	@Test
+	void aValueOutsideItsChoicesOrTypeIsRefusedWithStatusTwo(@TempDir final Path tmp) {
+		// ParseService reads seed="abc" as text; SciJava would keep the default seed silently: the one check refuses it
+		String log = fiji("--headless", "--run", "Reconstruct", "input=\"" + tmp + "\",output_dir=\"" + tmp.resolve("out") + "\",seed=\"abc\"");
+		assertEquals(List.of(2), exits, log);
+		assertTrue(log.contains("'seed': 'abc' is not a whole number"), log);
+		exits.clear();
+		log = fiji("--headless", "--run", "Reconstruct", "input=\"" + tmp + "\",output_dir=\"" + tmp.resolve("out") + "\",centring=\"middle\"");
+		assertEquals(List.of(2), exits, log);
+		assertTrue(log.contains("'middle' is not one of the choices; expected one of: max, centre_of_mass"), log);
+		assertFalse(Files.exists(tmp.resolve("out")), "nothing ran");
 	}
 }

@@ -110,6 +110,18 @@ class ModelFolderTest {
 		assertTrue(w.getMessage().contains("weights.params"), w.getMessage());
 	}
 
+	/** An interrupted copy of weights.params: named as truncated, never "…: null" (EOFException has no message). */
+	@Test
+	void truncatedWeightsAreNamedAsTruncated() throws Exception {
+		final Path dir = write(Architecture.cdiNN2D(32, 4, 2), "truncated");
+		final Path w = dir.resolve(ModelFolder.WEIGHTS);
+		final byte[] all = Files.readAllBytes(w);
+		Files.write(w, java.util.Arrays.copyOf(all, all.length * 9 / 10));
+		final CdiException e = assertThrows(CdiException.class, () -> Predictor.load(dir, "cpu"));
+		assertTrue(e.getMessage().contains("truncated") && e.getMessage().contains(ModelFolder.WEIGHTS), e.getMessage());
+		assertTrue(!e.getMessage().contains("null"), e.getMessage());
+	}
+
 	@Test
 	void weightsOfAnotherArchitectureAreASizeMismatch() throws Exception {
 		final Path dir = write(Architecture.cdiNN2D(32, 4, 2), "mismatch");

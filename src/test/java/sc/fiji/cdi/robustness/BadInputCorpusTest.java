@@ -31,6 +31,7 @@ import org.scijava.command.CommandModule;
 import org.scijava.command.CommandService;
 
 import ij.ImagePlus;
+import ij.ImageStack;
 import ij.io.FileSaver;
 import ij.process.ColorProcessor;
 import io.jhdf.HdfFile;
@@ -62,7 +63,11 @@ class BadInputCorpusTest {
 	 * error message must contain. {@code readerRejects} is false where the file itself is fine and only the command's
 	 * parameters are bad.
 	 */
-	record Case(String name, Path input, String options, ImportOptions importOptions, boolean readerRejects, String fragment) {}
+	record Case(String name, Path input, String options, ImportOptions importOptions, boolean readerRejects, String fragment, int exit, Path out) {
+		Case(final String name, final Path input, final String options, final ImportOptions importOptions, final boolean readerRejects, final String fragment) {
+			this(name, input, options, importOptions, readerRejects, fragment, Main.FAILED, null);
+		}
+	}
 
 	private static Path dir;
 	private static final List<Case> CASES = new ArrayList<>();
@@ -112,6 +117,188 @@ class BadInputCorpusTest {
 
 	private static void add(final String name, final Path input, final String fragment) {
 		CASES.add(new Case(name, input, "", ImportOptions.defaults(), true, fragment));
+	}
+
+	private static Path cut(final String name, final byte[] bytes, final double fraction) throws IOException {
+		return write(name, Arrays.copyOf(bytes, (int) (bytes.length * fraction)));
+	}
+
+	private static void param(final String name, final Path good, final String options, final String fragment) {
+		CASES.add(new Case("parameter: " + name, good, options, ImportOptions.defaults(), false, fragment, Main.BAD_COMMAND_LINE, null));
+	}
+
+	private static void folder(final String name, final Path input, final String options, final String fragment, final int exit, final Path out) {
+		CASES.add(new Case("folder: " + name, input, options, ImportOptions.defaults(), false, fragment, exit, out));
+	}
+
+	/**
+	 * The corpus of issue 13: incomplete files of every format (a multi-page TIFF cut short read as its first page was
+	 * a silent wrong answer), odd paths, frame folders with broken links, output folders that cannot be used, and bad
+	 * parameters, each with the exit code docs/cluster.md documents.
+	 */
+	private static void generateMore(final Path good) throws Exception {
+		// --- TIFF: pages, strips and tiles that are not all there ---
+		final byte[] floats5 = TiffBytes.write(TiffBytes.Spec.floats(5, 16, 16));
+		add("5-page float TIFF cut at 50 %", cut("pages5_cut50.tif", floats5, 0.5), "pages5_cut50.tif");
+		final byte[] shorts10 = TiffBytes.write(TiffBytes.Spec.shorts(10, 32, 32));
+		add("16-bit 10-page TIFF cut at 90 %", cut("u16_pages10_cut90.tif", shorts10, 0.9), "u16_pages10_cut90.tif");
+		final int pageBytes = (shorts10.length - 8) / 10;
+		add("16-bit TIFF cut exactly after page 3", write("u16_cut_at_page.tif", Arrays.copyOf(shorts10, 8 + 3 * pageBytes)), "3 complete pages");
+		add("big-endian 6-page TIFF cut at 70 %", cut("big_endian_cut70.tif", TiffBytes.write(TiffBytes.Spec.floats(6, 16, 16).bigEndian()), 0.7), "big_endian_cut70.tif");
+		add("BigTIFF 4-page cut at 60 %", cut("bigtiff_cut60.tif", TiffBytes.write(TiffBytes.Spec.shorts(4, 16, 16).bigTiff()), 0.6), "bigtiff_cut60.tif");
+		final byte[] shaped = TiffBytes.write(TiffBytes.Spec.shorts(3, 16, 16).described("{\"shape\": [5, 16, 16]}"));
+		add("TIFF whose description declares 5 pages, 3 present", write("shape_5_has_3.tif", shaped), "2 pages are missing");
+		add("TIFF whose pages loop", write("ifd_loop.tif", TiffBytes.write(TiffBytes.Spec.floats(3, 8, 8).looped())), "loop");
+		add("4-strip TIFF, last strip cut", cut("strips_cut.tif", TiffBytes.write(TiffBytes.Spec.shorts(1, 64, 64).strips(4)), 0.95), "strips_cut.tif");
+		final byte[] tiled = TiffBytes.write(TiffBytes.Spec.shorts(2, 16, 16).tiles(8));
+		add("tiled TIFF cut at 80 %", cut("tiles_cut80.tif", tiled, 0.8), "tiles_cut80.tif");
+		final byte[] shortCounts = TiffBytes.write(TiffBytes.Spec.shorts(1, 16, 16));
+		ByteBuffer.wrap(shortCounts).order(ByteOrder.LITTLE_ENDIAN).putInt(8 + 2 + 8 * 12 + 8, 100); // StripByteCounts (entry 9) → 100 of 512 bytes
+		add("TIFF strips hold fewer bytes than the image", write("short_counts.tif", shortCounts), "bytes missing");
+		final ImageStack st = new ImageStack(32, 32);
+		for (int k = 0; k < 10; k++) { final short[] px = new short[32 * 32]; Arrays.fill(px, (short) (100 + k)); st.addSlice(new ij.process.ShortProcessor(32, 32, px, null)); }
+		final Path ij16 = dir.resolve("imagej_u16_full.tif");
+		new FileSaver(new ImagePlus("s", st)).saveAsTiffStack(ij16.toString());
+		final byte[] ij16b = Files.readAllBytes(ij16);
+		Files.delete(ij16);
+		add("ImageJ 16-bit stack cut at 90 %", cut("imagej_u16_cut90.tif", ij16b, 0.9), "imagej_u16_cut90.tif");
+		add("BigTIFF header only", write("bigtiff_header.tif", Arrays.copyOf(TiffBytes.write(TiffBytes.Spec.shorts(1, 8, 8).bigTiff()), 12)), "bigtiff_header.tif");
+		final byte[] farIfd = Arrays.copyOf(goodTiff(good), 64);
+		ByteBuffer.wrap(farIfd).order(ByteOrder.LITTLE_ENDIAN).putInt(4, 1 << 30);
+		add("TIFF first page directory beyond the end", write("ifd_beyond_end.tif", farIfd), "ifd_beyond_end.tif");
+		add("zero-length .TIF (upper case)", write("EMPTY.TIF", new byte[0]), "EMPTY.TIF");
+		add("PNG bytes named .tif", write("png_named.tif", new byte[] { (byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10, 0, 0, 0, 13 }), "png_named.tif");
+		final float[] inf = volume(new Grid(4, 8, 8), 1).data.clone();
+		inf[3] = Float.POSITIVE_INFINITY;
+		final Path infTif = dir.resolve("inf.tif");
+		TiffWriter.write(infTif, new RealVolume(new Grid(4, 8, 8), inf));
+		add("TIFF with +Inf", infTif, "inf.tif");
+		final Path column = dir.resolve("one_column.tif");
+		TiffWriter.write(column, volume(Grid.of2D(64, 1), 1));
+		add("64×1 TIFF (one column)", column, "one_column.tif");
+		// odd paths: non-ASCII, spaces, brackets, a comma (quoted on the command line)
+		final Path odd = Files.createDirectories(dir.resolve("données é [scan 54] (copie)"));
+		final Path oddFile = Files.write(odd.resolve("scan ü [1].tif"), Arrays.copyOf(floats5, floats5.length / 2));
+		add("truncated TIFF in a non-ASCII folder with spaces and brackets", oddFile, "scan ü [1].tif");
+		add("truncated TIFF with a comma in its name", cut("scan,54.tif", floats5, 0.4), "scan,54.tif");
+
+		// --- NPY, EDF, HDF5: declared sizes ---
+		add("float64 NPY cut at 90 %", cut("f8_cut90.npy", npy("{'descr': '<f8', 'fortran_order': False, 'shape': (4, 16, 16), }", new byte[8 * 1024]), 0.9), "f8_cut90.npy");
+		add("big-endian NPY cut", cut("big_endian_cut.npy", npy("{'descr': '>f4', 'fortran_order': False, 'shape': (4, 16, 16), }", floats(1024, 1)), 0.8), "big_endian_cut.npy");
+		add("Fortran-order NPY cut", cut("fortran_cut.npy", npy("{'descr': '<f4', 'fortran_order': True, 'shape': (4, 16, 16), }", floats(1024, 1)), 0.75), "fortran_cut.npy");
+		add("0-dimensional NPY", write("zero_dim.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (), }", floats(1, 1))), "zero_dim.npy");
+		add("NPY with an empty axis", write("empty_axis.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (0, 16, 16), }", new byte[0])), "empty_axis.npy");
+		add("half-float NPY", write("half.npy", npy("{'descr': '<f2', 'fortran_order': False, 'shape': (4, 4), }", new byte[32])), "half.npy");
+		final ByteBuffer infNpy = ByteBuffer.wrap(floats(64, 1)).order(ByteOrder.LITTLE_ENDIAN);
+		infNpy.putFloat(20, Float.NEGATIVE_INFINITY);
+		add("NPY with -Inf", write("neg_inf.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (8, 8), }", infNpy.array())), "neg_inf.npy");
+		add("NPY header only", write("npy_header_only.npy", Arrays.copyOf(npy("{'descr': '<f4', 'fortran_order': False, 'shape': (8, 8), }", floats(64, 1)), 10)), "npy_header_only.npy");
+		final String edfHdr = "HeaderID = EH:000001:000000:000000 ;\nByteOrder = LowByteFirst ;\nDataType = FloatValue ;\nDim_1 = 8 ;\nDim_2 = 8 ;\nSize = 256 ;\n";
+		final byte[] frame = Fixtures.edf(edfHdr, floats(64, 1));
+		final byte[] twoFrames = new byte[2 * frame.length];
+		System.arraycopy(frame, 0, twoFrames, 0, frame.length);
+		System.arraycopy(frame, 0, twoFrames, frame.length, frame.length);
+		add("2-frame EDF, second frame cut", cut("edf_two_frames_cut.edf", twoFrames, 0.85), "edf_two_frames_cut.edf");
+		add("EDF with a negative dimension", write("edf_negative.edf", Fixtures.edf("ByteOrder = LowByteFirst ;\nDataType = FloatValue ;\nDim_1 = -8 ;\nDim_2 = 8 ;\n", floats(64, 1))), "edf_negative.edf");
+		add("EDF with an unknown byte order", write("edf_byteorder.edf", Fixtures.edf("ByteOrder = Sideways ;\nDataType = FloatValue ;\nDim_1 = 8 ;\nDim_2 = 8 ;\n", floats(64, 1))), "edf_byteorder.edf");
+		final Path h5 = dir.resolve("full.h5");
+		final float[][][] cube = new float[8][16][16];
+		for (final float[][] p : cube) for (final float[] r : p) Arrays.fill(r, 2f);
+		try (WritableHdfFile f = HdfFile.write(h5)) { f.putGroup("entry_1").putGroup("data_1").putDataset("data", cube); }
+		final byte[] h5b = Files.readAllBytes(h5);
+		Files.delete(h5);
+		add("HDF5 cut at 90 %", cut("h5_cut90.h5", h5b, 0.9), "h5_cut90.h5");
+		final Path oneD = dir.resolve("one_d.h5");
+		try (WritableHdfFile f = HdfFile.write(oneD)) { f.putGroup("entry_1").putGroup("data_1").putDataset("data", new float[] { 1, 2, 3, 4 }); }
+		add("1D HDF5 dataset", oneD, "one_d.h5");
+		final Path group = dir.resolve("group_not_dataset.h5");
+		try (WritableHdfFile f = HdfFile.write(group)) { f.putGroup("entry_1").putGroup("data_1").putGroup("data"); }
+		add("HDF5 path is a group", group, "group_not_dataset.h5");
+
+		// --- frame folders ---
+		final Path dangling = frames("frames_dangling", 3);
+		Files.createSymbolicLink(dangling.resolve("f_004.tif"), dangling.resolve("gone.tif"));
+		add("frame folder with a dangling link", dangling, "f_004.tif");
+		final Path selfLink = frames("frames_self_link", 3);
+		Files.createSymbolicLink(selfLink.resolve("f_004.tif"), Path.of("f_004.tif"));
+		add("frame folder with a self-referencing link", selfLink, "f_004.tif");
+		final Path subfolder = frames("frames_subfolder", 3);
+		Files.createDirectories(subfolder.resolve("f_004.tif"));
+		add("frame folder with a folder named like a frame", subfolder, "f_004.tif");
+		final Path cutFrame = frames("frames_cut_frame", 3);
+		final byte[] f2 = Files.readAllBytes(cutFrame.resolve("f_002.tif"));
+		Files.write(cutFrame.resolve("f_002.tif"), Arrays.copyOf(f2, f2.length * 2 / 3));
+		add("frame folder with a truncated frame", cutFrame, "f_002.tif");
+		final Path emptyFrame = frames("frames_empty_frame", 3);
+		Files.write(emptyFrame.resolve("f_003.tif"), new byte[0]);
+		add("frame folder with a zero-length frame", emptyFrame, "f_003.tif");
+		final Path stackFrame = frames("frames_with_stack", 2);
+		TiffWriter.write(stackFrame.resolve("f_003.tif"), volume(new Grid(2, 16, 16), 1));
+		add("frame folder with a stack among the frames", stackFrame, "f_003.tif");
+		final Path darkCut = dir.resolve("dark_cut.tif");
+		Files.write(darkCut, Arrays.copyOf(Files.readAllBytes(dangling.resolve("f_001.tif")), 100));
+		CASES.add(new Case("truncated dark field", frames("frames_for_dark", 2), ",dark_field=\"" + darkCut + "\"",
+			new ImportOptions(sc.fiji.cdi.data.Quantity.INTENSITY, ImportOptions.DEFAULT_HDF5_DATASET, darkCut, null, null), true, "dark_cut.tif"));
+		final Path maskDir = Files.createDirectories(dir.resolve("mask_is_a_folder.tif"));
+		CASES.add(new Case("mask file is a folder", good, ",mask_file=\"" + maskDir + "\"",
+			new ImportOptions(sc.fiji.cdi.data.Quantity.INTENSITY, ImportOptions.DEFAULT_HDF5_DATASET, null, null, maskDir), true, "mask_is_a_folder.tif"));
+		final Path dir2 = Files.createDirectories(dir.resolve("links"));
+		final Path danglingInput = Files.createSymbolicLink(dir2.resolve("scan_link.tif"), dir2.resolve("moved_away.tif"));
+		add("input is a dangling link", danglingInput, "scan_link.tif");
+		final Path okFrames = frames("frames_ok", 3);
+		folder("output_dir is the input frame folder", okFrames, "", "output_dir", Main.FAILED, okFrames);
+		folder("output_dir inside the input frame folder", okFrames, "", "output_dir", Main.FAILED, okFrames.resolve("recon"));
+		final Path aFile = Files.writeString(dir.resolve("i_am_a_file.txt"), "not a folder");
+		folder("output_dir is a file", good, "", "i_am_a_file.txt", Main.FAILED, aFile);
+		folder("output_dir under a file", good, "", "i_am_a_file.txt", Main.FAILED, aFile.resolve("sub"));
+		folder("output_dir cannot be created (/proc)", good, "", "/proc/cdi-results", Main.FAILED, Path.of("/proc/cdi-results"));
+		final Path hiddenCut = cut(".hidden_scan.tif", floats5, 0.5);
+		add("truncated hidden file", hiddenCut, ".hidden_scan.tif");
+		final Path fifo = dir.resolve("pipe_scan.npy");
+		if (new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0) add("a named pipe as input (must not block)", fifo, "pipe_scan.npy");
+		folder("input is an empty path", Path.of(""), "", "input", Main.FAILED, null); // Reconstruct may take an open image instead
+
+		// --- parameters: key, value and what is allowed; exit code 2 before any work ---
+		param("seed=abc (unquoted)", good, ",seed=abc", "seed");
+		param("seed=\"abc\"", good, ",seed=\"abc\"", "'seed': 'abc' is not a whole number");
+		param("seed=1.5", good, ",seed=1.5", "'seed': 1.5 is not a whole number");
+		param("random_starts=-1", good, ",random_starts=-1", "'random_starts'");
+		param("random_starts=-5", good, ",random_starts=-5", "out of range");
+		param("threads=-4", good, ",threads=-4", "'threads'");
+		param("threads=1e12", good, ",threads=1e12", "'threads'");
+		param("fine_tune_steps=-3", good, ",fine_tune_steps=-3", "'fine_tune_steps'");
+		param("centring=middle", good, ",centring=\"middle\"", "max, centre_of_mass");
+		param("quantity=counts", good, ",quantity=\"counts\"", "intensity, amplitude");
+		param("mode=nnrefine", good, ",mode=\"nnrefine\"", "phasing, nn+refine");
+		param("device=tpu", good, ",device=\"tpu\"", "auto, cpu, gpu");
+		param("initial_support=sphere", good, ",initial_support=\"sphere\"", "box, autocorrelation");
+		param("hio_beta=5", good, ",hio_beta=5", "from 0.01 to 1.5");
+		param("shrink_wrap_threshold=0", good, ",shrink_wrap_threshold=0", "'shrink_wrap_threshold'");
+		param("data_threshold=-1", good, ",data_threshold=-1", "'data_threshold'");
+		param("twin_removal=maybe", good, ",twin_removal=\"maybe\"", "twin_removal=true or twin_removal=false");
+		param("unknown key", good, ",randm_starts=2", "did you mean 'random_starts'");
+		param("unterminated quote", good, ",recipe=\"5*ER", "quote is not closed");
+		param("text where a number goes", good, ",seed=\"\"", "'seed'");
+		param("size=0", good, ",size=\"0\"", "size='0'");
+		param("size with 4 numbers", good, ",size=\"8,8,8,8\"", "size='8,8,8,8'");
+		param("binning with 2 numbers", good, ",binning=\"1,2\"", "binning='1,2'");
+		param("empty recipe", good, ",recipe=\"\"", "'recipe'");
+		param("a list value", good, ",size=[64,64]", "'size'");
+		param("NaN as a number", good, ",hio_beta=NaN", "NaN");
+		CASES.add(new Case("parameter: size=4096 (2^30-voxel limit)", good, ",size=\"4096\"", ImportOptions.defaults(), false, "2^30", Main.FAILED, null));
+		CASES.add(new Case("parameter: output_dir missing", good, "", ImportOptions.defaults(), false, "'output_dir' is missing", Main.BAD_COMMAND_LINE, NO_OUTPUT));
+	}
+
+	/** Marks a case run without output_dir. */
+	private static final Path NO_OUTPUT = Path.of("-no-output-");
+
+	private static byte[] goodTiff(final Path good) throws IOException { return Files.readAllBytes(good); }
+
+	/** A folder of {@code n} good 16×16 float frames f_001.tif …. */
+	private static Path frames(final String name, final int n) throws IOException {
+		final Path f = Files.createDirectories(dir.resolve(name));
+		for (int i = 1; i <= n; i++) TiffWriter.write(f.resolve(String.format("f_%03d.tif", i)), volume(Grid.of2D(16, 16), i));
+		return f;
 	}
 
 	@BeforeAll
@@ -214,10 +401,10 @@ class BadInputCorpusTest {
 			new ImportOptions(sc.fiji.cdi.data.Quantity.INTENSITY, ImportOptions.DEFAULT_HDF5_DATASET, smallDark, null, null), true, "dark_4x4.tif"));
 
 		// good file, bad command parameters (the reader accepts the file; the command must refuse before any work)
-		CASES.add(new Case("bad recipe", good, ",recipe=\"3*(20*ER+HIOX)\"", ImportOptions.defaults(), false, "HIOX"));
-		CASES.add(new Case("bad size", good, ",size=\"64,abc,2\"", ImportOptions.defaults(), false, "size='64,abc,2'"));
-		CASES.add(new Case("bad binning", good, ",binning=\"0\"", ImportOptions.defaults(), false, "binning='0'"));
-		CASES.add(new Case("unknown backend", good, ",backend=\"cuda9\"", ImportOptions.defaults(), false, "cuda9"));
+		CASES.add(new Case("bad recipe", good, ",recipe=\"3*(20*ER+HIOX)\"", ImportOptions.defaults(), false, "HIOX", Main.BAD_COMMAND_LINE, null));
+		CASES.add(new Case("bad size", good, ",size=\"64,abc,2\"", ImportOptions.defaults(), false, "size='64,abc,2'", Main.BAD_COMMAND_LINE, null));
+		CASES.add(new Case("bad binning", good, ",binning=\"0\"", ImportOptions.defaults(), false, "binning='0'", Main.BAD_COMMAND_LINE, null));
+		CASES.add(new Case("unknown backend", good, ",backend=\"cuda9\"", ImportOptions.defaults(), false, "cuda9", Main.BAD_COMMAND_LINE, null));
 		CASES.add(new Case("missing input file", dir.resolve("no_such_scan.tif"), "", ImportOptions.defaults(), true, "no_such_scan.tif"));
 		// neural-network model folders that cannot be read (Reconstruct with mode nn+refine)
 		final Path emptyModel = Files.createDirectories(dir.resolve("model_empty"));
@@ -227,6 +414,7 @@ class BadInputCorpusTest {
 		Files.write(badModel.resolve("weights.params"), new byte[] { 1, 2, 3 });
 		CASES.add(new Case("model folder with a corrupt card", good, ",mode=\"nn+refine\",model=\"" + badModel + "\"", ImportOptions.defaults(), false, "model_garbage"));
 
+		generateMore(good);
 		checksums = checksums();
 		context = new Context();
 	}
@@ -260,8 +448,8 @@ class BadInputCorpusTest {
 	}
 
 	@Test
-	void theCorpusHasAtLeastThirtyBadInputs() {
-		assertTrue(CASES.size() >= 30, "corpus size " + CASES.size());
+	void theCorpusHasAtLeastOneHundredBadInputs() {
+		assertTrue(CASES.size() >= 100, "corpus size " + CASES.size());
 		System.out.println("BadInputCorpusTest: " + CASES.size() + " bad inputs");
 	}
 
@@ -274,25 +462,60 @@ class BadInputCorpusTest {
 		}));
 	}
 
+	/**
+	 * The rule for every case: the exit code docs/cluster.md documents (1 the command failed, 2 a bad command line),
+	 * one clear message naming the file or key, no stack trace, no output and no new (empty) output folder.
+	 */
 	@TestFactory
-	Stream<DynamicTest> reconstructExitsWithCodeOneAndLeavesNoOutput() {
+	Stream<DynamicTest> reconstructExitsAsDocumentedAndLeavesNoOutput() {
 		return CASES.stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
-			final Path out = dir.resolve("outputs").resolve(c.name().replaceAll("[^A-Za-z0-9]+", "_"));
+			final Path out = c.out() != null ? c.out() : dir.resolve("outputs").resolve(c.name().replaceAll("[^A-Za-z0-9]+", "_"));
+			final List<String> before = listing(out);
 			final PrintStream old = System.err;
 			final ByteArrayOutputStream buf = new ByteArrayOutputStream();
 			final int code;
 			System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
 			try {
-				code = Main.run("--headless", "--run", "Reconstruct", "input=\"" + c.input() + "\",output_dir=\"" + out + "\",recipe=\"5*ER\"" + c.options());
+				code = Main.run("--headless", "--run", "Reconstruct", "input=\"" + c.input() + "\"" + (c.out() == NO_OUTPUT ? "" : ",output_dir=\"" + out + "\"")
+					+ ",recipe=\"5*ER\"" + c.options());
 			} finally {
 				System.setErr(old);
 			}
 			final String err = buf.toString(StandardCharsets.UTF_8);
-			assertEquals(1, code, c.name() + ": " + err);
-			assertTrue(err.contains("Reconstruct failed: "), c.name() + ": " + err);
+			assertEquals(c.exit(), code, c.name() + ": " + err);
+			assertTrue(err.contains(c.exit() == Main.FAILED ? "Reconstruct failed: " : "bad command line"), c.name() + ": " + err);
 			assertTrue(err.contains(c.fragment()), c.name() + ": stderr should contain " + c.fragment() + ": " + err);
-			if (Files.exists(out)) try (Stream<Path> s = Files.list(out)) { assertEquals(List.of(), s.toList(), c.name() + ": output left"); }
+			SignalTest.assertNoStackTrace(err);
+			assertTrue(err.lines().filter(l -> l.startsWith("cdi: ")).count() <= 2, c.name() + ": one message expected: " + err);
+			if (c.out() != NO_OUTPUT) assertEquals(before, listing(out), c.name() + ": output left (or an empty folder made)");
 		}));
+	}
+
+	/** The entries of a folder, or null when it does not exist (so a new empty folder counts as output). */
+	private static List<String> listing(final Path p) throws IOException {
+		if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return null;
+		if (!Files.isDirectory(p)) return List.of("<file>");
+		try (Stream<Path> s = Files.list(p)) { return s.map(x -> x.getFileName().toString()).sorted().toList(); }
+	}
+
+	/** The generated multi-page TIFFs, complete, are read with all their pages: the completeness check refuses no good file. */
+	@Test
+	void completeGeneratedTiffsAreReadWithAllPages() throws Exception {
+		final Object[][] specs = { { TiffBytes.Spec.floats(5, 16, 16), 5 }, { TiffBytes.Spec.shorts(10, 32, 32), 10 },
+			{ TiffBytes.Spec.floats(6, 16, 16).bigEndian(), 6 }, { TiffBytes.Spec.shorts(1, 64, 64).strips(4), 1 },
+			{ TiffBytes.Spec.shorts(5, 16, 16).described("{\"shape\": [5, 16, 16]}"), 5 } };
+		int k = 0;
+		for (final Object[] sp : specs) {
+			final Path f = dir.resolve("complete_" + k++ + ".tif");
+			Files.write(f, TiffBytes.write((TiffBytes.Spec) sp[0]));
+			try {
+				final sc.fiji.cdi.data.Diffraction d = DiffractionReader.read(f, ImportOptions.defaults());
+				assertEquals((int) sp[1], d.grid().nz, f + ": pages read");
+				assertTrue(d.values.data[0] >= 100 && d.values.data[d.values.data.length - 1] >= 100, f + ": every pixel read (no zero padding)");
+			} finally {
+				Files.delete(f);
+			}
+		}
 	}
 
 	@TestFactory

@@ -1,0 +1,224 @@
+package sc.fiji.cdi.commands;
+
+import java.io.File;
+import java.lang.reflect.Field;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import org.scijava.ItemIO;
+import org.scijava.module.Module;
+import org.scijava.module.ModuleInfo;
+import org.scijava.module.ModuleItem;
+import org.scijava.plugin.Parameter;
+
+import sc.fiji.cdi.phasing.Recipe;
+import sc.fiji.cdi.util.CdiException;
+
+/**
+ * The one place where command parameters are checked, shared by the dialogs, macros, Fiji's {@code --run} and the
+ * standalone runner: every refusal names the key, the value given and what is allowed (the choices listed, the
+ * range, the syntax).
+ * <ul>
+ * <li>{@link #check(Module, Map)}: the values as given on a command line or in a macro, before any conversion — an
+ * unknown key, a value of the wrong type ({@code seed=abc}), a missing required parameter;</li>
+ * <li>{@link #checkFields(Object)}: a command's field values just before it runs, whatever filled them — choices,
+ * {@code min}/{@code max} of the {@code @Parameter} annotation, and the syntax of {@code size}, {@code binning} and
+ * the recipes.</li>
+ * </ul>
+ */
+public final class ParameterCheck {
+
+	/** A parameter refused before the command started (the runner exits with code 2, see docs/cluster.md). */
+	public static final class BadParameter extends CdiException {
+		private static final long serialVersionUID = 1L;
+		public BadParameter(final String message) { super(message); }
+	}
+
+	private ParameterCheck() {}
+
+	/**
+	 * Checks the values given by name (from a command line or macro: strings, numbers, booleans) against the
+	 * command's inputs, before SciJava converts them (it would silently keep the default for {@code seed=abc}).
+	 */
+	public static void check(final Module module, final Map<String, ?> given) {
+		final ModuleInfo info = module.getInfo();
+		for (final Map.Entry<String, ?> e : given.entrySet()) {
+			final ModuleItem<?> item = info.getInput(e.getKey());
+			if (item == null || !isUserInput(item))
+				throw new BadParameter(info.getTitle() + " has no parameter '" + e.getKey() + "'" + suggestion(info, e.getKey()) + "; its parameters are: " + String.join(", ", names(info)) + ".");
+			final Object converted = convert(e.getKey(), e.getValue(), item.getType());
+			if (item.isRequired() && item.getType() == File.class && converted != null && converted.toString().isBlank())
+				throw new BadParameter("Parameter '" + e.getKey() + "' is empty: " + info.getTitle() + " needs it (" + item.getLabel() + "); give " + e.getKey() + "=\"<path>\".");
+			if (converted != null) checkValue(e.getKey(), converted, item.getLabel(), choices(item), text(item.getMinimumValue()), text(item.getMaximumValue()));
+		}
+		for (final ModuleItem<?> item : info.inputs()) {
+			if (!isUserInput(item) || !item.isRequired() || given.containsKey(item.getName())) continue;
+			if (item.getType() == File.class && module.getInput(item.getName()) == null)
+				throw new BadParameter("Parameter '" + item.getName() + "' is missing: " + info.getTitle() + " needs it (" + item.getLabel() + "); give "
+					+ item.getName() + "=\"<path>\".");
+		}
+	}
+
+	/** Checks a command's {@code @Parameter} field values (choices, min/max, syntax); the first problem is thrown. */
+	public static void checkFields(final Object command) {
+		for (Class<?> c = command.getClass(); c != null && c != Object.class; c = c.getSuperclass()) {
+			for (final Field f : c.getDeclaredFields()) {
+				final Parameter p = f.getAnnotation(Parameter.class);
+				if (p == null || p.type() == ItemIO.OUTPUT || !isUserType(f.getType())) continue;
+				final Object value;
+				try {
+					f.setAccessible(true);
+					value = f.get(command);
+				} catch (final ReflectiveOperationException | RuntimeException e) {
+					continue;
+				}
+				if (value == null) continue;
+				checkValue(f.getName(), value, p.label(), p.choices().length == 0 ? null : List.of(p.choices()), p.min(), p.max());
+			}
+		}
+	}
+
+	/** A value of the parameter's type: the given one converted, checked for what SciJava would accept silently. */
+	static Object convert(final String key, final Object v, final Class<?> type) {
+		if (v == null) return null;
+		final String s = v instanceof String str ? str.trim() : null;
+		if (type == int.class || type == Integer.class || type == long.class || type == Long.class) {
+			final long max = type == int.class || type == Integer.class ? Integer.MAX_VALUE : Long.MAX_VALUE;
+			final long min = type == int.class || type == Integer.class ? Integer.MIN_VALUE : Long.MIN_VALUE;
+			try {
+				final BigDecimal d = v instanceof Number n ? new BigDecimal(n.toString()) : new BigDecimal(s);
+				final BigDecimal whole = d.stripTrailingZeros();
+				if (whole.scale() > 0) throw new BadParameter("Parameter '" + key + "': " + quote(v) + " is not a whole number; expected an integer, e.g. " + key + "=1.");
+				if (d.compareTo(BigDecimal.valueOf(max)) > 0 || d.compareTo(BigDecimal.valueOf(min)) < 0)
+					throw new BadParameter("Parameter '" + key + "': " + quote(v) + " is out of range; expected an integer between " + min + " and " + max + ".");
+				return d.longValue();
+			} catch (final NumberFormatException e) {
+				throw new BadParameter("Parameter '" + key + "': " + quote(v) + " is not a whole number; expected an integer, e.g. " + key + "=1.");
+			}
+		}
+		if (type == double.class || type == Double.class || type == float.class || type == Float.class) {
+			final double d;
+			try {
+				d = v instanceof Number n ? n.doubleValue() : Double.parseDouble(s);
+			} catch (final NumberFormatException e) {
+				throw new BadParameter("Parameter '" + key + "': " + quote(v) + " is not a number; expected a decimal number, e.g. " + key + "=0.5.");
+			}
+			if (!Double.isFinite(d)) throw new BadParameter("Parameter '" + key + "': " + quote(v) + " is not a finite number; expected a decimal number, e.g. " + key + "=0.5.");
+			return d;
+		}
+		if (type == boolean.class || type == Boolean.class) {
+			if (v instanceof Boolean b) return b;
+			if ("true".equalsIgnoreCase(s) || "false".equalsIgnoreCase(s)) return Boolean.parseBoolean(s);
+			throw new BadParameter("Parameter '" + key + "': " + quote(v) + " is not a yes/no value; expected " + key + "=true or " + key + "=false.");
+		}
+		if (type == String.class || type == File.class) {
+			if (v instanceof String || v instanceof Number || v instanceof Boolean || v instanceof File) return v instanceof File f ? f : v.toString();
+			throw new BadParameter("Parameter '" + key + "': " + quote(v) + " is not a text value; quote it, e.g. " + key + "=\"...\".");
+		}
+		return null; // images, services: not given as text
+	}
+
+	/** Choices, range and syntax of one value; {@code min}/{@code max} as annotation text ("" = none). */
+	static void checkValue(final String key, final Object value, final String label, final List<String> choices, final String min, final String max) {
+		final String what = label == null || label.isBlank() ? "" : " (" + label + ")";
+		if (value instanceof String s && choices != null && !choices.isEmpty()) {
+			for (final String c : choices) if (c.equalsIgnoreCase(s.trim())) return;
+			throw new BadParameter("Parameter '" + key + "'" + what + ": '" + s + "' is not one of the choices; expected one of: " + String.join(", ", choices) + ".");
+		}
+		if (value instanceof Number n) {
+			final double d = n.doubleValue();
+			if (!Double.isFinite(d)) throw new BadParameter("Parameter '" + key + "'" + what + ": " + n + " is not a finite number.");
+			final Double lo = number(min), hi = number(max);
+			if (lo != null && d < lo || hi != null && d > hi)
+				throw new BadParameter("Parameter '" + key + "'" + what + ": " + format(n) + " is out of range; expected " + range(lo, hi) + ".");
+		}
+		if (value instanceof String s && s.isBlank() && (key.equals("recipe") || key.equals("refinement")))
+			throw new BadParameter("Parameter '" + key + "'" + what + " is empty; expected a recipe such as " + Recipe.COHERE_DEFAULT + ".");
+		if (value instanceof String s && !s.isBlank()) {
+			try {
+				switch (key) {
+					case "size" -> Inputs.sizeSyntax(s);
+					case "binning" -> Inputs.binning(s);
+					case "recipe", "refinement" -> Recipe.parse(s);
+					default -> { /* free text */ }
+				}
+			} catch (final BadParameter e) {
+				throw e;
+			} catch (final CdiException | IllegalArgumentException e) {
+				throw new BadParameter("Parameter '" + key + "'" + what + ": " + e.getMessage());
+			}
+		}
+	}
+
+	private static String range(final Double lo, final Double hi) {
+		if (lo != null && hi != null) return "a value from " + format(lo) + " to " + format(hi);
+		if (lo != null) return "a value ≥ " + format(lo);
+		return "a value ≤ " + format(hi);
+	}
+
+	private static String format(final Number n) {
+		final double d = n.doubleValue();
+		return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : n.toString();
+	}
+
+	private static Double number(final String s) {
+		if (s == null || s.isBlank()) return null;
+		try {
+			return Double.valueOf(s.trim());
+		} catch (final NumberFormatException e) {
+			return null;
+		}
+	}
+
+	private static List<String> choices(final ModuleItem<?> item) {
+		final List<?> c = item.getChoices();
+		if (c == null) return null;
+		final List<String> out = new ArrayList<>();
+		for (final Object o : c) out.add(String.valueOf(o));
+		return out;
+	}
+
+	private static String text(final Object o) { return o == null ? null : o.toString(); }
+
+	private static String quote(final Object v) { return v instanceof String ? "'" + v + "'" : String.valueOf(v); }
+
+	private static boolean isUserInput(final ModuleItem<?> item) {
+		return item.isInput() && isUserType(item.getType());
+	}
+
+	private static boolean isUserType(final Class<?> t) {
+		return !org.scijava.service.Service.class.isAssignableFrom(t) && !org.scijava.Context.class.isAssignableFrom(t);
+	}
+
+	private static List<String> names(final ModuleInfo info) {
+		final List<String> n = new ArrayList<>();
+		for (final ModuleItem<?> i : info.inputs()) if (isUserInput(i)) n.add(i.getName());
+		return n;
+	}
+
+	/** ", did you mean 'random_starts'?" for a near miss (edit distance ≤ 2), else "". */
+	private static String suggestion(final ModuleInfo info, final String key) {
+		String best = null;
+		int bestD = 3;
+		for (final String n : names(info)) {
+			final int d = distance(key.toLowerCase(Locale.ROOT), n.toLowerCase(Locale.ROOT));
+			if (d < bestD) { bestD = d; best = n; }
+		}
+		return best == null ? "" : " (did you mean '" + best + "'?)";
+	}
+
+	private static int distance(final String a, final String b) {
+		final int[] prev = new int[b.length() + 1], cur = new int[b.length() + 1];
+		for (int j = 0; j <= b.length(); j++) prev[j] = j;
+		for (int i = 1; i <= a.length(); i++) {
+			cur[0] = i;
+			for (int j = 1; j <= b.length(); j++)
+				cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+			System.arraycopy(cur, 0, prev, 0, cur.length);
+		}
+		return prev[b.length()];
+	}
+}
