@@ -1,6 +1,16 @@
 package sc.fiji.cdi.geometry;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 
 import sc.fiji.cdi.data.Grid;
 import sc.fiji.cdi.util.CdiException;
@@ -166,6 +176,80 @@ public record BraggGeometry(double energyKeV, double distanceM, double pixelSize
 		for (int i = 0; i < 3; i++)
 			for (int j = 0; j < 3; j++) r[i][j] = 2 * Math.PI * bit[i][j] / n[j];
 		return r;
+	}
+
+	/**
+	 * The geometry of the array after binning by (fz, fy, fx): the rocking step grows fz times, the pixel fy times.
+	 * Binning the rows and the columns differently would make the pixels oblong, which this model does not describe.
+	 */
+	public BraggGeometry binned(final int fz, final int fy, final int fx) {
+		if (fz < 1 || fy < 1 || fx < 1) throw new CdiException("Binning factors must be >= 1, got " + fz + "," + fy + "," + fx + ".");
+		if (fy != fx) throw new CdiException("Binning the detector rows by " + fy + " and the columns by " + fx + " makes oblong pixels; the lab-frame geometry needs the same factor on y and x.");
+		return new BraggGeometry(energyKeV, distanceM, pixelSizeUm * fy, inplaneDeg, outOfPlaneDeg, rockingAxisLab, rockingStepDeg * fz);
+	}
+
+	/** Report keys of {@link #toReport()} and {@link #fromReport(Map, String)}; lengths in the unit their name says. */
+	public static final List<String> REPORT_KEYS = List.of("energy_kev", "distance_m", "pixel_um", "inplane_deg_lab", "outofplane_deg",
+		"rocking_axis_lab_zyx", "rocking_step_deg");
+
+	/**
+	 * The geometry as a report block (JSON object): the record's fields under {@link #REPORT_KEYS}, plus 2θ and the
+	 * frame convention, which {@link #fromReport} ignores.
+	 */
+	public Map<String, Object> toReport() {
+		final Map<String, Object> m = new LinkedHashMap<>();
+		m.put("energy_kev", energyKeV);
+		m.put("wavelength_nm", wavelengthNm());
+		m.put("distance_m", distanceM);
+		m.put("pixel_um", pixelSizeUm);
+		m.put("inplane_deg_lab", inplaneDeg);
+		m.put("outofplane_deg", outOfPlaneDeg);
+		m.put("two_theta_deg", twoThetaDeg());
+		m.put("rocking_axis_lab_zyx", rockingAxisLab.clone());
+		m.put("rocking_step_deg", rockingStepDeg);
+		m.put("lab_frame", "z downstream, y up, x outboard (bcdi, CXI)");
+		return m;
+	}
+
+	/** The geometry of a report block written by {@link #toReport()}; {@code source} names it in messages. */
+	public static BraggGeometry fromReport(final Map<String, ?> block, final String source) {
+		final double[] v = new double[6];
+		final String[] scalar = { "energy_kev", "distance_m", "pixel_um", "inplane_deg_lab", "outofplane_deg", "rocking_step_deg" };
+		for (int i = 0; i < scalar.length; i++) {
+			final Object o = block.get(scalar[i]);
+			if (!(o instanceof Number n) || !Double.isFinite(n.doubleValue()))
+				throw new CdiException("The geometry in " + source + " has no number '" + scalar[i] + "' (found " + o + "); expected the keys " + REPORT_KEYS
+					+ (block.get("missing") != null ? ". The import said: " + block.get("missing") : "") + ".");
+			v[i] = n.doubleValue();
+		}
+		final Object a = block.get("rocking_axis_lab_zyx");
+		final double[] axis = new double[3];
+		if (!(a instanceof List<?> l) || l.size() != 3) throw new CdiException("The geometry in " + source + " has no 'rocking_axis_lab_zyx' of three numbers (found " + a + ").");
+		for (int i = 0; i < 3; i++) axis[i] = ((Number) l.get(i)).doubleValue();
+		return new BraggGeometry(v[0], v[1], v[2], v[3], v[4], axis, v[5]);
+	}
+
+	/**
+	 * The geometry recorded in a reconstruction report ({@code <name>_report.json}, its {@code geometry} block), so
+	 * that lab-frame orthogonalisation needs no retyping. The block describes the array that was phased (after binning).
+	 */
+	public static BraggGeometry fromReport(final Path reportJson) {
+		final JsonObject root;
+		try {
+			final JsonElement e = JsonParser.parseString(Files.readString(reportJson));
+			if (!e.isJsonObject()) throw new CdiException("Report " + reportJson + " is not a JSON object.");
+			root = e.getAsJsonObject();
+		} catch (final IOException e) {
+			throw new CdiException("Cannot read the report " + reportJson + ": " + e.getMessage() + ".");
+		} catch (final com.google.gson.JsonParseException e) {
+			throw new CdiException("Report " + reportJson + " is not valid JSON: " + e.getMessage() + ".");
+		}
+		if (!root.has("geometry") || !root.get("geometry").isJsonObject())
+			throw new CdiException("Report " + reportJson + " has no 'geometry' block: the data were not imported with a beamline (e.g. input=<SPEC file> scan=<n>);"
+				+ " give the geometry by hand (geometry=34-ID-C with energy_kev, distance_m, pixel_um, inplane_deg, outofplane_deg, rocking_step_deg).");
+		@SuppressWarnings("unchecked")
+		final Map<String, Object> block = new com.google.gson.Gson().fromJson(root.get("geometry"), Map.class);
+		return fromReport(block, reportJson.toString());
 	}
 
 	@Override

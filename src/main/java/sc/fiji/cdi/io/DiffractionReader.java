@@ -58,42 +58,50 @@ public final class DiffractionReader {
 				default -> throw new CdiException("File " + path + " has an unknown extension '" + ext + "'; expected .tif/.tiff, .h5/.hdf5/.cxi/.nxs, .npy, .edf or a folder of TIFF frames.");
 			}
 		}
-		final Grid grid = raw.grid();
-		if (grid.ny < 2 || grid.nx < 2)
-			throw new CdiException(format + " data in " + files + " are " + grid + ": a single row, column or pixel is not a diffraction pattern; expected a 2D detector frame or a 3D stack of frames.");
-		final float[] v = raw.data();
+		final Grid rawGrid = raw.grid();
+		if (rawGrid.ny < 2 || rawGrid.nx < 2)
+			throw new CdiException(format + " data in " + files + " are " + rawGrid + ": a single row, column or pixel is not a diffraction pattern; expected a 2D detector frame or a 3D stack of frames.");
+		final DetectorRegion roi = o.roi();
+		final boolean cropFrames = roi != null && !(rawGrid.ny == roi.sizeY() && rawGrid.nx == roi.sizeX());
+		if (cropFrames && !roi.fitsIn(rawGrid))
+			throw new CdiException("roi=" + roi + " (minX,sizeX,minY,sizeY) does not match the data " + files + " with frames of " + rawGrid.ny + "x" + rawGrid.nx
+				+ " pixels (rows x columns): expected frames of " + roi.sizeY() + "x" + roi.sizeX() + " (the region as saved) or larger frames that contain it.");
+		final Grid grid = cropFrames ? new Grid(rawGrid.nz, roi.sizeY(), roi.sizeX()) : rawGrid;
+		final float[] v = cropFrames ? roi.cut(raw.data(), rawGrid) : raw.data();
 		final Path frameRef = path;
-		boolean[] mask = raw.mask();
+		boolean[] mask = cropFrames ? roi.cut(raw.mask(), rawGrid) : raw.mask();
 		int darkBad = 0, flatBad = 0, maskBad = 0;
+		String flatStats = "";
 		if (o.darkField() != null) {
-			final RawArray dark = plane(o.darkField(), grid, frameRef, "dark field");
-			final boolean[] bad = new boolean[dark.data().length];
-			for (int i = 0; i < bad.length; i++) if (dark.data()[i] > 1) { bad[i] = true; darkBad++; }
-			mask = or(mask, fitMask(bad, dark.grid(), grid, o.darkField().toString(), frameRef));
+			final RawArray dark = plane(o.darkField(), grid, frameRef, "dark field", roi);
+			final boolean[] bad = toFrame(DetectorCorrections.darkBadPixels(dark.data()), dark.grid(), grid, roi);
+			for (final boolean b : bad) if (b) darkBad++;
+			mask = or(mask, fitMask(bad, grid.is2D() ? grid : Grid.of2D(grid.ny, grid.nx), grid, o.darkField().toString(), frameRef));
 		}
 		if (o.whiteField() != null) {
-			final RawArray flat = plane(o.whiteField(), grid, frameRef, "white field");
-			final float[] f = flat.data();
-			double sum = 0;
-			int n = 0;
-			for (final float x : f) if (x > 0 && Float.isFinite(x)) { sum += x; n++; }
-			if (n == 0) throw new CdiException("White field " + o.whiteField() + " has no positive pixel; expected a flat-field image with positive counts.");
-			final double mean = sum / n;
-			final boolean[] bad = new boolean[f.length];
+			final RawArray flat = plane(o.whiteField(), grid, frameRef, "white field", roi);
+			final boolean whole = !(flat.grid().ny == grid.ny && flat.grid().nx == grid.nx);
+			final DetectorCorrections.FlatField ff = DetectorCorrections.flatField(flat.data(), flat.grid(), o.detector(),
+				whole || roi == null ? 0 : roi.minX(), whole || roi == null ? 0 : roi.minY());
+			final float[] gain = whole ? roi.cut(ff.gain(), flat.grid()) : ff.gain();
+			final boolean[] bad = toFrame(ff.bad(), flat.grid(), grid, roi);
 			final int plane = grid.ny * grid.nx;
 			for (int i = 0; i < plane; i++) {
-				if (!(f[i] > 0) || !Float.isFinite(f[i])) { bad[i] = true; flatBad++; continue; }
-				final float scale = (float) (mean / f[i]);
-				for (int z = 0; z < grid.nz; z++) v[z * plane + i] *= scale;
+				if (bad[i]) { flatBad++; continue; }
+				for (int z = 0; z < grid.nz; z++) v[z * plane + i] *= gain[i];
 			}
-			mask = or(mask, fitMask(bad, flat.grid(), grid, o.whiteField().toString(), frameRef));
+			flatStats = String.format(java.util.Locale.ROOT, ", mean %.6g, sigma %.6g, %d known-bad detector pixels", ff.mean(), ff.sigma(), ff.knownBad());
+			mask = or(mask, fitMask(bad, Grid.of2D(grid.ny, grid.nx), grid, o.whiteField().toString(), frameRef));
 		}
 		if (o.maskPath() != null) {
 			final Path mp = o.maskPath();
 			final RawArray m = readAny(mp, MASK_DATASET, "Mask file", "non-zero = bad pixel");
-			final boolean[] bad = new boolean[m.data().length];
-			for (int i = 0; i < bad.length; i++) if (m.data()[i] != 0) { bad[i] = true; maskBad++; }
-			mask = or(mask, fitMask(bad, m.grid(), grid, mp.toString(), frameRef));
+			boolean[] bad = new boolean[m.data().length];
+			for (int i = 0; i < bad.length; i++) if (m.data()[i] != 0) bad[i] = true;
+			Grid mg = m.grid();
+			if (roi != null && m.grid().is2D() && !(mg.ny == grid.ny && mg.nx == grid.nx) && roi.fitsIn(mg)) { bad = roi.cut(bad, mg); mg = Grid.of2D(grid.ny, grid.nx); }
+			for (final boolean b : bad) if (b) maskBad++;
+			mask = or(mask, fitMask(bad, mg, grid, mp.toString(), frameRef));
 		}
 		int masked = 0;
 		if (mask != null) {
@@ -104,7 +112,9 @@ public final class DiffractionReader {
 		final ProcessingLog log = new ProcessingLog().add("import", "format", format, "file", files, "dataset", raw.dataset() == null ? "" : raw.dataset(),
 				"dtype", raw.dtype(), "shape", raw.shapeString(), "quantity", o.quantity().name().toLowerCase(Locale.ROOT),
 				"darkField", o.darkField() == null ? "" : o.darkField() + " (" + darkBad + " bad pixels per frame)",
-				"whiteField", o.whiteField() == null ? "" : o.whiteField() + " (" + flatBad + " pixels <= 0)",
+				"whiteField", o.whiteField() == null ? "" : o.whiteField() + " (" + flatBad + " bad pixels: <= 0 or below mean - " + DetectorCorrections.FLAT_LOW_SIGMAS + " sigma" + flatStats + ")",
+				"roi", roi == null ? "" : roi + (cropFrames ? " (frames cropped)" : " (frames are this region of the detector)"),
+				"detector", o.detector() == null ? "" : o.detector().name(),
 				"maskFile", o.maskPath() == null ? "" : o.maskPath() + " (" + maskBad + " bad pixels)",
 				"maskedPixels", masked, "clampedNegative", clamped);
 		return new Diffraction(new RealVolume(grid, v, raw.voxelSize(), raw.unit()), o.quantity(), mask, log, path.toString());
@@ -147,20 +157,47 @@ public final class DiffractionReader {
 		throw new CdiException(what + " " + p + " is not a regular file (a device or pipe); expected a data file.");
 	}
 
+	/** The detector frames of a folder in stacking order (natural order of the names, dark/flat/mask files excluded). */
+	public static List<Path> frameFiles(final Path folder, final Path... exclude) {
+		final Set<Path> ex = new HashSet<>();
+		for (final Path p : exclude) if (p != null) ex.add(p.toAbsolutePath().normalize());
+		return FrameFolderReader.frames(folder, ex);
+	}
+
+	/** The (y, x) size of one detector frame file, read from the file alone. */
+	public static Grid frameSize(final Path frame) {
+		final RawArray a = TiffReader.readRaw(frame);
+		return Grid.of2D(a.grid().ny, a.grid().nx);
+	}
+
 	static String extension(final Path p) {
 		final String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
 		final int dot = n.lastIndexOf('.');
 		return dot < 0 ? "" : n.substring(dot + 1);
 	}
 
-	/** Reads a dark or white field: one 2D TIFF of the detector size. */
-	private static RawArray plane(final Path file, final Grid data, final Path dataFile, final String what) {
+	/**
+	 * Reads a dark or white field: one 2D TIFF, of the frames' size or, with a detector region, of the whole detector
+	 * (which must contain the region).
+	 */
+	private static RawArray plane(final Path file, final Grid data, final Path dataFile, final String what, final DetectorRegion roi) {
 		if (!FrameFolderReader.isTiff(file)) throw new CdiException("The " + what + " " + file + " must be a TIFF file (.tif/.tiff).");
 		final RawArray a = TiffReader.readRaw(file);
-		if (!a.grid().is2D() || a.grid().ny != data.ny || a.grid().nx != data.nx)
-			throw new CdiException("The " + what + " " + file + " is " + a.grid() + " pixels but the data " + dataFile + " have frames of " + Grid.of2D(data.ny, data.nx)
-					+ " pixels; expected a single frame of the detector size.");
-		return a;
+		if (!a.grid().is2D()) throw new CdiException("The " + what + " " + file + " is a stack " + a.grid() + "; expected a single detector frame.");
+		if (a.grid().ny == data.ny && a.grid().nx == data.nx) return a;
+		if (roi != null && roi.fitsIn(a.grid())) return a;
+		if (roi != null)
+			throw new CdiException("The " + what + " " + file + " is " + a.grid().ny + "x" + a.grid().nx + " pixels (rows x columns) and does not contain the detector region roi=" + roi
+				+ " (minX,sizeX,minY,sizeY); expected a frame of the whole detector or of the frames' size " + data.ny + "x" + data.nx + ".");
+		throw new CdiException("The " + what + " " + file + " is " + a.grid().ny + "x" + a.grid().nx + " pixels but the data " + dataFile + " have frames of " + data.ny + "x" + data.nx
+				+ " pixels; expected a frame of the same size, or give the frames' region of the detector as roi=minX,sizeX,minY,sizeY"
+				+ " (APS 34-ID-C: the #UIMR5 line of the SPEC file, or give the SPEC file with spec= and scan=).");
+	}
+
+	/** A per-pixel map of a dark/white frame on the frames' (y, x) plane: as is, or cut to the region. */
+	private static boolean[] toFrame(final boolean[] m, final Grid planeGrid, final Grid data, final DetectorRegion roi) {
+		if (planeGrid.ny == data.ny && planeGrid.nx == data.nx) return m;
+		return roi.cut(m, planeGrid);
 	}
 
 	/**

@@ -18,9 +18,12 @@ import sc.fiji.cdi.data.Quantity;
  * @param clampNegative negative values are an error by default (intensities and amplitudes are non-negative; a
  *        negative value usually means a wrong data type or a background subtraction); when true they are set
  *        to 0 instead and the count is recorded in the import log
+ * @param roi where the frames lie on the detector ({@link DetectorRegion}); full-detector dark, flat and mask files
+ *        are cut to it, and full-detector frames are cropped to it; null = frames, dark, flat and mask are the same size
+ * @param detector the detector, for its known-bad pixels in the flat field; nullable
  */
 public record ImportOptions(Quantity quantity, String hdf5DatasetPath, Path darkField, Path whiteField, Path maskPath,
-		boolean clampNegative) {
+		boolean clampNegative, DetectorRegion roi, Detector detector) {
 
 	/** The CXI convention (cxidb): the data, often a soft link to {@code entry_1/instrument_1/detector_1/data}. */
 	public static final String DEFAULT_HDF5_DATASET = "entry_1/data_1/data";
@@ -32,21 +35,25 @@ public record ImportOptions(Quantity quantity, String hdf5DatasetPath, Path dark
 
 	/** The agreed five-argument form; negative values are an error. */
 	public ImportOptions(final Quantity quantity, final String hdf5DatasetPath, final Path darkField, final Path whiteField, final Path maskPath) {
-		this(quantity, hdf5DatasetPath, darkField, whiteField, maskPath, false);
+		this(quantity, hdf5DatasetPath, darkField, whiteField, maskPath, false, null, null);
 	}
 
 	/** Intensities, CXI dataset path, no dark/flat/mask, negative values rejected. */
-	public static ImportOptions defaults() { return new ImportOptions(Quantity.INTENSITY, DEFAULT_HDF5_DATASET, null, null, null, false); }
+	public static ImportOptions defaults() { return new ImportOptions(Quantity.INTENSITY, DEFAULT_HDF5_DATASET, null, null, null, false, null, null); }
 
-	public ImportOptions withQuantity(final Quantity q) { return new ImportOptions(q, hdf5DatasetPath, darkField, whiteField, maskPath, clampNegative); }
+	public ImportOptions withQuantity(final Quantity q) { return new ImportOptions(q, hdf5DatasetPath, darkField, whiteField, maskPath, clampNegative, roi, detector); }
 
-	public ImportOptions withHdf5DatasetPath(final String p) { return new ImportOptions(quantity, p, darkField, whiteField, maskPath, clampNegative); }
+	public ImportOptions withHdf5DatasetPath(final String p) { return new ImportOptions(quantity, p, darkField, whiteField, maskPath, clampNegative, roi, detector); }
 
-	public ImportOptions withDarkField(final Path p) { return new ImportOptions(quantity, hdf5DatasetPath, p, whiteField, maskPath, clampNegative); }
+	public ImportOptions withDarkField(final Path p) { return new ImportOptions(quantity, hdf5DatasetPath, p, whiteField, maskPath, clampNegative, roi, detector); }
 
-	public ImportOptions withWhiteField(final Path p) { return new ImportOptions(quantity, hdf5DatasetPath, darkField, p, maskPath, clampNegative); }
+	public ImportOptions withWhiteField(final Path p) { return new ImportOptions(quantity, hdf5DatasetPath, darkField, p, maskPath, clampNegative, roi, detector); }
 
-	public ImportOptions withMaskPath(final Path p) { return new ImportOptions(quantity, hdf5DatasetPath, darkField, whiteField, p, clampNegative); }
+	public ImportOptions withMaskPath(final Path p) { return new ImportOptions(quantity, hdf5DatasetPath, darkField, whiteField, p, clampNegative, roi, detector); }
 
-	public ImportOptions withClampNegative(final boolean c) { return new ImportOptions(quantity, hdf5DatasetPath, darkField, whiteField, maskPath, c); }
+	public ImportOptions withClampNegative(final boolean c) { return new ImportOptions(quantity, hdf5DatasetPath, darkField, whiteField, maskPath, c, roi, detector); }
+
+	public ImportOptions withRoi(final DetectorRegion r) { return new ImportOptions(quantity, hdf5DatasetPath, darkField, whiteField, maskPath, clampNegative, r, detector); }
+
+	public ImportOptions withDetector(final Detector d) { return new ImportOptions(quantity, hdf5DatasetPath, darkField, whiteField, maskPath, clampNegative, roi, d); }
 }

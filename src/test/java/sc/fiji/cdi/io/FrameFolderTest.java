@@ -65,7 +65,7 @@ class FrameFolderTest {
 		final Diffraction d = DiffractionReader.read(folder, ImportOptions.defaults().withDarkField(darkFile).withWhiteField(flatFile));
 		assertEquals(new Grid(3, 3, 4), d.grid());
 		assertNotNull(d.mask);
-		final double mean = (4 + 2 * 10) / 11.0; // mean over the 11 positive flat pixels
+		final double mean = (4 + 2 * 10 + 0) / 12.0; // mean over all 12 flat pixels, the dead one included (cohere's rule)
 		for (int z = 0; z < 3; z++) {
 			final int k = z + 1;
 			assertTrue(d.mask[d.grid().index(z, 1, 1)], "hot pixel masked");

@@ -1,0 +1,58 @@
+package sc.fiji.cdi.beamline;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import sc.fiji.cdi.data.Diffraction;
+import sc.fiji.cdi.data.Quantity;
+import sc.fiji.cdi.geometry.BraggGeometry;
+import sc.fiji.cdi.io.DetectorRegion;
+
+/**
+ * How one beamline lays out a measurement: given where the data are, the frames in rocking order, the detector
+ * region they cover, the detector corrections and the diffraction geometry. One class per beamline
+ * ({@link Aps34idc}); {@link Beamlines} finds them by name or recognises the input.
+ */
+public interface Beamline {
+
+	/** Short id used as {@code beamline=} value, e.g. {@code aps-34idc}. */
+	String id();
+
+	/** Other accepted names (lower case), e.g. {@code 34-id-c}. */
+	default java.util.List<String> aliases() { return java.util.List.of(); }
+
+	/** One line for messages and docs. */
+	String description();
+
+	/** Whether the input is laid out as this beamline writes it (used by {@code beamline=auto}). */
+	boolean recognises(Request request);
+
+	/** Reads the scan: frames, corrections, geometry. Every failure is a CdiException naming what was looked for. */
+	Scan load(Request request);
+
+	/**
+	 * Where the data are and what the user said.
+	 *
+	 * @param input      the file or folder given as {@code input} (a SPEC file, a frames folder, an HDF5 file…)
+	 * @param spec       a SPEC file given separately ({@code spec=}), or null
+	 * @param scan       the scan number as text ({@code scan=}: "54", "54.2"), or null
+	 * @param darkField  dark field given by the user, or null (a beamline may look for it next to the data)
+	 * @param whiteField white (flat) field, or null
+	 * @param maskFile   bad-pixel mask, or null
+	 * @param roi        the detector region of the frames given by the user (overrides the beamline's), or null
+	 * @param quantity   what the frames hold (intensity for detector frames)
+	 */
+	record Request(Path input, Path spec, String scan, Path darkField, Path whiteField, Path maskFile, DetectorRegion roi, Quantity quantity) {}
+
+	/**
+	 * A loaded scan.
+	 *
+	 * @param data      the frames (z = rocking point, y = detector row, x = detector column), corrected, bad pixels masked
+	 * @param name      a short name for output files, e.g. {@code scan54}
+	 * @param geometry  the diffraction geometry of the frames as read (no binning), or null when it could not be derived
+	 * @param report    what the beamline read, for the reconstruction report's {@code geometry} block: the
+	 *                  {@link BraggGeometry#toReport()} keys when {@code geometry} is known, the motor values and their
+	 *                  source always, and {@code missing} saying why when {@code geometry} is null
+	 */
+	record Scan(Diffraction data, String name, BraggGeometry geometry, Map<String, Object> report) {}
+}

@@ -1,0 +1,89 @@
+package sc.fiji.cdi.io;
+
+import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.util.CdiException;
+
+/**
+ * Dark- and flat-field rules for photon-counting area detectors, as APS 34-ID-C applies them to its Timepix frames
+ * (following cohere 4.x, {@code beamlines/aps_34idc/detectors.py}; facts, not its code). Both fields are frames of
+ * the <em>whole</em> detector; the statistics are taken there, then the results are cut to the frames' region
+ * ({@link DetectorRegion}).
+ * <ul>
+ * <li>Dark field: a photon-counting detector has no dark current to subtract; counts in a dark frame mark hot or
+ *     noisy pixels. Pixels with dark &gt; {@value #DARK_BAD_ABOVE} are bad (cohere: set to 0).</li>
+ * <li>Flat field: the detector's known-bad regions (chip seams, {@link Detector#knownBad()}) are set to 0 first;
+ *     then with the mean μ and standard deviation σ of all pixels of the whole flat, pixels below
+ *     μ − {@value #FLAT_LOW_SIGMAS}σ (and ≤ 0) are bad; every other pixel is multiplied by the gain μ / flat, so a
+ *     frame keeps its photon scale (cohere: frame / flat × μ; division by 0 → 0).</li>
+ * </ul>
+ * Where this deviates from cohere: bad pixels are reported as a mask (values 0) rather than being measured zeros;
+ * whether the phasing then leaves them free or holds them at 0 is the caller's choice (Reconstruct
+ * {@code bad_pixels=masked|zero}).
+ */
+public final class DetectorCorrections {
+
+	/** Dark-frame counts above this mark a bad pixel (cohere 34-ID-C). */
+	public static final double DARK_BAD_ABOVE = 1;
+
+	/** Flat-field values below mean − this many standard deviations mark a bad pixel (cohere 34-ID-C). */
+	public static final double FLAT_LOW_SIGMAS = 3;
+
+	private DetectorCorrections() {}
+
+	/**
+	 * The flat-field correction on one detector frame.
+	 *
+	 * @param gain      μ / flat for good pixels, 0 for bad ones
+	 * @param bad       true = no usable flat-field value
+	 * @param mean      μ of the whole flat after the known-bad regions were zeroed
+	 * @param sigma     σ of the same
+	 * @param knownBad  pixels set to 0 because the detector's table lists them
+	 * @param low       pixels below μ − 3σ or ≤ 0 (known-bad ones included)
+	 */
+	public record FlatField(float[] gain, boolean[] bad, double mean, double sigma, int knownBad, int low) {}
+
+	/** Bad pixels of a dark frame: dark &gt; {@value #DARK_BAD_ABOVE}. */
+	public static boolean[] darkBadPixels(final float[] dark) {
+		final boolean[] bad = new boolean[dark.length];
+		for (int i = 0; i < bad.length; i++) bad[i] = dark[i] > DARK_BAD_ABOVE || Float.isNaN(dark[i]);
+		return bad;
+	}
+
+	/**
+	 * The flat-field correction of a whole-detector flat frame.
+	 *
+	 * @param flat     the flat frame (y, x on {@code frame}); not changed
+	 * @param frame    its 2D grid
+	 * @param detector the detector (its known-bad regions), or null
+	 * @param originX  detector column of the flat's column 0 (0 for a whole-detector flat)
+	 * @param originY  detector row of the flat's row 0
+	 */
+	public static FlatField flatField(final float[] flat, final Grid frame, final Detector detector, final int originX, final int originY) {
+		final float[] f = new float[flat.length];
+		for (int i = 0; i < f.length; i++) f[i] = Float.isFinite(flat[i]) ? flat[i] : 0;
+		int known = 0;
+		if (detector != null) {
+			for (final DetectorRegion r : detector.knownBad()) {
+				for (int y = Math.max(r.minY(), originY); y < Math.min(r.minY() + r.sizeY(), originY + frame.ny); y++)
+					for (int x = Math.max(r.minX(), originX); x < Math.min(r.minX() + r.sizeX(), originX + frame.nx); x++) {
+						final int i = (y - originY) * frame.nx + (x - originX);
+						if (f[i] != 0) known++;
+						f[i] = 0;
+					}
+			}
+		}
+		double s = 0, s2 = 0;
+		for (final float v : f) { s += v; s2 += (double) v * v; }
+		final double mean = s / f.length, sigma = Math.sqrt(Math.max(0, s2 / f.length - mean * mean));
+		if (!(mean > 0)) throw new CdiException("The flat field has no positive mean (" + mean + "); expected a flat-field frame with positive counts.");
+		final double low = mean - FLAT_LOW_SIGMAS * sigma;
+		final float[] gain = new float[f.length];
+		final boolean[] bad = new boolean[f.length];
+		int nLow = 0;
+		for (int i = 0; i < f.length; i++) {
+			if (f[i] <= 0 || f[i] < low) { bad[i] = true; nLow++; }
+			else gain[i] = (float) (mean / f[i]);
+		}
+		return new FlatField(gain, bad, mean, sigma, known, nLow);
+	}
+}
