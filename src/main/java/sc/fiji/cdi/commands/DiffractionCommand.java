@@ -8,6 +8,7 @@ import org.scijava.ItemVisibility;
 import org.scijava.plugin.Parameter;
 
 import ij.ImagePlus;
+import sc.fiji.cdi.beamline.Beamline;
 import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.data.Grid;
 import sc.fiji.cdi.data.ProcessingLog;
@@ -46,6 +47,24 @@ public abstract class DiffractionCommand extends CdiCommand {
 
 	@Parameter(label = "Or: folder of detector frames", style = "directory", required = false, persist = false)
 	protected File frame_folder;
+
+	@Parameter(label = "Beamline", choices = { "auto", "none", "aps-34idc" }, persist = false,
+		description = "auto: a SPEC file as input (with scan=), or a frame folder with spec=, is read as APS 34-ID-C; none: the generic reader")
+	protected String beamline = "auto";
+
+	@Parameter(label = "SPEC file (with a frame folder)", required = false, persist = false)
+	protected File spec;
+
+	@Parameter(label = "Scan number (SPEC)", required = false, persist = false)
+	protected String scan = "";
+
+	@Parameter(label = "Frames' detector region minX,sizeX,minY,sizeY (empty = the beamline's or none)", required = false, persist = false,
+		description = "Dark/flat/mask of the whole detector are cut to it; larger frames are cropped to it (any beamline, any format)")
+	protected String roi = "";
+
+	@Parameter(label = "Bad detector pixels", choices = { "masked", "zero" }, persist = false,
+		description = "masked: unmeasured, left free by the phasing; zero: measured zero counts (cohere)")
+	protected String bad_pixels = "masked";
 
 	@Parameter(label = "Data are", choices = { "intensity", "amplitude" }, persist = false)
 	protected String quantity = "intensity";
@@ -91,9 +110,18 @@ public abstract class DiffractionCommand extends CdiCommand {
 		throw new CdiException("No diffraction data given: open a diffraction image, or give 'input' (a file) or 'frame_folder' (a folder of detector frames).");
 	}
 
-	/** Reads the source: the file/folder with the import options, or the open image as it is. */
+	/**
+	 * Imports a file or folder source through its beamline ({@code beamline}, {@code spec}, {@code scan},
+	 * {@code roi}): frames, corrections and, for a beamline scan, the geometry; bad pixels as {@code bad_pixels} says.
+	 */
+	protected Beamline.Scan importScan(final Source s) {
+		final Beamline.Scan b = Inputs.importData(s.file(), beamline, spec, scan, roi, Inputs.importOptions(quantity, dataset, dark_field, white_field, mask_file));
+		return new Beamline.Scan(Inputs.badPixels(b.data(), bad_pixels), b.name(), b.geometry(), b.report());
+	}
+
+	/** Reads the source: the file/folder through {@link #importScan}, or the open image as it is. */
 	protected Diffraction read(final Source s) {
-		if (s.file() != null) return DiffractionReader.read(s.file(), Inputs.importOptions(quantity, dataset, dark_field, white_field, mask_file));
+		if (s.file() != null) return importScan(s).data();
 		return new Diffraction(ImagePlusConverter.toVolume(diffraction), Quantity.parse(quantity), null,
 			new ProcessingLog().add("from image", "title", diffraction.getTitle()), s.describe());
 	}

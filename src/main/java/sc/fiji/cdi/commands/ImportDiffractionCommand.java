@@ -11,7 +11,7 @@ import org.scijava.plugin.Plugin;
 import ij.ImagePlus;
 import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.fiji.ImagePlusConverter;
-import sc.fiji.cdi.io.DiffractionReader;
+import sc.fiji.cdi.beamline.Beamline;
 import sc.fiji.cdi.io.ImportOptions;
 import sc.fiji.cdi.io.TiffWriter;
 import sc.fiji.cdi.util.AtomicOutput;
@@ -25,8 +25,20 @@ import sc.fiji.cdi.util.AtomicOutput;
 public class ImportDiffractionCommand extends CdiCommand {
 
 	@Parameter(label = "Diffraction file or folder of frames", style = "both", persist = false,
-		description = "TIFF stack, folder of per-frame TIFFs, HDF5/CXI/NeXus (.h5/.cxi/.nxs), NPY or EDF")
+		description = "TIFF stack, folder of per-frame TIFFs, HDF5/CXI/NeXus (.h5/.cxi/.nxs), NPY, EDF, or an APS 34-ID-C SPEC file with scan=")
 	private File input;
+
+	@Parameter(label = "Beamline", choices = { "auto", "none", "aps-34idc" }, persist = false)
+	private String beamline = "auto";
+
+	@Parameter(label = "SPEC file (with a frames folder as input)", required = false, persist = false)
+	private File spec;
+
+	@Parameter(label = "Scan number (SPEC)", required = false, persist = false)
+	private String scan = "";
+
+	@Parameter(label = "Frames' detector region minX,sizeX,minY,sizeY (empty = from the beamline or none)", required = false, persist = false)
+	private String roi = "";
 
 	@Parameter(label = "Data are", choices = { "intensity", "amplitude" }, persist = false)
 	private String quantity = "intensity";
@@ -70,9 +82,12 @@ public class ImportDiffractionCommand extends CdiCommand {
 	}
 
 	private void importInto(final Path in, final AtomicOutput.ResultSet set) {
-		final Diffraction d = DiffractionReader.read(in, Inputs.importOptions(quantity, dataset, dark_field, white_field, mask_file));
+		final Beamline.Scan imported = Inputs.importData(in, beamline, spec, scan, roi, Inputs.importOptions(quantity, dataset, dark_field, white_field, mask_file));
+		final Diffraction d = imported.data();
+		final String name = imported.name();
+		if (imported.geometry() != null) log.info("Geometry of " + name + ": " + imported.geometry());
+		else if (imported.report().get("missing") != null) log.warn("No lab-frame geometry for " + name + ": " + imported.report().get("missing"));
 		if (set != null) {
-			final String name = Inputs.baseName(in);
 			TiffWriter.write(set.file(name + "_diffraction.tif"), d.values);
 			if (d.mask != null) {
 				final float[] m = new float[d.mask.length];
@@ -84,11 +99,12 @@ public class ImportDiffractionCommand extends CdiCommand {
 			report.put("quantity", d.quantity.name().toLowerCase(java.util.Locale.ROOT));
 			report.put("grid_zyx", d.grid().zyx());
 			report.put("processing", sc.fiji.cdi.pipeline.ResultWriter.steps(d.log));
+			if (!imported.report().isEmpty()) report.put("geometry", imported.geometry() == null ? imported.report() : sc.fiji.cdi.workflow.Reconstruct.geometryBlock(imported, new int[] { 1, 1, 1 }));
 			sc.fiji.cdi.report.Json.write(set.file(name + "_import_report.json"), report);
 			final java.util.List<Path> files = set.commit();
 			log.info("Imported " + in.getFileName() + " (" + d.grid() + "): " + files.size() + " files in " + set.folder());
 		}
-		diffraction = ImagePlusConverter.toImagePlus(d.values, input.getName() + " (" + d.quantity.name().toLowerCase() + ")");
-		if (d.mask != null) mask = ImagePlusConverter.maskToImagePlus(d.grid(), d.mask, input.getName() + " mask (255 = bad)", d.values.voxelSize, d.values.unit);
+		diffraction = ImagePlusConverter.toImagePlus(d.values, name + " (" + d.quantity.name().toLowerCase() + ")");
+		if (d.mask != null) mask = ImagePlusConverter.maskToImagePlus(d.grid(), d.mask, name + " mask (255 = bad)", d.values.voxelSize, d.values.unit);
 	}
 }

@@ -6,10 +6,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
+import sc.fiji.cdi.beamline.Beamline;
+import sc.fiji.cdi.beamline.Beamlines;
+import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.data.Grid;
 import sc.fiji.cdi.workflow.Reconstruct;
 import sc.fiji.cdi.data.Quantity;
+import sc.fiji.cdi.io.DetectorRegion;
+import sc.fiji.cdi.io.DiffractionReader;
 import sc.fiji.cdi.io.ImportOptions;
 import sc.fiji.cdi.util.CdiException;
 
@@ -44,6 +50,38 @@ final class Inputs {
 
 	static ImportOptions importOptions(final String quantity, final String dataset, final File dark, final File white, final File mask) {
 		return new ImportOptions(Quantity.parse(quantity), dataset, optional(dark, "dark_field"), optional(white, "white_field"), optional(mask, "mask_file"));
+	}
+
+	/**
+	 * Imports {@code input} through the beamline named by {@code beamline} ("auto", "none", "aps-34idc"…): a SPEC file
+	 * with its scan number, a frames folder with its SPEC file, or any file the generic reader takes. {@code roi} is
+	 * the frames' region of the detector ("minX,sizeX,minY,sizeY"), for any beamline.
+	 */
+	static Beamline.Scan importData(final Path input, final String beamline, final File spec, final String scan, final String roi,
+		final ImportOptions options)
+	{
+		final DetectorRegion region = DetectorRegion.parse(roi, "roi");
+		final Beamline.Request request = new Beamline.Request(input, optional(spec, "spec"), scan == null || scan.isBlank() ? null : scan.trim(),
+			options.darkField(), options.whiteField(), options.maskPath(), region, options.quantity());
+		final Beamline b = Beamlines.select(beamline, request);
+		if (b != null) return b.load(request);
+		if (request.spec() != null || request.scan() != null)
+			throw new CdiException("spec= and scan= need a beamline that reads SPEC files (beamline=auto or aps-34idc), not beamline=" + beamline + ".");
+		return new Beamline.Scan(DiffractionReader.read(input, options.withRoi(region)), baseName(input), null, Map.of());
+	}
+
+	/**
+	 * bad_pixels: "masked" keeps the detector's bad pixels unmeasured (free under the modulus constraint); "zero"
+	 * turns them into measured zero counts as cohere does.
+	 */
+	static Diffraction badPixels(final Diffraction d, final String choice) {
+		final String c = choice == null ? "masked" : choice.trim().toLowerCase(Locale.ROOT);
+		if (c.isEmpty() || c.equals("masked")) return d;
+		if (!c.equals("zero")) throw new CdiException("bad_pixels='" + choice + "' is not known: expected 'masked' (left free by the phasing) or 'zero' (measured zeros, as cohere).");
+		if (d.mask == null) return d;
+		int n = 0;
+		for (final boolean b : d.mask) if (b) n++;
+		return d.withValues(d.values, d.quantity, null, "badPixelsAsZero", "pixels", n);
 	}
 
 	/**

@@ -179,4 +179,16 @@ final class ObjectInputs {
 	}
 
 	static String format(final double[] v) { return Arrays.toString(v); }
+
+	/** Reconstruct's {@code <name>_report.json} beside {@code <name>_amplitude.tif}. */
+	static java.nio.file.Path reportNextTo(final File amplitudeFile) {
+		if (amplitudeFile == null || amplitudeFile.getPath().isBlank())
+			throw new CdiException("geometry=report reads <name>_report.json next to the amplitude file: give amplitude_file=<name>_amplitude.tif.");
+		final String n = amplitudeFile.getName();
+		final String base = n.replaceFirst("(?i)_amplitude\\.tiff?$", "");
+		final java.nio.file.Path r = amplitudeFile.toPath().resolveSibling(base + "_report.json");
+		if (base.equals(n) || !java.nio.file.Files.isRegularFile(r))
+			throw new CdiException("geometry=report: no report " + r + " next to amplitude_file=" + amplitudeFile + "; expected Reconstruct's <name>_amplitude.tif with its <name>_report.json.");
+		return r;
+	}
 }

@@ -10,6 +10,7 @@ import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 
 import ij.ImagePlus;
+import sc.fiji.cdi.beamline.Beamline;
 import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.fiji.ImagePlusConverter;
 import sc.fiji.cdi.nn.NnRefine;
@@ -71,16 +72,17 @@ public class ReconstructCommand extends PhasingCommand {
 		final Source src = source();
 		final Path out = Reconstruct.outputFolder(output_dir == null ? null : output_dir.toPath());
 		final int[] bin = Inputs.binning(binning);
-		// size=same needs the data's size: read them here (the open image is in memory anyway)
+		// a file or folder is imported here, through its beamline (frames, detector region, corrections, geometry)
+		final Beamline.Scan scanned = src.file() != null ? importScan(src) : null;
 		final boolean same = size != null && size.trim().equalsIgnoreCase("same");
-		final Diffraction data = src.file() == null || same ? read(src) : null;
+		final Diffraction data = scanned != null ? scanned.data() : read(src);
 		final int[] arraySize = same ? sameSize(data.grid(), bin) : Inputs.size(size);
 		final Reconstruct.Request request = new Reconstruct.Request(src.file(), Inputs.importOptions(quantity, dataset, dark_field, white_field, mask_file),
 			new PreprocessOptions(data_threshold, centring(), null, bin[0], bin[1], bin[2]),
 			arraySize, Reconstruct.Mode.parse(mode), phasingParameters(), backend, threadCount(), random_starts, model, refinement,
-			fine_tune_steps, device(device), out, src.name());
+			fine_tune_steps, device(device), out, scanned != null ? scanned.name() : src.name());
 		request.ignoredParameters().forEach(log::warn);
-		final Reconstruct.Result r = Reconstruct.run(request, data, progress());
+		final Reconstruct.Result r = scanned != null ? Reconstruct.runScan(request, scanned, progress()) : Reconstruct.run(request, data, progress());
 		final PhasingResult result = r.outcome().result();
 		final int starts = r.outcome().starts() == null ? 1 : r.outcome().starts().starts().size();
 		log.info(String.format(Locale.ROOT, "Reconstructed %s: %d start(s) of %d iterations in %.1f s, final chi2 = %.4g; %d files in %s",

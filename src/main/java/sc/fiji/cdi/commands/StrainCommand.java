@@ -49,7 +49,8 @@ public class StrainCommand extends ReconstructionInputCommand {
 	@Parameter(label = "Phase-ramp removal", choices = { "plane_fit", "fourier_com", "none" }, persist = false)
 	private String ramp_removal = DEFAULTS.rampRemoval().name().toLowerCase(Locale.ROOT);
 
-	@Parameter(label = "Orthogonalise with geometry", choices = { "none", "34-ID-C", "ID01" }, persist = false)
+	@Parameter(label = "Orthogonalise with geometry", choices = { "none", "report", "34-ID-C", "ID01" }, persist = false,
+		description = "report: the geometry block of <name>_report.json next to the amplitude file (Reconstruct from a beamline scan); no retyping")
 	private String geometry = "none";
 
 	@Parameter(label = "Energy (keV)", min = "0", persist = false)
@@ -119,6 +120,7 @@ public class StrainCommand extends ReconstructionInputCommand {
 	private BraggGeometry geometry() {
 		final String g = geometry == null ? "none" : geometry.trim();
 		if (g.isEmpty() || g.equalsIgnoreCase("none")) return null;
+		if (g.equalsIgnoreCase("report")) return BraggGeometry.fromReport(ObjectInputs.reportNextTo(amplitude_file));
 		final BraggGeometry.Beamline b = BraggGeometry.Beamline.parse(g);
 		double ip = inplane_deg, op = outofplane_deg;
 		if (ip == 0 && op == 0) {

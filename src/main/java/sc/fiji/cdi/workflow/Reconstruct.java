@@ -7,10 +7,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import sc.fiji.cdi.beamline.Beamline;
 import sc.fiji.cdi.data.ComplexVolume;
 import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.data.Grid;
 import sc.fiji.cdi.data.ProcessingLog;
+import sc.fiji.cdi.geometry.BraggGeometry;
 import sc.fiji.cdi.io.DiffractionReader;
 import sc.fiji.cdi.io.ImportOptions;
 import sc.fiji.cdi.nn.FineTuning;
@@ -143,6 +145,36 @@ public final class Reconstruct {
 	 * given: then {@code request.input()} and its import options are not used and may be null.
 	 */
 	public static Result run(final Request request, final Diffraction given, final Progress progress) {
+		return run(request, given, Map.of(), progress);
+	}
+
+	/**
+	 * As {@link #run(Request, Diffraction, Progress)} on a scan a beamline reader imported ({@link Beamline#load}): its
+	 * frames are the data, and the report gets a {@code geometry} block — what the beamline read, and the
+	 * {@link BraggGeometry} keys for the array that was phased (binning scales the rocking step and the pixel), which
+	 * {@link BraggGeometry#fromReport(Path)} (Strain's {@code geometry=report}) reads back.
+	 */
+	public static Result runScan(final Request request, final Beamline.Scan scan, final Progress progress) {
+		final PreprocessOptions p = request.preprocess();
+		return run(request, scan.data(), scan.report().isEmpty() ? Map.of() : Map.of("geometry", geometryBlock(scan, new int[] { p.binZ(), p.binY(), p.binX() })), progress);
+	}
+
+	/** The report's {@code geometry} block of a beamline scan phased after binning by {@code bin} (z, y, x). */
+	public static Map<String, Object> geometryBlock(final Beamline.Scan scan, final int[] bin) {
+		final Map<String, Object> g = new LinkedHashMap<>(scan.report());
+		if (scan.geometry() != null) {
+			try {
+				g.putAll(scan.geometry().binned(bin[0], bin[1], bin[2]).toReport());
+				g.put("binning_zyx", bin);
+			} catch (final CdiException e) {
+				for (final String k : BraggGeometry.REPORT_KEYS) g.remove(k);
+				g.put("missing", e.getMessage());
+			}
+		}
+		return g;
+	}
+
+	private static Result run(final Request request, final Diffraction given, final Map<String, Object> reportExtra, final Progress progress) {
 		if (given == null && request.input() == null) throw new CdiException("Parameter 'input' is missing: give a file or folder.");
 		if (request.outputDir() == null) throw new CdiException("Parameter 'output_dir' is missing: give the folder for the results.");
 		if (given == null) ResultWriter.checkOutsideInput(request.outputDir(), request.input());
@@ -150,11 +182,12 @@ public final class Reconstruct {
 		// a failure, cancel or signal leaves nothing, not even a folder this run created
 		try (AtomicOutput.ResultSet results = ResultWriter.open(request.outputDir(), request.name())) {
 			results.cancelWhen(progress::isCancelled);
-			return run(request, given, results, progress);
+			return run(request, given, reportExtra, results, progress);
 		}
 	}
 
-	private static Result run(final Request request, final Diffraction given, final AtomicOutput.ResultSet results, final Progress progress) {
+	private static Result run(final Request request, final Diffraction given, final Map<String, Object> reportExtra, final AtomicOutput.ResultSet results,
+		final Progress progress) {
 		progress.status("Importing " + (given != null ? given.source : request.input().getFileName()));
 		final long t0 = System.nanoTime();
 		final Diffraction imported = given != null ? given : DiffractionReader.read(request.input(), request.importOptions());
@@ -173,6 +206,7 @@ public final class Reconstruct {
 		if (support != null) extra.put("support_file", request.supportFile().toAbsolutePath().toString());
 		final ReconstructionPipeline.Request phasingRequest = new ReconstructionPipeline.Request(prep, phasing, request.backend(), request.threads(),
 			request.randomStarts());
+		extra.putAll(reportExtra);
 		final ReconstructionPipeline.Outcome outcome = request.mode() == Mode.NN_REFINE
 			? nnRefine(data, prep, phasing, request, extra, progress)
 			: support == null ? ReconstructionPipeline.run(data, phasingRequest, null, progress)
