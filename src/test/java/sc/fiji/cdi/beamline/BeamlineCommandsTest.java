@@ -1,0 +1,93 @@
+package sc.fiji.cdi.beamline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+
+import sc.fiji.cdi.app.Main;
+import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.data.RealVolume;
+import sc.fiji.cdi.io.TiffWriter;
+import sc.fiji.cdi.simulate.CrystalSimulator;
+import sc.fiji.cdi.simulate.SimulatedCrystal;
+import sc.fiji.cdi.simulate.SimulationParameters;
+
+/**
+ * Reconstruct from a SPEC file and a scan number, then Strain in the lab frame with the geometry read back from the
+ * report (no retyping), on a simulated 16³ crystal laid out as APS 34-ID-C writes a scan: 16 frames of a 16×16
+ * region ({@code #UIMR5 8 16 4 16}) of a 32×32 detector, dark and flat fields of the whole detector.
+ */
+class BeamlineCommandsTest {
+
+	private record Run(int code, String err) {}
+
+	private static Run main(final String... args) {
+		final PrintStream old = System.err;
+		final ByteArrayOutputStream buf = new ByteArrayOutputStream();
+		System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
+		try {
+			return new Run(Main.run(args), buf.toString(StandardCharsets.UTF_8));
+		} finally {
+			System.setErr(old);
+		}
+	}
+
+	@Test
+	void reconstructFromTheSpecFileThenStrainWithTheReportsGeometry(@TempDir final Path dir) throws Exception {
+		final SimulatedCrystal c = CrystalSimulator.simulate(Grid.cube(16), SimulationParameters.defaults(), 5);
+		final float[] I = c.diffraction().values.data;
+		final Path frames = Files.createDirectories(dir.resolve("AD34idcTIM2_sim").resolve("sim_S0003"));
+		for (int z = 0; z < 16; z++)
+			TiffWriter.write(frames.resolve(String.format("sim_S0003_%05d.tif", z)), new RealVolume(Grid.of2D(16, 16), Arrays.copyOfRange(I, z * 256, (z + 1) * 256)));
+		TiffWriter.write(dir.resolve("dark.tif"), new RealVolume(Grid.of2D(32, 32)));
+		final float[] flat = new float[32 * 32];
+		Arrays.fill(flat, 100f);
+		TiffWriter.write(dir.resolve("whitefield.tif"), new RealVolume(Grid.of2D(32, 32), flat));
+		final StringBuilder spec = new StringBuilder(String.join("\n", "#F sim.spec", "#E 1", "",
+			"#O0 Delta  Theta  Chi  Phi  Mu  Gamma", "#O1 camdist  Energy", "#o0 del th chi phi mu gam", "#o1 cam en", "",
+			"#S 3  ascan  th 0 0.15  15 1", "#P0 32.174 0 90 -5 0 12.6346", "#P1 500 9", "#UIMDET 34idcTIM2:", "#Readout 0 32 0 32",
+			"#UIMR5  8 16 4 16 1", "#L Theta  Monitor", ""));
+		for (int z = 0; z < 16; z++) spec.append(z * 0.01).append(" 1000\n");
+		final Path specFile = Files.writeString(dir.resolve("sim.spec"), spec.append('\n').toString());
+
+		final Path out = dir.resolve("out");
+		final Run r = main("--headless", "--run", "Reconstruct", "input=\"" + specFile + "\",scan=\"3\",output_dir=\"" + out + "\",recipe=\"20*ER+60*HIO+20*ER\",threads=1");
+		assertEquals(0, r.code, r.err);
+		final JsonObject report = JsonParser.parseString(Files.readString(out.resolve("scan3_report.json"))).getAsJsonObject();
+		final JsonObject g = report.getAsJsonObject("geometry");
+		assertEquals(9, g.get("energy_kev").getAsDouble(), 0);
+		assertEquals(0.5, g.get("distance_m").getAsDouble(), 0);
+		assertEquals(55, g.get("pixel_um").getAsDouble(), 0);
+		assertEquals(0.01, g.get("rocking_step_deg").getAsDouble(), 1e-12);
+		assertEquals("Theta", g.get("rocking_motor").getAsString());
+		assertEquals("8,16,4,16 (minX,sizeX,minY,sizeY, SPEC #UIMR)", g.get("detector_region").getAsString());
+
+		final Path strain = dir.resolve("strain");
+		final Run s = main("--headless", "--run", "Strain", "amplitude_file=\"" + out.resolve("scan3_amplitude.tif") + "\",geometry=\"report\",output_dir=\"" + strain + "\"");
+		assertEquals(0, s.code, s.err);
+		final JsonObject sr = JsonParser.parseString(Files.readString(strain.resolve("scan3_strain_report.json"))).getAsJsonObject();
+		assertEquals(9, sr.getAsJsonObject("geometry").get("energy_kev").getAsDouble(), 0);
+		assertEquals(32.174, sr.getAsJsonObject("geometry").get("inplane_deg_lab").getAsDouble(), 0);
+		assertTrue(Files.size(strain.resolve("scan3_strain.png")) > 1000);
+
+		final Path other = Files.createDirectories(dir.resolve("other"));
+		Files.copy(out.resolve("scan3_amplitude.tif"), other.resolve("x_amplitude.tif"));
+		Files.copy(out.resolve("scan3_phase.tif"), other.resolve("x_phase.tif"));
+		Files.writeString(other.resolve("x_report.json"), "{\"final_chi2\": 0.01}");
+		final Run bad = main("--headless", "--run", "Strain", "amplitude_file=\"" + other.resolve("x_amplitude.tif") + "\",geometry=\"report\",output_dir=\"" + other + "\"");
+		assertEquals(1, bad.code, bad.err);
+		assertTrue(bad.err.contains("x_report.json") && bad.err.contains("no 'geometry' block"), bad.err);
+	}
+}
