@@ -19,9 +19,11 @@ import sc.fiji.cdi.util.CdiException;
  * {@code .tif/.tiff} (grey TIFF plane or stack), a folder of per-angle TIFF frames (APS 34-ID-C),
  * {@code .h5/.hdf5/.cxi/.nxs/.nx} (HDF5/CXI/NeXus), {@code .npy} (NumPy), {@code .edf} (ESRF).
  * <p>
- * Corrections, in this order: the format's own mask (CXI {@code mask}); the dark field (pixels &gt; 1 are bad,
- * following cohere's 34-ID-C preprocessing); the white field (data divided by flat/mean(flat &gt; 0); flat &le; 0 →
- * bad); the mask file (non-zero = bad). A 2D dark/flat/mask applies to every z plane. Masked pixels are set to 0.
+ * Corrections, in this order ({@link DetectorCorrections}): frames cropped to {@link ImportOptions#roi()} when
+ * they are larger; the format's own mask (CXI {@code mask}); the dark field (pixels &gt; 1 are bad, following
+ * cohere's 34-ID-C preprocessing); the white field (× mean/flat; below mean − 3σ or ≤ 0 → bad); the mask file
+ * (non-zero = bad). Dark, flat and mask frames of the whole detector are cut to the region. A 2D dark/flat/mask
+ * applies to every z plane. Masked pixels are set to 0.
  * <p>
  * The values are then checked: no NaN/Inf, not all zero, no negative values (unless
  * {@link ImportOptions#clampNegative()}, which sets them to 0). Input files are only opened for reading.
@@ -76,7 +78,7 @@ public final class DiffractionReader {
 			final RawArray dark = plane(o.darkField(), grid, frameRef, "dark field", roi);
 			final boolean[] bad = toFrame(DetectorCorrections.darkBadPixels(dark.data()), dark.grid(), grid, roi);
 			for (final boolean b : bad) if (b) darkBad++;
-			mask = or(mask, fitMask(bad, grid.is2D() ? grid : Grid.of2D(grid.ny, grid.nx), grid, o.darkField().toString(), frameRef));
+			mask = or(mask, fitMask(bad, Grid.of2D(grid.ny, grid.nx), grid, o.darkField().toString(), frameRef));
 		}
 		if (o.whiteField() != null) {
 			final RawArray flat = plane(o.whiteField(), grid, frameRef, "white field", roi);
