@@ -40,15 +40,19 @@ public final class SpecFile {
 	/** All scans in file order. */
 	public List<Scan> scans() { return Collections.unmodifiableList(scans); }
 
-	/** Whether a file looks like SPEC: its first non-empty line starts with {@code #F}, {@code #E} or {@code #S}. */
+	/**
+	 * Whether a file looks like SPEC: its name ends in {@code .spec}, or its first non-empty line starts with
+	 * {@code #F}, {@code #E} or {@code #S}.
+	 */
 	public static boolean looksLikeSpec(final Path file) {
 		if (!Files.isRegularFile(file)) return false;
+		if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".spec")) return true;
 		try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.ISO_8859_1)) {
 			for (int i = 0; i < 20; i++) {
 				final String l = r.readLine();
 				if (l == null) return false;
 				if (l.isBlank()) continue;
-				return l.startsWith("#F ") || l.startsWith("#E ") || l.startsWith("#S ");
+				return l.matches("#[FES](\\s.*)?");
 			}
 		} catch (final IOException e) {
 			return false;
