@@ -23,12 +23,16 @@ import sc.fiji.cdi.workflow.Strain;
  * Plugins › CDI › Strain: a reconstruction (amplitude + phase in radians) → displacement u (nm) and strain ε along G,
  * optionally after orthogonalising the detector-frame object into the lab frame with a beamline geometry. The work
  * (analysis, statistics, report, the result set in {@code output_dir}) is {@link Strain}; this command maps its
- * parameters to a request and shows the strain and displacement.
+ * parameters to a request and shows the strain and displacement. Dialog: the reconstruction first, then the
+ * sections Strain along G, Lab frame (geometry) and Output.
  */
 @Plugin(type = Command.class, menuPath = "Plugins>CDI>Strain", headless = true)
 public class StrainCommand extends ReconstructionInputCommand {
 
 	private static final StrainParameters DEFAULTS = StrainParameters.defaults();
+
+	@Parameter(visibility = org.scijava.ItemVisibility.MESSAGE, required = false, persist = false)
+	private final String strain_section = DiffractionCommand.section("Strain along G");
 
 	@Parameter(label = "Reflection hkl", persist = false)
 	private String hkl = "1,1,1";
@@ -48,6 +52,9 @@ public class StrainCommand extends ReconstructionInputCommand {
 
 	@Parameter(label = "Phase-ramp removal", choices = { "plane_fit", "fourier_com", "none" }, persist = false)
 	private String ramp_removal = DEFAULTS.rampRemoval().name().toLowerCase(Locale.ROOT);
+
+	@Parameter(visibility = org.scijava.ItemVisibility.MESSAGE, required = false, persist = false)
+	private final String geometry_section = DiffractionCommand.section("Lab frame (optional: orthogonalise with the beamline geometry)");
 
 	@Parameter(label = "Orthogonalise with geometry", choices = { "none", "report", "34-ID-C", "ID01" }, persist = false,
 		description = "report: the geometry block of <name>_report.json next to the amplitude file (Reconstruct from a beamline scan); no retyping")
@@ -77,6 +84,9 @@ public class StrainCommand extends ReconstructionInputCommand {
 
 	@Parameter(label = "Lab-frame voxel (nm; 0 = finest detector-frame step)", min = "0", persist = false)
 	private double lab_voxel_nm = 0;
+
+	@Parameter(visibility = org.scijava.ItemVisibility.MESSAGE, required = false, persist = false)
+	private final String output_section = DiffractionCommand.section("Output");
 
 	@Parameter(label = "Output folder (optional)", style = "directory", required = false, persist = false)
 	private File output_dir;
