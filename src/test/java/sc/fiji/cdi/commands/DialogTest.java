@@ -97,6 +97,7 @@ class DialogTest {
 		final var sim = CrystalSimulator.simulate(Grid.of2D(48, 48), SimulationParameters.defaults().withShape(SimulationParameters.Shape.POLYGON), 4);
 		final ImagePlus imp = ImagePlusConverter.toImagePlus(sim.diffraction().values, "scan 54 (open)");
 		try (Context ctx = new Context()) {
+			ctx.service(org.scijava.ui.UIService.class).setHeadless(true); // as Fiji --headless, also when a display exists (xvfb-run)
 			final CommandModule m = ctx.service(CommandService.class).run(ReconstructCommand.class, true,
 				Map.of("diffraction", imp, "output_dir", tmp.toFile(), "recipe", "20*ER+40*HIO+20*ER")).get();
 			assertNull(((CdiCommand) m.getCommand()).failure());
