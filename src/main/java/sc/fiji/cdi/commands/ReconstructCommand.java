@@ -71,6 +71,7 @@ public class ReconstructCommand extends PhasingCommand {
 	protected void execute() {
 		final Source src = source();
 		final Path out = Reconstruct.outputFolder(output_dir == null ? null : output_dir.toPath());
+		Inputs.checkOutsideInput(out, src.file()); // before the import: results inside a frame folder would be read as frames
 		final int[] bin = Inputs.binning(binning);
 		// a file or folder is imported here, through its beamline (frames, detector region, corrections, geometry)
 		final Beamline.Scan scanned = src.file() != null ? importScan(src) : null;

@@ -177,7 +177,7 @@ public final class Reconstruct {
 	private static Result run(final Request request, final Diffraction given, final Map<String, Object> reportExtra, final Progress progress) {
 		if (given == null && request.input() == null) throw new CdiException("Parameter 'input' is missing: give a file or folder.");
 		if (request.outputDir() == null) throw new CdiException("Parameter 'output_dir' is missing: give the folder for the results.");
-		if (given == null) ResultWriter.checkOutsideInput(request.outputDir(), request.input());
+		if (request.input() != null) ResultWriter.checkOutsideInput(request.outputDir(), request.input());
 		// the result is reserved before the work (a second run writing it is refused at once) and written as one set:
 		// a failure, cancel or signal leaves nothing, not even a folder this run created
 		try (AtomicOutput.ResultSet results = ResultWriter.open(request.outputDir(), request.name())) {
