@@ -171,18 +171,7 @@ public final class Alignment {
 	private static Match alignTo(final ComplexVolume cand, final ComplexVolume ref, final boolean isTwin) {
 		final Grid g = ref.grid;
 		final int n = g.size();
-		final float[] a = new float[2 * n], b = new float[2 * n];
-		final float[] ma = Moments.modulus(ref.data), mb = Moments.modulus(cand.data);
-		for (int i = 0; i < n; i++) { a[2 * i] = ma[i]; b[2 * i] = mb[i]; }
-		Fft.forward(g, a);
-		Fft.forward(g, b);
-		// C(s) = Σ_r |ref|(r)·|cand|(r − s):  DFT(C) = DFT(|ref|)·conj(DFT(|cand|))
-		for (int i = 0; i < n; i++) {
-			final float ar = a[2 * i], ai = a[2 * i + 1], br = b[2 * i], bi = -b[2 * i + 1];
-			a[2 * i] = ar * br - ai * bi;
-			a[2 * i + 1] = ar * bi + ai * br;
-		}
-		Fft.inverse(g, a);
+		final float[] a = amplitudeCrossCorrelation(cand, ref);
 		int best = 0;
 		for (int i = 1; i < n; i++) if (a[2 * i] > a[2 * best]) best = i;
 		final int[] s = { best / (g.ny * g.nx), (best / g.nx) % g.ny, best % g.nx };
@@ -271,17 +260,7 @@ public final class Alignment {
 	public static double[] subVoxelShift(final ComplexVolume candidate, final ComplexVolume reference) {
 		final Grid g = reference.grid;
 		final int n = g.size();
-		final float[] a = new float[2 * n], b = new float[2 * n];
-		final float[] ma = Moments.modulus(reference.data), mb = Moments.modulus(candidate.data);
-		for (int i = 0; i < n; i++) { a[2 * i] = ma[i]; b[2 * i] = mb[i]; }
-		Fft.forward(g, a);
-		Fft.forward(g, b);
-		for (int i = 0; i < n; i++) {
-			final float ar = a[2 * i], ai = a[2 * i + 1], br = b[2 * i], bi = -b[2 * i + 1];
-			a[2 * i] = ar * br - ai * bi;
-			a[2 * i + 1] = ar * bi + ai * br;
-		}
-		Fft.inverse(g, a);
+		final float[] a = amplitudeCrossCorrelation(candidate, reference);
 		final int[] dims = g.zyx();
 		final double[] s = new double[3];
 		final double c0 = a[0];
@@ -340,5 +319,26 @@ public final class Alignment {
 
 	private static void checkSupport(final Grid g, final boolean[] support) {
 		if (support.length != g.size()) throw new IllegalArgumentException("support has " + support.length + " voxels, grid " + g + " has " + g.size());
+	}
+
+	/**
+	 * The circular cross-correlation of the amplitudes, C(s) = Σ_r |ref|(r)·|cand|(r − s), as interleaved complex
+	 * values (natural order, s = 0 at index 0), computed as DFT⁻¹(DFT(|ref|)·conj(DFT(|cand|))).
+	 */
+	private static float[] amplitudeCrossCorrelation(final ComplexVolume cand, final ComplexVolume ref) {
+		final Grid g = ref.grid;
+		final int n = g.size();
+		final float[] a = new float[2 * n], b = new float[2 * n];
+		final float[] ma = Moments.modulus(ref.data), mb = Moments.modulus(cand.data);
+		for (int i = 0; i < n; i++) { a[2 * i] = ma[i]; b[2 * i] = mb[i]; }
+		Fft.forward(g, a);
+		Fft.forward(g, b);
+		for (int i = 0; i < n; i++) {
+			final float ar = a[2 * i], ai = a[2 * i + 1], br = b[2 * i], bi = -b[2 * i + 1];
+			a[2 * i] = ar * br - ai * bi;
+			a[2 * i + 1] = ar * bi + ai * br;
+		}
+		Fft.inverse(g, a);
+		return a;
 	}
 }
