@@ -27,6 +27,12 @@ public interface Beamline {
 	/** Whether the input is laid out as this beamline writes it (used by {@code beamline=auto}). */
 	boolean recognises(Request request);
 
+	/**
+	 * The beamline's rules for its detector's counts, used where the user leaves {@code data_threshold} and
+	 * {@code bad_pixels} on {@code auto}. Generic data: no threshold, bad pixels masked.
+	 */
+	default DataRules dataRules() { return DataRules.GENERIC; }
+
 	/** Reads the scan: frames, corrections, geometry. Every failure is a CdiException naming what was looked for. */
 	Scan load(Request request);
 
@@ -53,6 +59,27 @@ public interface Beamline {
 	 * @param report    what the beamline read, for the reconstruction report's {@code geometry} block: the
 	 *                  {@link BraggGeometry#toReport()} keys when {@code geometry} is known, the motor values and their
 	 *                  source always, and {@code missing} saying why when {@code geometry} is null
+	 * @param rules     the beamline's {@link #dataRules()}: what {@code auto} means for these counts
 	 */
-	record Scan(Diffraction data, String name, BraggGeometry geometry, Map<String, Object> report) {}
+	record Scan(Diffraction data, String name, BraggGeometry geometry, Map<String, Object> report, DataRules rules) {
+
+		/** A scan with the generic rules. */
+		public Scan(final Diffraction data, final String name, final BraggGeometry geometry, final Map<String, Object> report) {
+			this(data, name, geometry, report, DataRules.GENERIC);
+		}
+
+		/** The same scan with other data. */
+		public Scan withData(final Diffraction d) { return new Scan(d, name, geometry, report, rules); }
+	}
+
+	/**
+	 * How a beamline's detector counts are treated by default.
+	 *
+	 * @param intensityThreshold counts at or below it are set to zero (the detector's noise floor)
+	 * @param badPixelsAsZero    whether the detector's bad pixels become measured zeros (else: unmeasured, left free)
+	 * @param source             where the rule comes from, for the report
+	 */
+	record DataRules(double intensityThreshold, boolean badPixelsAsZero, String source) {
+		public static final DataRules GENERIC = new DataRules(0, false, "generic data: no threshold, bad pixels unmeasured");
+	}
 }

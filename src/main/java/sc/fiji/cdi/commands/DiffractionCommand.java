@@ -62,9 +62,9 @@ public abstract class DiffractionCommand extends CdiCommand {
 		description = "Dark/flat/mask of the whole detector are cut to it; larger frames are cropped to it (any beamline, any format)")
 	protected String roi = "";
 
-	@Parameter(label = "Bad detector pixels", choices = { "masked", "zero" }, persist = false,
-		description = "masked: unmeasured, left free by the phasing; zero: measured zero counts (cohere)")
-	protected String bad_pixels = "masked";
+	@Parameter(label = "Bad detector pixels", choices = { "auto", "masked", "zero" }, persist = false,
+		description = "auto: the beamline's rule (APS 34-ID-C: zero, as cohere), else masked; masked: unmeasured, left free by the phasing; zero: measured zero counts")
+	protected String bad_pixels = "auto";
 
 	@Parameter(label = "Data are", choices = { "intensity", "amplitude" }, persist = false)
 	protected String quantity = "intensity";
@@ -84,8 +84,9 @@ public abstract class DiffractionCommand extends CdiCommand {
 	@Parameter(visibility = ItemVisibility.MESSAGE, required = false, persist = false)
 	private final String preprocessing_section = section("Preprocessing");
 
-	@Parameter(label = "Threshold (below → 0, data units)", persist = false, min = "0")
-	protected double data_threshold = PREP.threshold();
+	@Parameter(label = "Threshold (at or below → 0, data units; auto = the beamline's noise floor)", persist = false,
+		description = "auto: the beamline's detector noise floor (APS 34-ID-C: 2 counts, as cohere), 0 for other data; or a number ≥ 0")
+	protected String data_threshold = "auto";
 
 	@Parameter(label = "Centre on", choices = { "max", "centre_of_mass", "symmetry", "none" }, persist = false)
 	protected String centring = PREP.centre().name().toLowerCase(Locale.ROOT);
@@ -116,8 +117,15 @@ public abstract class DiffractionCommand extends CdiCommand {
 	 */
 	protected Beamline.Scan importScan(final Source s) {
 		final Beamline.Scan b = Inputs.importData(s.file(), beamline, spec, scan, roi, Inputs.importOptions(quantity, dataset, dark_field, white_field, mask_file));
-		return new Beamline.Scan(Inputs.badPixels(b.data(), bad_pixels), b.name(), b.geometry(), b.report());
+		rules = b.rules();
+		return b.withData(Inputs.badPixels(b.data(), bad_pixels, rules));
 	}
+
+	/** The rules of the beamline the data came through ({@code auto} values), generic for an open image. */
+	private Beamline.DataRules rules = Beamline.DataRules.GENERIC;
+
+	/** {@code data_threshold} as a number: {@code auto} is the imported beamline's noise floor (0 for generic data). */
+	protected double dataThreshold() { return Inputs.threshold(data_threshold, rules); }
 
 	/** Reads the source: the file/folder through {@link #importScan}, or the open image as it is. */
 	protected Diffraction read(final Source s) {
@@ -146,7 +154,7 @@ public abstract class DiffractionCommand extends CdiCommand {
 		final int[] bin = Inputs.binning(binning);
 		final boolean same = size != null && size.trim().equalsIgnoreCase("same");
 		final Grid target = Reconstruct.targetSize(same ? sameSize(d.grid(), bin) : Inputs.size(size), d.grid().is2D());
-		return new PreprocessOptions(data_threshold, centring(), target, bin[0], bin[1], bin[2]);
+		return new PreprocessOptions(dataThreshold(), centring(), target, bin[0], bin[1], bin[2]);
 	}
 
 	/** The subclass's output folder, remembered with the input for the dialog (null: none). */

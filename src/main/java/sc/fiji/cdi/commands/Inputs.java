@@ -72,16 +72,37 @@ final class Inputs {
 
 	/**
 	 * bad_pixels: "masked" keeps the detector's bad pixels unmeasured (free under the modulus constraint); "zero"
-	 * turns them into measured zero counts as cohere does.
+	 * turns them into measured zero counts as cohere does; "auto" (or empty) follows the beamline's {@code rules}.
 	 */
-	static Diffraction badPixels(final Diffraction d, final String choice) {
-		final String c = choice == null ? "masked" : choice.trim().toLowerCase(Locale.ROOT);
-		if (c.isEmpty() || c.equals("masked")) return d;
-		if (!c.equals("zero")) throw new CdiException("bad_pixels='" + choice + "' is not known: expected 'masked' (left free by the phasing) or 'zero' (measured zeros, as cohere).");
+	static Diffraction badPixels(final Diffraction d, final String choice, final Beamline.DataRules rules) {
+		final String c = choice == null ? "auto" : choice.trim().toLowerCase(Locale.ROOT);
+		final boolean auto = c.isEmpty() || c.equals("auto");
+		if (!auto && !c.equals("masked") && !c.equals("zero"))
+			throw new CdiException("bad_pixels='" + choice + "' is not known: expected 'auto' (the beamline's rule), 'masked' (left free by the phasing) or 'zero' (measured zeros, as cohere).");
+		if (auto ? !rules.badPixelsAsZero() : c.equals("masked")) return d;
 		if (d.mask == null) return d;
 		int n = 0;
 		for (final boolean b : d.mask) if (b) n++;
-		return d.withValues(d.values, d.quantity, null, "badPixelsAsZero", "pixels", n);
+		return auto ? d.withValues(d.values, d.quantity, null, "badPixelsAsZero", "pixels", n, "rule", rules.source())
+			: d.withValues(d.values, d.quantity, null, "badPixelsAsZero", "pixels", n);
+	}
+
+	/**
+	 * data_threshold: a number ≥ 0 (data units; at or below it → 0), or "auto"/empty = the beamline's noise floor
+	 * ({@link Beamline.DataRules#intensityThreshold}, 0 for generic data).
+	 */
+	static double threshold(final String value, final Beamline.DataRules rules) {
+		final String v = value == null ? "" : value.trim();
+		if (v.isEmpty() || v.equalsIgnoreCase("auto")) return rules.intensityThreshold();
+		final double t;
+		try {
+			t = Double.parseDouble(v);
+		} catch (final NumberFormatException e) {
+			throw new CdiException("data_threshold='" + value + "' is not a number; expected 'auto' (the beamline's noise floor, 0 for other data) or a number ≥ 0, e.g. data_threshold=2.");
+		}
+		if (!(t >= 0) || Double.isInfinite(t))
+			throw new CdiException("data_threshold=" + value + " is out of range; expected 'auto' or a finite number ≥ 0 (intensities at or below it become 0).");
+		return t;
 	}
 
 	/**

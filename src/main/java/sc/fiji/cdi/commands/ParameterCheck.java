@@ -142,6 +142,7 @@ public final class ParameterCheck {
 				switch (key) {
 					case "size" -> Inputs.sizeSyntax(s);
 					case "binning" -> Inputs.binning(s);
+					case "data_threshold" -> Inputs.threshold(s, sc.fiji.cdi.beamline.Beamline.DataRules.GENERIC);
 					case "recipe", "refinement" -> Recipe.parse(s);
 					default -> { /* free text */ }
 				}

@@ -5,7 +5,7 @@ import sc.fiji.cdi.data.Grid;
 /**
  * What {@link Preprocessor#apply} does, in order: threshold, centre the peak, bin, crop or pad.
  *
- * @param threshold values below this level are set to 0, in the data's quantity (counts for intensities); 0 = off
+ * @param threshold values at or below this level are set to 0, in the data's quantity (counts for intensities); 0 = off
  * @param centre how to find the peak that is moved to n/2 on every axis ({@link Centring#NONE} = leave it)
  * @param targetSize final array size after binning; null = the next FFT-friendly size (2^a 3^b 5^c) of each axis
  * @param binZ binning factor along z (rocking angle)

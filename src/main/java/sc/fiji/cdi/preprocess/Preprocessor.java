@@ -48,12 +48,15 @@ public final class Preprocessor {
 		return r;
 	}
 
-	/** Values below {@code level} (in the data's quantity: counts or amplitude) become 0; a simple background cut. */
+	/**
+	 * Values at or below {@code level} (in the data's quantity: counts or amplitude) become 0: the detector's noise
+	 * floor (cohere's {@code intensity_threshold}: {@code data[data <= threshold] = 0}).
+	 */
 	public static Diffraction threshold(final Diffraction d, final double level) {
 		final float[] in = d.values.data, out = new float[in.length];
 		int zeroed = 0;
 		for (int i = 0; i < in.length; i++) {
-			if (in[i] < level) { if (in[i] != 0) zeroed++; } else out[i] = in[i];
+			if (in[i] <= level) { if (in[i] != 0) zeroed++; } else out[i] = in[i];
 		}
 		return d.withValues(d.values.with(out), d.quantity, d.mask == null ? null : d.mask.clone(), "threshold", "level", level,
 				"quantity", d.quantity.name().toLowerCase(), "zeroedPixels", zeroed);

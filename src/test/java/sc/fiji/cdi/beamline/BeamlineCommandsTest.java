@@ -51,7 +51,9 @@ class BeamlineCommandsTest {
 		final Path frames = Files.createDirectories(dir.resolve("AD34idcTIM2_sim").resolve("sim_S0003"));
 		for (int z = 0; z < 16; z++)
 			TiffWriter.write(frames.resolve(String.format("sim_S0003_%05d.tif", z)), new RealVolume(Grid.of2D(16, 16), Arrays.copyOfRange(I, z * 256, (z + 1) * 256)));
-		TiffWriter.write(dir.resolve("dark.tif"), new RealVolume(Grid.of2D(32, 32)));
+		final float[] dark = new float[32 * 32];
+		dark[10 * 32 + 10] = 5; // one hot pixel (dark > 1: bad), inside the frames' region
+		TiffWriter.write(dir.resolve("dark.tif"), new RealVolume(Grid.of2D(32, 32), dark));
 		final float[] flat = new float[32 * 32];
 		Arrays.fill(flat, 100f);
 		TiffWriter.write(dir.resolve("whitefield.tif"), new RealVolume(Grid.of2D(32, 32), flat));
@@ -73,6 +75,10 @@ class BeamlineCommandsTest {
 		assertEquals(0.01, g.get("rocking_step_deg").getAsDouble(), 1e-12);
 		assertEquals("Theta", g.get("rocking_motor").getAsString());
 		assertEquals("8,16,4,16 (minX,sizeX,minY,sizeY, SPEC #UIMR)", g.get("detector_region").getAsString());
+		// data_threshold and bad_pixels left on auto: the beamline's rules (2 counts, bad pixels as zeros), logged
+		final String steps = report.get("processing").toString();
+		assertTrue(steps.contains("\"step\":\"threshold\",\"level\":2.0"), steps);
+		assertTrue(steps.contains("\"step\":\"badPixelsAsZero\",\"pixels\":16,") && steps.contains("cohere's 34-ID-C configuration"), steps);
 
 		final Path strain = dir.resolve("strain");
 		final Run s = main("--headless", "--run", "Strain", "amplitude_file=\"" + out.resolve("scan3_amplitude.tif") + "\",geometry=\"report\",output_dir=\"" + strain + "\"");

@@ -127,9 +127,16 @@ class PreprocessorTest {
 		final Diffraction d = peak(Grid.of2D(8, 8), 0, 4, 4);
 		final Diffraction t = Preprocessor.threshold(d, 2.0);
 		int nonZero = 0;
-		for (final float f : t.values.data) { if (f != 0) { nonZero++; assertTrue(f >= 2); } }
+		for (final float f : t.values.data) { if (f != 0) { nonZero++; assertTrue(f > 2); } }
 		assertTrue(nonZero > 0 && nonZero < 64);
 		assertEquals(64 - nonZero, t.log.steps().get(1).parameters().get("zeroedPixels"));
+		// at or below the level, as cohere's intensity_threshold (data <= threshold → 0)
+		final float[] two = d.values.data.clone();
+		two[5] = 2f;
+		two[6] = 2.0001f;
+		final Diffraction cut = Preprocessor.threshold(d.withValues(d.values.with(two), d.quantity, null, "edit"), 2.0);
+		assertEquals(0f, cut.values.data[5]);
+		assertEquals(2.0001f, cut.values.data[6]);
 		final boolean[] m = new boolean[64];
 		m[9] = true;
 		final Diffraction masked = Preprocessor.applyMask(Preprocessor.applyMask(d, m), new boolean[64]);
