@@ -50,8 +50,12 @@ public final class MultiStart {
 	public static final double VOXEL_STARTS_BUDGET = 6e7;
 	public static final int MIN_DEFAULT_STARTS = 3, MAX_DEFAULT_STARTS = 8;
 
-	/** Run on the average with all measured pixels (free ones included), support fixed: {@value}. */
-	public static final String POLISH_RECIPE = "20*ER";
+	/**
+	 * Run on the average with all measured pixels (free ones included), support fixed: {@value}. ER never raises the
+	 * error with a fixed support (Fienup 1982); on scan 54 the average's χ² still falls after 20 iterations, and 50 cost
+	 * 8 % of one 620-iteration start.
+	 */
+	public static final String POLISH_RECIPE = "50*ER";
 
 	/** One start's record in the report. */
 	public record Start(int index, long seed, double chi2, double freeLlk, double seconds, int rank, boolean averaged, double correlationToBest) {}
