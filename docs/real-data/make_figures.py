@@ -35,7 +35,7 @@ for a in range(3):
     ax[0, a].set_title(f"amplitude, cut at {names[a]} = {c[a]}", fontsize=9)
     ph = np.where(cut(amp, a) > 0.1 * amp.max(), cut(pha, a), np.nan)
     im = ax[1, a].imshow(ph, cmap="twilight", vmin=-np.pi, vmax=np.pi, origin="lower")
-    ax[1, a].set_title("phase (rad) where amplitude > 0.1 max", fontsize=9)
+    ax[1, a].set_title("phase (rad), amplitude > 0.1 max", fontsize=8)
     for r in range(2): ax[r, a].set_xticks([]); ax[r, a].set_yticks([])
 fig.colorbar(im, ax=ax[1, :], shrink=0.7)
 fig.suptitle(f"APS 34-ID-C scan 54 from raw frames, defaults: final χ² {rep['final_chi2']:.4g}, "
