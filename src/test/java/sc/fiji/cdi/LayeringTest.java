@@ -79,6 +79,18 @@ class LayeringTest {
 	}
 
 	@Test
+	void networkModelsDependOnNeitherPredictionNorTraining() {
+		// nn by stage (docs/models.md): model ← predict ← train, as CSBDeep separates its models from prediction and training
+		noClasses().that().resideInAPackage("sc.fiji.cdi.nn.model..")
+			.should().dependOnClassesThat().resideInAnyPackage("sc.fiji.cdi.nn.predict..", "sc.fiji.cdi.nn.train..")
+			.because("a model (architecture, card, folder) is read and built without prediction or training code").check(main);
+		noClasses().that().resideInAPackage("sc.fiji.cdi.nn.predict..")
+			.should().dependOnClassesThat().resideInAPackage("sc.fiji.cdi.nn.train..")
+			.because("prediction runs without training code; fine-tuning (train) uses the predictor, not the reverse").check(main);
+		noClasses().should().resideInAPackage("sc.fiji.cdi.nn").because("every network class belongs to one stage: nn.model, nn.predict or nn.train").check(main);
+	}
+
+	@Test
 	void phasingCodeReachesBackendsOnlyThroughTheInterfaceAndTheFactory() {
 		// PhasingBackend is the seam; Backends.select is the one place that names an implementation
 		noClasses().that().resideOutsideOfPackages("sc.fiji.cdi.phasing.fftw..", "sc.fiji.cdi.phasing.djl..")

@@ -9,10 +9,10 @@ import sc.fiji.cdi.align.Quality;
 import sc.fiji.cdi.bench.NnEvaluation;
 import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.data.Grid;
-import sc.fiji.cdi.nn.NnRefine;
-import sc.fiji.cdi.nn.Prediction;
-import sc.fiji.cdi.nn.Predictor;
-import sc.fiji.cdi.nn.TrainingData;
+import sc.fiji.cdi.nn.model.CrystalRecipe;
+import sc.fiji.cdi.nn.predict.NnRefine;
+import sc.fiji.cdi.nn.predict.Prediction;
+import sc.fiji.cdi.nn.predict.Predictor;
 import sc.fiji.cdi.phasing.InitialGuess;
 import sc.fiji.cdi.phasing.JTransformsBackend;
 import sc.fiji.cdi.phasing.Phaser;
@@ -138,10 +138,10 @@ public final class HeldOutEvaluation {
 
 	/** Trust quantities on crystals drawn like the model's training data (seeds beyond training), with their quality. */
 	private static void calibrate(final Predictor p, final Grid g, final int n) {
-		final TrainingData.Recipe r = p.card().training != null && p.card().training.dataRecipe != null ? p.card().training.dataRecipe : TrainingData.Recipe.defaults(g.rank());
+		final CrystalRecipe r = p.card().training != null && p.card().training.dataRecipe != null ? p.card().training.dataRecipe : CrystalRecipe.defaults(g.rank());
 		final List<double[]> rows = new ArrayList<>();
 		for (int k = 0; k < n; k++) {
-			final SimulatedCrystal c = TrainingData.crystal(g, r, 777_777L, k);
+			final SimulatedCrystal c = r.crystal(g, 777_777L, k);
 			final Prediction pr = p.predict(c.diffraction());
 			final Quality.Comparison q = Quality.compare(NnRefine.initialGuess(pr, c.diffraction()).object(), c.object(), c.support());
 			rows.add(new double[] { q.amplitudeCorrelation(), q.phaseRmsError(), pr.trust().chi2(), pr.trust().disagreement() });

@@ -22,11 +22,11 @@ import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import sc.fiji.cdi.djl.DjlRuntime;
-import sc.fiji.cdi.nn.Architecture;
-import sc.fiji.cdi.nn.ModelFolder;
-import sc.fiji.cdi.nn.Networks;
-import sc.fiji.cdi.nn.PhysicsLoss;
-import sc.fiji.cdi.nn.Predictor;
+import sc.fiji.cdi.nn.model.Architecture;
+import sc.fiji.cdi.nn.model.ModelFolder;
+import sc.fiji.cdi.nn.model.Networks;
+import sc.fiji.cdi.nn.predict.Predictor;
+import sc.fiji.cdi.nn.train.PhysicsLoss;
 
 /**
  * Timing (not a unit test): prediction ms per pattern of the default 3D model at batch 1 and 16, of a full-size
@@ -51,9 +51,9 @@ public final class NnBenchmark {
 			for (final int batch : new int[] { 1, 16 }) {
 				final float[][] in = new float[batch][];
 				for (int i = 0; i < batch; i++) in[i] = random(per, i);
-				p.forward(in);
+				p.network().forward(in);
 				final double[] t = new double[batch == 1 ? 10 : 3];
-				for (int r = 0; r < t.length; r++) { final long t0 = System.nanoTime(); p.forward(in); t[r] = (System.nanoTime() - t0) / 1e6 / batch; }
+				for (int r = 0; r < t.length; r++) { final long t0 = System.nanoTime(); p.network().forward(in); t[r] = (System.nanoTime() - t0) / 1e6 / batch; }
 				System.out.printf(Locale.ROOT, "default 3D model (%s, %d parameters): batch %d: %.1f ms per pattern (median of %d)%n", p.card().architecture.describe(), p.card().parameterCount, batch, median(t), t.length);
 			}
 		}

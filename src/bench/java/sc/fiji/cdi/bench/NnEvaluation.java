@@ -13,6 +13,11 @@ import sc.fiji.cdi.data.Grid;
 import sc.fiji.cdi.data.ProcessingLog;
 import sc.fiji.cdi.data.Quantity;
 import sc.fiji.cdi.io.NpyIO;
+import sc.fiji.cdi.nn.model.CrystalRecipe;
+import sc.fiji.cdi.nn.predict.NnRefine;
+import sc.fiji.cdi.nn.predict.Prediction;
+import sc.fiji.cdi.nn.predict.Predictor;
+import sc.fiji.cdi.nn.train.FineTuning;
 import sc.fiji.cdi.phasing.ErrorMetrics;
 import sc.fiji.cdi.phasing.InitialGuess;
 import sc.fiji.cdi.phasing.JTransformsBackend;
@@ -23,11 +28,6 @@ import sc.fiji.cdi.phasing.Recipe;
 import sc.fiji.cdi.simulate.SimulatedCrystal;
 import sc.fiji.cdi.testutil.SharedData;
 import sc.fiji.cdi.util.Progress;
-import sc.fiji.cdi.nn.FineTuning;
-import sc.fiji.cdi.nn.NnRefine;
-import sc.fiji.cdi.nn.Prediction;
-import sc.fiji.cdi.nn.Predictor;
-import sc.fiji.cdi.nn.TrainingData;
 
 /**
  * Evaluation of a model on held-out simulated crystals (seeds never used in training) and on the 3D-CDI-NN example
@@ -65,7 +65,7 @@ public final class NnEvaluation {
 			final PhasingParameters refine = NnRefine.parameters(cohere).withRecipe(refineRecipe);
 			System.out.printf(Locale.ROOT, "Model %s (%s), %d held-out crystals on %s, seed %d; refine '%s' (%d it.), cohere '%s' (%d it.), %d thread(s)%n",
 				model, p.card().architecture.describe(), count, g, seed, refineRecipe, Recipe.parse(refineRecipe).totalIterations(), cohere.recipe(), Recipe.parse(cohere.recipe()).totalIterations(), threads);
-			final TrainingData.Recipe recipe = p.card().training.dataRecipe != null ? p.card().training.dataRecipe : TrainingData.Recipe.defaults(g.rank());
+			final CrystalRecipe recipe = p.card().training.dataRecipe != null ? p.card().training.dataRecipe : CrystalRecipe.defaults(g.rank());
 			final JTransformsBackend backend = new JTransformsBackend(threads);
 			final int nRef = Recipe.parse(refineRecipe).totalIterations(), nCoh = Recipe.parse(cohere.recipe()).totalIterations();
 			final double[] nnCorr = new double[count], nnPhase = new double[count], nnChi2 = new double[count], nnMs = new double[count];
@@ -73,7 +73,7 @@ public final class NnEvaluation {
 			final double[] coCorr = new double[count], coPhase = new double[count], coChi2 = new double[count], coSec = new double[count];
 			final double[][] rfHist = new double[count][], coHist = new double[count][];
 			for (int k = 0; k < count; k++) {
-				final SimulatedCrystal c = TrainingData.crystal(g, recipe, seed, k);
+				final SimulatedCrystal c = recipe.crystal(g, seed, k);
 				final Diffraction d = c.diffraction();
 				final Prediction pr = p.predict(d);
 				final InitialGuess guess = NnRefine.initialGuess(pr, d);

@@ -5,11 +5,12 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 
 import sc.fiji.cdi.djl.DjlRuntime;
-import sc.fiji.cdi.nn.Predictor;
+import sc.fiji.cdi.nn.model.ModelFolder;
+import sc.fiji.cdi.nn.predict.Predictor;
 import sc.fiji.cdi.util.CdiException;
 
 /**
- * Forward-pass time of the bundled default networks ({@link Predictor#DEFAULT_3D}, {@link Predictor#DEFAULT_2D}) on
+ * Forward-pass time of the bundled default networks ({@link ModelFolder#DEFAULT_3D}, {@link ModelFolder#DEFAULT_2D}) on
  * the DJL/PyTorch CPU engine, batch 1 and batch 8, median of 5 after 2 warm-up passes, on random inputs of the
  * network's size (the time does not depend on the values). A model that is not bundled gives a line with
  * {@code "available":false} and the reason. Usage: {@code NnInferenceBenchmark --threads 2 [--device cpu]}
@@ -29,7 +30,7 @@ public final class NnInferenceBenchmark {
 			}
 		}
 		DjlRuntime.setThreads(threads, 1);
-		for (final String model : new String[] { Predictor.DEFAULT_3D, Predictor.DEFAULT_2D }) {
+		for (final String model : new String[] { ModelFolder.DEFAULT_3D, ModelFolder.DEFAULT_2D }) {
 			final Predictor p;
 			try {
 				p = Predictor.loadDefault(model, device);
@@ -48,7 +49,7 @@ public final class NnInferenceBenchmark {
 					final double[] t = new double[5];
 					for (int k = -2; k < t.length; k++) {
 						final long t0 = System.nanoTime();
-						p.forward(in);
+						p.network().forward(in);
 						if (k >= 0) t[k] = (System.nanoTime() - t0) * 1e-6;
 					}
 					Arrays.sort(t);

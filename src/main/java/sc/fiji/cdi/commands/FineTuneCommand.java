@@ -19,8 +19,8 @@ import org.scijava.plugin.Plugin;
 
 import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.io.DiffractionReader;
-import sc.fiji.cdi.nn.FineTuning;
-import sc.fiji.cdi.nn.Predictor;
+import sc.fiji.cdi.nn.predict.Predictor;
+import sc.fiji.cdi.nn.train.FineTuning;
 import sc.fiji.cdi.pipeline.ResultWriter;
 import sc.fiji.cdi.util.CdiException;
 

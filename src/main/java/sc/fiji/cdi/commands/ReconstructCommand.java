@@ -13,7 +13,7 @@ import ij.ImagePlus;
 import sc.fiji.cdi.beamline.Beamline;
 import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.fiji.ImagePlusConverter;
-import sc.fiji.cdi.nn.NnRefine;
+import sc.fiji.cdi.nn.predict.NnRefine;
 import sc.fiji.cdi.phasing.PhasingResult;
 import sc.fiji.cdi.preprocess.PreprocessOptions;
 import sc.fiji.cdi.workflow.Reconstruct;

@@ -8,11 +8,11 @@ import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 
-import sc.fiji.cdi.nn.Architecture;
-import sc.fiji.cdi.nn.NetworkTrainer;
-import sc.fiji.cdi.nn.TrainMain;
-import sc.fiji.cdi.nn.TrainingConfig;
-import sc.fiji.cdi.nn.TrainingData;
+import sc.fiji.cdi.nn.model.Architecture;
+import sc.fiji.cdi.nn.model.CrystalRecipe;
+import sc.fiji.cdi.nn.train.NetworkTrainer;
+import sc.fiji.cdi.nn.train.TrainMain;
+import sc.fiji.cdi.nn.train.TrainingConfig;
 import sc.fiji.cdi.util.CdiException;
 
 /**
@@ -81,7 +81,7 @@ public class TrainCommand extends CdiCommand {
 		final int r = Integer.parseInt(rank.trim());
 		final Architecture arch = new Architecture(Architecture.Kind.valueOf(architecture.trim().toUpperCase(Locale.ROOT)), r, input_size, base_channels, depth);
 		final TrainingConfig config = new TrainingConfig(arch, TrainingConfig.LossKind.valueOf(loss.trim().toUpperCase(Locale.ROOT)),
-			TrainingData.Recipe.defaults(r), train_samples, validation_samples, seed, epochs, batch_size, learning_rate, halve_every,
+			CrystalRecipe.defaults(r), train_samples, validation_samples, seed, epochs, batch_size, learning_rate, halve_every,
 			threads > 0 ? threads : settings().effectiveThreads(), device(device), output_dir.toPath(), null);
 		log.info("Training: " + TrainMain.commandLine(config));
 		final Path folder = NetworkTrainer.train(config, progress());

@@ -10,9 +10,9 @@ import sc.fiji.cdi.data.ComplexVolume;
 import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.data.RealVolume;
 import sc.fiji.cdi.io.TiffWriter;
-import sc.fiji.cdi.nn.NnRefine;
-import sc.fiji.cdi.nn.Prediction;
-import sc.fiji.cdi.nn.Predictor;
+import sc.fiji.cdi.nn.predict.NnRefine;
+import sc.fiji.cdi.nn.predict.Prediction;
+import sc.fiji.cdi.nn.predict.Predictor;
 import sc.fiji.cdi.phasing.InitialGuess;
 import sc.fiji.cdi.pipeline.ResultWriter;
 import sc.fiji.cdi.report.Json;
@@ -25,7 +25,7 @@ import sc.fiji.cdi.util.Progress;
  * grid (the inverse of the network preprocessing, {@link NnRefine#initialGuess}: Fourier resampling and zero-padding
  * back to the data grid, so its voxel is the data's real-space voxel) and, labelled as such, on the network grid
  * (voxel {@link Prediction#voxelScaleZyx} data voxels). Every prediction carries its trust verdict
- * ({@link sc.fiji.cdi.nn.PredictionTrust}) in the report.
+ * ({@link sc.fiji.cdi.nn.predict.PredictionTrust}) in the report.
  */
 public final class Predict {
 

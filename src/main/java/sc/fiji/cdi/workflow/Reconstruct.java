@@ -15,10 +15,10 @@ import sc.fiji.cdi.data.ProcessingLog;
 import sc.fiji.cdi.geometry.BraggGeometry;
 import sc.fiji.cdi.io.DiffractionReader;
 import sc.fiji.cdi.io.ImportOptions;
-import sc.fiji.cdi.nn.FineTuning;
-import sc.fiji.cdi.nn.NnRefine;
-import sc.fiji.cdi.nn.Prediction;
-import sc.fiji.cdi.nn.Predictor;
+import sc.fiji.cdi.nn.predict.NnRefine;
+import sc.fiji.cdi.nn.predict.Prediction;
+import sc.fiji.cdi.nn.predict.Predictor;
+import sc.fiji.cdi.nn.train.FineTuning;
 import sc.fiji.cdi.phasing.InitialGuess;
 import sc.fiji.cdi.phasing.PhasingParameters;
 import sc.fiji.cdi.pipeline.DataKind;
@@ -226,7 +226,7 @@ public final class Reconstruct {
 	 * {@code randomStarts} = k > 1, k − 1 random starts of the full phasing recipe run as well and the result with the
 	 * lowest final χ² is kept: the network start is one start among several, so NN + refine is never worse than
 	 * phasing from the same starts. The report records the prediction (its binning, voxel scale and
-	 * {@link sc.fiji.cdi.nn.PredictionTrust} verdict) and every start's χ².
+	 * {@link sc.fiji.cdi.nn.predict.PredictionTrust} verdict) and every start's χ².
 	 */
 	private static ReconstructionPipeline.Outcome nnRefine(final Diffraction data, final PreprocessOptions prep, final PhasingParameters phasing, final Request request,
 		final Map<String, Object> extra, final Progress progress) {

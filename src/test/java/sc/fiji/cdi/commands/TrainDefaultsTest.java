@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 
-import sc.fiji.cdi.nn.TrainMain;
-import sc.fiji.cdi.nn.TrainingConfig;
+import sc.fiji.cdi.nn.train.TrainMain;
+import sc.fiji.cdi.nn.train.TrainingConfig;
 
 /** Train Network and the training command line (TrainMain) share one set of defaults: the bundled 3D model's. */
 class TrainDefaultsTest {

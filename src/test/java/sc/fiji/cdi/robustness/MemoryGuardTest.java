@@ -53,7 +53,7 @@ class MemoryGuardTest {
 	@Test
 	void networkPredictionIsRefusedBeforeItAllocates() {
 		final Diffraction d = CrystalSimulator.simulate(Grid.of2D(32, 32), SimulationParameters.defaults().withShape(SimulationParameters.Shape.POLYGON), 3).diffraction();
-		try (var predictor = sc.fiji.cdi.nn.Predictor.load("2d", "cpu"); var g = MemoryGuard.withAvailable(() -> 64 * 1024)) {
+		try (var predictor = sc.fiji.cdi.nn.predict.Predictor.load("2d", "cpu"); var g = MemoryGuard.withAvailable(() -> 64 * 1024)) {
 			// 100 patterns × 32² voxels × 17 B + a batch of 16 × 12 B ≈ 1.9 MB > 64 kB
 			final CdiException e = assertThrows(CdiException.class, () -> predictor.predictAll(java.util.Collections.nCopies(100, d), 16, null));
 			assertTrue(e.getMessage().contains("network prediction of 100 pattern(s)"), e.getMessage());

@@ -1,0 +1,130 @@
+package sc.fiji.cdi.nn.model;
+
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import ai.djl.MalformedModelException;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
+import sc.fiji.cdi.util.AtomicOutput;
+import sc.fiji.cdi.util.CdiException;
+
+/**
+ * A model folder: {@code model.json} ({@link ModelCard}) and {@code weights.params} (DJL's parameter encoding of the
+ * block the card describes). Both files are written atomically, weights first, so a folder with a card is complete.
+ * Default models are the same two files under {@code /models/<name>/} in the jar.
+ */
+public final class ModelFolder {
+
+	public static final String CARD = "model.json";
+	public static final String WEIGHTS = "weights.params";
+
+	/** The bundled default models: resource folders {@code /models/<name>/} in the jar. */
+	public static final String DEFAULT_3D = "default-3d", DEFAULT_2D = "default-2d";
+
+	private ModelFolder() {}
+
+	/** Writes weights and card into {@code folder} (created if needed). */
+	public static void save(final Path folder, final Block block, final ModelCard card) {
+		AtomicOutput.write(folder.resolve(WEIGHTS), out -> block.saveParameters(new DataOutputStream(out)));
+		final byte[] json = card.toJson().getBytes(StandardCharsets.UTF_8);
+		AtomicOutput.write(folder.resolve(CARD), out -> out.write(json));
+	}
+
+	/** Reads the card of a model folder with clear errors for a missing folder or file. */
+	public static ModelCard readCard(final Path folder) {
+		if (folder == null || !Files.isDirectory(folder)) throw new CdiException("Model folder " + folder + " does not exist or is not a folder: expected a folder written by the training command (model.json + weights.params).");
+		final Path card = folder.resolve(CARD);
+		try {
+			return ModelCard.fromJson(Files.readString(card, StandardCharsets.UTF_8), card.toString());
+		} catch (final NoSuchFileException e) {
+			throw new CdiException("Model folder " + folder + " has no " + CARD + ": expected a folder written by the training command (model.json + weights.params).", e);
+		} catch (final IOException e) {
+			throw new CdiException("Cannot read the model card " + card + ": " + e.getMessage() + ".", e);
+		}
+	}
+
+	/** Loads the weights of a folder into a new block built from its card. */
+	public static Block loadBlock(final Path folder, final ModelCard card, final NDManager manager) {
+		final Path w = folder.resolve(WEIGHTS);
+		if (!Files.isRegularFile(w)) throw new CdiException("Model folder " + folder + " has no " + WEIGHTS + ": expected the weights written by the training command next to " + CARD + ".");
+		try (InputStream in = new BufferedInputStream(Files.newInputStream(w))) {
+			return loadBlock(in, card, manager, w.toString());
+		} catch (final IOException e) {
+			throw new CdiException("Cannot read the weights " + w + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ".", e);
+		}
+	}
+
+	/**
+	 * Builds the card's network, initialises it for the card's input size and overwrites every parameter from the
+	 * stream; a parameter whose shape differs from the architecture's is a size mismatch between card and weights.
+	 */
+	public static Block loadBlock(final InputStream weights, final ModelCard card, final NDManager manager, final String where) {
+		final Block block = Networks.build(card.architecture);
+		final long[] s = card.architecture.sampleShape();
+		final long[] withBatch = new long[s.length + 1];
+		withBatch[0] = 1;
+		System.arraycopy(s, 0, withBatch, 1, s.length);
+		block.initialize(manager, DataType.FLOAT32, new Shape(withBatch));
+		final List<Shape> expected = new ArrayList<>();
+		for (final Pair<String, Parameter> p : block.getParameters()) expected.add(p.getValue().getArray().getShape());
+		try {
+			block.loadParameters(manager, new DataInputStream(weights));
+		} catch (final IOException | MalformedModelException | RuntimeException e) {
+			if (e instanceof java.io.EOFException || e.getCause() instanceof java.io.EOFException)
+				throw new CdiException("The weights " + where + " are truncated: the file ends before all parameters of the network in its model card ("
+					+ card.architecture.describe() + ") were read; copy the complete weights.params again.", e);
+			throw new CdiException("The weights " + where + " do not fit the network in its model card (" + card.architecture.describe() + "): "
+				+ (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ". Were model.json and weights.params written by the same training run?", e);
+		}
+		int i = 0;
+		for (final Pair<String, Parameter> p : block.getParameters()) {
+			final Shape got = p.getValue().getArray().getShape();
+			if (!got.equals(expected.get(i))) throw new CdiException("The weights " + where + " do not fit the network in its model card (" + card.architecture.describe()
+				+ "): parameter " + p.getKey() + " has shape " + got + ", the card's architecture needs " + expected.get(i) + ". Were model.json and weights.params written by the same training run?");
+			i++;
+		}
+		return block;
+	}
+
+	/**
+	 * The bundled model a name stands for: "3d", "default" or "default-3d" → {@link #DEFAULT_3D}, "2d" or "default-2d" →
+	 * {@link #DEFAULT_2D}; null for anything else (a model folder).
+	 */
+	public static String bundledName(final String model) {
+		return switch (model.trim().toLowerCase(Locale.ROOT)) {
+			case "3d", "default", DEFAULT_3D -> DEFAULT_3D;
+			case "2d", DEFAULT_2D -> DEFAULT_2D;
+			default -> null;
+		};
+	}
+
+	/** The resource path of a bundled model's file: {@code /models/<name>/<file>}. */
+	public static String bundledPath(final String name, final String file) { return "/models/" + name + "/" + file; }
+
+	/** A bundled model's file ({@link #CARD} or {@link #WEIGHTS}), or null when the jar has none. */
+	public static InputStream openBundled(final String name, final String file) {
+		return ModelFolder.class.getResourceAsStream(bundledPath(name, file));
+	}
+
+	/** Number of trainable values of an initialised block. */
+	public static long parameterCount(final Block block) {
+		long n = 0;
+		for (final Pair<String, Parameter> p : block.getParameters()) if (p.getValue().requiresGradient()) n += p.getValue().getArray().size();
+		return n;
+	}
+}

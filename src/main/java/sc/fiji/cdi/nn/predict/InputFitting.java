@@ -1,0 +1,190 @@
+package sc.fiji.cdi.nn.predict;
+
+import sc.fiji.cdi.data.Diffraction;
+import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.data.ProcessingLog;
+import sc.fiji.cdi.data.RealVolume;
+import sc.fiji.cdi.nn.model.Architecture;
+import sc.fiji.cdi.nn.model.CrystalRecipe;
+import sc.fiji.cdi.nn.model.ModelCard;
+import sc.fiji.cdi.phasing.FftShift;
+import sc.fiji.cdi.phasing.Phaser;
+import sc.fiji.cdi.preprocess.Preprocessor;
+import sc.fiji.cdi.util.CdiException;
+
+/**
+ * Fits a measured pattern to a network's input (recorded in the pattern's log): √I; unmeasured (masked) pixels set
+ * to 0; binned (the same factor along every axis, {@link #binning}) by the integer factor that brings the object
+ * (its extent estimated from the autocorrelation) closest to the size fractions the model was trained on — binning
+ * by b in reciprocal space shrinks the field of view b times at the same voxel, so a small crystal fills more of the
+ * box (3D-CDI-NN also downsamples its measured crops) — then cropped or zero-padded about the peak (index N/2 → n/2)
+ * to the network size n, which keeps the oversampling while the voxel becomes N/(b·n) times coarser; normalised to
+ * max 1. Not thread-safe (it caches {@link #trainedFraction()}).
+ */
+public final class InputFitting {
+
+	/** Largest pattern size per axis the object-size estimate looks at. */
+	static final int ESTIMATE_SIZE = 128;
+
+	private final ModelCard card;
+	private final Grid grid;
+	private final String source;
+	/** {@link #trainedFraction()}, computed at the first fit. */
+	private double[] trainedFraction;
+
+	/**
+	 * @param card   the model's card (architecture, training recipe)
+	 * @param source the model's name for messages
+	 */
+	InputFitting(final ModelCard card, final String source) {
+		this.card = card;
+		this.source = source;
+		this.grid = networkGrid(card);
+	}
+
+	/** The network's input grid (n³ or n²). */
+	static Grid networkGrid(final ModelCard card) {
+		final int n = card.architecture.inputSize();
+		return card.architecture.rank() == 3 ? Grid.cube(n) : Grid.of2D(n, n);
+	}
+
+	/** A network input, the binning that produced it, and its measured pixels (null: all). */
+	public record Fitted(RealVolume input, int[] binZyx, boolean[] measured) {}
+
+	/** The network input for a pattern, as described in the class comment, with the steps logged. */
+	public Fitted fit(final Diffraction d, final ProcessingLog log) {
+		final Grid g = d.grid();
+		if (g.rank() != card.architecture.rank()) throw new CdiException("The model " + source + " expects " + card.architecture.rank() + "D patterns but " + d.source + " is " + g.rank() + "D (" + g
+			+ "): choose a " + g.rank() + "D model.");
+		final int n = card.architecture.inputSize();
+		final int[] from = g.zyx();
+		for (int a = 3 - g.rank(); a < 3; a++)
+			if (from[a] < n / 4) throw new CdiException("The pattern " + d.source + " (" + g + ") is too small for the model " + source + " (input " + grid + "): axis " + "zyx".charAt(a) + " has " + from[a]
+				+ " pixels, at least " + n / 4 + " are needed (zero-padding more than 4x would leave the network mostly zeros).");
+		// the estimate runs on the central ≤ 128 pixels per axis: a centred crop keeps the object's fraction of the box
+		// (only the voxel coarsens) and bounds the cost of the autocorrelation for large detectors
+		final Grid probe = new Grid(Math.min(g.nz, ESTIMATE_SIZE), Math.min(g.ny, ESTIMATE_SIZE), Math.min(g.nx, ESTIMATE_SIZE));
+		final Diffraction cropped = probe.equals(g) ? d : Preprocessor.cropOrPad(d, probe);
+		final double[] fraction = objectFraction(probe, sanitisedAmplitude(cropped));
+		final int[] bin = binning(g, fraction);
+		final boolean binned = bin[0] * bin[1] * bin[2] > 1;
+		// bad values are masked before binning, so that one NaN does not spoil its whole block
+		final Diffraction fitted = Preprocessor.cropOrPad(binned ? Preprocessor.bin(withBadValuesMasked(d), bin[0], bin[1], bin[2]) : d, grid);
+		final float[] in = sanitisedAmplitude(fitted);
+		boolean[] measured = null;
+		if (fitted.mask != null) {
+			measured = new boolean[fitted.mask.length];
+			for (int i = 0; i < measured.length; i++) measured[i] = !fitted.mask[i];
+		}
+		int masked = 0;
+		if (d.mask != null) for (final boolean m : d.mask) if (m) masked++;
+		float max = 0;
+		for (final float v : in) if (v > max) max = v;
+		if (!(max > 0)) throw new CdiException("The pattern " + d.source + " is zero (or masked) everywhere inside the central " + grid + " the model " + source + " sees: expected a diffraction pattern with its peak near the array centre.");
+		for (int i = 0; i < in.length; i++) in[i] /= max;
+		log.add("nn_fit_to_network", "from", g.toString(), "estimated_object_fraction_zyx", fraction, "bin_zyx", bin, "to", grid.toString(),
+			"method", "binning of the intensity to bring the object to the training size fraction, then centred crop/zero-pad in reciprocal space (keeps oversampling)",
+			"masked_pixels_zeroed", masked);
+		log.add("nn_normalise", "divided_by_max_amplitude", max);
+		return new Fitted(new RealVolume(grid, in), bin, measured);
+	}
+
+	/**
+	 * The object's extent as a fraction of the box per axis (z, y, x), estimated from the autocorrelation |IFFT(I)|,
+	 * whose support (≥ 0.1 of its maximum, PyNX's initial support) is about twice the object.
+	 */
+	static double[] objectFraction(final Grid g, final float[] amplitude) {
+		final boolean[] ac = Phaser.autocorrelationSupport(g, FftShift.ifftshift(g, amplitude, 1), Phaser.AUTOCORRELATION_THRESHOLD);
+		final int[] dims = g.zyx(), lo = { Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE }, hi = { -1, -1, -1 };
+		for (int z = 0, i = 0; z < dims[0]; z++)
+			for (int y = 0; y < dims[1]; y++)
+				for (int x = 0; x < dims[2]; x++, i++) {
+					if (!ac[i]) continue;
+					final int[] c = { z, y, x };
+					for (int a = 0; a < 3; a++) { lo[a] = Math.min(lo[a], c[a]); hi[a] = Math.max(hi[a], c[a]); }
+				}
+		final double[] f = new double[3];
+		for (int a = 0; a < 3; a++) f[a] = hi[a] < 0 ? 0.5 : (hi[a] - lo[a] + 1) / (2.0 * dims[a]);
+		return f;
+	}
+
+	/**
+	 * The binning factor b, the same along every axis, that brings the estimated object fraction closest to the
+	 * fraction the same estimate gives on the model's training crystals (binning a pattern by b enlarges the object's
+	 * share of the box b times at the same real-space voxel), among the common divisors of the axes that leave at least
+	 * the network size: a small crystal in a finely sampled pattern is binned, not cropped (cropping would coarsen its
+	 * voxel and keep it smaller in the box than anything the network saw).
+	 * <p>
+	 * Isotropic because a detector with square pixels samples reciprocal space alike along every axis: binning the
+	 * axes differently (the per-axis estimate varies with the crystal's shape, e.g. [1, 2, 2]) would stretch the
+	 * crystal the network sees — one such prediction came out as an ellipse in the wrong orientation. The mismatch is
+	 * the sum over axes of |log(f·b / f_trained)|, i.e. the mean size is matched and an elongated crystal stays
+	 * elongated.
+	 */
+	int[] binning(final Grid g, final double[] fraction) {
+		final double[] target = trainedFraction();
+		final int n = card.architecture.inputSize();
+		final int[] dims = g.zyx(), bin = { 1, 1, 1 };
+		if (target == null) return bin; // a foreign model whose training size is not known
+		double best = Double.POSITIVE_INFINITY;
+		int chosen = 1;
+		for (int b = 1; ; b++) {
+			boolean fits = true, divides = true;
+			for (int a = 3 - g.rank(); a < 3; a++) {
+				if (dims[a] / b < n) fits = false;
+				if (dims[a] % b != 0) divides = false;
+			}
+			if (!fits) break;
+			if (!divides) continue;
+			double miss = 0;
+			for (int a = 3 - g.rank(); a < 3; a++) miss += Math.abs(Math.log(fraction[a] * b / target[a]));
+			if (miss < best - 1e-9) { best = miss; chosen = b; }
+		}
+		for (int a = 3 - g.rank(); a < 3; a++) bin[a] = chosen;
+		return bin;
+	}
+
+	/**
+	 * The mean {@link #objectFraction} of crystals drawn like the model's training data (its card's recipe, else the
+	 * default one) on the network grid: the autocorrelation estimate is biased by the shape, so the data are compared
+	 * with the estimate on training-like crystals rather than with the recipe's nominal size.
+	 */
+	private double[] trainedFraction() {
+		if (trainedFraction != null) return trainedFraction;
+		if (card.savedModel != null || card.architecture.kind() == Architecture.Kind.TENSORFLOW_SAVEDMODEL) {
+			final double f = card.savedModel == null ? 0 : card.savedModel.objectFraction;
+			return trainedFraction = f > 0 ? new double[] { f, f, f } : null;
+		}
+		final CrystalRecipe r = card.training != null && card.training.dataRecipe != null ? card.training.dataRecipe : CrystalRecipe.defaults(grid.rank());
+		final int count = 8;
+		final double[] f = new double[3];
+		for (int k = 0; k < count; k++) {
+			final Diffraction d = r.crystal(grid, 0x5EEDL, k).diffraction();
+			final double[] e = objectFraction(grid, sanitisedAmplitude(d));
+			for (int a = 0; a < 3; a++) f[a] += e[a] / count;
+		}
+		return trainedFraction = f;
+	}
+
+	/** d with non-finite values masked and negative ones set to 0 (d itself when it has neither). */
+	private static Diffraction withBadValuesMasked(final Diffraction d) {
+		final float[] v = d.values.data;
+		boolean bad = false;
+		for (final float x : v) if (!(x >= 0)) { bad = true; break; }
+		if (!bad) return d;
+		final float[] c = v.clone();
+		final boolean[] mask = d.mask != null ? d.mask.clone() : new boolean[c.length];
+		for (int i = 0; i < c.length; i++) {
+			if (!Float.isFinite(c[i])) { c[i] = 0f; mask[i] = true; }
+			else if (c[i] < 0) c[i] = 0f;
+		}
+		return d.withValues(d.values.with(c), d.quantity, mask, "nn_mask_bad_values", "rule", "non-finite masked, negative set to 0");
+	}
+
+	/** √I with unmeasured, non-finite and negative values set to 0. */
+	private static float[] sanitisedAmplitude(final Diffraction d) {
+		final float[] a = d.amplitude().data.clone();
+		for (int i = 0; i < a.length; i++) if (!d.isMeasured(i) || !(a[i] > 0)) a[i] = 0f;
+		return a;
+	}
+}

@@ -1,0 +1,122 @@
+package sc.fiji.cdi.nn.train;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.nn.Parameter;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.Trainer;
+import ai.djl.training.loss.Loss;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import ai.djl.util.Pair;
+import sc.fiji.cdi.data.Diffraction;
+import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.data.ProcessingLog;
+import sc.fiji.cdi.djl.DjlRuntime;
+import sc.fiji.cdi.nn.model.ModelCard;
+import sc.fiji.cdi.nn.predict.InputFitting;
+import sc.fiji.cdi.nn.predict.Predictor;
+import sc.fiji.cdi.util.CdiException;
+import sc.fiji.cdi.util.Progress;
+
+/**
+ * Physics-aware fine-tuning of a trained network on measured patterns (AutoPhaseNN, Yao et al. 2022: the loss
+ * |FFT(A·e^{iφ}·S)| against the measured amplitude needs no ground truth, so a network trained on simulations can
+ * adapt to real data). The patterns are preprocessed exactly as for prediction ({@link Predictor#preprocess}); Adam
+ * at a fixed learning rate updates the predictor's own weights in place, BatchNorm in training mode (its running
+ * statistics move towards the measured data). The tuning is recorded in the predictor's model card, so
+ * {@link Predictor#save} writes a model folder that says how it was made.
+ * <p>
+ * A cancelled fine-tuning leaves the predictor partly tuned: discard it. Adam's moment estimates and the weights'
+ * gradients stay in the predictor's native memory (about twice the weights) until it is closed: save a tuned
+ * network and load it again rather than tuning one predictor many times.
+ */
+public final class FineTuning {
+
+	/** Defaults measured on the 3D-CDI-NN example crop with the default 3D model (docs/models.md): 50 steps at 1e-3. */
+	public static final int DEFAULT_STEPS = 50;
+	public static final double DEFAULT_LEARNING_RATE = 1e-3;
+
+	/** What a fine-tuning did: the mean physics loss over the patterns before and after, and its wall time. */
+	public record Report(int patterns, int steps, double learningRate, double lossBefore, double lossAfter, double seconds) {}
+
+	private FineTuning() {}
+
+	/**
+	 * A measured pattern as a training sample for the physics loss: the network input ({@link InputFitting}), its
+	 * ifftshifted target and which pixels are measured (masked, or outside the detector after the crop/pad).
+	 */
+	static TrainingData.Sample sample(final Predictor predictor, final Diffraction d, final long seed) {
+		final Grid grid = predictor.networkGrid();
+		final InputFitting.Fitted f = predictor.fitting().fit(d, new ProcessingLog(d.log));
+		final float[] in = f.input().data;
+		float[] w = null;
+		if (f.measured() != null) {
+			final float[] c = new float[in.length];
+			for (int i = 0; i < c.length; i++) c[i] = f.measured()[i] ? 1f : 0f;
+			w = TrainingData.unshiftedTarget(grid, c);
+		}
+		return new TrainingData.Sample(in, TrainingData.unshiftedTarget(grid, in), null, null, seed, w);
+	}
+
+	public static Report run(final Predictor predictor, final List<Diffraction> data, final int steps, final double learningRate, final int batchSize, final Progress progress) {
+		if (data == null || data.isEmpty()) throw new CdiException("Fine-tuning needs at least one measured pattern.");
+		if (steps < 1) throw new CdiException("Fine-tuning steps must be at least 1, got " + steps + ".");
+		if (!(learningRate > 0 && learningRate < 1)) throw new CdiException("Fine-tuning learning rate must be in (0, 1), got " + learningRate + " (1e-3 works for the default models).");
+		if (batchSize < 1) throw new CdiException("Fine-tuning batch size must be at least 1, got " + batchSize + ".");
+		final long t0 = System.nanoTime();
+		final Grid g = predictor.networkGrid();
+		final List<TrainingData.Sample> samples = new ArrayList<>();
+		for (int i = 0; i < data.size(); i++) {
+			progress.checkCancelled();
+			samples.add(sample(predictor, data.get(i), i)); // masked pixels are left out of the loss
+		}
+		final NetworkTrainer.Batches batches = new NetworkTrainer.Batches(g, predictor.card().architecture.sampleShape());
+		final int batch = Math.min(batchSize, samples.size());
+		final double before = NetworkTrainer.validate(predictor.network().block(), batches, samples, TrainingConfig.LossKind.PHYSICS, batch, predictor.network().manager())[0];
+		final Device device = predictor.network().manager().getDevice();
+		final List<Parameter> trainable = new ArrayList<>();
+		for (final Pair<String, Parameter> p : predictor.network().block().getParameters()) if (p.getValue().requiresGradient()) trainable.add(p.getValue());
+		try (Model model = Model.newInstance("fine-tuning", device, DjlRuntime.PYTORCH)) {
+			model.setBlock(predictor.network().block());
+			final DefaultTrainingConfig tc = new DefaultTrainingConfig(Loss.l1Loss()) // unused: the physics loss is computed by step()
+				.optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed((float) learningRate)).build())
+				.optDevices(new Device[] { device });
+			try (Trainer trainer = model.newTrainer(tc)) {
+				// weights loaded for inference carry no gradient; BatchNorm's running statistics never do
+				for (final Parameter p : trainable) p.getArray().setRequiresGradient(true);
+				try {
+					for (int k = 0; k < steps; k++) {
+						progress.checkCancelled();
+						final List<TrainingData.Sample> b = new ArrayList<>();
+						for (int j = 0; j < batch; j++) b.add(samples.get((k * batch + j) % samples.size()));
+						final double loss = NetworkTrainer.step(trainer, batches, b, TrainingConfig.LossKind.PHYSICS);
+						if (!Double.isFinite(loss)) throw new CdiException("Fine-tuning diverged at step " + (k + 1) + " (loss " + loss + "): lower the learning rate (now " + learningRate + ").");
+						progress.progress(k + 1, steps);
+						progress.status(String.format(Locale.ROOT, "Fine-tuning %s: step %d/%d, physics loss %.4f", predictor.source(), k + 1, steps, loss));
+					}
+				} finally {
+					for (final Parameter p : trainable) p.getArray().setRequiresGradient(false);
+				}
+			}
+		}
+		final double after = NetworkTrainer.validate(predictor.network().block(), batches, samples, TrainingConfig.LossKind.PHYSICS, batch, predictor.network().manager())[0];
+		final Report r = new Report(samples.size(), steps, learningRate, before, after, (System.nanoTime() - t0) / 1e9);
+		final ModelCard.FineTuned record = new ModelCard.FineTuned();
+		for (final Diffraction d : data) record.patterns.add(d.source);
+		record.steps = steps;
+		record.learningRate = learningRate;
+		record.batchSize = batch;
+		record.lossBefore = before;
+		record.lossAfter = after;
+		record.seconds = r.seconds();
+		record.created = Instant.now().toString();
+		predictor.card().fineTuning.add(record);
+		return r;
+	}
+}
