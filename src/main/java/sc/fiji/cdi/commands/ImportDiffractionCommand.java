@@ -2,6 +2,7 @@ package sc.fiji.cdi.commands;
 
 import java.io.File;
 import java.nio.file.Path;
+import java.util.List;
 
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
@@ -10,16 +11,15 @@ import org.scijava.plugin.Plugin;
 
 import ij.ImagePlus;
 import sc.fiji.cdi.data.Diffraction;
-import sc.fiji.cdi.fiji.ImagePlusConverter;
 import sc.fiji.cdi.beamline.Beamline;
+import sc.fiji.cdi.fiji.ImagePlusConverter;
 import sc.fiji.cdi.io.ImportOptions;
-import sc.fiji.cdi.io.TiffWriter;
-import sc.fiji.cdi.util.AtomicOutput;
+import sc.fiji.cdi.workflow.Import;
 
 /**
  * Plugins › CDI › Import Diffraction: any supported file or frame folder → a 32-bit stack (+ its bad-pixel mask);
  * with {@code output_dir} also {@code <name>_diffraction.tif}, {@code <name>_mask.tif} (1 = bad) and
- * {@code <name>_import_report.json}, written as one result set ({@link AtomicOutput.ResultSet}).
+ * {@code <name>_import_report.json}, written as one result set ({@link Import}).
  */
 @Plugin(type = Command.class, menuPath = "Plugins>CDI>Import Diffraction", headless = true)
 public class ImportDiffractionCommand extends CdiCommand {
@@ -69,40 +69,20 @@ public class ImportDiffractionCommand extends CdiCommand {
 	protected void execute() {
 		final Path in = Inputs.existing(input, "input");
 		final Path out = output_dir == null || output_dir.getPath().isBlank() ? null : output_dir.toPath();
-		if (out == null) {
-			importInto(in, null);
-			if (ui == null || ui.isHeadless()) log.warn("Import Diffraction without output_dir: the imported stack is only an image output, which a headless run does not keep; give output_dir=\"<folder>\" to write it.");
-			return;
+		if (out != null) {
+			Inputs.checkOutsideInput(out, in);
+			Import.checkOutput(out);
 		}
-		Inputs.checkOutsideInput(out, in);
-		try (AtomicOutput.ResultSet set = AtomicOutput.ResultSet.open(out, Inputs.baseName(in) + "_import")) {
-			set.cancelWhen(progress()::isCancelled);
-			importInto(in, set);
-		}
-	}
-
-	private void importInto(final Path in, final AtomicOutput.ResultSet set) {
 		final Beamline.Scan imported = Inputs.importData(in, beamline, spec, scan, roi, Inputs.importOptions(quantity, dataset, dark_field, white_field, mask_file));
 		final Diffraction d = imported.data();
 		final String name = imported.name();
 		if (imported.geometry() != null) log.info("Geometry of " + name + ": " + imported.geometry());
 		else if (imported.report().get("missing") != null) log.warn("No lab-frame geometry for " + name + ": " + imported.report().get("missing"));
-		if (set != null) {
-			TiffWriter.write(set.file(name + "_diffraction.tif"), d.values);
-			if (d.mask != null) {
-				final float[] m = new float[d.mask.length];
-				for (int i = 0; i < m.length; i++) m[i] = d.mask[i] ? 1f : 0f;
-				TiffWriter.write(set.file(name + "_mask.tif"), d.values.with(m));
-			}
-			final java.util.Map<String, Object> report = new java.util.LinkedHashMap<>();
-			report.put("input", in.toAbsolutePath().toString());
-			report.put("quantity", d.quantity.name().toLowerCase(java.util.Locale.ROOT));
-			report.put("grid_zyx", d.grid().zyx());
-			report.put("processing", sc.fiji.cdi.pipeline.ResultWriter.steps(d.log));
-			if (!imported.report().isEmpty()) report.put("geometry", imported.geometry() == null ? imported.report() : sc.fiji.cdi.workflow.Reconstruct.geometryBlock(imported, new int[] { 1, 1, 1 }));
-			sc.fiji.cdi.report.Json.write(set.file(name + "_import_report.json"), report);
-			final java.util.List<Path> files = set.commit();
-			log.info("Imported " + in.getFileName() + " (" + d.grid() + "): " + files.size() + " files in " + set.folder());
+		if (out != null) {
+			final List<Path> files = Import.write(out, Inputs.baseName(in) + "_import", in, imported, progress());
+			log.info("Imported " + in.getFileName() + " (" + d.grid() + "): " + files.size() + " files in " + out.toAbsolutePath().normalize());
+		} else if (ui == null || ui.isHeadless()) {
+			log.warn("Import Diffraction without output_dir: the imported stack is only an image output, which a headless run does not keep; give output_dir=\"<folder>\" to write it.");
 		}
 		diffraction = ImagePlusConverter.toImagePlus(d.values, name + " (" + d.quantity.name().toLowerCase() + ")");
 		if (d.mask != null) mask = ImagePlusConverter.maskToImagePlus(d.grid(), d.mask, name + " mask (255 = bad)", d.values.voxelSize, d.values.unit);

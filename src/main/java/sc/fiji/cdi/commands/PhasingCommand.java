@@ -86,8 +86,8 @@ public abstract class PhasingCommand extends DiffractionCommand {
 	/** The parameters as given (positivity "auto" = off; {@link DataKind#adapt} applies the kind's defaults). */
 	protected PhasingParameters phasingParameters() {
 		return new PhasingParameters(recipe, hio_beta, raar_beta, shrink_wrap_sigma, shrink_wrap_threshold, shrink_wrap_period,
-			InitialSupport.valueOf(initial_support.trim().toUpperCase(Locale.ROOT)), support_box_fraction, twin_removal, average_last, seed,
-			"true".equalsIgnoreCase(positivity()), shrinkWrapMethod(), shrink_wrap_sigma_end);
+			InitialSupport.parse(initial_support, "initial_support"), support_box_fraction, twin_removal, average_last, seed,
+			"true".equalsIgnoreCase(positivity()), ShrinkWrapMethod.parse(shrink_wrap_method, "shrink_wrap_method"), shrink_wrap_sigma_end);
 	}
 
 	/** {@code positivity}: null for auto (the data kind's default), else the value. */
@@ -101,13 +101,5 @@ public abstract class PhasingCommand extends DiffractionCommand {
 		if (!p.equals("auto") && !p.equals("true") && !p.equals("false"))
 			throw new CdiException("positivity='" + positivity + "' is not known: expected auto, true or false.");
 		return p;
-	}
-
-	private ShrinkWrapMethod shrinkWrapMethod() {
-		try {
-			return ShrinkWrapMethod.valueOf(shrink_wrap_method.trim().toUpperCase(Locale.ROOT));
-		} catch (final IllegalArgumentException | NullPointerException e) {
-			throw new CdiException("shrink_wrap_method='" + shrink_wrap_method + "' is not known: expected max (cohere) or rms (PyNX).");
-		}
 	}
 }

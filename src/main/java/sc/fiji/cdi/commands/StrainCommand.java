@@ -16,7 +16,6 @@ import sc.fiji.cdi.data.ComplexVolume;
 import sc.fiji.cdi.geometry.BraggGeometry;
 import sc.fiji.cdi.strain.RampRemoval;
 import sc.fiji.cdi.strain.StrainParameters;
-import sc.fiji.cdi.util.CdiException;
 import sc.fiji.cdi.workflow.Strain;
 
 /**
@@ -102,28 +101,16 @@ public class StrainCommand extends ReconstructionInputCommand {
 		final ObjectInputs.Loaded in = loadReconstruction();
 		final Path out = output_dir == null || output_dir.getPath().isBlank() ? null : output_dir.toPath();
 		Strain.checkOutput(out);
-		if (phase_sign != 1 && phase_sign != -1) throw new CdiException("phase_sign=" + phase_sign + " is not allowed: expected +1 (u = φ/|G|) or -1 (u = −φ/|G|).");
-		if (!(lattice_constant > 0)) throw new CdiException("lattice_constant=" + lattice_constant + " nm: expected a positive cubic lattice constant in nm (e.g. 0.40782 for Au).");
-		final double[] gDir = ObjectInputs.numbers(g_direction, "g_direction", "three numbers z,y,x (e.g. 0,1,0)");
-		if (gDir.length != 3) throw new CdiException("g_direction='" + g_direction + "' has " + gDir.length + " values; expected three numbers z,y,x (e.g. 0,1,0).");
-		final RampRemoval ramp = switch (ramp_removal.trim().toLowerCase(Locale.ROOT)) {
-			case "plane_fit" -> RampRemoval.PLANE_FIT;
-			case "fourier_com" -> RampRemoval.FOURIER_COM;
-			case "none" -> RampRemoval.NONE;
-			default -> throw new CdiException("ramp_removal='" + ramp_removal + "' is not known: expected plane_fit, fourier_com or none.");
-		};
 		final BraggGeometry geo = geometry();
-		final StrainParameters p0 = DEFAULTS.withReflection(ObjectInputs.hkl(hkl), lattice_constant).withGDirection(gDir).withPhaseSign(phase_sign).withRampRemoval(ramp);
+		final StrainParameters p = DEFAULTS.withReflection(ObjectInputs.hkl(hkl), lattice_constant).withPhaseSign(phase_sign).withRampRemoval(RampRemoval.parse(ramp_removal))
+			.withGDirection(ObjectInputs.numbers(g_direction, "g_direction", "three numbers z,y,x (e.g. 0,1,0)"));
 		final Map<String, Object> inputs = new LinkedHashMap<>();
 		if (ObjectInputs.given(amplitude_file)) inputs.put("amplitude_file", amplitude_file.getAbsolutePath());
 		final Strain.Result r = Strain.run(new Strain.Request(in.name(), ComplexVolume.fromAmplitudePhase(in.amplitude(), in.phase()), in.support(),
-			geo == null ? p0.withVoxelSize(ObjectInputs.voxelSizeNm(voxel_size, in.amplitude())) : p0, geo, geometry, lab_voxel_nm, out, inputs), progress());
+			geo == null ? p.withVoxelSize(ObjectInputs.voxelSizeNm(voxel_size, in.amplitude())) : p, geo, geometry, lab_voxel_nm, out, inputs), progress());
 		strain = ObjectInputs.divergingImage(r.strain().strain(), in.name() + " strain");
 		displacement = ObjectInputs.divergingImage(r.strain().displacement(), in.name() + " displacement (nm)");
-		final Map<String, Double> stats = Strain.stats(r.strain().strain());
-		log.info(String.format(Locale.ROOT, "Strain of %s: %d voxels in the support, strain mean %.3e, RMS %.3e, |G| = %.4f rad/nm along %s (z,y,x)",
-			in.name(), (Long) r.report().get("support_voxels"), stats.get("mean"), stats.get("rms"), r.strain().parameters().gNorm(),
-			ObjectInputs.format(r.strain().parameters().gDirectionZyx())));
+		log.info(r.summary());
 	}
 
 	/** null for geometry = none. */
@@ -131,12 +118,6 @@ public class StrainCommand extends ReconstructionInputCommand {
 		final String g = geometry == null ? "none" : geometry.trim();
 		if (g.isEmpty() || g.equalsIgnoreCase("none")) return null;
 		if (g.equalsIgnoreCase("report")) return BraggGeometry.fromReport(ObjectInputs.reportNextTo(amplitude_file));
-		final BraggGeometry.Beamline b = BraggGeometry.Beamline.parse(g);
-		double ip = inplane_deg, op = outofplane_deg;
-		if (ip == 0 && op == 0) {
-			if (!(two_theta_deg > 0)) throw new CdiException("geometry=" + g + " needs the detector angles: give inplane_deg and outofplane_deg, or two_theta_deg.");
-			if (b == BraggGeometry.Beamline.APS_34IDC) ip = two_theta_deg; else op = two_theta_deg;
-		}
-		return BraggGeometry.of(b, energy_kev, distance_m, pixel_um, ip, op, rocking_step_deg);
+		return BraggGeometry.of(BraggGeometry.Beamline.parse(g), energy_kev, distance_m, pixel_um, inplane_deg, outofplane_deg, two_theta_deg, rocking_step_deg);
 	}
 }

@@ -114,6 +114,20 @@ public record BraggGeometry(double energyKeV, double distanceM, double pixelSize
 		return new BraggGeometry(energyKeV, distanceM, pixelSizeUm, b.inplaneSign() * inplaneMotorDeg, outOfPlaneMotorDeg, b.rockingAxis(), rockingStepDeg);
 	}
 
+	/**
+	 * A geometry from a beamline's detector motor angles or, when both are 0, from the scattering angle 2θ alone: the
+	 * detector then sits in the beamline's scattering plane, horizontal at 34-ID-C (in-plane angle = 2θ) and vertical
+	 * at ID01 (out-of-plane angle = 2θ).
+	 */
+	public static BraggGeometry of(final Beamline b, final double energyKeV, final double distanceM, final double pixelSizeUm,
+		final double inplaneMotorDeg, final double outOfPlaneMotorDeg, final double twoThetaDeg, final double rockingStepDeg)
+	{
+		if (inplaneMotorDeg != 0 || outOfPlaneMotorDeg != 0) return of(b, energyKeV, distanceM, pixelSizeUm, inplaneMotorDeg, outOfPlaneMotorDeg, rockingStepDeg);
+		if (!(twoThetaDeg > 0)) throw new CdiException("The " + b + " geometry needs the detector angles: give the in-plane and out-of-plane angles (inplane_deg, outofplane_deg) or 2θ (two_theta_deg); got 0, 0 and "
+			+ twoThetaDeg + ".");
+		return b == Beamline.APS_34IDC ? of(b, energyKeV, distanceM, pixelSizeUm, twoThetaDeg, 0, rockingStepDeg) : of(b, energyKeV, distanceM, pixelSizeUm, 0, twoThetaDeg, rockingStepDeg);
+	}
+
 	/** Wavelength in nm. */
 	public double wavelengthNm() { return HC_KEV_NM / energyKeV; }
 

@@ -1,5 +1,7 @@
 package sc.fiji.cdi.phasing;
 
+import java.util.Locale;
+
 import sc.fiji.cdi.util.CdiException;
 
 /**
@@ -36,7 +38,16 @@ public record PhasingParameters(String recipe, double hioBeta, double raarBeta, 
 		/** The maximum of the blurred |ρ| (cohere). */
 		MAX,
 		/** The root mean square of the blurred |ρ| inside the current support (PyNX's SupportUpdate default). */
-		RMS
+		RMS;
+
+		/** "max" or "rms", any case; {@code key} names the parameter in the message. */
+		public static ShrinkWrapMethod parse(final String s, final String key) {
+			try {
+				return valueOf(s.trim().toUpperCase(Locale.ROOT));
+			} catch (final IllegalArgumentException | NullPointerException e) {
+				throw new CdiException(key + "='" + s + "' is not known: expected max (cohere) or rms (PyNX).");
+			}
+		}
 	}
 
 	/** The settings without positivity, with cohere's shrink-wrap (relative to the maximum, constant σ). */
@@ -57,7 +68,16 @@ public record PhasingParameters(String recipe, double hioBeta, double raarBeta, 
 		/** A centred box of half the extent of the thresholded autocorrelation along each axis, plus 10 % (about the
 		 * object's bounding box: the autocorrelation of an object of width w is 2w wide); the box of cohere, sized
 		 * from the data instead of by {@code supportBoxFraction}. */
-		AUTOCORRELATION_BOX
+		AUTOCORRELATION_BOX;
+
+		/** "box", "autocorrelation" or "autocorrelation_box", any case; {@code key} names the parameter in the message. */
+		public static InitialSupport parse(final String s, final String key) {
+			try {
+				return valueOf(s.trim().toUpperCase(Locale.ROOT));
+			} catch (final IllegalArgumentException | NullPointerException e) {
+				throw new CdiException(key + "='" + s + "' is not known: expected box, autocorrelation or autocorrelation_box.");
+			}
+		}
 	}
 
 	public PhasingParameters {

@@ -31,7 +31,7 @@ public record StrainParameters(int[] hkl, double latticeConstantNm, double gNorm
 	double[] voxelSizeNm, int phaseSign, RampRemoval rampRemoval)
 {
 	public StrainParameters {
-		if (phaseSign != 1 && phaseSign != -1) throw new CdiException("Phase sign must be +1 or -1, got " + phaseSign + ".");
+		if (phaseSign != 1 && phaseSign != -1) throw new CdiException("Phase sign must be +1 (u = φ/|G|) or -1 (u = −φ/|G|), got " + phaseSign + ".");
 		if (rampRemoval == null) throw new CdiException("Phase-ramp removal must be given: none, fourier_com or plane_fit.");
 		if (gDirectionZyx == null || gDirectionZyx.length != 3) throw new CdiException("The direction of G must have three components (z, y, x), got " + Arrays.toString(gDirectionZyx) + ".");
 		final double n = Math.sqrt(gDirectionZyx[0] * gDirectionZyx[0] + gDirectionZyx[1] * gDirectionZyx[1] + gDirectionZyx[2] * gDirectionZyx[2]);
@@ -48,7 +48,8 @@ public record StrainParameters(int[] hkl, double latticeConstantNm, double gNorm
 			voxelSizeNm = voxelSizeNm.clone();
 		}
 		if (!(gNormPerNm > 0)) {
-			if (hkl == null || !(latticeConstantNm > 0)) throw new CdiException("Give the reflection either as |G| (1/nm, > 0) or as hkl together with a lattice constant a (nm, > 0).");
+			if (hkl == null || !(latticeConstantNm > 0)) throw new CdiException("Give the reflection either as |G| (1/nm, > 0) or as hkl together with a lattice constant a (nm, > 0, e.g. 0.40782 for Au); got hkl "
+				+ Arrays.toString(hkl) + ", a = " + latticeConstantNm + " nm.");
 			if (hkl[0] == 0 && hkl[1] == 0 && hkl[2] == 0) throw new CdiException("Miller indices (0 0 0) do not define a reflection; expected e.g. (1 1 1).");
 		}
 	}

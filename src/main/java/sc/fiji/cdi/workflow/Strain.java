@@ -55,7 +55,15 @@ public final class Strain {
 		String beamline, double labVoxelNm, Path outputDir, Map<String, Object> inputs) {}
 
 	/** @param files the files written (empty without an output folder) */
-	public record Result(StrainResult strain, Map<String, Object> report, List<Path> files) {}
+	public record Result(StrainResult strain, Map<String, Object> report, List<Path> files) {
+
+		/** One line for the log: the support's size, the strain's mean and RMS (from the report), |G| and its direction. */
+		public String summary() {
+			final Map<?, ?> s = (Map<?, ?>) report.get("strain");
+			return String.format(Locale.ROOT, "Strain of %s: %d voxels in the support, strain mean %.3e, RMS %.3e, |G| = %.4f rad/nm along %s (z,y,x)",
+				report.get("name"), (Long) report.get("support_voxels"), s.get("mean"), s.get("rms"), strain.parameters().gNorm(), Arrays.toString(strain.parameters().gDirectionZyx()));
+		}
+	}
 
 	private Strain() {}
 

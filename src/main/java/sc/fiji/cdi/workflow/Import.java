@@ -1,0 +1,60 @@
+package sc.fiji.cdi.workflow;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import sc.fiji.cdi.beamline.Beamline;
+import sc.fiji.cdi.data.Diffraction;
+import sc.fiji.cdi.io.TiffWriter;
+import sc.fiji.cdi.pipeline.ResultWriter;
+import sc.fiji.cdi.report.Json;
+import sc.fiji.cdi.util.AtomicOutput;
+import sc.fiji.cdi.util.Progress;
+
+/**
+ * The result set of Import Diffraction without a user interface: an imported data set (a file, a frame folder or a
+ * beamline scan) → {@code <name>_diffraction.tif} (32-bit), {@code <name>_mask.tif} (1 = bad; when the data have a
+ * mask) and {@code <name>_import_report.json} (input, quantity, grid, processing steps, the scan's geometry), written
+ * as one result set ({@link AtomicOutput.ResultSet}): all files or none.
+ */
+public final class Import {
+
+	private Import() {}
+
+	/** Checks, before the import, that the output folder can be created and written. */
+	public static void checkOutput(final Path dir) {
+		ResultWriter.checkWritable(dir);
+	}
+
+	/**
+	 * @param dir      the output folder
+	 * @param setName  the result set's name (its staging folder and manifest)
+	 * @param input    the file or folder the data came from (recorded in the report)
+	 * @param imported the imported data, its name and the scan's geometry
+	 * @return the files written
+	 */
+	public static List<Path> write(final Path dir, final String setName, final Path input, final Beamline.Scan imported, final Progress progress) {
+		final Diffraction d = imported.data();
+		final String name = imported.name();
+		try (AtomicOutput.ResultSet set = AtomicOutput.ResultSet.open(dir, setName)) {
+			set.cancelWhen(progress::isCancelled);
+			TiffWriter.write(set.file(name + "_diffraction.tif"), d.values);
+			if (d.mask != null) {
+				final float[] m = new float[d.mask.length];
+				for (int i = 0; i < m.length; i++) m[i] = d.mask[i] ? 1f : 0f;
+				TiffWriter.write(set.file(name + "_mask.tif"), d.values.with(m));
+			}
+			final Map<String, Object> report = new LinkedHashMap<>();
+			report.put("input", input.toAbsolutePath().toString());
+			report.put("quantity", d.quantity.name().toLowerCase(Locale.ROOT));
+			report.put("grid_zyx", d.grid().zyx());
+			report.put("processing", ResultWriter.steps(d.log));
+			if (!imported.report().isEmpty()) report.put("geometry", imported.geometry() == null ? imported.report() : Reconstruct.geometryBlock(imported, new int[] { 1, 1, 1 }));
+			Json.write(set.file(name + "_import_report.json"), report);
+			return set.commit();
+		}
+	}
+}
