@@ -23,9 +23,9 @@ import sc.fiji.cdi.workflow.Reconstruct;
 /**
  * The two layers of the suite (docs/architecture.md), checked on the compiled classes of {@code src/main}:
  * <ul>
- * <li>the <b>Fiji shell</b> — {@code app} (CLI, options, start-up), {@code commands} (SciJava commands),
- * {@code fiji} (macro bridge, ImagePlus conversion) and {@code view.BdvDisplay} (ImageJ/BigDataViewer display; the
- * rest of {@code view} renders figures with plain AWT and is core);</li>
+ * <li>the <b>Fiji shell</b> — {@code app} (entry points: CLI, {@code --run}, macro bridge, start-up), {@code commands}
+ * (SciJava commands), {@code fiji} (ImagePlus conversion, the CDI options) and {@code view.BdvDisplay}
+ * (ImageJ/BigDataViewer display; the rest of {@code view} renders figures with plain AWT and is core);</li>
  * <li>the <b>core</b> — everything else: data, io, preprocess, phasing, nn, simulate, strain, geometry, export,
  * pipeline, workflow, … — usable from a plain Java program or script without Fiji.</li>
  * </ul>
@@ -76,6 +76,12 @@ class LayeringTest {
 	@Test
 	void theCorePackagesHaveNoCycles() {
 		slices().matching("sc.fiji.cdi.(*)..").should().beFreeOfCycles().check(main.that(CORE));
+	}
+
+	@Test
+	void theShellPackagesHaveNoCycles() {
+		// app (entry points: CLI, --run, macro bridge, start-up) → commands → fiji (ImagePlus conversion, options) → core
+		slices().matching("sc.fiji.cdi.(*)..").should().beFreeOfCycles().check(main.that(SHELL));
 	}
 
 	@Test

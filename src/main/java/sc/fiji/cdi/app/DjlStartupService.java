@@ -11,6 +11,7 @@ import org.scijava.service.SciJavaService;
 import org.scijava.service.Service;
 
 import sc.fiji.cdi.djl.DjlRuntime;
+import sc.fiji.cdi.fiji.CdiSettings;
 
 /**
  * Runs when Fiji (any SciJava context) starts, before any Deep Java Library class is loaded: puts DJL into offline

@@ -26,7 +26,6 @@ import org.scijava.startup.StartupService;
 import sc.fiji.cdi.commands.CdiCommand;
 import sc.fiji.cdi.commands.ParameterCheck;
 import sc.fiji.cdi.util.CdiException;
-import sc.fiji.cdi.fiji.MacroBridge;
 
 /**
  * Runs the suite's commands without Fiji, with Fiji's own command-line syntax, so a cluster job works the same with
@@ -235,7 +234,7 @@ public final class Main {
 
 	/** By class name, then menu label (last menu entry), then title, ignoring case and '_' vs ' ' as Fiji does. */
 	public static CommandInfo find(final CommandService commands, final String name) {
-		final CommandInfo cdi = sc.fiji.cdi.fiji.CdiCommands.find(commands, name);
+		final CommandInfo cdi = sc.fiji.cdi.app.CdiCommands.find(commands, name);
 		return cdi != null ? cdi : commands.getCommand(name);
 	}
 

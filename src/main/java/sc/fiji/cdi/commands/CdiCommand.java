@@ -43,7 +43,7 @@ public abstract class CdiCommand implements Command, org.scijava.Cancelable {
 	}
 
 	/** The user's Edit › Options › CDI settings (defaults outside Fiji). */
-	protected sc.fiji.cdi.app.CdiSettings settings() { return sc.fiji.cdi.app.CdiSettings.load(prefService); }
+	protected sc.fiji.cdi.fiji.CdiSettings settings() { return sc.fiji.cdi.fiji.CdiSettings.load(prefService); }
 
 	/** The command's work; throw {@link CdiException} for anything the user can fix. */
 	protected abstract void execute();

@@ -10,8 +10,8 @@ import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 
 import ij.ImagePlus;
-import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.beamline.Beamline;
+import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.fiji.ImagePlusConverter;
 import sc.fiji.cdi.io.ImportOptions;
 import sc.fiji.cdi.workflow.Import;

@@ -12,12 +12,12 @@ import sc.fiji.cdi.beamline.Beamline;
 import sc.fiji.cdi.beamline.Beamlines;
 import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.data.Grid;
-import sc.fiji.cdi.workflow.Reconstruct;
 import sc.fiji.cdi.data.Quantity;
 import sc.fiji.cdi.io.DetectorRegion;
 import sc.fiji.cdi.io.DiffractionReader;
 import sc.fiji.cdi.io.ImportOptions;
 import sc.fiji.cdi.util.CdiException;
+import sc.fiji.cdi.workflow.Reconstruct;
 
 /** Turns command parameter values (strings and files as a dialog or macro gives them) into core options. */
 final class Inputs {

@@ -7,7 +7,7 @@ import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 
-import sc.fiji.cdi.app.CdiSettings;
+import sc.fiji.cdi.fiji.CdiSettings;
 
 /**
  * Edit › Options › CDI...: compute device (DJL), threads, and the DJL native cache folder, stored in Fiji's

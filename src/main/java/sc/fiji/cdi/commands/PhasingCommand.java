@@ -4,9 +4,9 @@ import java.util.Locale;
 
 import org.scijava.plugin.Parameter;
 
-import sc.fiji.cdi.phasing.PhasingParameters;
 import sc.fiji.cdi.phasing.PhasingParameters.InitialSupport;
 import sc.fiji.cdi.phasing.PhasingParameters.ShrinkWrapMethod;
+import sc.fiji.cdi.phasing.PhasingParameters;
 import sc.fiji.cdi.pipeline.DataKind;
 import sc.fiji.cdi.util.CdiException;
 

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.scijava.Context;
 import org.scijava.prefs.PrefService;
 
-import sc.fiji.cdi.app.CdiSettings;
 import sc.fiji.cdi.app.Main;
+import sc.fiji.cdi.fiji.CdiSettings;
 import sc.fiji.cdi.util.CdiException;
 
 /** Edit › Options › CDI...: stored in SciJava's preferences, partial updates from macros, DJL start-up properties. */

@@ -1,4 +1,4 @@
-package sc.fiji.cdi.fiji;
+package sc.fiji.cdi.app;
 
 import java.util.LinkedList;
 import java.util.Map;
@@ -13,8 +13,6 @@ import org.scijava.console.AbstractConsoleArgument;
 import org.scijava.console.ConsoleArgument;
 import org.scijava.log.LogService;
 import org.scijava.parse.Items;
-import sc.fiji.cdi.commands.ParameterCheck;
-import sc.fiji.cdi.util.CdiException;
 import org.scijava.parse.ParseService;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
@@ -22,6 +20,8 @@ import org.scijava.startup.StartupService;
 import org.scijava.ui.UIService;
 
 import sc.fiji.cdi.commands.CdiCommand;
+import sc.fiji.cdi.commands.ParameterCheck;
+import sc.fiji.cdi.util.CdiException;
 
 /**
  * {@code fiji --headless --run "<CDI command>" '<args>'} with an exit status that tells a scheduler whether the scan

@@ -1,4 +1,4 @@
-package sc.fiji.cdi.fiji;
+package sc.fiji.cdi.app;
 
 import java.io.File;
 import java.lang.reflect.Field;

@@ -1,4 +1,4 @@
-package sc.fiji.cdi.fiji;
+package sc.fiji.cdi.app;
 
 import org.scijava.command.CommandInfo;
 import org.scijava.command.CommandService;

@@ -1,4 +1,4 @@
-package sc.fiji.cdi.fiji;
+package sc.fiji.cdi.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -28,13 +28,13 @@ import org.scijava.module.ModuleItem;
 import ij.ImagePlus;
 import ij.WindowManager;
 import ij.macro.Interpreter;
-import sc.fiji.cdi.app.Main;
 import sc.fiji.cdi.commands.PhaseRetrievalCommand;
 import sc.fiji.cdi.commands.ReconstructCommand;
 import sc.fiji.cdi.commands.StrainCommand;
 import sc.fiji.cdi.data.ComplexVolume;
 import sc.fiji.cdi.data.Grid;
 import sc.fiji.cdi.data.RealVolume;
+import sc.fiji.cdi.fiji.ImagePlusConverter;
 import sc.fiji.cdi.io.TiffWriter;
 import sc.fiji.cdi.strain.KnownDisplacement;
 import sc.fiji.cdi.strain.StrainAnalysis;

@@ -1,4 +1,4 @@
-package sc.fiji.cdi.fiji;
+package sc.fiji.cdi.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

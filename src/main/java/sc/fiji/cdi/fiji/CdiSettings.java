@@ -1,4 +1,4 @@
-package sc.fiji.cdi.app;
+package sc.fiji.cdi.fiji;
 
 import java.nio.file.Path;
 import java.nio.file.Paths;
