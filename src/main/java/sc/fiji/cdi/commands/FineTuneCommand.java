@@ -1,33 +1,28 @@
 package sc.fiji.cdi.commands;
 
 import java.io.File;
-
-import ij.ImagePlus;
-import sc.fiji.cdi.data.ProcessingLog;
-import sc.fiji.cdi.data.Quantity;
-import sc.fiji.cdi.fiji.ImagePlusConverter;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 
+import ij.ImagePlus;
 import sc.fiji.cdi.data.Diffraction;
+import sc.fiji.cdi.data.ProcessingLog;
+import sc.fiji.cdi.data.Quantity;
+import sc.fiji.cdi.fiji.ImagePlusConverter;
 import sc.fiji.cdi.io.DiffractionReader;
-import sc.fiji.cdi.nn.predict.Predictor;
 import sc.fiji.cdi.nn.train.FineTuning;
-import sc.fiji.cdi.pipeline.ResultWriter;
 import sc.fiji.cdi.util.CdiException;
+import sc.fiji.cdi.workflow.FineTune;
 
 /**
  * Plugins › CDI › Fine-tune Network: adapts a trained network to measured patterns with the physics loss
  * (AutoPhaseNN; no ground truth needed) and writes the tuned network as a new model folder, which Predict (NN) and
- * Reconstruct (nn+refine) then take as their network. The input model is not changed.
+ * Reconstruct (nn+refine) then take as their network ({@link FineTune}). The input model is not changed.
  */
 @Plugin(type = Command.class, menuPath = "Plugins>CDI>Fine-tune Network", headless = true)
 public class FineTuneCommand extends CdiCommand {
@@ -72,35 +67,14 @@ public class FineTuneCommand extends CdiCommand {
 			throw new CdiException("No pattern given: open a measured pattern, or give 'input' (a file or a folder of patterns) or 'pattern_folder'.");
 		if (in != null && same(out, in)) throw new CdiException("output_dir " + out + " is the input folder: choose another folder for the tuned model.");
 		if (same(out, Path.of(model.trim()))) throw new CdiException("output_dir " + out + " is the model folder to start from: choose another folder, the input model is not changed.");
-		final boolean existed = Files.exists(out);
-		ResultWriter.checkWritable(out);
-		try {
-			final List<Diffraction> data = new ArrayList<>();
-			if (in != null) for (final Path p : Inputs.patternFiles(in)) data.add(DiffractionReader.read(p, Inputs.importOptions(quantity, null, null, null, null)));
-			else data.add(new Diffraction(ImagePlusConverter.toVolume(diffraction), Quantity.parse(quantity), null,
-				new ProcessingLog().add("from image", "title", diffraction.getTitle()), "image '" + diffraction.getTitle() + "'"));
-			final String name = model.trim().equalsIgnoreCase("auto") ? (data.get(0).grid().is2D() ? "2d" : "3d") : model.trim();
-			try (Predictor predictor = Predictor.load(name, device(device))) {
-				final FineTuning.Report r = FineTuning.run(predictor, data, steps, learning_rate, batch_size, progress());
-				predictor.save(out, predictor.card().name + "-fine-tuned");
-				log.info(String.format(Locale.ROOT, "Fine-tuned %s on %d pattern(s): %d steps, physics loss %.4f -> %.4f in %.1f s; model written to %s",
-					predictor.source(), r.patterns(), r.steps(), r.lossBefore(), r.lossAfter(), r.seconds(), out.toAbsolutePath()));
-			}
-		} catch (final RuntimeException e) {
-			if (!existed) deleteIfEmpty(out); // no empty folder left by a failed or cancelled run
-			throw e;
-		}
+		final List<Diffraction> data = new ArrayList<>();
+		if (in != null) for (final Path p : Inputs.patternFiles(in)) data.add(DiffractionReader.read(p, Inputs.importOptions(quantity, null, null, null, null)));
+		else data.add(new Diffraction(ImagePlusConverter.toVolume(diffraction), Quantity.parse(quantity), null,
+			new ProcessingLog().add("from image", "title", diffraction.getTitle()), "image '" + diffraction.getTitle() + "'"));
+		log.info(FineTune.run(new FineTune.Request(data, model, device(device), steps, learning_rate, batch_size, out), progress()).summary());
 	}
 
 	private static boolean same(final Path a, final Path b) {
 		return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
-	}
-
-	private static void deleteIfEmpty(final Path dir) {
-		try (var s = Files.list(dir)) {
-			if (s.findAny().isEmpty()) Files.delete(dir);
-		} catch (final IOException ignored) {
-			// best effort: the folder stays
-		}
 	}
 }

@@ -1,0 +1,69 @@
+package sc.fiji.cdi.workflow;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+import sc.fiji.cdi.data.Diffraction;
+import sc.fiji.cdi.nn.predict.Predictor;
+import sc.fiji.cdi.nn.train.FineTuning;
+import sc.fiji.cdi.pipeline.ResultWriter;
+import sc.fiji.cdi.util.Progress;
+
+/**
+ * The Fine-tune workflow without a user interface: a trained network is adapted to measured patterns with the
+ * physics loss ({@link FineTuning}) and written as a new model folder ({@code <card name>-fine-tuned}), which
+ * Predict and Reconstruct (nn+refine) then take as their network. The input model is not changed; a failed or
+ * cancelled run leaves no empty output folder behind.
+ */
+public final class FineTune {
+
+	/**
+	 * @param data         the measured patterns
+	 * @param model        "auto" (the bundled 2D or 3D model, from the first pattern's rank), "3d", "2d" or a model folder
+	 * @param device       "auto", "cpu" or "gpu"
+	 * @param steps        Adam updates
+	 * @param learningRate Adam's fixed learning rate
+	 * @param batchSize    patterns per update
+	 * @param outputDir    the model folder to write
+	 */
+	public record Request(List<Diffraction> data, String model, String device, int steps, double learningRate, int batchSize, Path outputDir) {}
+
+	/** @param source the network that was tuned; @param folder the model folder written */
+	public record Result(String source, FineTuning.Report report, Path folder) {
+
+		/** One line for the log. */
+		public String summary() {
+			return String.format(Locale.ROOT, "Fine-tuned %s on %d pattern(s): %d steps, physics loss %.4f -> %.4f in %.1f s; model written to %s",
+				source, report.patterns(), report.steps(), report.lossBefore(), report.lossAfter(), report.seconds(), folder.toAbsolutePath());
+		}
+	}
+
+	private FineTune() {}
+
+	public static Result run(final Request r, final Progress progress) {
+		final Path out = r.outputDir();
+		final boolean existed = Files.exists(out);
+		ResultWriter.checkWritable(out);
+		final String m = r.model().trim();
+		final String name = m.equalsIgnoreCase("auto") ? (r.data().get(0).grid().is2D() ? "2d" : "3d") : m;
+		try (Predictor predictor = Predictor.load(name, r.device())) {
+			final FineTuning.Report report = FineTuning.run(predictor, r.data(), r.steps(), r.learningRate(), r.batchSize(), progress);
+			predictor.save(out, predictor.card().name + "-fine-tuned");
+			return new Result(predictor.source(), report, out);
+		} catch (final RuntimeException e) {
+			if (!existed) deleteIfEmpty(out); // no empty folder left by a failed or cancelled run
+			throw e;
+		}
+	}
+
+	private static void deleteIfEmpty(final Path dir) {
+		try (var s = Files.list(dir)) {
+			if (s.findAny().isEmpty()) Files.delete(dir);
+		} catch (final IOException ignored) {
+			// best effort: the folder stays
+		}
+	}
+}
