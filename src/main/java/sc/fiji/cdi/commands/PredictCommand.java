@@ -4,7 +4,6 @@ import java.io.File;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
@@ -80,19 +79,10 @@ public class PredictCommand extends CdiCommand {
 		if (headless && output_dir == null)
 			throw new CdiException("Parameter 'output_dir' is missing: headless Predict (NN) has no window to show the prediction in; give the folder for the "
 				+ "amplitude, phase, support TIFFs and the report.");
-		final Predict.Result r = Predict.run(data, names, new Predict.Request(model, device(device), batch_size, output_dir == null ? null : output_dir.toPath()), progress());
-		double ms = 0;
-		int flagged = 0;
-		for (final Predict.Item it : r.items()) {
-			ms += it.prediction().millis();
-			if (!it.prediction().trust().trusted()) {
-				flagged++;
-				log.warn(it.name() + ": " + it.prediction().trust().message());
-			}
-		}
-		log.info(String.format(Locale.ROOT, "Predicted %d pattern(s) with %s, %.1f ms per pattern; %s%s", r.items().size(), r.model(), ms / r.items().size(),
-			output_dir == null ? "nothing saved (no output_dir): the first prediction is shown" : r.items().stream().mapToInt(it -> it.files().size()).sum() + " files in " + output_dir,
-			flagged > 0 ? "; " + flagged + " flagged: refine before use (Reconstruct mode=nn+refine)" : ""));
+		final Path out = output_dir == null ? null : output_dir.toPath();
+		final Predict.Result r = Predict.run(data, names, new Predict.Request(model, device(device), batch_size, out), progress());
+		for (final String w : r.warnings()) log.warn(w);
+		log.info(r.summary(out));
 		if (headless) return; // images cannot be shown: the files are the output (no "unsupported output" warnings)
 		final Predict.Item first = r.items().get(0);
 		amplitude = ImagePlusConverter.toImagePlus(first.amplitude(), names.get(0) + " NN amplitude");

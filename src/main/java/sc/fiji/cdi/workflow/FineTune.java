@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 
 import sc.fiji.cdi.data.Diffraction;
+import sc.fiji.cdi.nn.model.ModelFolder;
 import sc.fiji.cdi.nn.predict.Predictor;
 import sc.fiji.cdi.nn.train.FineTuning;
 import sc.fiji.cdi.pipeline.ResultWriter;
@@ -47,9 +48,7 @@ public final class FineTune {
 		final Path out = r.outputDir();
 		final boolean existed = Files.exists(out);
 		ResultWriter.checkWritable(out);
-		final String m = r.model().trim();
-		final String name = m.equalsIgnoreCase("auto") ? (r.data().get(0).grid().is2D() ? "2d" : "3d") : m;
-		try (Predictor predictor = Predictor.load(name, r.device())) {
+		try (Predictor predictor = Predictor.load(ModelFolder.forData(r.model(), r.data().get(0).grid()), r.device())) {
 			final FineTuning.Report report = FineTuning.run(predictor, r.data(), r.steps(), r.learningRate(), r.batchSize(), progress);
 			predictor.save(out, predictor.card().name + "-fine-tuned");
 			return new Result(predictor.source(), report, out);

@@ -4,14 +4,17 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import sc.fiji.cdi.data.ComplexVolume;
 import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.data.RealVolume;
 import sc.fiji.cdi.io.TiffWriter;
+import sc.fiji.cdi.nn.model.ModelFolder;
 import sc.fiji.cdi.nn.predict.NnRefine;
 import sc.fiji.cdi.nn.predict.Prediction;
+import sc.fiji.cdi.nn.predict.PredictionTrust;
 import sc.fiji.cdi.nn.predict.Predictor;
 import sc.fiji.cdi.phasing.InitialGuess;
 import sc.fiji.cdi.pipeline.ResultWriter;
@@ -25,7 +28,7 @@ import sc.fiji.cdi.util.Progress;
  * grid (the inverse of the network preprocessing, {@link NnRefine#initialGuess}: Fourier resampling and zero-padding
  * back to the data grid, so its voxel is the data's real-space voxel) and, labelled as such, on the network grid
  * (voxel {@link Prediction#voxelScaleZyx} data voxels). Every prediction carries its trust verdict
- * ({@link sc.fiji.cdi.nn.predict.PredictionTrust}) in the report.
+ * ({@link PredictionTrust}) in the report.
  */
 public final class Predict {
 
@@ -43,7 +46,22 @@ public final class Predict {
 	 */
 	public record Item(String name, Prediction prediction, RealVolume amplitude, RealVolume phase, RealVolume support, List<Path> files) {}
 
-	public record Result(String model, List<Item> items) {}
+	public record Result(String model, List<Item> items) {
+
+		/** One warning per prediction that must not be used without refinement ({@link PredictionTrust}). */
+		public List<String> warnings() {
+			return items.stream().filter(it -> !it.prediction().trust().trusted()).map(it -> it.name() + ": " + it.prediction().trust().message()).toList();
+		}
+
+		/** One line for the log: how many, with which model, how fast, where the files went, how many are flagged. */
+		public String summary(final Path outputDir) {
+			final double ms = items.stream().mapToDouble(it -> it.prediction().millis()).sum();
+			final int flagged = warnings().size();
+			return String.format(Locale.ROOT, "Predicted %d pattern(s) with %s, %.1f ms per pattern; %s%s", items.size(), model, ms / items.size(),
+				outputDir == null ? "nothing saved (no output_dir): the first prediction is shown" : items.stream().mapToInt(it -> it.files().size()).sum() + " files in " + outputDir,
+				flagged > 0 ? "; " + flagged + " flagged: refine before use (Reconstruct mode=nn+refine)" : "");
+		}
+	}
 
 	/** Unit of the data-grid outputs: the real-space voxel of the data (λD/(N·pixel) per axis, not known here). */
 	public static final String DATA_VOXEL = "data voxel";
@@ -53,9 +71,7 @@ public final class Predict {
 	public static Result run(final List<Diffraction> data, final List<String> names, final Request request, final Progress progress) {
 		if (data.isEmpty()) throw new CdiException("Predict (NN) needs at least one pattern.");
 		if (request.outputDir() != null) ResultWriter.checkWritable(request.outputDir());
-		final String m = request.model();
-		final String name = m == null || m.isBlank() || m.trim().equalsIgnoreCase("auto") ? (data.get(0).grid().is2D() ? "2d" : "3d") : m.trim();
-		try (Predictor predictor = Predictor.load(name, request.device())) {
+		try (Predictor predictor = Predictor.load(ModelFolder.forData(request.model(), data.get(0).grid()), request.device())) {
 			final List<Prediction> predictions = predictor.predictAll(data, request.batchSize(), progress);
 			final List<Item> items = new ArrayList<>();
 			for (int i = 0; i < predictions.size(); i++) {

@@ -15,6 +15,7 @@ import sc.fiji.cdi.data.ProcessingLog;
 import sc.fiji.cdi.geometry.BraggGeometry;
 import sc.fiji.cdi.io.DiffractionReader;
 import sc.fiji.cdi.io.ImportOptions;
+import sc.fiji.cdi.nn.model.ModelFolder;
 import sc.fiji.cdi.nn.predict.NnRefine;
 import sc.fiji.cdi.nn.predict.Prediction;
 import sc.fiji.cdi.nn.predict.Predictor;
@@ -230,8 +231,7 @@ public final class Reconstruct {
 	 */
 	private static ReconstructionPipeline.Outcome nnRefine(final Diffraction data, final PreprocessOptions prep, final PhasingParameters phasing, final Request request,
 		final Map<String, Object> extra, final Progress progress) {
-		final String model = request.model() == null || request.model().isBlank() || request.model().trim().equalsIgnoreCase("auto")
-			? (data.grid().is2D() ? "2d" : "3d") : request.model().trim();
+		final String model = ModelFolder.forData(request.model(), data.grid());
 		final String recipe = request.refinement() == null || request.refinement().isBlank() ? NnRefine.DEFAULT_RECIPE : request.refinement();
 		final ReconstructionPipeline.Outcome seeded;
 		try (Predictor predictor = Predictor.load(model, request.device())) {

@@ -20,6 +20,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
+import sc.fiji.cdi.data.Grid;
 import sc.fiji.cdi.util.AtomicOutput;
 import sc.fiji.cdi.util.CdiException;
 
@@ -111,6 +112,11 @@ public final class ModelFolder {
 			case "2d", DEFAULT_2D -> DEFAULT_2D;
 			default -> null;
 		};
+	}
+
+	/** The model a choice stands for: "auto" or blank → the bundled "2d" or "3d" model by the data's rank; otherwise the choice. */
+	public static String forData(final String model, final Grid data) {
+		return model == null || model.isBlank() || model.trim().equalsIgnoreCase("auto") ? (data.is2D() ? "2d" : "3d") : model.trim();
 	}
 
 	/** The resource path of a bundled model's file: {@code /models/<name>/<file>}. */

@@ -61,6 +61,19 @@ class ModelFolderTest {
 	}
 
 	@Test
+	void modelNamesStandForTheBundledModelsOrAFolder() throws Exception {
+		assertEquals(ModelFolder.DEFAULT_3D, ModelFolder.bundledName(" Default "));
+		assertEquals(ModelFolder.DEFAULT_2D, ModelFolder.bundledName("2D"));
+		assertEquals(null, ModelFolder.bundledName("my-models/2d"));
+		assertEquals("2d", ModelFolder.forData("auto", Grid.of2D(64, 64)));
+		assertEquals("3d", ModelFolder.forData(" ", Grid.cube(64)));
+		assertEquals("my-model", ModelFolder.forData(" my-model ", Grid.cube(64)));
+		try (java.io.InputStream in = ModelFolder.openBundled(ModelFolder.DEFAULT_3D, ModelFolder.CARD)) {
+			assertTrue(in != null, "the default 3D card is in the jar");
+		}
+	}
+
+	@Test
 	void roundTripGivesTheSamePredictions() throws Exception {
 		final Architecture a = Architecture.cdiNN2D(32, 4, 2);
 		final float[] in = new float[32 * 32];
