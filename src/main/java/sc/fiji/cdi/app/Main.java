@@ -18,7 +18,11 @@ import org.scijava.command.CommandInfo;
 import org.scijava.command.CommandModule;
 import org.scijava.command.CommandService;
 import org.scijava.console.ConsoleService;
+import org.scijava.display.DisplayPostprocessor;
 import org.scijava.module.ModuleService;
+import org.scijava.module.process.PostprocessorPlugin;
+import org.scijava.module.process.PreprocessorPlugin;
+import org.scijava.plugin.PluginService;
 import org.scijava.parse.Items;
 import org.scijava.parse.ParseService;
 import org.scijava.startup.StartupService;
@@ -93,7 +97,12 @@ public final class Main {
 				System.err.println("cdi: bad command line: " + e.getMessage());
 				return BAD_COMMAND_LINE;
 			}
-			final Future<?> running = context.service(ModuleService.class).run(module, true, inputs);
+			// SciJava's usual pre- and postprocessing, but no display step: this runner only writes files, and the display
+			// step would print "Ignoring unsupported output" for every image a command returns to Fiji or a macro
+			final PluginService plugins = context.service(PluginService.class);
+			final List<PostprocessorPlugin> post = plugins.createInstancesOfType(PostprocessorPlugin.class).stream()
+				.filter(p -> !(p instanceof DisplayPostprocessor)).toList();
+			final Future<?> running = context.service(ModuleService.class).run(module, plugins.createInstancesOfType(PreprocessorPlugin.class), post, inputs);
 			// a scheduler's SIGTERM (time limit, scancel) cancels the command, which then leaves no partial output
 			final AtomicBoolean signalled = new AtomicBoolean();
 			final Thread onTerm = new Thread(() -> {
