@@ -10,6 +10,7 @@ import java.util.function.BiFunction;
 import org.jtransforms.fft.FloatFFT_3D;
 
 import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.data.Mask;
 import sc.fiji.cdi.phasing.Backends;
 import sc.fiji.cdi.phasing.fftw.Fftw;
 import sc.fiji.cdi.phasing.fftw.FftwBackend;
@@ -29,8 +30,8 @@ public final class IterationBenchmark {
 
 	private IterationBenchmark() {}
 
-	/** The benchmark problem of size n³: [amplitude (unshifted, −1 = unmeasured as a mask), support, start]. */
-	public record Problem(Grid grid, float[] amplitude, boolean[] measured, boolean[] support, float[] start) {}
+	/** The benchmark problem of size n³: amplitude and its unmeasured pixels (unshifted), support, start. */
+	public record Problem(Grid grid, float[] amplitude, Mask unmeasured, boolean[] support, float[] start) {}
 
 	public static Problem problem(final int d) {
 		final Grid g = Grid.cube(d);
@@ -48,17 +49,16 @@ public final class IterationBenchmark {
 		new FloatFFT_3D(d, d, d).complexForward(obj);
 		final float[] amp = new float[n];
 		for (int i = 0; i < n; i++) amp[i] = (float) Math.hypot(obj[2 * i], obj[2 * i + 1]);
-		final boolean[] measured = new boolean[n];
-		Arrays.fill(measured, true);
+		final boolean[] unmeasured = new boolean[n]; // a 3×3×3 block around zero frequency
 		for (int z = -1; z <= 1; z++) for (int y = -1; y <= 1; y++) for (int x = -1; x <= 1; x++)
-			measured[g.index(Math.floorMod(z, d), Math.floorMod(y, d), Math.floorMod(x, d))] = false;
+			unmeasured[g.index(Math.floorMod(z, d), Math.floorMod(y, d), Math.floorMod(x, d))] = true;
 		final Random rnd = new Random(1);
 		final float[] start = new float[2 * n];
 		for (int i = 0; i < n; i++) if (support[i]) {
 			start[2 * i] = rnd.nextFloat();
 			start[2 * i + 1] = rnd.nextFloat();
 		}
-		return new Problem(g, amp, measured, support, start);
+		return new Problem(g, amp, Mask.fromUnmeasured(g, unmeasured), support, start);
 	}
 
 	/** Median and minimum in ms of {@code reps} timed iterations after {@code warmup} untimed ones. */
@@ -95,7 +95,7 @@ public final class IterationBenchmark {
 			for (final String name : backends) {
 				final PhasingBackend b = factory.apply(name, threads);
 				final long t0 = System.nanoTime();
-				try (PhasingBackend.Session s = b.open(p.grid(), p.amplitude(), p.measured(), p.start(), p.support())) {
+				try (PhasingBackend.Session s = b.open(p.grid(), p.amplitude(), p.unmeasured(), p.start(), p.support())) {
 					final double openMs = (System.nanoTime() - t0) * 1e-6;
 					for (final String op : new String[] { "hio", "er", "shrinkwrap" }) {
 						s.writeObject(p.start());

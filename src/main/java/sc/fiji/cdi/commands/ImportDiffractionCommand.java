@@ -85,6 +85,6 @@ public class ImportDiffractionCommand extends CdiCommand {
 			log.warn("Import Diffraction without output_dir: the imported stack is only an image output, which a headless run does not keep; give output_dir=\"<folder>\" to write it.");
 		}
 		diffraction = ImagePlusConverter.toImagePlus(d.values, name + " (" + d.quantity.name().toLowerCase() + ")");
-		if (d.mask != null) mask = ImagePlusConverter.maskToImagePlus(d.grid(), d.mask, name + " mask (255 = bad)", d.values.voxelSize, d.values.unit);
+		if (d.mask != null) mask = ImagePlusConverter.maskToImagePlus(d.grid(), d.mask.unmeasuredArray(), name + " mask (255 = bad)", d.values.voxelSize, d.values.unit);
 	}
 }

@@ -81,8 +81,7 @@ final class Inputs {
 			throw new CdiException("bad_pixels='" + choice + "' is not known: expected 'auto' (the beamline's rule), 'masked' (left free by the phasing) or 'zero' (measured zeros, as cohere).");
 		if (auto ? !rules.badPixelsAsZero() : c.equals("masked")) return d;
 		if (d.mask == null) return d;
-		int n = 0;
-		for (final boolean b : d.mask) if (b) n++;
+		final int n = d.mask.unmeasuredCount();
 		return auto ? d.withValues(d.values, d.quantity, null, "badPixelsAsZero", "pixels", n, "rule", rules.source())
 			: d.withValues(d.values, d.quantity, null, "badPixelsAsZero", "pixels", n);
 	}

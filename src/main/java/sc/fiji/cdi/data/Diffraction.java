@@ -4,21 +4,23 @@ package sc.fiji.cdi.data;
  * A measured (or simulated) diffraction pattern, 2D or 3D, with the Bragg peak / direct beam near the centre of
  * the array (not FFT-shifted), as a detector records it.
  * <p>
- * {@link #quantity} says whether {@link #values} are intensities or amplitudes. {@link #mask} marks the pixels
- * that were <em>not</em> measured (detector gaps, hot pixels, beam stop): {@code true} = bad; {@code null} = all good.
- * Bad pixels are left unconstrained by the modulus projection.
+ * {@link #quantity} says whether {@link #values} are intensities or amplitudes. {@link #mask} is the set of pixels
+ * that were <em>not</em> measured (detector gaps, hot pixels, beam stop; see {@link Mask}), on the data's grid;
+ * {@code null} = every pixel measured. Unmeasured pixels are left unconstrained by the modulus projection.
  */
 public final class Diffraction {
 
 	public final RealVolume values;
 	public final Quantity quantity;
-	public final boolean[] mask;
+	/** The unmeasured pixels, on {@link #grid()}; null = every pixel measured. */
+	public final Mask mask;
 	public final ProcessingLog log;
 	/** Where the data came from (a file path, "simulated", …). */
 	public final String source;
 
-	public Diffraction(final RealVolume values, final Quantity quantity, final boolean[] mask, final ProcessingLog log, final String source) {
-		if (mask != null && mask.length != values.grid.size()) throw new IllegalArgumentException("mask has " + mask.length + " pixels, data " + values.grid + " has " + values.grid.size());
+	/** @throws sc.fiji.cdi.util.CdiException when the mask is not on the grid of the values (naming both) */
+	public Diffraction(final RealVolume values, final Quantity quantity, final Mask mask, final ProcessingLog log, final String source) {
+		if (mask != null) mask.requireGrid(values.grid, "The mask of " + source);
 		this.values = values; this.quantity = quantity; this.mask = mask; this.log = log; this.source = source;
 	}
 
@@ -40,10 +42,13 @@ public final class Diffraction {
 		return values.with(a);
 	}
 
-	public boolean isMeasured(final int i) { return mask == null || !mask[i]; }
+	public boolean isMeasured(final int i) { return mask == null || mask.isMeasured(i); }
 
-	/** A copy with other values, same mask and source, and the log extended by one step. */
-	public Diffraction withValues(final RealVolume newValues, final Quantity q, final boolean[] newMask, final String step, final Object... params) {
+	/** Number of unmeasured pixels (0 without a mask). */
+	public int unmeasuredCount() { return mask == null ? 0 : mask.unmeasuredCount(); }
+
+	/** A copy with other values and mask, the same source, and the log extended by one step. */
+	public Diffraction withValues(final RealVolume newValues, final Quantity q, final Mask newMask, final String step, final Object... params) {
 		final ProcessingLog l = new ProcessingLog(log);
 		if (step != null) l.add(step, params);
 		return new Diffraction(newValues, q, newMask, l, source);

@@ -97,7 +97,7 @@ public final class CxiWriter {
 					if (diffraction.mask != null) {
 						final Grid dg = diffraction.grid();
 						final byte[][][] m = new byte[dg.nz][dg.ny][dg.nx];
-						for (int z = 0; z < dg.nz; z++) for (int y = 0; y < dg.ny; y++) for (int x = 0; x < dg.nx; x++) m[z][y][x] = (byte) (diffraction.mask[dg.index(z, y, x)] ? 1 : 0);
+						for (int z = 0; z < dg.nz; z++) for (int y = 0; y < dg.ny; y++) for (int x = 0; x < dg.nx; x++) m[z][y][x] = (byte) (diffraction.mask.isUnmeasured(dg.index(z, y, x)) ? 1 : 0);
 						data.putDataset("mask", m);
 					}
 				}

@@ -1,6 +1,7 @@
 package sc.fiji.cdi.io;
 
 import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.data.Mask;
 import sc.fiji.cdi.util.CdiException;
 
 /**
@@ -34,19 +35,19 @@ public final class DetectorCorrections {
 	 * The flat-field correction on one detector frame.
 	 *
 	 * @param gain      μ / flat for good pixels, 0 for bad ones
-	 * @param bad       true = no usable flat-field value
+	 * @param bad       the pixels with no usable flat-field value (unmeasured), on the flat's 2D grid
 	 * @param mean      μ of the whole flat after the known-bad regions were zeroed
 	 * @param sigma     σ of the same
 	 * @param knownBad  pixels set to 0 because the detector's table lists them
 	 * @param low       pixels below μ − 3σ or ≤ 0 (known-bad ones included)
 	 */
-	public record FlatField(float[] gain, boolean[] bad, double mean, double sigma, int knownBad, int low) {}
+	public record FlatField(float[] gain, Mask bad, double mean, double sigma, int knownBad, int low) {}
 
-	/** Bad pixels of a dark frame: dark &gt; {@value #DARK_BAD_ABOVE}. */
-	public static boolean[] darkBadPixels(final float[] dark) {
+	/** Bad (unmeasured) pixels of a dark frame on its grid {@code frame}: dark &gt; {@value #DARK_BAD_ABOVE} or NaN. */
+	public static Mask darkBadPixels(final float[] dark, final Grid frame) {
 		final boolean[] bad = new boolean[dark.length];
 		for (int i = 0; i < bad.length; i++) bad[i] = dark[i] > DARK_BAD_ABOVE || Float.isNaN(dark[i]);
-		return bad;
+		return Mask.fromUnmeasured(frame, bad);
 	}
 
 	/**
@@ -84,6 +85,6 @@ public final class DetectorCorrections {
 			if (f[i] <= 0 || f[i] < low) { bad[i] = true; nLow++; }
 			else gain[i] = (float) (mean / f[i]);
 		}
-		return new FlatField(gain, bad, mean, sigma, known, nLow);
+		return new FlatField(gain, Mask.fromUnmeasured(frame, bad), mean, sigma, known, nLow);
 	}
 }

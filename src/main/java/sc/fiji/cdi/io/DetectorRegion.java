@@ -3,6 +3,7 @@ package sc.fiji.cdi.io;
 import java.util.Locale;
 
 import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.data.Mask;
 import sc.fiji.cdi.util.CdiException;
 
 /**
@@ -55,14 +56,15 @@ public record DetectorRegion(int minX, int sizeX, int minY, int sizeY) {
 		return out;
 	}
 
-	/** {@link #cut(float[], Grid)} for a mask. */
-	public boolean[] cut(final boolean[] mask, final Grid g) {
+	/** {@link #cut(float[], Grid)} for a mask of the whole frames: a mask on (z, sizeY, sizeX); null stays null. */
+	public Mask cut(final Mask mask) {
 		if (mask == null) return null;
+		final Grid g = mask.grid;
 		if (!fitsIn(g)) throw new CdiException("Detector region " + this + " does not fit in a detector frame of " + g.ny + "x" + g.nx + " pixels (rows x columns).");
-		final boolean[] out = new boolean[g.nz * sizeY * sizeX];
+		final boolean[] in = mask.unmeasuredArray(), out = new boolean[g.nz * sizeY * sizeX];
 		for (int z = 0; z < g.nz; z++)
-			for (int y = 0; y < sizeY; y++) System.arraycopy(mask, g.index(z, minY + y, minX), out, (z * sizeY + y) * sizeX, sizeX);
-		return out;
+			for (int y = 0; y < sizeY; y++) System.arraycopy(in, g.index(z, minY + y, minX), out, (z * sizeY + y) * sizeX, sizeX);
+		return Mask.fromUnmeasured(new Grid(g.nz, sizeY, sizeX), out);
 	}
 
 	/** "minX,sizeX,minY,sizeY" as {@link #parse} reads it. */

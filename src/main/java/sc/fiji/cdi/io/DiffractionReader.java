@@ -10,6 +10,7 @@ import java.util.Set;
 
 import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.data.Mask;
 import sc.fiji.cdi.data.ProcessingLog;
 import sc.fiji.cdi.data.RealVolume;
 import sc.fiji.cdi.util.CdiException;
@@ -71,14 +72,14 @@ public final class DiffractionReader {
 		final Grid grid = cropFrames ? new Grid(rawGrid.nz, roi.sizeY(), roi.sizeX()) : rawGrid;
 		final float[] v = cropFrames ? roi.cut(raw.data(), rawGrid) : raw.data();
 		final Path frameRef = path;
-		boolean[] mask = cropFrames ? roi.cut(raw.mask(), rawGrid) : raw.mask();
+		Mask mask = cropFrames ? roi.cut(raw.mask()) : raw.mask();
 		int darkBad = 0, flatBad = 0, maskBad = 0;
 		String flatStats = "";
 		if (o.darkField() != null) {
 			final RawArray dark = plane(o.darkField(), grid, frameRef, "dark field", roi);
-			final boolean[] bad = toFrame(DetectorCorrections.darkBadPixels(dark.data()), dark.grid(), grid, roi);
-			for (final boolean b : bad) if (b) darkBad++;
-			mask = or(mask, fitMask(bad, Grid.of2D(grid.ny, grid.nx), grid, o.darkField().toString(), frameRef));
+			final Mask bad = toFrame(DetectorCorrections.darkBadPixels(dark.data(), dark.grid()), grid, roi);
+			darkBad = bad.unmeasuredCount();
+			mask = Mask.union(mask, fitMask(bad, grid, o.darkField().toString(), frameRef));
 		}
 		if (o.whiteField() != null) {
 			final RawArray flat = plane(o.whiteField(), grid, frameRef, "white field", roi);
@@ -86,28 +87,27 @@ public final class DiffractionReader {
 			final DetectorCorrections.FlatField ff = DetectorCorrections.flatField(flat.data(), flat.grid(), o.detector(),
 				whole || roi == null ? 0 : roi.minX(), whole || roi == null ? 0 : roi.minY());
 			final float[] gain = whole ? roi.cut(ff.gain(), flat.grid()) : ff.gain();
-			final boolean[] bad = toFrame(ff.bad(), flat.grid(), grid, roi);
+			final Mask bad = toFrame(ff.bad(), grid, roi);
 			final int plane = grid.ny * grid.nx;
 			for (int i = 0; i < plane; i++) {
-				if (bad[i]) { flatBad++; continue; }
+				if (bad.isUnmeasured(i)) { flatBad++; continue; }
 				for (int z = 0; z < grid.nz; z++) v[z * plane + i] *= gain[i];
 			}
 			flatStats = String.format(java.util.Locale.ROOT, ", mean %.6g, sigma %.6g, %d known-bad detector pixels", ff.mean(), ff.sigma(), ff.knownBad());
-			mask = or(mask, fitMask(bad, Grid.of2D(grid.ny, grid.nx), grid, o.whiteField().toString(), frameRef));
+			mask = Mask.union(mask, fitMask(bad, grid, o.whiteField().toString(), frameRef));
 		}
 		if (o.maskPath() != null) {
 			final Path mp = o.maskPath();
 			final RawArray m = readAny(mp, MASK_DATASET, "Mask file", "non-zero = bad pixel");
-			boolean[] bad = new boolean[m.data().length];
-			for (int i = 0; i < bad.length; i++) if (m.data()[i] != 0) bad[i] = true;
-			Grid mg = m.grid();
-			if (roi != null && m.grid().is2D() && !(mg.ny == grid.ny && mg.nx == grid.nx) && roi.fitsIn(mg)) { bad = roi.cut(bad, mg); mg = Grid.of2D(grid.ny, grid.nx); }
-			for (final boolean b : bad) if (b) maskBad++;
-			mask = or(mask, fitMask(bad, mg, grid, mp.toString(), frameRef));
+			Mask bad = Mask.fromNonZero(m.grid(), m.data());
+			final Grid mg = m.grid();
+			if (roi != null && mg.is2D() && !(mg.ny == grid.ny && mg.nx == grid.nx) && roi.fitsIn(mg)) bad = roi.cut(bad);
+			maskBad = bad.unmeasuredCount();
+			mask = Mask.union(mask, fitMask(bad, grid, mp.toString(), frameRef));
 		}
 		int masked = 0;
 		if (mask != null) {
-			for (int i = 0; i < v.length; i++) if (mask[i]) { v[i] = 0; masked++; }
+			for (int i = 0; i < v.length; i++) if (mask.isUnmeasured(i)) { v[i] = 0; masked++; }
 			if (masked == 0) mask = null;
 		}
 		final int clamped = Validation.checkValues(v, grid, mask, path, o.clampNegative());
@@ -196,32 +196,28 @@ public final class DiffractionReader {
 				+ " (APS 34-ID-C: the #UIMR5 line of the SPEC file, or give the SPEC file with spec= and scan=).");
 	}
 
-	/** A per-pixel map of a dark/white frame on the frames' (y, x) plane: as is, or cut to the region. */
-	private static boolean[] toFrame(final boolean[] m, final Grid planeGrid, final Grid data, final DetectorRegion roi) {
-		if (planeGrid.ny == data.ny && planeGrid.nx == data.nx) return m;
-		return roi.cut(m, planeGrid);
+	/** The bad pixels of a dark/white frame on the frames' (y, x) plane: as is, or cut to the region. */
+	private static Mask toFrame(final Mask m, final Grid data, final DetectorRegion roi) {
+		if (m.grid.ny == data.ny && m.grid.nx == data.nx) return m;
+		return roi.cut(m);
 	}
 
 	/**
-	 * A mask of the data's size: the same grid, or one 2D (y, x) plane repeated along z.
+	 * The mask on the data's grid {@code g}: {@code m} itself when it is on {@code g}, or its one 2D (y, x) plane
+	 * repeated along z.
 	 *
 	 * @param what names the mask file in the message; {@code dataFile} names the data
+	 * @throws CdiException naming both shapes for any other grid
 	 */
-	static boolean[] fitMask(final boolean[] m, final Grid mg, final Grid g, final String what, final Path dataFile) {
+	static Mask fitMask(final Mask m, final Grid g, final String what, final Path dataFile) {
+		final Grid mg = m.grid;
 		if (mg.equals(g)) return m;
 		if (mg.is2D() && mg.ny == g.ny && mg.nx == g.nx) {
 			final boolean[] out = new boolean[g.size()];
 			final int plane = g.ny * g.nx;
-			for (int z = 0; z < g.nz; z++) System.arraycopy(m, 0, out, z * plane, plane);
-			return out;
+			for (int z = 0; z < g.nz; z++) System.arraycopy(m.unmeasuredArray(), 0, out, z * plane, plane);
+			return Mask.fromUnmeasured(g, out);
 		}
 		throw new CdiException("Mask " + what + " is " + mg + " pixels but the data " + dataFile + " are " + g + "; expected the data's size or one " + Grid.of2D(g.ny, g.nx) + " detector plane.");
-	}
-
-	private static boolean[] or(final boolean[] a, final boolean[] b) {
-		if (a == null) return b;
-		final boolean[] out = a.clone();
-		for (int i = 0; i < out.length; i++) out[i] |= b[i];
-		return out;
 	}
 }

@@ -16,6 +16,7 @@ import io.jhdf.object.datatype.DataType;
 import io.jhdf.object.datatype.FixedPoint;
 import io.jhdf.object.datatype.FloatingPoint;
 import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.data.Mask;
 import sc.fiji.cdi.util.CdiException;
 
 /**
@@ -53,9 +54,7 @@ final class Hdf5Reader {
 				final long[] mshape = Arrays.stream(maskDs.getDimensions()).asLongStream().toArray();
 				final Grid mgrid = Validation.grid(mshape, file, "Mask dataset '" + mp + "'");
 				final float[] m = toFloat(maskDs.getDataFlat(), file, mp);
-				final boolean[] bad = new boolean[m.length];
-				for (int i = 0; i < m.length; i++) bad[i] = m[i] != 0;
-				raw = raw.withMask(DiffractionReader.fitMask(bad, mgrid, grid, file + " (dataset " + mp + ")", file));
+				raw = raw.withMask(DiffractionReader.fitMask(Mask.fromNonZero(mgrid, m), grid, file + " (dataset " + mp + ")", file));
 			}
 			return raw;
 		} catch (final RuntimeException e) {

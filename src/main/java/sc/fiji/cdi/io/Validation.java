@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.data.Mask;
 import sc.fiji.cdi.util.CdiException;
 import sc.fiji.cdi.util.MemoryGuard;
 
@@ -41,12 +42,12 @@ final class Validation {
 	 * Rejects NaN/Inf, all-zero data and negative values (unless {@code clampNegative}, which sets them to 0 in
 	 * place and returns how many there were). Masked pixels are ignored: their values are not used.
 	 */
-	static int checkValues(final float[] v, final Grid g, final boolean[] mask, final Path file, final boolean clampNegative) {
+	static int checkValues(final float[] v, final Grid g, final Mask mask, final Path file, final boolean clampNegative) {
 		int nonFinite = 0, firstNonFinite = -1, negative = 0, firstNegative = -1;
 		float min = 0;
 		boolean anyNonZero = false;
 		for (int i = 0; i < v.length; i++) {
-			if (mask != null && mask[i]) continue;
+			if (mask != null && mask.isUnmeasured(i)) continue;
 			final float f = v[i];
 			if (!Float.isFinite(f)) {
 				if (nonFinite++ == 0) firstNonFinite = i;

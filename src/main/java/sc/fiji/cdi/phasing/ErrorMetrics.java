@@ -2,6 +2,7 @@ package sc.fiji.cdi.phasing;
 
 import sc.fiji.cdi.data.ComplexVolume;
 import sc.fiji.cdi.data.Diffraction;
+import sc.fiji.cdi.data.Mask;
 import sc.fiji.cdi.fft.Fft;
 import sc.fiji.cdi.util.CdiException;
 
@@ -27,10 +28,10 @@ public final class ErrorMetrics {
 	public static double chi2ScaleFree(final ComplexVolume object, final Diffraction data) {
 		final float[] f = Fft.forwardCopy(object.grid, object.data);
 		final float[] m = Phaser.unshiftedAmplitude(data);
-		final boolean[] measured = Phaser.unshiftedMeasured(data);
+		final Mask unmeasured = Phaser.unshiftedMask(data);
 		double fm = 0, ff = 0;
 		for (int i = 0; i < m.length; i++) {
-			if (measured != null && !measured[i]) continue;
+			if (unmeasured != null && unmeasured.isUnmeasured(i)) continue;
 			final double a = Math.hypot(f[2 * i], f[2 * i + 1]);
 			fm += a * m[i];
 			ff += a * a;
@@ -43,7 +44,7 @@ public final class ErrorMetrics {
 
 	public static double chi2(final PhasingBackend backend, final ComplexVolume object, final Diffraction data) {
 		if (!object.grid.equals(data.grid())) throw new CdiException("Object is " + object.grid + " but the data " + data.source + " are " + data.grid() + ": expected the same grid for χ².");
-		try (PhasingBackend.Session s = backend.open(data.grid(), Phaser.unshiftedAmplitude(data), Phaser.unshiftedMeasured(data), object.data, new boolean[data.grid().size()])) {
+		try (PhasingBackend.Session s = backend.open(data.grid(), Phaser.unshiftedAmplitude(data), Phaser.unshiftedMask(data), object.data, new boolean[data.grid().size()])) {
 			return s.projectModulus();
 		}
 	}

@@ -1,6 +1,7 @@
 package sc.fiji.cdi.phasing;
 
 import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.data.Mask;
 
 /** fftshift/ifftshift of (z, y, x) arrays, as numpy defines them (they differ for odd sizes). */
 public final class FftShift {
@@ -23,6 +24,11 @@ public final class FftShift {
 
 	public static boolean[] ifftshift(final Grid g, final boolean[] in) {
 		return roll(g, in, -(g.nz / 2), -(g.ny / 2), -(g.nx / 2));
+	}
+
+	/** The mask in the FFT-unshifted order of the phasing backends (same grid, one new array). */
+	public static Mask ifftshift(final Mask m) {
+		return Mask.fromUnmeasured(m.grid, ifftshift(m.grid, m.unmeasuredArray()));
 	}
 
 	/** out[(i + s) mod n] = in[i] per axis; {@code components} values per voxel (1 real, 2 complex). */

@@ -5,6 +5,7 @@ import java.util.SplittableRandom;
 import sc.fiji.cdi.data.ComplexVolume;
 import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.data.Mask;
 import sc.fiji.cdi.fft.Fft;
 import sc.fiji.cdi.util.CdiException;
 
@@ -28,12 +29,13 @@ public final class FreePixels {
 	private FreePixels() {}
 
 	/**
-	 * The free pixels of {@code data} (true = held out), centred like the data: random island centres, a fraction
+	 * The free pixels of {@code data} as a {@link Mask} on the data's grid, centred like the data: the pixels the
+	 * starts do not see (unmeasured for them, {@link #holdOut}), measured in {@code data}. Random island centres, a fraction
 	 * {@link #RATIO} of all pixels in islands of radius {@link #ISLAND_RADIUS} (disks in 2D), none whose centre lies in
 	 * the ellipsoid of semi-axes {@link #CENTRAL_ZONE}·n around the centre, masked pixels never free. Deterministic
 	 * for a seed.
 	 */
-	public static boolean[] select(final Diffraction data, final long seed) {
+	public static Mask select(final Diffraction data, final long seed) {
 		final Grid g = data.grid();
 		final boolean twoD = g.nz == 1;
 		final int r = ISLAND_RADIUS;
@@ -43,7 +45,7 @@ public final class FreePixels {
 		final SplittableRandom rng = new SplittableRandom(seed);
 		final int[] dims = g.zyx();
 		for (final int d : twoD ? new int[] { 1, 2 } : new int[] { 0, 1, 2 })
-			if (dims[d] <= 2 * r + 1) return free; // too small for islands: no free pixels
+			if (dims[d] <= 2 * r + 1) return Mask.fromUnmeasured(g, free); // too small for islands: no free pixels
 		for (int k = 0; k < islands; k++) {
 			final int[] c = new int[3];
 			double e = 0;
@@ -63,15 +65,18 @@ public final class FreePixels {
 						if (data.isMeasured(i)) free[i] = true;
 					}
 		}
-		return free;
+		return Mask.fromUnmeasured(g, free);
 	}
 
-	/** The data with {@code free} added to the mask (values kept), for the runs that must not see them. */
-	public static Diffraction holdOut(final Diffraction data, final boolean[] free) {
-		if (free.length != data.grid().size()) throw new IllegalArgumentException("free mask has " + free.length + " pixels, data " + data.grid().size());
-		final boolean[] m = data.mask == null ? new boolean[free.length] : data.mask.clone();
-		int n = 0;
-		for (int i = 0; i < m.length; i++) if (free[i] && !m[i]) { m[i] = true; n++; }
+	/**
+	 * The data with the free pixels added to its mask (the union; values kept), for the runs that must not see them.
+	 *
+	 * @throws CdiException naming both shapes when {@code free} is not on the data's grid
+	 */
+	public static Diffraction holdOut(final Diffraction data, final Mask free) {
+		free.requireGrid(data.grid(), "The free pixels");
+		final Mask m = Mask.union(data.mask, free);
+		final int n = m.unmeasuredCount() - data.unmeasuredCount();
 		return data.withValues(data.values, data.quantity, m, "freePixels", "heldOut", n, "ratio", RATIO, "islandRadius", ISLAND_RADIUS);
 	}
 
@@ -81,9 +86,10 @@ public final class FreePixels {
 	 * √I) and obs the measured intensity. 0 for a perfect fit of noise-free data; about 0.5 per pixel for a perfect
 	 * fit of Poisson counts. Pixels where calc is 0 but obs is not are counted at calc = 1e-12·max (a large penalty).
 	 *
-	 * @param where centred like the data; null = all measured pixels
+	 * @param heldOut the free pixels ({@link #select}: the pixels the fit did not see), centred like the data; the
+	 *                sum runs over them; null = over all measured pixels
 	 */
-	public static double poissonLlk(final ComplexVolume object, final Diffraction data, final boolean[] where) {
+	public static double poissonLlk(final ComplexVolume object, final Diffraction data, final Mask heldOut) {
 		final Grid g = data.grid();
 		if (!object.grid.equals(g)) throw new CdiException("Object is " + object.grid + " but the data " + data.source + " are " + g + ": expected the same grid for the log-likelihood.");
 		final float[] f = FftShift.fftshift(g, Fft.forwardCopy(g, object.data), 2);
@@ -94,7 +100,7 @@ public final class FreePixels {
 		double sum = 0;
 		long n = 0;
 		for (int i = 0; i < obs.length; i++) {
-			if (where != null ? !where[i] : !data.isMeasured(i)) continue;
+			if (heldOut != null ? !heldOut.isUnmeasured(i) : !data.isMeasured(i)) continue;
 			final double calc = Math.max(floor, (double) f[2 * i] * f[2 * i] + (double) f[2 * i + 1] * f[2 * i + 1]);
 			final double o = Math.max(0, obs[i]);
 			sum += o > 0 ? calc - o + o * Math.log(o / calc) : calc;
@@ -102,6 +108,4 @@ public final class FreePixels {
 		}
 		return n == 0 ? Double.NaN : sum / n;
 	}
-
-	public static int count(final boolean[] m) { int c = 0; for (final boolean b : m) if (b) c++; return c; }
 }

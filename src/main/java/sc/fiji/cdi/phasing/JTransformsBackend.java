@@ -2,6 +2,7 @@ package sc.fiji.cdi.phasing;
 
 import sc.fiji.cdi.fft.Fft;
 import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.data.Mask;
 
 /**
  * CPU backend on the Java heap: JTransforms 3.1 complex FFTs (2D when nz == 1, else 3D) on interleaved float[]
@@ -32,9 +33,9 @@ public final class JTransformsBackend implements PhasingBackend {
 	public String name() { return "jtransforms"; }
 
 	@Override
-	public Session open(final Grid grid, final float[] amplitude, final boolean[] measured, final float[] object, final boolean[] support) {
-		PhasingBackend.checkBuffers(grid, amplitude, measured, object, support);
-		return new JSession(grid, amplitude, measured, object, support);
+	public Session open(final Grid grid, final float[] amplitude, final Mask unmeasured, final float[] object, final boolean[] support) {
+		PhasingBackend.checkBuffers(grid, amplitude, unmeasured, object, support);
+		return new JSession(grid, amplitude, unmeasured, object, support);
 	}
 
 	private final class JSession implements Session {
@@ -43,7 +44,8 @@ public final class JTransformsBackend implements PhasingBackend {
 		private final int n;
 		private final ChunkedLoops loops;
 		private final float[] amp;
-		private final boolean[] measured;
+		/** The mask's own array, true = unmeasured (null: all measured). */
+		private final boolean[] unmeasured;
 		private final float[] rho, proj;
 		private final boolean[] support;
 		private final float[] work;
@@ -57,13 +59,13 @@ public final class JTransformsBackend implements PhasingBackend {
 		/** Maximum of work as the last blur computed it; NaN when not known. */
 		private double workMaxValue = Double.NaN;
 
-		JSession(final Grid grid, final float[] amplitude, final boolean[] measured, final float[] object, final boolean[] support) {
+		JSession(final Grid grid, final float[] amplitude, final Mask unmeasured, final float[] object, final boolean[] support) {
 			this.grid = grid;
 			this.n = grid.size();
 			this.loops = new ChunkedLoops(threads);
 			// read only for the whole session (PhasingBackend#open): shared, not copied
 			this.amp = amplitude;
-			this.measured = measured;
+			this.unmeasured = unmeasured == null ? null : unmeasured.unmeasuredArray();
 			this.rho = object.clone();
 			this.proj = new float[2 * n];
 			this.support = support.clone();
@@ -85,9 +87,9 @@ public final class JTransformsBackend implements PhasingBackend {
 			loops.run(n, (c, from, to) -> {
 				double num = 0, den = 0;
 				final float[] f = proj, m = amp;
-				final boolean[] meas = measured;
+				final boolean[] bad = unmeasured;
 				for (int i = from; i < to; i++) {
-					if (meas != null && !meas[i]) continue;
+					if (bad != null && bad[i]) continue;
 					final float re = f[2 * i], im = f[2 * i + 1];
 					final double mod = Math.sqrt((double) re * re + (double) im * im);
 					final double mi = m[i];

@@ -7,6 +7,7 @@ import java.util.SplittableRandom;
 import sc.fiji.cdi.data.ComplexVolume;
 import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.data.Mask;
 import sc.fiji.cdi.util.CdiException;
 import sc.fiji.cdi.util.MemoryGuard;
 import sc.fiji.cdi.util.Progress;
@@ -68,7 +69,7 @@ public final class Phaser {
 		MemoryGuard.require(estimateBytes(g, backend), "phase retrieval of " + data.source + " on a " + g + " grid (" + backend.name() + ")",
 			"bin or crop the diffraction data (binning, size)");
 		final float[] amp = unshiftedAmplitude(data);
-		final boolean[] measured = unshiftedMeasured(data);
+		final Mask unmeasured = unshiftedMask(data);
 
 		boolean[] support;
 		if (guess != null && guess.support() != null) {
@@ -76,8 +77,8 @@ public final class Phaser {
 			support = guess.support().clone();
 		} else support = switch (p.initialSupport()) {
 			case BOX -> boxSupport(g, p.supportBoxFraction());
-			case AUTOCORRELATION -> autocorrelationSupport(g, measured == null ? amp : inpaint(g, amp, measured), AUTOCORRELATION_THRESHOLD);
-			case AUTOCORRELATION_BOX -> halfExtentBox(g, autocorrelationSupport(g, measured == null ? amp : inpaint(g, amp, measured), AUTOCORRELATION_THRESHOLD));
+			case AUTOCORRELATION -> autocorrelationSupport(g, unmeasured == null ? amp : inpaint(g, amp, unmeasured), AUTOCORRELATION_THRESHOLD);
+			case AUTOCORRELATION_BOX -> halfExtentBox(g, autocorrelationSupport(g, unmeasured == null ? amp : inpaint(g, amp, unmeasured), AUTOCORRELATION_THRESHOLD));
 		};
 		if (count(support) == 0) throw new CdiException("Initial support of the reconstruction of " + data.source + " is empty: expected at least one voxel.");
 
@@ -85,11 +86,11 @@ public final class Phaser {
 		if (guess != null && guess.object() != null) {
 			if (!guess.object().grid.equals(g)) throw new CdiException("Initial object is " + guess.object().grid + " but the data " + data.source + " are " + g + ": expected the same grid.");
 			object = guess.object().data.clone();
-		} else object = scaleToData(g, randomObject(g, support, p.seed()), amp, measured);
+		} else object = scaleToData(g, randomObject(g, support, p.seed()), amp, unmeasured);
 
 		final int total = recipe.totalIterations();
 		final long t0 = System.nanoTime();
-		try (PhasingBackend.Session s = backend.open(g, amp, measured, object, support)) {
+		try (PhasingBackend.Session s = backend.open(g, amp, unmeasured, object, support)) {
 			final PhasingState state = new PhasingState(s, p, recipe, data.source, progress);
 			recipe.operator().apply(state);
 			final float[] result;
@@ -129,12 +130,9 @@ public final class Phaser {
 		return shifted;
 	}
 
-	/** The measured pixels (!mask), ifftshifted; null when all are measured. */
-	public static boolean[] unshiftedMeasured(final Diffraction data) {
-		if (data.mask == null) return null;
-		final boolean[] m = new boolean[data.mask.length];
-		for (int i = 0; i < m.length; i++) m[i] = !data.mask[i];
-		return FftShift.ifftshift(data.grid(), m);
+	/** The unmeasured pixels of the data, ifftshifted (the backends' order); null when every pixel is measured. */
+	public static Mask unshiftedMask(final Diffraction data) {
+		return data.mask == null ? null : FftShift.ifftshift(data.mask);
 	}
 
 	/** cohere's initial support: a box of {@code fraction} of each dimension, centred at n/2 (nz = 1 stays 1). */
@@ -202,9 +200,10 @@ public final class Phaser {
 	 * with zeros there the autocorrelation loses its positive central blob and its support covers the whole array.
 	 * The DFT is periodic, so neighbours wrap around the array edges (zero frequency is at index 0 here).
 	 */
-	static float[] inpaint(final Grid g, final float[] unshiftedAmplitude, final boolean[] unshiftedMeasured) {
+	static float[] inpaint(final Grid g, final float[] unshiftedAmplitude, final Mask unshiftedMask) {
 		final float[] a = unshiftedAmplitude.clone();
-		final boolean[] known = unshiftedMeasured.clone();
+		final boolean[] known = new boolean[a.length];
+		for (int i = 0; i < known.length; i++) known[i] = unshiftedMask.isMeasured(i);
 		int[] unknown = new int[a.length];
 		int count = 0;
 		for (int i = 0; i < a.length; i++) if (!known[i]) unknown[count++] = i;
@@ -254,13 +253,13 @@ public final class Phaser {
 	 * (APS 34-ID-C scan 54 with its 15 padded rocking planes masked: χ² 98 during HIO, docs/phasing.md).
 	 *
 	 * @param unshiftedAmplitude M, zero frequency at index 0
-	 * @param unshiftedMeasured  measured pixels in the same order; null = all
+	 * @param unshiftedMask      unmeasured pixels in the same order; null = none
 	 */
-	public static float[] scaleToData(final Grid g, final float[] object, final float[] unshiftedAmplitude, final boolean[] unshiftedMeasured) {
+	public static float[] scaleToData(final Grid g, final float[] object, final float[] unshiftedAmplitude, final Mask unshiftedMask) {
 		final float[] f = Fft.forwardCopy(g, object);
 		double fm = 0, ff = 0;
 		for (int i = 0; i < unshiftedAmplitude.length; i++) {
-			if (unshiftedMeasured != null && !unshiftedMeasured[i]) continue;
+			if (unshiftedMask != null && unshiftedMask.isUnmeasured(i)) continue;
 			final double a = Math.hypot(f[2 * i], f[2 * i + 1]);
 			fm += a * unshiftedAmplitude[i];
 			ff += a * a;

@@ -1,6 +1,7 @@
 package sc.fiji.cdi.phasing;
 
 import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.data.Mask;
 
 /**
  * The array-operations seam of iterative phase retrieval. The recipe logic ({@link Recipe}, shrink-wrap, metrics,
@@ -8,7 +9,7 @@ import sc.fiji.cdi.data.Grid;
  * (Java heap, DJL/PyTorch on CPU or GPU) and apply the elementary operations to them.
  * <p>
  * Conventions: real-space arrays (object ρ, support S) are in natural order (object near the array centre);
- * the measured amplitude M and its mask are stored <em>FFT-unshifted</em> (zero frequency at index 0), i.e.
+ * the measured amplitude M and its {@link Mask} of unmeasured pixels are stored <em>FFT-unshifted</em> (zero frequency at index 0), i.e.
  * {@link FftShift#ifftshift} of the detector view, so no shift is needed per iteration. All arrays are (z, y, x),
  * x fastest, complex ones interleaved (re, im).
  */
@@ -19,15 +20,16 @@ public interface PhasingBackend {
 
 	/**
 	 * Starts a reconstruction with its own device buffers. The session only reads {@code amplitude} and
-	 * {@code measured} and may keep them without a copy: the caller must not change them while the session is open.
-	 * {@code object} and {@code support} are copied.
+	 * {@code unmeasured} and may keep them without a copy (a mask never changes; the caller must not change the
+	 * amplitude while the session is open). {@code object} and {@code support} are copied.
 	 *
-	 * @param amplitude measured amplitude |F| (not intensity), FFT-unshifted, length {@code grid.size()}
-	 * @param measured  {@code true} where M is measured, FFT-unshifted; {@code null} = everywhere
+	 * @param amplitude  measured amplitude |F| (not intensity), FFT-unshifted, length {@code grid.size()}
+	 * @param unmeasured the pixels where M is not measured (left free by the modulus projection), FFT-unshifted,
+	 *                   on {@code grid}; {@code null} = every pixel measured
 	 * @param object    initial object ρ₀, interleaved complex, natural order
 	 * @param support   initial support, natural order
 	 */
-	Session open(Grid grid, float[] amplitude, boolean[] measured, float[] object, boolean[] support);
+	Session open(Grid grid, float[] amplitude, Mask unmeasured, float[] object, boolean[] support);
 
 	/**
 	 * Java-heap bytes a session on {@code grid} allocates (for {@link sc.fiji.cdi.util.MemoryGuard}). The default is
@@ -41,11 +43,14 @@ public interface PhasingBackend {
 		return grid.size() * (9L * Float.BYTES + 2L);
 	}
 
-	/** Checks the lengths of {@link #open}'s arrays against the grid (a programming error, not a user one). */
-	static void checkBuffers(final Grid grid, final float[] amplitude, final boolean[] measured, final float[] object, final boolean[] support) {
+	/**
+	 * Checks the lengths of {@link #open}'s arrays against the grid (a programming error, not a user one) and the
+	 * mask's grid (a {@link sc.fiji.cdi.util.CdiException} naming both shapes).
+	 */
+	static void checkBuffers(final Grid grid, final float[] amplitude, final Mask unmeasured, final float[] object, final boolean[] support) {
 		final int n = grid.size();
 		if (amplitude.length != n) throw new IllegalArgumentException("amplitude has " + amplitude.length + " values, grid " + grid + " needs " + n);
-		if (measured != null && measured.length != n) throw new IllegalArgumentException("measured mask has " + measured.length + " values, grid " + grid + " needs " + n);
+		if (unmeasured != null) unmeasured.requireGrid(grid, "The mask of unmeasured pixels given to the phasing");
 		if (object.length != 2 * n) throw new IllegalArgumentException("object has " + object.length + " floats, grid " + grid + " needs " + 2 * n);
 		if (support.length != n) throw new IllegalArgumentException("support has " + support.length + " values, grid " + grid + " needs " + n);
 	}

@@ -10,6 +10,7 @@ import sc.fiji.cdi.align.Prtf;
 import sc.fiji.cdi.data.ComplexVolume;
 import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.data.Mask;
 import sc.fiji.cdi.phasing.ErrorMetrics;
 import sc.fiji.cdi.phasing.FreePixels;
 import sc.fiji.cdi.phasing.InitialGuess;
@@ -93,8 +94,8 @@ public final class MultiStart {
 		final Progress progress = progressOrNull == null ? Progress.NONE : progressOrNull;
 		if (starts < 1) throw new CdiException("Number of random starts is " + starts + ": expected 1 or more (0 = automatic).");
 		final Phaser phaser = new Phaser(backend);
-		final boolean[] free = starts > 1 ? FreePixels.select(data, p.seed()) : new boolean[data.grid().size()];
-		final int nFree = FreePixels.count(free);
+		final Mask free = starts > 1 ? FreePixels.select(data, p.seed()) : Mask.none(data.grid());
+		final int nFree = free.unmeasuredCount();
 		final Diffraction fitted = nFree > 0 ? FreePixels.holdOut(data, free) : data;
 		final List<PhasingResult> results = new ArrayList<>();
 		for (int k = 0; k < starts; k++) {
@@ -115,14 +116,14 @@ public final class MultiStart {
 	 * Ranks finished starts, averages the best and presents the result (steps 3–6 of the class description).
 	 *
 	 * @param data    all the data, free pixels included (centred)
-	 * @param free    the pixels the starts did not see (centred like the data), all false when none
+	 * @param free    the free pixels, the ones the starts did not see (a mask centred like the data), empty when none
 	 * @param results the starts, each run on {@code data} with {@code free} masked; their seeds come from their
 	 *                parameters
 	 */
-	public static Result combine(final Diffraction data, final boolean[] free, final List<PhasingResult> results, final PhasingParameters p, final PhasingBackend backend) {
+	public static Result combine(final Diffraction data, final Mask free, final List<PhasingResult> results, final PhasingParameters p, final PhasingBackend backend) {
 		final int starts = results.size();
 		if (starts == 0) throw new IllegalArgumentException("no start to combine");
-		final int nFree = FreePixels.count(free);
+		final int nFree = free.requireGrid(data.grid(), "The free pixels").unmeasuredCount();
 		final List<Start> records = new ArrayList<>();
 		for (int k = 0; k < starts; k++) {
 			final PhasingResult r = results.get(k);

@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 
 import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.data.Mask;
 import sc.fiji.cdi.fft.Fft;
 
 /**
@@ -45,9 +46,9 @@ public final class ForwardCdi {
 		final Grid g = d.grid();
 		final boolean[] add = new boolean[g.size()];
 		int added = 0;
-		for (int i = 0; i < add.length; i++) if (sh.pixels[i] && (d.mask == null || !d.mask[i])) { add[i] = true; added++; }
+		for (int i = 0; i < add.length; i++) if (sh.pixels[i] && d.isMeasured(i)) { add[i] = true; added++; }
 		if (added == 0) return d;
-		final Diffraction r = Preprocessor.applyMask(d, add);
+		final Diffraction r = Preprocessor.applyMask(d, Mask.fromUnmeasured(g, add));
 		return r.withValues(r.values, r.quantity, r.mask, "beamStop", "maskedPixels", added, "largestRegionPixels", sh.largest,
 			"seedYx", sh.seedY + "," + sh.seedX, "nearZeroLevel", sh.level, "edgePixels", EDGE_PIXELS);
 	}
@@ -68,7 +69,7 @@ public final class ForwardCdi {
 		for (int z = 0; z < g.nz; z++) {
 			final int off = z * plane;
 			final boolean[] dark = new boolean[plane];
-			for (int i = 0; i < plane; i++) dark[i] = (d.mask != null && d.mask[off + i]) || v[off + i] <= level;
+			for (int i = 0; i < plane; i++) dark[i] = !d.isMeasured(off + i) || v[off + i] <= level;
 			final int[] c = centre(g, v, d.mask, off);
 			final int seed = nearestDark(g, dark, c[0], c[1]);
 			if (seed < 0) continue;
@@ -96,7 +97,7 @@ public final class ForwardCdi {
 		for (int y = 0; y < g.ny; y++)
 			for (int x = 0; x < g.nx; x++) {
 				final int i = y * g.nx + x;
-				if (d.mask != null && d.mask[i]) continue;
+				if (!d.isMeasured(i)) continue;
 				w[2 * (y * px + x)] = (float) Math.sqrt(Math.max(0, d.values.data[i]));
 			}
 		Fft.forward(pg, w);
@@ -113,12 +114,12 @@ public final class ForwardCdi {
 	}
 
 	/** Intensity-weighted centre (y, x) of the measured pixels of one plane; the plane centre when empty. */
-	private static int[] centre(final Grid g, final float[] v, final boolean[] mask, final int off) {
+	private static int[] centre(final Grid g, final float[] v, final Mask mask, final int off) {
 		double s = 0, sy = 0, sx = 0;
 		for (int y = 0; y < g.ny; y++)
 			for (int x = 0; x < g.nx; x++) {
 				final int i = off + y * g.nx + x;
-				if (mask != null && mask[i]) continue;
+				if (mask != null && mask.isUnmeasured(i)) continue;
 				final double w = Math.max(0, v[i]);
 				s += w; sy += w * y; sx += w * x;
 			}
@@ -165,11 +166,11 @@ public final class ForwardCdi {
 	}
 
 	/** The q-quantile of the measured values (a sample of at most 100,000 values). */
-	private static double percentile(final float[] v, final boolean[] mask, final double q) {
+	private static double percentile(final float[] v, final Mask mask, final double q) {
 		final int step = Math.max(1, v.length / 100_000);
 		final float[] s = new float[(v.length + step - 1) / step];
 		int k = 0;
-		for (int i = 0; i < v.length; i += step) if (mask == null || !mask[i]) s[k++] = v[i];
+		for (int i = 0; i < v.length; i += step) if (mask == null || mask.isMeasured(i)) s[k++] = v[i];
 		if (k == 0) return 0;
 		final float[] t = java.util.Arrays.copyOf(s, k);
 		java.util.Arrays.sort(t);

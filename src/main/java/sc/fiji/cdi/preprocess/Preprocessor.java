@@ -2,6 +2,7 @@ package sc.fiji.cdi.preprocess;
 
 import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.data.Mask;
 import sc.fiji.cdi.data.Quantity;
 import sc.fiji.cdi.data.RealVolume;
 import sc.fiji.cdi.preprocess.PreprocessOptions.Centring;
@@ -58,21 +59,25 @@ public final class Preprocessor {
 		for (int i = 0; i < in.length; i++) {
 			if (in[i] <= level) { if (in[i] != 0) zeroed++; } else out[i] = in[i];
 		}
-		return d.withValues(d.values.with(out), d.quantity, d.mask == null ? null : d.mask.clone(), "threshold", "level", level,
+		return d.withValues(d.values.with(out), d.quantity, d.mask, "threshold", "level", level,
 				"quantity", d.quantity.name().toLowerCase(), "zeroedPixels", zeroed);
 	}
 
-	/** Adds bad pixels (true = bad) to the mask; their values are set to 0. {@code mask} has the data's size. */
-	public static Diffraction applyMask(final Diffraction d, final boolean[] mask) {
-		if (mask.length != d.grid().size()) throw new CdiException("The mask has " + mask.length + " pixels but the data " + d.source + " are " + d.grid() + " (" + d.grid().size() + " pixels); expected the same size.");
-		final boolean[] m = d.mask == null ? new boolean[mask.length] : d.mask.clone();
+	/**
+	 * Adds the unmeasured pixels of {@code mask} to the data's mask (the union); their values are set to 0.
+	 *
+	 * @throws CdiException naming both shapes when {@code mask} is not on the data's grid
+	 */
+	public static Diffraction applyMask(final Diffraction d, final Mask mask) {
+		mask.requireGrid(d.grid(), "The mask added to " + d.source);
+		final boolean[] m = d.mask == null ? new boolean[mask.grid.size()] : d.mask.toArray();
 		final float[] v = d.values.data.clone();
 		int added = 0, total = 0;
 		for (int i = 0; i < m.length; i++) {
-			if (mask[i] && !m[i]) { m[i] = true; added++; }
+			if (mask.isUnmeasured(i) && !m[i]) { m[i] = true; added++; }
 			if (m[i]) { v[i] = 0; total++; }
 		}
-		return d.withValues(d.values.with(v), d.quantity, total == 0 ? null : m, "applyMask", "addedBadPixels", added, "badPixels", total);
+		return d.withValues(d.values.with(v), d.quantity, total == 0 ? null : Mask.fromUnmeasured(d.grid(), m), "applyMask", "addedBadPixels", added, "badPixels", total);
 	}
 
 	/** {@link #centreOnPeak(Diffraction, Centring, Outside)} with the pixels that come in masked (unmeasured). */
@@ -121,7 +126,7 @@ public final class Preprocessor {
 	private static Diffraction shift(final Diffraction d, final int sz, final int sy, final int sx, final Grid t, final Outside outside) {
 		final Grid g = d.grid();
 		final float[] in = d.values.data, out = new float[t.size()];
-		final boolean[] mask = new boolean[t.size()];
+		final boolean[] mask = new boolean[t.size()], inMask = d.mask == null ? null : d.mask.unmeasuredArray();
 		if (outside == Outside.UNMEASURED) java.util.Arrays.fill(mask, true);
 		final int x0 = Math.max(0, -sx), x1 = Math.min(g.nx, t.nx - sx);
 		for (int z = Math.max(0, -sz); z < Math.min(g.nz, t.nz - sz); z++)
@@ -129,11 +134,12 @@ public final class Preprocessor {
 				if (x1 <= x0) continue;
 				final int src = g.index(z, y, x0), dst = t.index(z + sz, y + sy, x0 + sx);
 				System.arraycopy(in, src, out, dst, x1 - x0);
-				for (int k = 0; k < x1 - x0; k++) mask[dst + k] = d.mask != null && d.mask[src + k];
+				if (inMask != null) System.arraycopy(inMask, src, mask, dst, x1 - x0);
+				else java.util.Arrays.fill(mask, dst, dst + x1 - x0, false);
 			}
 		boolean any = false;
 		for (final boolean b : mask) if (b) { any = true; break; }
-		return new Diffraction(new RealVolume(t, out, d.values.voxelSize, d.values.unit), d.quantity, any ? mask : null, d.log, d.source);
+		return new Diffraction(new RealVolume(t, out, d.values.voxelSize, d.values.unit), d.quantity, any ? Mask.fromUnmeasured(t, mask) : null, d.log, d.source);
 	}
 
 	/**
@@ -158,7 +164,7 @@ public final class Preprocessor {
 			int good = 0;
 			for (int dz = 0; dz < fz; dz++) for (int dy = 0; dy < fy; dy++) for (int dx = 0; dx < fx; dx++) {
 				final int i = g.index(oz + z * fz + dz, oy + y * fy + dy, ox + x * fx + dx);
-				if (d.mask != null && d.mask[i]) continue;
+				if (d.mask != null && d.mask.isUnmeasured(i)) continue;
 				s += amplitude ? (double) in[i] * in[i] : in[i];
 				good++;
 			}
@@ -168,7 +174,7 @@ public final class Preprocessor {
 			out[o] = (float) (amplitude ? Math.sqrt(s) : s);
 		}
 		return d.withValues(new RealVolume(t, out, new double[] { d.values.voxelSize[0] * fz, d.values.voxelSize[1] * fy, d.values.voxelSize[2] * fx }, d.values.unit),
-				d.quantity, anyBad ? mask : null, "bin", "factorsZyx", fz + "," + fy + "," + fx, "from", g.toString(), "to", t.toString(),
+				d.quantity, anyBad ? Mask.fromUnmeasured(t, mask) : null, "bin", "factorsZyx", fz + "," + fy + "," + fx, "from", g.toString(), "to", t.toString(),
 				"rule", amplitude ? "sqrt(sum of squares)" : "sum");
 	}
 

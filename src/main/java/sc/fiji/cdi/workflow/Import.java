@@ -43,8 +43,8 @@ public final class Import {
 			set.cancelWhen(progress::isCancelled);
 			TiffWriter.write(set.file(name + "_diffraction.tif"), d.values);
 			if (d.mask != null) {
-				final float[] m = new float[d.mask.length];
-				for (int i = 0; i < m.length; i++) m[i] = d.mask[i] ? 1f : 0f;
+				final float[] m = new float[d.grid().size()];
+				for (int i = 0; i < m.length; i++) m[i] = d.mask.isUnmeasured(i) ? 1f : 0f;
 				TiffWriter.write(set.file(name + "_mask.tif"), d.values.with(m));
 			}
 			final Map<String, Object> report = new LinkedHashMap<>();

@@ -34,7 +34,7 @@ class Aps34idcSharedTest {
 		final int plane = 256 * 256;
 		for (int z = 0; z < 201; z += 50) {
 			int bad = 0;
-			for (int i = 0; i < plane; i++) if (d.mask[z * plane + i]) bad++;
+			for (int i = 0; i < plane; i++) if (d.mask.isUnmeasured(z * plane + i)) bad++;
 			assertEquals(335, bad, "pixels without a flat-field value in frame " + z);
 		}
 		assertEquals(3685.491452757012, sum(d, 0), 0.01);

@@ -115,11 +115,11 @@ class Aps34idcTest {
 		for (int z = 0; z < 3; z++) {
 			assertEquals((10 * (z + 1)) * mean / 4, d.values.get(z, 0, 0), 1e-4);
 			assertEquals((10 * (z + 1) + 6) * mean / 2, d.values.get(z, 1, 2), 1e-4);
-			assertTrue(d.mask[d.grid().index(z, 1, 1)], "hot pixel of the dark field masked at its place in the region");
+			assertTrue(d.mask.isUnmeasured(d.grid().index(z, 1, 1)), "hot pixel of the dark field masked at its place in the region");
 			assertEquals(0f, d.values.get(z, 1, 1));
 		}
 		int bad = 0;
-		for (final boolean b : d.mask) if (b) bad++;
+		bad += d.mask.unmeasuredCount();
 		assertEquals(3, bad, "one bad pixel per frame; the hot pixel outside the region does not count");
 		assertEquals("2,4,1,3 (minX,sizeX,minY,sizeY, SPEC #UIMR)", s.report().get("detector_region"));
 	}
@@ -193,7 +193,7 @@ class Aps34idcTest {
 		assertMessage(() -> DiffractionReader.read(frames, o), "dark.tif", "6x8", "3x4", "roi=minX,sizeX,minY,sizeY");
 		final Diffraction d = DiffractionReader.read(frames, o.withRoi(REGION));
 		assertEquals(new Grid(3, 3, 4), d.grid());
-		assertTrue(d.mask[d.grid().index(0, 1, 1)]);
+		assertTrue(d.mask.isUnmeasured(d.grid().index(0, 1, 1)));
 		// full-detector frames are cropped to the region
 		final Path full = dir.resolve("full.tif");
 		final float[] f = new float[ROWS * COLS];

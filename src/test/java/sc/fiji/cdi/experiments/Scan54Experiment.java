@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
+import sc.fiji.cdi.data.Mask;
 import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.data.Grid;
 import sc.fiji.cdi.data.RealVolume;
@@ -49,13 +50,13 @@ public final class Scan54Experiment {
 				if (b) { v[k] = 0; mask[k] = !badAsZero; } else v[k] = (float) (v[k] * mean / flat[i]);
 			}
 		}
-		Diffraction d = new Diffraction(new RealVolume(g, v), frames.quantity, badAsZero ? null : mask, frames.log, frames.source);
+		Diffraction d = new Diffraction(new RealVolume(g, v), frames.quantity, badAsZero ? null : Mask.fromUnmeasured(g, mask), frames.log, frames.source);
 		System.out.printf(Locale.ROOT, "variant %s: %s, bad pixels per frame %d%n", variant, g, bad);
 		final PreprocessOptions.Centring c = variant.contains("nocentre") ? PreprocessOptions.Centring.NONE : PreprocessOptions.Centring.MAX;
 		final PreprocessOptions.Outside outside = variant.contains("padzero") ? PreprocessOptions.Outside.ZERO : PreprocessOptions.Outside.UNMEASURED;
 		final Diffraction pre = Preprocessor.apply(d, PreprocessOptions.defaults().withThreshold(2).withCentre(c).withOutside(outside));
 		int masked = 0;
-		if (pre.mask != null) for (final boolean b : pre.mask) if (b) masked++;
+		if (pre.mask != null) masked += pre.mask.unmeasuredCount();
 		System.out.printf(Locale.ROOT, "preprocessed %s, masked %d of %d%n", pre.grid(), masked, pre.grid().size());
 		for (final var s : pre.log.steps()) System.out.println("  " + s.name() + " " + s.parameters());
 		final PhasingParameters p = PhasingParameters.defaults().withRecipe(recipe).withSeed(Long.getLong("seed", 1));

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.jhdf.HdfFile;
+import sc.fiji.cdi.data.Mask;
 import sc.fiji.cdi.data.ComplexVolume;
 import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.data.Grid;
@@ -109,7 +110,7 @@ class VtiCxiWriterTest {
 		final ComplexVolume obj = new ComplexVolume(G, c, VS, "nm");
 		final boolean[] bad = new boolean[G.size()];
 		bad[3] = true;
-		final Diffraction diff = new Diffraction(ramp(10, false, s).calibrated(new double[] { 1, 1, 1 }, "pixel"), Quantity.INTENSITY, bad, new ProcessingLog(), "test");
+		final Diffraction diff = new Diffraction(ramp(10, false, s).calibrated(new double[] { 1, 1, 1 }, "pixel"), Quantity.INTENSITY, Mask.fromUnmeasured(G, bad), new ProcessingLog(), "test");
 		final Map<String, RealVolume> images = Map.of("strain", ramp(1e-4, true, s));
 		final Map<String, Object> params = new LinkedHashMap<>();
 		params.put("recipe", "3*(20*ER+180*HIO)+20*ER");

@@ -81,7 +81,7 @@ class EdfReaderTest {
 		Files.write(data, edf(h + "DataType = UnsignedShort ;\nSize = 12 ;\n", Fixtures.shorts(ByteOrder.LITTLE_ENDIAN, 10, 20, 30, 40, 50, 60)));
 		Files.write(mask, edf(h + "DataType = UnsignedByte ;\nSize = 6 ;\n", new byte[] { 0, 1, 0, 0, 0, (byte) 255 }));
 		final Diffraction d = DiffractionReader.read(data, new ImportOptions(ImportOptions.defaults().quantity(), ImportOptions.DEFAULT_HDF5_DATASET, null, null, mask));
-		assertArrayEquals(new boolean[] { false, true, false, false, false, true }, d.mask);
+		assertArrayEquals(new boolean[] { false, true, false, false, false, true }, d.mask.toArray());
 		assertArrayEquals(new float[] { 10, 0, 30, 40, 50, 0 }, d.values.data);
 	}
 }

@@ -68,15 +68,15 @@ class FrameFolderTest {
 		final double mean = (4 + 2 * 10 + 0) / 12.0; // mean over all 12 flat pixels, the dead one included (cohere's rule)
 		for (int z = 0; z < 3; z++) {
 			final int k = z + 1;
-			assertTrue(d.mask[d.grid().index(z, 1, 1)], "hot pixel masked");
-			assertTrue(d.mask[d.grid().index(z, 2, 3)], "flat <= 0 masked");
-			assertFalse(d.mask[d.grid().index(z, 1, 3)], "dark value 1 is good");
+			assertTrue(d.mask.isUnmeasured(d.grid().index(z, 1, 1)), "hot pixel masked");
+			assertTrue(d.mask.isUnmeasured(d.grid().index(z, 2, 3)), "flat <= 0 masked");
+			assertFalse(d.mask.isUnmeasured(d.grid().index(z, 1, 3)), "dark value 1 is good");
 			assertEquals(0f, d.values.get(z, 1, 1));
 			assertEquals((10 * k + 0) * mean / 4, d.values.get(z, 0, 0), 1e-4);
 			assertEquals((10 * k + 6) * mean / 2, d.values.get(z, 1, 2), 1e-4);
 		}
 		int bad = 0;
-		for (final boolean b : d.mask) if (b) bad++;
+		bad += d.mask.unmeasuredCount();
 		assertEquals(6, bad);
 		assertEquals(darkSum, Fixtures.sha256(darkFile));
 		assertEquals(flatSum, Fixtures.sha256(flatFile));

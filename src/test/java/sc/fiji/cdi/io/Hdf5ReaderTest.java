@@ -53,10 +53,10 @@ class Hdf5ReaderTest {
 			if (!(y == 1 && x == 2)) assertEquals(value(z, y, x), d.values.get(z, y, x));
 		assertNotNull(d.mask);
 		for (int z = 0; z < 3; z++) {
-			assertTrue(d.mask[d.grid().index(z, 1, 2)], "2D mask applies to every frame");
+			assertTrue(d.mask.isUnmeasured(d.grid().index(z, 1, 2)), "2D mask applies to every frame");
 			assertEquals(0f, d.values.get(z, 1, 2));
 		}
-		assertEquals(3, countTrue(d.mask));
+		assertEquals(3, countTrue(d.mask.toArray()));
 		assertEquals("/entry_1/data_1/data", d.log.steps().get(0).parameters().get("dataset"));
 		assertEquals("float32", d.log.steps().get(0).parameters().get("dtype"));
 		assertEquals(before, Fixtures.sha256(f));
@@ -74,8 +74,8 @@ class Hdf5ReaderTest {
 		assertEquals(100 * 2 + 10 * 1 + 3 + 1, d.values.get(2, 1, 3));
 		assertTrue(d.log.steps().get(0).parameters().get("dtype").toString().startsWith("uint16"));
 		// mask next to the link target: (0,0) and (2,3) bad in all 4 frames
-		assertEquals(8, countTrue(d.mask));
-		assertTrue(d.mask[d.grid().index(1, 2, 3)]);
+		assertEquals(8, countTrue(d.mask.toArray()));
+		assertTrue(d.mask.isUnmeasured(d.grid().index(1, 2, 3)));
 		// the same data by the target path
 		final Diffraction t = DiffractionReader.read(f, ImportOptions.defaults().withHdf5DatasetPath("/entry_1/instrument_1/detector_1/data"));
 		assertEquals(d.values.sum(), t.values.sum(), 1e-3);

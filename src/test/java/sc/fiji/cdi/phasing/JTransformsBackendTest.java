@@ -9,6 +9,7 @@ import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
 
+import sc.fiji.cdi.data.Mask;
 import sc.fiji.cdi.data.Grid;
 
 /** The backend's elementary operations against direct (slow, obvious) implementations. */
@@ -73,7 +74,7 @@ class JTransformsBackendTest {
 		final SplittableRandom r = new SplittableRandom(5);
 		for (int i = 0; i < n; i++) measured[i] = r.nextDouble() > 0.2;
 		for (final int threads : new int[] { 1, 2 }) {
-			try (PhasingBackend.Session s = new JTransformsBackend(threads).open(g, amp, measured, rho, new boolean[n])) {
+			try (PhasingBackend.Session s = new JTransformsBackend(threads).open(g, amp, Mask.fromMeasured(g, measured), rho, new boolean[n])) {
 				final double chi2 = s.projectModulus();
 				// expected: F = DFT(ρ); χ² = Σ(|F|−M)²/ΣM² over measured; P = IDFT(M·F/|F| measured, F elsewhere)
 				final float[] f = Fft.forwardCopy(g, rho);

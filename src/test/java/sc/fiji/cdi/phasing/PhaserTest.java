@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import sc.fiji.cdi.align.Alignment;
 import sc.fiji.cdi.align.Quality;
+import sc.fiji.cdi.data.Mask;
 import sc.fiji.cdi.data.ComplexVolume;
 import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.data.Grid;
@@ -190,7 +191,7 @@ class PhaserTest {
 					values[g.index(0, y, x)] = 1e9f; // garbage that must not be used
 				}
 			}
-		final Diffraction masked = new Diffraction(clean.values.with(values), clean.quantity, mask, clean.log, "masked");
+		final Diffraction masked = new Diffraction(clean.values.with(values), clean.quantity, Mask.fromUnmeasured(g, mask), clean.log, "masked");
 		final PhasingResult r = new Phaser(new JTransformsBackend(1)).run(masked, PhasingParameters.defaults().withSeed(2), null, Progress.NONE);
 		final Quality.Comparison c = Quality.compare(r.object(), s.object(), s.support());
 		System.out.printf("masked beam stop + gap, 64²: χ² %.2e, amplitude corr %.4f, phase rms %.4f%n", r.finalChi2(), c.amplitudeCorrelation(), c.phaseRmsError());

@@ -9,6 +9,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import sc.fiji.cdi.align.Quality;
+import sc.fiji.cdi.data.Mask;
 import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.data.Grid;
 import sc.fiji.cdi.data.RealVolume;
@@ -43,8 +44,8 @@ class MultiStartTest {
 	void freeLogLikelihoodPicksTheCrystalWhereChi2PicksTheLooseSupport() {
 		final TestObjects.Sample s = noisySample();
 		final Diffraction data = s.diffraction();
-		final boolean[] free = FreePixels.select(data, 3);
-		final double ratio = (double) FreePixels.count(free) / data.grid().size();
+		final Mask free = FreePixels.select(data, 3);
+		final double ratio = (double) free.unmeasuredCount() / data.grid().size();
 		assertTrue(ratio > 0.03 && ratio < 0.06, "about 5 % free pixels, got " + ratio);
 		final Diffraction fitted = FreePixels.holdOut(data, free);
 		final PhasingParameters p = PhasingParameters.defaults().withRecipe("20*ER+150*HIO+50*ER").withShrinkWrapPeriod(0).withTwinRemoval(false).withAverageLast(1);
@@ -72,18 +73,18 @@ class MultiStartTest {
 		final Diffraction clean = s.diffraction();
 		final boolean[] bad = new boolean[clean.grid().size()];
 		for (int i = 0; i < bad.length; i += 7) bad[i] = true;
-		final Diffraction masked = sc.fiji.cdi.preprocess.Preprocessor.applyMask(clean, bad);
-		final boolean[] free = FreePixels.select(masked, 11);
+		final Diffraction masked = sc.fiji.cdi.preprocess.Preprocessor.applyMask(clean, Mask.fromUnmeasured(clean.grid(), bad));
+		final Mask free = FreePixels.select(masked, 11);
 		final Grid g = clean.grid();
 		int n = 0;
 		for (int z = 0, i = 0; z < g.nz; z++) for (int y = 0; y < g.ny; y++) for (int x = 0; x < g.nx; x++, i++) {
-			if (!free[i]) continue;
+			if (!free.isUnmeasured(i)) continue;
 			n++;
 			assertTrue(!bad[i], "masked pixel " + i + " is not free");
 		}
-		assertEquals(n, FreePixels.count(free));
+		assertEquals(n, free.unmeasuredCount());
 		assertTrue(n > 0.03 * g.size() && n < 0.06 * g.size(), "about 5 %: " + n);
-		assertTrue(!free[g.index(16, 16, 16)], "the centre is never free");
+		assertTrue(!free.isUnmeasured(g.index(16, 16, 16)), "the centre is never free");
 		assertEquals(0, FreePixels.poissonLlk(s.object(), clean, free), 1e-6);
 		final sc.fiji.cdi.data.ComplexVolume twice = new sc.fiji.cdi.data.ComplexVolume(g, s.object().data.clone());
 		for (int i = 0; i < twice.data.length; i++) twice.data[i] *= 1.2f;

@@ -12,6 +12,7 @@ import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 
+import sc.fiji.cdi.data.Mask;
 import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.data.Grid;
 import sc.fiji.cdi.data.ProcessingLog;
@@ -31,7 +32,7 @@ class PreprocessorTest {
 		}
 		boolean[] m = null;
 		if (bad.length > 0) { m = new boolean[g.size()]; for (final int i : bad) m[i] = true; }
-		return new Diffraction(new RealVolume(g, v), Quantity.INTENSITY, m, new ProcessingLog().add("import", "file", "test"), "test");
+		return new Diffraction(new RealVolume(g, v), Quantity.INTENSITY, m == null ? null : Mask.fromUnmeasured(g, m), new ProcessingLog().add("import", "file", "test"), "test");
 	}
 
 	private static int argmax(final Diffraction d) {
@@ -49,17 +50,17 @@ class PreprocessorTest {
 		assertEquals(g, c.grid());
 		assertEquals(g.index(10, 12, 15), argmax(c));
 		// shift (4, 3, -7): the masked pixel moves with the data, pixels shifted in are masked zeros
-		assertTrue(c.mask[g.index(9, 11, 13)]);
-		assertFalse(c.mask[g.index(9, 11, 14)]);
-		assertTrue(c.mask[g.index(0, 12, 15)], "z rows 0..3 come from outside the array");
+		assertTrue(c.mask.isUnmeasured(g.index(9, 11, 13)));
+		assertFalse(c.mask.isUnmeasured(g.index(9, 11, 14)));
+		assertTrue(c.mask.isUnmeasured(g.index(0, 12, 15)), "z rows 0..3 come from outside the array");
 		assertEquals(0f, c.values.get(0, 12, 15));
-		assertTrue(c.mask[g.index(10, 12, 29)], "x columns 23..29 come from outside");
-		assertFalse(c.mask[g.index(10, 12, 22)]);
+		assertTrue(c.mask.isUnmeasured(g.index(10, 12, 29)), "x columns 23..29 come from outside");
+		assertFalse(c.mask.isUnmeasured(g.index(10, 12, 22)));
 		assertEquals(d.values.get(6, 9, 22), c.values.get(10, 12, 15));
 		final ProcessingLog.Step s = c.log.steps().get(c.log.steps().size() - 1);
 		assertEquals("centreOnPeak", s.name());
 		assertEquals("4,3,-7", s.parameters().get("shiftZyx"));
-		assertFalse(d.mask[g.index(0, 12, 15)], "input unchanged");
+		assertFalse(d.mask.isUnmeasured(g.index(0, 12, 15)), "input unchanged");
 
 		final Diffraction com = Preprocessor.centreOnPeak(peak(new Grid(16, 16, 16), 5, 6, 7), Centring.CENTRE_OF_MASS);
 		// background pulls the centre of mass towards the box centre; the peak still lands within a pixel of n/2
@@ -96,9 +97,9 @@ class PreprocessorTest {
 		final boolean[] m = new boolean[16];
 		m[0] = m[1] = m[4] = m[5] = true; // whole first 2x2 block
 		m[2] = true; // one pixel of the second block
-		final Diffraction d = new Diffraction(new RealVolume(g, v), Quantity.INTENSITY, m, new ProcessingLog(), "t");
+		final Diffraction d = new Diffraction(new RealVolume(g, v), Quantity.INTENSITY, Mask.fromUnmeasured(g, m), new ProcessingLog(), "t");
 		final Diffraction b = Preprocessor.bin(d, 1, 2, 2);
-		assertArrayEquals(new boolean[] { true, false, false, false }, b.mask);
+		assertArrayEquals(new boolean[] { true, false, false, false }, b.mask.toArray());
 		assertEquals(0f, b.values.data[0]);
 		assertEquals(8f, b.values.data[1], 1e-6, "3 good pixels of 2 counts, scaled to 4 pixels");
 		assertEquals(8f, b.values.data[3]);
@@ -111,11 +112,11 @@ class PreprocessorTest {
 		final Diffraction p = Preprocessor.cropOrPad(d, new Grid(8, 9, 4));
 		assertEquals(new Grid(8, 9, 4), p.grid());
 		assertEquals(d.values.get(2, 3, 3), p.values.get(4, 4, 2));
-		assertTrue(p.mask[p.grid().index(0, 4, 2)], "padded z plane masked");
-		assertTrue(p.mask[p.grid().index(4, 8, 2)], "padded y row masked");
-		assertFalse(p.mask[p.grid().index(4, 4, 0)], "cropped x keeps measured pixels");
+		assertTrue(p.mask.isUnmeasured(p.grid().index(0, 4, 2)), "padded z plane masked");
+		assertTrue(p.mask.isUnmeasured(p.grid().index(4, 8, 2)), "padded y row masked");
+		assertFalse(p.mask.isUnmeasured(p.grid().index(4, 4, 0)), "cropped x keeps measured pixels");
 		int padded = 0;
-		for (final boolean b : p.mask) if (b) padded++;
+		padded += p.mask.unmeasuredCount();
 		assertEquals(8 * 9 * 4 - 5 * 6 * 4, padded);
 		final Diffraction back = Preprocessor.cropOrPad(Preprocessor.cropOrPad(d, new Grid(9, 10, 11)), g);
 		assertArrayEquals(d.values.data, back.values.data);
@@ -139,10 +140,10 @@ class PreprocessorTest {
 		assertEquals(2.0001f, cut.values.data[6]);
 		final boolean[] m = new boolean[64];
 		m[9] = true;
-		final Diffraction masked = Preprocessor.applyMask(Preprocessor.applyMask(d, m), new boolean[64]);
-		assertTrue(masked.mask[9]);
+		final Diffraction masked = Preprocessor.applyMask(Preprocessor.applyMask(d, Mask.fromUnmeasured(d.grid(), m)), Mask.none(d.grid()));
+		assertTrue(masked.mask.isUnmeasured(9));
 		assertEquals(0f, masked.values.data[9]);
-		assertThrows(CdiException.class, () -> Preprocessor.applyMask(d, new boolean[3]));
+		assertThrows(CdiException.class, () -> Preprocessor.applyMask(d, Mask.none(Grid.of2D(1, 3))));
 		assertEquals(List.of(1, 2, 3, 4, 5, 6, 8, 9, 10, 12, 15, 15, 16, 18, 20, 64, 128, 135, 243, 250, 256, 1024),
 				List.of(1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 13, 14, 16, 17, 19, 64, 127, 129, 241, 244, 255, 1023).stream().map(Preprocessor::fftFriendlySize).toList());
 	}

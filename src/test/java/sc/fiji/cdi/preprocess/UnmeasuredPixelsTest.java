@@ -55,7 +55,7 @@ class UnmeasuredPixelsTest {
 		final SimulatedCrystal c = CrystalSimulator.simulate(BOX, SimulationParameters.defaults().withSizeFraction(0.3).withPhotons(1e5), 1);
 		final Diffraction scan = shortScan(c);
 		final Diffraction masked = prepared(scan, Outside.UNMEASURED), zero = prepared(scan, Outside.ZERO);
-		assertTrue(masked.mask[BOX.index(0, 32, 32)], "padded plane masked with Outside.UNMEASURED");
+		assertTrue(masked.mask.isUnmeasured(BOX.index(0, 32, 32)), "padded plane masked with Outside.UNMEASURED");
 		assertNull(zero.mask, "padded planes are measured zeros by default");
 		assertTrue(zero.log.steps().stream().anyMatch(s -> "zero (measured)".equals(s.parameters().get("paddedPixels"))), "the log says how padding was treated");
 
@@ -93,7 +93,7 @@ class UnmeasuredPixelsTest {
 		final float[] m = Phaser.unshiftedAmplitude(d);
 		final float[] obj = c.object().data.clone();
 		for (int i = 0; i < obj.length; i++) obj[i] *= 37f;
-		Phaser.scaleToData(Grid.cube(16), obj, m, Phaser.unshiftedMeasured(d));
+		Phaser.scaleToData(Grid.cube(16), obj, m, Phaser.unshiftedMask(d));
 		for (int i = 0; i < obj.length; i++) assertTrue(Math.abs(obj[i] - c.object().data[i]) < 1e-4 * (1 + Math.abs(c.object().data[i])), "scale undone at " + i);
 		assertFalse(Float.isNaN(obj[0]));
 	}

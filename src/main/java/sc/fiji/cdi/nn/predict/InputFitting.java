@@ -2,6 +2,7 @@ package sc.fiji.cdi.nn.predict;
 
 import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.data.Mask;
 import sc.fiji.cdi.data.ProcessingLog;
 import sc.fiji.cdi.data.RealVolume;
 import sc.fiji.cdi.nn.model.Architecture;
@@ -48,8 +49,8 @@ public final class InputFitting {
 		return card.architecture.rank() == 3 ? Grid.cube(n) : Grid.of2D(n, n);
 	}
 
-	/** A network input, the binning that produced it, and its measured pixels (null: all). */
-	public record Fitted(RealVolume input, int[] binZyx, boolean[] measured) {}
+	/** A network input, the binning that produced it, and its unmeasured pixels (null: none). */
+	public record Fitted(RealVolume input, int[] binZyx, Mask unmeasured) {}
 
 	/** The network input for a pattern, as described in the class comment, with the steps logged. */
 	public Fitted fit(final Diffraction d, final ProcessingLog log) {
@@ -71,13 +72,7 @@ public final class InputFitting {
 		// bad values are masked before binning, so that one NaN does not spoil its whole block
 		final Diffraction fitted = Preprocessor.cropOrPad(binned ? Preprocessor.bin(withBadValuesMasked(d), bin[0], bin[1], bin[2]) : d, grid);
 		final float[] in = sanitisedAmplitude(fitted);
-		boolean[] measured = null;
-		if (fitted.mask != null) {
-			measured = new boolean[fitted.mask.length];
-			for (int i = 0; i < measured.length; i++) measured[i] = !fitted.mask[i];
-		}
-		int masked = 0;
-		if (d.mask != null) for (final boolean m : d.mask) if (m) masked++;
+		final int masked = d.unmeasuredCount();
 		float max = 0;
 		for (final float v : in) if (v > max) max = v;
 		if (!(max > 0)) throw new CdiException("The pattern " + d.source + " is zero (or masked) everywhere inside the central " + grid + " the model " + source + " sees: expected a diffraction pattern with its peak near the array centre.");
@@ -86,7 +81,7 @@ public final class InputFitting {
 			"method", "binning of the intensity to bring the object to the training size fraction, then centred crop/zero-pad in reciprocal space (keeps oversampling)",
 			"masked_pixels_zeroed", masked);
 		log.add("nn_normalise", "divided_by_max_amplitude", max);
-		return new Fitted(new RealVolume(grid, in), bin, measured);
+		return new Fitted(new RealVolume(grid, in), bin, fitted.mask);
 	}
 
 	/**
@@ -173,12 +168,12 @@ public final class InputFitting {
 		for (final float x : v) if (!(x >= 0)) { bad = true; break; }
 		if (!bad) return d;
 		final float[] c = v.clone();
-		final boolean[] mask = d.mask != null ? d.mask.clone() : new boolean[c.length];
+		final boolean[] mask = d.mask != null ? d.mask.toArray() : new boolean[c.length];
 		for (int i = 0; i < c.length; i++) {
 			if (!Float.isFinite(c[i])) { c[i] = 0f; mask[i] = true; }
 			else if (c[i] < 0) c[i] = 0f;
 		}
-		return d.withValues(d.values.with(c), d.quantity, mask, "nn_mask_bad_values", "rule", "non-finite masked, negative set to 0");
+		return d.withValues(d.values.with(c), d.quantity, Mask.fromUnmeasured(d.grid(), mask), "nn_mask_bad_values", "rule", "non-finite masked, negative set to 0");
 	}
 
 	/** √I with unmeasured, non-finite and negative values set to 0. */

@@ -56,9 +56,9 @@ public final class FineTuning {
 		final InputFitting.Fitted f = predictor.fitting().fit(d, new ProcessingLog(d.log));
 		final float[] in = f.input().data;
 		float[] w = null;
-		if (f.measured() != null) {
+		if (f.unmeasured() != null) {
 			final float[] c = new float[in.length];
-			for (int i = 0; i < c.length; i++) c[i] = f.measured()[i] ? 1f : 0f;
+			for (int i = 0; i < c.length; i++) c[i] = f.unmeasured().isMeasured(i) ? 1f : 0f;
 			w = TrainingData.unshiftedTarget(grid, c);
 		}
 		return new TrainingData.Sample(in, TrainingData.unshiftedTarget(grid, in), null, null, seed, w);

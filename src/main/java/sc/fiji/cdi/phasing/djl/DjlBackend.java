@@ -11,6 +11,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.data.Mask;
 import sc.fiji.cdi.djl.DjlRuntime;
 import sc.fiji.cdi.phasing.PhasingBackend;
 import sc.fiji.cdi.phasing.GaussianBlur;
@@ -53,9 +54,9 @@ public final class DjlBackend implements PhasingBackend {
 	public Device device() { return device; }
 
 	@Override
-	public Session open(final Grid grid, final float[] amplitude, final boolean[] measured, final float[] object, final boolean[] support) {
-		PhasingBackend.checkBuffers(grid, amplitude, measured, object, support);
-		return new DjlSession(grid, amplitude, measured, object, support);
+	public Session open(final Grid grid, final float[] amplitude, final Mask unmeasured, final float[] object, final boolean[] support) {
+		PhasingBackend.checkBuffers(grid, amplitude, unmeasured, object, support);
+		return new DjlSession(grid, amplitude, unmeasured, object, support);
 	}
 
 	private final class DjlSession implements Session {
@@ -78,7 +79,7 @@ public final class DjlBackend implements PhasingBackend {
 		private int accumulated;
 		private boolean projected, closed;
 
-		DjlSession(final Grid grid, final float[] amplitude, final boolean[] measured, final float[] object, final boolean[] support) {
+		DjlSession(final Grid grid, final float[] amplitude, final Mask unmeasured, final float[] object, final boolean[] support) {
 			this.grid = grid;
 			final int n = grid.size();
 			manager = engine.newBaseManager(device);
@@ -87,7 +88,7 @@ public final class DjlBackend implements PhasingBackend {
 			final float[] a = new float[n], mf = new float[n], uf = new float[n];
 			double s = 0;
 			for (int i = 0; i < n; i++) {
-				final boolean ok = measured == null || measured[i];
+				final boolean ok = unmeasured == null || unmeasured.isMeasured(i);
 				a[i] = ok ? amplitude[i] : 0f;
 				mf[i] = ok ? 1f : 0f;
 				uf[i] = ok ? 0f : 1f;

@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.DoubleAccumulator;
 import org.bytedeco.javacpp.FloatPointer;
 
 import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.data.Mask;
 import sc.fiji.cdi.phasing.SeparableBlur;
 import sc.fiji.cdi.phasing.PhasingBackend;
 
@@ -43,9 +44,9 @@ public final class FftwBackend implements PhasingBackend {
 	public int threads() { return threads; }
 
 	@Override
-	public Session open(final Grid grid, final float[] amplitude, final boolean[] measured, final float[] object, final boolean[] support) {
-		PhasingBackend.checkBuffers(grid, amplitude, measured, object, support);
-		return new FftwSession(grid, amplitude, measured, object, support);
+	public Session open(final Grid grid, final float[] amplitude, final Mask unmeasured, final float[] object, final boolean[] support) {
+		PhasingBackend.checkBuffers(grid, amplitude, unmeasured, object, support);
+		return new FftwSession(grid, amplitude, unmeasured, object, support);
 	}
 
 	private final class FftwSession implements Session {
@@ -70,7 +71,7 @@ public final class FftwBackend implements PhasingBackend {
 		private int accumulated;
 		private boolean closed, projected;
 
-		FftwSession(final Grid grid, final float[] amplitude, final boolean[] measured, final float[] object, final boolean[] support) {
+		FftwSession(final Grid grid, final float[] amplitude, final Mask unmeasured, final float[] object, final boolean[] support) {
 			this.grid = grid;
 			this.n = grid.size();
 			rhoPtr = Fftw.allocComplex(n);
@@ -90,7 +91,7 @@ public final class FftwBackend implements PhasingBackend {
 			modulus = new float[n];
 			double s = 0;
 			for (int i = 0; i < n; i++) {
-				final boolean ok = measured == null || measured[i];
+				final boolean ok = unmeasured == null || unmeasured.isMeasured(i);
 				modulus[i] = ok ? amplitude[i] : -1f;
 				if (ok) s += (double) amplitude[i] * amplitude[i];
 			}

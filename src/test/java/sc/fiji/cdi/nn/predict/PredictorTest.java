@@ -16,6 +16,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
+import sc.fiji.cdi.data.Mask;
 import sc.fiji.cdi.data.ComplexVolume;
 import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.data.Grid;
@@ -65,7 +66,7 @@ class PredictorTest {
 			mask = new boolean[g.size()];
 			mask[g.index(g.nz / 2, g.ny / 2, g.nx / 2 + 1)] = true;
 		}
-		return new Diffraction(new RealVolume(g, v), Quantity.INTENSITY, mask, new ProcessingLog().add("read", "file", "test.tif"), "test.tif");
+		return new Diffraction(new RealVolume(g, v), Quantity.INTENSITY, mask == null ? null : Mask.fromUnmeasured(g, mask), new ProcessingLog().add("read", "file", "test.tif"), "test.tif");
 	}
 
 	@Test

@@ -9,6 +9,7 @@ import org.jtransforms.fft.FloatFFT_3D;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import sc.fiji.cdi.data.Mask;
 import sc.fiji.cdi.data.Grid;
 import sc.fiji.cdi.phasing.GaussianBlur;
 import sc.fiji.cdi.phasing.PhasingBackend;
@@ -74,7 +75,7 @@ class FftwBackendTest {
 		}
 		// nothing measured: the projection is the identity and χ² is 0
 		final boolean[] none = new boolean[G.size()];
-		try (PhasingBackend.Session s = new FftwBackend(2, Fftw.Rigour.ESTIMATE).open(G, doubled, none, o, box())) {
+		try (PhasingBackend.Session s = new FftwBackend(2, Fftw.Rigour.ESTIMATE).open(G, doubled, Mask.fromMeasured(G, none), o, box())) {
 			assertEquals(0, s.projectModulus());
 			s.hio(0.9);
 			final float[] r = s.readObject();

@@ -6,6 +6,7 @@ import java.util.Locale;
 
 import org.junit.jupiter.api.Test;
 
+import sc.fiji.cdi.data.Mask;
 import sc.fiji.cdi.data.Grid;
 import sc.fiji.cdi.phasing.JTransformsBackend;
 import sc.fiji.cdi.phasing.Phaser;
@@ -67,12 +68,13 @@ public class FftwEquivalenceTest {
 	public static void assertLockstep(final PhasingBackend refBackend, final PhasingBackend otherBackend, final double tol) {
 		final TestObjects.Sample s = sample();
 		final float[] amp = Phaser.unshiftedAmplitude(s.diffraction());
-		final boolean[] measured = new boolean[amp.length];
-		for (int i = 0; i < measured.length; i++) measured[i] = i % 97 != 0; // scattered unmeasured pixels, DC included
+		final boolean[] bad = new boolean[amp.length];
+		for (int i = 0; i < bad.length; i++) bad[i] = i % 97 == 0; // scattered unmeasured pixels, DC included
+		final Mask unmeasured = Mask.fromUnmeasured(GRID, bad);
 		final boolean[] support = Phaser.boxSupport(GRID, 0.5);
 		final float[] start = Phaser.randomObject(GRID, support, 3);
-		try (PhasingBackend.Session ref = refBackend.open(GRID, amp, measured, start, support);
-			PhasingBackend.Session o = otherBackend.open(GRID, amp, measured, start, support))
+		try (PhasingBackend.Session ref = refBackend.open(GRID, amp, unmeasured, start, support);
+			PhasingBackend.Session o = otherBackend.open(GRID, amp, unmeasured, start, support))
 		{
 			// "+": with positivity; "SWR": the rms reference of PyNX's shrink-wrap
 			final String[] ops = { "ER", "ER", "HIO", "HIO", "HIO", "RAAR", "SW", "HIO", "HIO", "SW", "ER", "HIO+", "RAAR+", "SWR", "HIO+", "ER+" };
