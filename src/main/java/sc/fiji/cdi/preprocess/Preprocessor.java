@@ -121,25 +121,33 @@ public final class Preprocessor {
 
 	/**
 	 * Copies d into a new grid with voxel (z,y,x) going to (z+sz, y+sy, x+sx); uncovered voxels are zeros, masked
-	 * when {@code outside} is {@link Outside#UNMEASURED}.
+	 * when {@code outside} is {@link Outside#UNMEASURED}. The mask moves with the values; when nothing moves it is
+	 * shared, not copied.
 	 */
 	private static Diffraction shift(final Diffraction d, final int sz, final int sy, final int sx, final Grid t, final Outside outside) {
 		final Grid g = d.grid();
 		final float[] in = d.values.data, out = new float[t.size()];
-		final boolean[] mask = new boolean[t.size()], inMask = d.mask == null ? null : d.mask.unmeasuredArray();
-		if (outside == Outside.UNMEASURED) java.util.Arrays.fill(mask, true);
+		final boolean still = sz == 0 && sy == 0 && sx == 0 && t.equals(g);
+		final boolean[] mask = still ? null : new boolean[t.size()], inMask = d.mask == null ? null : d.mask.unmeasuredArray();
+		if (mask != null && outside == Outside.UNMEASURED) java.util.Arrays.fill(mask, true);
 		final int x0 = Math.max(0, -sx), x1 = Math.min(g.nx, t.nx - sx);
 		for (int z = Math.max(0, -sz); z < Math.min(g.nz, t.nz - sz); z++)
 			for (int y = Math.max(0, -sy); y < Math.min(g.ny, t.ny - sy); y++) {
 				if (x1 <= x0) continue;
 				final int src = g.index(z, y, x0), dst = t.index(z + sz, y + sy, x0 + sx);
 				System.arraycopy(in, src, out, dst, x1 - x0);
+				if (mask == null) continue;
 				if (inMask != null) System.arraycopy(inMask, src, mask, dst, x1 - x0);
 				else java.util.Arrays.fill(mask, dst, dst + x1 - x0, false);
 			}
-		boolean any = false;
-		for (final boolean b : mask) if (b) { any = true; break; }
-		return new Diffraction(new RealVolume(t, out, d.values.voxelSize, d.values.unit), d.quantity, any ? Mask.fromUnmeasured(t, mask) : null, d.log, d.source);
+		final Mask moved;
+		if (still) moved = d.mask == null || d.mask.isEmpty() ? null : d.mask;
+		else {
+			boolean any = false;
+			for (final boolean b : mask) if (b) { any = true; break; }
+			moved = any ? Mask.fromUnmeasured(t, mask) : null;
+		}
+		return new Diffraction(new RealVolume(t, out, d.values.voxelSize, d.values.unit), d.quantity, moved, d.log, d.source);
 	}
 
 	/**
