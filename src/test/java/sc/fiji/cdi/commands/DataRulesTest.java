@@ -12,6 +12,7 @@ import sc.fiji.cdi.beamline.Aps34idc;
 import sc.fiji.cdi.beamline.Beamline;
 import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.data.Mask;
 import sc.fiji.cdi.data.ProcessingLog;
 import sc.fiji.cdi.data.Quantity;
 import sc.fiji.cdi.data.RealVolume;
@@ -40,7 +41,7 @@ class DataRulesTest {
 	void badPixelsAutoFollowsTheBeamline() {
 		final boolean[] bad = new boolean[16];
 		bad[3] = bad[7] = true;
-		final Diffraction d = new Diffraction(new RealVolume(Grid.of2D(4, 4)), Quantity.INTENSITY, bad, new ProcessingLog(), "test");
+		final Diffraction d = new Diffraction(new RealVolume(Grid.of2D(4, 4)), Quantity.INTENSITY, Mask.fromUnmeasured(Grid.of2D(4, 4), bad), new ProcessingLog(), "test");
 		assertTrue(APS.badPixelsAsZero());
 		final Diffraction zero = Inputs.badPixels(d, "auto", APS);
 		assertNull(zero.mask, "34-ID-C: bad pixels become measured zeros, as cohere");
