@@ -123,6 +123,7 @@ public final class ResultWriter {
 		m.put("source", d.source);
 		m.put("grid_zyx", d.grid().zyx());
 		m.put("data_quantity", d.quantity.name().toLowerCase());
+		m.put("unmeasured_pixels", d.unmeasuredCount()); // of the phased grid, left free by the modulus projection (free pixels not counted)
 		m.put("processing", steps(d.log));
 		m.put("phasing_parameters", r.parameters());
 		m.put("backend", r.backend());

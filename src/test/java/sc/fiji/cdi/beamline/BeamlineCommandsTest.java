@@ -80,6 +80,7 @@ class BeamlineCommandsTest {
 		final String steps = report.get("processing").toString();
 		assertTrue(steps.contains("\"step\":\"threshold\",\"level\":2.0"), steps);
 		assertTrue(steps.contains("\"step\":\"badPixelsAsZero\",\"pixels\":16,") && steps.contains("cohere's 34-ID-C configuration"), steps);
+		assertEquals(0, report.get("unmeasured_pixels").getAsInt(), "bad pixels as zeros and zero padding: every phased pixel is measured");
 
 		final Path strain = dir.resolve("strain");
 		final Run s = main("--headless", "--run", "Strain", "amplitude_file=\"" + out.resolve("scan3_amplitude.tif") + "\",geometry=\"report\",output_dir=\"" + strain + "\"");
