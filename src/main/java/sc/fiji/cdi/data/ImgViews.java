@@ -2,7 +2,9 @@ package sc.fiji.cdi.data;
 
 import net.imglib2.img.array.ArrayImg;
 import net.imglib2.img.array.ArrayImgs;
+import net.imglib2.img.basictypeaccess.array.BooleanArray;
 import net.imglib2.img.basictypeaccess.array.FloatArray;
+import net.imglib2.type.logic.NativeBoolType;
 import net.imglib2.type.numeric.complex.ComplexFloatType;
 import net.imglib2.type.numeric.real.FloatType;
 
@@ -24,6 +26,14 @@ public final class ImgViews {
 	/** The complex volume (interleaved re, im) as a complex-float image of dimensions (x, y[, z]) over the same array. */
 	public static ArrayImg<ComplexFloatType, FloatArray> view(final ComplexVolume v) {
 		return ArrayImgs.complexFloats(v.data, dimensions(v.grid));
+	}
+
+	/**
+	 * The mask's unmeasured pixels (true = unmeasured) as a boolean image of dimensions (x, y[, z]) over the mask's own
+	 * array: for reading only (a {@link Mask} never changes; to change pixels, build a new mask).
+	 */
+	public static ArrayImg<NativeBoolType, BooleanArray> view(final Mask m) {
+		return ArrayImgs.booleans(m.unmeasuredArray(), dimensions(m.grid));
 	}
 
 	/** A float image of dimensions (x, y) or (x, y, z) as a volume over the same array (unit voxels). */

@@ -66,6 +66,14 @@ class MaskTest {
 		assertEquals(3, m.unmeasuredCount(), "toArray is a copy");
 		assertFalse(m.isUnmeasured(1));
 		assertEquals("Mask 2x3x4: 3 of 24 pixels unmeasured", m.toString());
+		// the imglib2 view reads the same pixels, x first: flat index 23 = (z 1, y 2, x 3)
+		final net.imglib2.RandomAccess<net.imglib2.type.logic.NativeBoolType> ra = ImgViews.view(m).randomAccess();
+		assertArrayEquals(new long[] { 4, 3, 2 }, ImgViews.view(m).dimensionsAsLongArray());
+		assertTrue(ra.setPositionAndGet(3, 2, 1).get());
+		assertFalse(ra.setPositionAndGet(2, 2, 1).get());
+		int viewed = 0;
+		for (final net.imglib2.type.logic.NativeBoolType b : ImgViews.view(m)) if (b.get()) viewed++;
+		assertEquals(3, viewed);
 	}
 
 	@Test
