@@ -11,7 +11,7 @@ import sc.fiji.cdi.io.DetectorRegion;
 /**
  * How one beamline lays out a measurement: given where the data are, the frames in rocking order, the detector
  * region they cover, the detector corrections and the diffraction geometry. One class per beamline
- * ({@link Aps34idc}); {@link Beamlines} finds them by name or recognises the input.
+ * ({@link Aps34idc}, {@link Id01Bliss}); {@link Beamlines} finds them by name or recognises the input.
  */
 public interface Beamline {
 
@@ -47,8 +47,17 @@ public interface Beamline {
 	 * @param maskFile   bad-pixel mask, or null
 	 * @param roi        the detector region of the frames given by the user (overrides the beamline's), or null
 	 * @param quantity   what the frames hold (intensity for detector frames)
+	 * @param dataset    the detector or HDF5 dataset the user named ({@code dataset=}), or null: the beamline chooses
 	 */
-	record Request(Path input, Path spec, String scan, Path darkField, Path whiteField, Path maskFile, DetectorRegion roi, Quantity quantity) {}
+	record Request(Path input, Path spec, String scan, Path darkField, Path whiteField, Path maskFile, DetectorRegion roi, Quantity quantity, String dataset) {
+
+		/** A request without a dataset name: the beamline chooses the detector. */
+		public Request(final Path input, final Path spec, final String scan, final Path darkField, final Path whiteField, final Path maskFile,
+			final DetectorRegion roi, final Quantity quantity)
+		{
+			this(input, spec, scan, darkField, whiteField, maskFile, roi, quantity, null);
+		}
+	}
 
 	/**
 	 * A loaded scan.

@@ -9,7 +9,7 @@ import sc.fiji.cdi.util.CdiException;
 public final class Beamlines {
 
 	/** Every beamline reader, in the order {@code auto} tries them. */
-	public static final List<Beamline> ALL = List.of(new Aps34idc());
+	public static final List<Beamline> ALL = List.of(new Aps34idc(), new Id01Bliss());
 
 	private Beamlines() {}
 

@@ -48,7 +48,7 @@ public abstract class DiffractionCommand extends CdiCommand {
 	@Parameter(label = "Or: folder of detector frames", style = "directory", required = false, persist = false)
 	protected File frame_folder;
 
-	@Parameter(label = "Beamline", choices = { "auto", "none", "aps-34idc" }, persist = false,
+	@Parameter(label = "Beamline", choices = { "auto", "none", "aps-34idc", "esrf-id01" }, persist = false,
 		description = "auto: a SPEC file as input (with scan=), or a frame folder with spec=, is read as APS 34-ID-C; none: the generic reader")
 	protected String beamline = "auto";
 

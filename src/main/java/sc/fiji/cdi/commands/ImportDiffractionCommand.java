@@ -28,7 +28,7 @@ public class ImportDiffractionCommand extends CdiCommand {
 		description = "TIFF stack, folder of per-frame TIFFs, HDF5/CXI/NeXus (.h5/.cxi/.nxs), NPY, EDF, or an APS 34-ID-C SPEC file with scan=")
 	private File input;
 
-	@Parameter(label = "Beamline", choices = { "auto", "none", "aps-34idc" }, persist = false)
+	@Parameter(label = "Beamline", choices = { "auto", "none", "aps-34idc", "esrf-id01" }, persist = false)
 	private String beamline = "auto";
 
 	@Parameter(label = "SPEC file (with a frames folder as input)", required = false, persist = false)

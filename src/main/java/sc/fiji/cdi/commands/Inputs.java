@@ -62,7 +62,7 @@ final class Inputs {
 	{
 		final DetectorRegion region = DetectorRegion.parse(roi, "roi");
 		final Beamline.Request request = new Beamline.Request(input, optional(spec, "spec"), scan == null || scan.isBlank() ? null : scan.trim(),
-			options.darkField(), options.whiteField(), options.maskPath(), region, options.quantity());
+			options.darkField(), options.whiteField(), options.maskPath(), region, options.quantity(), ImportOptions.DEFAULT_HDF5_DATASET.equals(options.hdf5DatasetPath()) ? null : options.hdf5DatasetPath());
 		final Beamline b = Beamlines.select(beamline, request);
 		if (b != null) return b.load(request);
 		if (request.spec() != null || request.scan() != null)

@@ -23,6 +23,17 @@ public final class Mat3 {
 		return new double[] { dot(m[0], v), dot(m[1], v), dot(m[2], v) };
 	}
 
+	/**
+	 * {@code v} rotated right-handedly by {@code angleRad} about {@code axis} (Rodrigues' formula), both given in a
+	 * right-handed component order such as (x, y, z); for the (z, y, x) arrays of the lab frame reverse them first.
+	 */
+	public static double[] rotate(final double[] v, final double[] axis, final double angleRad) {
+		final double c = Math.cos(angleRad), s = Math.sin(angleRad);
+		final double[] k = normalise(axis), kxv = cross(k, v);
+		final double kv = dot(k, v) * (1 - c);
+		return new double[] { v[0] * c + kxv[0] * s + k[0] * kv, v[1] * c + kxv[1] * s + k[1] * kv, v[2] * c + kxv[2] * s + k[2] * kv };
+	}
+
 	public static double[][] transpose(final double[][] m) {
 		final double[][] t = new double[3][3];
 		for (int i = 0; i < 3; i++) for (int j = 0; j < 3; j++) t[i][j] = m[j][i];

@@ -61,6 +61,55 @@ public final class DiffractionReader {
 				default -> throw new CdiException("File " + path + " has an unknown extension '" + ext + "'; expected .tif/.tiff, .h5/.hdf5/.cxi/.nxs, .npy, .edf or a folder of TIFF frames.");
 			}
 		}
+		return correct(raw, format, files, path, o);
+	}
+
+	/**
+	 * Frames split over several HDF5 files, stacked along z in the order given and then corrected as {@link #read}:
+	 * the Lima files of a BLISS scan ({@code scanNNNN/<detector>_NNNN.h5}) when the scan's own file reaches them
+	 * through a virtual dataset, which jHDF does not read.
+	 *
+	 * @param parts   the files, in acquisition order
+	 * @param dataset the frames' dataset in every part
+	 * @param source  names the data in messages and in the import log (e.g. the scan file)
+	 */
+	public static Diffraction readStack(final List<Path> parts, final String dataset, final Path source, final ImportOptions options) {
+		if (parts == null || parts.isEmpty()) throw new CdiException("No files given for the frames of " + source + ".");
+		final ImportOptions o = options == null ? ImportOptions.defaults() : options;
+		final List<RawArray> raws = new java.util.ArrayList<>();
+		int nz = 0;
+		for (final Path p : parts) {
+			requireRegularFile(p, "Frames file");
+			final RawArray r = Hdf5Reader.readRaw(p, dataset);
+			final RawArray first = raws.isEmpty() ? r : raws.get(0);
+			if (r.grid().ny != first.grid().ny || r.grid().nx != first.grid().nx)
+				throw new CdiException("The frames of " + source + " in " + p + " (dataset '" + dataset + "') are " + r.grid().ny + "x" + r.grid().nx + " pixels but those in "
+					+ parts.get(0) + " are " + first.grid().ny + "x" + first.grid().nx + "; expected one detector's frames in every file.");
+			raws.add(r);
+			nz += r.grid().nz;
+		}
+		final Grid one = raws.get(0).grid();
+		final Grid grid = new Grid(nz, one.ny, one.nx);
+		final float[] v = new float[grid.size()];
+		boolean[] m = null;
+		int at = 0;
+		for (final RawArray r : raws) {
+			System.arraycopy(r.data(), 0, v, at, r.data().length);
+			if (r.mask() != null) {
+				if (m == null) m = new boolean[v.length];
+				System.arraycopy(r.mask().unmeasuredArray(), 0, m, at, r.data().length);
+			}
+			at += r.data().length;
+		}
+		final long[] shape = { nz, one.ny, one.nx };
+		RawArray raw = new RawArray(grid, v, raws.get(0).dtype(), shape).withDataset("/" + (dataset.startsWith("/") ? dataset.substring(1) : dataset));
+		if (m != null) raw = raw.withMask(Mask.fromUnmeasured(grid, m));
+		final String files = source + " (" + nz + " frames in " + parts.size() + " files, " + parts.get(0).getFileName() + " … " + parts.get(parts.size() - 1).getFileName() + ")";
+		return correct(raw, "HDF5", files, source, o);
+	}
+
+	/** The corrections and checks of {@link #read} on frames already read. */
+	private static Diffraction correct(final RawArray raw, final String format, final String files, final Path path, final ImportOptions o) {
 		final Grid rawGrid = raw.grid();
 		if (rawGrid.ny < 2 || rawGrid.nx < 2)
 			throw new CdiException(format + " data in " + files + " are " + rawGrid + ": a single row, column or pixel is not a diffraction pattern; expected a 2D detector frame or a 3D stack of frames.");

@@ -67,13 +67,14 @@ final class Hdf5Reader {
 		if (!(ds instanceof io.jhdf.api.dataset.ContiguousDataset c)) return;
 		final long end = c.getDataAddress() + ds.getSizeInBytes();
 		final long size;
+		final Path holder = ds.getFileAsPath() != null ? ds.getFileAsPath() : file; // another file behind an external link
 		try {
-			size = Files.size(file);
+			size = Files.size(holder);
 		} catch (final java.io.IOException e) {
 			throw new CdiException("Cannot read the size of " + file + ": " + e.getMessage());
 		}
 		if (c.getDataAddress() >= 0 && end > size)
-			throw new CdiException("File " + file + " is truncated: dataset '" + datasetPath + "' should end at byte " + end + " but the file has only " + size
+			throw new CdiException("File " + holder + " is truncated: dataset '" + datasetPath + "' should end at byte " + end + " but the file has only " + size
 				+ " bytes; expected the complete file (copy it again).");
 	}
 
