@@ -49,7 +49,7 @@ public abstract class DiffractionCommand extends CdiCommand {
 	protected File frame_folder;
 
 	@Parameter(label = "Beamline", choices = { "auto", "none", "aps-34idc", "esrf-id01" }, persist = false,
-		description = "auto: a SPEC file as input (with scan=), or a frame folder with spec=, is read as APS 34-ID-C; none: the generic reader")
+		description = "auto: a SPEC file (with scan=) or a frame folder with spec= is read as APS 34-ID-C, a BLISS HDF5 file (with scan=) as ESRF ID01; none: the generic reader")
 	protected String beamline = "auto";
 
 	@Parameter(label = "SPEC file (with a frame folder)", required = false, persist = false)
