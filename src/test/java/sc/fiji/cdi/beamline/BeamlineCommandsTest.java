@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -17,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 
-import sc.fiji.cdi.app.Main;
+import sc.fiji.cdi.testutil.HeadlessRun;
 import sc.fiji.cdi.data.Grid;
 import sc.fiji.cdi.data.RealVolume;
 import sc.fiji.cdi.io.TiffWriter;
@@ -31,19 +28,6 @@ import sc.fiji.cdi.simulate.SimulationParameters;
  * region ({@code #UIMR5 8 16 4 16}) of a 32×32 detector, dark and flat fields of the whole detector.
  */
 class BeamlineCommandsTest {
-
-	private record Run(int code, String err) {}
-
-	private static Run main(final String... args) {
-		final PrintStream old = System.err;
-		final ByteArrayOutputStream buf = new ByteArrayOutputStream();
-		System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
-		try {
-			return new Run(Main.run(args), buf.toString(StandardCharsets.UTF_8));
-		} finally {
-			System.setErr(old);
-		}
-	}
 
 	@Test
 	void reconstructFromTheSpecFileThenStrainWithTheReportsGeometry(@TempDir final Path dir) throws Exception {
@@ -66,7 +50,7 @@ class BeamlineCommandsTest {
 		final Path specFile = Files.writeString(dir.resolve("sim.spec"), spec.append('\n').toString());
 
 		final Path out = dir.resolve("out");
-		final Run r = main("--headless", "--run", "Reconstruct", "input=\"" + specFile + "\",scan=\"3\",output_dir=\"" + out + "\",recipe=\"20*ER+60*HIO+20*ER\",threads=1");
+		final HeadlessRun r = HeadlessRun.of("--headless", "--run", "Reconstruct", "input=\"" + specFile + "\",scan=\"3\",output_dir=\"" + out + "\",recipe=\"20*ER+60*HIO+20*ER\",threads=1");
 		assertEquals(0, r.code, r.err);
 		final JsonObject report = JsonParser.parseString(Files.readString(out.resolve("scan3_report.json"))).getAsJsonObject();
 		final JsonObject g = report.getAsJsonObject("geometry");
@@ -83,7 +67,7 @@ class BeamlineCommandsTest {
 		assertEquals(0, report.get("unmeasured_pixels").getAsInt(), "bad pixels as zeros and zero padding: every phased pixel is measured");
 
 		final Path strain = dir.resolve("strain");
-		final Run s = main("--headless", "--run", "Strain", "amplitude_file=\"" + out.resolve("scan3_amplitude.tif") + "\",geometry=\"report\",output_dir=\"" + strain + "\"");
+		final HeadlessRun s = HeadlessRun.of("--headless", "--run", "Strain", "amplitude_file=\"" + out.resolve("scan3_amplitude.tif") + "\",geometry=\"report\",output_dir=\"" + strain + "\"");
 		assertEquals(0, s.code, s.err);
 		assertFalse(s.err.contains("Ignoring unsupported output"), "the headless runner writes files and shows nothing: " + s.err);
 		final JsonObject sr = JsonParser.parseString(Files.readString(strain.resolve("scan3_strain_report.json"))).getAsJsonObject();
@@ -95,7 +79,7 @@ class BeamlineCommandsTest {
 		Files.copy(out.resolve("scan3_amplitude.tif"), other.resolve("x_amplitude.tif"));
 		Files.copy(out.resolve("scan3_phase.tif"), other.resolve("x_phase.tif"));
 		Files.writeString(other.resolve("x_report.json"), "{\"final_chi2\": 0.01}");
-		final Run bad = main("--headless", "--run", "Strain", "amplitude_file=\"" + other.resolve("x_amplitude.tif") + "\",geometry=\"report\",output_dir=\"" + other + "\"");
+		final HeadlessRun bad = HeadlessRun.of("--headless", "--run", "Strain", "amplitude_file=\"" + other.resolve("x_amplitude.tif") + "\",geometry=\"report\",output_dir=\"" + other + "\"");
 		assertEquals(1, bad.code, bad.err);
 		assertTrue(bad.err.contains("x_report.json") && bad.err.contains("no 'geometry' block"), bad.err);
 	}

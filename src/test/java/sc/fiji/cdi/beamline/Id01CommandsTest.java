@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -19,7 +16,7 @@ import com.google.gson.JsonParser;
 import io.jhdf.HdfFile;
 import io.jhdf.WritableHdfFile;
 import io.jhdf.api.WritableGroup;
-import sc.fiji.cdi.app.Main;
+import sc.fiji.cdi.testutil.HeadlessRun;
 import sc.fiji.cdi.data.Grid;
 import sc.fiji.cdi.geometry.BraggGeometry;
 import sc.fiji.cdi.simulate.CrystalSimulator;
@@ -33,19 +30,6 @@ import sc.fiji.cdi.simulate.SimulationParameters;
  * {@code instrument/mpx1x4} and the wavelength in {@code instrument/monochromator}.
  */
 class Id01CommandsTest {
-
-	private record Run(int code, String err) {}
-
-	private static Run main(final String... args) {
-		final PrintStream old = System.err;
-		final ByteArrayOutputStream buf = new ByteArrayOutputStream();
-		System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
-		try {
-			return new Run(Main.run(args), buf.toString(StandardCharsets.UTF_8));
-		} finally {
-			System.setErr(old);
-		}
-	}
 
 	/** A one-scan BLISS dataset file of the crystal's 16 frames: eta 17.00 … 17.15, nu −5 (5° outboard), delta 30, 9 keV, 0.5 m. */
 	static Path blissFile(final Path file, final float[] intensity) {
@@ -83,7 +67,7 @@ class Id01CommandsTest {
 		final Path h5 = blissFile(dir.resolve("sim_0001.h5"), counts);
 
 		final Path out = dir.resolve("out");
-		final Run r = main("--headless", "--run", "Reconstruct", "input=\"" + h5 + "\",scan=\"7\",output_dir=\"" + out + "\",recipe=\"20*ER+60*HIO+20*ER\",threads=1");
+		final HeadlessRun r = HeadlessRun.of("--headless", "--run", "Reconstruct", "input=\"" + h5 + "\",scan=\"7\",output_dir=\"" + out + "\",recipe=\"20*ER+60*HIO+20*ER\",threads=1");
 		assertEquals(0, r.code, r.err);
 		final JsonObject report = JsonParser.parseString(Files.readString(out.resolve("scan7_report.json"))).getAsJsonObject();
 		assertTrue(report.get("final_chi2").getAsDouble() < 0.01, report.get("final_chi2").toString()); // 7.1e-4 measured
@@ -104,7 +88,7 @@ class Id01CommandsTest {
 		assertFalse(steps.contains("\"step\":\"threshold\",\"level\":2.0"), steps);
 
 		final Path strain = dir.resolve("strain");
-		final Run s = main("--headless", "--run", "Strain", "amplitude_file=\"" + out.resolve("scan7_amplitude.tif") + "\",geometry=\"report\",output_dir=\"" + strain + "\"");
+		final HeadlessRun s = HeadlessRun.of("--headless", "--run", "Strain", "amplitude_file=\"" + out.resolve("scan7_amplitude.tif") + "\",geometry=\"report\",output_dir=\"" + strain + "\"");
 		assertEquals(0, s.code, s.err);
 		final JsonObject sr = JsonParser.parseString(Files.readString(strain.resolve("scan7_strain_report.json"))).getAsJsonObject();
 		assertEquals(9, sr.getAsJsonObject("geometry").get("energy_kev").getAsDouble(), 1e-9);

@@ -3,9 +3,6 @@ package sc.fiji.cdi.commands;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -15,7 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 
-import sc.fiji.cdi.app.Main;
+import sc.fiji.cdi.testutil.HeadlessRun;
 import sc.fiji.cdi.data.Grid;
 import sc.fiji.cdi.io.TiffWriter;
 import sc.fiji.cdi.simulate.CrystalSimulator;
@@ -24,20 +21,6 @@ import sc.fiji.cdi.simulate.SimulationParameters;
 
 /** The commands run the way a cluster job runs them: {@code java -jar … --headless --run "<label>" '<args>'}. */
 class HeadlessCommandsTest {
-
-	private record Run(int code, String err) {}
-
-	private static Run main(final String... args) {
-		final PrintStream old = System.err;
-		final ByteArrayOutputStream buf = new ByteArrayOutputStream();
-		System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
-		try {
-			final int code = Main.run(args);
-			return new Run(code, buf.toString(StandardCharsets.UTF_8));
-		} finally {
-			System.setErr(old);
-		}
-	}
 
 	private static Path simulated2D(final Path dir, final long seed) {
 		final SimulatedCrystal c = CrystalSimulator.simulate(Grid.of2D(64, 64),
@@ -52,7 +35,7 @@ class HeadlessCommandsTest {
 		final Path in = simulated2D(tmp, 3);
 		final byte[] before = Files.readAllBytes(in);
 		final Path out = tmp.resolve("out");
-		final Run r = main("--headless", "--run", "Reconstruct",
+		final HeadlessRun r = HeadlessRun.of("--headless", "--run", "Reconstruct",
 			"input=\"" + in + "\",output_dir=\"" + out + "\",recipe=\"2*(20*ER+80*HIO)+40*ER\",seed=2");
 		assertEquals(0, r.code, r.err);
 		for (final String s : new String[] { "_amplitude.tif", "_phase.tif", "_support.tif", "_report.json", "_error.png" })
@@ -81,7 +64,7 @@ class HeadlessCommandsTest {
 
 	@Test
 	void aMissingFileFailsWithExitCodeOneAndNamesTheFile(@TempDir final Path tmp) {
-		final Run r = main("--headless", "--run", "Reconstruct", "input=\"" + tmp.resolve("nope.tif") + "\",output_dir=\"" + tmp + "\"");
+		final HeadlessRun r = HeadlessRun.of("--headless", "--run", "Reconstruct", "input=\"" + tmp.resolve("nope.tif") + "\",output_dir=\"" + tmp + "\"");
 		assertEquals(1, r.code);
 		assertTrue(r.err.contains("nope.tif") && r.err.contains("does not exist"), r.err);
 	}
@@ -90,7 +73,7 @@ class HeadlessCommandsTest {
 	void aBadRecipeFailsBeforeAnyOutputIsWritten(@TempDir final Path tmp) throws Exception {
 		final Path in = simulated2D(tmp, 4);
 		final Path out = tmp.resolve("out");
-		final Run r = main("--headless", "--run", "Reconstruct", "input=\"" + in + "\",output_dir=\"" + out + "\",recipe=\"20*ER+*HIO\"");
+		final HeadlessRun r = HeadlessRun.of("--headless", "--run", "Reconstruct", "input=\"" + in + "\",output_dir=\"" + out + "\",recipe=\"20*ER+*HIO\"");
 		assertEquals(2, r.code, "a bad parameter value is a bad command line (docs/cluster.md)");
 		assertTrue(r.err.toLowerCase().contains("recipe"), r.err);
 		assertTrue(!Files.exists(out), "no output folder is made");
@@ -98,14 +81,14 @@ class HeadlessCommandsTest {
 
 	@Test
 	void anUnknownCommandIsABadCommandLine() {
-		final Run r = main("--headless", "--run", "Reconstrct", "input=\"x\"");
+		final HeadlessRun r = HeadlessRun.of("--headless", "--run", "Reconstrct", "input=\"x\"");
 		assertEquals(2, r.code);
 		assertTrue(r.err.contains("Reconstrct") && r.err.contains("Reconstruct"), r.err);
 	}
 
 	@Test
 	void simulateCrystalByMenuLabelWritesTheTruth(@TempDir final Path tmp) throws Exception {
-		final Run r = main("--headless", "--run", "Simulate Crystal", "dimensions=\"2D\",size=32,seed=7,output_dir=\"" + tmp + "\"");
+		final HeadlessRun r = HeadlessRun.of("--headless", "--run", "Simulate Crystal", "dimensions=\"2D\",size=32,seed=7,output_dir=\"" + tmp + "\"");
 		assertEquals(0, r.code, r.err);
 		for (final String s : new String[] { "_intensity.tif", "_true_amplitude.tif", "_true_phase.tif" })
 			assertTrue(Files.exists(tmp.resolve("crystal32_seed7" + s)), s);

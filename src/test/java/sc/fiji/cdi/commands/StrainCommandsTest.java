@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +27,7 @@ import com.google.gson.JsonParser;
 
 import ij.CompositeImage;
 import ij.ImagePlus;
-import sc.fiji.cdi.app.Main;
+import sc.fiji.cdi.testutil.HeadlessRun;
 import sc.fiji.cdi.data.ComplexVolume;
 import sc.fiji.cdi.data.Grid;
 import sc.fiji.cdi.data.RealVolume;
@@ -49,19 +47,6 @@ class StrainCommandsTest {
 	private static final double[] VOXEL = { 10, 10, 10 };
 	private static final double RADIUS = 120, EPS0 = 1e-3;
 	private static final double[] G_HAT = { 0, 1, 0 };
-
-	private record Run(int code, String err) {}
-
-	private static Run main(final String... args) {
-		final PrintStream old = System.err;
-		final ByteArrayOutputStream buf = new ByteArrayOutputStream();
-		System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
-		try {
-			return new Run(Main.run(args), buf.toString(StandardCharsets.UTF_8));
-		} finally {
-			System.setErr(old);
-		}
-	}
 
 	private final KnownDisplacement crystal = new KnownDisplacement(N, VOXEL);
 	/** ε = EPS0·y/RADIUS: strain graded along G = y. */
@@ -90,7 +75,7 @@ class StrainCommandsTest {
 	void strainFromReconstructFilesMatchesTheKnownField(@TempDir final Path tmp) throws Exception {
 		final Path amp = reconstruction(tmp.resolve("recon"));
 		final Path out = tmp.resolve("strain");
-		final Run r = main("--headless", "--run", "Strain", "amplitude_file=\"" + amp + "\",hkl=\"1 1 1\",lattice_constant=0.40782,g_direction=\"0 1 0\","
+		final HeadlessRun r = HeadlessRun.of("--headless", "--run", "Strain", "amplitude_file=\"" + amp + "\",hkl=\"1 1 1\",lattice_constant=0.40782,g_direction=\"0 1 0\","
 			+ "ramp_removal=\"none\",phase_sign=1,output_dir=\"" + out + "\"");
 		assertEquals(0, r.code, r.err);
 		final RealVolume eps = open(out.resolve("scan_strain.tif"));
@@ -172,7 +157,7 @@ class StrainCommandsTest {
 		TiffWriter.write(tmp.resolve("det_phase.tif"), new RealVolume(det, ph));
 		final double a = 2 * Math.PI * Math.sqrt(3) / gNorm; // (111) of a cubic lattice with this |G|
 		final Path out = tmp.resolve("out");
-		final Run run = main("--headless", "--run", "Strain", String.format(Locale.ROOT, "amplitude_file=\"%s\",lattice_constant=%.12f,ramp_removal=\"none\","
+		final HeadlessRun run = HeadlessRun.of("--headless", "--run", "Strain", String.format(Locale.ROOT, "amplitude_file=\"%s\",lattice_constant=%.12f,ramp_removal=\"none\","
 			+ "geometry=\"34-ID-C\",energy_kev=9,distance_m=0.5,pixel_um=55,inplane_deg=31,outofplane_deg=9,rocking_step_deg=0.01,lab_voxel_nm=12,output_dir=\"%s\"",
 			tmp.resolve("det_amplitude.tif"), a, out));
 		assertEquals(0, run.code, run.err);
@@ -197,15 +182,15 @@ class StrainCommandsTest {
 	void badParametersFailWithTheirNameAndNoOutput(@TempDir final Path tmp) throws Exception {
 		final Path amp = reconstruction(tmp.resolve("recon"));
 		final Path out = tmp.resolve("out");
-		Run r = main("--headless", "--run", "Strain", "amplitude_file=\"" + amp + "\",hkl=\"1 1\",output_dir=\"" + out + "\"");
+		HeadlessRun r = HeadlessRun.of("--headless", "--run", "Strain", "amplitude_file=\"" + amp + "\",hkl=\"1 1\",output_dir=\"" + out + "\"");
 		assertEquals(1, r.code);
 		assertTrue(r.err.contains("hkl='1 1'") && r.err.contains("three integers"), r.err);
 		Files.delete(tmp.resolve("recon/scan_phase.tif"));
-		r = main("--headless", "--run", "Strain", "amplitude_file=\"" + amp + "\",output_dir=\"" + out + "\"");
+		r = HeadlessRun.of("--headless", "--run", "Strain", "amplitude_file=\"" + amp + "\",output_dir=\"" + out + "\"");
 		assertEquals(1, r.code);
 		// the set lost a file: refused as incomplete (its manifest lists scan_phase.tif)
 		assertTrue((r.err.contains("phase_file") || r.err.contains("incomplete result set")) && r.err.contains("scan_phase.tif"), r.err);
-		r = main("--headless", "--run", "Export", "amplitude_file=\"" + amp + "\",format=\"vti\",output=\"" + out.resolve("x.tif") + "\"");
+		r = HeadlessRun.of("--headless", "--run", "Export", "amplitude_file=\"" + amp + "\",format=\"vti\",output=\"" + out.resolve("x.tif") + "\"");
 		assertEquals(1, r.code);
 		assertTrue(r.err.contains(".vti"), r.err);
 		assertFalse(Files.exists(out), "failed runs leave no output folder");
@@ -220,7 +205,7 @@ class StrainCommandsTest {
 		TiffWriter.write(strainTif, new RealVolume(crystal.grid, e, VOXEL, "nm"));
 
 		// CXI: the complex object comes back as amplitude·exp(iφ)
-		Run r = main("--headless", "--run", "Export", "amplitude_file=\"" + amp + "\",strain_file=\"" + strainTif + "\",format=\"cxi\",output=\"" + tmp.resolve("o") + "\"");
+		HeadlessRun r = HeadlessRun.of("--headless", "--run", "Export", "amplitude_file=\"" + amp + "\",strain_file=\"" + strainTif + "\",format=\"cxi\",output=\"" + tmp.resolve("o") + "\"");
 		assertEquals(0, r.code, r.err);
 		final ComplexVolume back = CxiWriter.readObject(tmp.resolve("o.cxi"));
 		final ComplexVolume expected = ComplexVolume.fromAmplitudePhase(a, p);
@@ -228,7 +213,7 @@ class StrainCommandsTest {
 		assertArrayEquals(VOXEL, back.voxelSize, 1e-3);
 
 		// BigDataViewer: XML + N5, the strain channel (setup 2) reads back identical
-		r = main("--headless", "--run", "Export", "amplitude_file=\"" + amp + "\",strain_file=\"" + strainTif + "\",format=\"bigdataviewer\",output=\"" + tmp.resolve("o.xml") + "\"");
+		r = HeadlessRun.of("--headless", "--run", "Export", "amplitude_file=\"" + amp + "\",strain_file=\"" + strainTif + "\",format=\"bigdataviewer\",output=\"" + tmp.resolve("o.xml") + "\"");
 		assertEquals(0, r.code, r.err);
 		final String xml = Files.readString(tmp.resolve("o.xml"));
 		assertTrue(xml.contains("bdv.n5") && xml.contains("strain"), xml);
@@ -237,7 +222,7 @@ class StrainCommandsTest {
 		assertArrayEquals(e, s);
 
 		// VTK: header names the arrays; the file holds 3 Float32 arrays + the UInt8 support
-		r = main("--headless", "--run", "Export", "amplitude_file=\"" + amp + "\",strain_file=\"" + strainTif + "\",format=\"vti\",output=\"" + tmp.resolve("o.vti") + "\"");
+		r = HeadlessRun.of("--headless", "--run", "Export", "amplitude_file=\"" + amp + "\",strain_file=\"" + strainTif + "\",format=\"vti\",output=\"" + tmp.resolve("o.vti") + "\"");
 		assertEquals(0, r.code, r.err);
 		final byte[] vti = Files.readAllBytes(tmp.resolve("o.vti"));
 		final String head = new String(vti, 0, 2000, StandardCharsets.ISO_8859_1);
@@ -259,7 +244,7 @@ class StrainCommandsTest {
 	@Test
 	void showInBigDataViewerFallsBackToAHyperstackHeadless(@TempDir final Path tmp) throws Exception {
 		final Path amp = reconstruction(tmp);
-		final Run r = main("--headless", "--run", "Show in BigDataViewer", "amplitude_file=\"" + amp + "\"");
+		final HeadlessRun r = HeadlessRun.of("--headless", "--run", "Show in BigDataViewer", "amplitude_file=\"" + amp + "\"");
 		assertEquals(0, r.code, r.err);
 		try (Context ctx = new Context()) {
 			final CommandModule m = ctx.service(CommandService.class).run(ShowBdvCommand.class, true, Map.of("amplitude_file", amp.toFile(), "voxel_size", "8,9,10")).get();

@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -36,6 +34,7 @@ import ij.io.FileSaver;
 import ij.process.ColorProcessor;
 import io.jhdf.HdfFile;
 import io.jhdf.WritableHdfFile;
+import sc.fiji.cdi.testutil.HeadlessRun;
 import sc.fiji.cdi.app.Main;
 import sc.fiji.cdi.io.Fixtures;
 import sc.fiji.cdi.commands.CdiCommand;
@@ -471,17 +470,10 @@ class BadInputCorpusTest {
 		return CASES.stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
 			final Path out = c.out() != null ? c.out() : dir.resolve("outputs").resolve(c.name().replaceAll("[^A-Za-z0-9]+", "_"));
 			final List<String> before = listing(out);
-			final PrintStream old = System.err;
-			final ByteArrayOutputStream buf = new ByteArrayOutputStream();
-			final int code;
-			System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
-			try {
-				code = Main.run("--headless", "--run", "Reconstruct", "input=\"" + c.input() + "\"" + (c.out() == NO_OUTPUT ? "" : ",output_dir=\"" + out + "\"")
-					+ ",recipe=\"5*ER\"" + c.options());
-			} finally {
-				System.setErr(old);
-			}
-			final String err = buf.toString(StandardCharsets.UTF_8);
+			final HeadlessRun run = HeadlessRun.of("--headless", "--run", "Reconstruct", "input=\"" + c.input() + "\"" + (c.out() == NO_OUTPUT ? "" : ",output_dir=\"" + out + "\"")
+				+ ",recipe=\"5*ER\"" + c.options());
+			final int code = run.code;
+			final String err = run.err;
 			assertEquals(c.exit(), code, c.name() + ": " + err);
 			assertTrue(err.contains(c.exit() == Main.FAILED ? "Reconstruct failed: " : "bad command line"), c.name() + ": " + err);
 			assertTrue(err.contains(c.fragment()), c.name() + ": stderr should contain " + c.fragment() + ": " + err);
