@@ -29,7 +29,32 @@ final class ConvexBody {
 		System.arraycopy(b[1], 0, hi, 0, 3);
 	}
 
-	static ConvexBody random(final Shape shape, final int dim, final SplittableRandom rng) {
+	static ConvexBody random(final Shape shape, final int dim, final SplittableRandom rng) { return random(shape, dim, rng, 1); }
+
+	/**
+	 * A random body stretched by {@code aspect} along a random direction u: the map S = I + (aspect − 1)·u·uᵀ takes
+	 * the half-space n·r ≤ d to (S⁻¹n)·r ≤ d, renormalised. The direction is drawn only when aspect ≠ 1, so unstretched
+	 * bodies are the same as before for a given seed.
+	 */
+	static ConvexBody random(final Shape shape, final int dim, final SplittableRandom rng, final double aspect) {
+		final ConvexBody b = unstretched(shape, dim, rng);
+		if (aspect == 1 || b.sphere) return b;
+		final double[] u = dim == 3 ? randomUnit3D(rng) : randomRotation2D(rng)[1];
+		final double inv = 1 / aspect - 1; // S⁻¹ = I + (1/aspect − 1)·u·uᵀ
+		final List<double[]> n = new ArrayList<>();
+		final List<Double> d = new ArrayList<>();
+		for (int i = 0; i < b.normals.length; i++) {
+			final double[] v = b.normals[i];
+			final double dot = v[0] * u[0] + v[1] * u[1] + v[2] * u[2];
+			final double[] m = { v[0] + inv * dot * u[0], v[1] + inv * dot * u[1], v[2] + inv * dot * u[2] };
+			final double len = Math.sqrt(m[0] * m[0] + m[1] * m[1] + m[2] * m[2]);
+			n.add(new double[] { m[0] / len, m[1] / len, m[2] / len });
+			d.add(b.offsets[i] / len);
+		}
+		return new ConvexBody(dim, false, n, d);
+	}
+
+	private static ConvexBody unstretched(final Shape shape, final int dim, final SplittableRandom rng) {
 		final List<double[]> n = new ArrayList<>();
 		final List<Double> d = new ArrayList<>();
 		switch (shape) {

@@ -71,7 +71,7 @@ public final class CrystalSimulator {
 		final SplittableRandom shapeRng = root.split(), phaseRng = root.split();
 		final long noiseSeed = root.nextLong();
 
-		final ConvexBody body = ConvexBody.random(p.shape(), dim, shapeRng);
+		final ConvexBody body = ConvexBody.random(p.shape(), dim, shapeRng, p.aspect());
 		final Placement place = place(grid, body, p);
 		final float[] rho = new float[2 * grid.size()];
 		final PhaseField field = PhaseField.create(p.phaseModel(), grid, place, phaseRng);
@@ -92,7 +92,7 @@ public final class CrystalSimulator {
 		final java.util.List<Object> kv = new java.util.ArrayList<>(java.util.List.of(
 			"grid", grid.toString(), "shape", p.shape().name(), "size_fraction", p.sizeFraction(),
 			"phase_model", p.phaseModel().name(), "phase_range_rad", p.phaseRange(), "photons", p.photons(),
-			"edge_sigma_voxels", p.edgeSigma(), "seed", seed,
+			"edge_sigma_voxels", p.edgeSigma(), "aspect", p.aspect(), "seed", seed,
 			"support_extent_zyx_voxels", (int) extent[0] + "," + (int) extent[1] + "," + (int) extent[2]));
 		field.describe(kv);
 		return kv.toArray();
@@ -118,7 +118,13 @@ public final class CrystalSimulator {
 			scale = Math.min(scale, room[a] / (body.hi[a] - body.lo[a]));
 		}
 		double[][] grown = body.bounds(0);
+		final double extent0 = body.hi[0] - body.lo[0] + body.hi[1] - body.lo[1] + body.hi[2] - body.lo[2];
 		for (int it = 0; it < 100; it++) {
+			// a body with acute edges (a stretched cube) grows faster than 2·margin per axis when its facets move out:
+			// then no scale fits its soft edge into the room and the iteration shrinks towards 0
+			if (!(scale * extent0 >= 1))
+				throw new CdiException("Grid " + grid + " is too small for a simulated " + p.shape().name().toLowerCase(java.util.Locale.ROOT) + " of aspect " + p.aspect() + " with size fraction " + p.sizeFraction()
+					+ " and edge sigma " + p.edgeSigma() + ": its soft edge does not fit; use a larger grid or size fraction, or a smaller edge sigma or aspect.");
 			grown = body.bounds(margin / scale);
 			double next = Double.POSITIVE_INFINITY;
 			for (int a = 3 - body.dim; a < 3; a++) next = Math.min(next, room[a] / (grown[1][a] - grown[0][a]));

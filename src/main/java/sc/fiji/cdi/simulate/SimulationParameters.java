@@ -13,8 +13,15 @@ import sc.fiji.cdi.util.CdiException;
  *                     and {@link PhaseModel#NONE}
  * @param photons      total photon count of the diffraction pattern; 0 = noise-free intensities (default)
  * @param edgeSigma    width σ of the soft particle edge in voxels (Gaussian-blurred edge; CDI NN uses 1 pixel); 0 = sharp
+ * @param aspect       stretch of the particle along a random direction before it is scaled into the box (1 = none;
+ *                     rods and platelets of real crystals); faceted shapes only
  */
-public record SimulationParameters(Shape shape, double sizeFraction, PhaseModel phaseModel, double phaseRange, double photons, double edgeSigma) {
+public record SimulationParameters(Shape shape, double sizeFraction, PhaseModel phaseModel, double phaseRange, double photons, double edgeSigma, double aspect) {
+
+	/** Without stretching (aspect 1). */
+	public SimulationParameters(final Shape shape, final double sizeFraction, final PhaseModel phaseModel, final double phaseRange, final double photons, final double edgeSigma) {
+		this(shape, sizeFraction, phaseModel, phaseRange, photons, edgeSigma, 1);
+	}
 
 	/** Particle shapes. */
 	public enum Shape {
@@ -46,6 +53,9 @@ public record SimulationParameters(Shape shape, double sizeFraction, PhaseModel 
 		if (!(sizeFraction > 0 && sizeFraction <= 1)) throw new CdiException("Simulation size fraction " + sizeFraction + " is out of range: expected a value in (0, 1], 0.45 or less for an oversampling of at least 2.");
 		if (!(phaseRange >= 0) || Double.isInfinite(phaseRange)) throw new CdiException("Simulation phase range " + phaseRange + " is invalid: expected a finite peak-to-peak phase >= 0 in radians.");
 		if (!(photons >= 0) || Double.isInfinite(photons)) throw new CdiException("Simulation photon count " + photons + " is invalid: expected a finite number >= 0 (0 = no noise).");
+		if (aspect == 0) aspect = 1; // model cards written before aspects existed have none
+		if (!(aspect >= 1 && aspect <= 4)) throw new CdiException("Simulation aspect " + aspect + " is invalid: expected a stretch factor between 1 (none) and 4.");
+		if (shape == Shape.SPHERE && aspect != 1) throw new CdiException("Simulation aspect " + aspect + " needs a faceted shape: a SPHERE is not stretched.");
 		if (!(edgeSigma >= 0) || edgeSigma > 100) throw new CdiException("Simulation edge sigma " + edgeSigma + " is invalid: expected a width in voxels between 0 and 100.");
 	}
 
@@ -54,15 +64,18 @@ public record SimulationParameters(Shape shape, double sizeFraction, PhaseModel 
 		return new SimulationParameters(Shape.POLYHEDRON, 0.45, PhaseModel.SINES_GAUSSIANS, 2.0, 0, 1.0);
 	}
 
-	public SimulationParameters withShape(final Shape s) { return new SimulationParameters(s, sizeFraction, phaseModel, phaseRange, photons, edgeSigma); }
+	public SimulationParameters withShape(final Shape s) { return new SimulationParameters(s, sizeFraction, phaseModel, phaseRange, photons, edgeSigma, aspect); }
 
-	public SimulationParameters withSizeFraction(final double f) { return new SimulationParameters(shape, f, phaseModel, phaseRange, photons, edgeSigma); }
+	public SimulationParameters withSizeFraction(final double f) { return new SimulationParameters(shape, f, phaseModel, phaseRange, photons, edgeSigma, aspect); }
 
-	public SimulationParameters withPhaseModel(final PhaseModel m) { return new SimulationParameters(shape, sizeFraction, m, phaseRange, photons, edgeSigma); }
+	public SimulationParameters withPhaseModel(final PhaseModel m) { return new SimulationParameters(shape, sizeFraction, m, phaseRange, photons, edgeSigma, aspect); }
 
-	public SimulationParameters withPhaseRange(final double r) { return new SimulationParameters(shape, sizeFraction, phaseModel, r, photons, edgeSigma); }
+	public SimulationParameters withPhaseRange(final double r) { return new SimulationParameters(shape, sizeFraction, phaseModel, r, photons, edgeSigma, aspect); }
 
-	public SimulationParameters withPhotons(final double n) { return new SimulationParameters(shape, sizeFraction, phaseModel, phaseRange, n, edgeSigma); }
+	public SimulationParameters withPhotons(final double n) { return new SimulationParameters(shape, sizeFraction, phaseModel, phaseRange, n, edgeSigma, aspect); }
 
-	public SimulationParameters withEdgeSigma(final double s) { return new SimulationParameters(shape, sizeFraction, phaseModel, phaseRange, photons, s); }
+	/** Stretched by this factor along a random direction (1 = not stretched; faceted shapes only). */
+	public SimulationParameters withAspect(final double a) { return new SimulationParameters(shape, sizeFraction, phaseModel, phaseRange, photons, edgeSigma, a); }
+
+	public SimulationParameters withEdgeSigma(final double s) { return new SimulationParameters(shape, sizeFraction, phaseModel, phaseRange, photons, s, aspect); }
 }

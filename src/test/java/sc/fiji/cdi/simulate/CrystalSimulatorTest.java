@@ -214,6 +214,39 @@ class CrystalSimulatorTest {
 		}
 	}
 
+	/** √(largest / smallest eigenvalue) of the support's second-moment matrix: 1 for a cube, s for a cube stretched s×. */
+	private static double elongation(final Grid g, final boolean[] support) {
+		final double[] m = new double[3];
+		final double[][] c = new double[3][3];
+		int count = 0;
+		for (int z = 0, i = 0; z < g.nz; z++) for (int y = 0; y < g.ny; y++) for (int x = 0; x < g.nx; x++, i++)
+			if (support[i]) { m[0] += z; m[1] += y; m[2] += x; count++; }
+		for (int a = 0; a < 3; a++) m[a] /= count;
+		for (int z = 0, i = 0; z < g.nz; z++) for (int y = 0; y < g.ny; y++) for (int x = 0; x < g.nx; x++, i++) {
+			if (!support[i]) continue;
+			final double[] d = { z - m[0], y - m[1], x - m[2] };
+			for (int a = 0; a < 3; a++) for (int b = 0; b < 3; b++) c[a][b] += d[a] * d[b] / count;
+		}
+		final double[] ev = new org.apache.commons.math3.linear.EigenDecomposition(new org.apache.commons.math3.linear.Array2DRowRealMatrix(c)).getRealEigenvalues();
+		Arrays.sort(ev);
+		return Math.sqrt(ev[2] / ev[0]);
+	}
+
+	@Test
+	void aStretchedCubeHasItsAspectAndFitsTheBox() {
+		final Grid g = Grid.cube(64);
+		for (int seed = 0; seed < 3; seed++) {
+			final SimulatedCrystal plain = CrystalSimulator.simulate(g, DEFAULTS.withShape(Shape.CUBE).withSizeFraction(0.45), seed);
+			final SimulatedCrystal rod = CrystalSimulator.simulate(g, DEFAULTS.withShape(Shape.CUBE).withSizeFraction(0.45).withAspect(2), seed);
+			assertEquals(1.0, elongation(g, plain.support()), 0.08, "cube, seed " + seed);
+			assertEquals(2.0, elongation(g, rod.support()), 0.2, "cube stretched 2x, seed " + seed);
+			for (final int e : supportExtent(g, rod.support())) assertTrue(e <= 0.45 * 64, "extent " + e);
+			assertEquals(2.0, (double) logged(rod).get("aspect"), 0);
+		}
+		assertThrows(CdiException.class, () -> DEFAULTS.withAspect(0.5));
+		assertThrows(CdiException.class, () -> DEFAULTS.withShape(Shape.SPHERE).withAspect(1.5));
+	}
+
 	@Test
 	void rejectsImpossibleRequestsWithSpecificMessages() {
 		final CdiException polygon3D = assertThrows(CdiException.class, () -> CrystalSimulator.simulate(Grid.cube(16), DEFAULTS.withShape(Shape.POLYGON), 0));

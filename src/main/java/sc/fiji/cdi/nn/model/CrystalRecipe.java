@@ -17,7 +17,8 @@ import sc.fiji.cdi.util.CdiException;
  * (radians), the photon count log-uniform in [photonsMin, photonsMax] (0 and 0 = noise-free); the rest from
  * {@code base}. With {@code mixed}, also per sample: the shape (faceted
  * 60 %, sphere 20 %, cube 20 %), the phase family (sines and Gaussians 50 %, a strain gradient 25 %, a
- * dislocation vortex 25 %), the edge width σ uniform in 0.5–1.5 voxels (sharp to rounded), and in 30 % of the
+ * dislocation vortex 25 %), the edge width σ uniform in 0.5–1.5 voxels (sharp to rounded), 35 % of the faceted
+ * shapes stretched 1.2–2× along a random direction (rods, platelets), and in 30 % of the
  * patterns a partial-coherence blur of the intensity (a Gaussian of σ 0.3–1 pixel: the measured intensity is the
  * coherent one convolved with the Fourier transform of the mutual coherence function, Vartanyants &amp; Robinson 2001).
  */
@@ -52,7 +53,8 @@ public record CrystalRecipe(SimulationParameters base, double sizeMin, double si
 		final SimulationParameters.Shape faceted = base.shape() == SimulationParameters.Shape.POLYGON ? SimulationParameters.Shape.POLYGON : SimulationParameters.Shape.POLYHEDRON;
 		p = p.withShape(u < 0.6 ? faceted : u < 0.8 ? SimulationParameters.Shape.SPHERE : SimulationParameters.Shape.CUBE);
 		p = p.withPhaseModel(v < 0.5 ? SimulationParameters.PhaseModel.SINES_GAUSSIANS : v < 0.75 ? SimulationParameters.PhaseModel.LINEAR_STRAIN : SimulationParameters.PhaseModel.VORTEX);
-		return p.withEdgeSigma(0.5 + r.nextDouble());
+		p = p.withEdgeSigma(0.5 + r.nextDouble());
+		return p.shape() != SimulationParameters.Shape.SPHERE && r.nextDouble() < 0.35 ? p.withAspect(1.2 + 0.8 * r.nextDouble()) : p;
 	}
 
 	/** The partial-coherence blur σ (pixels) of a mixed recipe's sample, 0 for none. */
@@ -64,7 +66,19 @@ public record CrystalRecipe(SimulationParameters base, double sizeMin, double si
 	public SimulatedCrystal crystal(final Grid grid, final long seed, final int index) {
 		final long s = new SplittableRandom(seed).split().nextLong() ^ (0x9E3779B97F4A7C15L * (index + 1));
 		final SplittableRandom r = new SplittableRandom(s);
-		final SimulatedCrystal c = CrystalSimulator.simulate(grid, draw(r), r.nextLong());
+		final SimulationParameters p = draw(r);
+		final long simulationSeed = r.nextLong();
+		// a small particle with a wide soft edge may not fit its box (rotated cubes grow by √3·margin per axis):
+		// it is drawn unstretched, then with a sharper edge, rather than failing the data set
+		final SimulationParameters[] tries = { p, p.withAspect(1), p.withAspect(1).withEdgeSigma(Math.min(0.5, p.edgeSigma())) };
+		SimulatedCrystal c = null;
+		for (int t = 0; c == null; t++) {
+			try {
+				c = CrystalSimulator.simulate(grid, tries[t], simulationSeed);
+			} catch (final CdiException e) {
+				if (t == tries.length - 1) throw e;
+			}
+		}
 		final double blur = coherenceBlur(r);
 		return blur > 0 ? partiallyCoherent(c, blur) : c;
 	}
