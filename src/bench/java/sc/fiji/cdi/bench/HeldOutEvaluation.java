@@ -36,23 +36,11 @@ public final class HeldOutEvaluation {
 	private HeldOutEvaluation() {}
 
 	public static void main(final String[] args) {
-		String model = "3d", refine = NnRefine.DEFAULT_RECIPE;
-		int count = 20, size = 64, threads = 1, calibrate = 0;
-		boolean withPhasing = true;
-		long seed = 15;
-		for (int i = 0; i + 1 < args.length; i += 2) {
-			switch (args[i]) {
-				case "--model" -> model = args[i + 1];
-				case "--count" -> count = Integer.parseInt(args[i + 1]);
-				case "--size" -> size = Integer.parseInt(args[i + 1]);
-				case "--threads" -> threads = Integer.parseInt(args[i + 1]);
-				case "--seed" -> seed = Long.parseLong(args[i + 1]);
-				case "--refine" -> refine = args[i + 1];
-				case "--calibrate" -> calibrate = Integer.parseInt(args[i + 1]);
-				case "--phasing" -> withPhasing = Boolean.parseBoolean(args[i + 1]);
-				default -> throw new IllegalArgumentException("unknown option " + args[i]);
-			}
-		}
+		final BenchOptions o = new BenchOptions(args, java.util.Set.of("--model", "--count", "--size", "--threads", "--seed", "--refine", "--calibrate", "--phasing"));
+		final String model = o.text("--model", "3d"), refine = o.text("--refine", NnRefine.DEFAULT_RECIPE);
+		final int count = o.integer("--count", 20), size = o.integer("--size", 64), threads = o.integer("--threads", 1), calibrate = o.integer("--calibrate", 0);
+		final boolean withPhasing = o.flag("--phasing", true);
+		final long seed = o.number("--seed", 15);
 		sc.fiji.cdi.djl.DjlRuntime.setThreads(threads, 1);
 		try (Predictor p = Predictor.load(model, "cpu")) {
 			final Grid g = p.networkGrid().is2D() ? Grid.of2D(size, size) : Grid.cube(size);

@@ -40,24 +40,13 @@ public final class NnEvaluation {
 	private NnEvaluation() {}
 
 	public static void main(final String[] args) {
-		String model = "3d", refineRecipe = NnRefine.DEFAULT_RECIPE;
-		int count = 100, size = 0, threads = 1, fineTune = FineTuning.DEFAULT_STEPS;
-		long seed = 1_000_003;
+		final BenchOptions o = new BenchOptions(args, java.util.Set.of("--model", "--count", "--size", "--threads", "--seed", "--refine", "--example", "--fine-tune"));
+		final String model = o.text("--model", "3d"), refineRecipe = o.text("--refine", NnRefine.DEFAULT_RECIPE);
+		final int count = o.integer("--count", 100), size = o.integer("--size", 0), threads = o.integer("--threads", 1), fineTune = o.integer("--fine-tune", FineTuning.DEFAULT_STEPS);
+		final long seed = o.number("--seed", 1_000_003);
 		// the shared data folder: -Dcdi.shared.dir, else ../shared
-		Path example = SharedData.dir() == null ? Paths.get("absent") : SharedData.dir().resolve("data/3d-cdi-nn-example/ft_crop_64.npy");
-		for (int i = 0; i + 1 < args.length; i += 2) {
-			switch (args[i]) {
-				case "--model" -> model = args[i + 1];
-				case "--count" -> count = Integer.parseInt(args[i + 1]);
-				case "--size" -> size = Integer.parseInt(args[i + 1]);
-				case "--threads" -> threads = Integer.parseInt(args[i + 1]);
-				case "--seed" -> seed = Long.parseLong(args[i + 1]);
-				case "--refine" -> refineRecipe = args[i + 1];
-				case "--example" -> example = Paths.get(args[i + 1]);
-				case "--fine-tune" -> fineTune = Integer.parseInt(args[i + 1]);
-				default -> throw new IllegalArgumentException("unknown option " + args[i]);
-			}
-		}
+		final Path example = o.values().containsKey("--example") ? Paths.get(o.text("--example", null))
+			: SharedData.dir() == null ? Paths.get("absent") : SharedData.dir().resolve("data/3d-cdi-nn-example/ft_crop_64.npy");
 		sc.fiji.cdi.djl.DjlRuntime.setThreads(threads, 1);
 		try (Predictor p = Predictor.load(model, "auto")) {
 			final Grid g = size > 0 ? (p.networkGrid().is2D() ? Grid.of2D(size, size) : Grid.cube(size)) : p.networkGrid();
