@@ -9,14 +9,15 @@ final class Losses {
 
 	static NDArray loss(final TrainingConfig.LossKind kind, final NDArray amplitude, final NDArray phase, final NetworkTrainer.Batches.Tensors t) {
 		return switch (kind) {
-			case PHYSICS -> PhysicsLoss.loss(amplitude, phase, t.targetUnshifted(), t.measured(), PhysicsLoss.DEFAULT_THRESHOLD);
+			case PHYSICS -> PhysicsLoss.loss(amplitude, phase, t.targetUnshifted(), t.measured(), PhysicsLoss.TRAINING_THRESHOLD);
 			case SUPERVISED -> supervised(amplitude, phase, t);
-			case COMBINED -> PhysicsLoss.loss(amplitude, phase, t.targetUnshifted(), t.measured(), PhysicsLoss.DEFAULT_THRESHOLD).add(supervised(amplitude, phase, t));
+			case COMBINED -> PhysicsLoss.loss(amplitude, phase, t.targetUnshifted(), t.measured(), PhysicsLoss.TRAINING_THRESHOLD).add(supervised(amplitude, phase, t));
 		};
 	}
 
 	/**
-	 * Per sample: mean |Â − A| over the box plus the mean of (1 − cos(φ̂ − φ)) inside the true support (wrap-safe),
+	 * Per sample: mean |Â − A| over the box plus 1 − |mean of exp(i(φ̂ − φ))| inside the true support (wrap-safe and blind
+	 * to a global phase offset, as the evaluation's phase error is),
 	 * the smaller of the values against the truth and against its twin ρ*(−r) (both have the same diffraction
 	 * pattern, so neither is preferred); averaged over the batch.
 	 */
@@ -29,8 +30,14 @@ final class Losses {
 	private static NDArray perSample(final NDArray a, final NDArray p, final NDArray ta, final NDArray tp, final NDArray s) {
 		final long b = a.getShape().get(0);
 		final NDArray la = a.sub(ta).abs().reshape(b, -1).mean(new int[] { 1 });
-		final NDArray dp = p.sub(tp).cos().neg().add(1f).mul(s).reshape(b, -1).sum(new int[] { 1 });
-		final NDArray ns = s.reshape(b, -1).sum(new int[] { 1 }).add(1f);
-		return la.add(dp.div(ns));
+		// 1 − |⟨exp(iΔφ)⟩| over the support = min over a constant c of ⟨1 − cos(Δφ − c)⟩: a pattern does not fix the
+		// object's global phase, so the loss must not either (a fixed offset made vortex and strain-gradient samples,
+		// whose phase is not zero-mean, pull the network into a flat-phase, flat-amplitude plateau on 30 Nov)
+		final NDArray d = p.sub(tp);
+		final NDArray ns = s.reshape(b, -1).sum(new int[] { 1 }).maximum(1f);
+		final NDArray c = d.cos().mul(s).reshape(b, -1).sum(new int[] { 1 }).div(ns);
+		final NDArray sn = d.sin().mul(s).reshape(b, -1).sum(new int[] { 1 }).div(ns);
+		final NDArray coherence = c.square().add(sn.square()).add(1e-8f).sqrt();
+		return la.add(coherence.neg().add(1f));
 	}
 }

@@ -27,6 +27,14 @@ public final class PhysicsLoss {
 	/** Support threshold on the predicted amplitude ({@link ModelCard#DEFAULT_SUPPORT_THRESHOLD}). */
 	public static final double DEFAULT_THRESHOLD = ModelCard.DEFAULT_SUPPORT_THRESHOLD;
 
+	/**
+	 * Support threshold of the training loss: none. With AutoPhaseNN's hard [A ≥ 0.1] the loss has no gradient towards
+	 * amplitudes below the threshold, so a network whose amplitudes all fell below it (ψ ≡ 0, Ŷ flat) stayed there:
+	 * on 30 Nov, 2D trainings on the mixed recipe stuck at a loss of 1.36–1.57 (validation correlation 0.33–0.76) for 8
+	 * epochs. Without the step the whole amplitude is fitted; the support threshold stays in post-processing.
+	 */
+	public static final double TRAINING_THRESHOLD = 0;
+
 	private PhysicsLoss() {}
 
 	/**

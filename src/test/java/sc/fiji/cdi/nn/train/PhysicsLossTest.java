@@ -176,6 +176,13 @@ class PhysicsLossTest {
 			assertEquals(0, Losses.supervised(t.amplitude(), t.phase(), t).getFloat(), 1e-6);
 			assertEquals(0, Losses.supervised(t.twinAmplitude(), t.twinPhase(), t).getFloat(), 1e-6);
 			assertTrue(Losses.supervised(t.amplitude().mul(0.5f), t.phase().neg(), t).getFloat() > 0.05);
+			// a pattern does not fix the global phase: the truth shifted by any constant is as good as the truth
+			assertEquals(0, Losses.supervised(t.amplitude(), t.phase().add(2.5f), t).getFloat(), 1e-5);
+			// but a phase that varies differently is not: a ramp across the crystal costs
+			final float[] ramp = new float[g.size()];
+			for (int i = 0; i < ramp.length; i++) ramp[i] = 0.4f * (i % 16 - 8);
+			final NDArray ramped = t.phase().add(m.create(ramp, t.phase().getShape()));
+			assertTrue(Losses.supervised(t.amplitude(), ramped, t).getFloat() > 0.1);
 		}
 	}
 }
