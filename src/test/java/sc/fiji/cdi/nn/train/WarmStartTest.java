@@ -35,11 +35,19 @@ import sc.fiji.cdi.util.Progress;
  */
 class WarmStartTest {
 
+	/** The bundled 2D model's network, from its card. */
+	private static Architecture BUNDLED_2D;
+
 	@BeforeAll
-	static void engine() { DjlRuntime.init(null); }
+	static void engine() throws Exception {
+		DjlRuntime.init(null);
+		try (InputStream in = ModelFolder.openBundled("default-2d", ModelFolder.CARD)) {
+			BUNDLED_2D = sc.fiji.cdi.nn.model.ModelCard.fromJson(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8), "2d").architecture;
+		}
+	}
 
 	private static TrainingConfig config(final Path out, final String init) {
-		final Architecture arch = new Architecture(Architecture.Kind.CDINN, 2, 32, 16, 3, true); // the bundled 2D model's
+		final Architecture arch = BUNDLED_2D;
 		return new TrainingConfig(arch, TrainingConfig.LossKind.COMBINED, CrystalRecipe.defaults(2), 32, 8, 77, 1, 8, 1e-3, 0, 1, "cpu", out, "warm", init);
 	}
 
