@@ -17,19 +17,28 @@ import sc.fiji.cdi.util.CdiException;
  * (radians), the photon count log-uniform in [photonsMin, photonsMax] (0 and 0 = noise-free); the rest from
  * {@code base}. With {@code mixed}, also per sample: the shape (faceted
  * 60 %, sphere 20 %, cube 20 %), the phase family (sines and Gaussians 50 %, a strain gradient 25 %, a
- * dislocation vortex 25 %), the edge width σ uniform in 0.5–1.5 voxels (sharp to rounded), 35 % of the faceted
+ * dislocation vortex 25 %; with {@code fixedPhase} the base's model for all), the edge width σ uniform in 0.5–1.5 voxels (sharp to rounded), 35 % of the faceted
  * shapes stretched 1.2–2× along a random direction (rods, platelets), and in 30 % of the
  * patterns a partial-coherence blur of the intensity (a Gaussian of σ 0.3–1 pixel: the measured intensity is the
  * coherent one convolved with the Fourier transform of the mutual coherence function, Vartanyants &amp; Robinson 2001).
  */
-public record CrystalRecipe(SimulationParameters base, double sizeMin, double sizeMax, double phaseMin, double phaseMax, double photonsMin, double photonsMax, boolean mixed) {
+public record CrystalRecipe(SimulationParameters base, double sizeMin, double sizeMax, double phaseMin, double phaseMax, double photonsMin, double photonsMax, boolean mixed,
+	boolean fixedPhase) {
 
 	public CrystalRecipe(final SimulationParameters base, final double sizeMin, final double sizeMax, final double phaseMin, final double phaseMax, final double photonsMin, final double photonsMax) {
-		this(base, sizeMin, sizeMax, phaseMin, phaseMax, photonsMin, photonsMax, false);
+		this(base, sizeMin, sizeMax, phaseMin, phaseMax, photonsMin, photonsMax, false, false);
+	}
+
+	public CrystalRecipe(final SimulationParameters base, final double sizeMin, final double sizeMax, final double phaseMin, final double phaseMax, final double photonsMin, final double photonsMax,
+		final boolean mixed) {
+		this(base, sizeMin, sizeMax, phaseMin, phaseMax, photonsMin, photonsMax, mixed, false);
 	}
 
 	/** The same with {@code mixed} families. */
-	public CrystalRecipe mixed(final boolean m) { return new CrystalRecipe(base, sizeMin, sizeMax, phaseMin, phaseMax, photonsMin, photonsMax, m); }
+	public CrystalRecipe mixed(final boolean m) { return new CrystalRecipe(base, sizeMin, sizeMax, phaseMin, phaseMax, photonsMin, photonsMax, m, fixedPhase); }
+
+	/** The same with the base's phase model kept in a mixed recipe (shapes, edges, stretch and blur still mixed). */
+	public CrystalRecipe fixedPhase(final boolean f) { return new CrystalRecipe(base, sizeMin, sizeMax, phaseMin, phaseMax, photonsMin, photonsMax, mixed, f); }
 
 	public CrystalRecipe {
 		if (!(sizeMin > 0 && sizeMin <= sizeMax && sizeMax <= 0.5)) throw new CdiException("Training size fractions must satisfy 0 < min <= max <= 0.5 (the networks assume the object fills at most half the box), got " + sizeMin + ".." + sizeMax + ".");
@@ -52,7 +61,7 @@ public record CrystalRecipe(SimulationParameters base, double sizeMin, double si
 		final double u = r.nextDouble(), v = r.nextDouble();
 		final SimulationParameters.Shape faceted = base.shape() == SimulationParameters.Shape.POLYGON ? SimulationParameters.Shape.POLYGON : SimulationParameters.Shape.POLYHEDRON;
 		p = p.withShape(u < 0.6 ? faceted : u < 0.8 ? SimulationParameters.Shape.SPHERE : SimulationParameters.Shape.CUBE);
-		p = p.withPhaseModel(v < 0.5 ? SimulationParameters.PhaseModel.SINES_GAUSSIANS : v < 0.75 ? SimulationParameters.PhaseModel.LINEAR_STRAIN : SimulationParameters.PhaseModel.VORTEX);
+		if (!fixedPhase) p = p.withPhaseModel(v < 0.5 ? SimulationParameters.PhaseModel.SINES_GAUSSIANS : v < 0.75 ? SimulationParameters.PhaseModel.LINEAR_STRAIN : SimulationParameters.PhaseModel.VORTEX);
 		p = p.withEdgeSigma(0.5 + r.nextDouble());
 		return p.shape() != SimulationParameters.Shape.SPHERE && r.nextDouble() < 0.35 ? p.withAspect(1.2 + 0.8 * r.nextDouble()) : p;
 	}
