@@ -90,16 +90,20 @@ public final class HeldOutEvaluation {
 			}
 			System.out.printf(Locale.ROOT, "%nNN alone: median amplitude correlation %.3f, median phase RMS %.3f rad, median chi2 %.3f; successes %d/%d%n",
 				median(nnCorr), median(nnPhase), median(nnChi2), countSuccess(nnCorr, nnPhase), count);
-			final boolean[] good = new boolean[count];
-			int nGood = 0, flaggedBad = 0, flaggedGood = 0;
-			for (int k = 0; k < count; k++) {
-				good[k] = nnCorr[k] >= 0.9;
-				if (good[k]) nGood++;
-				if (!trusted[k] && !good[k]) flaggedBad++;
-				if (!trusted[k] && good[k]) flaggedGood++;
+			// the trust check's separation at the success bar's correlation and at a lower one (with no success
+			// on a set, only the lower bar has both classes)
+			for (final double bar : new double[] { 0.9, 0.75 }) {
+				final boolean[] good = new boolean[count];
+				int nGood = 0, flaggedBad = 0, flaggedGood = 0;
+				for (int k = 0; k < count; k++) {
+					good[k] = nnCorr[k] >= bar;
+					if (good[k]) nGood++;
+					if (!trusted[k] && !good[k]) flaggedBad++;
+					if (!trusted[k] && good[k]) flaggedGood++;
+				}
+				System.out.printf(Locale.ROOT, "Trust: %d good (corr >= %.2f), %d bad; flag raised on %d of the bad and %d of the good; ROC AUC of the score %.3f (chi2 alone %.3f, disagreement alone %.3f)%n",
+					nGood, bar, count - nGood, flaggedBad, flaggedGood, auc(score, good), auc(nnChi2, good), auc(dis, good));
 			}
-			System.out.printf(Locale.ROOT, "Trust: %d good (corr >= 0.9), %d bad; flag raised on %d of the bad and %d of the good; ROC AUC of the score %.3f (chi2 alone %.3f, disagreement alone %.3f)%n",
-				nGood, count - nGood, flaggedBad, flaggedGood, auc(score, good), auc(nnChi2, good), auc(dis, good));
 			System.out.printf(Locale.ROOT, "Default phasing: successes %d/%d, median chi2 %.5f, median %.1f s%n", count(phOk), count, median(phChi2), median(phSec));
 			for (int j = 0; j < nr; j++) {
 				int notWorse = 0;
