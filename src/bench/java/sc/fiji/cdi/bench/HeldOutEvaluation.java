@@ -60,7 +60,16 @@ public final class HeldOutEvaluation {
 			for (int k = 0; k < count; k++) {
 				final SimulatedCrystal c = HeldOutCrystals.crystal(g, seed, k);
 				final Diffraction d = c.diffraction();
-				final Prediction pr = p.predict(d);
+				final Prediction pr;
+				try {
+					pr = p.predict(d);
+				} catch (final sc.fiji.cdi.util.CdiException e) { // an empty predicted support: a failed prediction, not a failed evaluation
+					nnCorr[k] = 0; nnPhase[k] = Math.PI; nnChi2[k] = 1; dis[k] = 1; score[k] = Double.POSITIVE_INFINITY; trusted[k] = false;
+					for (int j = 0; j < nr; j++) { rfChi2[j][k] = Double.POSITIVE_INFINITY; rfSec[j][k] = Double.NaN; }
+					phChi2[k] = Double.NaN; phSec[k] = Double.NaN;
+					System.out.printf(Locale.ROOT, "%3d no prediction: %s%n", k, e.getMessage());
+					continue;
+				}
 				final InitialGuess guess = NnRefine.initialGuess(pr, d);
 				final Quality.Comparison q = Quality.compare(guess.object(), c.object(), c.support());
 				nnCorr[k] = q.amplitudeCorrelation();
