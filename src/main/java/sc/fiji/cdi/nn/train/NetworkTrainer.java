@@ -216,18 +216,21 @@ public final class NetworkTrainer {
 	/** Steps skipped for a non-finite gradient since the JVM started (reported in the training log). */
 	static final java.util.concurrent.atomic.AtomicLong SKIPPED = new java.util.concurrent.atomic.AtomicLong();
 
+	// the arrays made here belong to the parameters' manager, which lives as long as the training: each is closed at
+	// once (left open, 5 arrays per parameter and step stay registered there until the training ends)
 	private static boolean finiteGradients(final Trainer trainer) {
 		for (final Pair<String, Parameter> p : trainer.getModel().getBlock().getParameters()) {
 			if (!p.getValue().requiresGradient()) continue;
-			final NDArray g = p.getValue().getArray().getGradient();
-			if (g.isNaN().any().getBoolean() || g.isInfinite().any().getBoolean()) return false;
+			try (NDArray g = p.getValue().getArray().getGradient(); NDArray nan = g.isNaN(); NDArray anyNan = nan.any(); NDArray inf = g.isInfinite(); NDArray anyInf = inf.any()) {
+				if (anyNan.getBoolean() || anyInf.getBoolean()) return false;
+			}
 		}
 		return true;
 	}
 
 	private static void clearGradients(final Trainer trainer) {
 		for (final Pair<String, Parameter> p : trainer.getModel().getBlock().getParameters())
-			if (p.getValue().requiresGradient()) p.getValue().getArray().getGradient().subi(p.getValue().getArray().getGradient());
+			if (p.getValue().requiresGradient()) try (NDArray g = p.getValue().getArray().getGradient()) { g.subi(g); }
 	}
 
 	/**
