@@ -80,7 +80,8 @@ class DefaultModelTest {
 				new sc.fiji.cdi.phasing.JTransformsBackend(1), Progress.NONE);
 			final double corr = Quality.compare(r.object(), c.object(), c.support()).amplitudeCorrelation();
 			System.out.printf("NN chi2 %.4f -> NN + refine chi2 %.5f after %d iterations, amplitude correlation %.3f%n", nn, r.finalChi2(), r.iterations(), corr);
-			assertTrue(r.finalChi2() < nn / 20, "refined chi2 " + r.finalChi2() + " vs NN " + nn); // measured 0.0599 -> 0.00021
+			// measured 0.0599 -> 0.00021 with the 22 Nov 32² model, 0.0163 -> 0.00097 with the 30 Nov 64² one
+			assertTrue(r.finalChi2() < nn / 10, "refined chi2 " + r.finalChi2() + " vs NN " + nn);
 			assertTrue(corr > 0.9, "refined amplitude correlation " + corr);
 		}
 	}
