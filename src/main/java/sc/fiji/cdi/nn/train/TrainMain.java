@@ -55,7 +55,7 @@ public final class TrainMain {
 		final CrystalRecipe d = CrystalRecipe.defaults(rank);
 		final CrystalRecipe recipe = new CrystalRecipe(d.base(), dbl(o, "size-min", d.sizeMin()), dbl(o, "size-max", d.sizeMax()),
 			dbl(o, "phase-min", d.phaseMin()), dbl(o, "phase-max", d.phaseMax()), dbl(o, "photons-min", d.photonsMin()), dbl(o, "photons-max", d.photonsMax()),
-			Boolean.parseBoolean(take(o, "mixed", "false")), Boolean.parseBoolean(take(o, "fixed-phase", "false")));
+			flag(o, "mixed"), flag(o, "fixed-phase"));
 		final TrainingConfig c = new TrainingConfig(arch, TrainingConfig.LossKind.valueOf(take(o, "loss", def.loss().name()).toUpperCase(Locale.ROOT)), recipe,
 			Integer.parseInt(take(o, "train", Integer.toString(def.trainSamples()))), Integer.parseInt(take(o, "val", Integer.toString(def.validationSamples()))),
 			Long.parseLong(take(o, "seed", Long.toString(def.seed()))), Integer.parseInt(take(o, "epochs", Integer.toString(def.epochs()))),
@@ -69,6 +69,13 @@ public final class TrainMain {
 	private static String take(final Map<String, String> o, final String k, final String def) {
 		final String v = o.remove(k);
 		return v == null ? def : v;
+	}
+
+	/** A true/false option (default false); anything else is an error, not a silent false. */
+	private static boolean flag(final Map<String, String> o, final String k) {
+		final String v = take(o, k, "false").trim().toLowerCase(Locale.ROOT);
+		if (!v.equals("true") && !v.equals("false")) throw new CdiException("Training option --" + k + " is '" + v + "': expected true or false.");
+		return v.equals("true");
 	}
 
 	private static double dbl(final Map<String, String> o, final String k, final double def) { return Double.parseDouble(take(o, k, Double.toString(def))); }

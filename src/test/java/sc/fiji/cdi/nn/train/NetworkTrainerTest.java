@@ -86,5 +86,11 @@ class NetworkTrainerTest {
 		assertThrows(CdiException.class, () -> new TrainingConfig(Architecture.cdiNN2D(16, 4, 1), TrainingConfig.LossKind.PHYSICS, null, 8, 0, 1, 1, 1, 2.0, 0, 1, "cpu", tmp, "x"));
 		assertThrows(CdiException.class, () -> new Architecture(Architecture.Kind.LIGHT, 3, 32, 16, 5));
 		assertThrows(CdiException.class, () -> TrainMain.config(new String[] { "--epochs", "2", "--colour", "red" }));
+		final CdiException yes = assertThrows(CdiException.class, () -> TrainMain.config(new String[] { "--mixed", "yes" }));
+		assertTrue(yes.getMessage().contains("--mixed") && yes.getMessage().contains("true or false"), yes.getMessage());
+		final TrainingConfig fixed = TrainMain.config(new String[] { "--mixed", "true", "--fixed-phase", "TRUE" });
+		assertTrue(fixed.recipe().mixed() && fixed.recipe().fixedPhase());
+		// the reproduce command of a card carries the option, so the model can be trained again
+		assertTrue(TrainMain.commandLine(fixed).contains("--mixed true --fixed-phase true"), TrainMain.commandLine(fixed));
 	}
 }
