@@ -85,6 +85,9 @@ class EdgeArtefactTest {
 		final float[] in = new float[g.size()];
 		for (int i = 0; i < in.length; i++) in[i] = (float) Math.abs(Math.sin(0.37 * i));
 		try (NDManager m = DjlRuntime.engine().newBaseManager(Device.cpu())) {
+			// a fixed draw: with an unlucky one every ReLU at the edge is dead and the bare network predicts 0 there
+			// (a fresh-clone CI run of 30 Nov failed so), which is not what this test is about
+			DjlRuntime.engine().setRandomSeed(11);
 			final Block b = Networks.build(bare);
 			b.setInitializer(new NormalInitializer(0.6f), Parameter.Type.WEIGHT);
 			b.initialize(m, DataType.FLOAT32, new Shape(1, 1, 16, 16));
