@@ -3,13 +3,15 @@ package sc.fiji.cdi.nn.predict;
 import sc.fiji.cdi.align.Alignment;
 import sc.fiji.cdi.data.ComplexVolume;
 import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.data.Mask;
 import sc.fiji.cdi.data.ProcessingLog;
 import sc.fiji.cdi.data.RealVolume;
 import sc.fiji.cdi.util.CdiException;
 
 /**
  * AutoPhaseNN's post-processing of the raw network outputs (Yao et al. 2022): support [A ≥ threshold], phase 0
- * outside it, the mean phase inside it removed, object A·exp(iφ)·S.
+ * outside it, object A·exp(iφ)·S; then the linear phase ramp the measured pattern demands
+ * ({@link RampMatching}) and the mean phase inside the support removed.
  */
 final class PostProcessing {
 
@@ -28,8 +30,16 @@ final class PostProcessing {
 		this.source = source;
 	}
 
-	/** The prediction of one pattern from the network's amplitude and phase; the other arguments are {@link Prediction}'s. */
-	Prediction apply(final float[] amp, final float[] phase, final double[] scale, final int[] bin, final Grid dataGrid, final ProcessingLog log, final double ms) {
+	/**
+	 * The prediction of one pattern from the network's amplitude and phase.
+	 *
+	 * @param input      the network's input (diffraction amplitude on the network grid), whose intensity sets the
+	 *                   prediction's phase ramp
+	 * @param unmeasured the input's unmeasured pixels (null: none)
+	 * @param scale      the other arguments are {@link Prediction}'s
+	 */
+	Prediction apply(final float[] amp, final float[] phase, final float[] input, final Mask unmeasured, final double[] scale, final int[] bin, final Grid dataGrid,
+		final ProcessingLog log, final double ms) {
 		final boolean[] support = new boolean[amp.length];
 		final float[] ph = phase.clone();
 		int inside = 0;
@@ -41,6 +51,12 @@ final class PostProcessing {
 		if (inside == 0) throw new CdiException("The model " + source + " predicted an empty support (no amplitude above " + threshold + "): the pattern is probably far from what the model was trained on.");
 		ComplexVolume obj = ComplexVolume.fromAmplitudePhase(new RealVolume(grid, amp), new RealVolume(grid, ph));
 		for (int i = 0; i < amp.length; i++) if (!support[i]) { obj.data[2 * i] = 0; obj.data[2 * i + 1] = 0; }
+		final boolean[] use = RampMatching.friedelMeasured(grid, unmeasured);
+		final float[] intensity = new float[input.length];
+		for (int i = 0; i < input.length; i++) intensity[i] = input[i] * input[i];
+		final double[] target = RampMatching.gradient(grid, intensity, use);
+		obj = RampMatching.match(obj, target);
+		log.add("nn_phase_ramp", "mean_phase_gradient_zyx_rad_per_voxel", target, "method", "linear phase ramp set to the data's mean phase gradient (argument of the Patterson function one voxel along each axis)");
 		obj = Alignment.removePhaseOffset(obj, support);
 		final RealVolume outPhase = obj.phase();
 		for (int i = 0; i < amp.length; i++) if (!support[i]) outPhase.data[i] = 0;
