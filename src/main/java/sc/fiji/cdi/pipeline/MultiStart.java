@@ -40,6 +40,10 @@ import sc.fiji.cdi.util.Progress;
  * ({@link Alignment#present}); its χ² is computed on all measured pixels.</li>
  * </ol>
  * With one start there are no free pixels and no average: the start itself is presented.
+ * <p>
+ * A {@link Seeded} first start (NN + refine) is one start among the others: its guess is made from the data with the
+ * free pixels held out (so the network never sees them either), it runs its own (short) recipe, and it is ranked by
+ * the same free log-likelihood.
  */
 public final class MultiStart {
 
@@ -57,6 +61,14 @@ public final class MultiStart {
 	 * 8 % of one 620-iteration start.
 	 */
 	public static final String POLISH_RECIPE = "50*ER";
+
+	/**
+	 * A first start seeded from the data instead of a random one.
+	 *
+	 * @param seeder     makes the starting guess from the data with the free pixels held out
+	 * @param parameters the seeded start's phasing parameters (its recipe)
+	 */
+	public record Seeded(ReconstructionPipeline.Seeder seeder, PhasingParameters parameters) {}
 
 	/** One start's record in the report. */
 	public record Start(int index, long seed, double chi2, double freeLlk, double seconds, int rank, boolean averaged, double correlationToBest) {}
@@ -91,6 +103,11 @@ public final class MultiStart {
 	}
 
 	public static Result run(final Diffraction data, final PhasingParameters p, final int starts, final PhasingBackend backend, final Progress progressOrNull) {
+		return run(data, p, starts, backend, progressOrNull, null);
+	}
+
+	/** {@link #run(Diffraction, PhasingParameters, int, PhasingBackend, Progress)} with start 0 seeded (null: all random). */
+	public static Result run(final Diffraction data, final PhasingParameters p, final int starts, final PhasingBackend backend, final Progress progressOrNull, final Seeded seeded) {
 		final Progress progress = progressOrNull == null ? Progress.NONE : progressOrNull;
 		if (starts < 1) throw new CdiException("Number of random starts is " + starts + ": expected 1 or more (0 = automatic).");
 		final Phaser phaser = new Phaser(backend);
@@ -107,7 +124,12 @@ public final class MultiStart {
 				@Override public boolean isCancelled() { return progress.isCancelled(); }
 				@Override public void checkCancelled() { progress.checkCancelled(); }
 			};
-			results.add(phaser.run(fitted, p.withSeed(seed), null, sub));
+			if (k == 0 && seeded != null) {
+				sub.status("Computing the starting guess");
+				results.add(phaser.run(fitted, seeded.parameters().withSeed(seed), seeded.seeder().seed(fitted, sub), sub));
+			} else {
+				results.add(phaser.run(fitted, p.withSeed(seed), null, sub));
+			}
 		}
 		return combine(data, free, results, p, backend);
 	}

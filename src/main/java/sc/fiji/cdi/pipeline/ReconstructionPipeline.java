@@ -63,6 +63,15 @@ public final class ReconstructionPipeline {
 
 	/** Phase retrieval started from what {@code seeder} makes of the preprocessed data (null: random start). */
 	public static Outcome runSeeded(final Diffraction data, final Request request, final Seeder seeder, final Progress progress) {
+		return runSeeded(data, request, seeder, null, progress);
+	}
+
+	/**
+	 * As {@link #runSeeded(Diffraction, Request, Seeder, Progress)}; with {@code seededParameters} not null and more
+	 * than one start requested, the seeded start (with these parameters) is the first of {@link MultiStart}'s starts,
+	 * the others random ones with the request's parameters, all ranked by free log-likelihood.
+	 */
+	public static Outcome runSeeded(final Diffraction data, final Request request, final Seeder seeder, final PhasingParameters seededParameters, final Progress progress) {
 		final Map<String, Double> seconds = new LinkedHashMap<>();
 		long t0 = System.nanoTime();
 		// each preprocessing step returns a new copy of the values (+ mask): input, one step's output and the next
@@ -72,8 +81,9 @@ public final class ReconstructionPipeline {
 		final Diffraction pre = Preprocessor.apply(data, request.preprocess(), progress);
 		seconds.put("preprocess", (System.nanoTime() - t0) / 1e9);
 		progress.checkCancelled();
+		final boolean seededMultiStart = seeder != null && seededParameters != null && request.starts() > 1;
 		InitialGuess guess = null;
-		if (seeder != null) {
+		if (seeder != null && !seededMultiStart) {
 			t0 = System.nanoTime();
 			progress.status("Computing the starting guess");
 			guess = seeder.seed(pre, progress);
@@ -87,10 +97,10 @@ public final class ReconstructionPipeline {
 		MultiStart.Result starts = null;
 		if (guess == null) {
 			final int n = request.starts() > 0 ? request.starts() : MultiStart.defaultStarts(pre.grid());
-			starts = MultiStart.run(pre, request.phasing(), n, backend, progress);
+			starts = MultiStart.run(pre, request.phasing(), n, backend, progress, seededMultiStart ? new MultiStart.Seeded(seeder, seededParameters) : null);
 			result = starts.result();
 		} else {
-			final PhasingResult r = new Phaser(backend).run(pre, request.phasing(), guess, progress);
+			final PhasingResult r = new Phaser(backend).run(pre, seededParameters != null ? seededParameters : request.phasing(), guess, progress);
 			final Alignment.Centred c = Alignment.present(r.object(), r.support());
 			result = new PhasingResult(c.object(), c.support(), r.chi2History(), r.outsideFractionHistory(), r.finalChi2(), r.iterations(), r.seconds(), r.backend(), r.parameters());
 		}

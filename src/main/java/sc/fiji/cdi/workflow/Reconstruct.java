@@ -23,6 +23,7 @@ import sc.fiji.cdi.nn.train.FineTuning;
 import sc.fiji.cdi.phasing.InitialGuess;
 import sc.fiji.cdi.phasing.PhasingParameters;
 import sc.fiji.cdi.pipeline.DataKind;
+import sc.fiji.cdi.pipeline.MultiStart;
 import sc.fiji.cdi.pipeline.ReconstructionPipeline;
 import sc.fiji.cdi.pipeline.ResultWriter;
 import sc.fiji.cdi.preprocess.PreprocessOptions;
@@ -73,7 +74,7 @@ public final class Reconstruct {
 	 * @param threads        worker threads (≥ 1)
 	 * @param randomStarts   random starts (phasing mode): ranked by free log-likelihood, the best averaged
 	 *                       ({@link sc.fiji.cdi.pipeline.MultiStart}); 0 = automatic from the data size. In NN +
-	 *                       refine the network start plus randomStarts − 1 random starts, the lowest χ² kept
+	 *                       refine the network start plus randomStarts − 1 random starts, ranked alike
 	 * @param model          NN + refine: "auto" (3d or 2d by the data), "3d", "2d" or a model folder
 	 * @param refinement     NN + refine: the refinement recipe
 	 * @param fineTuneSteps  NN + refine: physics-loss fine-tuning steps on the pattern before the prediction (0 = none)
@@ -224,20 +225,21 @@ public final class Reconstruct {
 
 	/**
 	 * The network's prediction (after fine-tuning on the pattern when asked) seeds a short refinement. With
-	 * {@code randomStarts} = k > 1, k − 1 random starts of the full phasing recipe run as well and the result with the
-	 * lowest final χ² is kept: the network start is one start among several, so NN + refine is never worse than
-	 * phasing from the same starts. The report records the prediction (its binning, voxel scale and
-	 * {@link sc.fiji.cdi.nn.predict.PredictionTrust} verdict) and every start's χ².
+	 * {@code randomStarts} = k > 1 the network start is the first of k {@link sc.fiji.cdi.pipeline.MultiStart} starts,
+	 * the other k − 1 random ones with the full phasing recipe: free pixels are held out of all of them (and of the
+	 * network's input), they are ranked by free log-likelihood, the best half averaged and polished, as in phasing
+	 * mode. The report records the prediction (its binning, voxel scale and
+	 * {@link sc.fiji.cdi.nn.predict.PredictionTrust} verdict) and every start's origin, recipe and rank.
 	 */
 	private static ReconstructionPipeline.Outcome nnRefine(final Diffraction data, final PreprocessOptions prep, final PhasingParameters phasing, final Request request,
 		final Map<String, Object> extra, final Progress progress) {
 		final String model = ModelFolder.forData(request.model(), data.grid());
 		final String recipe = request.refinement() == null || request.refinement().isBlank() ? NnRefine.DEFAULT_RECIPE : request.refinement();
-		final ReconstructionPipeline.Outcome seeded;
+		final int k = Math.max(1, request.randomStarts());
+		final ReconstructionPipeline.Outcome outcome;
 		try (Predictor predictor = Predictor.load(model, request.device())) {
 			extra.put("model", predictor.source());
-			seeded = ReconstructionPipeline.runSeeded(data,
-				new ReconstructionPipeline.Request(prep, NnRefine.parameters(phasing).withRecipe(recipe), request.backend(), request.threads()),
+			outcome = ReconstructionPipeline.runSeeded(data, new ReconstructionPipeline.Request(prep, phasing, request.backend(), request.threads(), k),
 				(pre, p) -> {
 					if (request.fineTuneSteps() > 0) {
 						final FineTuning.Report r = FineTuning.run(predictor, List.of(pre), request.fineTuneSteps(), FineTuning.DEFAULT_LEARNING_RATE, 1, p);
@@ -248,26 +250,33 @@ public final class Reconstruct {
 					extra.put("nn_prediction", predictionReport(prediction));
 					if (!prediction.trust().trusted()) progress.status("Network prediction: " + prediction.trust().message());
 					return NnRefine.initialGuess(prediction, pre);
-				}, progress);
+				}, NnRefine.parameters(phasing).withRecipe(recipe), progress);
 		}
 		final List<Map<String, Object>> starts = new ArrayList<>();
-		starts.add(Map.of("start", "network", "recipe", recipe, "final_chi2", seeded.result().finalChi2(), "iterations", seeded.result().iterations()));
-		ReconstructionPipeline.Outcome kept = seeded;
-		if (request.randomStarts() > 1) {
-			progress.checkCancelled();
-			final ReconstructionPipeline.Outcome random = ReconstructionPipeline.run(data,
-				new ReconstructionPipeline.Request(prep, phasing, request.backend(), request.threads(), request.randomStarts() - 1), null, progress);
-			starts.add(Map.of("start", (request.randomStarts() - 1) + " random start(s), the lowest chi2 kept", "recipe", phasing.recipe(),
-				"final_chi2", random.result().finalChi2(), "iterations", random.result().iterations()));
-			if (random.result().finalChi2() < seeded.result().finalChi2()) kept = random;
-			kept.seconds().put("nn_refine", seeded.seconds().getOrDefault("phasing", 0.0) + seeded.seconds().getOrDefault("seed", 0.0));
-		}
 		final Map<String, Object> ranking = new LinkedHashMap<>();
-		ranking.put("metric", "final chi2 (lowest kept)");
+		final MultiStart.Result ms = outcome.starts();
+		if (ms == null) {
+			starts.add(Map.of("start", "network", "recipe", recipe, "final_chi2", outcome.result().finalChi2(), "iterations", outcome.result().iterations()));
+			ranking.put("metric", "none (one start)");
+			ranking.put("kept", "network");
+		} else {
+			for (final MultiStart.Start st : ms.starts()) {
+				final Map<String, Object> e = new LinkedHashMap<>();
+				e.put("start", st.index() == 0 ? "network" : "random");
+				e.put("recipe", st.index() == 0 ? recipe : phasing.recipe());
+				e.put("chi2_fitted_pixels", st.chi2());
+				e.put("free_llk", st.freeLlk());
+				e.put("rank", st.rank());
+				e.put("averaged", st.averaged());
+				starts.add(e);
+			}
+			ranking.put("metric", ms.rankedBy() + " (lowest first; the best half averaged, then " + MultiStart.POLISH_RECIPE + " on all pixels)");
+			ranking.put("kept", ms.best() == 0 ? "network" : "random");
+			ranking.put("network_start_rank", ms.starts().get(0).rank());
+		}
 		ranking.put("starts", starts);
-		ranking.put("kept", kept == seeded ? "network" : "random");
 		extra.put("nn_refine_starts", ranking);
-		return kept;
+		return outcome;
 	}
 
 	/** What the report says about a network prediction: preprocessing (binning), grids, voxel scale, trust. */

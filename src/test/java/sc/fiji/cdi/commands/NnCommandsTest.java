@@ -20,6 +20,8 @@ import sc.fiji.cdi.data.Grid;
 import sc.fiji.cdi.io.DiffractionReader;
 import sc.fiji.cdi.io.ImportOptions;
 import sc.fiji.cdi.io.TiffWriter;
+import sc.fiji.cdi.nn.predict.NnRefine;
+import sc.fiji.cdi.phasing.PhasingParameters;
 import sc.fiji.cdi.simulate.CrystalSimulator;
 import sc.fiji.cdi.simulate.SimulatedCrystal;
 import sc.fiji.cdi.simulate.SimulationParameters;
@@ -59,7 +61,7 @@ class NnCommandsTest {
 		assertEquals(0, Main.run("--headless", "--run", "Reconstruct", "input=\"" + in + "\",output_dir=\"" + out + "\",mode=\"nn+refine\",device=\"cpu\""));
 		final JsonObject report = JsonParser.parseString(Files.readString(out.resolve("scan_report.json"))).getAsJsonObject();
 		assertEquals("nn+refine", report.get("mode").getAsString());
-		assertEquals(420, report.get("iterations").getAsInt(), "the refinement recipe");
+		assertEquals(200, report.get("iterations").getAsInt(), "the refinement recipe");
 		assertTrue(report.get("final_chi2").getAsDouble() < 0.01, "χ² " + report.get("final_chi2"));
 		assertTrue(report.getAsJsonObject("seconds").has("seed"), "the network time is reported");
 		// the prediction's preprocessing (binning) and trust verdict are in the report
@@ -71,19 +73,33 @@ class NnCommandsTest {
 	}
 
 	@Test
-	void nnPlusRefineHonoursRandomStartsAndKeepsTheLowestChi2(@TempDir final Path tmp) throws Exception {
+	void nnPlusRefineRanksTheNetworkStartWithRandomStartsByFreeLikelihood(@TempDir final Path tmp) throws Exception {
 		final SimulatedCrystal c = CrystalSimulator.simulate(Grid.of2D(64, 64), POLYGON, 43);
 		final Path in = tmp.resolve("scan.tif");
 		TiffWriter.write(in, c.diffraction().values);
 		final Path out = tmp.resolve("out");
-		assertEquals(0, Main.run("--headless", "--run", "Reconstruct", "input=\"" + in + "\",output_dir=\"" + out + "\",mode=\"nn+refine\",device=\"cpu\",random_starts=2"));
+		assertEquals(0, Main.run("--headless", "--run", "Reconstruct", "input=\"" + in + "\",output_dir=\"" + out + "\",mode=\"nn+refine\",device=\"cpu\",random_starts=3"));
 		final JsonObject report = JsonParser.parseString(Files.readString(out.resolve("scan_report.json"))).getAsJsonObject();
 		final JsonObject ranking = report.getAsJsonObject("nn_refine_starts");
 		final var starts = ranking.getAsJsonArray("starts");
-		assertEquals(2, starts.size(), ranking.toString());
-		final double network = starts.get(0).getAsJsonObject().get("final_chi2").getAsDouble(), random = starts.get(1).getAsJsonObject().get("final_chi2").getAsDouble();
-		assertEquals(Math.min(network, random), report.get("final_chi2").getAsDouble(), 1e-9, "the lower chi2 is kept: " + ranking);
-		assertEquals(network <= random ? "network" : "random", ranking.get("kept").getAsString());
+		assertEquals(3, starts.size(), ranking.toString());
+		// the network start runs the short refinement, the random ones the full recipe; all held out the same free pixels
+		assertEquals("network", starts.get(0).getAsJsonObject().get("start").getAsString());
+		assertEquals(NnRefine.DEFAULT_RECIPE, starts.get(0).getAsJsonObject().get("recipe").getAsString());
+		assertEquals(PhasingParameters.defaults().recipe(), starts.get(1).getAsJsonObject().get("recipe").getAsString());
+		assertTrue(ranking.get("metric").getAsString().startsWith("free_llk"), ranking.toString());
+		assertEquals("free_llk", report.get("ranked_by").getAsString());
+		assertTrue(report.get("free_pixels").getAsInt() > 0);
+		// ranks 1..3, the kept start is rank 1, every start has a finite free log-likelihood
+		final java.util.Set<Integer> ranks = new java.util.HashSet<>();
+		for (final var s : starts) {
+			ranks.add(s.getAsJsonObject().get("rank").getAsInt());
+			assertTrue(Double.isFinite(s.getAsJsonObject().get("free_llk").getAsDouble()), s.toString());
+		}
+		assertEquals(java.util.Set.of(1, 2, 3), ranks);
+		final int networkRank = ranking.get("network_start_rank").getAsInt();
+		assertEquals(networkRank == 1 ? "network" : "random", ranking.get("kept").getAsString());
+		assertTrue(report.get("final_chi2").getAsDouble() < 0.01, "χ² " + report.get("final_chi2"));
 	}
 
 	@Test
