@@ -1,11 +1,18 @@
 package sc.fiji.cdi.nn.model;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 
+import sc.fiji.cdi.data.ComplexVolume;
 import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.data.Mask;
+import sc.fiji.cdi.data.RealVolume;
+import sc.fiji.cdi.fft.Fft;
 import sc.fiji.cdi.phasing.GaussianBlur;
 import sc.fiji.cdi.simulate.CrystalSimulator;
+import sc.fiji.cdi.simulate.PoissonNoise;
 import sc.fiji.cdi.simulate.SimulatedCrystal;
 import sc.fiji.cdi.simulate.SimulationParameters;
 import sc.fiji.cdi.util.CdiException;
@@ -21,9 +28,17 @@ import sc.fiji.cdi.util.CdiException;
  * shapes stretched 1.2–2× along a random direction (rods, platelets), and in 30 % of the
  * patterns a partial-coherence blur of the intensity (a Gaussian of σ 0.3–1 pixel: the measured intensity is the
  * coherent one convolved with the Fourier transform of the mutual coherence function, Vartanyants &amp; Robinson 2001).
+ * <p>
+ * Two further options, drawn after everything else (so a recipe without them draws the same crystals as before):
+ * {@code domains}, in 25 % of the crystals two domains, the phase of one side of a random plane through the crystal
+ * (within ±0.3 of its extent from the centre) shifted by 0.5–π rad (a twin or stacking boundary, a multi-domain
+ * crystal), with the pattern computed again (noise included); {@code gaps}, in 30 % of the patterns one or two
+ * detector gaps, 1–4 pixels wide, 3–n/4 pixels from the peak, along a detector axis (y or x; in 3D a plane through
+ * the rocking axis z), read as 0 and unmeasured — the network learns to ignore them and the physics loss leaves them
+ * out.
  */
 public record CrystalRecipe(SimulationParameters base, double sizeMin, double sizeMax, double phaseMin, double phaseMax, double photonsMin, double photonsMax, boolean mixed,
-	boolean fixedPhase) {
+	boolean fixedPhase, boolean domains, boolean gaps) {
 
 	public CrystalRecipe(final SimulationParameters base, final double sizeMin, final double sizeMax, final double phaseMin, final double phaseMax, final double photonsMin, final double photonsMax) {
 		this(base, sizeMin, sizeMax, phaseMin, phaseMax, photonsMin, photonsMax, false, false);
@@ -34,11 +49,22 @@ public record CrystalRecipe(SimulationParameters base, double sizeMin, double si
 		this(base, sizeMin, sizeMax, phaseMin, phaseMax, photonsMin, photonsMax, mixed, false);
 	}
 
+	public CrystalRecipe(final SimulationParameters base, final double sizeMin, final double sizeMax, final double phaseMin, final double phaseMax, final double photonsMin, final double photonsMax,
+		final boolean mixed, final boolean fixedPhase) {
+		this(base, sizeMin, sizeMax, phaseMin, phaseMax, photonsMin, photonsMax, mixed, fixedPhase, false, false);
+	}
+
 	/** The same with {@code mixed} families. */
-	public CrystalRecipe mixed(final boolean m) { return new CrystalRecipe(base, sizeMin, sizeMax, phaseMin, phaseMax, photonsMin, photonsMax, m, fixedPhase); }
+	public CrystalRecipe mixed(final boolean m) { return new CrystalRecipe(base, sizeMin, sizeMax, phaseMin, phaseMax, photonsMin, photonsMax, m, fixedPhase, domains, gaps); }
 
 	/** The same with the base's phase model kept in a mixed recipe (shapes, edges, stretch and blur still mixed). */
-	public CrystalRecipe fixedPhase(final boolean f) { return new CrystalRecipe(base, sizeMin, sizeMax, phaseMin, phaseMax, photonsMin, photonsMax, mixed, f); }
+	public CrystalRecipe fixedPhase(final boolean f) { return new CrystalRecipe(base, sizeMin, sizeMax, phaseMin, phaseMax, photonsMin, photonsMax, mixed, f, domains, gaps); }
+
+	/** The same with two-domain crystals (see the class comment). */
+	public CrystalRecipe domains(final boolean d) { return new CrystalRecipe(base, sizeMin, sizeMax, phaseMin, phaseMax, photonsMin, photonsMax, mixed, fixedPhase, d, gaps); }
+
+	/** The same with detector gaps (see the class comment). */
+	public CrystalRecipe gaps(final boolean g) { return new CrystalRecipe(base, sizeMin, sizeMax, phaseMin, phaseMax, photonsMin, photonsMax, mixed, fixedPhase, domains, g); }
 
 	public CrystalRecipe {
 		if (!(sizeMin > 0 && sizeMin <= sizeMax && sizeMax <= 0.5)) throw new CdiException("Training size fractions must satisfy 0 < min <= max <= 0.5 (the networks assume the object fills at most half the box), got " + sizeMin + ".." + sizeMax + ".");
@@ -89,7 +115,75 @@ public record CrystalRecipe(SimulationParameters base, double sizeMin, double si
 			}
 		}
 		final double blur = coherenceBlur(r);
-		return blur > 0 ? partiallyCoherent(c, blur) : c;
+		if (blur > 0) c = partiallyCoherent(c, blur);
+		if (domains && r.nextDouble() < 0.25) c = twoDomains(c, p.photons(), r);
+		if (gaps && r.nextDouble() < 0.3) c = withGaps(c, r);
+		return c;
+	}
+
+	/**
+	 * The crystal split into two domains by a random plane through it (offset within ±0.3 of its extent from its
+	 * centre), the phase of one side shifted by 0.5–π rad; the pattern computed again (with Poisson noise at the same
+	 * photon count when there was noise; a coherence blur is not applied again).
+	 */
+	static SimulatedCrystal twoDomains(final SimulatedCrystal c, final double photons, final SplittableRandom r) {
+		final Grid g = c.object().grid;
+		final boolean[] s = c.support();
+		final double[] lo = { Double.MAX_VALUE, Double.MAX_VALUE, Double.MAX_VALUE }, hi = { -Double.MAX_VALUE, -Double.MAX_VALUE, -Double.MAX_VALUE };
+		for (int z = 0, i = 0; z < g.nz; z++)
+			for (int y = 0; y < g.ny; y++)
+				for (int x = 0; x < g.nx; x++, i++) {
+					if (!s[i]) continue;
+					final int[] q = { z, y, x };
+					for (int a = 0; a < 3; a++) { lo[a] = Math.min(lo[a], q[a]); hi[a] = Math.max(hi[a], q[a]); }
+				}
+		final double[] n = new double[3];
+		double norm = 0;
+		for (int a = g.is2D() ? 1 : 0; a < 3; a++) { n[a] = r.nextGaussian(); norm += n[a] * n[a]; }
+		norm = Math.sqrt(norm);
+		double extent = 0;
+		for (int a = 0; a < 3; a++) { n[a] /= norm; extent = Math.max(extent, hi[a] - lo[a]); }
+		final double offset = 0.3 * extent * (2 * r.nextDouble() - 1), step = 0.5 + (Math.PI - 0.5) * r.nextDouble();
+		final float cs = (float) Math.cos(step), sn = (float) Math.sin(step);
+		final float[] rho = c.object().data.clone();
+		for (int z = 0, i = 0; z < g.nz; z++)
+			for (int y = 0; y < g.ny; y++)
+				for (int x = 0; x < g.nx; x++, i++) {
+					final double d = n[0] * (z - (lo[0] + hi[0]) / 2) + n[1] * (y - (lo[1] + hi[1]) / 2) + n[2] * (x - (lo[2] + hi[2]) / 2);
+					if (d <= offset) continue;
+					final float re = rho[2 * i], im = rho[2 * i + 1];
+					rho[2 * i] = re * cs - im * sn;
+					rho[2 * i + 1] = re * sn + im * cs;
+				}
+		final ComplexVolume object = new ComplexVolume(g, rho);
+		final RealVolume clean = Fft.diffractionIntensity(object);
+		final RealVolume intensity = photons > 0 ? clean.with(PoissonNoise.apply(clean.data, photons, r.nextLong())) : clean;
+		final Diffraction d = c.diffraction();
+		return new SimulatedCrystal(object, s, d.withValues(intensity, d.quantity, d.mask, "two_domains", "plane_normal_zyx", n, "offset_voxels", offset, "phase_step_rad", step));
+	}
+
+	/** The pattern with one or two detector gaps (see the class comment): zero and unmeasured. */
+	static SimulatedCrystal withGaps(final SimulatedCrystal c, final SplittableRandom r) {
+		final Diffraction d = c.diffraction();
+		final Grid g = d.grid();
+		final boolean[] gap = new boolean[g.size()];
+		final int count = 1 + r.nextInt(2);
+		final List<String> where = new ArrayList<>();
+		for (int k = 0; k < count; k++) {
+			final int axis = r.nextBoolean() ? 1 : 2, n = axis == 1 ? g.ny : g.nx;
+			final int width = 1 + r.nextInt(4), from = n / 2 + (r.nextBoolean() ? 1 : -1) * (3 + r.nextInt(Math.max(1, n / 4 - 2))) - width / 2;
+			where.add("zyx".charAt(axis) + " " + from + ".." + (from + width - 1));
+			for (int z = 0, i = 0; z < g.nz; z++)
+				for (int y = 0; y < g.ny; y++)
+					for (int x = 0; x < g.nx; x++, i++) {
+						final int q = axis == 1 ? y : x;
+						if (q >= from && q < from + width) gap[i] = true;
+					}
+		}
+		final float[] v = d.values.data.clone();
+		for (int i = 0; i < v.length; i++) if (gap[i]) v[i] = 0;
+		final Mask m = d.mask == null ? Mask.fromUnmeasured(g, gap) : Mask.union(d.mask, Mask.fromUnmeasured(g, gap));
+		return new SimulatedCrystal(c.object(), c.support(), d.withValues(d.values.with(v), d.quantity, m, "detector_gaps", "pixels", String.join(", ", where)));
 	}
 
 	/** The crystal with its intensity convolved with a Gaussian of σ pixels (partial coherence), logged. */

@@ -55,7 +55,7 @@ public final class TrainMain {
 		final CrystalRecipe d = CrystalRecipe.defaults(rank);
 		final CrystalRecipe recipe = new CrystalRecipe(d.base(), dbl(o, "size-min", d.sizeMin()), dbl(o, "size-max", d.sizeMax()),
 			dbl(o, "phase-min", d.phaseMin()), dbl(o, "phase-max", d.phaseMax()), dbl(o, "photons-min", d.photonsMin()), dbl(o, "photons-max", d.photonsMax()),
-			flag(o, "mixed"), flag(o, "fixed-phase"));
+			flag(o, "mixed"), flag(o, "fixed-phase"), flag(o, "domains"), flag(o, "gaps"));
 		final TrainingConfig c = new TrainingConfig(arch, TrainingConfig.LossKind.valueOf(take(o, "loss", def.loss().name()).toUpperCase(Locale.ROOT)), recipe,
 			Integer.parseInt(take(o, "train", Integer.toString(def.trainSamples()))), Integer.parseInt(take(o, "val", Integer.toString(def.validationSamples()))),
 			Long.parseLong(take(o, "seed", Long.toString(def.seed()))), Integer.parseInt(take(o, "epochs", Integer.toString(def.epochs()))),
@@ -85,10 +85,11 @@ public final class TrainMain {
 		final Architecture a = c.architecture();
 		final CrystalRecipe r = c.recipe();
 		return String.format(Locale.ROOT, "sc.fiji.cdi.nn.train.TrainMain --kind %s --rank %d --size %d --base %d --depth %d --loss %s --train %d --val %d --seed %d "
-			+ "--epochs %d --batch %d --lr %s --halve-every %d --size-min %s --size-max %s --phase-min %s --phase-max %s --photons-min %s --photons-max %s%s%s%s --name %s --out %s",
+			+ "--epochs %d --batch %d --lr %s --halve-every %d --size-min %s --size-max %s --phase-min %s --phase-max %s --photons-min %s --photons-max %s%s%s%s%s%s --name %s --out %s",
 			a.kind().name().toLowerCase(Locale.ROOT), a.rank(), a.inputSize(), a.baseChannels(), a.depth(), c.loss().name().toLowerCase(Locale.ROOT),
 			c.trainSamples(), c.validationSamples(), c.seed(), c.epochs(), c.batchSize(), c.learningRate(), c.halveEvery(),
 			r.sizeMin(), r.sizeMax(), r.phaseMin(), r.phaseMax(), r.photonsMin(), r.photonsMax(), r.mixed() ? " --mixed true" : "", r.fixedPhase() ? " --fixed-phase true" : "",
+			r.domains() ? " --domains true" : "", r.gaps() ? " --gaps true" : "",
 			c.init() != null ? " --init " + c.init() : "", c.name(), c.output().getFileName());
 	}
 

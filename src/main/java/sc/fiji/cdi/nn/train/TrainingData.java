@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
+import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.data.Grid;
 import sc.fiji.cdi.data.RealVolume;
 import sc.fiji.cdi.nn.model.CrystalRecipe;
@@ -69,7 +70,15 @@ public final class TrainingData {
 		final float[] amp = a.data;
 		final float max = (float) a.max();
 		if (max > 0) for (int i = 0; i < amp.length; i++) amp[i] /= max;
-		return new Sample(in, unshiftedTarget(g, in), amp, c.phase().data, seed);
+		final Diffraction d = c.diffraction();
+		if (d.unmeasuredCount() == 0) return new Sample(in, unshiftedTarget(g, in), amp, c.phase().data, seed);
+		// unmeasured pixels (detector gaps): 0 in the input, left out of the physics loss
+		final float[] measured = new float[in.length];
+		for (int i = 0; i < in.length; i++) {
+			if (d.isMeasured(i)) measured[i] = 1;
+			else in[i] = 0;
+		}
+		return new Sample(in, unshiftedTarget(g, in), amp, c.phase().data, seed, unshiftedTarget(g, measured));
 	}
 
 	/** √I (or |F|) divided by its maximum; a copy. */

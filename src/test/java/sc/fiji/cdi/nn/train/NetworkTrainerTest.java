@@ -1,6 +1,7 @@
 package sc.fiji.cdi.nn.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -92,5 +93,12 @@ class NetworkTrainerTest {
 		assertTrue(fixed.recipe().mixed() && fixed.recipe().fixedPhase());
 		// the reproduce command of a card carries the option, so the model can be trained again
 		assertTrue(TrainMain.commandLine(fixed).contains("--mixed true --fixed-phase true"), TrainMain.commandLine(fixed));
+		assertFalse(fixed.recipe().gaps() || fixed.recipe().domains());
+		final TrainingConfig defects = TrainMain.config(new String[] { "--mixed", "true", "--domains", "true", "--gaps", "true" });
+		assertTrue(defects.recipe().domains() && defects.recipe().gaps());
+		assertTrue(TrainMain.commandLine(defects).contains("--mixed true --domains true --gaps true"), TrainMain.commandLine(defects));
+		// the reproduce line parses back to the same recipe
+		final String[] again = TrainMain.commandLine(defects).replaceFirst("^\\S+ ", "").split(" ");
+		assertEquals(defects.recipe(), TrainMain.config(again).recipe());
 	}
 }
