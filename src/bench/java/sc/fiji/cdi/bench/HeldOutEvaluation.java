@@ -19,6 +19,7 @@ import sc.fiji.cdi.phasing.Phaser;
 import sc.fiji.cdi.phasing.PhasingParameters;
 import sc.fiji.cdi.phasing.PhasingResult;
 import sc.fiji.cdi.phasing.Recipe;
+import sc.fiji.cdi.pipeline.MultiStart;
 import sc.fiji.cdi.simulate.SimulatedCrystal;
 import sc.fiji.cdi.util.Progress;
 
@@ -29,22 +30,25 @@ import sc.fiji.cdi.util.Progress;
  * trust flag's ROC AUC for telling good predictions (correlation ≥ 0.9) from bad ones. Not a unit test; from the
  * repository root after {@code mvn -o test-compile}:
  * <pre>java -cp target/test-classes:target/classes:$(cat cp.txt) sc.fiji.cdi.bench.HeldOutEvaluation --model 3d --size 64 --count 20</pre>
- * {@code --refine none --phasing false}: the network alone (seconds per crystal). {@code --calibrate N} instead prints the trust quantities on N crystals drawn like the model's training data.
+ * {@code --refine none --phasing false}: the network alone (seconds per crystal). {@code --starts k}: Reconstruct's
+ * two modes with k starts each instead (see {@link #startsCompared}). {@code --calibrate N} instead prints the trust quantities on N crystals drawn like the model's training data.
  */
 public final class HeldOutEvaluation {
 
 	private HeldOutEvaluation() {}
 
 	public static void main(final String[] args) {
-		final BenchOptions o = new BenchOptions(args, java.util.Set.of("--model", "--count", "--size", "--threads", "--seed", "--refine", "--calibrate", "--phasing"));
+		final BenchOptions o = new BenchOptions(args, java.util.Set.of("--model", "--count", "--size", "--threads", "--seed", "--refine", "--calibrate", "--phasing", "--starts"));
 		final String model = o.text("--model", "3d"), refine = o.text("--refine", NnRefine.DEFAULT_RECIPE);
 		final int count = o.integer("--count", 20), size = o.integer("--size", 64), threads = o.integer("--threads", 1), calibrate = o.integer("--calibrate", 0);
 		final boolean withPhasing = o.flag("--phasing", true);
 		final long seed = o.number("--seed", 15);
+		final int multi = o.integer("--starts", 0);
 		sc.fiji.cdi.djl.DjlRuntime.setThreads(threads, 1);
 		try (Predictor p = Predictor.load(model, "cpu")) {
 			final Grid g = p.networkGrid().is2D() ? Grid.of2D(size, size) : Grid.cube(size);
 			if (calibrate > 0) { calibrate(p, g, calibrate); return; }
+			if (multi > 1) { startsCompared(p, g, seed, count, multi, threads); return; }
 			final JTransformsBackend backend = new JTransformsBackend(threads);
 			final PhasingParameters phasing = PhasingParameters.defaults();
 			final String[] recipes = refine.isBlank() || refine.equals("none") ? new String[0] : refine.split(",");
@@ -135,6 +139,45 @@ public final class HeldOutEvaluation {
 					bestOk, count, median(best), 1 + median(ratio));
 			}
 		}
+	}
+
+	/**
+	 * Reconstruct's two modes with k starts each ({@code --starts k}): phasing (k random starts) against NN + refine
+	 * (the network start and k − 1 random ones), both through {@link MultiStart} — free pixels, ranking by free
+	 * log-likelihood, the best half averaged and polished. Both results are presented as Reconstruct presents them,
+	 * with their phase ramp removed, so the phase error against the truth (which has a ramp) is not comparable to
+	 * the other modes': success here is amplitude correlation ≥ 0.95 alone.
+	 */
+	private static void startsCompared(final Predictor p, final Grid g, final long seed, final int count, final int k, final int threads) {
+		final JTransformsBackend backend = new JTransformsBackend(threads);
+		final PhasingParameters phasing = PhasingParameters.defaults();
+		final MultiStart.Seeded seeded = new MultiStart.Seeded((fitted, progress) -> NnRefine.initialGuess(p.predict(fitted), fitted), NnRefine.parameters(phasing));
+		System.out.printf(Locale.ROOT, "Model %s; %d held-out crystals (seed %d) on %s; %d starts each, ranked by free log-likelihood: phasing '%s' against the network start ('%s') + %d random%n",
+			p.source(), count, seed, g, k, phasing.recipe(), NnRefine.DEFAULT_RECIPE, k - 1);
+		final double[] phChi2 = new double[count], nnChi2 = new double[count], ratio = new double[count];
+		int phOk = 0, nnOk = 0, notWorse = 0, networkBest = 0;
+		for (int c = 0; c < count; c++) {
+			final SimulatedCrystal x = HeldOutCrystals.crystal(g, seed, c);
+			final Diffraction d = x.diffraction();
+			long t0 = System.nanoTime();
+			final MultiStart.Result ph = MultiStart.run(d, phasing.withSeed(c + 1), k, backend, null);
+			final double phSec = (System.nanoTime() - t0) / 1e9;
+			t0 = System.nanoTime();
+			final MultiStart.Result nn = MultiStart.run(d, phasing.withSeed(c + 1), k, backend, null, seeded);
+			final double nnSec = (System.nanoTime() - t0) / 1e9;
+			final Quality.Comparison qp = Quality.compare(ph.result().object(), x.object(), x.support()), qn = Quality.compare(nn.result().object(), x.object(), x.support());
+			phChi2[c] = ph.result().finalChi2();
+			nnChi2[c] = nn.result().finalChi2();
+			ratio[c] = nnSec / phSec;
+			if (qp.amplitudeCorrelation() >= 0.95) phOk++;
+			if (qn.amplitudeCorrelation() >= 0.95) nnOk++;
+			if (nnChi2[c] <= phChi2[c]) notWorse++;
+			if (nn.best() == 0) networkBest++;
+			System.out.printf(Locale.ROOT, "%3d phasing corr %.3f phase %.3f chi2 %.5f %.1fs | nn+refine corr %.3f phase %.3f chi2 %.5f %.1fs, network start rank %d%n", c,
+				qp.amplitudeCorrelation(), qp.phaseRmsError(), phChi2[c], phSec, qn.amplitudeCorrelation(), qn.phaseRmsError(), nnChi2[c], nnSec, nn.starts().get(0).rank());
+		}
+		System.out.printf(Locale.ROOT, "%nPhasing (%d starts): correlation >= 0.95 in %d/%d, median chi2 %.5f%nNN + refine (network + %d): correlation >= 0.95 in %d/%d, median chi2 %.5f, chi2 not worse in %d/%d, "
+			+ "network start ranked first in %d/%d, median time %.2f of phasing's%n", k, phOk, count, median(phChi2), k - 1, nnOk, count, median(nnChi2), notWorse, count, networkBest, count, median(ratio));
 	}
 
 	/** Trust quantities on crystals drawn like the model's training data (seeds beyond training), with their quality. */
