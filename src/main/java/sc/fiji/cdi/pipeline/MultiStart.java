@@ -71,7 +71,7 @@ public final class MultiStart {
 	public record Seeded(ReconstructionPipeline.Seeder seeder, PhasingParameters parameters) {}
 
 	/** One start's record in the report. */
-	public record Start(int index, long seed, double chi2, double freeLlk, double seconds, int rank, boolean averaged, double correlationToBest) {}
+	public record Start(int index, long seed, double chi2, double freeLlk, double seconds, int rank, boolean averaged, double correlationToBest, int iterations) {}
 
 	/**
 	 * @param result   the presented result: averaged object (centred, ramp removed, phase zero at the centre), its
@@ -150,7 +150,7 @@ public final class MultiStart {
 		for (int k = 0; k < starts; k++) {
 			final PhasingResult r = results.get(k);
 			final double llk = nFree > 0 ? FreePixels.poissonLlk(r.object(), data, free) : Double.NaN;
-			records.add(new Start(k, r.parameters().seed(), r.finalChi2(), llk, r.seconds(), 0, false, Double.NaN));
+			records.add(new Start(k, r.parameters().seed(), r.finalChi2(), llk, r.seconds(), 0, false, Double.NaN, r.iterations()));
 		}
 		final List<Integer> order = new ArrayList<>();
 		for (int k = 0; k < starts; k++) order.add(k);
@@ -183,7 +183,7 @@ public final class MultiStart {
 		}
 		for (int k = 0; k < starts; k++) {
 			final Start s = records.get(k);
-			ranked.add(new Start(k, s.seed(), s.chi2(), s.freeLlk(), s.seconds(), order.indexOf(k) + 1, averagedIdx.contains(k), starts > 1 ? corr[k] : 1));
+			ranked.add(new Start(k, s.seed(), s.chi2(), s.freeLlk(), s.seconds(), order.indexOf(k) + 1, averagedIdx.contains(k), starts > 1 ? corr[k] : 1, s.iterations()));
 		}
 		final float inv = 1f / averaged;
 		for (int i = 0; i < sum.length; i++) sum[i] *= inv;

@@ -229,18 +229,22 @@ public final class Reconstruct {
 	 * the other k − 1 random ones with the full phasing recipe: free pixels are held out of all of them (and of the
 	 * network's input), they are ranked by free log-likelihood, the best half averaged and polished, as in phasing
 	 * mode. The report records the prediction (its binning, voxel scale and
-	 * {@link sc.fiji.cdi.nn.predict.PredictionTrust} verdict) and every start's origin, recipe and rank.
+	 * {@link sc.fiji.cdi.nn.predict.PredictionTrust} verdict), the network's time (fine-tuning, prediction, seed) and
+	 * every start's origin, recipe, iterations and rank; {@code best_ranked} names the origin of the start ranked
+	 * first (the presented result is the average of the best half, polished).
 	 */
 	private static ReconstructionPipeline.Outcome nnRefine(final Diffraction data, final PreprocessOptions prep, final PhasingParameters phasing, final Request request,
 		final Map<String, Object> extra, final Progress progress) {
 		final String model = ModelFolder.forData(request.model(), data.grid());
 		final String recipe = request.refinement() == null || request.refinement().isBlank() ? NnRefine.DEFAULT_RECIPE : request.refinement();
 		final int k = Math.max(1, request.randomStarts());
+		final double[] networkSeconds = { 0 };
 		final ReconstructionPipeline.Outcome outcome;
 		try (Predictor predictor = Predictor.load(model, request.device())) {
 			extra.put("model", predictor.source());
 			outcome = ReconstructionPipeline.runSeeded(data, new ReconstructionPipeline.Request(prep, phasing, request.backend(), request.threads(), k),
 				(pre, p) -> {
+					final long t0 = System.nanoTime();
 					if (request.fineTuneSteps() > 0) {
 						final FineTuning.Report r = FineTuning.run(predictor, List.of(pre), request.fineTuneSteps(), FineTuning.DEFAULT_LEARNING_RATE, 1, p);
 						extra.put("fine_tuning", Map.of("steps", r.steps(), "learning_rate", r.learningRate(), "physics_loss_before", r.lossBefore(),
@@ -249,7 +253,9 @@ public final class Reconstruct {
 					final Prediction prediction = predictor.predict(pre);
 					extra.put("nn_prediction", predictionReport(prediction));
 					if (!prediction.trust().trusted()) progress.status("Network prediction: " + prediction.trust().message());
-					return NnRefine.initialGuess(prediction, pre);
+					final InitialGuess guess = NnRefine.initialGuess(prediction, pre);
+					networkSeconds[0] = (System.nanoTime() - t0) / 1e9;
+					return guess;
 				}, NnRefine.parameters(phasing).withRecipe(recipe), progress);
 		}
 		final List<Map<String, Object>> starts = new ArrayList<>();
@@ -258,12 +264,13 @@ public final class Reconstruct {
 		if (ms == null) {
 			starts.add(Map.of("start", "network", "recipe", recipe, "final_chi2", outcome.result().finalChi2(), "iterations", outcome.result().iterations()));
 			ranking.put("metric", "none (one start)");
-			ranking.put("kept", "network");
+			ranking.put("best_ranked", "network");
 		} else {
 			for (final MultiStart.Start st : ms.starts()) {
 				final Map<String, Object> e = new LinkedHashMap<>();
 				e.put("start", st.index() == 0 ? "network" : "random");
 				e.put("recipe", st.index() == 0 ? recipe : phasing.recipe());
+				e.put("iterations", st.iterations());
 				e.put("chi2_fitted_pixels", st.chi2());
 				e.put("free_llk", st.freeLlk());
 				e.put("rank", st.rank());
@@ -271,10 +278,11 @@ public final class Reconstruct {
 				starts.add(e);
 			}
 			ranking.put("metric", ms.rankedBy() + " (lowest first; the best half averaged, then " + MultiStart.POLISH_RECIPE + " on all pixels)");
-			ranking.put("kept", ms.best() == 0 ? "network" : "random");
+			ranking.put("best_ranked", ms.best() == 0 ? "network" : "random");
 			ranking.put("network_start_rank", ms.starts().get(0).rank());
 		}
 		ranking.put("starts", starts);
+		ranking.put("network_seconds", networkSeconds[0]);
 		extra.put("nn_refine_starts", ranking);
 		return outcome;
 	}

@@ -22,6 +22,7 @@ import sc.fiji.cdi.io.ImportOptions;
 import sc.fiji.cdi.io.TiffWriter;
 import sc.fiji.cdi.nn.predict.NnRefine;
 import sc.fiji.cdi.phasing.PhasingParameters;
+import sc.fiji.cdi.phasing.Recipe;
 import sc.fiji.cdi.simulate.CrystalSimulator;
 import sc.fiji.cdi.simulate.SimulatedCrystal;
 import sc.fiji.cdi.simulate.SimulationParameters;
@@ -70,6 +71,7 @@ class NnCommandsTest {
 		assertEquals(nn.getAsJsonArray("bin_zyx").get(1).getAsInt(), nn.getAsJsonArray("bin_zyx").get(2).getAsInt(), "isotropic binning: " + nn);
 		assertTrue(nn.has("nn_fit_to_network") && nn.has("verdict") && nn.has("chi2"), nn.toString());
 		assertEquals(1, report.getAsJsonObject("nn_refine_starts").getAsJsonArray("starts").size());
+		assertEquals("network", report.getAsJsonObject("nn_refine_starts").get("best_ranked").getAsString());
 	}
 
 	@Test
@@ -87,6 +89,10 @@ class NnCommandsTest {
 		assertEquals("network", starts.get(0).getAsJsonObject().get("start").getAsString());
 		assertEquals(NnRefine.DEFAULT_RECIPE, starts.get(0).getAsJsonObject().get("recipe").getAsString());
 		assertEquals(PhasingParameters.defaults().recipe(), starts.get(1).getAsJsonObject().get("recipe").getAsString());
+		// the network did run (its prediction is reported) and its start ran the short refinement, the others the full recipe
+		assertTrue(report.has("nn_prediction") && ranking.get("network_seconds").getAsDouble() > 0, ranking.toString());
+		assertEquals(Recipe.parse(NnRefine.DEFAULT_RECIPE).totalIterations(), starts.get(0).getAsJsonObject().get("iterations").getAsInt());
+		assertEquals(Recipe.parse(PhasingParameters.defaults().recipe()).totalIterations(), starts.get(2).getAsJsonObject().get("iterations").getAsInt());
 		assertTrue(ranking.get("metric").getAsString().startsWith("free_llk"), ranking.toString());
 		assertEquals("free_llk", report.get("ranked_by").getAsString());
 		assertTrue(report.get("free_pixels").getAsInt() > 0);
@@ -98,7 +104,7 @@ class NnCommandsTest {
 		}
 		assertEquals(java.util.Set.of(1, 2, 3), ranks);
 		final int networkRank = ranking.get("network_start_rank").getAsInt();
-		assertEquals(networkRank == 1 ? "network" : "random", ranking.get("kept").getAsString());
+		assertEquals(networkRank == 1 ? "network" : "random", ranking.get("best_ranked").getAsString());
 		assertTrue(report.get("final_chi2").getAsDouble() < 0.01, "χ² " + report.get("final_chi2"));
 	}
 

@@ -115,8 +115,9 @@ public record CrystalRecipe(SimulationParameters base, double sizeMin, double si
 			}
 		}
 		final double blur = coherenceBlur(r);
-		if (blur > 0) c = partiallyCoherent(c, blur);
+		// the two domains change the pattern, so the coherence blur (drawn first, as before the option) comes after
 		if (domains && r.nextDouble() < 0.25) c = twoDomains(c, p.photons(), r);
+		if (blur > 0) c = partiallyCoherent(c, blur);
 		if (gaps && r.nextDouble() < 0.3) c = withGaps(c, r);
 		return c;
 	}
@@ -124,7 +125,7 @@ public record CrystalRecipe(SimulationParameters base, double sizeMin, double si
 	/**
 	 * The crystal split into two domains by a random plane through it (offset within ±0.3 of its extent from its
 	 * centre), the phase of one side shifted by 0.5–π rad; the pattern computed again (with Poisson noise at the same
-	 * photon count when there was noise; a coherence blur is not applied again).
+	 * photon count when there was noise).
 	 */
 	static SimulatedCrystal twoDomains(final SimulatedCrystal c, final double photons, final SplittableRandom r) {
 		final Grid g = c.object().grid;
@@ -171,7 +172,8 @@ public record CrystalRecipe(SimulationParameters base, double sizeMin, double si
 		final List<String> where = new ArrayList<>();
 		for (int k = 0; k < count; k++) {
 			final int axis = r.nextBoolean() ? 1 : 2, n = axis == 1 ? g.ny : g.nx;
-			final int width = 1 + r.nextInt(4), from = n / 2 + (r.nextBoolean() ? 1 : -1) * (3 + r.nextInt(Math.max(1, n / 4 - 2))) - width / 2;
+			final int width = 1 + r.nextInt(4), off = 3 + r.nextInt(Math.max(1, n / 4 - 2));
+			final int from = r.nextBoolean() ? n / 2 + off : n / 2 - off - width + 1; // the gap's nearest pixel is off from the peak
 			where.add("zyx".charAt(axis) + " " + from + ".." + (from + width - 1));
 			for (int z = 0, i = 0; z < g.nz; z++)
 				for (int y = 0; y < g.ny; y++)

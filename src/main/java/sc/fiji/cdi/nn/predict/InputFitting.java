@@ -49,8 +49,12 @@ public final class InputFitting {
 		return card.architecture.rank() == 3 ? Grid.cube(n) : Grid.of2D(n, n);
 	}
 
-	/** A network input, the binning that produced it, and its unmeasured pixels (null: none). */
-	public record Fitted(RealVolume input, int[] binZyx, Mask unmeasured) {}
+	/**
+	 * A network input, the binning that produced it, its unmeasured pixels (null: none), and the fractional index of
+	 * its zero frequency per axis (n/2 without binning; binning by b in blocks that start at the pattern's centre
+	 * pixel puts it (b − 1)/2b of a binned pixel lower).
+	 */
+	public record Fitted(RealVolume input, int[] binZyx, Mask unmeasured, double[] centreZyx) {}
 
 	/** The network input for a pattern, as described in the class comment, with the steps logged. */
 	public Fitted fit(final Diffraction d, final ProcessingLog log) {
@@ -81,7 +85,15 @@ public final class InputFitting {
 			"method", "binning of the intensity to bring the object to the training size fraction, then centred crop/zero-pad in reciprocal space (keeps oversampling)",
 			"masked_pixels_zeroed", masked);
 		log.add("nn_normalise", "divided_by_max_amplitude", max);
-		return new Fitted(new RealVolume(grid, in), bin, fitted.mask);
+		// zero frequency: original index N/2 lies in the binned pixel whose block [o + bQ, o + bQ + b − 1] has its
+		// centre at o + bQ + (b − 1)/2 (Preprocessor.bin, o = (N mod b)/2); the crop/pad then maps M/2 to n/2
+		final int[] to = grid.zyx();
+		final double[] centre = new double[3];
+		for (int a = 0; a < 3; a++) {
+			final int b = bin[a], o = (from[a] % b) / 2;
+			centre[a] = to[a] / 2 + ((from[a] / 2) - o - (b - 1) / 2.0) / b - (from[a] / b) / 2;
+		}
+		return new Fitted(new RealVolume(grid, in), bin, fitted.mask, centre);
 	}
 
 	/**

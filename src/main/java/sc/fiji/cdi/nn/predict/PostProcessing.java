@@ -36,9 +36,10 @@ final class PostProcessing {
 	 * @param input      the network's input (diffraction amplitude on the network grid), whose intensity sets the
 	 *                   prediction's phase ramp
 	 * @param unmeasured the input's unmeasured pixels (null: none)
+	 * @param centre     the input's zero frequency per axis (fractional index; null: n/2)
 	 * @param scale      the other arguments are {@link Prediction}'s
 	 */
-	Prediction apply(final float[] amp, final float[] phase, final float[] input, final Mask unmeasured, final double[] scale, final int[] bin, final Grid dataGrid,
+	Prediction apply(final float[] amp, final float[] phase, final float[] input, final Mask unmeasured, final double[] centre, final double[] scale, final int[] bin, final Grid dataGrid,
 		final ProcessingLog log, final double ms) {
 		final boolean[] support = new boolean[amp.length];
 		final float[] ph = phase.clone();
@@ -54,7 +55,7 @@ final class PostProcessing {
 		final boolean[] use = RampMatching.friedelMeasured(grid, unmeasured);
 		final float[] intensity = new float[input.length];
 		for (int i = 0; i < input.length; i++) intensity[i] = input[i] * input[i];
-		final double[] target = RampMatching.gradient(grid, intensity, use);
+		final double[] target = RampMatching.gradient(grid, intensity, use, centre);
 		obj = RampMatching.match(obj, target);
 		log.add("nn_phase_ramp", "mean_phase_gradient_zyx_rad_per_voxel", target, "method", "linear phase ramp set to the data's mean phase gradient (argument of the Patterson function one voxel along each axis)");
 		obj = Alignment.removePhaseOffset(obj, support);

@@ -170,7 +170,7 @@ public final class Predictor implements AutoCloseable {
 				final int[] b = bins[i];
 				// the binned pattern covers 1/b of the field of view at the data's voxel; cropping it to n coarsens that
 				final double[] scale = { (double) dg.nz / b[0] / grid.nz, (double) dg.ny / b[1] / grid.ny, (double) dg.nx / b[2] / grid.nx };
-				final Prediction pr = post.apply(ap[0][i * per], ap[1][i * per], fits[i].input().data, fits[i].unmeasured(), scale, b, dg, logs.get(i), ms);
+				final Prediction pr = post.apply(ap[0][i * per], ap[1][i * per], fits[i].input().data, fits[i].unmeasured(), fits[i].centreZyx(), scale, b, dg, logs.get(i), ms);
 				final PredictionTrust trust = PredictionTrust.assess(pr, d, Arrays.copyOfRange(ap[0], i * per + 1, (i + 1) * per));
 				logs.get(i).add("nn_trust", "chi2", trust.chi2(), "mirror_disagreement", trust.disagreement(), "trusted", trust.trusted(), "verdict", trust.message());
 				out.add(pr.withTrust(trust));
@@ -186,7 +186,7 @@ public final class Predictor implements AutoCloseable {
 		if (!amplitudeNormalised.grid.equals(grid)) throw new CdiException("The network input is " + amplitudeNormalised.grid + " but the model " + source + " expects " + grid + ".");
 		final long t0 = System.nanoTime();
 		final float[][][] ap = network.forward(new float[][] { amplitudeNormalised.data });
-		return post.apply(ap[0][0], ap[1][0], amplitudeNormalised.data, null, new double[] { 1, 1, 1 }, new int[] { 1, 1, 1 }, grid, new ProcessingLog(), (System.nanoTime() - t0) / 1e6);
+		return post.apply(ap[0][0], ap[1][0], amplitudeNormalised.data, null, null, new double[] { 1, 1, 1 }, new int[] { 1, 1, 1 }, grid, new ProcessingLog(), (System.nanoTime() - t0) / 1e6);
 	}
 
 	@Override

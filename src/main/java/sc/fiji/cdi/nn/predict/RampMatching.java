@@ -18,17 +18,23 @@ final class RampMatching {
 	private RampMatching() {}
 
 	/**
-	 * The mean phase gradient (radians per voxel, z, y, x; z = 0 in 2D) of the object behind a centred intensity
-	 * (zero frequency at n/2), from the pixels where {@code use} is true (null: all).
+	 * The mean phase gradient (radians per voxel, z, y, x; z = 0 in 2D) of the object behind a centred intensity,
+	 * from the pixels where {@code use} is true (null: all).
+	 *
+	 * @param centreZyx the (fractional) index of zero frequency per axis; null: n/2. A pattern binned by b in blocks
+	 *                  that start at its centre pixel has its zero frequency (b − 1)/2b of a binned pixel below the
+	 *                  block's index ({@link InputFitting.Fitted#centreZyx}); read as n/2 that would be a false
+	 *                  ramp of π(b − 1)/(b·n) rad per voxel.
 	 */
-	static double[] gradient(final Grid g, final float[] intensity, final boolean[] use) {
+	static double[] gradient(final Grid g, final float[] intensity, final boolean[] use, final double[] centreZyx) {
 		final double[] re = new double[3], im = new double[3];
 		final int[] n = g.zyx();
+		final double[] c = centreZyx != null ? centreZyx : new double[] { g.nz / 2, g.ny / 2, g.nx / 2 };
 		for (int z = 0, i = 0; z < g.nz; z++)
 			for (int y = 0; y < g.ny; y++)
 				for (int x = 0; x < g.nx; x++, i++) {
 					if (use != null && !use[i]) continue;
-					final int[] q = { z - g.nz / 2, y - g.ny / 2, x - g.nx / 2 };
+					final double[] q = { z - c[0], y - c[1], x - c[2] };
 					for (int a = 0; a < 3; a++) {
 						final double t = 2 * Math.PI * q[a] / n[a];
 						re[a] += intensity[i] * Math.cos(t);
@@ -65,7 +71,8 @@ final class RampMatching {
 
 	/**
 	 * The pixels to use for the data's gradient: measured and with a measured Friedel mate (index i → (n − i) mod n
-	 * per axis, the mirror about n/2). Null when nothing is unmeasured.
+	 * per axis, the mirror about n/2 for even n; after binning the true centre is up to half a pixel lower, so the
+	 * pairing is then approximate). Null when nothing is unmeasured.
 	 */
 	static boolean[] friedelMeasured(final Grid g, final Mask unmeasured) {
 		if (unmeasured == null || unmeasured.isEmpty()) return null;
