@@ -36,6 +36,23 @@ public final class Grid {
 	/** Dimensions as (x, y, z), the order of imglib2, ImageJ and VTK. */
 	public int[] xyz() { return new int[] { nx, ny, nz }; }
 
+	/**
+	 * The bounding box of the true voxels of a mask on this grid: {lo, hi} (inclusive, z, y, x), or null when none is
+	 * true.
+	 */
+	public int[][] bounds(final boolean[] mask) {
+		final int[] lo = { Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE }, hi = { -1, -1, -1 };
+		for (int z = 0, i = 0; z < nz; z++)
+			for (int y = 0; y < ny; y++)
+				for (int x = 0; x < nx; x++, i++) {
+					if (!mask[i]) continue;
+					lo[0] = Math.min(lo[0], z); hi[0] = Math.max(hi[0], z);
+					lo[1] = Math.min(lo[1], y); hi[1] = Math.max(hi[1], y);
+					lo[2] = Math.min(lo[2], x); hi[2] = Math.max(hi[2], x);
+				}
+		return hi[0] < 0 ? null : new int[][] { lo, hi };
+	}
+
 	@Override
 	public boolean equals(final Object o) {
 		return o instanceof Grid g && g.nz == nz && g.ny == ny && g.nx == nx;

@@ -172,16 +172,11 @@ public final class Phaser {
 
 	/** A centred box of 1.1 × half the extent of {@code s} along each axis (nz = 1 stays 1; at least 1 voxel). */
 	static boolean[] halfExtentBox(final Grid g, final boolean[] s) {
-		final int[] dims = g.zyx(), lo = { Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE }, hi = { -1, -1, -1 };
-		for (int z = 0, i = 0; z < g.nz; z++)
-			for (int y = 0; y < g.ny; y++)
-				for (int x = 0; x < g.nx; x++, i++) {
-					if (!s[i]) continue;
-					final int[] r = { z, y, x };
-					for (int d = 0; d < 3; d++) { lo[d] = Math.min(lo[d], r[d]); hi[d] = Math.max(hi[d], r[d]); }
-				}
+		final int[] dims = g.zyx();
+		final int[][] bounds = g.bounds(s);
 		final boolean[] box = new boolean[g.size()];
-		if (hi[0] < 0) return box;
+		if (bounds == null) return box;
+		final int[] lo = bounds[0], hi = bounds[1];
 		final int[] a = new int[3], b = new int[3];
 		for (int d = 0; d < 3; d++) {
 			final int w = dims[d] == 1 ? 1 : Math.max(1, Math.min(dims[d], (int) Math.round(1.1 * (hi[d] - lo[d] + 1) / 2.0)));

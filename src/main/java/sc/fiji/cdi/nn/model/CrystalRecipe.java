@@ -130,14 +130,9 @@ public record CrystalRecipe(SimulationParameters base, double sizeMin, double si
 	static SimulatedCrystal twoDomains(final SimulatedCrystal c, final double photons, final SplittableRandom r) {
 		final Grid g = c.object().grid;
 		final boolean[] s = c.support();
-		final double[] lo = { Double.MAX_VALUE, Double.MAX_VALUE, Double.MAX_VALUE }, hi = { -Double.MAX_VALUE, -Double.MAX_VALUE, -Double.MAX_VALUE };
-		for (int z = 0, i = 0; z < g.nz; z++)
-			for (int y = 0; y < g.ny; y++)
-				for (int x = 0; x < g.nx; x++, i++) {
-					if (!s[i]) continue;
-					final int[] q = { z, y, x };
-					for (int a = 0; a < 3; a++) { lo[a] = Math.min(lo[a], q[a]); hi[a] = Math.max(hi[a], q[a]); }
-				}
+		final int[][] box = g.bounds(s);
+		if (box == null) return c;
+		final int[] lo = box[0], hi = box[1];
 		final double[] n = new double[3];
 		double norm = 0;
 		for (int a = g.is2D() ? 1 : 0; a < 3; a++) { n[a] = r.nextGaussian(); norm += n[a] * n[a]; }
@@ -150,7 +145,7 @@ public record CrystalRecipe(SimulationParameters base, double sizeMin, double si
 		for (int z = 0, i = 0; z < g.nz; z++)
 			for (int y = 0; y < g.ny; y++)
 				for (int x = 0; x < g.nx; x++, i++) {
-					final double d = n[0] * (z - (lo[0] + hi[0]) / 2) + n[1] * (y - (lo[1] + hi[1]) / 2) + n[2] * (x - (lo[2] + hi[2]) / 2);
+					final double d = n[0] * (z - (lo[0] + hi[0]) / 2.0) + n[1] * (y - (lo[1] + hi[1]) / 2.0) + n[2] * (x - (lo[2] + hi[2]) / 2.0);
 					if (d <= offset) continue;
 					final float re = rho[2 * i], im = rho[2 * i + 1];
 					rho[2 * i] = re * cs - im * sn;

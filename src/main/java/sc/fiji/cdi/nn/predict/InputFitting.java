@@ -102,16 +102,10 @@ public final class InputFitting {
 	 */
 	static double[] objectFraction(final Grid g, final float[] amplitude) {
 		final boolean[] ac = Phaser.autocorrelationSupport(g, FftShift.ifftshift(g, amplitude, 1), Phaser.AUTOCORRELATION_THRESHOLD);
-		final int[] dims = g.zyx(), lo = { Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE }, hi = { -1, -1, -1 };
-		for (int z = 0, i = 0; z < dims[0]; z++)
-			for (int y = 0; y < dims[1]; y++)
-				for (int x = 0; x < dims[2]; x++, i++) {
-					if (!ac[i]) continue;
-					final int[] c = { z, y, x };
-					for (int a = 0; a < 3; a++) { lo[a] = Math.min(lo[a], c[a]); hi[a] = Math.max(hi[a], c[a]); }
-				}
+		final int[] dims = g.zyx();
+		final int[][] box = g.bounds(ac);
 		final double[] f = new double[3];
-		for (int a = 0; a < 3; a++) f[a] = hi[a] < 0 ? 0.5 : (hi[a] - lo[a] + 1) / (2.0 * dims[a]);
+		for (int a = 0; a < 3; a++) f[a] = box == null ? 0.5 : (box[1][a] - box[0][a] + 1) / (2.0 * dims[a]);
 		return f;
 	}
 
