@@ -18,6 +18,7 @@ import sc.fiji.cdi.phasing.Phaser;
 import sc.fiji.cdi.phasing.PhasingBackend;
 import sc.fiji.cdi.phasing.PhasingParameters;
 import sc.fiji.cdi.phasing.PhasingResult;
+import sc.fiji.cdi.util.CancelledException;
 import sc.fiji.cdi.util.CdiException;
 import sc.fiji.cdi.util.Progress;
 
@@ -43,7 +44,8 @@ import sc.fiji.cdi.util.Progress;
  * <p>
  * A {@link Seeded} first start (NN + refine) is one start among the others: its guess is made from the data with the
  * free pixels held out (so the network never sees them either), it runs its own (short) recipe, and it is ranked by
- * the same free log-likelihood.
+ * the same free log-likelihood. When its guess cannot be made (a {@link CdiException}, e.g. an empty predicted
+ * support) it runs as a random start and {@link Result#seededFailure} says why; a cancellation still stops the run.
  */
 public final class MultiStart {
 
@@ -85,9 +87,23 @@ public final class MultiStart {
 	 * @param averageChi2 χ² of the average (or the best start) on all measured pixels, before the polishing ER
 	 * @param centringShiftZyx the whole-voxel roll applied to present the result
 	 * @param rankedBy "free_llk" or "chi2" (one start)
+	 * @param seededFailure why the seeded start could not be made (it ran as a random start instead); null when it
+	 *                 was, or when there was none
 	 */
 	public record Result(PhasingResult result, List<Start> starts, int best, int averaged, int freePixels, Prtf.Result prtf,
-		double bestStartChi2, double averageChi2, int[] centringShiftZyx, String rankedBy) {}
+		double bestStartChi2, double averageChi2, int[] centringShiftZyx, String rankedBy, String seededFailure) {
+
+		/** Without a failed seeded start. */
+		public Result(final PhasingResult result, final List<Start> starts, final int best, final int averaged, final int freePixels, final Prtf.Result prtf,
+			final double bestStartChi2, final double averageChi2, final int[] centringShiftZyx, final String rankedBy) {
+			this(result, starts, best, averaged, freePixels, prtf, bestStartChi2, averageChi2, centringShiftZyx, rankedBy, null);
+		}
+
+		/** The same with a seeded start's failure recorded (null: none). */
+		Result withSeededFailure(final String why) {
+			return new Result(result, starts, best, averaged, freePixels, prtf, bestStartChi2, averageChi2, centringShiftZyx, rankedBy, why);
+		}
+	}
 
 	private MultiStart() {}
 
@@ -115,6 +131,7 @@ public final class MultiStart {
 		final int nFree = free.unmeasuredCount();
 		final Diffraction fitted = nFree > 0 ? FreePixels.holdOut(data, free) : data;
 		final List<PhasingResult> results = new ArrayList<>();
+		String seededFailure = null;
 		for (int k = 0; k < starts; k++) {
 			final long seed = p.seed() + k;
 			final int index = k;
@@ -124,14 +141,24 @@ public final class MultiStart {
 				@Override public boolean isCancelled() { return progress.isCancelled(); }
 				@Override public void checkCancelled() { progress.checkCancelled(); }
 			};
+			InitialGuess guess = null;
 			if (k == 0 && seeded != null) {
 				sub.status("Computing the starting guess");
-				results.add(phaser.run(fitted, seeded.parameters().withSeed(seed), seeded.seeder().seed(fitted, sub), sub));
-			} else {
-				results.add(phaser.run(fitted, p.withSeed(seed), null, sub));
+				try {
+					guess = seeded.seeder().seed(fitted, sub);
+				} catch (final CancelledException e) {
+					throw e;
+				} catch (final CdiException e) {
+					// e.g. a network that predicts an empty support: the other starts still answer, so this one
+					// becomes a random start and the report says why
+					seededFailure = e.getMessage();
+					progress.status("The seeded start failed (" + e.getMessage() + "); start 1 runs from a random start instead");
+				}
 			}
+			results.add(guess != null ? phaser.run(fitted, seeded.parameters().withSeed(seed), guess, sub) : phaser.run(fitted, p.withSeed(seed), null, sub));
 		}
-		return combine(data, free, results, p, backend);
+		final Result r = combine(data, free, results, p, backend);
+		return seededFailure == null ? r : r.withSeededFailure(seededFailure);
 	}
 
 	/**

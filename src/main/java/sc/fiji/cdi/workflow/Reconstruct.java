@@ -268,8 +268,9 @@ public final class Reconstruct {
 		} else {
 			for (final MultiStart.Start st : ms.starts()) {
 				final Map<String, Object> e = new LinkedHashMap<>();
-				e.put("start", st.index() == 0 ? "network" : "random");
-				e.put("recipe", st.index() == 0 ? recipe : phasing.recipe());
+				final boolean network = st.index() == 0 && ms.seededFailure() == null;
+				e.put("start", network ? "network" : "random");
+				e.put("recipe", network ? recipe : phasing.recipe());
 				e.put("iterations", st.iterations());
 				e.put("chi2_fitted_pixels", st.chi2());
 				e.put("free_llk", st.freeLlk());
@@ -278,8 +279,13 @@ public final class Reconstruct {
 				starts.add(e);
 			}
 			ranking.put("metric", ms.rankedBy() + " (lowest first; the best half averaged, then " + MultiStart.POLISH_RECIPE + " on all pixels)");
-			ranking.put("best_ranked", ms.best() == 0 ? "network" : "random");
-			ranking.put("network_start_rank", ms.starts().get(0).rank());
+			if (ms.seededFailure() != null) {
+				ranking.put("network_start_failed", ms.seededFailure());
+				ranking.put("best_ranked", "random");
+			} else {
+				ranking.put("best_ranked", ms.best() == 0 ? "network" : "random");
+				ranking.put("network_start_rank", ms.starts().get(0).rank());
+			}
 		}
 		ranking.put("starts", starts);
 		ranking.put("network_seconds", networkSeconds[0]);

@@ -2,6 +2,7 @@ package sc.fiji.cdi.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -21,6 +22,8 @@ import sc.fiji.cdi.phasing.PhasingParameters;
 import sc.fiji.cdi.phasing.PhasingResult;
 import sc.fiji.cdi.phasing.TestObjects;
 import sc.fiji.cdi.simulate.PoissonNoise;
+import sc.fiji.cdi.util.CancelledException;
+import sc.fiji.cdi.util.CdiException;
 import sc.fiji.cdi.util.Progress;
 
 class MultiStartTest {
@@ -116,5 +119,33 @@ class MultiStartTest {
 		final Quality.Comparison q = Quality.compare(r.result().object(), c.object(), c.support());
 		assertTrue(q.amplitudeCorrelation() > 0.9, "amplitude correlation " + q.amplitudeCorrelation());
 		assertTrue(r.result().finalChi2() < 0.05, "χ² of the average on all pixels " + r.result().finalChi2());
+	}
+
+	@Test
+	void aSeededStartRunsItsOwnRecipeAndAFailedSeedBecomesARandomStart() {
+		final TestObjects.Sample s = noisySample();
+		final Diffraction data = s.diffraction();
+		final PhasingParameters p = PhasingParameters.defaults().withRecipe("10*ER+60*HIO+20*ER");
+		final PhasingParameters shortRecipe = p.withRecipe("10*ER+20*HIO+10*ER");
+		final boolean[] sawFreePixels = { false };
+		// a seed from the support it is given; the data it sees must have the free pixels held out
+		final MultiStart.Seeded good = new MultiStart.Seeded((fitted, progress) -> {
+			sawFreePixels[0] = fitted.unmeasuredCount() > 0;
+			return new InitialGuess(null, s.support());
+		}, shortRecipe);
+		final MultiStart.Result r = MultiStart.run(data, p, 2, BACKEND, null, good);
+		assertTrue(sawFreePixels[0], "the seeder sees the data without the free pixels");
+		assertEquals(40, r.starts().get(0).iterations());
+		assertEquals(90, r.starts().get(1).iterations());
+		assertEquals(null, r.seededFailure());
+		// a seeder that fails (as a network with an empty predicted support does): start 0 runs as a random start
+		final MultiStart.Seeded failing = new MultiStart.Seeded((fitted, progress) -> { throw new CdiException("The model predicted an empty support"); }, shortRecipe);
+		final MultiStart.Result f = MultiStart.run(data, p, 2, BACKEND, null, failing);
+		assertEquals(2, f.starts().size());
+		assertEquals(90, f.starts().get(0).iterations());
+		assertTrue(f.seededFailure().contains("empty support"), f.seededFailure());
+		// a cancellation is not a failure to recover from
+		final MultiStart.Seeded cancelled = new MultiStart.Seeded((fitted, progress) -> { throw new CancelledException(); }, shortRecipe);
+		assertThrows(CancelledException.class, () -> MultiStart.run(data, p, 2, BACKEND, null, cancelled));
 	}
 }
