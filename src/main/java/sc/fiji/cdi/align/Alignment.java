@@ -112,12 +112,20 @@ public final class Alignment {
 	 */
 	public static ComplexVolume removePhaseRamp(final ComplexVolume obj) {
 		final double[] k = phaseRamp(obj);
+		return addPhaseRamp(obj, new double[] { -k[0], -k[1], -k[2] });
+	}
+
+	/**
+	 * ρ·exp(i k·(r − n/2)): the object (not modified) with the linear phase ramp k (radians per voxel, z, y, x) added;
+	 * the phase at the array centre is unchanged.
+	 */
+	public static ComplexVolume addPhaseRamp(final ComplexVolume obj, final double[] k) {
 		final Grid g = obj.grid;
 		final float[] o = new float[obj.data.length];
 		for (int z = 0, i = 0; z < g.nz; z++)
 			for (int y = 0; y < g.ny; y++)
 				for (int x = 0; x < g.nx; x++, i++) {
-					final double p = -(k[0] * (z - g.nz / 2) + k[1] * (y - g.ny / 2) + k[2] * (x - g.nx / 2));
+					final double p = k[0] * (z - g.nz / 2) + k[1] * (y - g.ny / 2) + k[2] * (x - g.nx / 2);
 					final double c = Math.cos(p), s = Math.sin(p), re = obj.data[2 * i], im = obj.data[2 * i + 1];
 					o[2 * i] = (float) (c * re - s * im);
 					o[2 * i + 1] = (float) (s * re + c * im);

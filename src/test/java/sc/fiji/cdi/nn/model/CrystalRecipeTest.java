@@ -79,6 +79,17 @@ class CrystalRecipeTest {
 				// two domains: the phase jumps by the logged step across the plane; the pattern changed with it
 				final double step = ((Number) d.log.steps().stream().filter(s -> s.name().equals("two_domains")).findFirst().get().parameters().get("phase_step_rad")).doubleValue();
 				assertTrue(step >= 0.5 && step <= Math.PI, "step " + step);
+				// the object: inside the support its phase is the plain crystal's, or that plus the step, and both occur
+				int same = 0, stepped = 0;
+				for (int k = 0; k < g.size(); k++) {
+					if (!a.support()[k]) continue;
+					final float ar = a.object().data[2 * k], ai = a.object().data[2 * k + 1], br = b.object().data[2 * k], bi = b.object().data[2 * k + 1];
+					final double dphi = Math.atan2(bi * ar - br * ai, br * ar + bi * ai); // arg(b·conj(a))
+					if (Math.abs(dphi) < 1e-3) same++;
+					else if (Math.abs(dphi - step) < 1e-3) stepped++;
+					else throw new AssertionError("crystal " + i + ", voxel " + k + ": phase changed by " + dphi + ", neither 0 nor the step " + step);
+				}
+				assertTrue(same > 0 && stepped > 0, "two domains: " + same + " and " + stepped + " voxels");
 				double diff = 0;
 				for (int k = 0; k < g.size(); k++) if (d.isMeasured(k)) diff += Math.abs(d.values.data[k] - a.diffraction().values.data[k]);
 				assertTrue(diff > 0, "the pattern is computed again");
