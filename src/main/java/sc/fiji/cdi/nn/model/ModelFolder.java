@@ -10,10 +10,13 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 
 import ai.djl.MalformedModelException;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -27,12 +30,17 @@ import sc.fiji.cdi.util.CdiException;
 /**
  * A model folder: {@code model.json} ({@link ModelCard}) and {@code weights.params} (DJL's parameter encoding of the
  * block the card describes). Both files are written atomically, weights first, so a folder with a card is complete.
- * Default models are the same two files under {@code /models/<name>/} in the jar.
+ * Default models are the same two files under {@code /models/<name>/} in the jar. A folder trained outside DJL by
+ * {@code tools/pytorch} (on a GPU) holds {@code weights.npz} instead: NumPy arrays p000, p001, … in the order of the
+ * block's parameters, which the PyTorch network there lists layer for layer as {@link Networks} builds them
+ * ({@code TorchWeightsTest} checks that both compute the same).
  */
 public final class ModelFolder {
 
 	public static final String CARD = "model.json";
 	public static final String WEIGHTS = "weights.params";
+	/** Weights of a network trained with PyTorch ({@code tools/pytorch/cdinn.py}), read when {@link #WEIGHTS} is absent. */
+	public static final String TORCH_WEIGHTS = "weights.npz";
 
 	/** The bundled default models: resource folders {@code /models/<name>/} in the jar. */
 	public static final String DEFAULT_3D = "default-3d", DEFAULT_2D = "default-2d";
@@ -59,10 +67,16 @@ public final class ModelFolder {
 		}
 	}
 
-	/** Loads the weights of a folder into a new block built from its card. */
+	/** Loads the weights of a folder ({@link #WEIGHTS}, else {@link #TORCH_WEIGHTS}) into a new block built from its card. */
 	public static Block loadBlock(final Path folder, final ModelCard card, final NDManager manager) {
 		final Path w = folder.resolve(WEIGHTS);
-		if (!Files.isRegularFile(w)) throw new CdiException("Model folder " + folder + " has no " + WEIGHTS + ": expected the weights written by the training command next to " + CARD + ".");
+		if (!Files.isRegularFile(w)) {
+			final Path npz = folder.resolve(TORCH_WEIGHTS);
+			if (!Files.isRegularFile(npz)) throw new CdiException("Model folder " + folder + " has no " + WEIGHTS + " (or " + TORCH_WEIGHTS + "): expected the weights written by the training command next to " + CARD + ".");
+			final Block block = initialised(card, manager);
+			loadNpz(block, npz, manager, card.architecture.describe());
+			return block;
+		}
 		try (InputStream in = new BufferedInputStream(Files.newInputStream(w))) {
 			return loadBlock(in, card, manager, w.toString());
 		} catch (final IOException e) {
@@ -71,16 +85,47 @@ public final class ModelFolder {
 	}
 
 	/**
-	 * Builds the card's network, initialises it for the card's input size and overwrites every parameter from the
-	 * stream; a parameter whose shape differs from the architecture's is a size mismatch between card and weights.
+	 * Overwrites an initialised block's parameters with the arrays of a {@link #TORCH_WEIGHTS} file, taken in the order
+	 * of their names (p000, p001, …); their number and every shape must be the block's.
 	 */
-	public static Block loadBlock(final InputStream weights, final ModelCard card, final NDManager manager, final String where) {
+	public static void loadNpz(final Block block, final Path npz, final NDManager manager, final String network) {
+		final NDList arrays;
+		try (InputStream in = new BufferedInputStream(Files.newInputStream(npz))) {
+			arrays = NDList.decode(manager, in);
+		} catch (final IOException | RuntimeException e) {
+			throw new CdiException("Cannot read the weights " + npz + " (" + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + "): expected the weights.npz written by tools/pytorch.", e);
+		}
+		final List<NDArray> sorted = new ArrayList<>(arrays);
+		sorted.sort(Comparator.comparing(NDArray::getName, Comparator.nullsFirst(Comparator.naturalOrder())));
+		final List<Pair<String, Parameter>> params = block.getParameters().stream().toList();
+		if (sorted.size() != params.size()) throw new CdiException("The weights " + npz + " hold " + sorted.size() + " arrays but the network in its model card (" + network + ") has "
+			+ params.size() + " parameters: were model.json and weights.npz written by the same training run?");
+		for (int i = 0; i < params.size(); i++) {
+			final NDArray target = params.get(i).getValue().getArray();
+			final NDArray got = sorted.get(i);
+			if (!got.getShape().equals(target.getShape())) throw new CdiException("The weights " + npz + " do not fit the network in its model card (" + network + "): array "
+				+ got.getName() + " has shape " + got.getShape() + ", parameter " + params.get(i).getKey() + " needs " + target.getShape() + ".");
+			target.set(got.toType(DataType.FLOAT32, false).toFloatArray());
+		}
+	}
+
+	/** The card's network, built and initialised for its input (batch 1), weights still arbitrary. */
+	private static Block initialised(final ModelCard card, final NDManager manager) {
 		final Block block = Networks.build(card.architecture);
 		final long[] s = card.architecture.sampleShape();
 		final long[] withBatch = new long[s.length + 1];
 		withBatch[0] = 1;
 		System.arraycopy(s, 0, withBatch, 1, s.length);
 		block.initialize(manager, DataType.FLOAT32, new Shape(withBatch));
+		return block;
+	}
+
+	/**
+	 * Builds the card's network, initialises it for the card's input size and overwrites every parameter from the
+	 * stream; a parameter whose shape differs from the architecture's is a size mismatch between card and weights.
+	 */
+	public static Block loadBlock(final InputStream weights, final ModelCard card, final NDManager manager, final String where) {
+		final Block block = initialised(card, manager);
 		final List<Shape> expected = new ArrayList<>();
 		for (final Pair<String, Parameter> p : block.getParameters()) expected.add(p.getValue().getArray().getShape());
 		try {

@@ -326,7 +326,12 @@ public final class NetworkTrainer {
 		final Architecture a = card.architecture;
 		if (a.kind() != arch.kind() || a.rank() != arch.rank() || a.inputSize() != arch.inputSize() || a.baseChannels() != arch.baseChannels() || a.depth() != arch.depth())
 			throw new CdiException("The initial model " + init + " is " + a.describe() + " but the training builds " + arch.describe() + ": start from a model of the same architecture.");
-		try (InputStream in = bundled != null ? ModelFolder.openBundled(bundled, ModelFolder.WEIGHTS) : Files.newInputStream(java.nio.file.Paths.get(init).resolve(ModelFolder.WEIGHTS))) {
+		final java.nio.file.Path folder = bundled != null ? null : java.nio.file.Paths.get(init);
+		if (folder != null && !Files.isRegularFile(folder.resolve(ModelFolder.WEIGHTS)) && Files.isRegularFile(folder.resolve(ModelFolder.TORCH_WEIGHTS))) {
+			ModelFolder.loadNpz(block, folder.resolve(ModelFolder.TORCH_WEIGHTS), manager, a.describe()); // trained by tools/pytorch
+			return;
+		}
+		try (InputStream in = bundled != null ? ModelFolder.openBundled(bundled, ModelFolder.WEIGHTS) : Files.newInputStream(folder.resolve(ModelFolder.WEIGHTS))) {
 			loadWeights(block, new BufferedInputStream(in), manager);
 		} catch (final IOException | MalformedModelException e) {
 			throw new CdiException("Cannot read the weights of the initial model " + init + " (" + e.getMessage() + ").", e);

@@ -1,0 +1,105 @@
+"""The plugin's CDINN network (sc.fiji.cdi.nn.model.Networks, kind CDINN) in PyTorch, layer for layer.
+
+Same layers in the same order as the Java builder, so the state dict (without BatchNorm's step counters) lists
+the parameters in the order of DJL's Block.getParameters(): conv weight, bias; BatchNorm gamma, beta, running
+mean, running variance. save_model_folder writes them as p000, p001, ... into weights.npz beside a model.json
+(format cdi-fiji-model/1); ModelFolder in the plugin loads such a folder like one of its own.
+"""
+import json
+import math
+import datetime
+
+import numpy as np
+import torch
+from torch import nn
+
+
+def _conv(rank, cin, cout):
+    return (nn.Conv3d if rank == 3 else nn.Conv2d)(cin, cout, 3, padding=1)
+
+
+def _bn(rank, c):
+    # DJL BatchNorm: epsilon 1e-5, momentum 0.9 on the running statistics (PyTorch's momentum 0.1)
+    return (nn.BatchNorm3d if rank == 3 else nn.BatchNorm2d)(c, eps=1e-5, momentum=0.1)
+
+
+def _pair(rank, cin, cout):
+    # conv3 -> ReLU -> BatchNorm, twice (CDI NN)
+    return [_conv(rank, cin, cout), nn.ReLU(), _bn(rank, cout), _conv(rank, cout, cout), nn.ReLU(), _bn(rank, cout)]
+
+
+class Decoder(nn.Module):
+    def __init__(self, rank, base, depth, phase):
+        super().__init__()
+        layers = []
+        cin = base << (depth - 1)
+        for k in range(depth - 1, -1, -1):
+            layers += _pair(rank, cin, base << k)
+            layers.append(nn.Upsample(scale_factor=2, mode="nearest"))
+            cin = base << k
+        layers.append(_conv(rank, cin, 1))
+        self.body = nn.Sequential(*layers)
+        self.phase = phase
+
+    def forward(self, x):
+        y = self.body(x)
+        return math.pi * torch.tanh(y) if self.phase else torch.sigmoid(y)
+
+
+class CdiNN(nn.Module):
+    """Diffraction amplitude (batch, 1, [z,] y, x) -> (amplitude in [0, 1], phase in (-pi, pi))."""
+
+    def __init__(self, rank, size, base, depth, central_window=True):
+        super().__init__()
+        if rank not in (2, 3) or size < 8 or size & (size - 1) or (size >> depth) < 2:
+            raise ValueError(f"impossible network: rank {rank}, size {size}, depth {depth}")
+        self.rank, self.size, self.base, self.depth = rank, size, base, depth
+        layers = []
+        cin = 1
+        for k in range(depth):
+            layers += _pair(rank, cin, base << k)
+            layers.append((nn.MaxPool3d if rank == 3 else nn.MaxPool2d)(2, 2))
+            cin = base << k
+        self.encoder = nn.Sequential(*layers)
+        self.amplitude = Decoder(rank, base, depth, False)
+        self.phase = Decoder(rank, base, depth, True)
+        w = torch.zeros((size,) * rank)
+        lo, hi = size // 4, size - size // 4
+        w[(slice(lo, hi),) * rank] = 1
+        self.register_buffer("window", w if central_window else torch.ones((size,) * rank), persistent=False)
+        self.central_window = central_window
+
+    def forward(self, x):
+        f = self.encoder(x)
+        return self.amplitude(f) * self.window, self.phase(f) * self.window
+
+
+def parameters_in_djl_order(net):
+    """The state dict without BatchNorm's num_batches_tracked: DJL's parameter order and shapes."""
+    return [(k, v) for k, v in net.state_dict().items() if not k.endswith("num_batches_tracked")]
+
+
+def save_model_folder(net, folder, name, description, training, validation, reproduce):
+    """weights.npz (p000, p001, ... in DJL's order) and model.json (cdi-fiji-model/1) into folder."""
+    import os
+    os.makedirs(folder, exist_ok=True)
+    arrays = {f"p{i:03d}": v.detach().cpu().float().numpy() for i, (_, v) in enumerate(parameters_in_djl_order(net))}
+    np.savez(os.path.join(folder, "weights.npz"), **arrays)
+    count = sum(int(np.prod(a.shape)) for k, a in arrays.items())
+    card = {
+        "format": "cdi-fiji-model/1",
+        "name": name,
+        "description": description,
+        "architecture": {"kind": "CDINN", "rank": net.rank, "inputSize": net.size, "baseChannels": net.base,
+                         "depth": net.depth, "centralWindow": net.central_window},
+        "parameterCount": count,
+        "supportThreshold": 0.1,
+        "training": training,
+        "validation": validation,
+        "software": "tools/pytorch (PyTorch " + torch.__version__ + ")",
+        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(),
+        "reproduce": reproduce,
+        "fineTuning": [],
+    }
+    with open(os.path.join(folder, "model.json"), "w") as f:
+        json.dump(card, f, indent=2)
