@@ -99,6 +99,12 @@ public final class ModelCard {
 		public String optimizer = "Adam";
 		public double seconds;
 		public String device;
+		/**
+		 * The simulator of the training crystals when it is not {@link #dataRecipe}'s (null: it is): e.g.
+		 * {@code tools/pytorch/crystals.py}, whose cards give a {@link #dataRecipe} only for the crystal sizes the
+		 * input fitting aims at.
+		 */
+		public String generator;
 		/** The model whose weights the training started from (null: random initialisation). */
 		public String initialWeights;
 	}
