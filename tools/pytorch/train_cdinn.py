@@ -9,7 +9,8 @@ mean |Ŷ − Y| over measured pixels, Ŷ = |FFT(A·exp(iφ))| normalised by its 
 loss, mean |Â − A| + 1 − |⟨exp(i(φ̂ − φ))⟩| inside the true support, the smaller of the values against the truth
 and its twin. Adam, each gradient element clipped to ±0.1 (NetworkTrainer.CLIP_GRADIENT), the learning rate
 halved every --halve-every steps. Every batch is new crystals, so there are no epochs and no over-fitting to a set;
-a checkpoint (weights + optimiser + step) is written every --checkpoint-every steps and a run resumes from it.
+a checkpoint (weights + optimiser + step) is written every --checkpoint-every steps and a run resumes from it;
+the model folder gets the weights of the best validation correlation (on a fixed set of the same generator) unless --last.
 """
 import argparse
 import json
@@ -86,7 +87,9 @@ def main():
     ap.add_argument("--name", default=None)
     ap.add_argument("--out", required=True)
     ap.add_argument("--export-from", default=None, help="write the model folder --out from another run's checkpoint.pt (e.g. while it trains) and stop")
+    ap.add_argument("--last", action="store_true", help="write the last weights, not those of the best validation correlation")
     args = ap.parse_args()
+    last = args.last
     if args.threads > 0:
         torch.set_num_threads(args.threads)
     dev = torch.device("cuda" if args.device == "auto" and torch.cuda.is_available() else ("cpu" if args.device == "auto" else args.device))
@@ -108,10 +111,12 @@ def main():
     opt = torch.optim.Adam(net.parameters(), lr=args.lr)
     os.makedirs(args.out, exist_ok=True)
     step, history, seconds = 0, [], 0.0
+    best = {"corr": -2.0, "step": 0, "net": None}
     if st is not None:
         net.load_state_dict(st["net"])
         opt.load_state_dict(st["opt"])
         step, history, seconds = st["step"], st["history"], st["seconds"]
+        best = st.get("best", best)
         print(f"{'exporting' if args.export_from else 'resuming after'} step {step}", flush=True)
     vrng = np.random.default_rng(args.seed + 1000)
     val = crystals.batch(args.rank, args.size, args.val, vrng, dev, args.size_min, args.size_max, args.photons_min, args.photons_max)
@@ -131,10 +136,13 @@ def main():
 
     def save(final):
         if not args.export_from:
-            torch.save({"net": net.state_dict(), "opt": opt.state_dict(), "step": step, "history": history,
-                    "seconds": time.time() - t0, "args": vars(args)}, ckpt + ".tmp")
+            torch.save({"net": net.state_dict(), "opt": opt.state_dict(), "step": step, "history": history, "best": best,
+                        "seconds": time.time() - t0, "args": vars(args)}, ckpt + ".tmp")
             os.replace(ckpt + ".tmp", ckpt)
         if final:
+            if not last and best["net"] is not None:
+                # the weights of the best validation so far: the correlation swings by 0.1 between checks at a high rate
+                net.load_state_dict(best["net"])
             vloss, vcorr = validate()
             cmd = "python3 tools/pytorch/train_cdinn.py " + " ".join(f"--{k.replace('_', '-')} {v}" for k, v in vars(args).items() if v is not None and k not in ("out", "threads", "device", "minutes", "export_from"))
             dims = "³" if args.rank == 3 else "²"
@@ -154,10 +162,12 @@ def main():
             name = args.name or os.path.basename(os.path.normpath(args.out))
             cdinn.save_model_folder(net.eval(), args.out, name,
                                     f"cdinn {args.rank}D {args.size}{dims}, base {args.base}, depth {args.depth}, central window, trained with PyTorch on tools/pytorch/crystals.py",
-                                    training, {"validationLoss": vloss, "validationMedianAmplitudeCorrelation": vcorr, "steps": step}, cmd)
+                                    training, {"validationLoss": vloss, "validationMedianAmplitudeCorrelation": vcorr, "steps": step,
+                                               "weightsOfStep": step if last or best["net"] is None else best["step"]}, cmd)
             with open(os.path.join(args.out, "history.json"), "w") as f:
                 json.dump(history, f)
-            print(f"wrote {args.out}: step {step}, validation loss {vloss:.4f}, correlation {vcorr:.3f}", flush=True)
+            used = step if last or best["net"] is None else best["step"]
+            print(f"wrote {args.out}: weights of step {used} of {step}, validation loss {vloss:.4f}, correlation {vcorr:.3f}", flush=True)
 
     net.train()
     while step < args.steps and not args.export_from:
@@ -177,6 +187,8 @@ def main():
         step += 1
         if step % args.checkpoint_every == 0 or step == args.steps:
             vloss, vcorr = validate()
+            if vcorr > best["corr"]:
+                best = {"corr": vcorr, "step": step, "net": {k: v.detach().clone() for k, v in net.state_dict().items()}}
             history.append({"step": step, "train_loss": float(np.mean(losses)), "validation_loss": vloss, "validation_correlation": vcorr, "lr": lr, "seconds": round(time.time() - t0, 1)})
             print(json.dumps(history[-1]), flush=True)
             losses = []
