@@ -34,16 +34,28 @@ class TorchWeightsTest {
 	}
 
 	@Test
-	void djlComputesWhatPyTorchComputedFromTheSameWeights2D() throws Exception { sameOutputs("2d"); }
+	void djlComputesWhatPyTorchComputedFromTheSameWeights2D() throws Exception {
+		assertFalse(Files.exists(fixture("2d").resolve(ModelFolder.WEIGHTS)), "the fixture must exercise weights.npz");
+		sameOutputs("2d");
+	}
 
 	@Test
 	void djlComputesWhatPyTorchComputedFromTheSameWeights3D() throws Exception { sameOutputs("3d"); }
 
-	private static void sameOutputs(final String rank) throws Exception {
-		final Path f = fixture(rank);
+	@Test
+	void aConvertedFolderComputesTheSame(@TempDir final Path tmp) throws Exception {
+		sc.fiji.cdi.nn.train.ConvertMain.convert(fixture("3d"), tmp);
+		assertTrue(Files.isRegularFile(tmp.resolve(ModelFolder.WEIGHTS)));
+		assertFalse(Files.exists(tmp.resolve(ModelFolder.TORCH_WEIGHTS)));
+		for (final String f : new String[] { "input.npy", "expected_amplitude.npy", "expected_phase.npy" }) Files.copy(fixture("3d").resolve(f), tmp.resolve(f));
+		sameOutputs(tmp);
+	}
+
+	private static void sameOutputs(final String rank) throws Exception { sameOutputs(fixture(rank)); }
+
+	private static void sameOutputs(final Path f) throws Exception {
 		final float[] input = NpyIO.read(f.resolve("input.npy")).data;
 		final float[] amplitude = NpyIO.read(f.resolve("expected_amplitude.npy")).data, phase = NpyIO.read(f.resolve("expected_phase.npy")).data;
-		assertFalse(Files.exists(f.resolve(ModelFolder.WEIGHTS)), "the fixture must exercise weights.npz");
 		try (Predictor p = Predictor.load(f, "cpu")) {
 			final float[][][] out = p.network().forward(new float[][] { input });
 			double maxA = 0, maxP = 0, range = 0;
