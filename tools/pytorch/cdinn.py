@@ -85,7 +85,8 @@ def save_model_folder(net, folder, name, description, training, validation, repr
     os.makedirs(folder, exist_ok=True)
     arrays = {f"p{i:03d}": v.detach().cpu().float().numpy() for i, (_, v) in enumerate(parameters_in_djl_order(net))}
     np.savez(os.path.join(folder, "weights.npz"), **arrays)
-    count = sum(int(np.prod(a.shape)) for k, a in arrays.items())
+    # trainable values, as ModelFolder.parameterCount counts them (not BatchNorm's running statistics)
+    count = sum(int(np.prod(v.shape)) for k, v in parameters_in_djl_order(net) if not k.endswith(("running_mean", "running_var")))
     card = {
         "format": "cdi-fiji-model/1",
         "name": name,

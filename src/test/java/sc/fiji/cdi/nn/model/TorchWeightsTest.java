@@ -44,7 +44,7 @@ class TorchWeightsTest {
 
 	@Test
 	void aConvertedFolderComputesTheSame(@TempDir final Path tmp) throws Exception {
-		sc.fiji.cdi.nn.train.ConvertMain.convert(fixture("3d"), tmp);
+		sc.fiji.cdi.nn.train.ConvertMain.convert(fixture("3d"), tmp, null);
 		assertTrue(Files.isRegularFile(tmp.resolve(ModelFolder.WEIGHTS)));
 		assertFalse(Files.exists(tmp.resolve(ModelFolder.TORCH_WEIGHTS)));
 		for (final String f : new String[] { "input.npy", "expected_amplitude.npy", "expected_phase.npy" }) Files.copy(fixture("3d").resolve(f), tmp.resolve(f));
