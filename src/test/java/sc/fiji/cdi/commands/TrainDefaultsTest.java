@@ -1,6 +1,7 @@
 package sc.fiji.cdi.commands;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.reflect.Field;
 import java.util.Map;
@@ -13,7 +14,10 @@ import com.google.gson.JsonParser;
 import sc.fiji.cdi.nn.train.TrainMain;
 import sc.fiji.cdi.nn.train.TrainingConfig;
 
-/** Train Network and the training command line (TrainMain) share one set of defaults: the bundled 3D model's. */
+/**
+ * Train Network and the training command line (TrainMain) share one set of defaults, which build the bundled 3D
+ * model's network (and, when the bundled model was trained by them rather than with PyTorch, reproduce it).
+ */
 class TrainDefaultsTest {
 
 	@Test
@@ -35,7 +39,18 @@ class TrainDefaultsTest {
 		assertEquals(2e-3, cli.learningRate());
 		assertEquals(2, cli.halveEvery());
 		try (var in = TrainDefaultsTest.class.getResourceAsStream("/models/default-3d/model.json")) {
-			final JsonObject t = JsonParser.parseString(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)).getAsJsonObject().getAsJsonObject("training");
+			final JsonObject card = JsonParser.parseString(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)).getAsJsonObject();
+			final JsonObject t = card.getAsJsonObject("training"), a = card.getAsJsonObject("architecture");
+			// the command trains the bundled model's network, so its weights can start (--init) or be fine-tuned by it
+			assertEquals(a.get("kind").getAsString(), cli.architecture().kind().name());
+			assertEquals(a.get("inputSize").getAsInt(), cli.architecture().inputSize());
+			assertEquals(a.get("baseChannels").getAsInt(), cli.architecture().baseChannels());
+			assertEquals(a.get("depth").getAsInt(), cli.architecture().depth());
+			if (t.has("generator") && !t.get("generator").isJsonNull()) {
+				// trained with PyTorch on tools/pytorch/crystals.py: its card says how to reproduce it there
+				assertTrue(card.get("reproduce").getAsString().startsWith("python3 tools/pytorch/train_cdinn.py"), card.get("reproduce").getAsString());
+				return;
+			}
 			assertEquals(t.get("trainSamples").getAsInt(), cli.trainSamples());
 			assertEquals(t.get("epochs").getAsInt(), cli.epochs());
 			assertEquals(t.get("batchSize").getAsInt(), cli.batchSize());
