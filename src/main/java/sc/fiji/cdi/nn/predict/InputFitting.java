@@ -150,7 +150,7 @@ public final class InputFitting {
 	 * default one) on the network grid: the autocorrelation estimate is biased by the shape, so the data are compared
 	 * with the estimate on training-like crystals rather than with the recipe's nominal size.
 	 */
-	private double[] trainedFraction() {
+	double[] trainedFraction() {
 		if (trainedFraction != null) return trainedFraction;
 		if (card.savedModel != null || card.architecture.kind() == Architecture.Kind.TENSORFLOW_SAVEDMODEL) {
 			final double f = card.savedModel == null ? 0 : card.savedModel.objectFraction;
