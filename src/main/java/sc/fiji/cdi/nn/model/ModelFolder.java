@@ -89,23 +89,26 @@ public final class ModelFolder {
 	 * of their names (p000, p001, …); their number and every shape must be the block's.
 	 */
 	public static void loadNpz(final Block block, final Path npz, final NDManager manager, final String network) {
-		final NDList arrays;
-		try (InputStream in = new BufferedInputStream(Files.newInputStream(npz))) {
-			arrays = NDList.decode(manager, in);
-		} catch (final IOException | RuntimeException e) {
-			throw new CdiException("Cannot read the weights " + npz + " (" + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + "): expected the weights.npz written by tools/pytorch.", e);
-		}
-		final List<NDArray> sorted = new ArrayList<>(arrays);
-		sorted.sort(Comparator.comparing(NDArray::getName, Comparator.nullsFirst(Comparator.naturalOrder())));
-		final List<Pair<String, Parameter>> params = block.getParameters().stream().toList();
-		if (sorted.size() != params.size()) throw new CdiException("The weights " + npz + " hold " + sorted.size() + " arrays but the network in its model card (" + network + ") has "
-			+ params.size() + " parameters: were model.json and weights.npz written by the same training run?");
-		for (int i = 0; i < params.size(); i++) {
-			final NDArray target = params.get(i).getValue().getArray();
-			final NDArray got = sorted.get(i);
-			if (!got.getShape().equals(target.getShape())) throw new CdiException("The weights " + npz + " do not fit the network in its model card (" + network + "): array "
-				+ got.getName() + " has shape " + got.getShape() + ", parameter " + params.get(i).getKey() + " needs " + target.getShape() + ".");
-			target.set(got.toType(DataType.FLOAT32, false).toFloatArray());
+		// the file's arrays live in a sub-manager, freed once copied into the block's own parameters
+		try (NDManager sub = manager.newSubManager()) {
+			final NDList arrays;
+			try (InputStream in = new BufferedInputStream(Files.newInputStream(npz))) {
+				arrays = NDList.decode(sub, in);
+			} catch (final IOException | RuntimeException e) {
+				throw new CdiException("Cannot read the weights " + npz + " (" + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + "): expected the weights.npz written by tools/pytorch.", e);
+			}
+			final List<NDArray> sorted = new ArrayList<>(arrays);
+			sorted.sort(Comparator.comparing(NDArray::getName, Comparator.nullsFirst(Comparator.naturalOrder())));
+			final List<Pair<String, Parameter>> params = block.getParameters().stream().toList();
+			if (sorted.size() != params.size()) throw new CdiException("The weights " + npz + " hold " + sorted.size() + " arrays but the network in its model card (" + network + ") has "
+				+ params.size() + " parameters: is the file a complete copy (a zip cut short reads as fewer arrays), and were model.json and weights.npz written by the same training run?");
+			for (int i = 0; i < params.size(); i++) {
+				final NDArray target = params.get(i).getValue().getArray();
+				final NDArray got = sorted.get(i);
+				if (!got.getShape().equals(target.getShape())) throw new CdiException("The weights " + npz + " do not fit the network in its model card (" + network + "): array "
+					+ got.getName() + " has shape " + got.getShape() + ", parameter " + params.get(i).getKey() + " needs " + target.getShape() + ".");
+				target.set(got.toType(DataType.FLOAT32, false).toFloatArray());
+			}
 		}
 	}
 

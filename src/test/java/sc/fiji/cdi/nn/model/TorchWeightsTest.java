@@ -80,6 +80,12 @@ class TorchWeightsTest {
 		Files.writeString(tmp.resolve(ModelFolder.CARD), Files.readString(f.resolve(ModelFolder.CARD)).replace("\"depth\": 2", "\"depth\": 1"));
 		final CdiException e2 = assertThrows(CdiException.class, () -> Predictor.load(tmp, "cpu").close());
 		assertTrue(e2.getMessage().contains("76 arrays"), e2.getMessage());
+		Files.writeString(tmp.resolve(ModelFolder.CARD), Files.readString(f.resolve(ModelFolder.CARD)));
+		final byte[] whole = Files.readAllBytes(f.resolve(ModelFolder.TORCH_WEIGHTS));
+		Files.write(tmp.resolve(ModelFolder.TORCH_WEIGHTS), java.util.Arrays.copyOf(whole, whole.length / 2)); // a copy cut short
+		final CdiException cut = assertThrows(CdiException.class, () -> Predictor.load(tmp, "cpu").close());
+		// DJL reads a zip cut short as fewer arrays, or fails on the broken entry: either way one clear message
+		assertTrue(cut.getMessage().contains("weights.npz") && (cut.getMessage().contains("Cannot read the weights") || cut.getMessage().contains("cut short")), cut.getMessage());
 		Files.delete(tmp.resolve(ModelFolder.TORCH_WEIGHTS));
 		final CdiException e3 = assertThrows(CdiException.class, () -> Predictor.load(tmp, "cpu").close());
 		assertTrue(e3.getMessage().contains("weights.params") && e3.getMessage().contains("weights.npz"), e3.getMessage());
