@@ -79,6 +79,22 @@ def parameters_in_djl_order(net):
     return [(k, v) for k, v in net.state_dict().items() if not k.endswith("num_batches_tracked")]
 
 
+def load_weights_npz(net, folder):
+    """Sets net's weights from a model folder's weights.npz (p000, p001, ... in DJL's order), as written below."""
+    import os
+    with np.load(os.path.join(folder, "weights.npz")) as z:
+        arrays = [z[f"p{i:03d}"] for i in range(len(z.files))]
+    params = parameters_in_djl_order(net)
+    if len(arrays) != len(params):
+        raise ValueError(f"{folder}/weights.npz holds {len(arrays)} arrays, this network has {len(params)}: another architecture")
+    state = net.state_dict()
+    for (k, v), a in zip(params, arrays):
+        if tuple(a.shape) != tuple(v.shape):
+            raise ValueError(f"{folder}/weights.npz: {k} is {a.shape}, expected {tuple(v.shape)}")
+        state[k] = torch.from_numpy(a).to(v.dtype)
+    net.load_state_dict(state)
+
+
 def save_model_folder(net, folder, name, description, training, validation, reproduce):
     """weights.npz (p000, p001, ... in DJL's order) and model.json (cdi-fiji-model/1) into folder."""
     import os

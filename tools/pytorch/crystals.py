@@ -4,11 +4,12 @@ so that a network trained here is evaluated on crystals from a generator it neve
 
 Shapes: Wulff-like polyhedra of an fcc crystal ({111}, {100} and optionally {110} facets at random relative
 distances, as equilibrium shapes of Au/Pt nanocrystals are; Marks & Peng 2016), randomly oriented, sometimes
-stretched or truncated by a substrate plane (dewetted particles), and ellipsoids; soft edges of 0.3–1 voxel.
+stretched or truncated by a substrate plane (dewetted particles), a third grown irregularly (facet distances 0.65–1.35
+of the equilibrium ones), and ellipsoids; soft edges of 0.3–1 voxel.
 2D: sections of the same kind (square or hexagonal facet families).
-Phases (radians, g·u): the field of point dilatations (inclusions), bending (a quadratic term), a dislocation
+Phases (radians, g·u): the field of point dilatations (inclusions), displaced regions (Gaussian bumps), bending (a quadratic term), a dislocation
 (a vortex of ±1 around a line), a smooth random field, and sometimes a domain boundary (a phase step).
-Patterns: |FFT|², sometimes blurred by partial coherence, Poisson noise at 1e5–1e9 photons, sometimes detector
+Patterns: |FFT|², sometimes blurred by partial coherence, Poisson noise at 1e5–1e9 photons (a fifth noise-free), sometimes detector
 gaps or a beam stop (unmeasured pixels: 0 in the input, left out of the physics loss).
 """
 import math
@@ -40,11 +41,14 @@ def _facet_normals(rank, rng):
         fams = [([(math.cos(i * step), math.sin(i * step)) for i in range(k)], 1.0)]
         if rng.random() < 0.6:
             fams.append(([(math.cos((i + 0.5) * step), math.sin((i + 0.5) * step)) for i in range(k)], rng.uniform(1.0, 1.35)))
+    # growth is never perfectly symmetric; in a third of the crystals it is far from it (kinetic shapes, growth
+    # under a gradient: facets at 0.7-1.4 of their equilibrium distance, some vanishing)
+    spread = 0.35 if rng.random() < 0.33 else 0.07
     for vecs, d in fams:
         for v in vecs:
             v = np.asarray(v, float)
             normals.append(v / np.linalg.norm(v))
-            dist.append(d * rng.uniform(0.93, 1.07))  # growth is never perfectly symmetric
+            dist.append(d * rng.uniform(1 - spread, 1 + spread))
     return np.array(normals), np.array(dist)
 
 
@@ -86,7 +90,7 @@ def _phase(r, inside, size_px, rank, rng, device):
     ph = torch.zeros(r.shape[1:], device=device)
     half = size_px / 2
     pts = r[:, inside] if inside.any() else r.reshape(rank, -1)
-    kinds = rng.choice(["inclusion", "bending", "dislocation", "smooth"], size=rng.integers(1, 3), replace=False, p=[0.3, 0.25, 0.15, 0.3])
+    kinds = rng.choice(["inclusion", "bump", "bending", "dislocation", "smooth"], size=rng.integers(1, 3), replace=False, p=[0.25, 0.2, 0.2, 0.1, 0.25])
     for kind in kinds:
         if kind == "inclusion":
             for _ in range(rng.integers(1, 4)):
@@ -97,6 +101,11 @@ def _phase(r, inside, size_px, rank, rng, device):
                 d = r - c
                 # x·exp(−x²/2) peaks at 1/√e ≈ 0.607 (x = 1): × 1.65 makes the drawn 0.5–2 rad the field's extreme
                 ph += rng.choice([-1, 1]) * rng.uniform(0.5, 2.0) * torch.einsum("r,r...->...", q, d) / w * torch.exp(-d.square().sum(0) / (2 * w * w)) * 1.65
+        elif kind == "bump":  # regions displaced along g (a strained core or shell, a local expansion): Gaussians
+            for _ in range(rng.integers(1, 4)):
+                c = pts[:, rng.integers(pts.shape[1])].view(-1, *([1] * rank))
+                w = rng.uniform(0.1, 0.4) * size_px
+                ph += rng.choice([-1, 1]) * rng.uniform(0.3, 1.6) * torch.exp(-(r - c).square().sum(0) / (2 * w * w))
         elif kind == "bending":
             rot = _rotation(rank, rng)
             e1 = torch.tensor(rot[:, 0], dtype=torch.float32, device=device)
@@ -162,8 +171,9 @@ def pattern(amp, ph, rng, photons_min=1e5, photons_max=1e9):
         k = torch.fft.fftfreq(n, device=amp.device)
         g = torch.exp(-2 * (math.pi * sigma) ** 2 * sum(kk.square() for kk in torch.meshgrid(*([k] * rank), indexing="ij")))
         inten = torch.fft.ifftn(torch.fft.fftn(inten, dim=dims) * g, dim=dims).real.clamp_min(0)
-    photons = 10 ** rng.uniform(math.log10(photons_min), math.log10(photons_max))
-    inten = torch.poisson(inten / inten.sum() * photons)
+    if rng.random() < 0.8:  # a fifth noise-free (the limit of a very strong scan)
+        photons = 10 ** rng.uniform(math.log10(photons_min), math.log10(photons_max))
+        inten = torch.poisson(inten / inten.sum() * photons)
     measured = torch.ones_like(inten)
     c = n // 2
     if rng.random() < 0.2:  # detector gaps: planes (lines in 2D) through the rocking axis

@@ -87,6 +87,7 @@ def main():
     ap.add_argument("--name", default=None)
     ap.add_argument("--out", required=True)
     ap.add_argument("--export-from", default=None, help="write the model folder --out from another run's checkpoint.pt (e.g. while it trains) and stop")
+    ap.add_argument("--init", default=None, help="start from the weights of a model folder (weights.npz of the same architecture)")
     ap.add_argument("--last", action="store_true", help="write the last weights, not those of the best validation correlation")
     args = ap.parse_args()
     last = args.last
@@ -112,6 +113,9 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     step, history, seconds = 0, [], 0.0
     best = {"corr": -2.0, "step": 0, "net": None}
+    if st is None and args.init:
+        cdinn.load_weights_npz(net, args.init)
+        print(f"starting from the weights of {args.init}", flush=True)
     if st is not None:
         net.load_state_dict(st["net"])
         opt.load_state_dict(st["opt"])
@@ -148,8 +152,8 @@ def main():
             dims = "³" if args.rank == 3 else "²"
             training = {
                 "loss": "COMBINED",
-                "generator": "tools/pytorch/crystals.py (Wulff-like polyhedra, ellipsoids; inclusion, bending, dislocation, "
-                             "smooth and domain phases; coherence blur, Poisson noise, gaps)",
+                "generator": "tools/pytorch/crystals.py (Wulff-like polyhedra, regular or irregularly grown, ellipsoids; inclusion, "
+                             "bump, bending, dislocation, smooth and domain phases; coherence blur, Poisson noise or none, gaps)",
                 # the input fitting bins patterns so that crystals fill the box as these sizes do
                 "dataRecipe": {"base": {"shape": "POLYHEDRON" if args.rank == 3 else "POLYGON", "sizeFraction": args.size_max, "phaseModel": "SINES_GAUSSIANS",
                                         "phaseRange": 2.0, "photons": 0.0, "edgeSigma": 1.0, "aspect": 1.0},
