@@ -55,13 +55,36 @@ def supervised_loss(a, p, ta, tp):
     return torch.minimum(per_sample(ta, tp), per_sample(twin(ta, False), twin(tp, True))).mean()
 
 
-def correlation(a, ta):
-    """Median amplitude correlation over the batch, the better of truth and twin."""
-    def pearson(x, y):
-        x = x.flatten(1) - x.flatten(1).mean(1, keepdim=True)
-        y = y.flatten(1) - y.flatten(1).mean(1, keepdim=True)
+def _dilated_support(ta, voxels=2):
+    """The truth support (amplitude >= 0.1) dilated by a box of +-voxels (Quality.AMPLITUDE_DILATION)."""
+    pool = torch.nn.functional.max_pool3d if ta.dim() == 5 else torch.nn.functional.max_pool2d
+    return pool((ta >= 0.1).float(), 2 * voxels + 1, stride=1, padding=voxels) > 0
+
+
+def quality(a, p, ta, tp):
+    """Median amplitude correlation and phase RMS over the batch as the plugin's Quality.compare measures them (the
+    correlation over the truth support dilated by 2 voxels, so empty voxels do not inflate it; the phase RMS inside
+    the support after the best constant offset), the better of truth and twin."""
+    def pearson(x, y, m):
+        m = m.flatten(1).float()
+        n = m.sum(1).clamp_min(2)
+        x, y = x.flatten(1), y.flatten(1)
+        x = (x - (x * m).sum(1, keepdim=True) / n[:, None]) * m
+        y = (y - (y * m).sum(1, keepdim=True) / n[:, None]) * m
         return (x * y).sum(1) / (x.norm(dim=1) * y.norm(dim=1)).clamp_min(1e-12)
-    return float(torch.maximum(pearson(a, ta), pearson(a, twin(ta, False))).median())
+
+    def phase_rms(p, tp, s):
+        s = s.flatten(1).float()
+        d = (p - tp).flatten(1)
+        c = torch.atan2((torch.sin(d) * s).sum(1), (torch.cos(d) * s).sum(1))
+        w = torch.remainder(d - c[:, None] + math.pi, 2 * math.pi) - math.pi
+        return ((w * w * s).sum(1) / s.sum(1).clamp_min(1)).sqrt()
+
+    tt, tpt = twin(ta, False), twin(tp, True)
+    c1, c2 = pearson(a, ta, _dilated_support(ta)), pearson(a, tt, _dilated_support(tt))
+    r1, r2 = phase_rms(p, tp, ta >= 0.1), phase_rms(p, tpt, tt >= 0.1)
+    first = c1 >= c2
+    return float(torch.where(first, c1, c2).median()), float(torch.where(first, r1, r2).median())
 
 
 def main():
@@ -134,9 +157,9 @@ def main():
             x, m, ta, tp = val
             a, p = net(x)
             loss = float(physics_loss(a, p, x, m) + supervised_loss(a, p, ta, tp))
-            corr = correlation(a, ta)
+            corr, rms = quality(a, p, ta, tp)
         net.train()
-        return loss, corr
+        return loss, corr, rms
 
     def save(final):
         if not args.export_from:
@@ -147,7 +170,7 @@ def main():
             if not last and best["net"] is not None:
                 # the weights of the best validation so far: the correlation swings by 0.1 between checks at a high rate
                 net.load_state_dict(best["net"])
-            vloss, vcorr = validate()
+            vloss, vcorr, vrms = validate()
             cmd = "python3 tools/pytorch/train_cdinn.py " + " ".join(f"--{k.replace('_', '-')} {v}" for k, v in vars(args).items() if v is not None and k not in ("out", "threads", "device", "minutes", "export_from"))
             dims = "³" if args.rank == 3 else "²"
             training = {
@@ -166,12 +189,12 @@ def main():
             name = args.name or os.path.basename(os.path.normpath(args.out))
             cdinn.save_model_folder(net.eval(), args.out, name,
                                     f"cdinn {args.rank}D {args.size}{dims}, base {args.base}, depth {args.depth}, central window, trained with PyTorch on tools/pytorch/crystals.py",
-                                    training, {"validationLoss": vloss, "validationMedianAmplitudeCorrelation": vcorr, "steps": step,
+                                    training, {"validationLoss": vloss, "validationMedianAmplitudeCorrelation": vcorr, "validationMedianPhaseRms": vrms, "steps": step,
                                                "weightsOfStep": step if last or best["net"] is None else best["step"]}, cmd)
             with open(os.path.join(args.out, "history.json"), "w") as f:
                 json.dump(history, f)
             used = step if last or best["net"] is None else best["step"]
-            print(f"wrote {args.out}: weights of step {used} of {step}, validation loss {vloss:.4f}, correlation {vcorr:.3f}", flush=True)
+            print(f"wrote {args.out}: weights of step {used} of {step}, validation loss {vloss:.4f}, correlation {vcorr:.3f}, phase RMS {vrms:.3f} rad", flush=True)
 
     net.train()
     while step < args.steps and not args.export_from:
@@ -190,10 +213,10 @@ def main():
         losses.append(float(loss))
         step += 1
         if step % args.checkpoint_every == 0 or step == args.steps:
-            vloss, vcorr = validate()
+            vloss, vcorr, vrms = validate()
             if vcorr > best["corr"]:
                 best = {"corr": vcorr, "step": step, "net": {k: v.detach().clone() for k, v in net.state_dict().items()}}
-            history.append({"step": step, "train_loss": float(np.mean(losses)), "validation_loss": vloss, "validation_correlation": vcorr, "lr": lr, "seconds": round(time.time() - t0, 1)})
+            history.append({"step": step, "train_loss": float(np.mean(losses)), "validation_loss": vloss, "validation_correlation": vcorr, "validation_phase_rms": vrms, "lr": lr, "seconds": round(time.time() - t0, 1)})
             print(json.dumps(history[-1]), flush=True)
             losses = []
             save(False)
