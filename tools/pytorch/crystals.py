@@ -9,7 +9,7 @@ of the equilibrium ones), and ellipsoids; soft edges of 0.3–1 voxel.
 2D: sections of the same kind (square or hexagonal facet families).
 Phases (radians, g·u): the field of point dilatations (inclusions), displaced regions (Gaussian bumps), bending (a quadratic term), a dislocation
 (a vortex of ±1 around a line), a smooth random field, and sometimes a domain boundary (a phase step).
-Patterns: |FFT|², sometimes blurred by partial coherence, Poisson noise at 1e5–1e9 photons (a fifth noise-free), sometimes detector
+Patterns: |FFT|² with the peak up to a pixel off the centre along each axis (a phase ramp), sometimes blurred by partial coherence, Poisson noise at 1e5–1e9 photons (a fifth noise-free), sometimes detector
 gaps or a beam stop (unmeasured pixels: 0 in the input, left out of the physics loss).
 """
 import math
@@ -155,6 +155,10 @@ def crystal(rank, n, rng, device, size_min=0.2, size_max=0.45):
         amp = amp * (1 + rng.uniform(0.05, 0.2) * torch.cos(torch.einsum("r,r...->...", k, r) + rng.uniform(0, 6.3)))
     amp = amp / amp.max().clamp_min(1e-6)
     ph = _phase(r, inside, size, rank, rng, device)
+    # the Bragg peak is never centred on a pixel: a shift of the pattern by s pixels per axis (|s| <= 1) is the
+    # phase ramp 2*pi*s.r/n across the object
+    s = torch.tensor(rng.uniform(-1, 1, size=rank), dtype=torch.float32, device=device)
+    ph = ph + 2 * math.pi / n * torch.einsum("r,r...->...", s, r)
     return amp, ph
 
 
