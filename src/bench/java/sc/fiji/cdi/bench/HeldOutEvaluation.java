@@ -7,6 +7,7 @@ import java.util.Locale;
 
 import sc.fiji.cdi.align.Quality;
 import sc.fiji.cdi.bench.NnEvaluation;
+import sc.fiji.cdi.data.ComplexVolume;
 import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.data.Grid;
 import sc.fiji.cdi.nn.model.CrystalRecipe;
@@ -15,6 +16,7 @@ import sc.fiji.cdi.nn.predict.Prediction;
 import sc.fiji.cdi.nn.predict.Predictor;
 import sc.fiji.cdi.phasing.InitialGuess;
 import sc.fiji.cdi.phasing.JTransformsBackend;
+import sc.fiji.cdi.phasing.Moments;
 import sc.fiji.cdi.phasing.Phaser;
 import sc.fiji.cdi.phasing.PhasingParameters;
 import sc.fiji.cdi.phasing.PhasingResult;
@@ -55,6 +57,7 @@ public final class HeldOutEvaluation {
 			final int nr = recipes.length;
 			System.out.printf(Locale.ROOT, "Model %s (%s); %d held-out crystals (independent family, seed %d) on %s; default phasing '%s' (%d it.); refine %s%n",
 				model, p.card().architecture.describe(), count, seed, g, phasing.recipe(), Recipe.parse(phasing.recipe()).totalIterations(), Arrays.toString(recipes));
+			final double[] flatPhase = new double[count]; // the phase RMS of no phase at all, the baseline a network's phase must beat
 			final double[] nnCorr = new double[count], nnPhase = new double[count], nnChi2 = new double[count], dis = new double[count], score = new double[count];
 			final boolean[] trusted = new boolean[count];
 			final double[][] rfChi2 = new double[nr][count], rfSec = new double[nr][count];
@@ -78,6 +81,7 @@ public final class HeldOutEvaluation {
 				final Quality.Comparison q = Quality.compare(guess.object(), c.object(), c.support());
 				nnCorr[k] = q.amplitudeCorrelation();
 				nnPhase[k] = q.phaseRmsError();
+				flatPhase[k] = flatPhaseRms(c);
 				nnChi2[k] = pr.trust().chi2();
 				dis[k] = pr.trust().disagreement();
 				score[k] = pr.trust().score();
@@ -101,8 +105,8 @@ public final class HeldOutEvaluation {
 				line.append(String.format(Locale.ROOT, " | phasing corr %.3f phase %.3f chi2 %.5f %.1fs", qp.amplitudeCorrelation(), qp.phaseRmsError(), phChi2[k], phSec[k]));
 				System.out.println(line);
 			}
-			System.out.printf(Locale.ROOT, "%nNN alone: median amplitude correlation %.3f, median phase RMS %.3f rad, median chi2 %.3f; successes %d/%d%n",
-				median(nnCorr), median(nnPhase), median(nnChi2), countSuccess(nnCorr, nnPhase), count);
+			System.out.printf(Locale.ROOT, "%nNN alone: median amplitude correlation %.3f, median phase RMS %.3f rad (a flat phase: %.3f), median chi2 %.3f; successes %d/%d%n",
+				median(nnCorr), median(nnPhase), median(flatPhase), median(nnChi2), countSuccess(nnCorr, nnPhase), count);
 			// the trust check's separation at the success bar's correlation and at a lower one (with no success
 			// on a set, only the lower bar has both classes)
 			for (final double bar : new double[] { 0.9, 0.75 }) {
@@ -194,6 +198,14 @@ public final class HeldOutEvaluation {
 		final double[] chi2 = rows.stream().mapToDouble(x -> x[2]).sorted().toArray(), dis = rows.stream().mapToDouble(x -> x[3]).sorted().toArray();
 		System.out.printf(Locale.ROOT, "Training-like crystals on %s: chi2 median %.3f, 90th percentile %.3f; disagreement median %.3f, 90th percentile %.3f%n",
 			g, median(chi2), chi2[(int) Math.floor(0.9 * (n - 1))], median(dis), dis[(int) Math.floor(0.9 * (n - 1))]);
+	}
+
+	/** The phase RMS error of the true amplitude with no phase (zero everywhere): what a network's phase must beat. */
+	static double flatPhaseRms(final SimulatedCrystal c) {
+		final float[] flat = Moments.modulus(c.object().data);
+		final float[] rho = new float[2 * flat.length];
+		for (int i = 0; i < flat.length; i++) rho[2 * i] = flat[i];
+		return Quality.phaseRms(new ComplexVolume(c.object().grid, rho), c.object(), c.support());
 	}
 
 	static boolean success(final Quality.Comparison q) { return q.amplitudeCorrelation() >= 0.95 && q.phaseRmsError() <= 0.3; }
