@@ -58,6 +58,7 @@ public final class HeldOutEvaluation {
 			System.out.printf(Locale.ROOT, "Model %s (%s); %d held-out crystals (independent family, seed %d) on %s; default phasing '%s' (%d it.); refine %s%n",
 				model, p.card().architecture.describe(), count, seed, g, phasing.recipe(), Recipe.parse(phasing.recipe()).totalIterations(), Arrays.toString(recipes));
 			final double[] flatPhase = new double[count]; // the phase RMS of no phase at all, the baseline a network's phase must beat
+			final double[] coveredPhase = new double[count], missed = new double[count]; // the phase where the prediction has amplitude, and the share of the crystal where it has none
 			final double[] nnCorr = new double[count], nnPhase = new double[count], nnChi2 = new double[count], dis = new double[count], score = new double[count];
 			final boolean[] trusted = new boolean[count];
 			final double[][] rfChi2 = new double[nr][count], rfSec = new double[nr][count];
@@ -82,6 +83,9 @@ public final class HeldOutEvaluation {
 				nnCorr[k] = q.amplitudeCorrelation();
 				nnPhase[k] = q.phaseRmsError();
 				flatPhase[k] = flatPhaseRms(c);
+				final double[] cov = coveredPhaseRms(q, c);
+				coveredPhase[k] = cov[0];
+				missed[k] = cov[1];
 				nnChi2[k] = pr.trust().chi2();
 				dis[k] = pr.trust().disagreement();
 				score[k] = pr.trust().score();
@@ -107,6 +111,8 @@ public final class HeldOutEvaluation {
 			}
 			System.out.printf(Locale.ROOT, "%nNN alone: median amplitude correlation %.3f, median phase RMS %.3f rad (a flat phase: %.3f), median chi2 %.3f; successes %d/%d%n",
 				median(nnCorr), median(nnPhase), median(flatPhase), median(nnChi2), countSuccess(nnCorr, nnPhase), count);
+			System.out.printf(Locale.ROOT, "  the prediction leaves out (amplitude < 0.1 of its maximum) a median %.2f of the true support; phase RMS where it does not: %.3f rad%n",
+				median(missed), median(coveredPhase));
 			// the trust check's separation at the success bar's correlation and at a lower one (with no success
 			// on a set, only the lower bar has both classes)
 			for (final double bar : new double[] { 0.9, 0.75 }) {
@@ -198,6 +204,26 @@ public final class HeldOutEvaluation {
 		final double[] chi2 = rows.stream().mapToDouble(x -> x[2]).sorted().toArray(), dis = rows.stream().mapToDouble(x -> x[3]).sorted().toArray();
 		System.out.printf(Locale.ROOT, "Training-like crystals on %s: chi2 median %.3f, 90th percentile %.3f; disagreement median %.3f, 90th percentile %.3f%n",
 			g, median(chi2), chi2[(int) Math.floor(0.9 * (n - 1))], median(dis), dis[(int) Math.floor(0.9 * (n - 1))]);
+	}
+
+	/**
+	 * {phase RMS over the voxels of the true support where the aligned prediction has amplitude ≥ 0.1 of its maximum,
+	 * the share of the true support where it has less}: the headline phase RMS also counts voxels the prediction
+	 * leaves out of the crystal, where its phase means nothing.
+	 */
+	static double[] coveredPhaseRms(final Quality.Comparison q, final SimulatedCrystal c) {
+		final float[] a = Moments.modulus(q.aligned().data);
+		float max = 0;
+		for (final float v : a) max = Math.max(max, v);
+		final boolean[] s = c.support(), covered = new boolean[s.length];
+		int inside = 0, left = 0;
+		for (int i = 0; i < s.length; i++) {
+			if (!s[i]) continue;
+			inside++;
+			if (a[i] >= 0.1f * max) covered[i] = true;
+			else left++;
+		}
+		return new double[] { Quality.phaseRms(q.aligned(), c.object(), covered), inside == 0 ? Double.NaN : left / (double) inside };
 	}
 
 	/** The phase RMS error of the true amplitude with no phase (zero everywhere): what a network's phase must beat. */
