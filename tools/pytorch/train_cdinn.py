@@ -171,7 +171,10 @@ def main():
                 # the weights of the best validation so far: the correlation swings by 0.1 between checks at a high rate
                 net.load_state_dict(best["net"])
             vloss, vcorr, vrms = validate()
-            cmd = "python3 tools/pytorch/train_cdinn.py " + " ".join(f"--{k.replace('_', '-')} {v}" for k, v in vars(args).items() if v is not None and k not in ("out", "threads", "device", "minutes", "export_from"))
+            def flag(k, v):  # a switch is written bare when on and left out when off
+                return f"--{k.replace('_', '-')}" + ("" if isinstance(v, bool) else f" {v}")
+            cmd = "python3 tools/pytorch/train_cdinn.py " + " ".join(flag(k, v) for k, v in vars(args).items()
+                                                                      if v is not None and v is not False and k not in ("out", "threads", "device", "minutes", "export_from"))
             dims = "³" if args.rank == 3 else "²"
             training = {
                 "loss": "COMBINED",
