@@ -195,11 +195,29 @@ def pattern(amp, ph, rng, photons_min=1e5, photons_max=1e9):
     return a / a.max().clamp_min(1e-12), measured
 
 
-def batch(rank, n, count, rng, device, size_min=0.2, size_max=0.45, photons_min=1e5, photons_max=1e9):
-    """Network inputs, measured masks, true amplitudes and phases, each (count, 1, n, ...)."""
+def band_limited(amp, ph, n):
+    """The crystal a detector of n pixels per axis sees: the central n of the pattern of a crystal drawn on a finer
+    grid, and the object behind it (the band-limited crystal on n, amplitude scaled to a maximum of 1)."""
+    rank = amp.dim()
+    dims = tuple(range(rank))
+    f = torch.fft.fftshift(torch.fft.fftn(torch.fft.ifftshift(torch.polar(amp, ph), dim=dims), dim=dims), dim=dims)
+    lo = (amp.shape[0] - n) // 2
+    f = f[tuple(slice(lo, lo + n) for _ in dims)]
+    rho = torch.fft.fftshift(torch.fft.ifftn(torch.fft.ifftshift(f, dim=dims), dim=dims), dim=dims)
+    a = rho.abs()
+    return a / a.max().clamp_min(1e-12), rho.angle()
+
+
+def batch(rank, n, count, rng, device, size_min=0.2, size_max=0.45, photons_min=1e5, photons_max=1e9, finer=0.0):
+    """Network inputs, measured masks, true amplitudes and phases, each (count, 1, n, ...). A share `finer` of the
+    crystals is drawn on a grid twice as fine and seen through the central n pixels of its pattern (a measured
+    pattern is a finite window of a continuous crystal's, not the periodic DFT of a voxelised one)."""
     xs, ms, amps, phs = [], [], [], []
     for _ in range(count):
-        amp, ph = crystal(rank, n, rng, device, size_min, size_max)
+        if rng.random() < finer:
+            amp, ph = band_limited(*crystal(rank, 2 * n, rng, device, size_min, size_max), n)
+        else:
+            amp, ph = crystal(rank, n, rng, device, size_min, size_max)
         x, m = pattern(amp, ph, rng, photons_min, photons_max)
         xs.append(x)
         ms.append(m)

@@ -101,6 +101,7 @@ def main():
     ap.add_argument("--size-max", type=float, default=0.45)
     ap.add_argument("--photons-min", type=float, default=1e5)
     ap.add_argument("--photons-max", type=float, default=1e9)
+    ap.add_argument("--finer", type=float, default=0.0, help="share of the crystals drawn twice as fine and seen through the central window of their pattern")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--val", type=int, default=64, help="validation crystals (a fixed set, seed + 1000)")
     ap.add_argument("--checkpoint-every", type=int, default=200)
@@ -146,7 +147,7 @@ def main():
         best = st.get("best", best)
         print(f"{'exporting' if args.export_from else 'resuming after'} step {step}", flush=True)
     vrng = np.random.default_rng(args.seed + 1000)
-    val = crystals.batch(args.rank, args.size, args.val, vrng, dev, args.size_min, args.size_max, args.photons_min, args.photons_max)
+    val = crystals.batch(args.rank, args.size, args.val, vrng, dev, args.size_min, args.size_max, args.photons_min, args.photons_max, args.finer)
     rng = np.random.default_rng([args.seed, step])  # a resumed run draws new crystals, not the first ones again
     t0 = time.time() - seconds
     losses = []
@@ -204,7 +205,7 @@ def main():
         lr = args.lr * (0.5 ** (step // args.halve_every) if args.halve_every > 0 else 1)
         for g in opt.param_groups:
             g["lr"] = lr
-        x, m, ta, tp = crystals.batch(args.rank, args.size, args.batch, rng, dev, args.size_min, args.size_max, args.photons_min, args.photons_max)
+        x, m, ta, tp = crystals.batch(args.rank, args.size, args.batch, rng, dev, args.size_min, args.size_max, args.photons_min, args.photons_max, args.finer)
         a, p = net(x)
         loss = physics_loss(a, p, x, m) + supervised_loss(a, p, ta, tp)
         opt.zero_grad(set_to_none=True)
