@@ -101,6 +101,7 @@ def main():
     ap.add_argument("--size-max", type=float, default=0.45)
     ap.add_argument("--photons-min", type=float, default=1e5)
     ap.add_argument("--photons-max", type=float, default=1e9)
+    ap.add_argument("--freeze-bn", action="store_true", help="keep BatchNorm in inference mode (its running statistics fixed), e.g. to continue a trained network")
     ap.add_argument("--finer", type=float, default=0.0, help="share of the crystals drawn twice as fine and seen through the central window of their pattern")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--val", type=int, default=64, help="validation crystals (a fixed set, seed + 1000)")
@@ -152,6 +153,13 @@ def main():
     t0 = time.time() - seconds
     losses = []
 
+    def train_mode():
+        net.train()
+        if args.freeze_bn:
+            for mod in net.modules():
+                if isinstance(mod, torch.nn.modules.batchnorm._BatchNorm):
+                    mod.eval()
+
     def validate():
         net.eval()
         with torch.no_grad():
@@ -159,7 +167,7 @@ def main():
             a, p = net(x)
             loss = float(physics_loss(a, p, x, m) + supervised_loss(a, p, ta, tp))
             corr, rms = quality(a, p, ta, tp)
-        net.train()
+        train_mode()
         return loss, corr, rms
 
     def save(final):
@@ -200,7 +208,7 @@ def main():
             used = step if last or best["net"] is None else best["step"]
             print(f"wrote {args.out}: weights of step {used} of {step}, validation loss {vloss:.4f}, correlation {vcorr:.3f}, phase RMS {vrms:.3f} rad", flush=True)
 
-    net.train()
+    train_mode()
     while step < args.steps and not args.export_from:
         lr = args.lr * (0.5 ** (step // args.halve_every) if args.halve_every > 0 else 1)
         for g in opt.param_groups:
