@@ -10,13 +10,13 @@ import sc.fiji.cdi.bench.NnEvaluation;
 import sc.fiji.cdi.data.ComplexVolume;
 import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.data.RealVolume;
 import sc.fiji.cdi.nn.model.CrystalRecipe;
 import sc.fiji.cdi.nn.predict.NnRefine;
 import sc.fiji.cdi.nn.predict.Prediction;
 import sc.fiji.cdi.nn.predict.Predictor;
 import sc.fiji.cdi.phasing.InitialGuess;
 import sc.fiji.cdi.phasing.JTransformsBackend;
-import sc.fiji.cdi.phasing.Moments;
 import sc.fiji.cdi.phasing.Phaser;
 import sc.fiji.cdi.phasing.PhasingParameters;
 import sc.fiji.cdi.phasing.PhasingResult;
@@ -207,12 +207,13 @@ public final class HeldOutEvaluation {
 	}
 
 	/**
-	 * {phase RMS over the voxels of the true support where the aligned prediction has amplitude ≥ 0.1 of its maximum,
+	 * {phase RMS over the voxels of the true support where the aligned prediction has amplitude ≥ 0.1 of its maximum
+	 * (NN + refine's support threshold),
 	 * the share of the true support where it has less}: the headline phase RMS also counts voxels the prediction
 	 * leaves out of the crystal, where its phase means nothing.
 	 */
 	static double[] coveredPhaseRms(final Quality.Comparison q, final SimulatedCrystal c) {
-		final float[] a = Moments.modulus(q.aligned().data);
+		final float[] a = q.aligned().amplitude().data;
 		float max = 0;
 		for (final float v : a) max = Math.max(max, v);
 		final boolean[] s = c.support(), covered = new boolean[s.length];
@@ -220,7 +221,7 @@ public final class HeldOutEvaluation {
 		for (int i = 0; i < s.length; i++) {
 			if (!s[i]) continue;
 			inside++;
-			if (a[i] >= 0.1f * max) covered[i] = true;
+			if (a[i] >= NnRefine.SUPPORT_THRESHOLD * max) covered[i] = true;
 			else left++;
 		}
 		return new double[] { Quality.phaseRms(q.aligned(), c.object(), covered), inside == 0 ? Double.NaN : left / (double) inside };
@@ -228,10 +229,9 @@ public final class HeldOutEvaluation {
 
 	/** The phase RMS error of the true amplitude with no phase (zero everywhere): what a network's phase must beat. */
 	static double flatPhaseRms(final SimulatedCrystal c) {
-		final float[] flat = Moments.modulus(c.object().data);
-		final float[] rho = new float[2 * flat.length];
-		for (int i = 0; i < flat.length; i++) rho[2 * i] = flat[i];
-		return Quality.phaseRms(new ComplexVolume(c.object().grid, rho), c.object(), c.support());
+		final Grid g = c.object().grid;
+		final ComplexVolume flat = ComplexVolume.fromAmplitudePhase(c.amplitude(), new RealVolume(g, new float[g.size()]));
+		return Quality.phaseRms(flat, c.object(), c.support());
 	}
 
 	static boolean success(final Quality.Comparison q) { return q.amplitudeCorrelation() >= 0.95 && q.phaseRmsError() <= 0.3; }
