@@ -40,7 +40,9 @@ public final class HeldOutEvaluation {
 	private HeldOutEvaluation() {}
 
 	public static void main(final String[] args) {
-		final BenchOptions o = new BenchOptions(args, java.util.Set.of("--model", "--count", "--size", "--threads", "--seed", "--refine", "--calibrate", "--phasing", "--starts"));
+		final BenchOptions o = new BenchOptions(args, java.util.Set.of("--model", "--count", "--size", "--threads", "--seed", "--refine", "--calibrate", "--phasing", "--starts", "--polish", "--sw-period"));
+		final int swPeriod = o.integer("--sw-period", -1);
+		final String polishRecipe = o.text("--polish", "");
 		final String model = o.text("--model", "3d"), refine = o.text("--refine", NnRefine.DEFAULT_RECIPE);
 		final int count = o.integer("--count", 20), size = o.integer("--size", 64), threads = o.integer("--threads", 1), calibrate = o.integer("--calibrate", 0);
 		final boolean withPhasing = o.flag("--phasing", true);
@@ -93,7 +95,14 @@ public final class HeldOutEvaluation {
 				final StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%3d bin %s NN corr %.3f phase %.3f chi2 %.3f dis %.3f %s |", k, Arrays.toString(pr.binZyx()),
 					nnCorr[k], nnPhase[k], nnChi2[k], dis[k], trusted[k] ? "trusted" : "FLAGGED"));
 				for (int j = 0; j < nr; j++) {
-					final PhasingResult r = new Phaser(backend).run(d, NnRefine.parameters(phasing).withRecipe(recipes[j]), guess, Progress.NONE);
+					final PhasingParameters rp = NnRefine.parameters(phasing).withRecipe(recipes[j]);
+					PhasingResult r = new Phaser(backend).run(d, swPeriod >= 0 ? rp.withShrinkWrapPeriod(swPeriod) : rp, guess, Progress.NONE);
+					if (!polishRecipe.isEmpty()) {
+						final double before = r.finalChi2(), sec = r.seconds();
+						r = new Phaser(backend).run(d, NnRefine.parameters(phasing).withRecipe(polishRecipe).withShrinkWrapPeriod(0).withAverageLast(0), new InitialGuess(r.object(), r.support()), Progress.NONE);
+						line.append(String.format(Locale.ROOT, " [%.3e->%.3e +%.2fs]", before, r.finalChi2(), r.seconds()));
+						r = new PhasingResult(r.object(), r.support(), r.chi2History(), r.outsideFractionHistory(), r.finalChi2(), r.iterations(), r.seconds() + sec, r.backend(), r.parameters());
+					}
 					final Quality.Comparison qr = Quality.compare(r.object(), c.object(), c.support());
 					rfChi2[j][k] = r.finalChi2();
 					rfSec[j][k] = r.seconds() + pr.millis() / 1e3;

@@ -91,10 +91,10 @@ public final class Phaser {
 		final int total = recipe.totalIterations();
 		final long t0 = System.nanoTime();
 		try (PhasingBackend.Session s = backend.open(g, amp, unmeasured, object, support)) {
-			final PhasingState state = new PhasingState(s, p, recipe, data.source, progress);
+			final PhasingState state = new PhasingState(s, p, recipe, data.source, progress, measuredSquares(amp, unmeasured));
 			recipe.operator().apply(state);
 			final float[] result;
-			if (s.accumulated() > 0) {
+			if (s.accumulated() > 0 && !state.averagePolished()) {
 				result = s.readAccumulated();
 				final float inv = 1f / s.accumulated();
 				for (int i = 0; i < result.length; i++) result[i] *= inv;
@@ -272,6 +272,13 @@ public final class Phaser {
 			for (int y = 0; y < g.ny; y++)
 				for (int x = 0; x < g.nx; x++, i++)
 					if (y >= com[1] || x >= com[2]) { rho[2 * i] = 0f; rho[2 * i + 1] = 0f; }
+	}
+
+	/** Σ M² over the measured pixels (χ²'s denominator). */
+	static double measuredSquares(final float[] amplitude, final Mask unmeasured) {
+		double s = 0;
+		for (int i = 0; i < amplitude.length; i++) if (unmeasured == null || unmeasured.isMeasured(i)) s += (double) amplitude[i] * amplitude[i];
+		return s;
 	}
 
 	static long count(final boolean[] b) { long c = 0; for (final boolean v : b) if (v) c++; return c; }

@@ -10,7 +10,7 @@ import sc.fiji.cdi.phasing.Recipe.Algorithm;
  * J. Appl. Cryst. 53, 2020): {@code a.times(b)} is PyNX's {@code A*B} — apply B, then A — and {@code a.pow(n)} is
  * {@code A**n}, n applications. The operators:
  * <ul>
- * <li>{@link Iterate}: {@code count} iterations of ER, HIO or RAAR. One iteration is the modulus projection (which
+ * <li>{@link Iterate}: {@code count} iterations of ER, HIO, RAAR or CG ({@link ConjugateGradient}). One iteration is the modulus projection (which
  * gives χ²), the support-side update with the run's β and positivity ({@link Algorithm}), and the automatic steps of
  * the run that the recipe does not write itself (cohere's twin removal at iteration 2, shrink-wrap every
  * {@code shrink_wrap_period} iterations, accumulation of the last {@code average_last} iterates).</li>
@@ -57,6 +57,7 @@ public sealed interface PhasingOperator permits PhasingOperator.Iterate, Phasing
 	static PhasingOperator er() { return new Iterate(Algorithm.ER, 1); }
 	static PhasingOperator hio() { return new Iterate(Algorithm.HIO, 1); }
 	static PhasingOperator raar() { return new Iterate(Algorithm.RAAR, 1); }
+	static PhasingOperator cg() { return new Iterate(Algorithm.CG, 1); }
 	static PhasingOperator supportUpdate() { return new SupportUpdate(); }
 	static PhasingOperator twinRemoval() { return new TwinRemoval(); }
 	static PhasingOperator average() { return new Average(); }

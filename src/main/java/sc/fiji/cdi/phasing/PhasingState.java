@@ -20,24 +20,32 @@ public final class PhasingState {
 	private final Progress progress;
 	private final int total;
 	private final double[] chi2, outside;
-	private final int averageFrom;
+	private final int averageFrom, polishFrom;
+	private boolean averagePolished;
 	private final boolean autoShrinkWrap, autoTwin, autoAverage;
+	private final double amplitudeSquares;
 	private int iteration;
+	private ConjugateGradient cg;
+	private Recipe.Algorithm last;
 
 	/**
 	 * @param recipe the run's recipe: the automatic shrink-wrap, twin removal and averaging are on only where it does
 	 *               not write Sup, Twin or Avg itself
 	 * @param source names the data in messages
+	 * @param amplitudeSquares Σ M² over the measured pixels (χ²'s denominator; the CG step length needs it)
 	 */
-	PhasingState(final PhasingBackend.Session session, final PhasingParameters p, final Recipe recipe, final String source, final Progress progress) {
+	PhasingState(final PhasingBackend.Session session, final PhasingParameters p, final Recipe recipe, final String source, final Progress progress,
+		final double amplitudeSquares) {
 		this.session = session;
+		this.amplitudeSquares = amplitudeSquares;
 		this.p = p;
 		this.source = source;
 		this.progress = progress;
 		this.total = recipe.totalIterations();
 		this.chi2 = new double[total];
 		this.outside = new double[total];
-		this.averageFrom = total - Math.max(1, p.averageLast());
+		this.polishFrom = total - trailing(recipe, Recipe.Algorithm.CG);
+		this.averageFrom = polishFrom - Math.max(1, p.averageLast());
 		this.autoShrinkWrap = p.shrinkWrapPeriod() > 0 && !recipe.writes(PhasingOperator.SupportUpdate.class);
 		this.autoTwin = p.twinRemoval() && !recipe.writes(PhasingOperator.TwinRemoval.class);
 		this.autoAverage = p.averageLast() > 1 && !recipe.writes(PhasingOperator.Average.class);
@@ -67,15 +75,35 @@ public final class PhasingState {
 	public void iterate(final Recipe.Algorithm algorithm) {
 		final int it = iteration;
 		progress.checkCancelled();
-		chi2[it] = session.projectModulus();
-		progress.checkCancelled();
-		algorithm.apply(session, algorithm == Recipe.Algorithm.RAAR ? p.raarBeta() : p.hioBeta(), p.positivity());
+		if (algorithm == Recipe.Algorithm.CG) {
+			if (cg == null) {
+				cg = new ConjugateGradient(session, amplitudeSquares, source);
+				if (!cg.fits()) progress.status("Not enough memory for the CG iterations (" + sc.fiji.cdi.util.MemoryGuard.human(cg.bytes()) + "): ER instead");
+			}
+			if (it == polishFrom && autoAverage && session.accumulated() > 0) { // average, then polish (PyNX: ML after the averaged run)
+				final float[] avg = session.readAccumulated();
+				final float inv = 1f / session.accumulated();
+				for (int i = 0; i < avg.length; i++) avg[i] *= inv;
+				session.writeObject(avg);
+				averagePolished = true;
+				last = null;
+			}
+		}
+		if (algorithm == Recipe.Algorithm.CG && cg.fits()) {
+			if (last != Recipe.Algorithm.CG) cg.restart();
+			chi2[it] = cg.step(p.positivity());
+		} else {
+			chi2[it] = session.projectModulus();
+			progress.checkCancelled();
+			algorithm.apply(session, algorithm == Recipe.Algorithm.RAAR ? p.raarBeta() : p.hioBeta(), p.positivity());
+		}
+		last = algorithm;
 		iteration = it + 1;
 		progress.checkCancelled();
 		if (autoTwin && it == Phaser.TWIN_ITERATION) removeTwin();
 		outside[it] = session.fractionOutsideSupport();
-		if (autoShrinkWrap && (it + 1) % p.shrinkWrapPeriod() == 0 && it + 1 < total) updateSupport();
-		if (autoAverage && it >= averageFrom) session.accumulate();
+		if (autoShrinkWrap && algorithm != Recipe.Algorithm.CG && (it + 1) % p.shrinkWrapPeriod() == 0 && it + 1 < total) updateSupport();
+		if (autoAverage && it >= averageFrom && it < polishFrom) session.accumulate();
 		progress.progress(iteration, total);
 		if (it % 10 == 0 || iteration == total) progress.status(String.format(Locale.ROOT, "%s %d/%d, χ²=%.4g", algorithm, iteration, total, chi2[it]));
 	}
@@ -107,6 +135,7 @@ public final class PhasingState {
 		}
 		if (!(ref > 0)) throw new CdiException("Reconstruction of " + source + " collapsed to zero at iteration " + iteration + ": check that the data are not empty and the support is not too small.");
 		final long kept = session.supportFromWork(p.shrinkWrapThreshold() * ref);
+		last = null; // a new support: conjugate directions restart
 		if (kept == 0) throw new CdiException("Shrink-wrap removed the whole support at iteration " + iteration + " of " + source + ": expected a lower shrink_wrap_threshold than " + p.shrinkWrapThreshold() + ".");
 	}
 
@@ -115,6 +144,20 @@ public final class PhasingState {
 		final float[] rho = session.readObject();
 		Phaser.removeTwinHalves(session.grid(), rho);
 		session.writeObject(rho);
+		last = null;
+	}
+
+	/**
+	 * Whether the automatic average became the iterate that a final block of CG iterations then polished: the run's
+	 * result is then the last iterate, not the average. The average is taken over the {@code average_last}
+	 * iterations before that block.
+	 */
+	public boolean averagePolished() { return averagePolished; }
+
+	/** The number of iterations of {@code a} at the end of the recipe's plan. */
+	private static int trailing(final Recipe recipe, final Recipe.Algorithm a) {
+		final java.util.List<Recipe.Step> steps = recipe.steps();
+		return steps.isEmpty() || steps.get(steps.size() - 1).algorithm() != a ? 0 : steps.get(steps.size() - 1).count();
 	}
 
 	/** Adds the current iterate to the average. */

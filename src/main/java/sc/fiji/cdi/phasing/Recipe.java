@@ -18,7 +18,7 @@ import sc.fiji.cdi.util.CdiException;
  * support update; {@code ER**20 * HIO**100} is 100 HIO then 20 ER. As in PyNX's command line, steps separated by
  * commas also run right to left ({@code ER**50,(Sup*HIO**50)**10}).</li>
  * </ul>
- * Operators: ER, HIO, RAAR (one iteration each), {@code Sup} (support update, also {@code ShrinkWrap}),
+ * Operators: ER, HIO, RAAR, CG (conjugate-gradient χ² minimisation, {@link ConjugateGradient}; one iteration each), {@code Sup} (support update, also {@code ShrinkWrap}),
  * {@code Twin} ({@code TwinRemoval}), {@code Avg} ({@code Average}). A bare ALG is one iteration. The algorithm
  * iterations are also kept as a run-length plan of {@link Step}s (consecutive steps of the same algorithm merged).
  * The total is limited to {@value #MAX_ITERATIONS} iterations so the plan stays small.
@@ -45,16 +45,22 @@ public final class Recipe {
 	 * everywhere (ER: set to 0).
 	 */
 	public enum Algorithm {
-		ER, HIO, RAAR;
+		ER, HIO, RAAR,
+		/**
+		 * Conjugate-gradient minimisation of χ² inside the support ({@link ConjugateGradient}); not a projection
+		 * algorithm, so it has no coefficients: {@link PhasingState#iterate} runs it, and it applies as ER where a
+		 * single kernel update is asked of it.
+		 */
+		CG;
 
-		/** Off-γ coefficient of ρ for the feedback β (ER ignores β). */
+		/** Off-γ coefficient of ρ for the feedback β (ER and CG ignore β). */
 		public double a(final double beta) {
-			return switch (this) { case ER -> 0; case HIO -> 1; case RAAR -> beta; };
+			return switch (this) { case ER, CG -> 0; case HIO -> 1; case RAAR -> beta; };
 		}
 
 		/** Off-γ coefficient of ρ'. */
 		public double c(final double beta) {
-			return switch (this) { case ER -> 0; case HIO -> -beta; case RAAR -> 1 - 2 * beta; };
+			return switch (this) { case ER, CG -> 0; case HIO -> -beta; case RAAR -> 1 - 2 * beta; };
 		}
 
 		/** One update of {@code s}, after its {@link PhasingBackend.Session#projectModulus()}. */
@@ -142,6 +148,7 @@ public final class Recipe {
 			case "ER" -> PhasingOperator.er();
 			case "HIO" -> PhasingOperator.hio();
 			case "RAAR" -> PhasingOperator.raar();
+			case "CG" -> PhasingOperator.cg();
 			case "SUP", "SHRINKWRAP" -> PhasingOperator.supportUpdate();
 			case "TWIN", "TWINREMOVAL" -> PhasingOperator.twinRemoval();
 			case "AVG", "AVERAGE" -> PhasingOperator.average();
@@ -171,7 +178,7 @@ public final class Recipe {
 			final String found = pos < s.length() ? "'" + s.charAt(pos) + "'" : "end of recipe";
 			return new CdiException("Recipe '" + s + "': expected " + expected + " at column " + (pos + 1) + ", found " + found
 				+ " (cohere syntax: N*ALG joined by '+', k*(...) to repeat, e.g. '" + COHERE_DEFAULT + "'; PyNX syntax: operators composed by '*' right to left, "
-				+ "'**n' to repeat, e.g. '(Sup*ER**5*HIO**50)**10'; ALG one of ER, HIO, RAAR).");
+				+ "'**n' to repeat, e.g. '(Sup*ER**5*HIO**50)**10'; ALG one of ER, HIO, RAAR, CG).");
 		}
 
 		/** chain := sum (',' sum)*, applied right to left like PyNX's command-line steps. */
@@ -256,7 +263,7 @@ public final class Recipe {
 				final PhasingOperator op = named(word.toUpperCase(Locale.ROOT));
 				if (op != null) return op;
 				pos = start;
-				throw error("ER, HIO or RAAR, or Sup, Twin, Avg (not '" + word + "')");
+				throw error("ER, HIO, RAAR or CG, or Sup, Twin, Avg (not '" + word + "')");
 			}
 			throw error("ER, HIO, RAAR, Sup, a count or '('");
 		}

@@ -53,7 +53,7 @@ class RecipeTest {
 		String m = error("3*(20*ER+180*HIO+20*ER");
 		assertTrue(m.contains("expected ')' at column 23"), m);
 		m = error("20*EX");
-		assertTrue(m.contains("expected ER, HIO or RAAR") && m.contains("column 4"), m);
+		assertTrue(m.contains("expected ER, HIO, RAAR or CG") && m.contains("column 4"), m);
 		m = error("20 ER");
 		assertTrue(m.contains("expected '*'") && m.contains("column 4"), m);
 		m = error("20*ER+");
