@@ -34,6 +34,9 @@ import sc.fiji.cdi.util.Progress;
  * <pre>java -cp target/test-classes:target/classes:$(cat cp.txt) sc.fiji.cdi.bench.HeldOutEvaluation --model 3d --size 64 --count 20</pre>
  * {@code --refine none --phasing false}: the network alone (seconds per crystal). {@code --starts k}: Reconstruct's
  * two modes with k starts each instead (see {@link #startsCompared}). {@code --calibrate N} instead prints the trust quantities on N crystals drawn like the model's training data.
+ * {@code --refine r1,r2}: the refinement recipes compared; {@code --polish R}: each refinement's averaged result
+ * polished further by recipe R (e.g. {@code 20*CG}) on its final support, χ² before and after printed;
+ * {@code --sw-period k}: the refinements' shrink-wrap period (default: phasing's).
  */
 public final class HeldOutEvaluation {
 

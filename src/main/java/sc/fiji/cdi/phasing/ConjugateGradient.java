@@ -1,6 +1,5 @@
 package sc.fiji.cdi.phasing;
 
-import sc.fiji.cdi.util.CdiException;
 import sc.fiji.cdi.util.MemoryGuard;
 
 /**
@@ -14,7 +13,8 @@ import sc.fiji.cdi.util.MemoryGuard;
  * are nearly tangent; conjugate directions (Polak–Ribière, restarted when the block starts or a step fails) take
  * out part of that (Marchesini, Rev. Sci. Instrum. 78, 011301, 2007). The step length comes from a parabola through
  * χ²(0), its slope 2N·Re⟨g, d⟩ / Σ M² and one trial χ²(α_t); the step is checked (a step that raises χ² is not
- * taken), so χ² never rises. Two modulus projections per iteration, against one for ER. Positivity is not supported.
+ * taken), so χ² never rises. Two modulus projections per iteration, against one for ER. It keeps no positivity
+ * constraint: with {@code positivity}, {@link PhasingState} runs ER instead and says so.
  * <p>
  * The iterate, gradient and direction are kept on the Java heap (read from and written to the backend session), five
  * complex arrays: 40 bytes per voxel. Where they do not fit ({@link #fits()}), {@link PhasingState} runs ER instead
@@ -24,7 +24,6 @@ final class ConjugateGradient {
 
 	private final PhasingBackend.Session session;
 	private final double amplitudeSquares;
-	private final String source;
 	private final int n;
 	private float[] rho, work, gradient, previous, direction;
 	private boolean[] support;
@@ -34,10 +33,9 @@ final class ConjugateGradient {
 	private Boolean fits;
 
 	/** @param amplitudeSquares Σ M² over the measured pixels (χ²'s denominator) */
-	ConjugateGradient(final PhasingBackend.Session session, final double amplitudeSquares, final String source) {
+	ConjugateGradient(final PhasingBackend.Session session, final double amplitudeSquares) {
 		this.session = session;
 		this.amplitudeSquares = amplitudeSquares;
-		this.source = source;
 		this.n = session.grid().size();
 	}
 
@@ -58,8 +56,7 @@ final class ConjugateGradient {
 	 * iteration does). Leaves the session's object at the new iterate, inside the support, with its modulus
 	 * projection computed.
 	 */
-	double step(final boolean positivity) {
-		if (positivity) throw new CdiException("The CG iterations of the recipe for " + source + " do not support positivity: expected positivity=false, or ER instead of CG.");
+	double step() {
 		if (rho == null) {
 			rho = new float[2 * n];
 			work = new float[2 * n];

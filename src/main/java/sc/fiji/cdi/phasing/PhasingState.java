@@ -77,8 +77,9 @@ public final class PhasingState {
 		progress.checkCancelled();
 		if (algorithm == Recipe.Algorithm.CG) {
 			if (cg == null) {
-				cg = new ConjugateGradient(session, amplitudeSquares, source);
-				if (!cg.fits()) progress.status("Not enough memory for the CG iterations (" + sc.fiji.cdi.util.MemoryGuard.human(cg.bytes()) + "): ER instead");
+				cg = new ConjugateGradient(session, amplitudeSquares);
+				if (p.positivity()) progress.status("CG iterations keep no positivity constraint: ER (with positivity) instead");
+				else if (!cg.fits()) progress.status("Not enough memory for the CG iterations (" + sc.fiji.cdi.util.MemoryGuard.human(cg.bytes()) + "): ER instead");
 			}
 			if (it == polishFrom && autoAverage && session.accumulated() > 0) { // average, then polish (PyNX: ML after the averaged run)
 				final float[] avg = session.readAccumulated();
@@ -89,9 +90,9 @@ public final class PhasingState {
 				last = null;
 			}
 		}
-		if (algorithm == Recipe.Algorithm.CG && cg.fits()) {
+		if (algorithm == Recipe.Algorithm.CG && !p.positivity() && cg.fits()) {
 			if (last != Recipe.Algorithm.CG) cg.restart();
-			chi2[it] = cg.step(p.positivity());
+			chi2[it] = cg.step();
 		} else {
 			chi2[it] = session.projectModulus();
 			progress.checkCancelled();
