@@ -95,8 +95,8 @@ public final class HeldOutEvaluation {
 				dis[k] = pr.trust().disagreement();
 				score[k] = pr.trust().score();
 				trusted[k] = pr.trust().trusted();
-				final StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%3d bin %s NN corr %.3f phase %.3f chi2 %.3f dis %.3f %s |", k, Arrays.toString(pr.binZyx()),
-					nnCorr[k], nnPhase[k], nnChi2[k], dis[k], trusted[k] ? "trusted" : "FLAGGED"));
+				final StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%3d bin %s NN corr %.3f phase %.3f chi2 %.3f dis %.3f %s %.0f ms |", k, Arrays.toString(pr.binZyx()),
+					nnCorr[k], nnPhase[k], nnChi2[k], dis[k], trusted[k] ? "trusted" : "FLAGGED", pr.millis()));
 				for (int j = 0; j < nr; j++) {
 					final PhasingParameters rp = NnRefine.parameters(phasing).withRecipe(recipes[j]);
 					PhasingResult r = new Phaser(backend).run(d, swPeriod >= 0 ? rp.withShrinkWrapPeriod(swPeriod) : rp, guess, Progress.NONE);
