@@ -68,6 +68,16 @@ class ConjugateGradientTest {
 	}
 
 	@Test
+	void everyBackendPolishesAlike() {
+		final PhasingParameters p = PhasingParameters.defaults().withRecipe("10*ER+10*CG").withShrinkWrapPeriod(0).withTwinRemoval(false).withAverageLast(5);
+		final double reference = new Phaser(new JTransformsBackend(1)).run(CRYSTAL.diffraction(), p, nearStart(), Progress.NONE).finalChi2();
+		for (final String name : new String[] { "fftw", "djl" }) {
+			final double chi2 = new Phaser(Backends.select(name, CRYSTAL.object().grid, 1)).run(CRYSTAL.diffraction(), p, nearStart(), Progress.NONE).finalChi2();
+			assertEquals(reference, chi2, 0.02 * reference, name + " against jtransforms");
+		}
+	}
+
+	@Test
 	void cgParsesInBothSyntaxes() {
 		assertEquals(25, Recipe.parse("20*ER+5*CG").totalIterations());
 		assertEquals(5, Recipe.parse("CG**5 * ER**20").count(Recipe.Algorithm.CG));
