@@ -1,4 +1,4 @@
-"""The plugin's CDINN network (sc.fiji.cdi.nn.model.Networks, kind CDINN) in PyTorch, layer for layer.
+"""The plugin's CDINN and LIGHT networks (sc.fiji.cdi.nn.model.Networks) in PyTorch, layer for layer.
 
 Same layers in the same order as the Java builder, so the state dict (without BatchNorm's step counters) lists
 the parameters in the order of DJL's Block.getParameters(): conv weight, bias; BatchNorm gamma, beta, running
@@ -74,6 +74,74 @@ class CdiNN(nn.Module):
         return self.amplitude(f) * self.window, self.phase(f) * self.window
 
 
+def _unit(rank, cin, cout, stride):
+    # conv3 (stride) -> LeakyReLU(0.01) -> BatchNorm (Networks.convUnit with leaky = true)
+    return [(nn.Conv3d if rank == 3 else nn.Conv2d)(cin, cout, 3, stride=stride, padding=1), nn.LeakyReLU(0.01), _bn(rank, cout)]
+
+
+class LightDecoder(nn.Module):
+    """Networks.lightDecoder: (up x2, unit) for k = depth-1 .. 1, zero-pad n/4 (n/2 -> n), one conv to 1 channel."""
+
+    def __init__(self, rank, size, base, depth, phase):
+        super().__init__()
+        layers = []
+        cin = min(base << depth, 256)
+        for k in range(depth - 1, 0, -1):
+            layers.append(nn.Upsample(scale_factor=2, mode="nearest"))
+            layers += _unit(rank, cin, min(base << k, 256), 1)
+            cin = min(base << k, 256)
+        self.body = nn.Sequential(*layers)
+        self.pad = size // 4
+        self.out = (nn.Conv3d if rank == 3 else nn.Conv2d)(cin, 1, 3, padding=1)
+        self.phase = phase
+
+    def forward(self, x):
+        y = self.out(nn.functional.pad(self.body(x), (self.pad,) * (2 * (x.dim() - 2))))
+        return math.pi * torch.tanh(y) if self.phase else torch.sigmoid(y)
+
+
+class Light(nn.Module):
+    """The plugin's LIGHT network (Networks, kind LIGHT), AutoPhaseNN-like and cheap at 64^3: a full-resolution unit,
+    then stride-2 units to n/2^depth; each decoder up-samples back to n/2 only and is zero-padded to n (the object of
+    an oversampled pattern fills at most the central half), so no layer with features runs at full resolution
+    after the first. Same interface and parameter order (DJL's) as CdiNN."""
+
+    def __init__(self, rank, size, base, depth, central_window=True):
+        super().__init__()
+        if rank not in (2, 3) or size < 8 or size & (size - 1) or depth < 1 or (size >> depth) < 1:
+            raise ValueError(f"impossible network: rank {rank}, size {size}, depth {depth}")
+        self.rank, self.size, self.base, self.depth = rank, size, base, depth
+        layers = _unit(rank, 1, base, 1)
+        for k in range(1, depth + 1):
+            layers += _unit(rank, min(base << (k - 1), 256), min(base << k, 256), 2)
+        self.encoder = nn.Sequential(*layers)
+        self.amplitude = LightDecoder(rank, size, base, depth, False)
+        self.phase = LightDecoder(rank, size, base, depth, True)
+        w = torch.zeros((size,) * rank)
+        lo, hi = size // 4, size - size // 4
+        w[(slice(lo, hi),) * rank] = 1
+        self.register_buffer("window", w if central_window else torch.ones((size,) * rank), persistent=False)
+        self.central_window = central_window
+
+    kind = "LIGHT"
+
+    def forward(self, x):
+        f = self.encoder(x)
+        return self.amplitude(f) * self.window, self.phase(f) * self.window
+
+
+CdiNN.kind = "CDINN"
+
+
+def build(kind, rank, size, base, depth):
+    """The network of a card's architecture kind (CDINN or LIGHT)."""
+    if kind.upper() == "CDINN":
+        return CdiNN(rank, size, base, depth)
+    if kind.upper() == "LIGHT":
+        return Light(rank, size, base, depth)
+    raise ValueError(f"unknown network kind {kind!r}: expected CDINN or LIGHT")
+
+
 def parameters_in_djl_order(net):
     """The state dict without BatchNorm's num_batches_tracked: DJL's parameter order and shapes."""
     return [(k, v) for k, v in net.state_dict().items() if not k.endswith("num_batches_tracked")]
@@ -107,7 +175,7 @@ def save_model_folder(net, folder, name, description, training, validation, repr
         "format": "cdi-fiji-model/1",
         "name": name,
         "description": description,
-        "architecture": {"kind": "CDINN", "rank": net.rank, "inputSize": net.size, "baseChannels": net.base,
+        "architecture": {"kind": net.kind, "rank": net.rank, "inputSize": net.size, "baseChannels": net.base,
                          "depth": net.depth, "centralWindow": net.central_window},
         "parameterCount": count,
         "supportThreshold": 0.1,

@@ -1,4 +1,4 @@
-"""Writes the PyTorch/DJL parity fixtures of the plugin's tests (src/test/resources/torch-parity/): a tiny CDINN in 2D
+"""Writes the PyTorch/DJL parity fixtures of the plugin's tests (src/test/resources/torch-parity/): a tiny CDINN and a tiny LIGHT network in 2D
 and 3D with random weights and random BatchNorm statistics, saved as a model folder (model.json + weights.npz), one
 random input and what PyTorch computes for it in inference mode. TorchWeightsTest loads the folder through
 ModelFolder and checks that DJL computes the same. Run from the repository root:
@@ -16,9 +16,9 @@ import cdinn  # noqa: E402
 OUT = os.path.join("src", "test", "resources", "torch-parity")
 
 
-def fixture(rank, seed):
+def fixture(rank, seed, kind="cdinn"):
     torch.manual_seed(seed)
-    net = cdinn.CdiNN(rank, 16, 2, 2)
+    net = cdinn.build(kind, rank, 16, 2, 2)
     with torch.no_grad():
         for m in net.modules():
             if isinstance(m, (torch.nn.BatchNorm2d, torch.nn.BatchNorm3d)):
@@ -30,8 +30,8 @@ def fixture(rank, seed):
     x = torch.rand((1, 1) + (16,) * rank)
     with torch.no_grad():
         a, p = net(x)
-    folder = os.path.join(OUT, f"{rank}d")
-    cdinn.save_model_folder(net, folder, f"torch-parity-{rank}d", "random weights: the PyTorch/DJL parity fixture",
+    folder = os.path.join(OUT, f"{rank}d" if kind == "cdinn" else f"{kind}-{rank}d")
+    cdinn.save_model_folder(net, folder, f"torch-parity-{os.path.basename(folder)}", "random weights: the PyTorch/DJL parity fixture",
                             {"loss": "none (random weights)", "device": "cpu"}, {}, "/usr/bin/python3 tools/pytorch/parity_fixture.py")
     np.save(os.path.join(folder, "input.npy"), x[0, 0].numpy().astype(np.float32))
     np.save(os.path.join(folder, "expected_amplitude.npy"), a[0, 0].numpy().astype(np.float32))
@@ -42,3 +42,5 @@ def fixture(rank, seed):
 if __name__ == "__main__":
     fixture(2, 1)
     fixture(3, 2)
+    fixture(2, 3, "light")
+    fixture(3, 4, "light")

@@ -89,6 +89,7 @@ def quality(a, p, ta, tp):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--kind", default="cdinn", choices=["cdinn", "light"], help="network: CDINN (full-resolution decoders) or LIGHT (AutoPhaseNN-like, decoders to n/2: cheap at 64^3)")
     ap.add_argument("--rank", type=int, default=3)
     ap.add_argument("--size", type=int, default=32)
     ap.add_argument("--base", type=int, default=8)
@@ -125,15 +126,15 @@ def main():
         if not os.path.exists(ckpt):
             sys.exit(f"no checkpoint {ckpt}")
         st = torch.load(ckpt, map_location=dev)
-        run = argparse.Namespace(**st["args"])  # the card describes the run that trained the weights
+        run = argparse.Namespace(**{"kind": "cdinn", **st["args"]})  # the card describes the run that trained the weights
         run.out, run.export_from, run.name = args.out, args.export_from, args.name or run.name
         args = run
     elif os.path.exists(ckpt):
         st = torch.load(ckpt, map_location=dev)
-        if any(st["args"][k] != getattr(args, k) for k in ("rank", "size", "base", "depth", "seed")):
+        if any(st["args"].get(k, "cdinn" if k == "kind" else None) != getattr(args, k) for k in ("kind", "rank", "size", "base", "depth", "seed")):
             sys.exit(f"{ckpt} holds another training ({st['args']}): choose another --out or delete it")
     torch.manual_seed(args.seed)
-    net = cdinn.CdiNN(args.rank, args.size, args.base, args.depth).to(dev)
+    net = cdinn.build(args.kind, args.rank, args.size, args.base, args.depth).to(dev)
     opt = torch.optim.Adam(net.parameters(), lr=args.lr)
     os.makedirs(args.out, exist_ok=True)
     step, history, seconds = 0, [], 0.0

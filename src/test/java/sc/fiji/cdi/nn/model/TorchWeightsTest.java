@@ -42,6 +42,13 @@ class TorchWeightsTest {
 	@Test
 	void djlComputesWhatPyTorchComputedFromTheSameWeights3D() throws Exception { sameOutputs("3d"); }
 
+	/** The LIGHT network (AutoPhaseNN-like, decoders to n/2 zero-padded to n), the cheap one at 64³. */
+	@Test
+	void lightNetworksComputeWhatPyTorchComputed() throws Exception {
+		sameOutputs("light-2d");
+		sameOutputs("light-3d");
+	}
+
 	@Test
 	void aConvertedFolderComputesTheSame(@TempDir final Path tmp) throws Exception {
 		sc.fiji.cdi.nn.train.ConvertMain.convert(fixture("3d"), tmp, null);
