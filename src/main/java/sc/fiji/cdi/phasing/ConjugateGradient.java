@@ -42,9 +42,10 @@ final class ConjugateGradient {
 	/** Heap bytes of the CG arrays. */
 	long bytes() { return 5L * 2 * n * Float.BYTES; }
 
-	/** Whether the CG arrays exist or fit into the heap now ({@link MemoryGuard}). */
+	/** Whether the CG arrays fit into the heap, decided once per run ({@link MemoryGuard}; a collection only if needed). */
 	boolean fits() {
-		if (fits == null) fits = MemoryGuard.available(true) >= bytes() + (64L << 20);
+		final long need = bytes() + (64L << 20); // and room to spare for the backend's own work
+		if (fits == null) fits = MemoryGuard.available(false) >= need || MemoryGuard.available(true) >= need;
 		return fits;
 	}
 

@@ -78,10 +78,10 @@ public final class PhasingState {
 		if (algorithm == Recipe.Algorithm.CG) {
 			if (cg == null) {
 				cg = new ConjugateGradient(session, amplitudeSquares);
-				if (p.positivity()) progress.status("CG iterations keep no positivity constraint: ER (with positivity) instead");
-				else if (!cg.fits()) progress.status("Not enough memory for the CG iterations (" + sc.fiji.cdi.util.MemoryGuard.human(cg.bytes()) + "): ER instead");
+				if (p.positivity()) progress.status("The CG iterations of " + source + " keep no positivity constraint: ER (with positivity) instead");
+				else if (!cg.fits()) progress.status("Not enough memory for the CG iterations of " + source + " (" + sc.fiji.cdi.util.MemoryGuard.human(cg.bytes()) + "): ER instead");
 			}
-			if (it == polishFrom && autoAverage && session.accumulated() > 0) { // average, then polish (PyNX: ML after the averaged run)
+			if (it == polishFrom && autoAverage && session.accumulated() > 0) { // polish the average, so the result keeps its noise reduction
 				final float[] avg = session.readAccumulated();
 				final float inv = 1f / session.accumulated();
 				for (int i = 0; i < avg.length; i++) avg[i] *= inv;

@@ -68,6 +68,25 @@ class ConjugateGradientTest {
 	}
 
 	@Test
+	void withoutMemoryForItsArraysCgRunsAsErAndSaysSo() {
+		final PhasingParameters p = PhasingParameters.defaults().withTwinRemoval(false).withShrinkWrapPeriod(0).withAverageLast(0);
+		final java.util.List<String> said = new java.util.ArrayList<>();
+		final Progress listening = new Progress() {
+			@Override public void status(final String message) { said.add(message); }
+			@Override public void progress(final long done, final long total) {}
+			@Override public boolean isCancelled() { return false; }
+		};
+		final PhasingResult er = new Phaser(new JTransformsBackend(1)).run(CRYSTAL.diffraction(), p.withRecipe("10*ER"), nearStart(), Progress.NONE);
+		final PhasingResult cg;
+		// enough for the run itself (~2 MB at 32³), not for the CG arrays plus their margin (~65 MB)
+		try (var g = sc.fiji.cdi.util.MemoryGuard.withAvailable(() -> 32L << 20)) {
+			cg = new Phaser(new JTransformsBackend(1)).run(CRYSTAL.diffraction(), p.withRecipe("5*ER+5*CG"), nearStart(), listening);
+		}
+		assertEquals(er.finalChi2(), cg.finalChi2(), 0, "ER instead of CG");
+		assertTrue(said.stream().anyMatch(m -> m.contains("Not enough memory for the CG iterations") && m.contains("ER instead")), said.toString());
+	}
+
+	@Test
 	void everyBackendPolishesAlike() {
 		final PhasingParameters p = PhasingParameters.defaults().withRecipe("10*ER+10*CG").withShrinkWrapPeriod(0).withTwinRemoval(false).withAverageLast(5);
 		final double reference = new Phaser(new JTransformsBackend(1)).run(CRYSTAL.diffraction(), p, nearStart(), Progress.NONE).finalChi2();
