@@ -125,19 +125,20 @@ public final class HeldOutEvaluation {
 				median(nnCorr), median(nnPhase), median(flatPhase), median(nnChi2), countSuccess(nnCorr, nnPhase), count);
 			System.out.printf(Locale.ROOT, "  the prediction leaves out (amplitude < 0.1 of its maximum) a median %.2f of the true support; phase RMS where it does not: %.3f rad%n",
 				median(missed), median(coveredPhase));
-			// the trust check's separation at the success bar's correlation and at a lower one (with no success
-			// on a set, only the lower bar has both classes)
-			for (final double bar : new double[] { 0.9, 0.75 }) {
+			// the trust check's separation for the success bar (correlation >= 0.95 and phase RMS <= 0.3 rad,
+			// bar 1 below) and for correlation alone at two lower bars (with no success on a set, only those have
+			// both classes)
+			for (final double bar : new double[] { 1, 0.9, 0.75 }) {
 				final boolean[] good = new boolean[count];
 				int nGood = 0, flaggedBad = 0, flaggedGood = 0;
 				for (int k = 0; k < count; k++) {
-					good[k] = nnCorr[k] >= bar;
+					good[k] = bar == 1 ? nnCorr[k] >= 0.95 && nnPhase[k] <= 0.3 : nnCorr[k] >= bar;
 					if (good[k]) nGood++;
 					if (!trusted[k] && !good[k]) flaggedBad++;
 					if (!trusted[k] && good[k]) flaggedGood++;
 				}
-				System.out.printf(Locale.ROOT, "Trust: %d good (corr >= %.2f), %d bad; flag raised on %d of the bad and %d of the good; ROC AUC of the score %.3f (chi2 alone %.3f, disagreement alone %.3f)%n",
-					nGood, bar, count - nGood, flaggedBad, flaggedGood, auc(score, good), auc(nnChi2, good), auc(dis, good));
+				System.out.printf(Locale.ROOT, "Trust: %d good (%s), %d bad; flag raised on %d of the bad and %d of the good; ROC AUC of the score %.3f (chi2 alone %.3f, disagreement alone %.3f)%n",
+					nGood, bar == 1 ? "successes" : String.format(Locale.ROOT, "corr >= %.2f", bar), count - nGood, flaggedBad, flaggedGood, auc(score, good), auc(nnChi2, good), auc(dis, good));
 			}
 			System.out.printf(Locale.ROOT, "Default phasing: successes %d/%d, median chi2 %.5f, median %.1f s%n", count(phOk), count, median(phChi2), median(phSec));
 			for (int j = 0; j < nr; j++) {
@@ -216,6 +217,16 @@ public final class HeldOutEvaluation {
 		final double[] chi2 = rows.stream().mapToDouble(x -> x[2]).sorted().toArray(), dis = rows.stream().mapToDouble(x -> x[3]).sorted().toArray();
 		System.out.printf(Locale.ROOT, "Training-like crystals on %s: chi2 median %.3f, 90th percentile %.3f; disagreement median %.3f, 90th percentile %.3f%n",
 			g, median(chi2), chi2[(int) Math.floor(0.9 * (n - 1))], median(dis), dis[(int) Math.floor(0.9 * (n - 1))]);
+		// how the trust limits split them: a trusted prediction should mostly be a success, a flagged one mostly not
+		int trusted = 0, trustedOk = 0, ok = 0;
+		for (final double[] x : rows) {
+			final boolean success = x[0] >= 0.95 && x[1] <= 0.3, t = sc.fiji.cdi.nn.predict.PredictionTrust.of(x[2], x[3]).trusted();
+			if (success) ok++;
+			if (t) trusted++;
+			if (t && success) trustedOk++;
+		}
+		System.out.printf(Locale.ROOT, "Trust limits (chi2 <= %.3f, disagreement <= %.2f): %d trusted, %d of them successes; %d flagged, %d of them successes%n",
+			sc.fiji.cdi.nn.predict.PredictionTrust.CHI2_LIMIT, sc.fiji.cdi.nn.predict.PredictionTrust.DISAGREEMENT_LIMIT, trusted, trustedOk, n - trusted, ok - trustedOk);
 	}
 
 	/**
