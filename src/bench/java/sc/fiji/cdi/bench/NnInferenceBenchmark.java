@@ -10,7 +10,7 @@ import sc.fiji.cdi.nn.predict.Predictor;
 import sc.fiji.cdi.util.CdiException;
 
 /**
- * Forward-pass time of the bundled default networks ({@link ModelFolder#DEFAULT_3D}, {@link ModelFolder#DEFAULT_2D}) on
+ * Forward-pass time of the bundled default networks ({@link ModelFolder#DEFAULT_3D}, {@link ModelFolder#DEFAULT_2D}, {@link ModelFolder#DEFAULT_2D_128}) on
  * the DJL/PyTorch CPU engine, batch 1 and batch 8, median of 5 after 2 warm-up passes, on random inputs of the
  * network's size (the time does not depend on the values). A model that is not bundled gives a line with
  * {@code "available":false} and the reason. Usage: {@code NnInferenceBenchmark --threads 2 [--device cpu]}
@@ -30,7 +30,7 @@ public final class NnInferenceBenchmark {
 			}
 		}
 		DjlRuntime.setThreads(threads, 1);
-		for (final String model : new String[] { ModelFolder.DEFAULT_3D, ModelFolder.DEFAULT_2D }) {
+		for (final String model : new String[] { ModelFolder.DEFAULT_3D, ModelFolder.DEFAULT_2D, ModelFolder.DEFAULT_2D_128 }) {
 			final Predictor p;
 			try {
 				p = Predictor.loadDefault(model, device);

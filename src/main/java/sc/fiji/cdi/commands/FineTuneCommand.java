@@ -39,7 +39,7 @@ public class FineTuneCommand extends CdiCommand {
 	@Parameter(label = "Data are", choices = { "intensity", "amplitude" }, persist = false)
 	private String quantity = "intensity";
 
-	@Parameter(label = "Network to start from: auto, 3d, 2d or a model folder", persist = false)
+	@Parameter(label = "Network to start from: auto, 3d, 2d, 2d-128 or a model folder", persist = false)
 	private String model = "auto";
 
 	@Parameter(label = "Model folder to write", style = "directory", persist = false)

@@ -37,7 +37,7 @@ public class PredictCommand extends CdiCommand {
 	@Parameter(label = "Data are", choices = { "intensity", "amplitude" }, persist = false)
 	private String quantity = "intensity";
 
-	@Parameter(label = "Network: auto, 3d, 2d or a model folder", persist = false)
+	@Parameter(label = "Network: auto, 3d, 2d, 2d-128 or a model folder", persist = false)
 	private String model = "auto";
 
 	@Parameter(label = "Device", choices = { "auto", "cpu", "gpu" }, persist = false)

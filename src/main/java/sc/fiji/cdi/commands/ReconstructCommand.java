@@ -39,7 +39,7 @@ public class ReconstructCommand extends PhasingCommand {
 		description = "phasing: the recipe from a random start; nn+refine: a network prediction seeds a short refinement (refinement)")
 	private String mode = "phasing";
 
-	@Parameter(label = "Network (nn+refine): auto, 3d, 2d or a model folder", persist = false)
+	@Parameter(label = "Network (nn+refine): auto, 3d, 2d, 2d-128 or a model folder", persist = false)
 	private String model = "auto";
 
 	@Parameter(label = "Refinement recipe (nn+refine)", persist = false)

@@ -43,7 +43,12 @@ public final class ModelFolder {
 	public static final String TORCH_WEIGHTS = "weights.npz";
 
 	/** The bundled default models: resource folders {@code /models/<name>/} in the jar. */
-	public static final String DEFAULT_3D = "default-3d", DEFAULT_2D = "default-2d";
+	public static final String DEFAULT_3D = "default-3d", DEFAULT_2D = "default-2d", DEFAULT_2D_128 = "default-2d-128";
+	/**
+	 * Smallest 2D pattern (pixels along each axis) for which "auto" takes {@link #DEFAULT_2D_128}: the 64² network sees
+	 * only the central 64² of a larger pattern, and loses the crystal's edges with the high frequencies it crops.
+	 */
+	public static final int FINE_2D_MIN = 128;
 
 	private ModelFolder() {}
 
@@ -152,20 +157,38 @@ public final class ModelFolder {
 
 	/**
 	 * The bundled model a name stands for: "3d", "default" or "default-3d" → {@link #DEFAULT_3D}, "2d" or "default-2d" →
-	 * {@link #DEFAULT_2D}; null for anything else (a model folder).
+	 * {@link #DEFAULT_2D}, "2d-128" or "default-2d-128" → {@link #DEFAULT_2D_128}; null for anything else (a model folder).
 	 */
 	public static String bundledName(final String model) {
 		return switch (model.trim().toLowerCase(Locale.ROOT)) {
 			case "3d", "default", DEFAULT_3D -> DEFAULT_3D;
 			case "2d", DEFAULT_2D -> DEFAULT_2D;
+			case "2d-128", DEFAULT_2D_128 -> DEFAULT_2D_128;
 			default -> null;
 		};
 	}
 
-	/** The model a choice stands for: "auto" or blank → the bundled "2d" or "3d" model by the data's rank; otherwise the choice. */
+	/**
+	 * The model a choice stands for when its prediction is the answer (Predict, Fine-tune): "auto" or blank → a bundled
+	 * model by the data's rank and size ("3d"; "2d-128" for a 2D pattern of at least {@value #FINE_2D_MIN} pixels along
+	 * both axes, "2d" for a smaller one); otherwise the choice.
+	 */
 	public static String forData(final String model, final Grid data) {
-		return model == null || model.isBlank() || model.trim().equalsIgnoreCase("auto") ? (data.is2D() ? "2d" : "3d") : model.trim();
+		if (!isAuto(model)) return model.trim();
+		if (!data.is2D()) return "3d";
+		return Math.min(data.ny, data.nx) >= FINE_2D_MIN ? "2d-128" : "2d";
 	}
+
+	/**
+	 * The model a choice stands for when its prediction only starts a refinement (NN + refine): "auto" or blank → "2d"
+	 * or "3d" by the data's rank; otherwise the choice. On 128² held-out crystals the refinement from the 64² network
+	 * succeeds as often as from the 128² one (44 against 43 of 48, docs/models.md) and its prediction costs a fifth.
+	 */
+	public static String forRefinement(final String model, final Grid data) {
+		return isAuto(model) ? (data.is2D() ? "2d" : "3d") : model.trim();
+	}
+
+	private static boolean isAuto(final String model) { return model == null || model.isBlank() || model.trim().equalsIgnoreCase("auto"); }
 
 	/** The resource path of a bundled model's file: {@code /models/<name>/<file>}. */
 	public static String bundledPath(final String name, final String file) { return "/models/" + name + "/" + file; }
