@@ -182,7 +182,8 @@ public final class ModelFolder {
 	/**
 	 * The model a choice stands for when its prediction only starts a refinement (NN + refine): "auto" or blank → "2d"
 	 * or "3d" by the data's rank; otherwise the choice. On 128² held-out crystals the refinement from the 64² network
-	 * succeeds as often as from the 128² one (44 against 43 of 48, docs/models.md) and its prediction costs a fifth.
+	 * succeeds as often as from the 128² one (44 against 42 of 48, χ² not worse than phasing in 38 of 48 with both;
+	 * docs/models.md) and its prediction costs a fifth.
 	 */
 	public static String forRefinement(final String model, final Grid data) {
 		return isAuto(model) ? (data.is2D() ? "2d" : "3d") : model.trim();
