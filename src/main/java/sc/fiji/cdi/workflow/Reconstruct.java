@@ -235,7 +235,7 @@ public final class Reconstruct {
 	 */
 	private static ReconstructionPipeline.Outcome nnRefine(final Diffraction data, final PreprocessOptions prep, final PhasingParameters phasing, final Request request,
 		final Map<String, Object> extra, final Progress progress) {
-		final String model = ModelFolder.forRefinement(request.model(), data.grid());
+		final String model = ModelFolder.forData(request.model(), data.grid());
 		final String recipe = request.refinement() == null || request.refinement().isBlank() ? NnRefine.DEFAULT_RECIPE : request.refinement();
 		final int k = Math.max(1, request.randomStarts());
 		final double[] networkSeconds = { 0 };

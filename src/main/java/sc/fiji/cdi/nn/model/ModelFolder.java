@@ -169,24 +169,14 @@ public final class ModelFolder {
 	}
 
 	/**
-	 * The model a choice stands for when its prediction is the answer (Predict, Fine-tune): "auto" or blank → a bundled
-	 * model by the data's rank and size ("3d"; "2d-128" for a 2D pattern of at least {@value #FINE_2D_MIN} pixels along
+	 * The model a choice stands for (Predict, Fine-tune, NN + refine): "auto" or blank → a bundled model by the data's
+	 * rank and size ("3d"; "2d-128" for a 2D pattern of at least {@value #FINE_2D_MIN} pixels along
 	 * both axes, "2d" for a smaller one); otherwise the choice.
 	 */
 	public static String forData(final String model, final Grid data) {
 		if (!isAuto(model)) return model.trim();
 		if (!data.is2D()) return "3d";
 		return Math.min(data.ny, data.nx) >= FINE_2D_MIN ? "2d-128" : "2d";
-	}
-
-	/**
-	 * The model a choice stands for when its prediction only starts a refinement (NN + refine): "auto" or blank → "2d"
-	 * or "3d" by the data's rank; otherwise the choice. On 128² held-out crystals the refinement from the 64² network
-	 * succeeds as often as from the 128² one (44 against 42 of 48, χ² not worse than phasing in 38 of 48 with both;
-	 * docs/models.md) and its prediction costs a fifth.
-	 */
-	public static String forRefinement(final String model, final Grid data) {
-		return isAuto(model) ? (data.is2D() ? "2d" : "3d") : model.trim();
 	}
 
 	private static boolean isAuto(final String model) { return model == null || model.isBlank() || model.trim().equalsIgnoreCase("auto"); }

@@ -71,9 +71,6 @@ class ModelFolderTest {
 		assertEquals("2d-128", ModelFolder.forData("auto", Grid.of2D(128, 200)));
 		assertEquals(ModelFolder.DEFAULT_2D_128, ModelFolder.bundledName("2D-128"));
 		assertEquals("2d", ModelFolder.forData("2d", Grid.of2D(256, 256)));
-		assertEquals("2d", ModelFolder.forRefinement("auto", Grid.of2D(256, 256)));
-		assertEquals("3d", ModelFolder.forRefinement(null, Grid.cube(64)));
-		assertEquals("2d-128", ModelFolder.forRefinement("2d-128", Grid.of2D(256, 256)));
 		assertEquals("3d", ModelFolder.forData(" ", Grid.cube(64)));
 		assertEquals("my-model", ModelFolder.forData(" my-model ", Grid.cube(64)));
 		try (java.io.InputStream in = ModelFolder.openBundled(ModelFolder.DEFAULT_3D, ModelFolder.CARD)) {
