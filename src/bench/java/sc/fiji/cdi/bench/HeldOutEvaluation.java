@@ -14,6 +14,7 @@ import sc.fiji.cdi.data.RealVolume;
 import sc.fiji.cdi.nn.model.CrystalRecipe;
 import sc.fiji.cdi.nn.predict.NnRefine;
 import sc.fiji.cdi.nn.predict.Prediction;
+import sc.fiji.cdi.nn.predict.PredictionTrust;
 import sc.fiji.cdi.nn.predict.Predictor;
 import sc.fiji.cdi.phasing.InitialGuess;
 import sc.fiji.cdi.phasing.JTransformsBackend;
@@ -220,13 +221,13 @@ public final class HeldOutEvaluation {
 		// how the trust limits split them: a trusted prediction should mostly be a success, a flagged one mostly not
 		int trusted = 0, trustedOk = 0, ok = 0;
 		for (final double[] x : rows) {
-			final boolean success = x[0] >= 0.95 && x[1] <= 0.3, t = sc.fiji.cdi.nn.predict.PredictionTrust.of(x[2], x[3]).trusted();
+			final boolean success = x[0] >= 0.95 && x[1] <= 0.3, t = PredictionTrust.of(x[2], x[3]).trusted();
 			if (success) ok++;
 			if (t) trusted++;
 			if (t && success) trustedOk++;
 		}
 		System.out.printf(Locale.ROOT, "Trust limits (chi2 <= %.3f, disagreement <= %.2f): %d trusted, %d of them successes; %d flagged, %d of them successes%n",
-			sc.fiji.cdi.nn.predict.PredictionTrust.CHI2_LIMIT, sc.fiji.cdi.nn.predict.PredictionTrust.DISAGREEMENT_LIMIT, trusted, trustedOk, n - trusted, ok - trustedOk);
+			PredictionTrust.CHI2_LIMIT, PredictionTrust.DISAGREEMENT_LIMIT, trusted, trustedOk, n - trusted, ok - trustedOk);
 	}
 
 	/**

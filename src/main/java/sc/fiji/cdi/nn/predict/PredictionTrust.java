@@ -22,10 +22,10 @@ import sc.fiji.cdi.phasing.ErrorMetrics;
  * prediction is more likely than not a success (amplitude correlation ≥ 0.95 and phase RMS ≤ 0.3 rad, issue 15),
  * calibrated on the plugin's own simulator, which the bundled networks never saw ({@code HeldOutEvaluation
  * --calibrate}, 30 Nov): with χ² ≤ 0.025, 29 of 46 trusted 2D predictions at 64² were successes and 3 of 50 flagged
- * ones; in 3D at 32³ 1 of 1 and 4 of 47. (Until 30 Nov the limit was 0.10, set on 3D predictions whose χ² was
- * 0.14–0.36; the better 2D network then gave χ² 0.02–0.08 on crystals none of which was a success, all of them
- * trusted.) Mirror disagreement: successes measured 0.018 at most, so 0.05 flags only answers that change under the
- * symmetry; it ranks far worse than χ² (ROC AUC 0.56–0.62 against 0.82–0.87, docs/models.md).
+ * ones; in 3D at 32³ 1 of 1 and 4 of 47; with the 128² 2D network at 128², 9 of 9 and 3 of 39. (Until 30 Nov the
+ * limit was 0.10, set on 3D predictions whose χ² was 0.14–0.36; the better 2D network then gave χ² 0.02–0.08 on
+ * crystals none of which was a success, all of them trusted.) Mirror disagreement: successes measured 0.018 at most, so 0.05 flags only answers that change under the
+ * symmetry; on the held-out family it ranks far worse than χ² (ROC AUC 0.25–0.77 against 0.79–0.96, docs/models.md).
  *
  * @param chi2          the prediction's χ² against the data
  * @param disagreement  1 − mean mirror-consistency correlation, in [0, 2]
