@@ -235,16 +235,23 @@ public final class Reconstruct {
 	 */
 	private static ReconstructionPipeline.Outcome nnRefine(final Diffraction data, final PreprocessOptions prep, final PhasingParameters phasing, final Request request,
 		final Map<String, Object> extra, final Progress progress) {
-		final String model = ModelFolder.forData(request.model(), data.grid());
 		final String recipe = request.refinement() == null || request.refinement().isBlank() ? NnRefine.DEFAULT_RECIPE : request.refinement();
 		final int k = Math.max(1, request.randomStarts());
 		final double[] networkSeconds = { 0 };
+		// model=auto chooses the network for the array that is phased (after cropping/binning to size=), not the
+		// imported one; a named model is loaded first, so that a wrong folder stops the run before any phasing
+		final Predictor[] loaded = { ModelFolder.isAuto(request.model()) ? null : Predictor.load(request.model().trim(), request.device()) };
+		if (loaded[0] != null) extra.put("model", loaded[0].source());
 		final ReconstructionPipeline.Outcome outcome;
-		try (Predictor predictor = Predictor.load(model, request.device())) {
-			extra.put("model", predictor.source());
+		try {
 			outcome = ReconstructionPipeline.runSeeded(data, new ReconstructionPipeline.Request(prep, phasing, request.backend(), request.threads(), k),
 				(pre, p) -> {
 					final long t0 = System.nanoTime();
+					if (loaded[0] == null) {
+						loaded[0] = Predictor.load(ModelFolder.forData(request.model(), pre.grid()), request.device());
+						extra.put("model", loaded[0].source());
+					}
+					final Predictor predictor = loaded[0];
 					if (request.fineTuneSteps() > 0) {
 						final FineTuning.Report r = FineTuning.run(predictor, List.of(pre), request.fineTuneSteps(), FineTuning.DEFAULT_LEARNING_RATE, 1, p);
 						extra.put("fine_tuning", Map.of("steps", r.steps(), "learning_rate", r.learningRate(), "physics_loss_before", r.lossBefore(),
@@ -257,6 +264,8 @@ public final class Reconstruct {
 					networkSeconds[0] = (System.nanoTime() - t0) / 1e9;
 					return guess;
 				}, NnRefine.parameters(phasing).withRecipe(recipe), progress);
+		} finally {
+			if (loaded[0] != null) loaded[0].close();
 		}
 		final List<Map<String, Object>> starts = new ArrayList<>();
 		final Map<String, Object> ranking = new LinkedHashMap<>();

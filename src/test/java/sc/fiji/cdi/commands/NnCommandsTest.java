@@ -20,6 +20,7 @@ import sc.fiji.cdi.data.Grid;
 import sc.fiji.cdi.io.DiffractionReader;
 import sc.fiji.cdi.io.ImportOptions;
 import sc.fiji.cdi.io.TiffWriter;
+import sc.fiji.cdi.nn.model.ModelFolder;
 import sc.fiji.cdi.nn.predict.NnRefine;
 import sc.fiji.cdi.phasing.PhasingParameters;
 import sc.fiji.cdi.phasing.Recipe;
@@ -72,6 +73,20 @@ class NnCommandsTest {
 		assertTrue(nn.has("nn_fit_to_network") && nn.has("verdict") && nn.has("chi2"), nn.toString());
 		assertEquals(1, report.getAsJsonObject("nn_refine_starts").getAsJsonArray("starts").size());
 		assertEquals("network", report.getAsJsonObject("nn_refine_starts").get("best_ranked").getAsString());
+	}
+
+	@Test
+	void nnPlusRefineChoosesTheNetworkForTheArrayItPhases(@TempDir final Path tmp) throws Exception {
+		// a 160² pattern is phased at 160² unless size= crops it; model=auto must follow the phased array
+		final SimulatedCrystal c = CrystalSimulator.simulate(Grid.of2D(160, 160), POLYGON, 44);
+		final Path in = tmp.resolve("scan.tif");
+		TiffWriter.write(in, c.diffraction().values);
+		for (final String[] run : new String[][] { { "", ModelFolder.DEFAULT_2D_128 }, { ",size=\"96\"", ModelFolder.DEFAULT_2D } }) {
+			final Path out = tmp.resolve("out" + run[0].length());
+			assertEquals(0, Main.run("--headless", "--run", "Reconstruct", "input=\"" + in + "\",output_dir=\"" + out + "\",mode=\"nn+refine\",refinement=\"10*ER\",device=\"cpu\"" + run[0]));
+			final JsonObject report = JsonParser.parseString(Files.readString(out.resolve("scan_report.json"))).getAsJsonObject();
+			assertTrue(report.get("model").getAsString().endsWith(run[1]), "size" + run[0] + ": " + report.get("model") + ", expected " + run[1]);
+		}
 	}
 
 	@Test

@@ -179,7 +179,8 @@ public final class ModelFolder {
 		return Math.min(data.ny, data.nx) >= FINE_2D_MIN ? "2d-128" : "2d";
 	}
 
-	private static boolean isAuto(final String model) { return model == null || model.isBlank() || model.trim().equalsIgnoreCase("auto"); }
+	/** Whether the model is left to {@link #forData} ("auto", blank or null). */
+	public static boolean isAuto(final String model) { return model == null || model.isBlank() || model.trim().equalsIgnoreCase("auto"); }
 
 	/** The resource path of a bundled model's file: {@code /models/<name>/<file>}. */
 	public static String bundledPath(final String name, final String file) { return "/models/" + name + "/" + file; }
