@@ -189,29 +189,44 @@ public final class NetworkTrainer {
 	 */
 	static final float CLIP_GRADIENT = 0.1f;
 
-	/** One optimisation step on a batch: forward, loss, backward, optimizer update; returns the batch's loss. */
+	/**
+	 * One optimisation step on a batch: forward, loss, backward, optimizer update; returns the batch's loss. A
+	 * non-finite gradient from a finite loss is retried on the same batch (up to {@value #ATTEMPTS} times) before the
+	 * step is skipped: on this CPU the 2D CDI NN network's backward pass gives NaN gradients in some runs and not in
+	 * others for the same weights and input (30 Nov: 2 of 5 and 1 of 6 identical runs), so one retry almost always
+	 * succeeds.
+	 */
 	static double step(final Trainer trainer, final Batches batches, final List<TrainingData.Sample> batch, final TrainingConfig.LossKind loss) {
 		try (NDManager m = trainer.getManager().newSubManager()) {
 			final Batches.Tensors x = batches.tensors(m, batch, loss);
-			final double value;
+			double value = Double.NaN;
 			// DJL's PyTorch engine records one gradient at a time per process: a training and a fine-tuning started
 			// from two macro threads take turns step by step instead of failing
 			synchronized (GRADIENT_LOCK) {
-				try (GradientCollector gc = trainer.newGradientCollector()) {
-					final NDList out = trainer.forward(new NDList(x.input()));
-					final NDArray l = Losses.loss(loss, out.get(0), out.get(1), x);
-					gc.backward(l);
-					value = l.getFloat();
+				for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+					try (GradientCollector gc = trainer.newGradientCollector()) {
+						final NDList out = trainer.forward(new NDList(x.input()));
+						final NDArray l = Losses.loss(loss, out.get(0), out.get(1), x);
+						gc.backward(l);
+						value = l.getFloat();
+					}
+					// one Adam update with a non-finite gradient turns every weight into NaN (seen with random initial
+					// weights too, within the first steps), so such a gradient is cleared and never applied
+					if (!Double.isFinite(value)) { clearGradients(trainer); break; }
+					if (finiteGradients(trainer)) {
+						trainer.step();
+						return value;
+					}
+					clearGradients(trainer);
 				}
-				// a finite loss can still give a non-finite gradient (seen with random initial weights, on main as on
-				// this branch, within the first steps): one such Adam update turns every weight into NaN, so the step is
-				// skipped and its gradients cleared instead
-				if (finiteGradients(trainer)) trainer.step();
-				else { clearGradients(trainer); SKIPPED.incrementAndGet(); }
+				SKIPPED.incrementAndGet();
 			}
 			return value;
 		}
 	}
+
+	/** Forward/backward attempts per step before a step with a non-finite gradient is skipped. */
+	static final int ATTEMPTS = 3;
 
 	/** Steps skipped for a non-finite gradient since the JVM started (reported in the training log). */
 	static final java.util.concurrent.atomic.AtomicLong SKIPPED = new java.util.concurrent.atomic.AtomicLong();
@@ -230,7 +245,12 @@ public final class NetworkTrainer {
 
 	private static void clearGradients(final Trainer trainer) {
 		for (final Pair<String, Parameter> p : trainer.getModel().getBlock().getParameters())
-			if (p.getValue().requiresGradient()) try (NDArray g = p.getValue().getArray().getGradient()) { g.subi(g); }
+			// overwritten, not g − g: that stays NaN where g is NaN (DJL's collector zeroes that way), so one bad
+			// step would have blocked every later one
+			if (p.getValue().requiresGradient()) try (NDArray g = p.getValue().getArray().getGradient(); NDArray nan = g.isNaN(); NDArray inf = g.isInfinite(); NDArray bad = nan.logicalOr(inf)) {
+				g.set(bad, 0f);
+				g.subi(g);
+			}
 	}
 
 	/**
