@@ -105,8 +105,9 @@ final class Inputs {
 	}
 
 	/**
-	 * "auto" or "" → null (FFT-friendly size of each axis); "64" → {64} (a cube, a square in 2D); "64,128,128" → (z, y, x);
-	 * resolved against the data by {@link Reconstruct#targetSize}, which names the 2^30-voxel limit.
+	 * "auto" or "" → null (FFT-friendly size of each axis); "64" → {64} (a cube, a square in 2D); "128,128" → (y, x);
+	 * "64,128,128" → (z, y, x); resolved against the data by {@link Reconstruct#targetSize}, which names the 2^30-voxel
+	 * limit and refuses a count of sizes that does not match the data (three on 2D, two on 3D).
 	 */
 	static int[] size(final String s) {
 		final long[] v = sizeSyntax(s);
@@ -123,7 +124,7 @@ final class Inputs {
 	static long[] sizeSyntax(final String s) {
 		if (s == null || s.isBlank() || s.trim().equalsIgnoreCase("auto") || s.trim().equalsIgnoreCase("same")) return null; // "same": resolved by the command
 		final String[] parts = s.trim().split("[,x×\\s]+");
-		final String expected = "; expected 'auto', 'same', one number (a cube, a square in 2D) or z,y,x (e.g. 64,128,128), each at least 1.";
+		final String expected = "; expected 'auto', 'same', one number (a cube, a square in 2D), y,x for 2D data or z,y,x for 3D data (e.g. 64,128,128), each at least 1.";
 		if (parts.length < 1 || parts.length > 3) throw new CdiException("size='" + s + "' has " + parts.length + " numbers" + expected);
 		final long[] v = new long[parts.length];
 		for (int i = 0; i < v.length; i++) {
