@@ -48,8 +48,10 @@ final class Inputs {
 		return existing(f, parameter);
 	}
 
-	static ImportOptions importOptions(final String quantity, final String dataset, final File dark, final File white, final File mask) {
-		return new ImportOptions(Quantity.parse(quantity), dataset, optional(dark, "dark_field"), optional(white, "white_field"), optional(mask, "mask_file"));
+	/** {@code clamp_negative} ({@link ImportOptions#CLAMP_NEGATIVE_KEY}): negative values set to 0 instead of refused. */
+	static ImportOptions importOptions(final String quantity, final String dataset, final File dark, final File white, final File mask, final boolean clampNegative) {
+		return new ImportOptions(Quantity.parse(quantity), dataset, optional(dark, "dark_field"), optional(white, "white_field"), optional(mask, "mask_file"))
+			.withClampNegative(clampNegative);
 	}
 
 	/**
@@ -62,7 +64,8 @@ final class Inputs {
 	{
 		final DetectorRegion region = DetectorRegion.parse(roi, "roi");
 		final Beamline.Request request = new Beamline.Request(input, optional(spec, "spec"), scan == null || scan.isBlank() ? null : scan.trim(),
-			options.darkField(), options.whiteField(), options.maskPath(), region, options.quantity(), ImportOptions.DEFAULT_HDF5_DATASET.equals(options.hdf5DatasetPath()) ? null : options.hdf5DatasetPath());
+			options.darkField(), options.whiteField(), options.maskPath(), region, options.quantity(), ImportOptions.DEFAULT_HDF5_DATASET.equals(options.hdf5DatasetPath()) ? null : options.hdf5DatasetPath(),
+			options.clampNegative());
 		final Beamline b = Beamlines.select(beamline, request);
 		if (b != null) return b.load(request);
 		if (request.spec() != null || request.scan() != null)
