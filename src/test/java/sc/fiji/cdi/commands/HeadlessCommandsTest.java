@@ -131,4 +131,13 @@ class HeadlessCommandsTest {
 		assertTrue(bad.err.contains("clamp_negative"), bad.err);
 	}
 
+	@Test
+	void threeSizesOnA2dPatternAreABadValueNot3dPhasing(@TempDir final Path tmp) throws Exception {
+		final Path in = simulated2D(tmp, 6);
+		final Path out = tmp.resolve("out");
+		final HeadlessRun r = HeadlessRun.of("--headless", "--run", "Reconstruct", "input=\"" + in + "\",output_dir=\"" + out + "\",size=\"10,32,32\",recipe=\"10*ER\"");
+		assertEquals(1, r.code, r.err);
+		assertTrue(r.err.contains("size='10,32,32'") && r.err.contains("2D") && r.err.contains("two (y, x"), r.err);
+		assertTrue(!Files.exists(out), "no output folder is made");
+	}
 }
