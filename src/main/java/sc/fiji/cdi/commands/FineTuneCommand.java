@@ -72,7 +72,7 @@ public class FineTuneCommand extends CdiCommand {
 		if (in != null && same(out, in)) throw new CdiException("output_dir " + out + " is the input folder: choose another folder for the tuned model.");
 		if (same(out, Path.of(model.trim()))) throw new CdiException("output_dir " + out + " is the model folder to start from: choose another folder, the input model is not changed.");
 		final List<Diffraction> data = new ArrayList<>();
-		if (in != null) for (final Path p : Inputs.patternFiles(in)) data.add(DiffractionReader.read(p, Inputs.importOptions(quantity, null, null, null, null, clamp_negative)));
+		if (in != null) for (final Path p : Inputs.patternFiles(in, log::warn)) data.add(DiffractionReader.read(p, Inputs.importOptions(quantity, null, null, null, null, clamp_negative)));
 		else data.add(new Diffraction(ImagePlusConverter.toVolume(diffraction), Quantity.parse(quantity), null,
 			new ProcessingLog().add("from image", "title", diffraction.getTitle()), "image '" + diffraction.getTitle() + "'"));
 		log.info(FineTune.run(new FineTune.Request(data, model, device(device), steps, learning_rate, batch_size, out), progress()).summary());

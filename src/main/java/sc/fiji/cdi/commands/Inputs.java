@@ -16,7 +16,10 @@ import sc.fiji.cdi.data.Quantity;
 import sc.fiji.cdi.io.DetectorRegion;
 import sc.fiji.cdi.io.DiffractionReader;
 import sc.fiji.cdi.io.ImportOptions;
+import sc.fiji.cdi.pipeline.ResultWriter;
 import sc.fiji.cdi.util.CdiException;
+import sc.fiji.cdi.workflow.Import;
+import sc.fiji.cdi.workflow.Predict;
 import sc.fiji.cdi.workflow.Reconstruct;
 
 /** Turns command parameter values (strings and files as a dialog or macro gives them) into core options. */
@@ -174,12 +177,36 @@ final class Inputs {
 		return n.isBlank() ? "result" : n;
 	}
 
-	/** A file, or every pattern file in a folder (sorted by name; a folder of detector frames is imported with Import Diffraction first). */
-	static List<Path> patternFiles(final Path in) {
+	/**
+	 * The files the plugin itself writes that are never diffraction patterns: Predict (NN)'s and Reconstruct's
+	 * results and Import Diffraction's mask, by the writers' own suffixes.
+	 */
+	private static final List<String> OWN_OUTPUTS = java.util.stream.Stream.of(Predict.OUTPUT_SUFFIXES, ResultWriter.OUTPUT_SUFFIXES, List.of(Import.MASK_SUFFIX))
+		.flatMap(List::stream).toList();
+
+	/** Whether {@code file} is one of the plugin's own result files ({@link #OWN_OUTPUTS}). */
+	static boolean isOwnOutput(final Path file) {
+		final String n = file.getFileName().toString();
+		for (final String s : OWN_OUTPUTS) if (n.endsWith(s)) return true;
+		return false;
+	}
+
+	/**
+	 * A file, or every pattern file in a folder (sorted by name; a folder of detector frames is imported with Import
+	 * Diffraction first). The plugin's own outputs in the folder are skipped (a rerun with output_dir = the input
+	 * folder would read its predictions back as patterns) and {@code note} told how many.
+	 */
+	static List<Path> patternFiles(final Path in, final java.util.function.Consumer<String> note) {
 		if (!Files.isDirectory(in)) return List.of(in);
 		try (var s = Files.list(in)) {
-			final List<Path> files = s.filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).matches(".*\\.(tif|tiff|npy|h5|hdf5|cxi|nxs|edf)$")).sorted().toList();
-			if (files.isEmpty()) throw new CdiException("Folder " + in + " holds no diffraction files (.tif, .npy, .h5, .cxi, .edf).");
+			final List<Path> candidates = s.filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).matches(".*\\.(tif|tiff|npy|h5|hdf5|cxi|nxs|edf)$")).sorted().toList();
+			final List<Path> files = candidates.stream().filter(p -> !isOwnOutput(p)).toList();
+			final int skipped = candidates.size() - files.size();
+			if (files.isEmpty())
+				throw new CdiException("Folder " + in + " holds no diffraction files (.tif, .npy, .h5, .cxi, .edf)"
+					+ (skipped > 0 ? ", only " + skipped + " file" + (skipped > 1 ? "s" : "") + " written by CDI (predictions, reconstructions, masks such as "
+						+ Predict.AMPLITUDE_SUFFIX + "), which are not patterns" : "") + ".");
+			if (skipped > 0) note.accept("Skipped " + skipped + " file" + (skipped > 1 ? "s" : "") + " in " + in + " written by CDI (predictions, reconstructions, masks), not patterns.");
 			return files;
 		} catch (final IOException e) {
 			throw new CdiException("Cannot list folder " + in + ": " + e.getMessage());

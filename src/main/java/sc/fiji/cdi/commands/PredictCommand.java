@@ -68,7 +68,7 @@ public class PredictCommand extends CdiCommand {
 		final List<String> names = new ArrayList<>();
 		if (input != null && !input.getPath().isBlank()) {
 			final Path in = Inputs.existing(input, "input");
-			for (final Path p : Inputs.patternFiles(in)) {
+			for (final Path p : Inputs.patternFiles(in, log::warn)) {
 				data.add(DiffractionReader.read(p, Inputs.importOptions(quantity, null, null, null, null, clamp_negative)));
 				names.add(Inputs.baseName(p));
 			}
