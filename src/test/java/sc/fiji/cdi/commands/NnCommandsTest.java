@@ -201,4 +201,16 @@ class NnCommandsTest {
 		assertTrue(none.err.contains("holds no diffraction files") && none.err.contains("written by CDI"), none.err);
 	}
 
+	@Test
+	void predictTakesClampNegative(@TempDir final Path tmp) throws Exception {
+		final float[] v = CrystalSimulator.simulate(Grid.of2D(32, 32), POLYGON, 9).diffraction().values.data.clone();
+		v[3] = -2;
+		final Path in = tmp.resolve("neg.tif");
+		TiffWriter.write(in, new sc.fiji.cdi.data.RealVolume(Grid.of2D(32, 32), v));
+		final var refused = sc.fiji.cdi.testutil.HeadlessRun.of("--headless", "--run", "Predict (NN)", "input=\"" + in + "\",output_dir=\"" + tmp.resolve("a") + "\",device=\"cpu\"");
+		assertEquals(1, refused.code, refused.err);
+		assertTrue(refused.err.contains("clamp_negative=true"), refused.err);
+		assertEquals(0, Main.run("--headless", "--run", "Predict (NN)", "input=\"" + in + "\",output_dir=\"" + tmp.resolve("b") + "\",device=\"cpu\",clamp_negative=true"));
+		assertTrue(Files.exists(tmp.resolve("b").resolve("neg" + sc.fiji.cdi.workflow.Predict.AMPLITUDE_SUFFIX)));
+	}
 }
