@@ -111,7 +111,7 @@ public final class Aps34idc implements Beamline {
 		final Path white = r.whiteField() != null ? r.whiteField() : nextTo(specPath, frames, "white|flat", "white field");
 		report.put("dark_field", dark == null ? "" : dark.toAbsolutePath() + (r.darkField() == null ? " (found next to the data)" : ""));
 		report.put("white_field", white == null ? "" : white.toAbsolutePath() + (r.whiteField() == null ? " (found next to the data)" : ""));
-		final ImportOptions options = new ImportOptions(r.quantity(), null, dark, white, r.maskFile(), false, roi, detector);
+		final ImportOptions options = new ImportOptions(r.quantity(), null, dark, white, r.maskFile(), r.clampNegative(), roi, detector);
 		final Diffraction data = DiffractionReader.read(frames, options);
 
 		final BraggGeometry geometry = geometry(scan, detector, report);

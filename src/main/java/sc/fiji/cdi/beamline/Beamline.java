@@ -48,8 +48,18 @@ public interface Beamline {
 	 * @param roi        the detector region of the frames given by the user (overrides the beamline's), or null
 	 * @param quantity   what the frames hold (intensity for detector frames)
 	 * @param dataset    the detector or HDF5 dataset the user named ({@code dataset=}), or null: the beamline chooses
+	 * @param clampNegative negative values set to 0 instead of refused ({@code clamp_negative=true},
+	 *                   {@link sc.fiji.cdi.io.ImportOptions#clampNegative()})
 	 */
-	record Request(Path input, Path spec, String scan, Path darkField, Path whiteField, Path maskFile, DetectorRegion roi, Quantity quantity, String dataset) {
+	record Request(Path input, Path spec, String scan, Path darkField, Path whiteField, Path maskFile, DetectorRegion roi, Quantity quantity, String dataset,
+		boolean clampNegative) {
+
+		/** Negative values refused. */
+		public Request(final Path input, final Path spec, final String scan, final Path darkField, final Path whiteField, final Path maskFile,
+			final DetectorRegion roi, final Quantity quantity, final String dataset)
+		{
+			this(input, spec, scan, darkField, whiteField, maskFile, roi, quantity, dataset, false);
+		}
 
 		/** A request without a dataset name: the beamline chooses the detector. */
 		public Request(final Path input, final Path spec, final String scan, final Path darkField, final Path whiteField, final Path maskFile,

@@ -148,7 +148,7 @@ public final class Id01Bliss implements Beamline {
 		report.put("frames_dataset", f.framesPath());
 
 		// the frames, rocking axis first as BLISS writes them: (point, row, column)
-		final ImportOptions options = new ImportOptions(r.quantity(), f.framesPath(), r.darkField(), r.whiteField(), r.maskFile(), false, r.roi(), detector);
+		final ImportOptions options = new ImportOptions(r.quantity(), f.framesPath(), r.darkField(), r.whiteField(), r.maskFile(), r.clampNegative(), r.roi(), detector);
 		Diffraction data;
 		long[] frameShape = f.frameShape();
 		if (!f.virtual()) {

@@ -81,6 +81,10 @@ public abstract class DiffractionCommand extends CdiCommand {
 	@Parameter(label = "Mask file (non-zero = bad; TIFF, NPY, EDF, HDF5 /mask)", required = false, persist = false)
 	protected File mask_file;
 
+	@Parameter(label = "Set negative values to 0 (else they are an error)", persist = false,
+		description = "Negative intensities or amplitudes usually mean a wrong data type or a background subtraction; true sets them to 0 and logs how many")
+	protected boolean clamp_negative = false;
+
 	@Parameter(visibility = ItemVisibility.MESSAGE, required = false, persist = false)
 	private final String preprocessing_section = section("Preprocessing");
 
@@ -116,9 +120,14 @@ public abstract class DiffractionCommand extends CdiCommand {
 	 * {@code roi}): frames, corrections and, for a beamline scan, the geometry; bad pixels as {@code bad_pixels} says.
 	 */
 	protected Beamline.Scan importScan(final Source s) {
-		final Beamline.Scan b = Inputs.importData(s.file(), beamline, spec, scan, roi, Inputs.importOptions(quantity, dataset, dark_field, white_field, mask_file));
+		final Beamline.Scan b = Inputs.importData(s.file(), beamline, spec, scan, roi, importOptions());
 		rules = b.rules();
 		return b.withData(Inputs.badPixels(b.data(), bad_pixels, rules));
+	}
+
+	/** The import parameters as core options (quantity, dataset, dark/white field, mask, clamp_negative). */
+	protected ImportOptions importOptions() {
+		return Inputs.importOptions(quantity, dataset, dark_field, white_field, mask_file, clamp_negative);
 	}
 
 	/** The rules of the beamline the data came through ({@code auto} values), generic for an open image. */

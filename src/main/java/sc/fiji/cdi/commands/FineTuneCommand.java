@@ -39,6 +39,10 @@ public class FineTuneCommand extends CdiCommand {
 	@Parameter(label = "Data are", choices = { "intensity", "amplitude" }, persist = false)
 	private String quantity = "intensity";
 
+	@Parameter(label = "Set negative values to 0 (else they are an error)", persist = false,
+		description = "Negative intensities or amplitudes usually mean a wrong data type or a background subtraction; true sets them to 0 and logs how many")
+	private boolean clamp_negative = false;
+
 	@Parameter(label = "Network to start from: auto, 3d, 2d, 2d-128 or a model folder", persist = false)
 	private String model = "auto";
 
@@ -68,7 +72,7 @@ public class FineTuneCommand extends CdiCommand {
 		if (in != null && same(out, in)) throw new CdiException("output_dir " + out + " is the input folder: choose another folder for the tuned model.");
 		if (same(out, Path.of(model.trim()))) throw new CdiException("output_dir " + out + " is the model folder to start from: choose another folder, the input model is not changed.");
 		final List<Diffraction> data = new ArrayList<>();
-		if (in != null) for (final Path p : Inputs.patternFiles(in)) data.add(DiffractionReader.read(p, Inputs.importOptions(quantity, null, null, null, null)));
+		if (in != null) for (final Path p : Inputs.patternFiles(in, log::warn)) data.add(DiffractionReader.read(p, Inputs.importOptions(quantity, null, null, null, null, clamp_negative)));
 		else data.add(new Diffraction(ImagePlusConverter.toVolume(diffraction), Quantity.parse(quantity), null,
 			new ProcessingLog().add("from image", "title", diffraction.getTitle()), "image '" + diffraction.getTitle() + "'"));
 		log.info(FineTune.run(new FineTune.Request(data, model, device(device), steps, learning_rate, batch_size, out), progress()).summary());

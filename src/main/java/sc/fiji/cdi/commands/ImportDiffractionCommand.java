@@ -55,6 +55,10 @@ public class ImportDiffractionCommand extends CdiCommand {
 	@Parameter(label = "Mask file (non-zero = bad)", required = false, persist = false)
 	private File mask_file;
 
+	@Parameter(label = "Set negative values to 0 (else they are an error)", persist = false,
+		description = "Negative intensities or amplitudes usually mean a wrong data type or a background subtraction; true sets them to 0 and logs how many")
+	private boolean clamp_negative = false;
+
 	@Parameter(label = "Output folder (optional: writes <name>_diffraction.tif and <name>_mask.tif)", style = "directory", required = false, persist = false,
 		description = "Headless runs have no image window: give a folder to keep the imported stack (32-bit TIFF) and its bad-pixel mask (32-bit, 1 = bad).")
 	private File output_dir;
@@ -73,7 +77,7 @@ public class ImportDiffractionCommand extends CdiCommand {
 			Inputs.checkOutsideInput(out, in);
 			Import.checkOutput(out);
 		}
-		final Beamline.Scan imported = Inputs.importData(in, beamline, spec, scan, roi, Inputs.importOptions(quantity, dataset, dark_field, white_field, mask_file));
+		final Beamline.Scan imported = Inputs.importData(in, beamline, spec, scan, roi, Inputs.importOptions(quantity, dataset, dark_field, white_field, mask_file, clamp_negative));
 		final Diffraction d = imported.data();
 		final String name = imported.name();
 		if (imported.geometry() != null) log.info("Geometry of " + name + ": " + imported.geometry());

@@ -16,7 +16,10 @@ import sc.fiji.cdi.data.Quantity;
 import sc.fiji.cdi.io.DetectorRegion;
 import sc.fiji.cdi.io.DiffractionReader;
 import sc.fiji.cdi.io.ImportOptions;
+import sc.fiji.cdi.pipeline.ResultWriter;
 import sc.fiji.cdi.util.CdiException;
+import sc.fiji.cdi.workflow.Import;
+import sc.fiji.cdi.workflow.Predict;
 import sc.fiji.cdi.workflow.Reconstruct;
 
 /** Turns command parameter values (strings and files as a dialog or macro gives them) into core options. */
@@ -48,8 +51,10 @@ final class Inputs {
 		return existing(f, parameter);
 	}
 
-	static ImportOptions importOptions(final String quantity, final String dataset, final File dark, final File white, final File mask) {
-		return new ImportOptions(Quantity.parse(quantity), dataset, optional(dark, "dark_field"), optional(white, "white_field"), optional(mask, "mask_file"));
+	/** {@code clamp_negative} ({@link ImportOptions#CLAMP_NEGATIVE_KEY}): negative values set to 0 instead of refused. */
+	static ImportOptions importOptions(final String quantity, final String dataset, final File dark, final File white, final File mask, final boolean clampNegative) {
+		return new ImportOptions(Quantity.parse(quantity), dataset, optional(dark, "dark_field"), optional(white, "white_field"), optional(mask, "mask_file"))
+			.withClampNegative(clampNegative);
 	}
 
 	/**
@@ -62,7 +67,8 @@ final class Inputs {
 	{
 		final DetectorRegion region = DetectorRegion.parse(roi, "roi");
 		final Beamline.Request request = new Beamline.Request(input, optional(spec, "spec"), scan == null || scan.isBlank() ? null : scan.trim(),
-			options.darkField(), options.whiteField(), options.maskPath(), region, options.quantity(), ImportOptions.DEFAULT_HDF5_DATASET.equals(options.hdf5DatasetPath()) ? null : options.hdf5DatasetPath());
+			options.darkField(), options.whiteField(), options.maskPath(), region, options.quantity(), ImportOptions.DEFAULT_HDF5_DATASET.equals(options.hdf5DatasetPath()) ? null : options.hdf5DatasetPath(),
+			options.clampNegative());
 		final Beamline b = Beamlines.select(beamline, request);
 		if (b != null) return b.load(request);
 		if (request.spec() != null || request.scan() != null)
@@ -105,8 +111,9 @@ final class Inputs {
 	}
 
 	/**
-	 * "auto" or "" → null (FFT-friendly size of each axis); "64" → {64} (a cube, a square in 2D); "64,128,128" → (z, y, x);
-	 * resolved against the data by {@link Reconstruct#targetSize}, which names the 2^30-voxel limit.
+	 * "auto" or "" → null (FFT-friendly size of each axis); "64" → {64} (a cube, a square in 2D); "128,128" → (y, x);
+	 * "64,128,128" → (z, y, x); resolved against the data by {@link Reconstruct#targetSize}, which names the 2^30-voxel
+	 * limit and refuses a count of sizes that does not match the data (three on 2D, two on 3D).
 	 */
 	static int[] size(final String s) {
 		final long[] v = sizeSyntax(s);
@@ -123,7 +130,7 @@ final class Inputs {
 	static long[] sizeSyntax(final String s) {
 		if (s == null || s.isBlank() || s.trim().equalsIgnoreCase("auto") || s.trim().equalsIgnoreCase("same")) return null; // "same": resolved by the command
 		final String[] parts = s.trim().split("[,x×\\s]+");
-		final String expected = "; expected 'auto', 'same', one number (a cube, a square in 2D) or z,y,x (e.g. 64,128,128), each at least 1.";
+		final String expected = "; expected 'auto', 'same', one number (a cube, a square in 2D), y,x for 2D data or z,y,x for 3D data (e.g. 64,128,128), each at least 1.";
 		if (parts.length < 1 || parts.length > 3) throw new CdiException("size='" + s + "' has " + parts.length + " numbers" + expected);
 		final long[] v = new long[parts.length];
 		for (int i = 0; i < v.length; i++) {
@@ -170,12 +177,36 @@ final class Inputs {
 		return n.isBlank() ? "result" : n;
 	}
 
-	/** A file, or every pattern file in a folder (sorted by name; a folder of detector frames is imported with Import Diffraction first). */
-	static List<Path> patternFiles(final Path in) {
+	/**
+	 * The files the plugin itself writes that are never diffraction patterns: Predict (NN)'s and Reconstruct's
+	 * results and Import Diffraction's mask, by the writers' own suffixes.
+	 */
+	private static final List<String> OWN_OUTPUTS = java.util.stream.Stream.of(Predict.OUTPUT_SUFFIXES, ResultWriter.OUTPUT_SUFFIXES, List.of(Import.MASK_SUFFIX))
+		.flatMap(List::stream).toList();
+
+	/** Whether {@code file} is one of the plugin's own result files ({@link #OWN_OUTPUTS}). */
+	static boolean isOwnOutput(final Path file) {
+		final String n = file.getFileName().toString();
+		for (final String s : OWN_OUTPUTS) if (n.endsWith(s)) return true;
+		return false;
+	}
+
+	/**
+	 * A file, or every pattern file in a folder (sorted by name; a folder of detector frames is imported with Import
+	 * Diffraction first). The plugin's own outputs in the folder are skipped (a rerun with output_dir = the input
+	 * folder would read its predictions back as patterns) and {@code note} told how many.
+	 */
+	static List<Path> patternFiles(final Path in, final java.util.function.Consumer<String> note) {
 		if (!Files.isDirectory(in)) return List.of(in);
 		try (var s = Files.list(in)) {
-			final List<Path> files = s.filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).matches(".*\\.(tif|tiff|npy|h5|hdf5|cxi|nxs|edf)$")).sorted().toList();
-			if (files.isEmpty()) throw new CdiException("Folder " + in + " holds no diffraction files (.tif, .npy, .h5, .cxi, .edf).");
+			final List<Path> candidates = s.filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).matches(".*\\.(tif|tiff|npy|h5|hdf5|cxi|nxs|edf)$")).sorted().toList();
+			final List<Path> files = candidates.stream().filter(p -> !isOwnOutput(p)).toList();
+			final int skipped = candidates.size() - files.size();
+			if (files.isEmpty())
+				throw new CdiException("Folder " + in + " holds no diffraction files (.tif, .npy, .h5, .cxi, .edf)"
+					+ (skipped > 0 ? ", only " + skipped + " file" + (skipped > 1 ? "s" : "") + " written by CDI (predictions, reconstructions, masks such as "
+						+ Predict.AMPLITUDE_SUFFIX + "), which are not patterns" : "") + ".");
+			if (skipped > 0) note.accept("Skipped " + skipped + " file" + (skipped > 1 ? "s" : "") + " in " + in + " written by CDI (predictions, reconstructions, masks), not patterns.");
 			return files;
 		} catch (final IOException e) {
 			throw new CdiException("Cannot list folder " + in + ": " + e.getMessage());

@@ -37,6 +37,10 @@ public class PredictCommand extends CdiCommand {
 	@Parameter(label = "Data are", choices = { "intensity", "amplitude" }, persist = false)
 	private String quantity = "intensity";
 
+	@Parameter(label = "Set negative values to 0 (else they are an error)", persist = false,
+		description = "Negative intensities or amplitudes usually mean a wrong data type or a background subtraction; true sets them to 0 and logs how many")
+	private boolean clamp_negative = false;
+
 	@Parameter(label = "Network: auto, 3d, 2d, 2d-128 or a model folder", persist = false)
 	private String model = "auto";
 
@@ -64,8 +68,8 @@ public class PredictCommand extends CdiCommand {
 		final List<String> names = new ArrayList<>();
 		if (input != null && !input.getPath().isBlank()) {
 			final Path in = Inputs.existing(input, "input");
-			for (final Path p : Inputs.patternFiles(in)) {
-				data.add(DiffractionReader.read(p, Inputs.importOptions(quantity, null, null, null, null)));
+			for (final Path p : Inputs.patternFiles(in, log::warn)) {
+				data.add(DiffractionReader.read(p, Inputs.importOptions(quantity, null, null, null, null, clamp_negative)));
 				names.add(Inputs.baseName(p));
 			}
 		} else if (diffraction != null) {

@@ -78,7 +78,7 @@ public class ReconstructCommand extends PhasingCommand {
 		final boolean same = size != null && size.trim().equalsIgnoreCase("same");
 		final Diffraction data = scanned != null ? scanned.data() : read(src);
 		final int[] arraySize = same ? sameSize(data.grid(), bin) : Inputs.size(size);
-		final Reconstruct.Request request = new Reconstruct.Request(src.file(), Inputs.importOptions(quantity, dataset, dark_field, white_field, mask_file),
+		final Reconstruct.Request request = new Reconstruct.Request(src.file(), importOptions(),
 			new PreprocessOptions(dataThreshold(), centring(), null, bin[0], bin[1], bin[2]),
 			arraySize, Reconstruct.Mode.parse(mode), phasingParameters(), backend, threadCount(), random_starts, model, refinement,
 			fine_tune_steps, device(device), out, scanned != null ? scanned.name() : src.name());

@@ -25,6 +25,9 @@ import sc.fiji.cdi.data.Quantity;
 public record ImportOptions(Quantity quantity, String hdf5DatasetPath, Path darkField, Path whiteField, Path maskPath,
 		boolean clampNegative, DetectorRegion roi, Detector detector) {
 
+	/** The commands' parameter (macro key) for {@link #clampNegative}: the negative-values error names it. */
+	public static final String CLAMP_NEGATIVE_KEY = "clamp_negative";
+
 	/** The CXI convention (cxidb): the data, often a soft link to {@code entry_1/instrument_1/detector_1/data}. */
 	public static final String DEFAULT_HDF5_DATASET = "entry_1/data_1/data";
 

@@ -1,8 +1,12 @@
 package sc.fiji.cdi.io;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
 
 import ij.ImagePlus;
 import ij.ImageStack;
@@ -18,7 +22,9 @@ import sc.fiji.cdi.util.CdiException;
 /**
  * Grey-level TIFF files (one plane or a multi-page stack, 8/16/32-bit integer or 32/64-bit float) through ImageJ's
  * TIFF decoder; pages become z. RGB, indexed colour and hyperstacks with several channels or time points are
- * rejected: a diffraction pattern is one real value per pixel.
+ * rejected: a diffraction pattern is one real value per pixel. ImageJ's decoder refuses 64 bits per sample, so
+ * 64-bit float files (uncompressed strips, either byte order, classic TIFF or BigTIFF) are read here from the
+ * layout {@link TiffStructure} walked, and converted to 32-bit float.
  */
 final class TiffReader {
 
@@ -30,6 +36,8 @@ final class TiffReader {
 		try {
 			// every page and every byte the file declares must be there (ImageJ would read a cut-short stack as its first pages)
 			final TiffStructure.Summary structure = TiffStructure.check(file);
+			// ImageJ's TiffDecoder throws "Unsupported BitsPerSample: 64" for these: read them from the structure
+			if (structure.layout().get(0).bits() == 64) return readFloat64(file, structure);
 			final Path abs = file.toAbsolutePath();
 			final String dir = abs.getParent().toString() + java.io.File.separator;
 			final FileInfo[] info;
@@ -80,9 +88,102 @@ final class TiffReader {
 			if (exact != null && close(exact[1], voxel[1]) && close(exact[2], voxel[2])) voxel = exact;
 			final String unit = cal.getUnit() == null || cal.getUnit().isBlank() ? "pixel" : cal.getUnit();
 			return new RawArray(grid, data, typeName(fi.fileType), shape, voxel, unit, null, null);
-		} catch (final RuntimeException e) {
+		} catch (final RuntimeException | IOException e) {
 			throw Validation.corrupt(file, "TIFF", e);
 		}
+	}
+
+	/** Bytes read at a time from a strip (a multiple of 8; a strip may be larger than a Java array). */
+	private static final int CHUNK = 1 << 24;
+
+	/**
+	 * A 64-bit float TIFF, one grey plane per page (or an ImageJ stack: one directory, {@code images=N} planes
+	 * stored one after another), as float32. Anything else with 64 bits per sample (integers, several samples,
+	 * compression, tiles) is refused naming what it is.
+	 */
+	private static RawArray readFloat64(final Path file, final TiffStructure.Summary structure) throws IOException {
+		final List<TiffStructure.Layout> pages = structure.layout();
+		final TiffStructure.Layout first = pages.get(0);
+		for (int k = 0; k < pages.size(); k++) {
+			final TiffStructure.Layout p = pages.get(k);
+			final String page = pages.size() > 1 ? " (page " + (k + 1) + ")" : "";
+			final String supported = "; 64-bit TIFF is supported as uncompressed IEEE float (SampleFormat 3) with one sample per pixel in strips. Save it as such, or as 32-bit float.";
+			if (p.bits() != 64)
+				throw new CdiException("File " + file + " mixes " + first.bits() + "-bit and " + p.bits() + "-bit pages" + page + "; expected the same sample type on every page.");
+			if (p.sampleFormat() != 3)
+				throw new CdiException("File " + file + " holds 64-bit " + (p.sampleFormat() == 2 ? "signed integer" : p.sampleFormat() == 1 ? "unsigned integer" : "SampleFormat " + p.sampleFormat())
+					+ " data" + page + ", which is not supported" + supported);
+			if (p.samples() != 1)
+				throw new CdiException("File " + file + " has " + p.samples() + " samples per pixel" + page + " (colour or complex data); expected one grey value per pixel.");
+			if (p.compression() != 1)
+				throw new CdiException("File " + file + " holds 64-bit float data with " + compressionName(p.compression()) + " compression (Compression " + p.compression() + ")" + page
+					+ ", which is not supported" + supported);
+			if (p.tiled()) throw new CdiException("File " + file + " holds 64-bit float data in tiles" + page + ", which is not supported" + supported);
+			if (p.width() != first.width() || p.height() != first.height())
+				throw new CdiException("File " + file + ": page " + (k + 1) + " is " + p.width() + " × " + p.height() + " but page 1 is " + first.width() + " × " + first.height()
+					+ "; expected pages of the same size.");
+		}
+		final int images = pages.size() == 1 ? Math.max(1, TiffStructure.imageJImages(structure.description())) : pages.size();
+		final long[] shape = images == 1 ? new long[] { first.height(), first.width() } : new long[] { images, first.height(), first.width() };
+		final Grid grid = Validation.grid(shape, file, "The TIFF image");
+		final float[] data = new float[grid.size()];
+		final long rowBytes = first.width() * 8L, planeBytes = rowBytes * first.height();
+		final long length = structure.fileLength();
+		try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+			int at = 0;
+			for (int z = 0; z < images; z++) {
+				final TiffStructure.Layout p = pages.size() == 1 ? first : pages.get(z);
+				// an ImageJ stack: every plane follows the first page's single strip
+				final long[] offsets = pages.size() == 1 && images > 1 ? new long[] { first.offsets()[0] + z * planeBytes } : p.offsets();
+				final long rowsPerStrip = pages.size() == 1 && images > 1 ? first.height() : p.rowsPerStrip();
+				for (int k = 0; k < offsets.length && k * rowsPerStrip < p.height(); k++) {
+					final long bytes = Math.min(rowsPerStrip, p.height() - k * rowsPerStrip) * rowBytes;
+					if (offsets[k] < 0 || offsets[k] + bytes > length)
+						throw new CdiException("File " + file + " is truncated: the pixel data of plane " + (z + 1) + " need bytes up to " + (offsets[k] + bytes) + " but the file has only "
+							+ length + " bytes. Copy the complete file again.");
+					for (long done = 0; done < bytes;) {
+						final int n = (int) Math.min(CHUNK, bytes - done);
+						final ByteBuffer b = ByteBuffer.allocate(n).order(structure.order());
+						while (b.hasRemaining()) {
+							if (ch.read(b, offsets[k] + done + b.position()) < 0)
+								throw new CdiException("File " + file + " is truncated: it ends inside the pixel data of plane " + (z + 1) + ".");
+						}
+						b.flip();
+						for (int i = 0; i < n / 8; i++) {
+							final double v = b.getDouble();
+							// beyond float32's range a finite value would turn into infinity: say so rather than later "contains Inf"
+							if (Double.isFinite(v) && Math.abs(v) > Float.MAX_VALUE)
+								throw new CdiException("File " + file + " holds the 64-bit value " + v + " at (z=" + z + ", y=" + (at % (grid.ny * grid.nx)) / grid.nx + ", x="
+									+ at % grid.nx + "), beyond the 32-bit float range (±3.4e38) the data are processed in; expected values within it (rescale the data).");
+							data[at++] = (float) v;
+						}
+						done += n;
+					}
+				}
+			}
+			if (at != data.length)
+				throw new CdiException("File " + file + " is corrupt: its strips hold " + at + " of the " + data.length + " values its size (" + grid + ") needs.");
+		}
+		final double[] exact = exactVoxelSize(structure.description());
+		return new RawArray(grid, data, "float64", shape, exact != null ? exact : new double[] { 1, 1, 1 }, exact != null ? imageJUnit(structure.description()) : "pixel", null, null);
+	}
+
+	private static String compressionName(final int c) {
+		return switch (c) {
+			case 2 -> "CCITT";
+			case 5 -> "LZW";
+			case 7 -> "JPEG";
+			case 8, 32946 -> "Deflate";
+			case 32773 -> "PackBits";
+			case 50000 -> "Zstandard";
+			default -> "an unknown";
+		};
+	}
+
+	/** The {@code unit=} of an ImageJ description ("pixel" when there is none). */
+	private static String imageJUnit(final String description) {
+		for (final String line : description.split("\n")) if (line.startsWith("unit=") && !line.substring(5).isBlank()) return line.substring(5).trim();
+		return "pixel";
 	}
 
 	/** The exact voxel size {@link TiffWriter} adds to the ImageJ description, or null. */

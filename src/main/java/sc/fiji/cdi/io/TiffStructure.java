@@ -7,7 +7,9 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 import sc.fiji.cdi.util.CdiException;
@@ -28,8 +30,19 @@ public final class TiffStructure {
 	/** Pages with a directory beyond this are refused as corrupt (a loop or garbage), not walked for ever. */
 	static final int MAX_PAGES = 1 << 20;
 
-	/** What the walk found: the number of full-resolution pages and the first page's ImageJ description, if any. */
-	public record Summary(int pages, String description, long fileLength) {}
+	/**
+	 * What the walk found: the number of full-resolution pages, the first page's ImageJ description (if any), the
+	 * byte order and the layout of each full-resolution page (what {@link TiffReader} needs to read the pixel data
+	 * ImageJ's decoder refuses, 64 bits per sample).
+	 */
+	public record Summary(int pages, String description, long fileLength, ByteOrder order, List<Layout> layout) {}
+
+	/**
+	 * One page's pixel layout: {@code sampleFormat} is tag 339 (1 unsigned integer, the default; 2 signed; 3 IEEE
+	 * float), {@code rowsPerStrip} the height when the tag is absent, {@code counts} null when the writer omitted them.
+	 */
+	public record Layout(long width, long height, int bits, int samples, int sampleFormat, int compression, boolean tiled, long rowsPerStrip,
+		long[] offsets, long[] counts) {}
 
 	private TiffStructure() {}
 
@@ -64,6 +77,7 @@ public final class TiffStructure {
 			ifd = head.getLong(8);
 		} else throw new CdiException("File " + file + " is not a TIFF file: its version number is " + magic + ", expected 42 (TIFF) or 43 (BigTIFF).");
 		final Set<Long> seen = new HashSet<>();
+		final List<Layout> layout = new ArrayList<>();
 		int pages = 0;
 		String description = null;
 		long plane = 0;
@@ -76,7 +90,7 @@ public final class TiffStructure {
 			if (pages >= MAX_PAGES) throw new CdiException("File " + file + " is corrupt: it declares more than " + MAX_PAGES + " pages.");
 			final Page p = page(ch, file, ifd, length, order, big, pages + 1);
 			if (pages == 0) { description = p.description; plane = p.plane; }
-			if (!p.reduced) pages++;
+			if (!p.reduced) { pages++; layout.add(p.layout); }
 			// an ImageJ stack: one directory describes all slices, stored one after another (ImageJ's own layout;
 			// its later directories may lie beyond 4 GB offsets); the length of that block is checked by TiffReader
 			if (pages == 1 && imageJImages(description) > 1) break;
@@ -87,7 +101,7 @@ public final class TiffStructure {
 		if (declared > pages)
 			throw new CdiException("File " + file + " is truncated: its description declares " + declared + " pages (" + description.trim() + ") but the file holds only "
 				+ pages + "; " + (declared - pages) + " pages are missing. Copy the complete file again.");
-		return new Summary(pages, description, length);
+		return new Summary(pages, description, length, order, layout);
 	}
 
 	/** Pages implied by a JSON {@code "shape"} in the description (product of the shape over the page size), or 0. */
@@ -122,7 +136,7 @@ public final class TiffStructure {
 		return 0;
 	}
 
-	private record Page(long next, String description, boolean reduced, long plane) {}
+	private record Page(long next, String description, boolean reduced, long plane, Layout layout) {}
 
 	private static Page page(final FileChannel ch, final Path file, final long ifd, final long length, final ByteOrder order, final boolean big, final int number) throws IOException {
 		final int countSize = big ? 8 : 2, entrySize = big ? 20 : 12, nextSize = big ? 8 : 4;
@@ -134,7 +148,7 @@ public final class TiffStructure {
 		if (ifd + size > length) throw truncatedDirectory(file, number, ifd, size, length);
 		final ByteBuffer d = read(ch, ifd, (int) size).order(order);
 		long width = -1, height = -1, rowsPerStrip = -1, tileW = -1, tileH = -1, subfile = 0;
-		int bits = 1, samples = 1, compression = 1, planar = 1;
+		int bits = 1, samples = 1, compression = 1, planar = 1, format = 1;
 		long[] offsets = null, counts = null;
 		boolean tiled = false;
 		String description = null;
@@ -152,6 +166,7 @@ public final class TiffStructure {
 				case 277 -> samples = (int) scalar(d, valueAt, type);
 				case 278 -> rowsPerStrip = scalar(d, valueAt, type);
 				case 284 -> planar = (int) scalar(d, valueAt, type);
+				case 339 -> format = (int) values(ch, file, d, valueAt, type, count, big, order, length, number, "SampleFormat")[0]; // one per sample
 				case 322 -> tileW = scalar(d, valueAt, type);
 				case 323 -> tileH = scalar(d, valueAt, type);
 				case 273 -> offsets = values(ch, file, d, valueAt, type, count, big, order, length, number, "StripOffsets");
@@ -170,11 +185,13 @@ public final class TiffStructure {
 		if (counts != null && counts.length != offsets.length)
 			throw new CdiException("File " + file + " is corrupt: page " + number + " lists " + offsets.length + " " + (tiled ? "tiles" : "strips") + " but " + counts.length + " byte counts.");
 		final long planeBytes = (width * height * bits * samples + 7) / 8;
+		final Layout layout = new Layout(width, height, bits, samples, format, compression, tiled, rowsPerStrip > 0 && rowsPerStrip < height ? rowsPerStrip : height,
+			offsets, counts);
 		if (counts == null) {
 			// a writer may omit the byte counts of uncompressed data: the strips then follow each other
 			if (compression == 1 && offsets.length == 1 && offsets[0] + planeBytes > length)
 				throw truncatedData(file, number, offsets[0] + planeBytes, length);
-			return new Page(next, description, reduced, width * height * samples);
+			return new Page(next, description, reduced, width * height * samples, layout);
 		}
 		long total = 0;
 		for (int i = 0; i < offsets.length; i++) {
@@ -189,7 +206,7 @@ public final class TiffStructure {
 		if (rowsPerStrip == 0 || tiled && (tileW <= 0 || tileH <= 0))
 			throw new CdiException("File " + file + " is corrupt: page " + number + " declares " + (tiled ? "tiles of " + tileW + " × " + tileH : "0 rows per strip") + ".");
 		if (planar < 1 || planar > 2) throw new CdiException("File " + file + " is corrupt: page " + number + " has PlanarConfiguration " + planar + ", expected 1 or 2.");
-		return new Page(next, description, reduced, width * height * samples);
+		return new Page(next, description, reduced, width * height * samples, layout);
 	}
 
 	private static CdiException truncatedDirectory(final Path file, final int number, final long ifd, final long size, final long length) {

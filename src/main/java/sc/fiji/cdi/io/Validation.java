@@ -64,7 +64,8 @@ final class Validation {
 		if (negative > 0) {
 			if (!clampNegative)
 				throw new CdiException("File " + file + " contains " + negative + " negative value" + (negative > 1 ? "s" : "") + " (minimum " + min + ", the first at " + where(g, firstNegative)
-						+ "); intensities and amplitudes must be >= 0. Check the data type, or enable 'clamp negative values' to set them to 0.");
+						+ "); intensities and amplitudes must be >= 0. Check the data type, or give " + ImportOptions.CLAMP_NEGATIVE_KEY
+						+ "=true (\"Set negative values to 0\" in the dialog) to set them to 0.");
 			for (int i = 0; i < v.length; i++) if (v[i] < 0) v[i] = 0;
 		}
 		return negative;

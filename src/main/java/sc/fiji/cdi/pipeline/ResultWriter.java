@@ -30,6 +30,14 @@ import sc.fiji.cdi.util.CdiException;
  */
 public final class ResultWriter {
 
+	/** What follows the result set's name in each file of a reconstruction. */
+	public static final String AMPLITUDE_SUFFIX = "_amplitude.tif", PHASE_SUFFIX = "_phase.tif", SUPPORT_SUFFIX = "_support.tif",
+		REPORT_SUFFIX = "_report.json", ERROR_PLOT_SUFFIX = "_error.png";
+
+	/** Every file suffix a reconstruction writes (its manifest included): results, never diffraction patterns. */
+	public static final List<String> OUTPUT_SUFFIXES = List.of(AMPLITUDE_SUFFIX, PHASE_SUFFIX, SUPPORT_SUFFIX, REPORT_SUFFIX, ERROR_PLOT_SUFFIX,
+		AtomicOutput.MANIFEST_SUFFIX);
+
 	private ResultWriter() {}
 
 	/**
@@ -101,14 +109,14 @@ public final class ResultWriter {
 		final RealVolume amplitude = obj.amplitude(), phase = obj.phase();
 		final float[] sup = new float[r.support().length];
 		for (int i = 0; i < sup.length; i++) sup[i] = r.support()[i] ? 1f : 0f;
-		TiffWriter.write(set.file(name + "_amplitude.tif"), amplitude);
-		TiffWriter.write(set.file(name + "_phase.tif"), phase);
-		TiffWriter.write(set.file(name + "_support.tif"), amplitude.with(sup));
-		Json.write(set.file(name + "_report.json"), report(name, outcome, extra));
+		TiffWriter.write(set.file(name + AMPLITUDE_SUFFIX), amplitude);
+		TiffWriter.write(set.file(name + PHASE_SUFFIX), phase);
+		TiffWriter.write(set.file(name + SUPPORT_SUFFIX), amplitude.with(sup));
+		Json.write(set.file(name + REPORT_SUFFIX), report(name, outcome, extra));
 		new LinePlot(name + ": error per iteration", "iteration", "error", true)
 			.add("χ² (cohere)", r.chi2History())
 			.add("fraction outside support", r.outsideFractionHistory())
-			.savePng(set.file(name + "_error.png"));
+			.savePng(set.file(name + ERROR_PLOT_SUFFIX));
 		return set.commit();
 	}
 

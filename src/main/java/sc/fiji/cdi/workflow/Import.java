@@ -22,6 +22,9 @@ import sc.fiji.cdi.util.Progress;
  */
 public final class Import {
 
+	/** The bad-pixel mask's file after the scan's name (1 = bad): a mask, never a pattern to read back. */
+	public static final String MASK_SUFFIX = "_mask.tif";
+
 	private Import() {}
 
 	/** Checks, before the import, that the output folder can be created and written. */
@@ -45,7 +48,7 @@ public final class Import {
 			if (d.mask != null) {
 				final float[] m = new float[d.grid().size()];
 				for (int i = 0; i < m.length; i++) m[i] = d.mask.isUnmeasured(i) ? 1f : 0f;
-				TiffWriter.write(set.file(name + "_mask.tif"), d.values.with(m));
+				TiffWriter.write(set.file(name + MASK_SUFFIX), d.values.with(m));
 			}
 			final Map<String, Object> report = new LinkedHashMap<>();
 			report.put("input", input.toAbsolutePath().toString());

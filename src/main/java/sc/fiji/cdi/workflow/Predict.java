@@ -63,6 +63,14 @@ public final class Predict {
 		}
 	}
 
+	/** What follows the pattern's name in each file of its prediction (the result set {@code <name>_nn}). */
+	public static final String AMPLITUDE_SUFFIX = "_nn_amplitude.tif", PHASE_SUFFIX = "_nn_phase.tif", SUPPORT_SUFFIX = "_nn_support.tif",
+		NETWORK_GRID_SUFFIX = "_nn_network_grid_amplitude.tif", REPORT_SUFFIX = "_nn_report.json";
+
+	/** Every file suffix a prediction writes: a folder input skips them, so a rerun into the input folder does not read its own outputs. */
+	public static final List<String> OUTPUT_SUFFIXES = List.of(AMPLITUDE_SUFFIX, PHASE_SUFFIX, SUPPORT_SUFFIX, NETWORK_GRID_SUFFIX, REPORT_SUFFIX,
+		"_nn" + AtomicOutput.MANIFEST_SUFFIX);
+
 	/** Unit of the data-grid outputs: the real-space voxel of the data (λD/(N·pixel) per axis, not known here). */
 	public static final String DATA_VOXEL = "data voxel";
 
@@ -102,13 +110,13 @@ public final class Predict {
 	}
 
 	private static void writeSet(final AtomicOutput.ResultSet set, final String name, final Prediction p, final RealVolume a, final RealVolume ph, final RealVolume s, final String model) {
-		final Path fa = set.file(name + "_nn_amplitude.tif"), fp = set.file(name + "_nn_phase.tif"), fs = set.file(name + "_nn_support.tif");
+		final Path fa = set.file(name + AMPLITUDE_SUFFIX), fp = set.file(name + PHASE_SUFFIX), fs = set.file(name + SUPPORT_SUFFIX);
 		TiffWriter.write(fa, a);
 		TiffWriter.write(fp, ph);
 		TiffWriter.write(fs, s);
 		// the raw prediction on the network grid, labelled by its voxel in data voxels
 		final double[] v = p.voxelScaleZyx();
-		final Path fn = set.file(name + "_nn_network_grid_amplitude.tif");
+		final Path fn = set.file(name + NETWORK_GRID_SUFFIX);
 		TiffWriter.write(fn, new RealVolume(p.amplitude().grid, p.amplitude().data, v, DATA_VOXEL));
 		final Map<String, Object> report = new LinkedHashMap<>();
 		report.put("model", model);
@@ -125,7 +133,7 @@ public final class Predict {
 			report.put("verdict", p.trust().message());
 		}
 		report.put("processing", ResultWriter.steps(p.log()));
-		Json.write(set.file(name + "_nn_report.json"), report);
+		Json.write(set.file(name + REPORT_SUFFIX), report);
 	}
 
 }

@@ -320,10 +320,18 @@ public final class Reconstruct {
 
 	/**
 	 * The preprocessing target size from a size given as numbers (see {@link Request#size()}) for data that are 2D
-	 * or 3D; null = the FFT-friendly size of each axis.
+	 * or 3D; null = the FFT-friendly size of each axis. 2D data take one or two sizes, 3D data one or three.
 	 */
 	public static Grid targetSize(final int[] size, final boolean twoD) {
 		if (size == null || size.length == 0) return null;
+		// the number of sizes must match the data's dimensions: three on 2D data would silently turn one pattern into
+		// a padded 3D array, two on 3D data would crop the volume to one slice
+		if (twoD && size.length == 3)
+			throw new CdiException("size='" + join(size) + "' gives three sizes (z, y, x), but the pattern is 2D; expected one size (a square, e.g. "
+				+ size[2] + ") or two (y, x, e.g. " + size[1] + "," + size[2] + ") for a 2D pattern.");
+		if (!twoD && size.length == 2)
+			throw new CdiException("size='" + join(size) + "' gives two sizes (y, x), but the data are 3D; expected one size (a cube, e.g. "
+				+ size[1] + ") or three (z, y, x, e.g. 64," + size[0] + "," + size[1] + ") for 3D data.");
 		long voxels = 1;
 		for (final int n : size) {
 			if (n < 1) throw new CdiException("size " + java.util.Arrays.toString(size) + " has a size below 1; expected sizes of at least 1.");

@@ -96,4 +96,48 @@ class HeadlessCommandsTest {
 		assertEquals(Grid.of2D(32, 32), d.grid());
 		assertTrue(d.values.max() > 0);
 	}
+
+	@Test
+	void negativeValuesNameTheClampNegativeKeyWhichImportAndReconstructTake(@TempDir final Path tmp) throws Exception {
+		final SimulatedCrystal c = CrystalSimulator.simulate(Grid.of2D(64, 64), SimulationParameters.defaults().withShape(SimulationParameters.Shape.POLYGON), 5);
+		final float[] v = c.diffraction().values.data.clone();
+		v[0] = -3; v[1] = -1; // e.g. after a background subtraction
+		final Path in = tmp.resolve("neg.tif");
+		TiffWriter.write(in, new sc.fiji.cdi.data.RealVolume(Grid.of2D(64, 64), v));
+
+		// the error names a key the commands really take
+		final HeadlessRun refused = HeadlessRun.of("--headless", "--run", "Import Diffraction", "input=\"" + in + "\",output_dir=\"" + tmp.resolve("refused") + "\"");
+		assertEquals(1, refused.code, refused.err);
+		assertTrue(refused.err.contains("2 negative values") && refused.err.contains("clamp_negative=true"), refused.err);
+		assertTrue(!Files.exists(tmp.resolve("refused")), "nothing written");
+
+		final Path imported = tmp.resolve("imported");
+		final HeadlessRun ok = HeadlessRun.of("--headless", "--run", "Import Diffraction",
+			"input=\"" + in + "\",output_dir=\"" + imported + "\",clamp_negative=true");
+		assertEquals(0, ok.code, ok.err);
+		final var d = sc.fiji.cdi.io.DiffractionReader.read(imported.resolve("neg_diffraction.tif"), sc.fiji.cdi.io.ImportOptions.defaults());
+		assertEquals(0f, d.values.data[0]);
+		assertEquals(0f, d.values.data[1]);
+		assertEquals(v[2], d.values.data[2]);
+
+		final Path out = tmp.resolve("out");
+		final HeadlessRun r = HeadlessRun.of("--headless", "--run", "Reconstruct",
+			"input=\"" + in + "\",output_dir=\"" + out + "\",recipe=\"10*ER\",random_starts=1,clamp_negative=true");
+		assertEquals(0, r.code, r.err);
+		final String report = Files.readString(out.resolve("neg_report.json"));
+		assertTrue(report.contains("clampedNegative"), "the import step records the clamped values");
+		final HeadlessRun bad = HeadlessRun.of("--headless", "--run", "Reconstruct", "input=\"" + in + "\",output_dir=\"" + tmp.resolve("out2") + "\",clamp_negative=maybe");
+		assertEquals(2, bad.code, bad.err);
+		assertTrue(bad.err.contains("clamp_negative"), bad.err);
+	}
+
+	@Test
+	void threeSizesOnA2dPatternAreABadValueNot3dPhasing(@TempDir final Path tmp) throws Exception {
+		final Path in = simulated2D(tmp, 6);
+		final Path out = tmp.resolve("out");
+		final HeadlessRun r = HeadlessRun.of("--headless", "--run", "Reconstruct", "input=\"" + in + "\",output_dir=\"" + out + "\",size=\"10,32,32\",recipe=\"10*ER\"");
+		assertEquals(1, r.code, r.err);
+		assertTrue(r.err.contains("size='10,32,32'") && r.err.contains("2D") && r.err.contains("two (y, x"), r.err);
+		assertTrue(!Files.exists(out), "no output folder is made");
+	}
 }

@@ -176,4 +176,41 @@ class NnCommandsTest {
 		TiffWriter.write(in, CrystalSimulator.simulate(Grid.of2D(32, 32), POLYGON, 1).diffraction().values);
 		assertEquals(1, Main.run("--headless", "--run", "Predict (NN)", "input=\"" + in + "\",device=\"cpu\""));
 	}
+
+	@Test
+	void predictingAFolderIntoItselfTwiceSkipsItsOwnOutputs(@TempDir final Path tmp) throws Exception {
+		final Path dir = Files.createDirectories(tmp.resolve("patterns"));
+		for (int i = 0; i < 2; i++) TiffWriter.write(dir.resolve("p" + i + ".tif"), CrystalSimulator.simulate(Grid.of2D(32, 32), POLYGON, 700 + i).diffraction().values);
+		final String args = "input=\"" + dir + "\",output_dir=\"" + dir + "\",device=\"cpu\"";
+		assertEquals(0, Main.run("--headless", "--run", "Predict (NN)", args));
+		final java.util.Set<String> first;
+		try (var s = Files.list(dir)) { first = s.map(p -> p.getFileName().toString()).collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new)); }
+		assertTrue(first.contains("p0" + sc.fiji.cdi.workflow.Predict.AMPLITUDE_SUFFIX) && first.contains("p1" + sc.fiji.cdi.workflow.Predict.NETWORK_GRID_SUFFIX), first.toString());
+		// the rerun reads p0.tif and p1.tif only: no prediction of a prediction (p0_nn_amplitude_nn_amplitude.tif …)
+		final var rerun = sc.fiji.cdi.testutil.HeadlessRun.of("--headless", "--run", "Predict (NN)", args);
+		assertEquals(0, rerun.code, rerun.err);
+		assertTrue(rerun.err.contains("Skipped 8 files"), "two patterns × four TIFF outputs skipped, and said so: " + rerun.err);
+		final java.util.Set<String> second;
+		try (var s = Files.list(dir)) { second = s.map(p -> p.getFileName().toString()).collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new)); }
+		assertEquals(first, second, "the rerun replaces its result sets and adds nothing");
+		// a folder holding only CDI outputs has no patterns, and says why
+		final Path only = Files.createDirectories(tmp.resolve("only-outputs"));
+		Files.copy(dir.resolve("p0" + sc.fiji.cdi.workflow.Predict.AMPLITUDE_SUFFIX), only.resolve("p0" + sc.fiji.cdi.workflow.Predict.AMPLITUDE_SUFFIX));
+		final var none = sc.fiji.cdi.testutil.HeadlessRun.of("--headless", "--run", "Predict (NN)", "input=\"" + only + "\",output_dir=\"" + tmp.resolve("o") + "\",device=\"cpu\"");
+		assertEquals(1, none.code, none.err);
+		assertTrue(none.err.contains("holds no diffraction files") && none.err.contains("written by CDI"), none.err);
+	}
+
+	@Test
+	void predictTakesClampNegative(@TempDir final Path tmp) throws Exception {
+		final float[] v = CrystalSimulator.simulate(Grid.of2D(32, 32), POLYGON, 9).diffraction().values.data.clone();
+		v[3] = -2;
+		final Path in = tmp.resolve("neg.tif");
+		TiffWriter.write(in, new sc.fiji.cdi.data.RealVolume(Grid.of2D(32, 32), v));
+		final var refused = sc.fiji.cdi.testutil.HeadlessRun.of("--headless", "--run", "Predict (NN)", "input=\"" + in + "\",output_dir=\"" + tmp.resolve("a") + "\",device=\"cpu\"");
+		assertEquals(1, refused.code, refused.err);
+		assertTrue(refused.err.contains("clamp_negative=true"), refused.err);
+		assertEquals(0, Main.run("--headless", "--run", "Predict (NN)", "input=\"" + in + "\",output_dir=\"" + tmp.resolve("b") + "\",device=\"cpu\",clamp_negative=true"));
+		assertTrue(Files.exists(tmp.resolve("b").resolve("neg" + sc.fiji.cdi.workflow.Predict.AMPLITUDE_SUFFIX)));
+	}
 }

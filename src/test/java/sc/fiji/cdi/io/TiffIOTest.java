@@ -123,6 +123,72 @@ class TiffIOTest {
 		assertFalse(Files.exists(target));
 	}
 
+	@Test
+	void sixtyFourBitFloatIsReadInBothByteOrdersSingleAndMultiPage() throws IOException {
+		// ImageJ's TiffDecoder refuses 64 bits per sample; docs/io.md promises 32/64-bit float
+		final double[] plane = new double[5 * 3];
+		for (int i = 0; i < plane.length; i++) plane[i] = 1e6 + 0.5 * i;
+		final Path le = float64Tiff(dir.resolve("le.tif"), java.nio.ByteOrder.LITTLE_ENDIAN, 1, 5, 3, 1, 3, 1, plane);
+		final Diffraction a = DiffractionReader.read(le, ImportOptions.defaults());
+		assertEquals(Grid.of2D(5, 3), a.grid());
+		for (int i = 0; i < plane.length; i++) assertEquals((float) plane[i], a.values.data[i]);
+		assertEquals("float64", a.log.steps().get(0).parameters().get("dtype"));
+
+		// big-endian, three pages, strips of 2 rows (the last one shorter)
+		final double[] three = new double[3 * 5 * 3];
+		for (int i = 0; i < three.length; i++) three[i] = 7 + 0.25 * i;
+		final Path be = float64Tiff(dir.resolve("be.tif"), java.nio.ByteOrder.BIG_ENDIAN, 3, 5, 3, 2, 3, 1, three);
+		final Diffraction b = DiffractionReader.read(be, ImportOptions.defaults());
+		assertEquals(new Grid(3, 5, 3), b.grid());
+		for (int i = 0; i < three.length; i++) assertEquals((float) three[i], b.values.data[i], "value " + i);
+		assertEquals(7f + 0.25f * b.grid().index(2, 4, 1), b.values.get(2, 4, 1));
+	}
+
+	@Test
+	void sixtyFourBitTiffThatCannotBeReadSaysWhyNotCorrupt() throws IOException {
+		final double[] plane = new double[4 * 4];
+		Arrays.fill(plane, 3);
+		final Path deflate = float64Tiff(dir.resolve("deflate.tif"), java.nio.ByteOrder.LITTLE_ENDIAN, 1, 4, 4, 4, 3, 8, plane);
+		final var e = assertRejected(deflate, null, "64-bit float", "Deflate", "Compression 8", "not supported", "uncompressed");
+		assertFalse(e.getMessage().contains("corrupt"), e.getMessage());
+		final Path ints = float64Tiff(dir.resolve("uint64.tif"), java.nio.ByteOrder.BIG_ENDIAN, 1, 4, 4, 4, 1, 1, plane);
+		assertRejected(ints, null, "64-bit unsigned integer", "not supported", "SampleFormat 3");
+		final Path huge = float64Tiff(dir.resolve("huge.tif"), java.nio.ByteOrder.LITTLE_ENDIAN, 1, 4, 4, 4, 3, 1, new double[] { 1, 2, 3, 4, 5, 1e300, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 });
+		assertRejected(huge, null, "1.0E300", "y=1, x=1", "32-bit float range");
+	}
+
+	/**
+	 * A 64-bit TIFF written byte by byte (ImageJ writes none): per page its directory, its strip tables, its data;
+	 * {@code format} is the SampleFormat, {@code compression} only a tag (the data stay raw).
+	 */
+	private static Path float64Tiff(final Path f, final java.nio.ByteOrder order, final int pages, final int h, final int w, final int rowsPerStrip,
+		final int format, final int compression, final double[] values) throws IOException {
+		final int strips = (h + rowsPerStrip - 1) / rowsPerStrip, rowBytes = w * 8, entries = 10;
+		final int ifdSize = 2 + entries * 12 + 4, tables = strips > 1 ? 2 * 4 * strips : 0, pageSize = ifdSize + tables + h * rowBytes;
+		final java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 + pages * pageSize).order(order);
+		b.put((byte) (order == java.nio.ByteOrder.LITTLE_ENDIAN ? 'I' : 'M')).put(b.get(0)).putShort((short) 42).putInt(8);
+		for (int p = 0; p < pages; p++) {
+			final int ifd = 8 + p * pageSize, offTable = ifd + ifdSize, cntTable = offTable + 4 * strips, data = ifd + ifdSize + tables;
+			b.position(ifd).putShort((short) entries);
+			final int[][] tags = { { 256, 4, 1, w }, { 257, 4, 1, h }, { 258, 3, 1, 64 }, { 259, 3, 1, compression }, { 262, 3, 1, 1 },
+				{ 273, 4, strips, strips > 1 ? offTable : data }, { 277, 3, 1, 1 }, { 278, 4, 1, rowsPerStrip },
+				{ 279, 4, strips, strips > 1 ? cntTable : h * rowBytes }, { 339, 3, 1, format } };
+			for (final int[] t : tags) {
+				b.putShort((short) t[0]).putShort((short) t[1]).putInt(t[2]);
+				if (t[1] == 3) b.putShort((short) t[3]).putShort((short) 0); else b.putInt(t[3]);
+			}
+			b.putInt(p + 1 < pages ? 8 + (p + 1) * pageSize : 0);
+			for (int k = 0; k < strips && strips > 1; k++) {
+				b.putInt(offTable + 4 * k, data + k * rowsPerStrip * rowBytes);
+				b.putInt(cntTable + 4 * k, Math.min(rowsPerStrip, h - k * rowsPerStrip) * rowBytes);
+			}
+			b.position(data);
+			for (int i = 0; i < h * w; i++) b.putDouble(values[p * h * w + i]);
+		}
+		Files.write(f, b.array());
+		return f;
+	}
+
 	/** A valid 3-plane float TIFF of 16x16 pixels. */
 	static final class TiffWriterHelper {
 		static Path stack(final Path f) {

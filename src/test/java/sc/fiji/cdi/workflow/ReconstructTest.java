@@ -22,6 +22,7 @@ import sc.fiji.cdi.simulate.CrystalSimulator;
 import sc.fiji.cdi.simulate.SimulatedCrystal;
 import sc.fiji.cdi.simulate.SimulationParameters;
 import sc.fiji.cdi.util.CancelledException;
+import sc.fiji.cdi.util.CdiException;
 import sc.fiji.cdi.util.Progress;
 
 /** The Reconstruct workflow called the way a script calls it: no SciJava context, no command, no ImageJ. */
@@ -66,5 +67,32 @@ class ReconstructTest {
 		assertThrows(CancelledException.class, () -> Reconstruct.run(request(scan(tmp, c), out), cancelSoon));
 		// all-or-nothing: the run created the output folder, so a cancelled run removes it (no empty folder left)
 		assertFalse(Files.exists(out), "no file, no staging folder and no empty output folder left");
+	}
+
+	@Test
+	void threeSizesOnA2dPatternAreRefusedNotTurnedInto3d(@TempDir final Path tmp) {
+		final SimulatedCrystal c = CrystalSimulator.simulate(Grid.of2D(64, 64), SimulationParameters.defaults().withShape(SimulationParameters.Shape.POLYGON), 3);
+		final Path out = tmp.resolve("out");
+		final Reconstruct.Request base = request(scan(tmp, c), out);
+		final Reconstruct.Request r = new Reconstruct.Request(base.input(), base.importOptions(), base.preprocess(), new int[] { 10, 32, 32 }, base.mode(),
+			base.phasing(), base.backend(), base.threads(), base.randomStarts(), base.model(), base.refinement(), base.fineTuneSteps(), base.device(), out, base.name());
+		final CdiException e = assertThrows(CdiException.class, () -> Reconstruct.run(r, Progress.NONE));
+		assertTrue(e.getMessage().contains("size='10,32,32'") && e.getMessage().contains("2D") && e.getMessage().contains("one size")
+			&& e.getMessage().contains("two (y, x"), e.getMessage());
+		assertFalse(Files.exists(out), "nothing written for a refused size");
+	}
+
+	@Test
+	void theNumberOfSizesMustMatchTheDataDimensions() {
+		// 2D: one (a square) or two (y, x); three are refused
+		assertEquals(Grid.of2D(48, 48), Reconstruct.targetSize(new int[] { 48 }, true));
+		assertEquals(Grid.of2D(32, 48), Reconstruct.targetSize(new int[] { 32, 48 }, true));
+		assertThrows(CdiException.class, () -> Reconstruct.targetSize(new int[] { 10, 100, 100 }, true));
+		// 3D: one (a cube) or three (z, y, x); two would crop the volume to one slice
+		assertEquals(Grid.cube(32), Reconstruct.targetSize(new int[] { 32 }, false));
+		assertEquals(new Grid(16, 32, 48), Reconstruct.targetSize(new int[] { 16, 32, 48 }, false));
+		final CdiException e = assertThrows(CdiException.class, () -> Reconstruct.targetSize(new int[] { 64, 64 }, false));
+		assertTrue(e.getMessage().contains("size='64,64'") && e.getMessage().contains("3D") && e.getMessage().contains("three (z, y, x"), e.getMessage());
+		assertEquals(null, Reconstruct.targetSize(null, true));
 	}
 }
