@@ -67,4 +67,14 @@ class ReconstructTest {
 		// all-or-nothing: the run created the output folder, so a cancelled run removes it (no empty folder left)
 		assertFalse(Files.exists(out), "no file, no staging folder and no empty output folder left");
 	}
+
+	/** The log's summary of the starts: each start's iterations where they differ (NN + refine), not the best's for all. */
+	@Test
+	void theStartsAreSummarisedWithEachOnesIterations() {
+		assertEquals("1 start of 620 iterations", Reconstruct.describeStarts(java.util.List.of(620), java.util.List.of("")));
+		assertEquals("4 starts of 620 iterations", Reconstruct.describeStarts(java.util.List.of(620, 620, 620, 620), java.util.List.of("", "", "", "")));
+		assertEquals("2 starts: network 190 iterations, random 900", Reconstruct.describeStarts(java.util.List.of(190, 900), java.util.List.of("network", "random")));
+		assertEquals("3 starts: network 190 iterations, random 900, random 900",
+			Reconstruct.describeStarts(java.util.List.of(190, 900, 900), java.util.List.of("network", "random", "random")));
+	}
 }
