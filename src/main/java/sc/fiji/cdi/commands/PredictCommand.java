@@ -85,6 +85,7 @@ public class PredictCommand extends CdiCommand {
 				+ "amplitude, phase, support TIFFs and the report.");
 		final Path out = output_dir == null ? null : output_dir.toPath();
 		final Predict.Result r = Predict.run(data, names, new Predict.Request(model, device(device), batch_size, out), progress());
+		for (final String n : r.notes()) log.info(n);
 		for (final String w : r.warnings()) log.warn(w);
 		log.info(r.summary(out));
 		if (headless) return; // images cannot be shown: the files are the output (no "unsupported output" warnings)

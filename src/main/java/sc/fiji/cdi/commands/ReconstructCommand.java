@@ -85,9 +85,8 @@ public class ReconstructCommand extends PhasingCommand {
 		request.ignoredParameters().forEach(log::warn);
 		final Reconstruct.Result r = scanned != null ? Reconstruct.runScan(request, scanned, progress()) : Reconstruct.run(request, data, progress());
 		final PhasingResult result = r.outcome().result();
-		final int starts = r.outcome().starts() == null ? 1 : r.outcome().starts().starts().size();
-		log.info(String.format(Locale.ROOT, "Reconstructed %s: %d start(s) of %d iterations in %.1f s, final chi2 = %.4g; %d files in %s",
-			src.describe(), starts, result.iterations(), result.seconds(), result.finalChi2(), r.files().size(), out.toAbsolutePath()));
+		log.info(String.format(Locale.ROOT, "Reconstructed %s: %s in %.1f s, final chi2 = %.4g; %d files in %s",
+			src.describe(), r.startsSummary(), result.seconds(), result.finalChi2(), r.files().size(), out.toAbsolutePath()));
 		// outputs for a person (Fiji shows them) or a macro (open images to chain); a headless --run only writes files
 		if (show && (interactive() || ij.IJ.isMacro())) {
 			amplitude = ImagePlusConverter.toImagePlus(r.object().amplitude(), request.name() + " amplitude");

@@ -105,8 +105,9 @@ public final class PhasingState {
 		outside[it] = session.fractionOutsideSupport();
 		if (autoShrinkWrap && algorithm != Recipe.Algorithm.CG && (it + 1) % p.shrinkWrapPeriod() == 0 && it + 1 < total) updateSupport();
 		if (autoAverage && it >= averageFrom && it < polishFrom) session.accumulate();
-		progress.progress(iteration, total);
+		// the status first: the headless progress line prints the status set before it
 		if (it % 10 == 0 || iteration == total) progress.status(String.format(Locale.ROOT, "%s %d/%d, χ²=%.4g", algorithm, iteration, total, chi2[it]));
+		progress.progress(iteration, total);
 	}
 
 	/**

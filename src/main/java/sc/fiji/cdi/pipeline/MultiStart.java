@@ -18,6 +18,7 @@ import sc.fiji.cdi.phasing.Phaser;
 import sc.fiji.cdi.phasing.PhasingBackend;
 import sc.fiji.cdi.phasing.PhasingParameters;
 import sc.fiji.cdi.phasing.PhasingResult;
+import sc.fiji.cdi.phasing.Recipe;
 import sc.fiji.cdi.util.CancelledException;
 import sc.fiji.cdi.util.CdiException;
 import sc.fiji.cdi.util.Progress;
@@ -132,12 +133,18 @@ public final class MultiStart {
 		final Diffraction fitted = nFree > 0 ? FreePixels.holdOut(data, free) : data;
 		final List<PhasingResult> results = new ArrayList<>();
 		String seededFailure = null;
+		// progress in iterations over all starts: a seeded start's short recipe counts for what it is, not 1/starts
+		final long[] before = new long[starts + 1];
+		for (int k = 0; k < starts; k++) before[k + 1] = before[k] + Recipe.parse((k == 0 && seeded != null ? seeded.parameters() : p).recipe()).totalIterations();
 		for (int k = 0; k < starts; k++) {
 			final long seed = p.seed() + k;
 			final int index = k;
 			final Progress sub = starts == 1 ? progress : new Progress() {
 				@Override public void status(final String s) { progress.status(String.format(Locale.ROOT, "start %d/%d: %s", index + 1, starts, s)); }
-				@Override public void progress(final long done, final long total) { progress.progress(index * total + done, (long) starts * total); }
+				@Override public void progress(final long done, final long total) {
+					// scaled to the planned iterations (a failed seeded start runs the random recipe instead)
+					progress.progress(before[index] + (before[index + 1] - before[index]) * done / Math.max(1, total), before[starts]);
+				}
 				@Override public boolean isCancelled() { return progress.isCancelled(); }
 				@Override public void checkCancelled() { progress.checkCancelled(); }
 			};

@@ -135,10 +135,13 @@ public final class ResultWriter {
 		m.put("processing", steps(d.log));
 		m.put("phasing_parameters", r.parameters());
 		m.put("backend", r.backend());
+		// the ranked-best start's (its chi2_history is the one reported); starts may run different recipes (NN + refine)
 		m.put("iterations", r.iterations());
 		m.put("final_chi2", r.finalChi2());
 		final MultiStart.Result ms = outcome.starts();
+		final int allIterations = ms == null ? r.iterations() : ms.starts().stream().mapToInt(MultiStart.Start::iterations).sum();
 		if (ms != null) {
+			m.put("iterations_all_starts", allIterations);
 			m.put("random_starts", ms.starts().size());
 			m.put("ranked_by", ms.rankedBy());
 			m.put("free_pixels", ms.freePixels());
@@ -152,6 +155,7 @@ public final class ResultWriter {
 				e.put("index", st.index());
 				e.put("seed", st.seed());
 				e.put("rank", st.rank());
+				e.put("iterations", st.iterations());
 				e.put("chi2_fitted_pixels", st.chi2());
 				e.put("free_llk", st.freeLlk());
 				e.put("seconds", st.seconds());
@@ -176,7 +180,8 @@ public final class ResultWriter {
 		for (final boolean b : r.support()) if (b) support++;
 		m.put("support_voxels", support);
 		m.put("seconds", outcome.seconds());
-		m.put("phasing_ms_per_iteration", r.iterations() > 0 ? 1000 * r.seconds() / r.iterations() : 0);
+		// the seconds are all starts' iterations: divided by all of them
+		m.put("phasing_ms_per_iteration", allIterations > 0 ? 1000 * r.seconds() / allIterations : 0);
 		if (extra != null) m.putAll(extra);
 		m.put("chi2_history", r.chi2History());
 		m.put("outside_support_fraction_history", r.outsideFractionHistory());

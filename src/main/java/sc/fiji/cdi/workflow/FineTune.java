@@ -46,6 +46,7 @@ public final class FineTune {
 
 	public static Result run(final Request r, final Progress progress) {
 		final Path out = r.outputDir();
+		ModelFolder.requireOneRank(r.data().stream().map(Diffraction::grid).toList(), r.data().stream().map(d -> d.source).toList(), "Fine-tune Network");
 		final boolean existed = Files.exists(out);
 		ResultWriter.checkWritable(out);
 		try (Predictor predictor = Predictor.load(ModelFolder.forData(r.model(), r.data().get(0).grid()), r.device())) {

@@ -9,6 +9,7 @@ import java.util.Map;
 
 import sc.fiji.cdi.data.ComplexVolume;
 import sc.fiji.cdi.data.Diffraction;
+import sc.fiji.cdi.data.ProcessingLog;
 import sc.fiji.cdi.data.RealVolume;
 import sc.fiji.cdi.io.TiffWriter;
 import sc.fiji.cdi.nn.model.ModelFolder;
@@ -33,7 +34,7 @@ import sc.fiji.cdi.util.Progress;
 public final class Predict {
 
 	/**
-	 * @param model     "auto" (3d or 2d by the data), "3d", "2d" or a model folder
+	 * @param model     "auto" (per pattern: 3d, 2d or 2d-128 by its rank and size), "3d", "2d" or a model folder
 	 * @param device    "cpu", "gpu" or "auto"
 	 * @param batchSize patterns per forward pass
 	 * @param outputDir where the files go; null writes nothing (the caller shows the images)
@@ -41,12 +42,17 @@ public final class Predict {
 	public record Request(String model, String device, int batchSize, Path outputDir) {}
 
 	/**
-	 * One pattern's prediction: on the data grid (amplitude normalised to max 1, phase in radians, support) and the
-	 * raw network-grid prediction; the files written for it.
+	 * One pattern's prediction: the model that made it, on the data grid (amplitude normalised to max 1, phase in
+	 * radians, support) and the raw network-grid prediction; the files written for it.
 	 */
-	public record Item(String name, Prediction prediction, RealVolume amplitude, RealVolume phase, RealVolume support, List<Path> files) {}
+	public record Item(String name, String model, Prediction prediction, RealVolume amplitude, RealVolume phase, RealVolume support, List<Path> files) {}
 
-	public record Result(String model, List<Item> items) {
+	/**
+	 * @param model the model(s) used, in words
+	 * @param items the predictions, in the order of the patterns
+	 * @param notes lines for the log: which model "auto" took for which patterns and why, patterns read from a single slice
+	 */
+	public record Result(String model, List<Item> items, List<String> notes) {
 
 		/** One warning per prediction that must not be used without refinement ({@link PredictionTrust}). */
 		public List<String> warnings() {
@@ -76,29 +82,74 @@ public final class Predict {
 
 	private Predict() {}
 
+	/**
+	 * Predicts every pattern. With model "auto" each pattern gets the model {@link ModelFolder#forData} chooses for
+	 * it (a folder of 64² and 128² patterns: each size its own network, as when predicted alone; 2D and 3D patterns
+	 * alike); the patterns of one model are predicted together. A named model must fit all patterns: a mix of 2D
+	 * and 3D patterns is refused, naming both kinds.
+	 */
 	public static Result run(final List<Diffraction> data, final List<String> names, final Request request, final Progress progress) {
 		if (data.isEmpty()) throw new CdiException("Predict (NN) needs at least one pattern.");
 		if (request.outputDir() != null) ResultWriter.checkWritable(request.outputDir());
-		try (Predictor predictor = Predictor.load(ModelFolder.forData(request.model(), data.get(0).grid()), request.device())) {
-			final List<Prediction> predictions = predictor.predictAll(data, request.batchSize(), progress);
-			final List<Item> items = new ArrayList<>();
-			for (int i = 0; i < predictions.size(); i++) {
-				final Prediction p = predictions.get(i);
-				final InitialGuess onData = NnRefine.initialGuess(p, data.get(i));
-				final ComplexVolume o = onData.object();
-				final RealVolume amp = o.amplitude();
-				final float max = (float) amp.max();
-				final float[] a = amp.data, s = new float[a.length];
-				for (int k = 0; k < a.length; k++) { if (max > 0) a[k] /= max; s[k] = onData.support()[k] ? 1f : 0f; }
-				final RealVolume phase = o.phase();
-				for (int k = 0; k < s.length; k++) if (s[k] == 0) phase.data[k] = 0;
-				final double[] unit = { 1, 1, 1 };
-				final RealVolume A = new RealVolume(amp.grid, a, unit, DATA_VOXEL), P = new RealVolume(amp.grid, phase.data, unit, DATA_VOXEL), S = new RealVolume(amp.grid, s, unit, DATA_VOXEL);
-				final List<Path> files = request.outputDir() == null ? List.of() : write(request.outputDir(), names.get(i), p, A, P, S, predictor.source());
-				items.add(new Item(names.get(i), p, A, P, S, files));
+		final boolean auto = ModelFolder.isAuto(request.model());
+		if (!auto) ModelFolder.requireOneRank(data.stream().map(Diffraction::grid).toList(), data.stream().map(d -> d.source).toList(),
+			"Predict (NN) with model '" + request.model().trim() + "'");
+		// pattern indices by model, in the order of the first pattern of each
+		final Map<String, List<Integer>> groups = new LinkedHashMap<>();
+		for (int i = 0; i < data.size(); i++) groups.computeIfAbsent(ModelFolder.forData(request.model(), data.get(i).grid()), m -> new ArrayList<>()).add(i);
+		final Item[] items = new Item[data.size()];
+		final List<String> notes = new ArrayList<>(), used = new ArrayList<>();
+		int done = 0;
+		for (final Map.Entry<String, List<Integer>> g : groups.entrySet()) {
+			final List<Integer> idx = g.getValue();
+			try (Predictor predictor = Predictor.load(g.getKey(), request.device())) {
+				final List<Prediction> predictions = predictor.predictAll(idx.stream().map(data::get).toList(), request.batchSize(), progress, done, data.size());
+				for (int j = 0; j < idx.size(); j++) {
+					final int i = idx.get(j);
+					items[i] = item(names.get(i), predictions.get(j), data.get(i), predictor.source(), request.outputDir());
+				}
+				used.add(groups.size() == 1 ? predictor.source() : predictor.source() + " (" + idx.size() + ")");
+				if (auto) notes.add("model=auto: " + predictor.source() + " for " + ModelFolder.autoReason(data.get(idx.get(0)).grid()) + ": "
+					+ String.join(", ", idx.stream().map(i -> names.get(i) + " (" + data.get(i).grid() + ")").toList()));
 			}
-			return new Result(predictor.source(), items);
+			done += idx.size();
 		}
+		for (int i = 0; i < data.size(); i++) {
+			final String slice = singleSlice(data.get(i).log);
+			if (slice != null) notes.add(names.get(i) + ": " + slice);
+		}
+		return new Result(String.join(" and ", used), List.of(items), notes);
+	}
+
+	/** A prediction on the data grid, written when there is an output folder. */
+	private static Item item(final String name, final Prediction p, final Diffraction d, final String model, final Path outputDir) {
+		final InitialGuess onData = NnRefine.initialGuess(p, d);
+		final ComplexVolume o = onData.object();
+		final RealVolume amp = o.amplitude();
+		final float max = (float) amp.max();
+		final float[] a = amp.data, s = new float[a.length];
+		for (int k = 0; k < a.length; k++) { if (max > 0) a[k] /= max; s[k] = onData.support()[k] ? 1f : 0f; }
+		final RealVolume phase = o.phase();
+		for (int k = 0; k < s.length; k++) if (s[k] == 0) phase.data[k] = 0;
+		final double[] unit = { 1, 1, 1 };
+		final RealVolume A = new RealVolume(amp.grid, a, unit, DATA_VOXEL), P = new RealVolume(amp.grid, phase.data, unit, DATA_VOXEL), S = new RealVolume(amp.grid, s, unit, DATA_VOXEL);
+		final List<Path> files = outputDir == null ? List.of() : write(outputDir, name, p, A, P, S, model);
+		return new Item(name, model, p, A, P, S, files);
+	}
+
+	/**
+	 * When the file held a 3-axis array with a single slice (shape (1, ny, nx), e.g. a one-frame stack): the note that
+	 * it was read as a 2D pattern, so the outputs are 2D; null otherwise.
+	 */
+	static String singleSlice(final ProcessingLog log) {
+		for (final ProcessingLog.Step st : log.steps()) {
+			if (!st.name().equals("import")) continue;
+			final Object shape = st.parameters().get("shape");
+			if (shape == null) return null;
+			final String[] axes = shape.toString().replaceAll("[\\[\\]\\s]", "").split(",");
+			return axes.length == 3 && axes[0].equals("1") ? "the file's array " + shape + " has a single slice: read as a 2D pattern (" + axes[1] + "x" + axes[2] + "), so the outputs are 2D" : null;
+		}
+		return null;
 	}
 
 	/** One result set {@code <name>_nn} ({@link AtomicOutput.ResultSet}): all files with their manifest, or none. */
@@ -121,6 +172,8 @@ public final class Predict {
 		final Map<String, Object> report = new LinkedHashMap<>();
 		report.put("model", model);
 		report.put("grid", a.grid.toString());
+		final String slice = singleSlice(p.log());
+		if (slice != null) report.put("input_read_as", slice);
 		report.put("voxel", "the data's real-space voxel (the prediction resampled back to the data grid)");
 		report.put("network_grid", p.amplitude().grid.toString());
 		report.put("network_grid_voxel_scale_zyx", v);

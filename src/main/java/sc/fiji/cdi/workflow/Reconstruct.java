@@ -123,6 +123,32 @@ public final class Reconstruct {
 
 		/** The reconstructed complex object. */
 		public ComplexVolume object() { return outcome.result().object(); }
+
+		/**
+		 * The starts and their iterations in words, for the log: "1 start of 620 iterations", "4 starts of 620
+		 * iterations", or where they differ (NN + refine) each start's: "2 starts: network 190 iterations, random 900".
+		 */
+		public String startsSummary() {
+			final MultiStart.Result ms = outcome.starts();
+			if (ms == null) return describeStarts(List.of(outcome.result().iterations()), List.of(""));
+			final boolean network = Mode.NN_REFINE.key().equals(report.get("mode")) && ms.seededFailure() == null;
+			final List<String> origins = new ArrayList<>();
+			for (final MultiStart.Start st : ms.starts()) origins.add(network ? (st.index() == 0 ? "network" : "random") : "");
+			return describeStarts(ms.starts().stream().map(MultiStart.Start::iterations).toList(), origins);
+		}
+	}
+
+	/** {@link Result#startsSummary} from each start's iterations and origin ("network", "random" or ""). */
+	static String describeStarts(final List<Integer> iterations, final List<String> origins) {
+		final int n = iterations.size();
+		if (iterations.stream().distinct().count() == 1)
+			return n + (n == 1 ? " start" : " starts") + " of " + iterations.get(0) + " iterations";
+		final StringBuilder b = new StringBuilder(n + " starts: ");
+		for (int k = 0; k < n; k++) {
+			final String origin = origins.get(k).isEmpty() ? "start " + (k + 1) : origins.get(k);
+			b.append(k == 0 ? "" : ", ").append(origin).append(' ').append(iterations.get(k)).append(k == 0 ? " iterations" : "");
+		}
+		return b.toString();
 	}
 
 	private Reconstruct() {}

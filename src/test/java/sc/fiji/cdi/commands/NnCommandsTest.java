@@ -120,6 +120,13 @@ class NnCommandsTest {
 		assertEquals(java.util.Set.of(1, 2, 3), ranks);
 		final int networkRank = ranking.get("network_start_rank").getAsInt();
 		assertEquals(networkRank == 1 ? "network" : "random", ranking.get("best_ranked").getAsString());
+		// the top-level iterations are the ranked-best start's (whose chi2_history is reported), iterations_all_starts their sum
+		final int network = Recipe.parse(NnRefine.DEFAULT_RECIPE).totalIterations(), random = Recipe.parse(PhasingParameters.defaults().recipe()).totalIterations();
+		assertEquals(networkRank == 1 ? network : random, report.get("iterations").getAsInt());
+		assertEquals(report.get("iterations").getAsInt(), report.getAsJsonArray("chi2_history").size());
+		assertEquals(network + 2 * random, report.get("iterations_all_starts").getAsInt());
+		for (final var s : report.getAsJsonArray("starts"))
+			assertEquals(s.getAsJsonObject().get("index").getAsInt() == 0 ? network : random, s.getAsJsonObject().get("iterations").getAsInt(), s.toString());
 		assertTrue(report.get("final_chi2").getAsDouble() < 0.01, "χ² " + report.get("final_chi2"));
 	}
 

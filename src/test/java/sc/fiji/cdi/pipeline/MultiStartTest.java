@@ -133,10 +133,23 @@ class MultiStartTest {
 			sawFreePixels[0] = fitted.unmeasuredCount() > 0;
 			return new InitialGuess(null, s.support());
 		}, shortRecipe);
-		final MultiStart.Result r = MultiStart.run(data, p, 2, BACKEND, null, good);
+		final List<long[]> reports = new java.util.ArrayList<>();
+		final Progress recording = new Progress() {
+			@Override public void status(final String message) {}
+			@Override public void progress(final long done, final long total) { reports.add(new long[] { done, total }); }
+			@Override public boolean isCancelled() { return false; }
+		};
+		final MultiStart.Result r = MultiStart.run(data, p, 2, BACKEND, recording, good);
 		assertTrue(sawFreePixels[0], "the seeder sees the data without the free pixels");
 		assertEquals(40, r.starts().get(0).iterations());
 		assertEquals(90, r.starts().get(1).iterations());
+		// progress counts iterations over both starts (40 + 90), one total, never falling: the short seeded start is
+		// 40/130 of the work, not half of it (a headless ETA extrapolates from this fraction)
+		assertEquals(40 + 90, reports.size());
+		for (int i = 0; i < reports.size(); i++) {
+			assertEquals(130, reports.get(i)[1]);
+			assertEquals(i + 1, reports.get(i)[0], "report " + i);
+		}
 		assertEquals(null, r.seededFailure());
 		// a seeder that fails (as a network with an empty predicted support does): start 0 runs as a random start
 		final MultiStart.Seeded failing = new MultiStart.Seeded((fitted, progress) -> { throw new CdiException("The model predicted an empty support"); }, shortRecipe);

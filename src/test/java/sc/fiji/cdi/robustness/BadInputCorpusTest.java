@@ -412,6 +412,11 @@ class BadInputCorpusTest {
 		Files.writeString(badModel.resolve("model.json"), "{ this is not json");
 		Files.write(badModel.resolve("weights.params"), new byte[] { 1, 2, 3 });
 		CASES.add(new Case("model folder with a corrupt card", good, ",mode=\"nn+refine\",model=\"" + badModel + "\"", ImportOptions.defaults(), false, "model_garbage"));
+		final Path fooModel = Files.createDirectories(dir.resolve("model_unknown_kind"));
+		Files.writeString(fooModel.resolve("model.json"), "{\"format\": \"" + sc.fiji.cdi.nn.model.ModelCard.FORMAT
+			+ "\", \"architecture\": {\"kind\": \"FOO\", \"rank\": 2, \"inputSize\": 32, \"baseChannels\": 8, \"depth\": 2}}");
+		CASES.add(new Case("model card of an unknown architecture kind", good, ",mode=\"nn+refine\",model=\"" + fooModel + "\"", ImportOptions.defaults(), false,
+			"model_unknown_kind/model.json gives architecture.kind 'FOO'"));
 
 		generateMore(good);
 		checksums = checksums();

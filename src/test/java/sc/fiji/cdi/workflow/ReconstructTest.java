@@ -95,4 +95,14 @@ class ReconstructTest {
 		assertTrue(e.getMessage().contains("size='64,64'") && e.getMessage().contains("3D") && e.getMessage().contains("three (z, y, x"), e.getMessage());
 		assertEquals(null, Reconstruct.targetSize(null, true));
 	}
+
+	/** The log's summary of the starts: each start's iterations where they differ (NN + refine), not the best's for all. */
+	@Test
+	void theStartsAreSummarisedWithEachOnesIterations() {
+		assertEquals("1 start of 620 iterations", Reconstruct.describeStarts(java.util.List.of(620), java.util.List.of("")));
+		assertEquals("4 starts of 620 iterations", Reconstruct.describeStarts(java.util.List.of(620, 620, 620, 620), java.util.List.of("", "", "", "")));
+		assertEquals("2 starts: network 190 iterations, random 900", Reconstruct.describeStarts(java.util.List.of(190, 900), java.util.List.of("network", "random")));
+		assertEquals("3 starts: network 190 iterations, random 900, random 900",
+			Reconstruct.describeStarts(java.util.List.of(190, 900, 900), java.util.List.of("network", "random", "random")));
+	}
 }

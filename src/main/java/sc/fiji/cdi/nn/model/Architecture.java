@@ -54,6 +54,11 @@ public record Architecture(Kind kind, int rank, int inputSize, int baseChannels,
 		if (kind == Kind.AUTOPHASENN && depth < 2) throw new CdiException("AutoPhaseNN needs depth >= 2 (published: 4).");
 	}
 
+	/** The kinds a model card may name, for messages: "AUTOPHASENN, LIGHT, CDINN, TENSORFLOW_SAVEDMODEL". */
+	public static String knownKinds() {
+		return String.join(", ", java.util.Arrays.stream(Kind.values()).map(Kind::name).toList());
+	}
+
 	/** With the default {@link #centralWindow}: on for {@link Kind#CDINN}, whose decoder has no other support prior. */
 	public Architecture(final Kind kind, final int rank, final int inputSize, final int baseChannels, final int depth) {
 		this(kind, rank, inputSize, baseChannels, depth, kind == Kind.CDINN);

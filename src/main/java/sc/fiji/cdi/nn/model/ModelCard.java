@@ -7,7 +7,9 @@ import java.util.Map;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
 import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
 
 import sc.fiji.cdi.util.CdiException;
 
@@ -115,6 +117,7 @@ public final class ModelCard {
 
 	/** Parses a card; {@code where} names the file for error messages. */
 	public static ModelCard fromJson(final String json, final String where) {
+		checkKind(json, where);
 		final ModelCard c;
 		try {
 			c = GSON.fromJson(json, ModelCard.class);
@@ -128,7 +131,28 @@ public final class ModelCard {
 		}
 		if (c == null) throw new CdiException("The model card " + where + " is empty: expected the model.json written by the training command.");
 		if (!FORMAT.equals(c.format)) throw new CdiException("The model card " + where + " has format '" + c.format + "': expected '" + FORMAT + "'. Is this a model folder of this plugin?");
-		if (c.architecture == null || c.architecture.kind() == null) throw new CdiException("The model card " + where + " has no architecture: expected kind, rank, inputSize, baseChannels and depth.");
+		if (c.architecture == null) throw new CdiException("The model card " + where + " has no architecture: expected kind, rank, inputSize, baseChannels and depth.");
+		if (c.architecture.kind() == null) throw new CdiException("The model card " + where + " has no architecture.kind: expected one of " + Architecture.knownKinds() + ".");
 		return c;
+	}
+
+	/**
+	 * Refuses an {@code architecture.kind} that names no {@link Architecture.Kind}, before gson reads it as null (no
+	 * architecture) or a record check fails on another field first; anything else is left to {@link #fromJson}.
+	 */
+	private static void checkKind(final String json, final String where) {
+		final JsonElement kind;
+		try {
+			final JsonElement root = JsonParser.parseString(json);
+			if (!root.isJsonObject() || !root.getAsJsonObject().has("architecture") || !root.getAsJsonObject().get("architecture").isJsonObject()) return;
+			kind = root.getAsJsonObject().getAsJsonObject("architecture").get("kind");
+		} catch (final JsonParseException | IllegalStateException e) {
+			return; // not JSON: fromJson says so
+		}
+		if (kind == null || kind.isJsonNull()) return;
+		final String k = kind.isJsonPrimitive() ? kind.getAsString() : kind.toString();
+		for (final Architecture.Kind known : Architecture.Kind.values()) if (known.name().equals(k)) return;
+		throw new CdiException("The model card " + where + " gives architecture.kind '" + k + "', which this plugin does not know: expected one of "
+			+ Architecture.knownKinds() + " (upper case, as the training command writes it).");
 	}
 }

@@ -179,6 +179,34 @@ public final class ModelFolder {
 		return Math.min(data.ny, data.nx) >= FINE_2D_MIN ? "2d-128" : "2d";
 	}
 
+	/** Why {@link #forData} takes its model for a pattern on this grid under "auto", in words (for the log). */
+	public static String autoReason(final Grid data) {
+		if (!data.is2D()) return "3D patterns";
+		return Math.min(data.ny, data.nx) >= FINE_2D_MIN ? "2D patterns of at least " + FINE_2D_MIN + " pixels along both axes"
+			: "2D patterns smaller than " + FINE_2D_MIN + " pixels along an axis";
+	}
+
+	/**
+	 * Refuses patterns of both ranks where one network must take them all (a network is 2D or 3D): the message names
+	 * the 2D and the 3D ones (at most {@value #LISTED} of each) and asks to split them.
+	 *
+	 * @param what the run, for the message ("Fine-tune Network")
+	 */
+	public static void requireOneRank(final List<Grid> grids, final List<String> names, final String what) {
+		final List<String> two = new ArrayList<>(), three = new ArrayList<>();
+		for (int i = 0; i < grids.size(); i++) (grids.get(i).is2D() ? two : three).add(names.get(i) + " (" + grids.get(i) + ")");
+		if (two.isEmpty() || three.isEmpty()) return;
+		throw new CdiException(what + " got both 2D and 3D patterns, but one network takes patterns of one rank: 2D: " + listed(two) + "; 3D: " + listed(three)
+			+ ". Put the 2D and the 3D patterns into separate folders and run each with a model of its rank.");
+	}
+
+	/** How many files of each rank {@link #requireOneRank} names. */
+	private static final int LISTED = 5;
+
+	private static String listed(final List<String> l) {
+		return String.join(", ", l.subList(0, Math.min(LISTED, l.size()))) + (l.size() > LISTED ? " and " + (l.size() - LISTED) + " more" : "");
+	}
+
 	/** Whether the model is left to {@link #forData} ("auto", blank or null). */
 	public static boolean isAuto(final String model) { return model == null || model.isBlank() || model.trim().equalsIgnoreCase("auto"); }
 

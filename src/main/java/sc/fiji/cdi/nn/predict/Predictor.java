@@ -138,6 +138,14 @@ public final class Predictor implements AutoCloseable {
 
 	/** Predicts many patterns, {@code batchSize} per forward pass. */
 	public List<Prediction> predictAll(final List<Diffraction> data, final int batchSize, final Progress progress) {
+		return predictAll(data, batchSize, progress, 0, data.size());
+	}
+
+	/**
+	 * As {@link #predictAll(List, int, Progress)} for a part of a larger run: progress counts {@code done} patterns
+	 * predicted before these, of {@code total} in all.
+	 */
+	public List<Prediction> predictAll(final List<Diffraction> data, final int batchSize, final Progress progress, final int done, final int total) {
 		if (batchSize < 1) throw new CdiException("Prediction batch size must be at least 1, got " + batchSize + ".");
 		// Java heap per pattern on the network grid: amplitude, phase, complex object, support (17 B/voxel), and per
 		// batch the input plus the two raw outputs (12 B/voxel), for it and its mirror images; PyTorch's own buffers are native memory
@@ -175,8 +183,10 @@ public final class Predictor implements AutoCloseable {
 				logs.get(i).add("nn_trust", "chi2", trust.chi2(), "mirror_disagreement", trust.disagreement(), "trusted", trust.trusted(), "verdict", trust.message());
 				out.add(pr.withTrust(trust));
 			}
-			progress.progress(from + batch.size(), data.size());
-			progress.status("Predicted " + (from + batch.size()) + "/" + data.size() + " patterns");
+			// the status first: the headless progress line prints the status set before it
+			final int n = done + from + batch.size();
+			progress.status("Predicted " + n + "/" + total + " patterns");
+			progress.progress(n, total);
 		}
 		return out;
 	}

@@ -123,6 +123,18 @@ class ModelFolderTest {
 		final CdiException impossible = assertThrows(CdiException.class, () -> Predictor.load(bad, "cpu"));
 		assertTrue(impossible.getMessage().contains("power of two"), impossible.getMessage());
 
+		// an unknown kind is named with the known ones, also when another field is wrong too (not "has no architecture")
+		for (final String size : new String[] { "32", "30" }) {
+			Files.writeString(bad.resolve(ModelFolder.CARD), "{\"format\": \"" + ModelCard.FORMAT + "\", \"architecture\": {\"kind\": \"FOO\", \"rank\": 2, \"inputSize\": " + size
+				+ ", \"baseChannels\": 8, \"depth\": 2}}");
+			final CdiException unknown = assertThrows(CdiException.class, () -> Predictor.load(bad, "cpu"));
+			assertTrue(unknown.getMessage().contains(bad.resolve(ModelFolder.CARD).toString()) && unknown.getMessage().contains("architecture.kind 'FOO'")
+				&& unknown.getMessage().contains(Architecture.knownKinds()), unknown.getMessage());
+		}
+		Files.writeString(bad.resolve(ModelFolder.CARD), "{\"format\": \"" + ModelCard.FORMAT + "\", \"architecture\": {\"rank\": 2, \"inputSize\": 32, \"baseChannels\": 8, \"depth\": 2}}");
+		final CdiException noKind = assertThrows(CdiException.class, () -> Predictor.load(bad, "cpu"));
+		assertTrue(noKind.getMessage().contains("no architecture.kind") && noKind.getMessage().contains("LIGHT"), noKind.getMessage());
+
 		final Path noWeights = write(Architecture.cdiNN2D(32, 4, 2), "nw");
 		Files.delete(noWeights.resolve(ModelFolder.WEIGHTS));
 		final CdiException w = assertThrows(CdiException.class, () -> Predictor.load(noWeights, "cpu"));
