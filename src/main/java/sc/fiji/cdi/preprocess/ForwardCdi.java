@@ -28,6 +28,14 @@ public final class ForwardCdi {
 	 * intensity-weighted centre: it blocks the direct beam. */
 	public static final double SEARCH_RADIUS_FRACTION = 0.02;
 
+	/**
+	 * A plane whose intensity-weighted centre is at least this fraction of the plane's maximum has its direct beam
+	 * measured, so it has no beam stop: the dark pixels near its centre are a fringe minimum (the first zero of a
+	 * large object's pattern lies a few pixels from the centre: a 60-pixel disc in a 200² box, about 4), not a shadow.
+	 * A beam stop sits on the direct beam, so the centre of a blocked pattern is dark or masked.
+	 */
+	public static final double BRIGHT_CENTRE_FRACTION = 0.1;
+
 	/** The shadow found is dilated by this many pixels (the edge of a beam stop is half-shadowed). */
 	public static final int EDGE_PIXELS = 1;
 
@@ -36,7 +44,8 @@ public final class ForwardCdi {
 	/**
 	 * Masks the beam-stop shadow of each z plane: the 4-connected region of near-zero or already masked pixels that
 	 * reaches the intensity-weighted centre of the pattern (the near-zero pixel closest to it, within
-	 * {@value #SEARCH_RADIUS_FRACTION} of each axis or 2 pixels), dilated by {@value #EDGE_PIXELS} pixel. A region over a quarter
+	 * {@value #SEARCH_RADIUS_FRACTION} of each axis or 2 pixels), dilated by {@value #EDGE_PIXELS} pixel; none in a
+	 * plane whose centre is bright ({@link #BRIGHT_CENTRE_FRACTION}). A region over a quarter
 	 * of the plane is not a beam stop (e.g. a dark, empty pattern) and is left alone. Returns {@code d} itself when
 	 * nothing is found.
 	 */
@@ -71,6 +80,8 @@ public final class ForwardCdi {
 			final boolean[] dark = new boolean[plane];
 			for (int i = 0; i < plane; i++) dark[i] = !d.isMeasured(off + i) || v[off + i] <= level;
 			final int[] c = centre(g, v, d.mask, off);
+			final int ci = off + c[0] * g.nx + c[1];
+			if (d.isMeasured(ci) && v[ci] >= BRIGHT_CENTRE_FRACTION * planeMax(v, d.mask, off, plane)) continue;
 			final int seed = nearestDark(g, dark, c[0], c[1]);
 			if (seed < 0) continue;
 			final boolean[] region = flood(g, dark, seed);
@@ -111,6 +122,13 @@ public final class ForwardCdi {
 		for (int i = 1; i < pg.size(); i++) if (w[2 * i] > w[2 * best]) best = i;
 		// the auto-convolution peaks at s = 2c; an odd s is a half-pixel centre, rounded up
 		return new int[] { 0, (best / px + 1) / 2, (best % px + 1) / 2 };
+	}
+
+	/** The largest measured value of one plane. */
+	private static float planeMax(final float[] v, final Mask mask, final int off, final int plane) {
+		float max = 0;
+		for (int i = off; i < off + plane; i++) if (mask == null || !mask.isUnmeasured(i)) max = Math.max(max, v[i]);
+		return max;
 	}
 
 	/** Intensity-weighted centre (y, x) of the measured pixels of one plane; the plane centre when empty. */

@@ -38,6 +38,34 @@ class ForwardCdiTest {
 		assertSame(open, ForwardCdi.maskBeamStop(open));
 	}
 
+	/**
+	 * A large object's pattern without a beam stop has near-zero pixels a few pixels from its bright centre (the first
+	 * fringe minimum): not a beam stop. Until 30 Nov a 2-pixel minimum made such a pattern "forward" data, with
+	 * positivity on, and the object's phase was lost.
+	 */
+	@Test
+	void aFringeMinimumBesideABrightCentreIsNotABeamStop() {
+		final int n = 200;
+		final Grid g = Grid.of2D(n, n);
+		final float[] obj = new float[2 * n * n];
+		for (int y = 0; y < n; y++) for (int x = 0; x < n; x++) {
+			final double r = Math.hypot(y - n / 2, x - n / 2), ph = 0.5 * Math.sin(y / 5.0);
+			if (r <= 0.3 * n / 2) { obj[2 * (y * n + x)] = (float) Math.cos(ph); obj[2 * (y * n + x) + 1] = (float) Math.sin(ph); }
+		}
+		sc.fiji.cdi.fft.Fft.forward(g, obj);
+		final float[] shifted = sc.fiji.cdi.phasing.FftShift.fftshift(g, obj, 2), in = new float[n * n];
+		float max = 0;
+		for (int i = 0; i < in.length; i++) { in[i] = shifted[2 * i] * shifted[2 * i] + shifted[2 * i + 1] * shifted[2 * i + 1]; max = Math.max(max, in[i]); }
+		for (int i = 0; i < in.length; i++) in[i] *= 1e8f / max;
+		final Diffraction open = new Diffraction(new RealVolume(g, in), sc.fiji.cdi.data.Quantity.INTENSITY, null, new sc.fiji.cdi.data.ProcessingLog(), "disc");
+		assertTrue(!ForwardCdi.hasBeamStop(open), "no beam stop on an unblocked pattern");
+		assertEquals(DataKind.BRAGG_3D, DataKind.resolve("auto", open));
+		// the same pattern with a 10 × 10 shadow on its centre has one
+		final float[] blocked = in.clone();
+		for (int y = n / 2 - 5; y < n / 2 + 5; y++) for (int x = n / 2 - 5; x < n / 2 + 5; x++) blocked[y * n + x] = 0;
+		assertEquals(DataKind.FORWARD_2D, DataKind.resolve("auto", new Diffraction(new RealVolume(g, blocked), sc.fiji.cdi.data.Quantity.INTENSITY, null, new sc.fiji.cdi.data.ProcessingLog(), "blocked")));
+	}
+
 	@Test
 	void friedelCentreFindsTheCentreOfSymmetryBesideABeamStop() {
 		assertArrayEquals(new int[] { 0, 64, 64 }, ForwardCdi.friedelCentre(ForwardCdi.maskBeamStop(LETTERS)));
