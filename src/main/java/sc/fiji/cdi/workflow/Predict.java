@@ -17,6 +17,7 @@ import sc.fiji.cdi.nn.predict.NnRefine;
 import sc.fiji.cdi.nn.predict.Prediction;
 import sc.fiji.cdi.nn.predict.PredictionTrust;
 import sc.fiji.cdi.nn.predict.Predictor;
+import sc.fiji.cdi.nn.train.FineTuning;
 import sc.fiji.cdi.phasing.InitialGuess;
 import sc.fiji.cdi.pipeline.ResultWriter;
 import sc.fiji.cdi.report.Json;
@@ -38,8 +39,20 @@ public final class Predict {
 	 * @param device    "cpu", "gpu" or "auto"
 	 * @param batchSize patterns per forward pass
 	 * @param outputDir where the files go; null writes nothing (the caller shows the images)
+	 * @param fineTuneSteps physics-loss fine-tuning steps of a fresh copy of the network on each pattern before its
+	 *                  prediction (AutoPhaseNN's self-supervised refinement of the network; no ground truth); 0 = none
 	 */
-	public record Request(String model, String device, int batchSize, Path outputDir) {}
+	public record Request(String model, String device, int batchSize, Path outputDir, int fineTuneSteps) {
+
+		public Request {
+			if (fineTuneSteps < 0) throw new CdiException("fine_tune_steps is " + fineTuneSteps + ": expected 0 (none) or more steps.");
+		}
+
+		/** Without fine-tuning. */
+		public Request(final String model, final String device, final int batchSize, final Path outputDir) {
+			this(model, device, batchSize, outputDir, 0);
+		}
+	}
 
 	/**
 	 * One pattern's prediction: the model that made it, on the data grid (amplitude normalised to max 1, phase in
@@ -102,11 +115,28 @@ public final class Predict {
 		int done = 0;
 		for (final Map.Entry<String, List<Integer>> g : groups.entrySet()) {
 			final List<Integer> idx = g.getValue();
+			if (request.fineTuneSteps() > 0) {
+				// each pattern tunes its own fresh copy of the network on itself alone, then is predicted by it
+				String source = g.getKey();
+				for (final int i : idx) {
+					try (Predictor predictor = Predictor.load(g.getKey(), request.device())) {
+						source = predictor.source();
+						final FineTuning.Tuned t = FineTuning.predictTuned(predictor, data.get(i), request.fineTuneSteps(), statusOnly(progress));
+						progress.progress(done + 1, data.size());
+						items[i] = item(names.get(i), t.prediction(), data.get(i), predictor.source(), request.outputDir(), t);
+					}
+					done++;
+				}
+				used.add((groups.size() == 1 ? source : source + " (" + idx.size() + ")") + ", fine-tuned " + request.fineTuneSteps() + " steps on each pattern");
+				if (auto) notes.add("model=auto: " + source + " for " + ModelFolder.autoReason(data.get(idx.get(0)).grid()) + ": "
+					+ String.join(", ", idx.stream().map(i -> names.get(i) + " (" + data.get(i).grid() + ")").toList()));
+				continue;
+			}
 			try (Predictor predictor = Predictor.load(g.getKey(), request.device())) {
 				final List<Prediction> predictions = predictor.predictAll(idx.stream().map(data::get).toList(), request.batchSize(), progress, done, data.size());
 				for (int j = 0; j < idx.size(); j++) {
 					final int i = idx.get(j);
-					items[i] = item(names.get(i), predictions.get(j), data.get(i), predictor.source(), request.outputDir());
+					items[i] = item(names.get(i), predictions.get(j), data.get(i), predictor.source(), request.outputDir(), null);
 				}
 				used.add(groups.size() == 1 ? predictor.source() : predictor.source() + " (" + idx.size() + ")");
 				if (auto) notes.add("model=auto: " + predictor.source() + " for " + ModelFolder.autoReason(data.get(idx.get(0)).grid()) + ": "
@@ -121,8 +151,18 @@ public final class Predict {
 		return new Result(String.join(" and ", used), List.of(items), notes);
 	}
 
+	/** The status lines and cancellation of a run, not its progress fraction (a sub-step such as fine-tuning). */
+	private static Progress statusOnly(final Progress p) {
+		return new Progress() {
+			@Override public void status(final String message) { p.status(message); }
+			@Override public void progress(final long done, final long total) {}
+			@Override public boolean isCancelled() { return p.isCancelled(); }
+			@Override public void checkCancelled() { p.checkCancelled(); }
+		};
+	}
+
 	/** A prediction on the data grid, written when there is an output folder. */
-	private static Item item(final String name, final Prediction p, final Diffraction d, final String model, final Path outputDir) {
+	private static Item item(final String name, final Prediction p, final Diffraction d, final String model, final Path outputDir, final FineTuning.Tuned tuning) {
 		final InitialGuess onData = NnRefine.initialGuess(p, d);
 		final ComplexVolume o = onData.object();
 		final RealVolume amp = o.amplitude();
@@ -133,7 +173,7 @@ public final class Predict {
 		for (int k = 0; k < s.length; k++) if (s[k] == 0) phase.data[k] = 0;
 		final double[] unit = { 1, 1, 1 };
 		final RealVolume A = new RealVolume(amp.grid, a, unit, DATA_VOXEL), P = new RealVolume(amp.grid, phase.data, unit, DATA_VOXEL), S = new RealVolume(amp.grid, s, unit, DATA_VOXEL);
-		final List<Path> files = outputDir == null ? List.of() : write(outputDir, name, p, A, P, S, model);
+		final List<Path> files = outputDir == null ? List.of() : write(outputDir, name, p, A, P, S, model, tuning);
 		return new Item(name, model, p, A, P, S, files);
 	}
 
@@ -153,14 +193,16 @@ public final class Predict {
 	}
 
 	/** One result set {@code <name>_nn} ({@link AtomicOutput.ResultSet}): all files with their manifest, or none. */
-	private static List<Path> write(final Path dir, final String name, final Prediction p, final RealVolume a, final RealVolume ph, final RealVolume s, final String model) {
+	private static List<Path> write(final Path dir, final String name, final Prediction p, final RealVolume a, final RealVolume ph, final RealVolume s, final String model,
+		final FineTuning.Tuned tuning) {
 		try (AtomicOutput.ResultSet set = AtomicOutput.ResultSet.open(dir, name + "_nn")) {
-			writeSet(set, name, p, a, ph, s, model);
+			writeSet(set, name, p, a, ph, s, model, tuning);
 			return set.commit();
 		}
 	}
 
-	private static void writeSet(final AtomicOutput.ResultSet set, final String name, final Prediction p, final RealVolume a, final RealVolume ph, final RealVolume s, final String model) {
+	private static void writeSet(final AtomicOutput.ResultSet set, final String name, final Prediction p, final RealVolume a, final RealVolume ph, final RealVolume s, final String model,
+		final FineTuning.Tuned tuning) {
 		final Path fa = set.file(name + AMPLITUDE_SUFFIX), fp = set.file(name + PHASE_SUFFIX), fs = set.file(name + SUPPORT_SUFFIX);
 		TiffWriter.write(fa, a);
 		TiffWriter.write(fp, ph);
@@ -179,6 +221,19 @@ public final class Predict {
 		report.put("network_grid_voxel_scale_zyx", v);
 		report.put("bin_zyx", p.binZyx());
 		report.put("network_ms", p.millis());
+		if (tuning != null) {
+			final FineTuning.Report t = tuning.report();
+			final Map<String, Object> ft = new LinkedHashMap<>();
+			ft.put("steps", t.steps());
+			ft.put("learning_rate", t.learningRate());
+			ft.put("physics_loss_before", t.lossBefore());
+			ft.put("physics_loss_after", t.lossAfter());
+			ft.put("chi2_untuned", tuning.chi2Untuned());
+			ft.put("chi2_tuned", tuning.chi2Tuned());
+			ft.put("kept", tuning.tunedKept() ? "tuned (lower chi2)" : "untuned (tuning raised chi2)");
+			ft.put("seconds", t.seconds());
+			report.put("fine_tuning", ft);
+		}
 		if (p.trust() != null) {
 			report.put("chi2", p.trust().chi2());
 			report.put("mirror_disagreement", p.trust().disagreement());

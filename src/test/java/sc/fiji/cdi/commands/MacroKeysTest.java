@@ -33,7 +33,7 @@ class MacroKeysTest {
 		Map.entry("Fine-tune Network", "diffraction input pattern_folder quantity clamp_negative model output_dir steps learning_rate batch_size device"),
 		Map.entry("Import Diffraction", "input beamline spec scan roi quantity dataset dark_field white_field mask_file clamp_negative output_dir"),
 		Map.entry("Phase Retrieval", "diffraction input frame_folder beamline spec scan roi bad_pixels quantity dataset dark_field white_field mask_file clamp_negative data_threshold centring binning size recipe hio_beta raar_beta shrink_wrap_sigma shrink_wrap_threshold shrink_wrap_method shrink_wrap_sigma_end positivity data_kind shrink_wrap_period initial_support support_box_fraction twin_removal average_last seed random_starts backend threads output_dir"),
-		Map.entry("Predict (NN)", "diffraction input quantity clamp_negative model device batch_size output_dir"),
+		Map.entry("Predict (NN)", "diffraction input quantity clamp_negative model fine_tune_steps device batch_size output_dir"),
 		Map.entry("Reconstruct", "diffraction input frame_folder beamline spec scan roi bad_pixels quantity dataset dark_field white_field mask_file clamp_negative data_threshold centring binning size recipe hio_beta raar_beta shrink_wrap_sigma shrink_wrap_threshold shrink_wrap_method shrink_wrap_sigma_end positivity data_kind shrink_wrap_period initial_support support_box_fraction twin_removal average_last seed random_starts backend threads support_file mode model refinement fine_tune_steps device output_dir show"),
 		Map.entry("Show in BigDataViewer", "amplitude phase amplitude_file phase_file support_file strain_file voxel_size"),
 		Map.entry("Simulate Crystal", "dimensions size shape phase_model phase_range size_fraction photons seed output_dir"),

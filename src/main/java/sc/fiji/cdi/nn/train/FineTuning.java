@@ -20,6 +20,7 @@ import sc.fiji.cdi.data.ProcessingLog;
 import sc.fiji.cdi.djl.DjlRuntime;
 import sc.fiji.cdi.nn.model.ModelCard;
 import sc.fiji.cdi.nn.predict.InputFitting;
+import sc.fiji.cdi.nn.predict.Prediction;
 import sc.fiji.cdi.nn.predict.Predictor;
 import sc.fiji.cdi.util.CdiException;
 import sc.fiji.cdi.util.Progress;
@@ -62,6 +63,29 @@ public final class FineTuning {
 			w = TrainingData.unshiftedTarget(grid, c);
 		}
 		return new TrainingData.Sample(in, TrainingData.unshiftedTarget(grid, in), null, null, seed, w);
+	}
+
+	/**
+	 * A prediction of one pattern by the network fine-tuned on it (AutoPhaseNN's self-supervised refinement of the
+	 * network on the measurement): the pattern is predicted, the network tuned on it for {@code steps} at
+	 * {@link #DEFAULT_LEARNING_RATE}, and predicted again; the tuned prediction is kept only when its χ² against the
+	 * pattern is not higher. On held-out 2D crystals (30 Nov, 30 steps) the tuned prediction's χ² rose in 3 of 12 at
+	 * 64² and its correlation fell each time; where χ² fell, the median correlation rose from 0.87 to 0.96 at 128².
+	 * The predictor's weights stay tuned: give a fresh one per pattern.
+	 *
+	 * @param prediction     the kept prediction
+	 * @param chi2Untuned    χ² of the prediction before tuning
+	 * @param chi2Tuned      χ² of the prediction after tuning
+	 * @param tunedKept      whether {@code prediction} is the tuned one
+	 */
+	public record Tuned(Prediction prediction, Report report, double chi2Untuned, double chi2Tuned, boolean tunedKept) {}
+
+	public static Tuned predictTuned(final Predictor predictor, final Diffraction d, final int steps, final Progress progress) {
+		final Prediction before = predictor.predict(d);
+		final Report r = run(predictor, List.of(d), steps, DEFAULT_LEARNING_RATE, 1, progress);
+		final Prediction after = predictor.predict(d);
+		final boolean keep = after.trust().chi2() <= before.trust().chi2();
+		return new Tuned(keep ? after : before, r, before.trust().chi2(), after.trust().chi2(), keep);
 	}
 
 	public static Report run(final Predictor predictor, final List<Diffraction> data, final int steps, final double learningRate, final int batchSize, final Progress progress) {
