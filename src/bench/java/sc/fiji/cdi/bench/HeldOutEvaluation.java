@@ -16,6 +16,7 @@ import sc.fiji.cdi.nn.predict.NnRefine;
 import sc.fiji.cdi.nn.predict.Prediction;
 import sc.fiji.cdi.nn.predict.PredictionTrust;
 import sc.fiji.cdi.nn.predict.Predictor;
+import sc.fiji.cdi.nn.train.FineTuning;
 import sc.fiji.cdi.phasing.InitialGuess;
 import sc.fiji.cdi.phasing.JTransformsBackend;
 import sc.fiji.cdi.phasing.Phaser;
@@ -37,26 +38,29 @@ import sc.fiji.cdi.util.Progress;
  * two modes with k starts each instead (see {@link #startsCompared}). {@code --calibrate N} instead prints the trust quantities on N crystals drawn like the model's training data.
  * {@code --refine r1,r2}: the refinement recipes compared; {@code --polish R}: each refinement's averaged result
  * polished further by recipe R (e.g. {@code 20*CG}) on its final support, χ² before and after printed;
- * {@code --sw-period k}: the refinements' shrink-wrap period (default: phasing's).
+ * {@code --sw-period k}: the refinements' shrink-wrap period (default: phasing's). {@code --fine-tune N}: instead,
+ * the network alone before and after N physics-loss steps on each pattern ({@link FineTuning#predictTuned}, as Predict
+ * with {@code fine_tune_steps=N}).
  */
 public final class HeldOutEvaluation {
 
 	private HeldOutEvaluation() {}
 
 	public static void main(final String[] args) {
-		final BenchOptions o = new BenchOptions(args, java.util.Set.of("--model", "--count", "--size", "--threads", "--seed", "--refine", "--calibrate", "--phasing", "--starts", "--polish", "--sw-period"));
+		final BenchOptions o = new BenchOptions(args, java.util.Set.of("--model", "--count", "--size", "--threads", "--seed", "--refine", "--calibrate", "--phasing", "--starts", "--polish", "--sw-period", "--fine-tune"));
 		final int swPeriod = o.integer("--sw-period", -1);
 		final String polishRecipe = o.text("--polish", "");
 		final String model = o.text("--model", "3d"), refine = o.text("--refine", NnRefine.DEFAULT_RECIPE);
 		final int count = o.integer("--count", 20), size = o.integer("--size", 64), threads = o.integer("--threads", 1), calibrate = o.integer("--calibrate", 0);
 		final boolean withPhasing = o.flag("--phasing", true);
 		final long seed = o.number("--seed", 15);
-		final int multi = o.integer("--starts", 0);
+		final int multi = o.integer("--starts", 0), fineTune = o.integer("--fine-tune", 0);
 		sc.fiji.cdi.djl.DjlRuntime.setThreads(threads, 1);
 		try (Predictor p = Predictor.load(model, "cpu")) {
 			final Grid g = p.networkGrid().is2D() ? Grid.of2D(size, size) : Grid.cube(size);
 			if (calibrate > 0) { calibrate(p, g, calibrate); return; }
 			if (multi > 1) { startsCompared(p, g, seed, count, multi, threads); return; }
+			if (fineTune > 0) { fineTuned(model, g, seed, count, fineTune); return; }
 			final JTransformsBackend backend = new JTransformsBackend(threads);
 			final PhasingParameters phasing = PhasingParameters.defaults();
 			final String[] recipes = refine.isBlank() || refine.equals("none") ? new String[0] : refine.split(",");
@@ -202,6 +206,40 @@ public final class HeldOutEvaluation {
 		}
 		System.out.printf(Locale.ROOT, "%nPhasing (%d starts): correlation >= 0.95 in %d/%d, median chi2 %.5f%nNN + refine (network + %d): correlation >= 0.95 in %d/%d, median chi2 %.5f, chi2 not worse in %d/%d, "
 			+ "network start ranked first in %d/%d, median time %.2f of phasing's%n", k, phOk, count, median(phChi2), k - 1, nnOk, count, median(nnChi2), notWorse, count, networkBest, count, median(ratio));
+	}
+
+	/**
+	 * The network alone without and with per-pattern fine-tuning ({@link FineTuning#predictTuned}: a fresh copy of the
+	 * network tuned on each pattern, the tuned prediction kept when its χ² is lower), on the same crystals.
+	 */
+	private static void fineTuned(final String model, final Grid g, final long seed, final int count, final int steps) {
+		final double[] c0 = new double[count], p0 = new double[count], c1 = new double[count], p1 = new double[count], sec = new double[count];
+		int kept = 0;
+		System.out.printf(Locale.ROOT, "Model %s; %d held-out crystals (seed %d) on %s; the network alone, then tuned %d steps on each pattern%n", model, count, seed, g, steps);
+		for (int k = 0; k < count; k++) {
+			final SimulatedCrystal c = HeldOutCrystals.crystal(g, seed, k);
+			final Diffraction d = c.diffraction();
+			try (Predictor p = Predictor.load(model, "cpu")) {
+				final long t0 = System.nanoTime();
+				final FineTuning.Tuned t = FineTuning.predictTuned(p, d, steps, Progress.NONE);
+				sec[k] = (System.nanoTime() - t0) / 1e9;
+				final Quality.Comparison q1 = Quality.compare(NnRefine.initialGuess(t.prediction(), d).object(), c.object(), c.support());
+				// the untuned prediction: the same network reloaded (the predictor's weights are tuned now)
+				try (Predictor fresh = Predictor.load(model, "cpu")) {
+					final Quality.Comparison q0 = Quality.compare(NnRefine.initialGuess(fresh.predict(d), d).object(), c.object(), c.support());
+					c0[k] = q0.amplitudeCorrelation();
+					p0[k] = q0.phaseRmsError();
+				}
+				c1[k] = q1.amplitudeCorrelation();
+				p1[k] = q1.phaseRmsError();
+				if (t.tunedKept()) kept++;
+				System.out.printf(Locale.ROOT, "%3d corr %.3f -> %.3f phase %.3f -> %.3f chi2 %.4f -> %.4f %s %.1f s%n", k, c0[k], c1[k], p0[k], p1[k], t.chi2Untuned(), t.chi2Tuned(),
+					t.tunedKept() ? "tuned kept" : "untuned kept", sec[k]);
+			}
+		}
+		System.out.printf(Locale.ROOT, "%nNN alone: median amplitude correlation %.3f, median phase RMS %.3f rad; successes %d/%d%n", median(c0), median(p0), countSuccess(c0, p0), count);
+		System.out.printf(Locale.ROOT, "NN fine-tuned %d steps on each pattern: median amplitude correlation %.3f, median phase RMS %.3f rad; successes %d/%d; tuned kept in %d/%d; median %.1f s per pattern%n",
+			steps, median(c1), median(p1), countSuccess(c1, p1), count, kept, count, median(sec));
 	}
 
 	/** Trust quantities on crystals drawn like the model's training data (seeds beyond training), with their quality. */
