@@ -222,17 +222,7 @@ public final class Predict {
 		report.put("bin_zyx", p.binZyx());
 		report.put("network_ms", p.millis());
 		if (tuning != null) {
-			final FineTuning.Report t = tuning.report();
-			final Map<String, Object> ft = new LinkedHashMap<>();
-			ft.put("steps", t.steps());
-			ft.put("learning_rate", t.learningRate());
-			ft.put("physics_loss_before", t.lossBefore());
-			ft.put("physics_loss_after", t.lossAfter());
-			ft.put("chi2_untuned", tuning.chi2Untuned());
-			ft.put("chi2_tuned", tuning.chi2Tuned());
-			ft.put("kept", tuning.tunedKept() ? "tuned (lower chi2)" : "untuned (tuning raised chi2)");
-			ft.put("seconds", t.seconds());
-			report.put("fine_tuning", ft);
+			report.put("fine_tuning", tuning.toReport());
 		}
 		if (p.trust() != null) {
 			report.put("chi2", p.trust().chi2());

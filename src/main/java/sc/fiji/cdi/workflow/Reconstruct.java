@@ -278,12 +278,12 @@ public final class Reconstruct {
 						extra.put("model", loaded[0].source());
 					}
 					final Predictor predictor = loaded[0];
+					final Prediction prediction;
 					if (request.fineTuneSteps() > 0) {
-						final FineTuning.Report r = FineTuning.run(predictor, List.of(pre), request.fineTuneSteps(), FineTuning.DEFAULT_LEARNING_RATE, 1, p);
-						extra.put("fine_tuning", Map.of("steps", r.steps(), "learning_rate", r.learningRate(), "physics_loss_before", r.lossBefore(),
-							"physics_loss_after", r.lossAfter(), "seconds", r.seconds()));
-					}
-					final Prediction prediction = predictor.predict(pre);
+						final FineTuning.Tuned t = FineTuning.predictTuned(predictor, pre, request.fineTuneSteps(), p);
+						extra.put("fine_tuning", t.toReport());
+						prediction = t.prediction();
+					} else prediction = predictor.predict(pre);
 					extra.put("nn_prediction", predictionReport(prediction));
 					if (!prediction.trust().trusted()) progress.status("Network prediction: " + prediction.trust().message());
 					final InitialGuess guess = NnRefine.initialGuess(prediction, pre);

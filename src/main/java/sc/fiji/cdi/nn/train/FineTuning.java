@@ -79,7 +79,22 @@ public final class FineTuning {
 	 * @param chi2Tuned      χ² of the last tuned prediction
 	 * @param tunedKept      whether {@code prediction} is a tuned one (the predictor then keeps the tuned weights)
 	 */
-	public record Tuned(Prediction prediction, Report report, double chi2Untuned, double chi2Tuned, boolean tunedKept) {}
+	public record Tuned(Prediction prediction, Report report, double chi2Untuned, double chi2Tuned, boolean tunedKept) {
+
+		/** The report block ({@code fine_tuning}): steps, rate, physics loss and χ² before and after, which was kept. */
+		public java.util.Map<String, Object> toReport() {
+			final java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+			m.put("steps", report.steps());
+			m.put("learning_rate", report.learningRate());
+			m.put("physics_loss_before", report.lossBefore());
+			m.put("physics_loss_after", report.lossAfter());
+			m.put("chi2_untuned", chi2Untuned);
+			m.put("chi2_tuned", chi2Tuned);
+			m.put("kept", tunedKept ? "tuned (lower chi2)" : "untuned (tuning raised chi2)");
+			m.put("seconds", report.seconds());
+			return m;
+		}
+	}
 
 	public static Tuned predictTuned(final Predictor predictor, final Diffraction d, final int steps, final Progress progress) {
 		final Prediction before = predictor.predict(d);
