@@ -58,9 +58,9 @@ public final class HeldOutEvaluation {
 		sc.fiji.cdi.djl.DjlRuntime.setThreads(threads, 1);
 		try (Predictor p = Predictor.load(model, "cpu")) {
 			final Grid g = p.networkGrid().is2D() ? Grid.of2D(size, size) : Grid.cube(size);
-			if (calibrate > 0) { calibrate(p, g, calibrate); return; }
+			if (calibrate > 0 && fineTune == 0) { calibrate(p, g, calibrate); return; }
 			if (multi > 1) { startsCompared(p, g, seed, count, multi, threads); return; }
-			if (fineTune > 0) { fineTuned(model, g, seed, count, fineTune); return; }
+			if (fineTune > 0) { fineTuned(model, g, seed, count, fineTune, calibrate > 0 ? p.card() : null); return; }
 			final JTransformsBackend backend = new JTransformsBackend(threads);
 			final PhasingParameters phasing = PhasingParameters.defaults();
 			final String[] recipes = refine.isBlank() || refine.equals("none") ? new String[0] : refine.split(",");
@@ -212,12 +212,15 @@ public final class HeldOutEvaluation {
 	 * The network alone without and with per-pattern fine-tuning ({@link FineTuning#predictTuned}: a fresh copy of the
 	 * network tuned on each pattern, the tuned prediction kept when its χ² is lower), on the same crystals.
 	 */
-	private static void fineTuned(final String model, final Grid g, final long seed, final int count, final int steps) {
+	private static void fineTuned(final String model, final Grid g, final long seed, final int count, final int steps, final sc.fiji.cdi.nn.model.ModelCard calibrateOn) {
+		// with calibrateOn: crystals drawn like the model's training data (seeds beyond training), as --calibrate
+		final CrystalRecipe recipe = calibrateOn == null ? null : calibrateOn.training != null && calibrateOn.training.dataRecipe != null ? calibrateOn.training.dataRecipe : CrystalRecipe.defaults(g.rank());
+		final double[] chi2 = new double[count];
 		final double[] c0 = new double[count], p0 = new double[count], c1 = new double[count], p1 = new double[count], sec = new double[count];
 		int kept = 0;
 		System.out.printf(Locale.ROOT, "Model %s; %d held-out crystals (seed %d) on %s; the network alone, then tuned %d steps on each pattern%n", model, count, seed, g, steps);
 		for (int k = 0; k < count; k++) {
-			final SimulatedCrystal c = HeldOutCrystals.crystal(g, seed, k);
+			final SimulatedCrystal c = recipe == null ? HeldOutCrystals.crystal(g, seed, k) : recipe.crystal(g, 777_777L, k);
 			final Diffraction d = c.diffraction();
 			try (Predictor p = Predictor.load(model, "cpu")) {
 				final long t0 = System.nanoTime();
@@ -233,6 +236,7 @@ public final class HeldOutEvaluation {
 				c1[k] = q1.amplitudeCorrelation();
 				p1[k] = q1.phaseRmsError();
 				if (t.tunedKept()) kept++;
+				chi2[k] = t.prediction().trust().chi2();
 				System.out.printf(Locale.ROOT, "%3d corr %.3f -> %.3f phase %.3f -> %.3f chi2 %.4f -> %.4f %s %.1f s%n", k, c0[k], c1[k], p0[k], p1[k], t.chi2Untuned(), t.chi2Tuned(),
 					t.tunedKept() ? "tuned kept" : "untuned kept", sec[k]);
 			}
@@ -240,6 +244,15 @@ public final class HeldOutEvaluation {
 		System.out.printf(Locale.ROOT, "%nNN alone: median amplitude correlation %.3f, median phase RMS %.3f rad; successes %d/%d%n", median(c0), median(p0), countSuccess(c0, p0), count);
 		System.out.printf(Locale.ROOT, "NN fine-tuned %d steps on each pattern: median amplitude correlation %.3f, median phase RMS %.3f rad; successes %d/%d; tuned kept in %d/%d; median %.1f s per pattern%n",
 			steps, median(c1), median(p1), countSuccess(c1, p1), count, kept, count, median(sec));
+		// how χ² limits split the kept predictions: trusted ones should mostly be successes
+		for (final double lim : new double[] { PredictionTrust.CHI2_LIMIT, 0.015, 0.01, 0.0075, 0.005 }) {
+			int tOk = 0, tBad = 0, fOk = 0, fBad = 0;
+			for (int k = 0; k < count; k++) {
+				final boolean ok = c1[k] >= 0.95 && p1[k] <= 0.3;
+				if (chi2[k] <= lim) { if (ok) tOk++; else tBad++; } else { if (ok) fOk++; else fBad++; }
+			}
+			System.out.printf(Locale.ROOT, "chi2 <= %.4f: trusted %d (%d successes), flagged %d (%d successes)%n", lim, tOk + tBad, tOk, fOk + fBad, fOk);
+		}
 	}
 
 	/** Trust quantities on crystals drawn like the model's training data (seeds beyond training), with their quality. */
