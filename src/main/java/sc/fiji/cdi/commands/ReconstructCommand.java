@@ -72,6 +72,7 @@ public class ReconstructCommand extends PhasingCommand {
 		final Source src = source();
 		final Path out = Reconstruct.outputFolder(output_dir == null ? null : output_dir.toPath());
 		Inputs.checkOutsideInput(out, src.file()); // before the import: results inside a frame folder would be read as frames
+		final Path supportFile = Inputs.optional(support_file, "support_file"); // before the import: a typo must not cost the import's time
 		final int[] bin = Inputs.binning(binning);
 		// a file or folder is imported here, through its beamline (frames, detector region, corrections, geometry)
 		final Beamline.Scan scanned = src.file() != null ? importScan(src) : null;
@@ -81,7 +82,8 @@ public class ReconstructCommand extends PhasingCommand {
 		final Reconstruct.Request request = new Reconstruct.Request(src.file(), importOptions(),
 			new PreprocessOptions(dataThreshold(), centring(), null, bin[0], bin[1], bin[2]),
 			arraySize, Reconstruct.Mode.parse(mode), phasingParameters(), backend, threadCount(), random_starts, model, refinement,
-			fine_tune_steps, device(device), out, scanned != null ? scanned.name() : src.name());
+			fine_tune_steps, device(device), out, scanned != null ? scanned.name() : src.name(), data_kind, positivityChoice(),
+			supportFile);
 		request.ignoredParameters().forEach(log::warn);
 		final Reconstruct.Result r = scanned != null ? Reconstruct.runScan(request, scanned, progress()) : Reconstruct.run(request, data, progress());
 		final PhasingResult result = r.outcome().result();

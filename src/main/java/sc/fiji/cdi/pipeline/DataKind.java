@@ -25,14 +25,22 @@ public enum DataKind {
 	/**
 	 * {@code auto} (or blank), {@code bragg} or {@code forward}. Auto: 2D data with a beam-stop shadow at the centre
 	 * ({@link ForwardCdi#hasBeamStop}: near-zero or masked pixels there) are forward CDI; everything else, 2D slices of
-	 * Bragg patterns included (their centre is the brightest part), is Bragg CDI.
+	 * Bragg patterns included (their centre is the brightest part), is Bragg CDI. {@code forward} on 3D data is refused
+	 * (forward CDI is 2D only).
 	 */
 	public static DataKind resolve(final String choice, final Diffraction data) {
 		final String c = choice == null || choice.isBlank() ? "auto" : choice.trim().toLowerCase(Locale.ROOT);
 		return switch (c) {
 			case "auto" -> data.grid().is2D() && ForwardCdi.hasBeamStop(data) ? FORWARD_2D : BRAGG_3D;
 			case "bragg", "bragg_3d", "bragg-3d" -> BRAGG_3D;
-			case "forward", "forward_2d", "forward-2d" -> FORWARD_2D;
+			case "forward", "forward_2d", "forward-2d" -> {
+				// forward CDI here is 2D only (beam-stop masking, Friedel centring, positivity of a thin object): 3D
+				// data phased with these defaults would be silently wrong, so refuse rather than fall back to Bragg
+				if (!data.grid().is2D())
+					throw new CdiException("data_kind='" + choice + "' is 2D forward CDI only, but the data are 3D (" + data.grid()
+						+ "): expected data_kind=bragg or auto for 3D data.");
+				yield FORWARD_2D;
+			}
 			default -> throw new CdiException("data_kind='" + choice + "' is not known: expected auto (2D with a beam stop = forward, otherwise Bragg), bragg or forward.");
 		};
 	}

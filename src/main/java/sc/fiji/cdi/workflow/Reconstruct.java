@@ -153,6 +153,11 @@ public final class Reconstruct {
 
 	private Reconstruct() {}
 
+	private static boolean anyTrue(final boolean[] b) {
+		for (final boolean v : b) if (v) return true;
+		return false;
+	}
+
 	/**
 	 * Checks before any other work (a parameter that fails later must not cost hours) that the output folder is given
 	 * and can be created and written; returns it.
@@ -226,6 +231,9 @@ public final class Reconstruct {
 		final PhasingParameters phasing = kind.adapt(request.phasing(), request.positivity());
 		final Map.Entry<Grid, boolean[]> support = request.supportFile() == null ? null
 			: DiffractionReader.readBinary(request.supportFile(), "/support", "Support file", "non-zero = inside");
+		// an empty support constrains the object to zero: phasing from it cannot start, so refuse before the work
+		if (support != null && !anyTrue(support.getValue()))
+			throw new CdiException("Support file " + request.supportFile() + " (support_file) is all zero: expected a support with non-zero voxels inside the object (e.g. a previous run's _support.tif).");
 		progress.checkCancelled();
 		final Map<String, Object> extra = new LinkedHashMap<>();
 		extra.put("input", given != null ? given.source : request.input().toAbsolutePath().toString());
