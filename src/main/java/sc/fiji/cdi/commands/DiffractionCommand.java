@@ -105,8 +105,15 @@ public abstract class DiffractionCommand extends CdiCommand {
 	/** The pattern's source in words and as an output base name. */
 	protected record Source(Path file, String name, String describe) {}
 
-	/** The file or folder when one is given (file before folder), else the open image; an error naming the keys otherwise. */
+	/**
+	 * The file or folder when one is given, else the open image; an error naming the keys when none or both of
+	 * {@code input} and {@code frame_folder} are given (one would be silently ignored). The open image is only the
+	 * fallback: Fiji fills {@code diffraction} with the active image whatever else is given.
+	 */
 	protected Source source() {
+		if (given(input) && given(frame_folder))
+			throw new CdiException("input=" + input + " and frame_folder=" + frame_folder + " are both given: expected one source only "
+				+ "(input=<file> or input=<folder>, or frame_folder=<folder>).");
 		final Path file = Inputs.optional(input, "input");
 		final Path folder = file != null ? null : Inputs.optional(frame_folder, "frame_folder");
 		final Path p = file != null ? file : folder;
@@ -114,6 +121,8 @@ public abstract class DiffractionCommand extends CdiCommand {
 		if (diffraction != null) return new Source(null, Inputs.baseName(Path.of(diffraction.getTitle().replace('/', '_'))), "image '" + diffraction.getTitle() + "'");
 		throw new CdiException("No diffraction data given: open a diffraction image, or give 'input' (a file) or 'frame_folder' (a folder of detector frames).");
 	}
+
+	private static boolean given(final File f) { return f != null && !f.getPath().isBlank(); }
 
 	/**
 	 * Imports a file or folder source through its beamline ({@code beamline}, {@code spec}, {@code scan},
@@ -139,6 +148,10 @@ public abstract class DiffractionCommand extends CdiCommand {
 	/** Reads the source: the file/folder through {@link #importScan}, or the open image as it is. */
 	protected Diffraction read(final Source s) {
 		if (s.file() != null) return importScan(s).data();
+		// the open image is one pattern already in memory: a SPEC file or scan number would be silently ignored
+		if (spec != null && !spec.getPath().isBlank() || scan != null && !scan.isBlank())
+			throw new CdiException("spec=/scan= read a scan from a file or folder, but the data are the open image '" + diffraction.getTitle()
+				+ "': expected input=<file>.spec scan=<n>, or input=<frames folder> spec=<SPEC file> scan=<n>, or no spec=/scan=.");
 		return new Diffraction(ImagePlusConverter.toVolume(diffraction), Quantity.parse(quantity), null,
 			new ProcessingLog().add("from image", "title", diffraction.getTitle()), s.describe());
 	}

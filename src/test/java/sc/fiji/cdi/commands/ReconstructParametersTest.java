@@ -113,4 +113,12 @@ class ReconstructParametersTest {
 		assertTrue(r.err.contains("data_kind='forward'") && r.err.contains("2D forward CDI only") && r.err.contains("16x16x16"), r.err);
 		assertFalse(Files.exists(tmp.resolve("o").resolve("p3_report.json")));
 	}
+
+	@Test
+	void inputAndFrameFolderTogetherAreRefused(@TempDir final Path tmp) throws Exception {
+		final Path folder = Files.createDirectory(tmp.resolve("frames"));
+		final HeadlessRun r = reconstruct("input=\"" + pattern3D(tmp) + "\",frame_folder=\"" + folder + "\"," + FAST + ",output_dir=\"" + tmp.resolve("o") + "\"");
+		assertNotEquals(0, r.code);
+		assertTrue(r.err.contains("input=") && r.err.contains("frame_folder=") && r.err.contains("one source only"), r.err);
+	}
 }
