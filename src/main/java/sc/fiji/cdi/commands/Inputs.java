@@ -71,9 +71,29 @@ final class Inputs {
 			options.clampNegative());
 		final Beamline b = Beamlines.select(beamline, request);
 		if (b != null) return b.load(request);
-		if (request.spec() != null || request.scan() != null)
-			throw new CdiException("spec= and scan= need a beamline that reads SPEC files (beamline=auto or aps-34idc), not beamline=" + beamline + ".");
+		if (request.spec() != null || request.scan() != null) throw new CdiException(scanMisuse(input, beamline, request.spec(), request.scan()));
 		return new Beamline.Scan(DiffractionReader.read(input, options.withRoi(region)), baseName(input), null, Map.of());
+	}
+
+	/**
+	 * Why spec=/scan= cannot be used with this input: no beamline reader took it. beamline=none reads a plain file;
+	 * under auto the input is neither a SPEC file, a BLISS HDF5 file nor a frame folder with spec=, so say which
+	 * input each key goes with (scan= with input=<file>.spec or a BLISS file; spec= with a frame folder).
+	 */
+	static String scanMisuse(final Path input, final String beamline, final Path spec, final String scan) {
+		final String b = beamline == null ? "auto" : beamline.trim().toLowerCase(Locale.ROOT);
+		final String keys = spec != null && scan != null ? "spec= and scan=" : spec != null ? "spec=" : "scan=" + scan;
+		if (b.equals("none") || b.equals("generic"))
+			return keys + " cannot be used with beamline=" + beamline + ", which reads input=" + input + " as a plain diffraction file or frame folder: "
+				+ "expected beamline=auto (or aps-34idc, esrf-id01) to read a scan, or no spec=/scan=.";
+		if (Files.isDirectory(input))
+			return keys + " with the frame folder " + input + " needs spec=<SPEC file> and scan=<n> together (APS 34-ID-C): "
+				+ (spec == null ? "spec= is missing." : "scan= is missing.");
+		if (spec != null)
+			return "spec=" + spec + " goes with a folder of detector frames (input=<folder> spec=<SPEC file> scan=<n>), but input=" + input
+				+ " is a file: expected input=<frames folder>, or input=<file>.spec scan=<n> without spec=.";
+		return "scan=" + scan + " needs a scan file as input: a SPEC file (input=<file>.spec scan=" + scan + ", APS 34-ID-C) or an ESRF BLISS HDF5 file; "
+			+ "input=" + input + " is a plain diffraction file (read as one pattern): expected a SPEC or BLISS input, or no scan=.";
 	}
 
 	/**

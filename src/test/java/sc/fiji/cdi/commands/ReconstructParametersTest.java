@@ -121,4 +121,20 @@ class ReconstructParametersTest {
 		assertNotEquals(0, r.code);
 		assertTrue(r.err.contains("input=") && r.err.contains("frame_folder=") && r.err.contains("one source only"), r.err);
 	}
+
+	@Test
+	void scanOnAPlainFileSaysItNeedsASpecInput(@TempDir final Path tmp) {
+		final HeadlessRun r = reconstruct("input=\"" + pattern3D(tmp) + "\",scan=\"54\"," + FAST + ",output_dir=\"" + tmp.resolve("o") + "\"");
+		assertNotEquals(0, r.code);
+		assertTrue(r.err.contains("scan=54 needs a scan file as input") && r.err.contains("input=<file>.spec"), r.err);
+		assertFalse(r.err.contains("not beamline=auto"), "no contradictory advice: " + r.err);
+	}
+
+	@Test
+	void scanMisuseMessagesNameTheRightInput(@TempDir final Path tmp) throws Exception {
+		final Path file = Files.writeString(tmp.resolve("p.npy"), "x"), folder = Files.createDirectory(tmp.resolve("frames"));
+		assertTrue(Inputs.scanMisuse(file, "none", null, "3").contains("beamline=none"));
+		assertTrue(Inputs.scanMisuse(folder, "auto", null, "3").contains("spec= is missing"));
+		assertTrue(Inputs.scanMisuse(file, "auto", tmp.resolve("a.spec"), null).contains("goes with a folder of detector frames"));
+	}
 }
