@@ -55,11 +55,12 @@ public class PhaseRetrievalCommand extends PhasingCommand {
 		final Diffraction read = read(src);
 		final DataKind kind = DataKind.resolve(data_kind, read);
 		final Diffraction d = kind.prepare(read);
+		final int threadsUsed = threadCount();
 		final ReconstructionPipeline.Outcome outcome = ReconstructionPipeline.run(d,
-			new ReconstructionPipeline.Request(kind.centred(preprocessing(d)), kind.adapt(phasingParameters(), positivityChoice()), backend, threadCount(), random_starts), null, progress());
+			new ReconstructionPipeline.Request(kind.centred(preprocessing(d)), kind.adapt(phasingParameters(), positivityChoice()), backend, threadsUsed, random_starts), null, progress());
 		final String title = diffraction != null && src.file() == null ? diffraction.getTitle() : src.name();
 		show(outcome.result(), title);
-		if (output_dir != null) ResultWriter.write(output_dir.toPath(), src.name(), outcome, Map.of());
+		if (output_dir != null) ResultWriter.write(output_dir.toPath(), src.name(), outcome, Map.of("threads", threadsUsed));
 		rememberLastUsed();
 	}
 

@@ -8,6 +8,7 @@ import sc.fiji.cdi.phasing.PhasingParameters.InitialSupport;
 import sc.fiji.cdi.phasing.PhasingParameters.ShrinkWrapMethod;
 import sc.fiji.cdi.phasing.PhasingParameters;
 import sc.fiji.cdi.pipeline.DataKind;
+import sc.fiji.cdi.pipeline.ReconstructionPipeline;
 import sc.fiji.cdi.util.CdiException;
 
 /**
@@ -80,8 +81,17 @@ public abstract class PhasingCommand extends DiffractionCommand {
 	@Parameter(label = "Threads (0 = Edit > Options > CDI setting)", persist = false, min = "0")
 	protected int threads = 0;
 
-	/** The {@code threads} parameter, or the CDI options' thread count when it is 0. */
-	protected int threadCount() { return threads > 0 ? threads : settings().effectiveThreads(); }
+	/**
+	 * The {@code threads} parameter, or the CDI options' thread count when it is 0; capped at the available processors
+	 * (more threads only slow the phasing down), with a note in the log when capped.
+	 */
+	protected int threadCount() {
+		final int asked = threads > 0 ? threads : settings().effectiveThreads();
+		final int used = ReconstructionPipeline.threads(asked);
+		if (used < asked)
+			log.info("threads=" + asked + " is more than the " + used + " available processors: phasing uses " + used + " threads (recorded in the report as 'threads').");
+		return used;
+	}
 
 	/** The parameters as given (positivity "auto" = off; {@link DataKind#adapt} applies the kind's defaults). */
 	protected PhasingParameters phasingParameters() {

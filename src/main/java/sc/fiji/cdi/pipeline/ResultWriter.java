@@ -133,12 +133,14 @@ public final class ResultWriter {
 		m.put("data_quantity", d.quantity.name().toLowerCase());
 		m.put("unmeasured_pixels", d.unmeasuredCount()); // of the phased grid, left free by the modulus projection (free pixels not counted)
 		m.put("processing", steps(d.log));
-		m.put("phasing_parameters", r.parameters());
+		final MultiStart.Result ms = outcome.starts();
+		// the seed the user gave (start k ran with seed + k): r.parameters() are the best start's, seed included
+		m.put("phasing_parameters", ms == null || ms.starts().isEmpty() ? r.parameters()
+			: r.parameters().withSeed(ms.starts().get(0).seed() - ms.starts().get(0).index()));
 		m.put("backend", r.backend());
 		// the ranked-best start's (its chi2_history is the one reported); starts may run different recipes (NN + refine)
 		m.put("iterations", r.iterations());
 		m.put("final_chi2", r.finalChi2());
-		final MultiStart.Result ms = outcome.starts();
 		final int allIterations = ms == null ? r.iterations() : ms.starts().stream().mapToInt(MultiStart.Start::iterations).sum();
 		if (ms != null) {
 			m.put("iterations_all_starts", allIterations);
@@ -147,6 +149,7 @@ public final class ResultWriter {
 			m.put("free_pixels", ms.freePixels());
 			m.put("starts_averaged", ms.averaged());
 			m.put("best_start", ms.best());
+			m.put("best_start_seed", r.parameters().seed());
 			m.put("best_start_chi2", ms.bestStartChi2());
 			m.put("average_chi2_before_polish", ms.averageChi2());
 			final List<Map<String, Object>> starts = new ArrayList<>();

@@ -240,6 +240,8 @@ public final class Reconstruct {
 		extra.put("mode", request.mode().key());
 		extra.put("data_kind", kind.label());
 		if (support != null) extra.put("support_file", request.supportFile().toAbsolutePath().toString());
+		// same seed + same thread count = bit-identical result, so the count actually used belongs in the report
+		extra.put("threads", ReconstructionPipeline.threads(request.threads()));
 		final ReconstructionPipeline.Request phasingRequest = new ReconstructionPipeline.Request(prep, phasing, request.backend(), request.threads(),
 			request.randomStarts());
 		extra.putAll(reportExtra);

@@ -137,4 +137,17 @@ class ReconstructParametersTest {
 		assertTrue(Inputs.scanMisuse(folder, "auto", null, "3").contains("spec= is missing"));
 		assertTrue(Inputs.scanMisuse(file, "auto", tmp.resolve("a.spec"), null).contains("goes with a folder of detector frames"));
 	}
+
+	@Test
+	void threadsAreCappedAndTheReportKeepsTheGivenSeed(@TempDir final Path tmp) throws Exception {
+		final Path out = tmp.resolve("o");
+		final HeadlessRun r = reconstruct("input=\"" + pattern3D(tmp) + "\",recipe=\"20*ER+20*HIO+10*ER\",random_starts=3,seed=7,threads=1000,output_dir=\"" + out + "\"");
+		assertEquals(0, r.code, r.err);
+		final JsonObject rep = report(out, "p3");
+		final int cores = Runtime.getRuntime().availableProcessors();
+		assertEquals(Math.min(1000, cores), rep.get("threads").getAsInt(), "the thread count used, capped at the processors");
+		assertEquals(7, rep.getAsJsonObject("phasing_parameters").get("seed").getAsLong(), "the seed given");
+		final int best = rep.get("best_start").getAsInt();
+		assertEquals(7 + best, rep.get("best_start_seed").getAsLong(), "start k runs with seed + k");
+	}
 }
