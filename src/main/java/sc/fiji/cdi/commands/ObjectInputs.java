@@ -12,6 +12,7 @@ import sc.fiji.cdi.data.Grid;
 import sc.fiji.cdi.data.RealVolume;
 import sc.fiji.cdi.fiji.ImagePlusConverter;
 import sc.fiji.cdi.io.VolumeReader;
+import sc.fiji.cdi.strain.StrainParameters;
 import sc.fiji.cdi.util.CdiException;
 import sc.fiji.cdi.view.Lut;
 
@@ -111,8 +112,9 @@ final class ObjectInputs {
 	static double[] voxelSizeNm(final String parameter, final RealVolume v) {
 		if (parameter != null && !parameter.isBlank()) {
 			final double[] d = numbers(parameter, "voxel_size", "one size or z,y,x in nm (e.g. 10 or 10,8,8)");
-			if (d.length == 1) return new double[] { d[0], d[0], d[0] };
-			if (d.length == 3) return d;
+			// the same check as the strain parameters: 0 or negative would write a degenerate .vti/BDV calibration
+			if (d.length == 1) return StrainParameters.checkVoxelSizeNm(new double[] { d[0], d[0], d[0] }, "voxel_size='" + parameter + "'");
+			if (d.length == 3) return StrainParameters.checkVoxelSizeNm(d, "voxel_size='" + parameter + "'");
 			throw new CdiException("voxel_size='" + parameter + "' has " + d.length + " values; expected one size or z,y,x in nm (e.g. 10 or 10,8,8).");
 		}
 		final String u = v.unit == null ? "" : v.unit.trim().toLowerCase(Locale.ROOT);
