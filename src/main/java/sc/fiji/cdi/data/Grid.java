@@ -30,6 +30,12 @@ public final class Grid {
 
 	public int index(final int z, final int y, final int x) { return (z * ny + y) * nx + x; }
 
+	/** The position of flat index {@code i} for messages: "(y=…, x=…)" in 2D, "(z=…, y=…, x=…)" in 3D. */
+	public String position(final int i) {
+		final int x = i % nx, y = (i / nx) % ny, z = i / (nx * ny);
+		return is2D() ? "(y=" + y + ", x=" + x + ")" : "(z=" + z + ", y=" + y + ", x=" + x + ")";
+	}
+
 	/** Dimensions as (z, y, x). */
 	public int[] zyx() { return new int[] { nz, ny, nx }; }
 

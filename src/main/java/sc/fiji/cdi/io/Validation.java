@@ -34,8 +34,7 @@ final class Validation {
 	}
 
 	static String where(final Grid g, final int i) {
-		final int x = i % g.nx, y = (i / g.nx) % g.ny, z = i / (g.nx * g.ny);
-		return g.is2D() ? "(y=" + y + ", x=" + x + ")" : "(z=" + z + ", y=" + y + ", x=" + x + ")";
+		return g.position(i);
 	}
 
 	/**
