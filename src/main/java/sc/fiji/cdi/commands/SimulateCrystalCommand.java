@@ -47,7 +47,7 @@ public class SimulateCrystalCommand extends CdiCommand {
 	@Parameter(label = "Object size (fraction of the box)", min = "0.01", max = "1", persist = false)
 	private double size_fraction = DEFAULTS.sizeFraction();
 
-	@Parameter(label = "Photons (0 = no noise)", min = "0", persist = false)
+	@Parameter(label = "Photons (0 = no noise)", min = "0", max = "1e35", persist = false)
 	private double photons = DEFAULTS.photons();
 
 	@Parameter(label = "Random seed", persist = false)

@@ -55,13 +55,15 @@ public final class Orthogonalizer {
 	/** The output voxel makes the orthogonal grid too large; callers name the parameter that set the voxel. */
 	public static final class GridTooLargeException extends CdiException {
 		private static final long serialVersionUID = 1L;
-		GridTooLargeException(final String message) { super(message); }
+		/** What is too large, without the advice: "the orthogonal grid at … nm would be … voxels, more than 512³". */
+		public final String what;
+		GridTooLargeException(final String what) { super(what + "; choose a larger voxel size."); this.what = what; }
 	}
 
 	private static Grid checkedGrid(final long[] m, final double voxelNm) {
 		final double voxels = (double) m[0] * m[1] * m[2];
 		if (voxels > MAX_OUTPUT_VOXELS)
-			throw new GridTooLargeException("the orthogonal grid at " + voxelNm + " nm would be " + m[0] + "x" + m[1] + "x" + m[2] + " voxels, more than 512³; choose a larger voxel size.");
+			throw new GridTooLargeException("the orthogonal grid at " + voxelNm + " nm would be " + m[0] + "x" + m[1] + "x" + m[2] + " voxels, more than 512³");
 		return new Grid((int) m[0], (int) m[1], (int) m[2]);
 	}
 

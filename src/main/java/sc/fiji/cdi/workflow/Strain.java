@@ -88,7 +88,7 @@ public final class Strain {
 			} catch (final Orthogonalizer.GridTooLargeException e) {
 				// name the key that set the voxel (the bare grid message left the user guessing)
 				throw new CdiException((request.labVoxelNm() > 0 ? "lab_voxel_nm=" + request.labVoxelNm() + " is too small: " : "The finest detector-frame step " + labVoxel + " nm is too small: ")
-					+ e.getMessage() + " Give a larger lab_voxel_nm (0 = the finest detector-frame step, " + String.format(Locale.ROOT, "%.3g", finestStep(geo, request.object())) + " nm here).", e);
+					+ e.what + "; give a larger lab_voxel_nm (0 = the finest detector-frame step, " + String.format(Locale.ROOT, "%.3g", finestStep(geo, request.object())) + " nm here).", e);
 			}
 		}
 		final Map<String, Object> report = report(request, r, labVoxel);
