@@ -143,8 +143,8 @@ final class Inputs {
 		return out;
 	}
 
-	/** The largest array: 2^30 voxels, the limit of {@link Grid} (4 GiB of float). */
-	static final long MAX_VOXELS = 1L << 30;
+	/** The largest array: the limit of {@link Grid}, 2^30 − 1 voxels (4 GiB of float). */
+	static final long MAX_VOXELS = Grid.MAX_VOXELS;
 
 	/** The numbers of a size parameter (null for "auto" and "same"); refuses anything but 1 to 3 whole numbers ≥ 1. */
 	static long[] sizeSyntax(final String s) {
@@ -165,7 +165,7 @@ final class Inputs {
 		long voxels = 1;
 		for (final long x : v) voxels = Math.min(voxels * x, Long.MAX_VALUE / Integer.MAX_VALUE);
 		if (v.length > 1 && voxels > MAX_VOXELS)
-			throw new CdiException("size='" + s + "' asks for " + voxels + " voxels, more than the limit of 2^30 (" + MAX_VOXELS + ") voxels per array; expected a smaller size.");
+			throw new CdiException("size='" + s + "' asks for " + voxels + " voxels, more than the limit of 2^30 - 1 (" + MAX_VOXELS + ") voxels per array; expected a smaller size.");
 		return v;
 	}
 

@@ -12,6 +12,7 @@ import sc.fiji.cdi.data.Grid;
 import sc.fiji.cdi.data.RealVolume;
 import sc.fiji.cdi.fiji.ImagePlusConverter;
 import sc.fiji.cdi.io.VolumeReader;
+import sc.fiji.cdi.strain.StrainParameters;
 import sc.fiji.cdi.util.CdiException;
 import sc.fiji.cdi.view.Lut;
 
@@ -52,6 +53,8 @@ final class ObjectInputs {
 			Path s = given(supportFile) ? Inputs.existing(supportFile, "support_file") : sibling(a, "_support");
 			amp = read(a, "amplitude_file");
 			ph = read(p, "phase_file");
+			requireFinite(amp, "Parameter 'amplitude_file': file " + a);
+			requireFinite(ph, "Parameter 'phase_file': file " + p);
 			if (s != null) support = mask(read(s, "support_file"), amp.grid, s.toString());
 		} else {
 			if (amplitudeImage == null || phaseImage == null)
@@ -60,6 +63,8 @@ final class ObjectInputs {
 			name = stemOf(amplitudeImage.getTitle());
 			amp = ImagePlusConverter.toVolume(amplitudeImage);
 			ph = ImagePlusConverter.toVolume(phaseImage);
+			requireFinite(amp, "The amplitude image '" + amplitudeImage.getTitle() + "'");
+			requireFinite(ph, "The phase image '" + phaseImage.getTitle() + "'");
 		}
 		if (!amp.grid.equals(ph.grid))
 			throw new CdiException("The amplitude (" + amp.grid + ") and phase (" + ph.grid + ") images differ in size; expected the amplitude and phase of one reconstruction.");
@@ -75,6 +80,17 @@ final class ObjectInputs {
 		} catch (final CdiException e) {
 			throw new CdiException("Parameter '" + parameter + "': " + e.getMessage(), e);
 		}
+	}
+
+	/**
+	 * Rejects NaN/Inf in an amplitude or phase: one NaN makes the maximum amplitude NaN, so the default support
+	 * came out empty and the strain failed with a misleading "support is empty".
+	 */
+	static void requireFinite(final RealVolume v, final String what) {
+		int count = 0, first = -1;
+		for (int i = 0; i < v.data.length; i++) if (!Float.isFinite(v.data[i]) && count++ == 0) first = i;
+		if (count > 0) throw new CdiException(what + " contains " + count + " NaN or infinite value" + (count > 1 ? "s" : "") + ", the first at " + v.grid.position(first)
+			+ " (value " + v.data[first] + "); expected finite numbers everywhere. Set them to 0 (outside the crystal) or re-export the reconstruction.");
 	}
 
 	/** Non-zero (and not NaN) = inside. */
@@ -111,8 +127,9 @@ final class ObjectInputs {
 	static double[] voxelSizeNm(final String parameter, final RealVolume v) {
 		if (parameter != null && !parameter.isBlank()) {
 			final double[] d = numbers(parameter, "voxel_size", "one size or z,y,x in nm (e.g. 10 or 10,8,8)");
-			if (d.length == 1) return new double[] { d[0], d[0], d[0] };
-			if (d.length == 3) return d;
+			// the same check as the strain parameters: 0 or negative would write a degenerate .vti/BDV calibration
+			if (d.length == 1) return StrainParameters.checkVoxelSizeNm(new double[] { d[0], d[0], d[0] }, "voxel_size='" + parameter + "'");
+			if (d.length == 3) return StrainParameters.checkVoxelSizeNm(d, "voxel_size='" + parameter + "'");
 			throw new CdiException("voxel_size='" + parameter + "' has " + d.length + " values; expected one size or z,y,x in nm (e.g. 10 or 10,8,8).");
 		}
 		final String u = v.unit == null ? "" : v.unit.trim().toLowerCase(Locale.ROOT);

@@ -31,7 +31,8 @@ public class SimulateCrystalCommand extends CdiCommand {
 	@Parameter(label = "Dimensions", choices = { "3D", "2D" }, persist = false)
 	private String dimensions = "3D";
 
-	@Parameter(label = "Array size (voxels per axis)", min = "8", max = "1024", persist = false)
+	// 1023³ is the largest cube below Grid's 2^30 − 1 voxels (1024³ cannot be allocated as a complex array)
+	@Parameter(label = "Array size (voxels per axis)", min = "8", max = "1023", persist = false)
 	private int size = 64;
 
 	@Parameter(label = "Shape", choices = { "polyhedron", "polygon", "sphere", "cube" }, persist = false)
@@ -46,7 +47,7 @@ public class SimulateCrystalCommand extends CdiCommand {
 	@Parameter(label = "Object size (fraction of the box)", min = "0.01", max = "1", persist = false)
 	private double size_fraction = DEFAULTS.sizeFraction();
 
-	@Parameter(label = "Photons (0 = no noise)", min = "0", persist = false)
+	@Parameter(label = "Photons (0 = no noise)", min = "0", max = "1e35", persist = false)
 	private double photons = DEFAULTS.photons();
 
 	@Parameter(label = "Random seed", persist = false)

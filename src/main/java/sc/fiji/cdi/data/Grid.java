@@ -11,9 +11,16 @@ public final class Grid {
 
 	public final int nz, ny, nx;
 
+	/**
+	 * The most voxels a grid holds: 2^30 − 1. A complex volume stores 2·n interleaved floats in one int-indexed Java
+	 * array, so 2^30 voxels (2^31 floats, e.g. a 1024³ cube) cannot be allocated.
+	 */
+	public static final long MAX_VOXELS = (1L << 30) - 1;
+
 	public Grid(final int nz, final int ny, final int nx) {
 		if (nz < 1 || ny < 1 || nx < 1) throw new IllegalArgumentException("grid dimensions must be >= 1, got " + nz + "x" + ny + "x" + nx);
-		if ((long) nz * ny * nx > Integer.MAX_VALUE / 2) throw new IllegalArgumentException("grid " + nz + "x" + ny + "x" + nx + " is too large (more than 2^30 voxels)");
+		if ((long) nz * ny * nx > MAX_VOXELS) throw new IllegalArgumentException("grid " + nz + "x" + ny + "x" + nx + " is too large ("
+			+ (long) nz * ny * nx + " voxels; at most 2^30 - 1 = " + MAX_VOXELS + ", so that its complex array fits in one Java array)");
 		this.nz = nz; this.ny = ny; this.nx = nx;
 	}
 
@@ -29,6 +36,12 @@ public final class Grid {
 	public int size() { return nz * ny * nx; }
 
 	public int index(final int z, final int y, final int x) { return (z * ny + y) * nx + x; }
+
+	/** The position of flat index {@code i} for messages: "(y=…, x=…)" in 2D, "(z=…, y=…, x=…)" in 3D. */
+	public String position(final int i) {
+		final int x = i % nx, y = (i / nx) % ny, z = i / (nx * ny);
+		return is2D() ? "(y=" + y + ", x=" + x + ")" : "(z=" + z + ", y=" + y + ", x=" + x + ")";
+	}
 
 	/** Dimensions as (z, y, x). */
 	public int[] zyx() { return new int[] { nz, ny, nx }; }

@@ -45,10 +45,26 @@ public final class Orthogonalizer {
 			}
 			final long[] m = new long[3];
 			for (int a = 0; a < 3; a++) m[a] = Math.max(1, 2 * (long) Math.ceil(ext[a] / voxelNm));
-			if (m[0] * m[1] * m[2] > 512L * 512 * 512)
-				throw new CdiException("The orthogonal grid at " + voxelNm + " nm would be " + m[0] + "x" + m[1] + "x" + m[2] + " voxels; choose a larger voxel size.");
-			this.out = new Grid((int) m[0], (int) m[1], (int) m[2]);
+			this.out = checkedGrid(m, voxelNm);
 		}
+	}
+
+	/** The most voxels of an orthogonal output grid (512³). */
+	public static final long MAX_OUTPUT_VOXELS = 512L * 512 * 512;
+
+	/** The output voxel makes the orthogonal grid too large; callers name the parameter that set the voxel. */
+	public static final class GridTooLargeException extends CdiException {
+		private static final long serialVersionUID = 1L;
+		/** What is too large, without the advice: "the orthogonal grid at … nm would be … voxels, more than 512³". */
+		public final String what;
+		GridTooLargeException(final String what) { super(what + "; choose a larger voxel size."); this.what = what; }
+	}
+
+	private static Grid checkedGrid(final long[] m, final double voxelNm) {
+		final double voxels = (double) m[0] * m[1] * m[2];
+		if (voxels > MAX_OUTPUT_VOXELS)
+			throw new GridTooLargeException("the orthogonal grid at " + voxelNm + " nm would be " + m[0] + "x" + m[1] + "x" + m[2] + " voxels, more than 512³");
+		return new Grid((int) m[0], (int) m[1], (int) m[2]);
 	}
 
 	/** For a reconstruction on {@code input} measured with geometry {@code g}. */
@@ -73,9 +89,10 @@ public final class Orthogonalizer {
 			for (int a = 0; a < 3; a++) ext[a] = Math.max(ext[a], Math.abs(p[a]));
 		}
 		if (!any) throw new CdiException("The support is empty: nothing to orthogonalise.");
-		final int[] m = new int[3];
-		for (int a = 0; a < 3; a++) m[a] = 2 * ((int) Math.ceil(ext[a] / voxelNm) + 1 + Math.max(0, marginVoxels));
-		return new Orthogonalizer(input, r, voxelNm, new Grid(m[0], m[1], m[2]));
+		// in long and checked: a tiny voxel used to overflow or reach Grid's bare "too large" with no parameter named
+		final long[] m = new long[3];
+		for (int a = 0; a < 3; a++) m[a] = 2 * ((long) Math.min(Math.ceil(ext[a] / voxelNm), 1L << 40) + 1 + Math.max(0, marginVoxels));
+		return new Orthogonalizer(input, r, voxelNm, checkedGrid(m, voxelNm));
 	}
 
 	public Grid outputGrid() { return out; }

@@ -123,12 +123,17 @@ public final class DiffractionReader {
 		final Path frameRef = path;
 		Mask mask = cropFrames ? roi.cut(raw.mask()) : raw.mask();
 		int darkBad = 0, flatBad = 0, maskBad = 0;
+		// which source masks how much of the data: named when together they leave no measured pixel
+		final java.util.List<String> sources = new java.util.ArrayList<>();
+		if (mask != null) sources.add("the file's own mask (" + mask.unmeasuredCount() + " bad)");
 		String flatStats = "";
 		if (o.darkField() != null) {
 			final RawArray dark = plane(o.darkField(), grid, frameRef, "dark field", roi);
 			final Mask bad = toFrame(DetectorCorrections.darkBadPixels(dark.data(), dark.grid()), grid, roi);
 			darkBad = bad.unmeasuredCount();
-			mask = Mask.union(mask, fitMask(bad, grid, o.darkField().toString(), frameRef));
+			final Mask fitted = fitMask(bad, grid, o.darkField().toString(), frameRef);
+			sources.add("dark field " + o.darkField() + " (" + fitted.unmeasuredCount() + " bad)");
+			mask = Mask.union(mask, fitted);
 		}
 		if (o.whiteField() != null) {
 			final RawArray flat = plane(o.whiteField(), grid, frameRef, "white field", roi);
@@ -143,7 +148,9 @@ public final class DiffractionReader {
 				for (int z = 0; z < grid.nz; z++) v[z * plane + i] *= gain[i];
 			}
 			flatStats = String.format(java.util.Locale.ROOT, ", mean %.6g, sigma %.6g, %d known-bad detector pixels", ff.mean(), ff.sigma(), ff.knownBad());
-			mask = Mask.union(mask, fitMask(bad, grid, o.whiteField().toString(), frameRef));
+			final Mask fitted = fitMask(bad, grid, o.whiteField().toString(), frameRef);
+			sources.add("white field " + o.whiteField() + " (" + fitted.unmeasuredCount() + " bad)");
+			mask = Mask.union(mask, fitted);
 		}
 		if (o.maskPath() != null) {
 			final Path mp = o.maskPath();
@@ -152,12 +159,20 @@ public final class DiffractionReader {
 			final Grid mg = m.grid();
 			if (roi != null && mg.is2D() && !(mg.ny == grid.ny && mg.nx == grid.nx) && roi.fitsIn(mg)) bad = roi.cut(bad);
 			maskBad = bad.unmeasuredCount();
-			mask = Mask.union(mask, fitMask(bad, grid, mp.toString(), frameRef));
+			final Mask fitted = fitMask(bad, grid, mp.toString(), frameRef);
+			if (fitted.unmeasuredCount() == v.length)
+				throw new CdiException("Mask file " + mp + " masks every pixel of " + path + " (all " + v.length + " are non-zero = bad); expected a mask with zeros on the measured pixels"
+					+ " (non-zero = bad). Check that the right file was given and that it is not inverted.");
+			sources.add("mask file " + mp + " (" + fitted.unmeasuredCount() + " bad)");
+			mask = Mask.union(mask, fitted);
 		}
 		int masked = 0;
 		if (mask != null) {
 			for (int i = 0; i < v.length; i++) if (mask.isUnmeasured(i)) { v[i] = 0; masked++; }
 			if (masked == 0) mask = null;
+			// else "holds only zeros" would blame the data
+			if (masked == v.length) throw new CdiException("Every pixel of " + path + " (" + v.length + ") is masked, by " + String.join(" together with ", sources)
+				+ "; expected some measured pixels. Check the mask, dark and white field files.");
 		}
 		final int clamped = Validation.checkValues(v, grid, mask, path, o.clampNegative());
 		final ProcessingLog log = new ProcessingLog().add("import", "format", format, "file", files, "dataset", raw.dataset() == null ? "" : raw.dataset(),

@@ -53,7 +53,9 @@ public final class EdfReader {
 				Validation.grid(new long[] { dim2, dim1 }, file, "EDF frame " + frames.size());
 				final long bytes = (long) dim1 * dim2 * type.bytes;
 				final long size = h.map.containsKey("size") ? h.longValue("Size", file) : bytes;
-				if (size < bytes) throw new CdiException("File " + file + " frame " + frames.size() + " declares Size = " + size + " bytes but Dim_1 x Dim_2 x " + typeName + " needs " + bytes + "; the header is inconsistent.");
+				// Size is where the next frame starts: a larger one skipped frames silently (9999 for 4096-byte frames read 1 of 2)
+				if (size != bytes) throw new CdiException("File " + file + " frame " + frames.size() + " declares Size = " + size + " bytes but Dim_1 x Dim_2 x " + typeName + " = "
+					+ dim1 + " x " + dim2 + " x " + type.bytes + " = " + bytes + " bytes; expected them to agree (uncompressed EDF). The header is inconsistent.");
 				if (h.dataStart + bytes > length) throw new CdiException("File " + file + " is truncated: frame " + frames.size() + " needs " + bytes + " bytes after its header but only " + (length - h.dataStart) + " remain.");
 				if (ny >= 0 && (ny != dim2 || nx != dim1)) throw new CdiException("File " + file + " frame " + frames.size() + " is " + dim2 + "x" + dim1 + " but frame 0 is " + ny + "x" + nx + "; all EDF frames must have the same size.");
 				ny = dim2; nx = dim1;

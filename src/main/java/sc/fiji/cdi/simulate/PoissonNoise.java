@@ -7,7 +7,9 @@ import sc.fiji.cdi.util.CdiException;
 
 /**
  * Photon-counting (Poisson) noise for simulated diffraction patterns. Exact samplers: sequential inversion for
- * λ &lt; 10, Hörmann's transformed rejection with squeeze (PTRS, Insurance: Math. Econ. 12, 39, 1993) above.
+ * λ &lt; 10, Hörmann's transformed rejection with squeeze (PTRS, Insurance: Math. Econ. 12, 39, 1993) above; from
+ * {@link #NORMAL_FROM} on, the normal approximation N(λ, λ) in double (skewness λ^−½ ≤ 1e−6), which never overflows
+ * (PTRS counts in a long, which overflowed to 2^63 for a λ of 1e30).
  */
 public final class PoissonNoise {
 
@@ -18,6 +20,12 @@ public final class PoissonNoise {
 
 	private static final int BLOCK = 16384;
 
+	/** Mean from which a draw is the normal approximation (exact samplers below). */
+	public static final double NORMAL_FROM = 1e12;
+
+	/** Largest photon total accepted: counts are floats (max 3.4e38), so this leaves room for the noise. */
+	public static final double MAX_PHOTONS = 1e35;
+
 	private PoissonNoise() {}
 
 	/**
@@ -25,7 +33,7 @@ public final class PoissonNoise {
 	 * that mean. Returns a new array of counts (as floats); the input is not modified. Deterministic for a seed.
 	 */
 	public static float[] apply(final float[] intensity, final double photons, final long seed) {
-		if (!(photons > 0) || Double.isInfinite(photons)) throw new CdiException("Photon count " + photons + " is invalid: expected a finite number > 0.");
+		if (!(photons > 0) || !(photons <= MAX_PHOTONS)) throw new CdiException("Photon count " + photons + " is invalid: expected a number > 0 and at most " + MAX_PHOTONS + ".");
 		double total = 0;
 		for (final float v : intensity) {
 			if (v < 0 || Float.isNaN(v)) throw new CdiException("Cannot add Poisson noise: the intensity holds a negative or NaN value (" + v + "); expected intensities >= 0.");
@@ -41,14 +49,21 @@ public final class PoissonNoise {
 		for (int b = 0; b < blocks; b++) streams[b] = root.split();
 		IntStream.range(0, blocks).parallel().forEach(b -> {
 			final SplittableRandom rng = streams[b];
-			for (int i = b * BLOCK, end = Math.min(out.length, i + BLOCK); i < end; i++) out[i] = sample(rng, scale * intensity[i]);
+			for (int i = b * BLOCK, end = Math.min(out.length, i + BLOCK); i < end; i++) out[i] = (float) draw(rng, scale * intensity[i]);
 		});
 		return out;
 	}
 
-	/** One draw from Poisson(λ), λ ≥ 0. */
+	/** One draw from Poisson(λ), λ ≥ 0, as a double: exact below {@link #NORMAL_FROM}, normal above; any finite λ. */
+	public static double draw(final SplittableRandom rng, final double lambda) {
+		if (lambda < NORMAL_FROM) return sample(rng, lambda);
+		return Math.max(0, Math.rint(lambda + Math.sqrt(lambda) * rng.nextGaussian()));
+	}
+
+	/** One exact draw from Poisson(λ), 0 ≤ λ &lt; {@link #NORMAL_FROM} (a larger λ: {@link #draw}). */
 	public static long sample(final SplittableRandom rng, final double lambda) {
 		if (lambda <= 0) return 0;
+		if (!(lambda < NORMAL_FROM)) throw new IllegalArgumentException("Poisson mean " + lambda + " is too large for an exact count: expected < " + NORMAL_FROM + " (use draw)");
 		return lambda < 10 ? inversion(rng, lambda) : ptrs(rng, lambda);
 	}
 

@@ -11,7 +11,7 @@ import sc.fiji.cdi.util.CdiException;
  * @param phaseModel   the phase field φ inside the particle: {@link PhaseModel}
  * @param phaseRange   peak-to-peak phase inside the support in radians (default 2.0); ignored by {@link PhaseModel#VORTEX}
  *                     and {@link PhaseModel#NONE}
- * @param photons      total photon count of the diffraction pattern; 0 = noise-free intensities (default)
+ * @param photons      total photon count of the diffraction pattern, at most {@link PoissonNoise#MAX_PHOTONS} (1e35); 0 = noise-free intensities (default)
  * @param edgeSigma    width σ of the soft particle edge in voxels (Gaussian-blurred edge; CDI NN uses 1 pixel); 0 = sharp
  * @param aspect       stretch of the particle along a random direction before it is scaled into the box (1 = none;
  *                     rods and platelets of real crystals); faceted shapes only
@@ -52,7 +52,8 @@ public record SimulationParameters(Shape shape, double sizeFraction, PhaseModel 
 		if (phaseModel == null) throw new CdiException("Simulation phase model is missing: expected one of NONE, SINES_GAUSSIANS, LINEAR_STRAIN, VORTEX.");
 		if (!(sizeFraction > 0 && sizeFraction <= 1)) throw new CdiException("Simulation size fraction " + sizeFraction + " is out of range: expected a value in (0, 1], 0.45 or less for an oversampling of at least 2.");
 		if (!(phaseRange >= 0) || Double.isInfinite(phaseRange)) throw new CdiException("Simulation phase range " + phaseRange + " is invalid: expected a finite peak-to-peak phase >= 0 in radians.");
-		if (!(photons >= 0) || Double.isInfinite(photons)) throw new CdiException("Simulation photon count " + photons + " is invalid: expected a finite number >= 0 (0 = no noise).");
+		if (!(photons >= 0) || !(photons <= PoissonNoise.MAX_PHOTONS))
+			throw new CdiException("Simulation photon count " + photons + " is invalid: expected a number >= 0 (0 = no noise) and at most " + PoissonNoise.MAX_PHOTONS + ".");
 		if (aspect == 0) aspect = 1; // model cards written before aspects existed have none
 		if (!(aspect >= 1 && aspect <= 4)) throw new CdiException("Simulation aspect " + aspect + " is invalid: expected a stretch factor between 1 (none) and 4.");
 		if (shape == Shape.SPHERE && aspect != 1) throw new CdiException("Simulation aspect " + aspect + " needs a faceted shape: a SPHERE is not stretched.");

@@ -39,6 +39,7 @@ public final class StrainAnalysis {
 	/** Strain from a complex object; {@code support} may be null (then [A ≥ 0.1·max]). */
 	public static StrainResult analyse(final ComplexVolume object, final boolean[] support, final StrainParameters p) {
 		if (object == null) throw new CdiException("No object given to the strain analysis.");
+		requireFinite(object);
 		return run(object.grid, object.data, support, p, object.voxelSize, object.unit);
 	}
 
@@ -61,6 +62,7 @@ public final class StrainAnalysis {
 		final double voxelNm, final StrainParameters p, final Progress progress)
 	{
 		if (detectorFrameObject == null) throw new CdiException("No object given to the strain analysis.");
+		requireFinite(detectorFrameObject);
 		final Grid g = detectorFrameObject.grid;
 		final boolean[] s = support != null ? support : defaultSupport(detectorFrameObject);
 		final Orthogonalizer o = Orthogonalizer.ofSupport(geometry, g, s, voxelNm, 2);
@@ -90,6 +92,14 @@ public final class StrainAnalysis {
 		}
 		final boolean[] labSupport = o.resample(s);
 		return analyse(lab, labSupport, p.withVoxelSize(voxelNm, voxelNm, voxelNm).withGDirection(geometry.braggDirectionLab()));
+	}
+
+	/** NaN/Inf anywhere would make the support threshold NaN (an empty support, a misleading error): named here instead. */
+	private static void requireFinite(final ComplexVolume object) {
+		int count = 0, first = -1;
+		for (int i = 0; i < object.data.length; i++) if (!Float.isFinite(object.data[i]) && count++ == 0) first = i / 2;
+		if (count > 0) throw new CdiException("The object contains non-finite (NaN or infinite) values in " + count + " real/imaginary components, the first at "
+			+ object.grid.position(first) + "; expected finite amplitude and phase everywhere (0 amplitude outside the crystal).");
 	}
 
 	/** [A ≥ 0.1·max A]. */

@@ -42,16 +42,26 @@ public record StrainParameters(int[] hkl, double latticeConstantNm, double gNorm
 			hkl = hkl.clone();
 		}
 		if (voxelSizeNm != null) {
-			if (voxelSizeNm.length != 3) throw new CdiException("The voxel size must have three values (z, y, x) in nm, got " + Arrays.toString(voxelSizeNm) + ".");
-			for (final double v : voxelSizeNm)
-				if (!(v > 0) || !Double.isFinite(v)) throw new CdiException("The voxel size " + Arrays.toString(voxelSizeNm) + " nm must be positive and finite.");
-			voxelSizeNm = voxelSizeNm.clone();
+			voxelSizeNm = checkVoxelSizeNm(voxelSizeNm, "The voxel size");
 		}
 		if (!(gNormPerNm > 0)) {
 			if (hkl == null || !(latticeConstantNm > 0)) throw new CdiException("Give the reflection either as |G| (1/nm, > 0) or as hkl together with a lattice constant a (nm, > 0, e.g. 0.40782 for Au); got hkl "
 				+ Arrays.toString(hkl) + ", a = " + latticeConstantNm + " nm.");
 			if (hkl[0] == 0 && hkl[1] == 0 && hkl[2] == 0) throw new CdiException("Miller indices (0 0 0) do not define a reflection; expected e.g. (1 1 1).");
 		}
+	}
+
+	/**
+	 * The one check of a voxel size (z, y, x) in nm, shared by the strain parameters and the commands that take a
+	 * {@code voxel_size} (Strain, Export, Show in BigDataViewer): three positive finite values. Returns a copy.
+	 *
+	 * @param what names the value in the message, e.g. {@code voxel_size='0'}
+	 */
+	public static double[] checkVoxelSizeNm(final double[] voxelSizeNm, final String what) {
+		if (voxelSizeNm == null || voxelSizeNm.length != 3) throw new CdiException(what + " must have three values (z, y, x) in nm, got " + Arrays.toString(voxelSizeNm) + ".");
+		for (final double v : voxelSizeNm)
+			if (!(v > 0) || !Double.isFinite(v)) throw new CdiException(what + " (" + Arrays.toString(voxelSizeNm) + " nm) is invalid: every voxel edge must be a positive, finite number of nm (e.g. 10).");
+		return voxelSizeNm.clone();
 	}
 
 	/** Au (111), |G| from a = 0.40782 nm, G along y, 1 nm voxels (set yours), φ = +G·u, no ramp removal. */

@@ -377,7 +377,7 @@ public final class Reconstruct {
 		else if (size.length == 1) voxels *= size[0];
 		if (voxels > MAX_VOXELS)
 			throw new CdiException("size='" + join(size) + "' asks for " + voxels + " voxels" + (size.length == 1 ? " (" + size[0] + (twoD ? "²" : "³") + ")" : "")
-				+ ", more than the limit of 2^30 voxels per array; expected a smaller size, e.g. 512 or z,y,x such as 128,512,512 (or 'auto').");
+				+ ", more than the limit of 2^30 - 1 voxels per array; expected a smaller size, e.g. 512 or z,y,x such as 128,512,512 (or 'auto').");
 		return switch (size.length) {
 			case 1 -> twoD ? Grid.of2D(size[0], size[0]) : Grid.cube(size[0]);
 			case 2 -> Grid.of2D(size[0], size[1]);
@@ -386,8 +386,8 @@ public final class Reconstruct {
 		};
 	}
 
-	/** The largest array {@link Grid} holds: 2^30 voxels (less one), 4 GiB of float. */
-	private static final long MAX_VOXELS = Integer.MAX_VALUE / 2;
+	/** The largest array {@link Grid} holds: 2^30 − 1 voxels, 4 GiB of float. */
+	private static final long MAX_VOXELS = Grid.MAX_VOXELS;
 
 	private static String join(final int[] v) {
 		final StringBuilder b = new StringBuilder();

@@ -17,6 +17,7 @@ import java.util.stream.Stream;
 import sc.fiji.cdi.data.ComplexVolume;
 import sc.fiji.cdi.data.RealVolume;
 import sc.fiji.cdi.geometry.BraggGeometry;
+import sc.fiji.cdi.geometry.Orthogonalizer;
 import sc.fiji.cdi.io.TiffWriter;
 import sc.fiji.cdi.pipeline.ResultWriter;
 import sc.fiji.cdi.report.Json;
@@ -82,7 +83,13 @@ public final class Strain {
 			r = StrainAnalysis.analyse(request.object(), request.support(), request.parameters());
 		} else {
 			labVoxel = request.labVoxelNm() > 0 ? request.labVoxelNm() : finestStep(geo, request.object());
-			r = StrainAnalysis.analyseInLabFrame(request.object(), request.support(), geo, labVoxel, request.parameters(), progress);
+			try {
+				r = StrainAnalysis.analyseInLabFrame(request.object(), request.support(), geo, labVoxel, request.parameters(), progress);
+			} catch (final Orthogonalizer.GridTooLargeException e) {
+				// name the key that set the voxel (the bare grid message left the user guessing)
+				throw new CdiException((request.labVoxelNm() > 0 ? "lab_voxel_nm=" + request.labVoxelNm() + " is too small: " : "The finest detector-frame step " + labVoxel + " nm is too small: ")
+					+ e.what + "; give a larger lab_voxel_nm (0 = the finest detector-frame step, " + String.format(Locale.ROOT, "%.3g", finestStep(geo, request.object())) + " nm here).", e);
+			}
 		}
 		final Map<String, Object> report = report(request, r, labVoxel);
 		progress.checkCancelled();

@@ -73,6 +73,20 @@ class EdfReaderTest {
 		assertRejected(absurd, null, "2^30");
 	}
 
+	/** A header Size that disagrees with Dim_1·Dim_2·bytes used to skip frames silently (2 frames read as 1). */
+	@Test
+	void aSizeThatDisagreesWithTheDimensionsIsRefused() throws IOException {
+		for (final int size : new int[] { 9999, 4000 }) {
+			final String h = "ByteOrder = LowByteFirst ;\nDataType = FloatValue ;\nDim_1 = 32 ;\nDim_2 = 32 ;\nSize = " + size + " ;\n";
+			final ByteArrayOutputStream out = new ByteArrayOutputStream();
+			out.writeBytes(edf(h, new byte[4096]));
+			out.writeBytes(edf(h, new byte[4096]));
+			final Path f = dir.resolve("size" + size + ".edf");
+			Files.write(f, out.toByteArray());
+			assertRejected(f, null, "size" + size + ".edf", "Size = " + size, "4096 bytes");
+		}
+	}
+
 	/** A 2D forward-CDI measurement's mask as a separate EDF file (issue 12): non-zero = bad, applied to the data. */
 	@Test
 	void edfMaskFileMasksTheData() throws IOException {

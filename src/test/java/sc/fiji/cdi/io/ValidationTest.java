@@ -74,7 +74,8 @@ class ValidationTest {
 		final Path wrongMask = npy("wrong_mask.npy", Grid.of2D(4, 3), new float[12]);
 		assertRejected(data, ImportOptions.defaults().withMaskPath(wrongMask), "wrong_mask.npy", "4x3", "2x3x4");
 		final Path allMasked = npy("all_bad.npy", Grid.of2D(3, 4), fill(12, 1));
-		assertRejected(data, ImportOptions.defaults().withMaskPath(allMasked), "only zeros");
+		// the mask is the cause, not the data
+		assertRejected(data, ImportOptions.defaults().withMaskPath(allMasked), "all_bad.npy", "masks every pixel");
 	}
 
 	@Test

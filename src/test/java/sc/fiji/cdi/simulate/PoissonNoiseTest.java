@@ -3,6 +3,7 @@ package sc.fiji.cdi.simulate;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -65,5 +66,31 @@ class PoissonNoiseTest {
 		assertThrows(CdiException.class, () -> PoissonNoise.apply(new float[] { 1, -1 }, 10, 0));
 		assertThrows(CdiException.class, () -> PoissonNoise.apply(new float[] { 1, 1 }, 0, 0));
 		assertThrows(CdiException.class, () -> PoissonNoise.apply(new float[] { 1, 1 }, Double.POSITIVE_INFINITY, 0));
+		assertThrows(CdiException.class, () -> PoissonNoise.apply(new float[] { 1, 1 }, 1e36, 0));
+	}
+
+	@Test
+	void hugeMeansAreNormalDrawsNotALongOverflow() {
+		// photons=1e30 used to give 2^63 (9.22e18) in every pixel
+		final int n = 20000;
+		final float[] flat = new float[n];
+		Arrays.fill(flat, 1);
+		final double lambda = 1e30 / n;
+		final float[] counts = PoissonNoise.apply(flat, 1e30, 5);
+		double sum = 0, sq = 0;
+		for (final float c : counts) { sum += c; sq += ((double) c - lambda) * ((double) c - lambda); }
+		assertEquals(1e30, sum, 1e30 * 1e-6);
+		// float rounding (2^-24 relative) dominates the Poisson spread here; every count is near its mean
+		assertTrue(Math.sqrt(sq / n) / lambda < 1e-6, "relative spread " + Math.sqrt(sq / n) / lambda);
+		// where the spread is resolvable, the variance is λ: mean 1e13 per pixel
+		final double l2 = 1e13;
+		final SplittableRandom rng = new SplittableRandom(1);
+		double s2 = 0, v2 = 0;
+		for (int i = 0; i < n; i++) { final double d = PoissonNoise.draw(rng, l2); s2 += d; v2 += (d - l2) * (d - l2); }
+		assertEquals(l2, s2 / n, 5 * Math.sqrt(l2 / n));
+		assertEquals(l2, v2 / n, 0.05 * l2);
+		assertThrows(IllegalArgumentException.class, () -> PoissonNoise.sample(rng, 1e30));
+		// the largest accepted total stays finite in float
+		for (final float c : PoissonNoise.apply(new float[] { 1, 1 }, PoissonNoise.MAX_PHOTONS, 2)) assertTrue(Float.isFinite(c) && c > 0);
 	}
 }
