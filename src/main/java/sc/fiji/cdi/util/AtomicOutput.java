@@ -168,7 +168,13 @@ public final class AtomicOutput {
 	/** An I/O error in words: NIO's messages are often just the file name. */
 	public static String describe(final IOException e) {
 		final String m = e.getMessage() == null ? "" : e.getMessage();
-		if (e instanceof NoSuchFileException) return "a folder on the way does not exist (" + m + ")";
+		if (e instanceof NoSuchFileException nf) {
+			// ENOENT also comes from file systems that refuse new entries (/proc, /sys): then the parent is there
+			final Path parent = nf.getFile() == null ? null : Path.of(nf.getFile()).toAbsolutePath().getParent();
+			if (parent != null && Files.isDirectory(parent))
+				return "the operating system refused to create " + m + ": No such file or directory, although " + parent + " exists (a virtual or special file system?)";
+			return "a folder on the way does not exist (" + m + ")";
+		}
 		if (e instanceof java.nio.file.AccessDeniedException) return "permission denied (" + m + ")";
 		if (e instanceof FileAlreadyExistsException) return "a file is in the way (" + m + ")";
 		if (e instanceof java.nio.file.NotDirectoryException) return "not a folder (" + m + ")";
