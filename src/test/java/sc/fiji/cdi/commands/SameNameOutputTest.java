@@ -59,6 +59,18 @@ class SameNameOutputTest {
 		assertTrue(other.err.contains(a.toRealPath().toString()) && other.err.contains(b.toRealPath().toString()), other.err);
 	}
 
+	@Test
+	void predictRefusesAnotherInputOfTheSameName(@TempDir final Path tmp) throws Exception {
+		final Path a = pattern(tmp.resolve("a"), 1), b = pattern(tmp.resolve("b"), 2), out = tmp.resolve("nn");
+		final String args = ",output_dir=\"" + out + "\",device=\"cpu\"";
+		final HeadlessRun first = HeadlessRun.of("--headless", "--run", "Predict (NN)", "input=\"" + a + "\"" + args);
+		assertEquals(0, first.code, first.err);
+		assertEquals(0, HeadlessRun.of("--headless", "--run", "Predict (NN)", "input=\"" + a + "\"" + args).code);
+		final HeadlessRun other = HeadlessRun.of("--headless", "--run", "Predict (NN)", "input=\"" + b + "\"" + args);
+		assertNotEquals(0, other.code);
+		assertTrue(other.err.contains("x_nn") && other.err.contains(a.toRealPath().toString()) && other.err.contains(b.toRealPath().toString()), other.err);
+	}
+
 	/** The mechanism Predict (NN) shares: the manifest's input, checked when the set is opened. */
 	@Test
 	void resultSetInputCheck(@TempDir final Path tmp) throws Exception {
