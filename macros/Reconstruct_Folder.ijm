@@ -3,7 +3,9 @@
 // Interactive: Plugins > Macros > Run..., pick the input and output folders.
 // Headless:    fiji --headless -macro Reconstruct_Folder.ijm "input_dir=/data/scans output_dir=/data/recon recipe=3*(20*ER+180*HIO)+20*ER"
 // Every file ending in .tif/.tiff/.npy/.h5/.cxi/.edf is reconstructed; results land in output_dir as
-// <name>_amplitude.tif, _phase.tif, _support.tif, _report.json and _error.png. A scan that fails is listed and skipped.
+// <name>_amplitude.tif, _phase.tif, _support.tif, _report.json and _error.png. A scan that fails is skipped (a failing
+// CDI command reports its reason and the macro goes on, in Fiji and in the standalone runner); at the end the failed
+// scans are listed with their reasons, and the macro ends with exit(...) so that a headless run exits with code 1.
 
 args = getArgument();
 input_dir = argValue(args, "input_dir", "");
@@ -16,7 +18,7 @@ if (output_dir == "") output_dir = getDirectory("Output folder");
 if (!endsWith(input_dir, File.separator)) input_dir = input_dir + File.separator;
 
 files = getFileList(input_dir);
-done = 0; failed = "";
+done = 0; nFailed = 0; failed = "";
 for (i = 0; i < files.length; i++) {
 	f = files[i];
 	lower = toLowerCase(f);
@@ -26,9 +28,20 @@ for (i = 0; i < files.length; i++) {
 	showStatus("Reconstructing " + f + " (" + (i + 1) + "/" + files.length + ")");
 	run("Reconstruct", "input=[" + input_dir + f + "] output_dir=[" + output_dir + "] quantity=" + quantity
 		+ " recipe=[" + recipe + "] seed=" + seed);
-	done++;
+	// every CDI command leaves its failure (or "" after a success) in this Java system property
+	why = getInfo("cdi.lastFailure");
+	if (why == "") {
+		done++;
+	} else {
+		nFailed++;
+		if (failed != "") failed = failed + "; ";
+		failed = failed + f + " (" + why + ")";
+	}
 }
-print("Reconstruct_Folder: " + done + " scan(s) processed from " + input_dir + " into " + output_dir);
+summary = "Reconstruct_Folder: " + done + " reconstructed, " + nFailed + " failed";
+if (nFailed > 0) summary = summary + ": " + failed;
+if (nFailed > 0) exit(summary);   // shown once; headless: exit code 1, so batch scripts see the failures
+print(summary + " (from " + input_dir + " into " + output_dir + ")");
 
 // value of key=value (or key=[value with spaces]) in a macro argument string, or the default
 function argValue(s, key, def) {

@@ -226,6 +226,11 @@ public final class Main {
 			} catch (final RuntimeException e) {
 				// headless, ImageJ 1 reports a macro error with a dialog, which throws HeadlessException: the macro stops
 				// at the error (as it should); its message was recorded before the dialog
+				if (ij.Macro.MACRO_CANCELED.equals(e.getMessage()) && interp.getErrorMessage() == null) {
+					// exit("message") in the macro: its message was printed; a macro ends this way to report a failure
+					System.err.println("cdi: macro " + file + " ended with exit(...) at line " + interp.getLineNumber() + " (see the message above)");
+					return 1;
+				}
 				final String why = interp.getErrorMessage() != null ? interp.getErrorMessage() : e.toString();
 				System.err.println("cdi: macro " + file + " stopped with an error at line " + interp.getLineNumber() + ": " + why);
 				return 1;

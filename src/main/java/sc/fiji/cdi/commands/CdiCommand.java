@@ -31,6 +31,13 @@ public abstract class CdiCommand implements Command, org.scijava.Cancelable {
 	@Parameter(required = false)
 	protected org.scijava.prefs.PrefService prefService;
 
+	/**
+	 * Java system property holding the last CDI command's failure ("" after a success), so that a macro can tell a
+	 * failed {@code run(...)} from a good one with {@code getInfo("cdi.lastFailure")} — in Fiji and in the
+	 * standalone runner alike, where a failing command is reported and the macro goes on.
+	 */
+	public static final String LAST_FAILURE_PROPERTY = "cdi.lastFailure";
+
 	private volatile String failure;
 	private volatile boolean completed;
 	private volatile String cancelReason;
@@ -51,6 +58,7 @@ public abstract class CdiCommand implements Command, org.scijava.Cancelable {
 	@Override
 	public final void run() {
 		failure = null;
+		System.setProperty(LAST_FAILURE_PROPERTY, "");
 		completed = false;
 		if (cancelReason != null) { fail("Cancelled: " + cancelReason); return; }
 		try {
@@ -74,6 +82,7 @@ public abstract class CdiCommand implements Command, org.scijava.Cancelable {
 
 	private void fail(final String message) {
 		failure = message;
+		System.setProperty(LAST_FAILURE_PROPERTY, message == null ? "failed" : message);
 		if (log != null) log.error(message);
 		if (ui != null && !ui.isHeadless() && !GraphicsEnvironment.isHeadless())
 			ui.showDialog(message, "CDI", DialogPrompt.MessageType.ERROR_MESSAGE);

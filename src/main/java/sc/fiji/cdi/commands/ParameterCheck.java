@@ -187,7 +187,8 @@ public final class ParameterCheck {
 	private static String quote(final Object v) { return v instanceof String ? "'" + v + "'" : String.valueOf(v); }
 
 	private static boolean isUserInput(final ModuleItem<?> item) {
-		return item.isInput() && isUserType(item.getType());
+		// dialog section headers (MESSAGE items such as input_section) are text in the dialog, not parameters
+		return item.isInput() && isUserType(item.getType()) && item.getVisibility() != org.scijava.ItemVisibility.MESSAGE;
 	}
 
 	private static boolean isUserType(final Class<?> t) {

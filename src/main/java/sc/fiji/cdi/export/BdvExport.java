@@ -59,7 +59,17 @@ public final class BdvExport {
 	}
 
 	/**
-	 * Writes {@code xml} and the N5 container {@link #n5PathFor(Path)} as one result set {@code <name>_bdv} (with
+	 * The result set's name for an export named {@code base}: {@code <base>_bdv}, so that its manifest does not clash
+	 * with a reconstruction's {@code <base>_manifest.json} in the same folder; a base that already says bdv
+	 * ({@code bdv.xml}, {@code scan54_bdv.xml}) is kept as it is, not doubled ({@code bdv_bdv_manifest.json}).
+	 */
+	static String setName(final String base) {
+		final String b = base.toLowerCase(java.util.Locale.ROOT);
+		return b.equals("bdv") || b.endsWith("_bdv") ? base : base + "_bdv";
+	}
+
+	/**
+	 * Writes {@code xml} and the N5 container {@link #n5PathFor(Path)} as one result set {@link #setName} (e.g.
 	 * {@code <name>_bdv_manifest.json}): both appear, or neither; folders get the user's normal permissions.
 	 *
 	 * @param voxelSizeZyx voxel size (z, y, x) in {@code unit}
@@ -72,8 +82,10 @@ public final class BdvExport {
 		final Path n5 = n5PathFor(xml);
 		final String base = n5.getFileName().toString().substring(0, n5.getFileName().toString().length() - 3);
 		// the XML and its N5 container are one result set: both or neither (AtomicOutput.ResultSet, manifest last)
-		try (AtomicOutput.ResultSet set = AtomicOutput.ResultSet.open(n5.getParent(), base + "_bdv")) {
+		try (AtomicOutput.ResultSet set = AtomicOutput.ResultSet.open(n5.getParent(), setName(base))) {
 			set.cancelWhen(progress == null ? null : progress::isCancelled);
+			// scan.xml and scan_bdv.xml share the set scan_bdv: the XML's name in the manifest makes the second one refused, not mixed in
+			set.input(xml.getFileName().toString());
 			final Path stagedN5 = Files.createDirectory(set.file(n5.getFileName().toString()));
 			writeN5(stagedN5, channels, voxelSizeZyx, progress == null ? Progress.NONE : progress);
 			final String text = xml(n5.getFileName().toString(), channels, dims, voxelSizeZyx, unit);

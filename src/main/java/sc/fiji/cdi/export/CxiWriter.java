@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
-import com.google.gson.GsonBuilder;
 
 import io.jhdf.HdfFile;
 import io.jhdf.WritableHdfFile;
@@ -103,7 +102,7 @@ public final class CxiWriter {
 				}
 				if (parameters != null) {
 					final WritableGroup process = image.putGroup("process_1");
-					process.putDataset("configuration", new GsonBuilder().serializeSpecialFloatingPointValues().setPrettyPrinting().create().toJson(parameters));
+					process.putDataset("configuration", sc.fiji.cdi.report.Json.GSON.toJson(parameters));
 				}
 			}
 			final Path done = tmp;

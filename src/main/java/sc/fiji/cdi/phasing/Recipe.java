@@ -176,7 +176,12 @@ public final class Recipe {
 
 		CdiException error(final String expected) {
 			final String found = pos < s.length() ? "'" + s.charAt(pos) + "'" : "end of recipe";
-			return new CdiException("Recipe '" + s + "': expected " + expected + " at column " + (pos + 1) + ", found " + found
+			return problem("expected " + expected + " at column " + (pos + 1) + ", found " + found);
+		}
+
+		/** {@code what} is wrong, followed by both syntaxes. */
+		CdiException problem(final String what) {
+			return new CdiException("Recipe '" + s + "': " + what
 				+ " (cohere syntax: N*ALG joined by '+', k*(...) to repeat, e.g. '" + COHERE_DEFAULT + "'; PyNX syntax: operators composed by '*' right to left, "
 				+ "'**n' to repeat, e.g. '(Sup*ER**5*HIO**50)**10'; ALG one of ER, HIO, RAAR, CG).");
 		}
@@ -209,7 +214,9 @@ public final class Recipe {
 				final int start = pos;
 				final long k = count();
 				skipSpace();
-				if (pos >= s.length() || s.charAt(pos) != '*' || at("**")) throw error("'*' after the count " + k);
+				// "10**ER" mixes the two syntaxes: say so, rather than "expected '*', found '*'"
+				if (at("**")) throw problem("a doubled '*' ('**') after the count " + k + " at column " + (pos + 1) + "; write " + k + "*ALG (cohere) or ALG**" + k + " (PyNX)");
+				if (pos >= s.length() || s.charAt(pos) != '*') throw error("'*' after the count " + k);
 				pos++;
 				final PhasingOperator body = factor();
 				return k == 0 ? NOTHING : body.pow(k);

@@ -168,7 +168,13 @@ public final class AtomicOutput {
 	/** An I/O error in words: NIO's messages are often just the file name. */
 	public static String describe(final IOException e) {
 		final String m = e.getMessage() == null ? "" : e.getMessage();
-		if (e instanceof NoSuchFileException) return "a folder on the way does not exist (" + m + ")";
+		if (e instanceof NoSuchFileException nf) {
+			// ENOENT also comes from file systems that refuse new entries (/proc, /sys): then the parent is there
+			final Path parent = nf.getFile() == null ? null : Path.of(nf.getFile()).toAbsolutePath().getParent();
+			if (parent != null && Files.isDirectory(parent))
+				return "the operating system refused to create " + m + ": No such file or directory, although " + parent + " exists (a virtual or special file system?)";
+			return "a folder on the way does not exist (" + m + ")";
+		}
 		if (e instanceof java.nio.file.AccessDeniedException) return "permission denied (" + m + ")";
 		if (e instanceof FileAlreadyExistsException) return "a file is in the way (" + m + ")";
 		if (e instanceof java.nio.file.NotDirectoryException) return "not a folder (" + m + ")";
@@ -234,6 +240,33 @@ public final class AtomicOutput {
 		while (m.find()) out.put(m.group(1).replace("\\\"", "\"").replace("\\\\", "\\"), Long.parseLong(m.group(2)));
 		if (out.isEmpty()) throw new IOException("no file listed");
 		return out;
+	}
+
+	/** The input a manifest records, still JSON-escaped and quoted (compared as written), or null if none. */
+	static String manifestInput(final Path manifest) {
+		if (!Files.isRegularFile(manifest)) return null;
+		try {
+			final String text = Files.readString(manifest, StandardCharsets.UTF_8);
+			final int files = text.indexOf("\"files\"");
+			final java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"input\"\\s*:\\s*(\"(?:[^\"\\\\]|\\\\.)*\")")
+				.matcher(files < 0 ? text : text.substring(0, files));
+			return m.find() ? m.group(1) : null;
+		} catch (final IOException | RuntimeException e) {
+			return null; // unreadable: recovery and checkComplete deal with it
+		}
+	}
+
+	private static String unjson(final String quoted) {
+		return quoted.substring(1, quoted.length() - 1).replace("\\\"", "\"").replace("\\\\", "\\");
+	}
+
+	/** An input file's identity for {@link ResultSet#input}: its real path (links resolved), else its absolute normal path. */
+	public static String identity(final Path p) {
+		try {
+			return p.toRealPath().toString();
+		} catch (final IOException | SecurityException e) {
+			return p.toAbsolutePath().normalize().toString();
+		}
 	}
 
 	private static String json(final String s) {
@@ -369,6 +402,7 @@ public final class AtomicOutput {
 		private final List<Path> createdFolders;
 		private volatile BooleanSupplier cancelled = () -> false;
 		private boolean committed, crashed, closed;
+		private String input;
 
 		private ResultSet(final Path dir, final String name, final Lock lock, final List<Path> createdFolders, final Path staging) {
 			this.dir = dir;
@@ -426,6 +460,27 @@ public final class AtomicOutput {
 
 		public String name() { return name; }
 
+		/**
+		 * Records what this result is made from (in the manifest) and refuses, before any work, to replace a result of
+		 * the same name made from a different input: inputs with the same base name in different folders would
+		 * otherwise overwrite each other's results silently. Rerunning the same input replaces its result as before;
+		 * a manifest without an input (older versions) is replaced too.
+		 *
+		 * @param input the input's identity ({@link #identity}), or a label such as "image 'title'"; null records nothing
+		 */
+		public ResultSet input(final String input) {
+			this.input = input;
+			if (input == null) return this;
+			final Path manifest = dir.resolve(name + MANIFEST_SUFFIX);
+			final String before = manifestInput(manifest);
+			if (before != null && !before.equals(json(input)))
+				throw new CdiException("Output folder " + dir + " already holds the result '" + name + "' made from "
+					+ unjson(before) + " (" + manifest.getFileName() + "); this run's input " + input
+					+ " has a result of the same name and would replace it. Choose another output_dir for this input (or rename one of the inputs), "
+					+ "or delete " + name + "_* there to replace it deliberately.");
+			return this;
+		}
+
 		/** Stops the commit before its point of no return when this says so (a cancel or SIGTERM). */
 		public ResultSet cancelWhen(final BooleanSupplier c) {
 			cancelled = c == null ? () -> false : c;
@@ -481,7 +536,9 @@ public final class AtomicOutput {
 					out.add(target);
 				}
 				final StringBuilder m = new StringBuilder("{\n  \"result\": ").append(json(name)).append(",\n  \"written\": ")
-					.append(json(OffsetDateTime.now().toString())).append(",\n  \"complete\": true,\n  \"files\": {\n");
+					.append(json(OffsetDateTime.now().toString())).append(",\n  \"complete\": true,\n");
+				if (input != null) m.append("  \"input\": ").append(json(input)).append(",\n");
+				m.append("  \"files\": {\n");
 				int k = 0;
 				for (final Map.Entry<String, Long> e : sizes.entrySet())
 					m.append("    ").append(json(e.getKey())).append(": ").append(e.getValue()).append(++k < sizes.size() ? ",\n" : "\n");

@@ -69,6 +69,10 @@ public final class Export {
 	/** Adds the format's extension when the name has none; refuses a different one (a .tif written as .vti helps nobody). */
 	public static Path target(final Path p, final Format format) {
 		final String ext = format.extension;
+		// a folder would otherwise get "<folder>.vti" written beside it, where nobody looks
+		if (java.nio.file.Files.isDirectory(p))
+			throw new CdiException("Parameter 'output': " + p + " is a folder; expected the file to write, e.g. " + p.resolve("result" + ext)
+				+ " (inside that folder) or " + p.resolveSibling(p.getFileName() + ext) + ".");
 		final String n = p.getFileName().toString();
 		final int dot = n.lastIndexOf('.');
 		if (dot <= 0) return p.resolveSibling(n + ext);

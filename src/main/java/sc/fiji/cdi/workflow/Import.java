@@ -44,6 +44,7 @@ public final class Import {
 		final String name = imported.name();
 		try (AtomicOutput.ResultSet set = AtomicOutput.ResultSet.open(dir, setName)) {
 			set.cancelWhen(progress::isCancelled);
+			set.input(input == null ? null : AtomicOutput.identity(input)); // another input of the same name must not replace this one's files
 			TiffWriter.write(set.file(name + "_diffraction.tif"), d.values);
 			if (d.mask != null) {
 				final float[] m = new float[d.grid().size()];

@@ -173,8 +173,19 @@ public final class Predict {
 		for (int k = 0; k < s.length; k++) if (s[k] == 0) phase.data[k] = 0;
 		final double[] unit = { 1, 1, 1 };
 		final RealVolume A = new RealVolume(amp.grid, a, unit, DATA_VOXEL), P = new RealVolume(amp.grid, phase.data, unit, DATA_VOXEL), S = new RealVolume(amp.grid, s, unit, DATA_VOXEL);
-		final List<Path> files = outputDir == null ? List.of() : write(outputDir, name, p, A, P, S, model, tuning);
+		final List<Path> files = outputDir == null ? List.of() : write(outputDir, name, sourceIdentity(d.source), p, A, P, S, model, tuning);
 		return new Item(name, model, p, A, P, S, files);
+	}
+
+	/** The data's source as recorded in the manifest: a file's real path, or the label as is ("image 'title'"). */
+	private static String sourceIdentity(final String source) {
+		if (source == null) return null;
+		try {
+			final Path f = Path.of(source);
+			return java.nio.file.Files.exists(f) ? AtomicOutput.identity(f) : source;
+		} catch (final java.nio.file.InvalidPathException e) {
+			return source;
+		}
 	}
 
 	/**
@@ -193,9 +204,10 @@ public final class Predict {
 	}
 
 	/** One result set {@code <name>_nn} ({@link AtomicOutput.ResultSet}): all files with their manifest, or none. */
-	private static List<Path> write(final Path dir, final String name, final Prediction p, final RealVolume a, final RealVolume ph, final RealVolume s, final String model,
-		final FineTuning.Tuned tuning) {
+	private static List<Path> write(final Path dir, final String name, final String source, final Prediction p, final RealVolume a, final RealVolume ph, final RealVolume s,
+		final String model, final FineTuning.Tuned tuning) {
 		try (AtomicOutput.ResultSet set = AtomicOutput.ResultSet.open(dir, name + "_nn")) {
+			set.input(source); // another input of the same base name must not replace this one's prediction
 			writeSet(set, name, p, a, ph, s, model, tuning);
 			return set.commit();
 		}

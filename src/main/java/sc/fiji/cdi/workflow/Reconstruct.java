@@ -215,6 +215,8 @@ public final class Reconstruct {
 		// a failure, cancel or signal leaves nothing, not even a folder this run created
 		try (AtomicOutput.ResultSet results = ResultWriter.open(request.outputDir(), request.name())) {
 			results.cancelWhen(progress::isCancelled);
+			// refuse early to replace a same-named result of another input (a/x.npy, then b/x.npy)
+			results.input(request.input() != null ? AtomicOutput.identity(request.input()) : given != null ? given.source : null);
 			return run(request, given, reportExtra, results, progress);
 		}
 	}

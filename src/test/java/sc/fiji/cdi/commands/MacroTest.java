@@ -39,4 +39,32 @@ class MacroTest {
 			assertEquals(12, s.count(), "5 files and the manifest per scan, nothing for notes.txt");
 		}
 	}
+
+	@Test
+	void theFolderMacroListsFailedScansAndExitsWithOne(@TempDir final Path tmp) throws Exception {
+		final Path in = Files.createDirectories(tmp.resolve("scans"));
+		TiffWriter.write(in.resolve("a.tif"), CrystalSimulator.simulate(Grid.of2D(32, 32),
+			SimulationParameters.defaults().withShape(SimulationParameters.Shape.POLYGON), 1).diffraction().values);
+		TiffWriter.write(in.resolve("b.tif"), new sc.fiji.cdi.data.RealVolume(Grid.of2D(32, 32), new float[32 * 32])); // all zeros: refused
+		final Path out = tmp.resolve("recon");
+		final java.io.PrintStream oldOut = System.out, oldErr = System.err;
+		final java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+		final java.io.PrintStream capture = new java.io.PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8);
+		final int code;
+		try {
+			System.setOut(capture);
+			System.setErr(capture);
+			code = Main.run("-macro", Path.of("macros/Reconstruct_Folder.ijm").toString(),
+				"input_dir=[" + in + "] output_dir=[" + out + "] recipe=[10*ER]");
+		} finally {
+			System.setOut(oldOut);
+			System.setErr(oldErr);
+		}
+		final String text = buf.toString(java.nio.charset.StandardCharsets.UTF_8);
+		assertEquals(1, code, "a failed scan makes the headless run fail: " + text);
+		assertTrue(text.contains("Reconstruct_Folder: 1 reconstructed, 1 failed: b.tif (") && text.contains("zeros"), text);
+		assertTrue(Files.exists(out.resolve("a_manifest.json")), "the good scan is reconstructed");
+		assertTrue(!Files.exists(out.resolve("b_manifest.json")));
+		assertTrue(System.getProperty(CdiCommand.LAST_FAILURE_PROPERTY) != null, "every run sets the property the macro reads");
+	}
 }

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 
 import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
@@ -111,7 +110,7 @@ public final class ModelCard {
 		public String initialWeights;
 	}
 
-	private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
+	private static final Gson GSON = sc.fiji.cdi.report.Json.builder().setPrettyPrinting().create(); // non-finite numbers as null, like reports
 
 	public String toJson() { return GSON.toJson(this); }
 

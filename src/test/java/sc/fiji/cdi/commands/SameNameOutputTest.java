@@ -1,0 +1,92 @@
+package sc.fiji.cdi.commands;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.data.RealVolume;
+import sc.fiji.cdi.io.TiffWriter;
+import sc.fiji.cdi.simulate.CrystalSimulator;
+import sc.fiji.cdi.simulate.SimulationParameters;
+import sc.fiji.cdi.testutil.HeadlessRun;
+import sc.fiji.cdi.util.AtomicOutput;
+import sc.fiji.cdi.util.CdiException;
+
+/** Inputs with the same base name from different folders must not silently replace each other's results. */
+class SameNameOutputTest {
+
+	private static Path pattern(final Path dir, final long seed) throws Exception {
+		Files.createDirectories(dir);
+		final Path f = dir.resolve("x.tif");
+		TiffWriter.write(f, CrystalSimulator.simulate(Grid.of2D(32, 32),
+			SimulationParameters.defaults().withShape(SimulationParameters.Shape.POLYGON), seed).diffraction().values);
+		return f;
+	}
+
+	@Test
+	void reconstructRefusesAnotherInputOfTheSameNameButReplacesItsOwn(@TempDir final Path tmp) throws Exception {
+		final Path a = pattern(tmp.resolve("a"), 1), b = pattern(tmp.resolve("b"), 2), out = tmp.resolve("col");
+		final String args = ",output_dir=\"" + out + "\",recipe=\"10*ER\",random_starts=1";
+		assertEquals(0, HeadlessRun.of("--headless", "--run", "Reconstruct", "input=\"" + a + "\"" + args).code);
+		assertTrue(Files.readString(out.resolve("x_manifest.json")).contains(a.toRealPath().toString()), "the manifest records the input");
+		final HeadlessRun again = HeadlessRun.of("--headless", "--run", "Reconstruct", "input=\"" + a + "\"" + args);
+		assertEquals(0, again.code, "rerunning the same input replaces its result: " + again.err);
+		final byte[] before = Files.readAllBytes(out.resolve("x_amplitude.tif"));
+		final HeadlessRun other = HeadlessRun.of("--headless", "--run", "Reconstruct", "input=\"" + b + "\"" + args);
+		assertNotEquals(0, other.code, other.err);
+		assertTrue(other.err.contains(a.toRealPath().toString()) && other.err.contains(b.toRealPath().toString()), "names both inputs: " + other.err);
+		assertTrue(other.err.contains("output_dir"), other.err);
+		assertArrayEquals(before, Files.readAllBytes(out.resolve("x_amplitude.tif")), "the first input's result is kept");
+		AtomicOutput.checkComplete(out, "x", out.resolve("x_amplitude.tif"));
+	}
+
+	@Test
+	void importRefusesAnotherInputOfTheSameName(@TempDir final Path tmp) throws Exception {
+		final Path a = pattern(tmp.resolve("a"), 1), b = pattern(tmp.resolve("b"), 2), out = tmp.resolve("imp");
+		assertEquals(0, HeadlessRun.of("--headless", "--run", "Import Diffraction", "input=\"" + a + "\",output_dir=\"" + out + "\"").code);
+		assertEquals(0, HeadlessRun.of("--headless", "--run", "Import Diffraction", "input=\"" + a + "\",output_dir=\"" + out + "\"").code);
+		final HeadlessRun other = HeadlessRun.of("--headless", "--run", "Import Diffraction", "input=\"" + b + "\",output_dir=\"" + out + "\"");
+		assertNotEquals(0, other.code);
+		assertTrue(other.err.contains(a.toRealPath().toString()) && other.err.contains(b.toRealPath().toString()), other.err);
+	}
+
+	@Test
+	void predictRefusesAnotherInputOfTheSameName(@TempDir final Path tmp) throws Exception {
+		final Path a = pattern(tmp.resolve("a"), 1), b = pattern(tmp.resolve("b"), 2), out = tmp.resolve("nn");
+		final String args = ",output_dir=\"" + out + "\",device=\"cpu\"";
+		final HeadlessRun first = HeadlessRun.of("--headless", "--run", "Predict (NN)", "input=\"" + a + "\"" + args);
+		assertEquals(0, first.code, first.err);
+		assertEquals(0, HeadlessRun.of("--headless", "--run", "Predict (NN)", "input=\"" + a + "\"" + args).code);
+		final HeadlessRun other = HeadlessRun.of("--headless", "--run", "Predict (NN)", "input=\"" + b + "\"" + args);
+		assertNotEquals(0, other.code);
+		assertTrue(other.err.contains("x_nn") && other.err.contains(a.toRealPath().toString()) && other.err.contains(b.toRealPath().toString()), other.err);
+	}
+
+	/** The mechanism Predict (NN) shares: the manifest's input, checked when the set is opened. */
+	@Test
+	void resultSetInputCheck(@TempDir final Path tmp) throws Exception {
+		try (AtomicOutput.ResultSet set = AtomicOutput.ResultSet.open(tmp, "x_nn").input("image 'one \"q\"'")) {
+			TiffWriter.write(set.file("x_nn_amplitude.tif"), new RealVolume(Grid.of2D(4, 4), new float[16]));
+			set.commit();
+		}
+		try (AtomicOutput.ResultSet set = AtomicOutput.ResultSet.open(tmp, "x_nn").input("image 'one \"q\"'")) {
+			// same input (escaped quotes compare equal): accepted
+		}
+		final CdiException e = assertThrows(CdiException.class, () -> {
+			try (AtomicOutput.ResultSet set = AtomicOutput.ResultSet.open(tmp, "x_nn").input("image 'two'")) {
+				set.commit();
+			}
+		});
+		assertTrue(e.getMessage().contains("image 'one \"q\"'") && e.getMessage().contains("image 'two'"), e.getMessage());
+		assertTrue(Files.exists(tmp.resolve("x_nn_amplitude.tif")));
+	}
+}
