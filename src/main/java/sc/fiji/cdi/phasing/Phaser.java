@@ -281,5 +281,6 @@ public final class Phaser {
 		return s;
 	}
 
-	static long count(final boolean[] b) { long c = 0; for (final boolean v : b) if (v) c++; return c; }
+	/** How many voxels of a support are inside. */
+	public static long count(final boolean[] b) { long c = 0; for (final boolean v : b) if (v) c++; return c; }
 }

@@ -115,33 +115,12 @@ public final class Predict {
 		int done = 0;
 		for (final Map.Entry<String, List<Integer>> g : groups.entrySet()) {
 			final List<Integer> idx = g.getValue();
-			if (request.fineTuneSteps() > 0) {
-				// each pattern tunes its own fresh copy of the network on itself alone, then is predicted by it
-				String source = g.getKey();
-				for (final int i : idx) {
-					try (Predictor predictor = Predictor.load(g.getKey(), request.device())) {
-						source = predictor.source();
-						final FineTuning.Tuned t = FineTuning.predictTuned(predictor, data.get(i), request.fineTuneSteps(), statusOnly(progress));
-						progress.progress(done + 1, data.size());
-						items[i] = item(names.get(i), t.prediction(), data.get(i), predictor.source(), request.outputDir(), t);
-					}
-					done++;
-				}
-				used.add((groups.size() == 1 ? source : source + " (" + idx.size() + ")") + ", fine-tuned " + request.fineTuneSteps() + " steps on each pattern");
-				if (auto) notes.add("model=auto: " + source + " for " + ModelFolder.autoReason(data.get(idx.get(0)).grid()) + ": "
-					+ String.join(", ", idx.stream().map(i -> names.get(i) + " (" + data.get(i).grid() + ")").toList()));
-				continue;
-			}
-			try (Predictor predictor = Predictor.load(g.getKey(), request.device())) {
-				final List<Prediction> predictions = predictor.predictAll(idx.stream().map(data::get).toList(), request.batchSize(), progress, done, data.size());
-				for (int j = 0; j < idx.size(); j++) {
-					final int i = idx.get(j);
-					items[i] = item(names.get(i), predictions.get(j), data.get(i), predictor.source(), request.outputDir(), null);
-				}
-				used.add(groups.size() == 1 ? predictor.source() : predictor.source() + " (" + idx.size() + ")");
-				if (auto) notes.add("model=auto: " + predictor.source() + " for " + ModelFolder.autoReason(data.get(idx.get(0)).grid()) + ": "
-					+ String.join(", ", idx.stream().map(i -> names.get(i) + " (" + data.get(i).grid() + ")").toList()));
-			}
+			final String source = request.fineTuneSteps() > 0 ? predictTunedEach(g.getKey(), idx, data, names, request, items, progress, done)
+				: predictTogether(g.getKey(), idx, data, names, request, items, progress, done);
+			used.add((groups.size() == 1 ? source : source + " (" + idx.size() + ")")
+				+ (request.fineTuneSteps() > 0 ? ", fine-tuned " + request.fineTuneSteps() + " steps on each pattern" : ""));
+			if (auto) notes.add("model=auto: " + source + " for " + ModelFolder.autoReason(data.get(idx.get(0)).grid()) + ": "
+				+ String.join(", ", idx.stream().map(i -> names.get(i) + " (" + data.get(i).grid() + ")").toList()));
 			done += idx.size();
 		}
 		for (int i = 0; i < data.size(); i++) {
@@ -149,6 +128,32 @@ public final class Predict {
 			if (slice != null) notes.add(names.get(i) + ": " + slice);
 		}
 		return new Result(String.join(" and ", used), List.of(items), notes);
+	}
+
+	/** The patterns {@code idx} predicted by one network, {@code batchSize} per forward pass; returns the network's name. */
+	private static String predictTogether(final String model, final List<Integer> idx, final List<Diffraction> data, final List<String> names, final Request request,
+		final Item[] items, final Progress progress, final int done) {
+		try (Predictor predictor = Predictor.load(model, request.device())) {
+			final List<Prediction> predictions = predictor.predictAll(idx.stream().map(data::get).toList(), request.batchSize(), progress, done, data.size());
+			for (int j = 0; j < idx.size(); j++) items[idx.get(j)] = item(names.get(idx.get(j)), predictions.get(j), data.get(idx.get(j)), predictor.source(), request.outputDir(), null);
+			return predictor.source();
+		}
+	}
+
+	/** Each pattern of {@code idx} predicted by its own fresh copy of the network tuned on it alone; returns the network's name. */
+	private static String predictTunedEach(final String model, final List<Integer> idx, final List<Diffraction> data, final List<String> names, final Request request,
+		final Item[] items, final Progress progress, final int done) {
+		String source = model;
+		for (int j = 0; j < idx.size(); j++) {
+			final int i = idx.get(j);
+			try (Predictor predictor = Predictor.load(model, request.device())) {
+				source = predictor.source();
+				final FineTuning.Tuned t = FineTuning.predictTuned(predictor, data.get(i), request.fineTuneSteps(), statusOnly(progress));
+				progress.progress(done + j + 1, data.size());
+				items[i] = item(names.get(i), t.prediction(), data.get(i), source, request.outputDir(), t);
+			}
+		}
+		return source;
 	}
 
 	/** The status lines and cancellation of a run, not its progress fraction (a sub-step such as fine-tuning). */

@@ -21,6 +21,7 @@ import sc.fiji.cdi.nn.predict.Prediction;
 import sc.fiji.cdi.nn.predict.Predictor;
 import sc.fiji.cdi.nn.train.FineTuning;
 import sc.fiji.cdi.phasing.InitialGuess;
+import sc.fiji.cdi.phasing.Phaser;
 import sc.fiji.cdi.phasing.PhasingParameters;
 import sc.fiji.cdi.pipeline.DataKind;
 import sc.fiji.cdi.pipeline.MultiStart;
@@ -153,11 +154,6 @@ public final class Reconstruct {
 
 	private Reconstruct() {}
 
-	private static boolean anyTrue(final boolean[] b) {
-		for (final boolean v : b) if (v) return true;
-		return false;
-	}
-
 	/**
 	 * Checks before any other work (a parameter that fails later must not cost hours) that the output folder is given
 	 * and can be created and written; returns it.
@@ -234,7 +230,7 @@ public final class Reconstruct {
 		final Map.Entry<Grid, boolean[]> support = request.supportFile() == null ? null
 			: DiffractionReader.readBinary(request.supportFile(), "/support", "Support file", "non-zero = inside");
 		// an empty support constrains the object to zero: phasing from it cannot start, so refuse before the work
-		if (support != null && !anyTrue(support.getValue()))
+		if (support != null && Phaser.count(support.getValue()) == 0)
 			throw new CdiException("Support file " + request.supportFile() + " (support_file) is all zero: expected a support with non-zero voxels inside the object (e.g. a previous run's _support.tif).");
 		progress.checkCancelled();
 		final Map<String, Object> extra = new LinkedHashMap<>();
@@ -377,7 +373,7 @@ public final class Reconstruct {
 		}
 		if (size.length == 1 && !twoD) voxels *= (long) size[0] * size[0];
 		else if (size.length == 1) voxels *= size[0];
-		if (voxels > MAX_VOXELS)
+		if (voxels > Grid.MAX_VOXELS)
 			throw new CdiException("size='" + join(size) + "' asks for " + voxels + " voxels" + (size.length == 1 ? " (" + size[0] + (twoD ? "²" : "³") + ")" : "")
 				+ ", more than the limit of 2^30 - 1 voxels per array; expected a smaller size, e.g. 512 or z,y,x such as 128,512,512 (or 'auto').");
 		return switch (size.length) {
@@ -388,8 +384,6 @@ public final class Reconstruct {
 		};
 	}
 
-	/** The largest array {@link Grid} holds: 2^30 − 1 voxels, 4 GiB of float. */
-	private static final long MAX_VOXELS = Grid.MAX_VOXELS;
 
 	private static String join(final int[] v) {
 		final StringBuilder b = new StringBuilder();
