@@ -117,6 +117,8 @@ public final class MacroBridge implements PlugIn {
 	 * log) ends it and imagej-legacy returns to the macro, so a batch macro can record the failure and continue.
 	 */
 	private static void stop(final CommandInfo info, final String reason) {
+		// also when the command never ran (a value refused here): the macro reads this run's outcome, not the last one's
+		System.setProperty(CdiCommand.LAST_FAILURE_PROPERTY, reason == null ? "failed" : reason);
 		IJ.log(info.getTitle() + " failed: " + reason);
 	}
 

@@ -58,13 +58,15 @@ public abstract class CdiCommand implements Command, org.scijava.Cancelable {
 	@Override
 	public final void run() {
 		failure = null;
-		System.setProperty(LAST_FAILURE_PROPERTY, "");
+		// "" only once the work is done: an Error that escapes below (a native library's) must not read as success
+		System.setProperty(LAST_FAILURE_PROPERTY, "did not finish");
 		completed = false;
 		if (cancelReason != null) { fail("Cancelled: " + cancelReason); return; }
 		try {
 			ParameterCheck.checkFields(this);
 			execute();
 			completed = true;
+			System.setProperty(LAST_FAILURE_PROPERTY, "");
 		} catch (final CancelledException e) {
 			fail(cancelReason != null ? "Cancelled: " + cancelReason + "." : e.getMessage());
 		} catch (final CdiException e) {
@@ -84,8 +86,8 @@ public abstract class CdiCommand implements Command, org.scijava.Cancelable {
 		failure = message;
 		System.setProperty(LAST_FAILURE_PROPERTY, message == null ? "failed" : message);
 		if (log != null) log.error(message);
-		if (ui != null && !ui.isHeadless() && !GraphicsEnvironment.isHeadless())
-			ui.showDialog(message, "CDI", DialogPrompt.MessageType.ERROR_MESSAGE);
+		// a dialog only for a person at the GUI: inside a macro it would wait for a click on every failed scan
+		if (interactive()) ui.showDialog(message, "CDI", DialogPrompt.MessageType.ERROR_MESSAGE);
 	}
 
 	/** A person sees this run's dialog and results: Fiji's GUI, not headless and not inside a macro. */

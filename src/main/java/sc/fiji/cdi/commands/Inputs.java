@@ -143,7 +143,7 @@ final class Inputs {
 		return out;
 	}
 
-	/** The largest array: the limit of {@link Grid}, 2^30 − 1 voxels (4 GiB of float). */
+	/** The largest array: the limit of {@link Grid}, 1,073,741,819 (about 2^30) voxels (4 GiB of float). */
 	static final long MAX_VOXELS = Grid.MAX_VOXELS;
 
 	/** The numbers of a size parameter (null for "auto" and "same"); refuses anything but 1 to 3 whole numbers ≥ 1. */
@@ -160,12 +160,12 @@ final class Inputs {
 				throw new CdiException("size='" + s + "': '" + parts[i] + "' is not a whole number" + expected);
 			}
 			if (v[i] < 1) throw new CdiException("size='" + s + "': " + v[i] + " is not a size" + expected);
-			if (v[i] > Integer.MAX_VALUE) throw new CdiException("size='" + s + "': " + v[i] + " is larger than the limit of 2^30 voxels per array" + expected);
+			if (v[i] > Integer.MAX_VALUE) throw new CdiException("size='" + s + "': " + v[i] + " is larger than the limit of " + MAX_VOXELS + " (about 2^30) voxels per array" + expected);
 		}
 		long voxels = 1;
 		for (final long x : v) voxels = Math.min(voxels * x, Long.MAX_VALUE / Integer.MAX_VALUE);
 		if (v.length > 1 && voxels > MAX_VOXELS)
-			throw new CdiException("size='" + s + "' asks for " + voxels + " voxels, more than the limit of 2^30 - 1 (" + MAX_VOXELS + ") voxels per array; expected a smaller size.");
+			throw new CdiException("size='" + s + "' asks for " + voxels + " voxels, more than the limit of " + MAX_VOXELS + " (about 2^30) voxels per array; expected a smaller size.");
 		return v;
 	}
 

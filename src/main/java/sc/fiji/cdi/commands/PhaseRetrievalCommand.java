@@ -60,7 +60,8 @@ public class PhaseRetrievalCommand extends PhasingCommand {
 			new ReconstructionPipeline.Request(kind.centred(preprocessing(d)), kind.adapt(phasingParameters(), positivityChoice()), backend, threadsUsed, random_starts), null, progress());
 		final String title = diffraction != null && src.file() == null ? diffraction.getTitle() : src.name();
 		show(outcome.result(), title);
-		if (output_dir != null) ResultWriter.write(output_dir.toPath(), src.name(), outcome, Map.of("threads", threadsUsed));
+		if (output_dir != null) ResultWriter.write(output_dir.toPath(), src.name(),
+			src.file() != null ? sc.fiji.cdi.util.AtomicOutput.identity(src.file()) : src.describe(), outcome, Map.of("threads", threadsUsed));
 		rememberLastUsed();
 	}
 

@@ -31,7 +31,7 @@ public class SimulateCrystalCommand extends CdiCommand {
 	@Parameter(label = "Dimensions", choices = { "3D", "2D" }, persist = false)
 	private String dimensions = "3D";
 
-	// 1023³ is the largest cube below Grid's 2^30 − 1 voxels (1024³ cannot be allocated as a complex array)
+	// 1023³ is the largest cube below Grid's 1,073,741,819 (about 2^30) voxels (1024³ cannot be allocated as a complex array)
 	@Parameter(label = "Array size (voxels per axis)", min = "8", max = "1023", persist = false)
 	private int size = 64;
 

@@ -12,15 +12,17 @@ public final class Grid {
 	public final int nz, ny, nx;
 
 	/**
-	 * The most voxels a grid holds: 2^30 − 1. A complex volume stores 2·n interleaved floats in one int-indexed Java
-	 * array, so 2^30 voxels (2^31 floats, e.g. a 1024³ cube) cannot be allocated.
+	 * The most voxels a grid holds: 1,073,741,819 (about 2^30). A complex volume stores 2·n interleaved floats in one
+	 * int-indexed Java array, and HotSpot's largest array is a few elements short of Integer.MAX_VALUE ({@code new
+	 * float[Integer.MAX_VALUE - 1]} fails: "Requested array size exceeds VM limit"), so 2^30 voxels (e.g. a 1024³ cube)
+	 * cannot be allocated.
 	 */
-	public static final long MAX_VOXELS = (1L << 30) - 1;
+	public static final long MAX_VOXELS = (Integer.MAX_VALUE - 8) / 2;
 
 	public Grid(final int nz, final int ny, final int nx) {
 		if (nz < 1 || ny < 1 || nx < 1) throw new IllegalArgumentException("grid dimensions must be >= 1, got " + nz + "x" + ny + "x" + nx);
 		if ((long) nz * ny * nx > MAX_VOXELS) throw new IllegalArgumentException("grid " + nz + "x" + ny + "x" + nx + " is too large ("
-			+ (long) nz * ny * nx + " voxels; at most 2^30 - 1 = " + MAX_VOXELS + ", so that its complex array fits in one Java array)");
+			+ (long) nz * ny * nx + " voxels; at most " + MAX_VOXELS + " (about 2^30), so that its complex array fits in one Java array)");
 		this.nz = nz; this.ny = ny; this.nx = nx;
 	}
 

@@ -166,7 +166,10 @@ public final class TiffStructure {
 				case 277 -> samples = (int) scalar(d, valueAt, type);
 				case 278 -> rowsPerStrip = scalar(d, valueAt, type);
 				case 284 -> planar = (int) scalar(d, valueAt, type);
-				case 339 -> format = (int) values(ch, file, d, valueAt, type, count, big, order, length, number, "SampleFormat")[0]; // one per sample
+				case 339 -> { // one per sample; an empty tag leaves the default (unsigned integer)
+					final long[] v = values(ch, file, d, valueAt, type, count, big, order, length, number, "SampleFormat");
+					if (v.length > 0) format = (int) v[0];
+				}
 				case 322 -> tileW = scalar(d, valueAt, type);
 				case 323 -> tileH = scalar(d, valueAt, type);
 				case 273 -> offsets = values(ch, file, d, valueAt, type, count, big, order, length, number, "StripOffsets");

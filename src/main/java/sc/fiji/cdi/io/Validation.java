@@ -11,7 +11,7 @@ import sc.fiji.cdi.util.MemoryGuard;
 /** Checks shared by all importers; every failure is a {@link CdiException} naming the file. */
 final class Validation {
 
-	/** Largest array accepted: the limit of {@link Grid}, 2^30 − 1 voxels (4 GiB of float). */
+	/** Largest array accepted: the limit of {@link Grid}, 1,073,741,819 (about 2^30) voxels (4 GiB of float). */
 	static final long MAX_VOXELS = Grid.MAX_VOXELS;
 
 	private Validation() {}
@@ -25,7 +25,7 @@ final class Validation {
 			if (s <= 0) throw new CdiException(what + " in " + file + " is empty (shape " + Arrays.toString(shape) + "); expected at least one pixel along every axis.");
 			if (s > Integer.MAX_VALUE) throw new CdiException(what + " in " + file + " has an absurd size " + Arrays.toString(shape) + "; the header is probably corrupt.");
 			n *= s;
-			if (n > MAX_VOXELS) throw new CdiException(what + " in " + file + " has shape " + Arrays.toString(shape) + ", more than 2^30 - 1 voxels; the header is corrupt or the data must be cropped first.");
+			if (n > MAX_VOXELS) throw new CdiException(what + " in " + file + " has shape " + Arrays.toString(shape) + ", more than " + MAX_VOXELS + " (about 2^30) voxels; the header is corrupt or the data must be cropped first.");
 		}
 		// the reader holds the file's raw values (≤ 4 bytes per voxel for the float/int types read) and the float copy
 		MemoryGuard.require(8L * n, "importing " + file + " (shape " + Arrays.toString(shape) + ")",

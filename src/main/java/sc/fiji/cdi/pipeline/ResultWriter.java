@@ -91,9 +91,15 @@ public final class ResultWriter {
 		return AtomicOutput.ResultSet.open(dir, name);
 	}
 
-	/** Convenience for callers without a reservation: reserves, writes and commits at once. */
-	public static List<Path> write(final Path dir, final String name, final ReconstructionPipeline.Outcome outcome, final Map<String, Object> extra) {
+	/**
+	 * Convenience for callers without a reservation: reserves, writes and commits at once.
+	 *
+	 * @param input the data's identity ({@link AtomicOutput#identity} of its file, or a label), so that another input's
+	 *              results of the same name are not replaced; null = none recorded
+	 */
+	public static List<Path> write(final Path dir, final String name, final String input, final ReconstructionPipeline.Outcome outcome, final Map<String, Object> extra) {
 		try (AtomicOutput.ResultSet set = open(dir, name)) {
+			set.input(input);
 			return write(set, outcome, extra);
 		}
 	}

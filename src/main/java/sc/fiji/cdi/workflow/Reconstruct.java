@@ -125,6 +125,11 @@ public final class Reconstruct {
 		/** The reconstructed complex object. */
 		public ComplexVolume object() { return outcome.result().object(); }
 
+		/** NN + refine: the trust verdict of the network's start ({@link sc.fiji.cdi.nn.predict.PredictionTrust}); null in phasing mode. */
+		public String networkVerdict() {
+			return report.get("nn_prediction") instanceof Map<?, ?> nn && nn.get("verdict") != null ? String.valueOf(nn.get("verdict")) : null;
+		}
+
 		/**
 		 * The starts and their iterations in words, for the log: "1 start of 620 iterations", "4 starts of 620
 		 * iterations", or where they differ (NN + refine) each start's: "2 starts: network 190 iterations, random 900".
@@ -375,7 +380,7 @@ public final class Reconstruct {
 		else if (size.length == 1) voxels *= size[0];
 		if (voxels > Grid.MAX_VOXELS)
 			throw new CdiException("size='" + join(size) + "' asks for " + voxels + " voxels" + (size.length == 1 ? " (" + size[0] + (twoD ? "²" : "³") + ")" : "")
-				+ ", more than the limit of 2^30 - 1 voxels per array; expected a smaller size, e.g. 512 or z,y,x such as 128,512,512 (or 'auto').");
+				+ ", more than the limit of " + Grid.MAX_VOXELS + " (about 2^30) voxels per array; expected a smaller size, e.g. 512 or z,y,x such as 128,512,512 (or 'auto').");
 		return switch (size.length) {
 			case 1 -> twoD ? Grid.of2D(size[0], size[0]) : Grid.cube(size[0]);
 			case 2 -> Grid.of2D(size[0], size[1]);
