@@ -25,6 +25,9 @@ for (i = 0; i < files.length; i++) {
 	if (!(endsWith(lower, ".tif") || endsWith(lower, ".tiff") || endsWith(lower, ".npy") || endsWith(lower, ".h5")
 			|| endsWith(lower, ".cxi") || endsWith(lower, ".edf")))
 		continue;
+	// a reconstruction's own results (output_dir = input_dir, or a rerun) are not patterns
+	if (endsWith(lower, "_amplitude.tif") || endsWith(lower, "_phase.tif") || endsWith(lower, "_support.tif") || endsWith(lower, "_mask.tif"))
+		continue;
 	showStatus("Reconstructing " + f + " (" + (i + 1) + "/" + files.length + ")");
 	run("Reconstruct", "input=[" + input_dir + f + "] output_dir=[" + output_dir + "] quantity=" + quantity
 		+ " recipe=[" + recipe + "] seed=" + seed);

@@ -81,8 +81,7 @@ public abstract class DiffractionCommand extends CdiCommand {
 	@Parameter(label = "Mask file (non-zero = bad; TIFF, NPY, EDF, HDF5 /mask)", required = false, persist = false)
 	protected File mask_file;
 
-	@Parameter(label = "Set negative values to 0 (else they are an error)", persist = false,
-		description = "Negative intensities or amplitudes usually mean a wrong data type or a background subtraction; true sets them to 0 and logs how many")
+	@Parameter(label = Inputs.CLAMP_NEGATIVE_LABEL, persist = false, description = Inputs.CLAMP_NEGATIVE_DESCRIPTION)
 	protected boolean clamp_negative = false;
 
 	@Parameter(visibility = ItemVisibility.MESSAGE, required = false, persist = false)

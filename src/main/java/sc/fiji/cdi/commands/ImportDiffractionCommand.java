@@ -55,8 +55,7 @@ public class ImportDiffractionCommand extends CdiCommand {
 	@Parameter(label = "Mask file (non-zero = bad)", required = false, persist = false)
 	private File mask_file;
 
-	@Parameter(label = "Set negative values to 0 (else they are an error)", persist = false,
-		description = "Negative intensities or amplitudes usually mean a wrong data type or a background subtraction; true sets them to 0 and logs how many")
+	@Parameter(label = Inputs.CLAMP_NEGATIVE_LABEL, persist = false, description = Inputs.CLAMP_NEGATIVE_DESCRIPTION)
 	private boolean clamp_negative = false;
 
 	@Parameter(label = "Output folder (optional: writes <name>_diffraction.tif and <name>_mask.tif)", style = "directory", required = false, persist = false,

@@ -143,6 +143,10 @@ final class Inputs {
 		return out;
 	}
 
+	/** The {@code clamp_negative} key's label and description, the same on every command that imports patterns. */
+	static final String CLAMP_NEGATIVE_LABEL = "Set negative values to 0 (else they are an error)",
+		CLAMP_NEGATIVE_DESCRIPTION = "Negative intensities or amplitudes usually mean a wrong data type or a background subtraction; true sets them to 0 and logs how many";
+
 	/** The largest array: the limit of {@link Grid}, 1,073,741,819 (about 2^30) voxels (4 GiB of float). */
 	static final long MAX_VOXELS = Grid.MAX_VOXELS;
 

@@ -37,8 +37,7 @@ public class PredictCommand extends CdiCommand {
 	@Parameter(label = "Data are", choices = { "intensity", "amplitude" }, persist = false)
 	private String quantity = "intensity";
 
-	@Parameter(label = "Set negative values to 0 (else they are an error)", persist = false,
-		description = "Negative intensities or amplitudes usually mean a wrong data type or a background subtraction; true sets them to 0 and logs how many")
+	@Parameter(label = Inputs.CLAMP_NEGATIVE_LABEL, persist = false, description = Inputs.CLAMP_NEGATIVE_DESCRIPTION)
 	private boolean clamp_negative = false;
 
 	@Parameter(label = "Network: auto, 3d, 2d, 2d-128 or a model folder", persist = false)

@@ -33,10 +33,6 @@ final class Validation {
 		return shape.length == 2 ? Grid.of2D((int) shape[0], (int) shape[1]) : new Grid((int) shape[0], (int) shape[1], (int) shape[2]);
 	}
 
-	static String where(final Grid g, final int i) {
-		return g.position(i);
-	}
-
 	/**
 	 * Rejects NaN/Inf, all-zero data and negative values (unless {@code clampNegative}, which sets them to 0 in
 	 * place and returns how many there were). Masked pixels are ignored: their values are not used.
@@ -57,12 +53,12 @@ final class Validation {
 			} else if (f != 0) anyNonZero = true;
 		}
 		if (nonFinite > 0)
-			throw new CdiException("File " + file + " contains " + nonFinite + " NaN or infinite value" + (nonFinite > 1 ? "s" : "") + ", the first at " + where(g, firstNonFinite)
+			throw new CdiException("File " + file + " contains " + nonFinite + " NaN or infinite value" + (nonFinite > 1 ? "s" : "") + ", the first at " + g.position(firstNonFinite)
 					+ " (value " + v[firstNonFinite] + "); expected finite numbers. Mask those pixels (mask file) or fix the data.");
 		if (!anyNonZero) throw new CdiException("File " + file + " holds only zeros (" + g + " measured pixels); expected a diffraction pattern with counts.");
 		if (negative > 0) {
 			if (!clampNegative)
-				throw new CdiException("File " + file + " contains " + negative + " negative value" + (negative > 1 ? "s" : "") + " (minimum " + min + ", the first at " + where(g, firstNegative)
+				throw new CdiException("File " + file + " contains " + negative + " negative value" + (negative > 1 ? "s" : "") + " (minimum " + min + ", the first at " + g.position(firstNegative)
 						+ "); intensities and amplitudes must be >= 0. Check the data type, or give " + ImportOptions.CLAMP_NEGATIVE_KEY
 						+ "=true (\"Set negative values to 0\" in the dialog) to set them to 0.");
 			for (int i = 0; i < v.length; i++) if (v[i] < 0) v[i] = 0;

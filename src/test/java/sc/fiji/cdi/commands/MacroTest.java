@@ -46,6 +46,8 @@ class MacroTest {
 		TiffWriter.write(in.resolve("a.tif"), CrystalSimulator.simulate(Grid.of2D(32, 32),
 			SimulationParameters.defaults().withShape(SimulationParameters.Shape.POLYGON), 1).diffraction().values);
 		TiffWriter.write(in.resolve("b.tif"), new sc.fiji.cdi.data.RealVolume(Grid.of2D(32, 32), new float[32 * 32])); // all zeros: refused
+		// an earlier run's result in the input folder is skipped, not read as a (failing) pattern
+		TiffWriter.write(in.resolve("old_amplitude.tif"), new sc.fiji.cdi.data.RealVolume(Grid.of2D(32, 32), new float[32 * 32]));
 		final Path out = tmp.resolve("recon");
 		final java.io.PrintStream oldOut = System.out, oldErr = System.err;
 		final java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
