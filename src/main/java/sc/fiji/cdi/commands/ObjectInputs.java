@@ -54,6 +54,7 @@ final class ObjectInputs {
 			amp = read(a, "amplitude_file");
 			ph = read(p, "phase_file");
 			requireFinite(amp, "Parameter 'amplitude_file': file " + a);
+			ph = zeroPhaseWhereNoAmplitude(amp, ph);
 			requireFinite(ph, "Parameter 'phase_file': file " + p);
 			if (s != null) support = mask(read(s, "support_file"), amp.grid, s.toString());
 		} else {
@@ -64,6 +65,7 @@ final class ObjectInputs {
 			amp = ImagePlusConverter.toVolume(amplitudeImage);
 			ph = ImagePlusConverter.toVolume(phaseImage);
 			requireFinite(amp, "The amplitude image '" + amplitudeImage.getTitle() + "'");
+			ph = zeroPhaseWhereNoAmplitude(amp, ph);
 			requireFinite(ph, "The phase image '" + phaseImage.getTitle() + "'");
 		}
 		if (!amp.grid.equals(ph.grid))
@@ -91,6 +93,22 @@ final class ObjectInputs {
 		for (int i = 0; i < v.data.length; i++) if (!Float.isFinite(v.data[i]) && count++ == 0) first = i;
 		if (count > 0) throw new CdiException(what + " contains " + count + " NaN or infinite value" + (count > 1 ? "s" : "") + ", the first at " + v.grid.position(first)
 			+ " (value " + v.data[first] + "); expected finite numbers everywhere. Set them to 0 (outside the crystal) or re-export the reconstruction.");
+	}
+
+	/**
+	 * The phase with NaN/Inf set to 0 where the amplitude is 0: there the phase means nothing, and exported phase maps
+	 * often hold NaN outside the crystal. A copy when anything changes (an open image is never modified); the phase
+	 * itself otherwise. Sizes that differ are left to the caller's check.
+	 */
+	static RealVolume zeroPhaseWhereNoAmplitude(final RealVolume amp, final RealVolume ph) {
+		if (!amp.grid.equals(ph.grid)) return ph;
+		float[] out = null;
+		for (int i = 0; i < ph.data.length; i++) {
+			if (amp.data[i] != 0 || Float.isFinite(ph.data[i])) continue;
+			if (out == null) out = ph.data.clone();
+			out[i] = 0;
+		}
+		return out == null ? ph : ph.with(out);
 	}
 
 	/** Non-zero (and not NaN) = inside. */

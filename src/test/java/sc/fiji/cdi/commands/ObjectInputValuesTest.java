@@ -1,6 +1,7 @@
 package sc.fiji.cdi.commands;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -58,6 +59,14 @@ class ObjectInputValuesTest {
 		assertTrue(e.getMessage().contains("amplitude_file") && e.getMessage().contains("Anan.tif") && e.getMessage().contains("(z=1, y=2, x=3)"), e.getMessage());
 		// finite inputs still load
 		assertTrue(ObjectInputs.load(a.toFile(), pok.toFile(), null, null, null).amplitude().grid.equals(g));
+		// a NaN phase where the amplitude is 0 (outside the crystal, as exported phase maps often have) is set to 0
+		final float[] outside = volume(1, -1).data.clone();
+		outside[g.index(4, 3, 2)] = 0;
+		final Path aHole = tmp.resolve("Ahole.tif");
+		TiffWriter.write(aHole, volume(1, -1).with(outside));
+		final var loaded = ObjectInputs.load(aHole.toFile(), p.toFile(), null, null, null);
+		assertEquals(0f, loaded.phase().data[g.index(4, 3, 2)]);
+		assertEquals(0.5f, loaded.phase().data[g.index(4, 3, 3)]);
 	}
 
 	@Test
