@@ -2,10 +2,11 @@
 //
 // Interactive: Plugins > Macros > Run..., pick the input and output folders.
 // Headless:    fiji --headless -macro Reconstruct_Folder.ijm "input_dir=/data/scans output_dir=/data/recon recipe=3*(20*ER+180*HIO)+20*ER"
-// Every file ending in .tif/.tiff/.npy/.h5/.cxi/.edf is reconstructed; results land in output_dir as
+// Every file ending in .tif/.tiff/.npy/.h5/.cxi/.edf is reconstructed (not earlier results: *_amplitude.tif etc.); results land in output_dir as
 // <name>_amplitude.tif, _phase.tif, _support.tif, _report.json and _error.png. A scan that fails is skipped (a failing
 // CDI command reports its reason and the macro goes on, in Fiji and in the standalone runner); at the end the failed
-// scans are listed with their reasons, and the macro ends with exit(...) so that a headless run exits with code 1.
+// scans are listed with their reasons, and the macro ends with exit(...) so that the plugin's standalone runner (java -jar … -macro) exits with code 1 (Fiji's own launcher may not pass it on:
+// check the summary line).
 
 args = getArgument();
 input_dir = argValue(args, "input_dir", "");
@@ -43,7 +44,7 @@ for (i = 0; i < files.length; i++) {
 }
 summary = "Reconstruct_Folder: " + done + " reconstructed, " + nFailed + " failed";
 if (nFailed > 0) summary = summary + ": " + failed;
-if (nFailed > 0) exit(summary);   // shown once; headless: exit code 1, so batch scripts see the failures
+if (nFailed > 0) exit(summary);   // shown once; the standalone runner exits with code 1
 print(summary + " (from " + input_dir + " into " + output_dir + ")");
 
 // value of key=value (or key=[value with spaces]) in a macro argument string, or the default
