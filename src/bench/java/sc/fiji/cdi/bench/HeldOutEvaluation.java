@@ -34,8 +34,10 @@ import sc.fiji.cdi.util.Progress;
  * trust flag's ROC AUC for telling good predictions (correlation ≥ 0.9) from bad ones. Not a unit test; from the
  * repository root after {@code mvn -o test-compile}:
  * <pre>java -cp target/test-classes:target/classes:$(cat cp.txt) sc.fiji.cdi.bench.HeldOutEvaluation --model 3d --size 64 --count 20</pre>
- * {@code --refine none --phasing false}: the network alone (seconds per crystal). {@code --starts k}: Reconstruct's
- * two modes with k starts each instead (see {@link #startsCompared}). {@code --calibrate N} instead prints the trust quantities on N crystals drawn like the model's training data.
+ * {@code --refine none --phasing false}: the network alone (seconds per crystal). {@code --starts k1,k2 [--phasing-starts m]}:
+ * Reconstruct's two modes as Reconstruct runs them instead — phasing with m random starts (default: k for one k, else
+ * Reconstruct's own default number), NN + refine with the network start + k − 1 random ones, for each k and each
+ * {@code --refine} recipe (see {@link #startsCompared}). {@code --calibrate N} instead prints the trust quantities on N crystals drawn like the model's training data.
  * {@code --refine r1,r2}: the refinement recipes compared; {@code --polish R}: each refinement's averaged result
  * polished further by recipe R (e.g. {@code 20*CG}) on its final support, χ² before and after printed;
  * {@code --sw-period k}: the refinements' shrink-wrap period (default: phasing's). {@code --fine-tune N}: instead,
@@ -47,23 +49,28 @@ public final class HeldOutEvaluation {
 	private HeldOutEvaluation() {}
 
 	public static void main(final String[] args) {
-		final BenchOptions o = new BenchOptions(args, java.util.Set.of("--model", "--count", "--size", "--threads", "--seed", "--refine", "--calibrate", "--phasing", "--starts", "--polish", "--sw-period", "--fine-tune"));
+		final BenchOptions o = new BenchOptions(args, java.util.Set.of("--model", "--count", "--size", "--threads", "--seed", "--refine", "--calibrate", "--phasing", "--starts", "--polish", "--sw-period", "--fine-tune", "--phasing-starts"));
 		final int swPeriod = o.integer("--sw-period", -1);
 		final String polishRecipe = o.text("--polish", "");
 		final String model = o.text("--model", "3d"), refine = o.text("--refine", NnRefine.DEFAULT_RECIPE);
 		final int count = o.integer("--count", 20), size = o.integer("--size", 64), threads = o.integer("--threads", 1), calibrate = o.integer("--calibrate", 0);
 		final boolean withPhasing = o.flag("--phasing", true);
 		final long seed = o.number("--seed", 15);
-		final int multi = o.integer("--starts", 0), fineTune = o.integer("--fine-tune", 0);
+		final String startsList = o.text("--starts", "");
+		final int[] multi = startsList.isBlank() ? new int[0] : Arrays.stream(startsList.split(",")).mapToInt(t -> Integer.parseInt(t.trim())).toArray();
+		final int fineTune = o.integer("--fine-tune", 0), phasingStarts = o.integer("--phasing-starts", 0);
 		sc.fiji.cdi.djl.DjlRuntime.setThreads(threads, 1);
 		try (Predictor p = Predictor.load(model, "cpu")) {
 			final Grid g = p.networkGrid().is2D() ? Grid.of2D(size, size) : Grid.cube(size);
 			if (calibrate > 0 && fineTune == 0) { calibrate(p, g, calibrate); return; }
-			if (multi > 1) { startsCompared(p, g, seed, count, multi, threads); return; }
+			if (multi.length > 0) {
+				startsCompared(p, g, seed, count, multi, recipes(refine), phasingStarts > 0 ? phasingStarts : multi.length == 1 ? multi[0] : MultiStart.defaultStarts(g), threads);
+				return;
+			}
 			if (fineTune > 0) { fineTuned(model, g, seed, count, fineTune, calibrate > 0 ? p.card() : null); return; }
 			final JTransformsBackend backend = new JTransformsBackend(threads);
 			final PhasingParameters phasing = PhasingParameters.defaults();
-			final String[] recipes = refine.isBlank() || refine.equals("none") ? new String[0] : refine.split(",");
+			final String[] recipes = recipes(refine);
 			final int nr = recipes.length;
 			System.out.printf(Locale.ROOT, "Model %s (%s); %d held-out crystals (independent family, seed %d) on %s; default phasing '%s' (%d it.); refine %s%n",
 				model, p.card().architecture.describe(), count, seed, g, phasing.recipe(), Recipe.parse(phasing.recipe()).totalIterations(), Arrays.toString(recipes));
@@ -170,42 +177,68 @@ public final class HeldOutEvaluation {
 	}
 
 	/**
-	 * Reconstruct's two modes with k starts each ({@code --starts k}): phasing (k random starts) against NN + refine
-	 * (the network start and k − 1 random ones), both through {@link MultiStart} — free pixels, ranking by free
-	 * log-likelihood, the best half averaged and polished. Both results are presented as Reconstruct presents them,
-	 * with their phase ramp removed, so the phase error against the truth (which has a ramp) is not comparable to
-	 * the other modes': success here is amplitude correlation ≥ 0.95 alone.
+	 * Reconstruct's two modes ({@code --starts k1,k2,..}, {@code --phasing-starts m}): phasing with m random starts
+	 * (default: k when one k is given, else Reconstruct's own default, {@link MultiStart#defaultStarts}) against NN +
+	 * refine with the network start and k − 1 random ones, for each k, on the same crystals. All run as Reconstruct
+	 * runs them: with k or m > 1 through {@link MultiStart} (free pixels, ranking by free log-likelihood, the best half
+	 * averaged and polished); NN + refine with k = 1 is the network start's refinement alone (Reconstruct's default
+	 * for {@code mode=nn+refine}). The results are presented with their phase ramp removed, so the phase error against
+	 * the truth (which has a ramp) is not comparable to the other modes': success here is amplitude correlation
+	 * ≥ 0.95 alone. Times include the network (loading excluded).
 	 */
-	private static void startsCompared(final Predictor p, final Grid g, final long seed, final int count, final int k, final int threads) {
+	private static void startsCompared(final Predictor p, final Grid g, final long seed, final int count, final int[] starts, final String[] refinements, final int m, final int threads) {
 		final JTransformsBackend backend = new JTransformsBackend(threads);
 		final PhasingParameters phasing = PhasingParameters.defaults();
-		final MultiStart.Seeded seeded = new MultiStart.Seeded((fitted, progress) -> NnRefine.initialGuess(p.predict(fitted), fitted), NnRefine.parameters(phasing));
-		System.out.printf(Locale.ROOT, "Model %s; %d held-out crystals (seed %d) on %s; %d starts each, ranked by free log-likelihood: phasing '%s' against the network start ('%s') + %d random%n",
-			p.source(), count, seed, g, k, phasing.recipe(), NnRefine.DEFAULT_RECIPE, k - 1);
-		final double[] phChi2 = new double[count], nnChi2 = new double[count], ratio = new double[count];
-		int phOk = 0, nnOk = 0, notWorse = 0, networkBest = 0;
+		// every k with every refinement recipe
+		final int nk = starts.length * refinements.length;
+		final int[] ks = new int[nk];
+		final String[] rs = new String[nk];
+		for (int i = 0; i < starts.length; i++) for (int j = 0; j < refinements.length; j++) { ks[i * refinements.length + j] = starts[i]; rs[i * refinements.length + j] = refinements[j]; }
+		System.out.printf(Locale.ROOT, "Model %s; %d held-out crystals (seed %d) on %s; phasing '%s' with %d starts against the network start (refined with %s) + k - 1 random, k = %s%n",
+			p.source(), count, seed, g, phasing.recipe(), m, Arrays.toString(refinements), Arrays.toString(starts));
+		final double[] phChi2 = new double[count];
+		final double[][] nnChi2 = new double[nk][count], ratio = new double[nk][count];
+		final int[] nnOk = new int[nk], notWorse = new int[nk], networkBest = new int[nk];
+		int phOk = 0;
 		for (int c = 0; c < count; c++) {
 			final SimulatedCrystal x = HeldOutCrystals.crystal(g, seed, c);
 			final Diffraction d = x.diffraction();
 			long t0 = System.nanoTime();
-			final MultiStart.Result ph = MultiStart.run(d, phasing.withSeed(c + 1), k, backend, null);
+			final PhasingResult ph = m > 1 ? MultiStart.run(d, phasing.withSeed(c + 1), m, backend, null).result() : new Phaser(backend).run(d, phasing.withSeed(c + 1), null, Progress.NONE);
 			final double phSec = (System.nanoTime() - t0) / 1e9;
-			t0 = System.nanoTime();
-			final MultiStart.Result nn = MultiStart.run(d, phasing.withSeed(c + 1), k, backend, null, seeded);
-			final double nnSec = (System.nanoTime() - t0) / 1e9;
-			final Quality.Comparison qp = Quality.compare(ph.result().object(), x.object(), x.support()), qn = Quality.compare(nn.result().object(), x.object(), x.support());
-			phChi2[c] = ph.result().finalChi2();
-			nnChi2[c] = nn.result().finalChi2();
-			ratio[c] = nnSec / phSec;
+			final Quality.Comparison qp = Quality.compare(ph.object(), x.object(), x.support());
+			phChi2[c] = ph.finalChi2();
 			if (qp.amplitudeCorrelation() >= 0.95) phOk++;
-			if (qn.amplitudeCorrelation() >= 0.95) nnOk++;
-			if (nnChi2[c] <= phChi2[c]) notWorse++;
-			if (nn.best() == 0) networkBest++;
-			System.out.printf(Locale.ROOT, "%3d phasing corr %.3f phase %.3f chi2 %.5f %.1fs | nn+refine corr %.3f phase %.3f chi2 %.5f %.1fs, network start rank %d%n", c,
-				qp.amplitudeCorrelation(), qp.phaseRmsError(), phChi2[c], phSec, qn.amplitudeCorrelation(), qn.phaseRmsError(), nnChi2[c], nnSec, nn.starts().get(0).rank());
+			final StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%3d phasing corr %.3f chi2 %.6f %.1fs", c, qp.amplitudeCorrelation(), phChi2[c], phSec));
+			for (int j = 0; j < nk; j++) {
+				t0 = System.nanoTime();
+				final PhasingResult nn;
+				int rank = 1;
+				final PhasingParameters refining = NnRefine.parameters(phasing).withRecipe(rs[j]);
+				final MultiStart.Seeded seeded = new MultiStart.Seeded((fitted, progress) -> NnRefine.initialGuess(p.predict(fitted), fitted), refining);
+				if (ks[j] > 1) {
+					final MultiStart.Result r = MultiStart.run(d, phasing.withSeed(c + 1), ks[j], backend, null, seeded);
+					nn = r.result();
+					rank = r.starts().get(0).rank();
+					if (r.best() == 0) networkBest[j]++;
+				} else {
+					nn = NnRefine.refine(d, p.predict(d), refining, backend, Progress.NONE);
+					networkBest[j]++;
+				}
+				final double nnSec = (System.nanoTime() - t0) / 1e9;
+				final Quality.Comparison qn = Quality.compare(nn.object(), x.object(), x.support());
+				nnChi2[j][c] = nn.finalChi2();
+				ratio[j][c] = nnSec / phSec;
+				if (qn.amplitudeCorrelation() >= 0.95) nnOk[j]++;
+				if (nnChi2[j][c] <= phChi2[c]) notWorse[j]++;
+				line.append(String.format(Locale.ROOT, " | k=%d corr %.3f chi2 %.6f %.1fs rank %d", ks[j], qn.amplitudeCorrelation(), nnChi2[j][c], nnSec, rank));
+			}
+			System.out.println(line);
 		}
-		System.out.printf(Locale.ROOT, "%nPhasing (%d starts): correlation >= 0.95 in %d/%d, median chi2 %.5f%nNN + refine (network + %d): correlation >= 0.95 in %d/%d, median chi2 %.5f, chi2 not worse in %d/%d, "
-			+ "network start ranked first in %d/%d, median time %.2f of phasing's%n", k, phOk, count, median(phChi2), k - 1, nnOk, count, median(nnChi2), notWorse, count, networkBest, count, median(ratio));
+		System.out.printf(Locale.ROOT, "%nPhasing (%d starts): correlation >= 0.95 in %d/%d, median chi2 %.6f%n", m, phOk, count, median(phChi2));
+		for (int j = 0; j < nk; j++)
+			System.out.printf(Locale.ROOT, "NN + refine (network '%s' + %d random): correlation >= 0.95 in %d/%d, median chi2 %.6f, chi2 not worse in %d/%d, network start ranked first in %d/%d, median time %.2f of phasing's%n",
+				rs[j], ks[j] - 1, nnOk[j], count, median(nnChi2[j]), notWorse[j], count, networkBest[j], count, median(ratio[j]));
 	}
 
 	/**
@@ -340,6 +373,11 @@ public final class HeldOutEvaluation {
 			}
 		}
 		return nb == 0 || ng == 0 ? Double.NaN : u / ((double) nb * ng);
+	}
+
+	/** The comma-separated refinement recipes of {@code --refine} ("none" or blank: none). */
+	private static String[] recipes(final String refine) {
+		return refine.isBlank() || refine.equals("none") ? new String[0] : refine.split(",");
 	}
 
 	static double median(final double[] v) { return sc.fiji.cdi.bench.NnEvaluation.median(v); }

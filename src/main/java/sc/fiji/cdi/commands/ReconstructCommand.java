@@ -36,7 +36,7 @@ public class ReconstructCommand extends PhasingCommand {
 	private final String network_section = section("Network (mode nn+refine)");
 
 	@Parameter(label = "Mode", choices = { "phasing", "nn+refine" }, persist = false,
-		description = "phasing: the recipe from a random start; nn+refine: a network prediction seeds a short refinement (refinement)")
+		description = "phasing: the recipe from a random start; nn+refine: a network prediction seeds one refinement (refinement), about 1/7 of default phasing's iterations on grids up to 7.5 M voxels")
 	private String mode = "phasing";
 
 	@Parameter(label = "Network (nn+refine): auto, 3d, 2d, 2d-128 or a model folder", persist = false)

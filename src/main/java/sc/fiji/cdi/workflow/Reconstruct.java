@@ -132,7 +132,7 @@ public final class Reconstruct {
 
 		/**
 		 * The starts and their iterations in words, for the log: "1 start of 620 iterations", "4 starts of 620
-		 * iterations", or where they differ (NN + refine) each start's: "2 starts: network 190 iterations, random 900".
+		 * iterations", or where they differ (NN + refine) each start's: "2 starts: network 700 iterations, random 620".
 		 */
 		public String startsSummary() {
 			final MultiStart.Result ms = outcome.starts();
@@ -263,7 +263,7 @@ public final class Reconstruct {
 	}
 
 	/**
-	 * The network's prediction (after fine-tuning on the pattern when asked) seeds a short refinement. With
+	 * The network's prediction (after fine-tuning on the pattern when asked) seeds a refinement ({@link NnRefine#DEFAULT_RECIPE} unless another is given). With
 	 * {@code randomStarts} = k > 1 the network start is the first of k {@link sc.fiji.cdi.pipeline.MultiStart} starts,
 	 * the other k − 1 random ones with the full phasing recipe: free pixels are held out of all of them (and of the
 	 * network's input), they are ranked by free log-likelihood, the best half averaged and polished, as in phasing

@@ -83,8 +83,9 @@ class NnCommandsTest {
 			}
 		}
 		System.out.printf("Predict fine_tune_steps=30 on an unusual 2D crystal: amplitude correlation %.3f -> %.3f%n", corr[0], corr[1]);
-		// measured 0.808 -> 0.970, 0.973, 0.974 (30 Nov)
-		assertTrue(corr[1] > 0.9 && corr[1] > corr[0], "fine-tuning on the pattern: amplitude correlation " + corr[0] + " -> " + corr[1]);
+		// measured 0.808 -> 0.970, 0.973, 0.974 (30 Nov) and 0.900 on a loaded machine (the tuning is chaotic: the
+		// thread schedule changes its path), so the bound is a clear gain, not the best run's
+		assertTrue(corr[1] > 0.85 && corr[1] > corr[0] + 0.04, "fine-tuning on the pattern: amplitude correlation " + corr[0] + " -> " + corr[1]);
 	}
 
 	@Test
@@ -96,7 +97,8 @@ class NnCommandsTest {
 		assertEquals(0, Main.run("--headless", "--run", "Reconstruct", "input=\"" + in + "\",output_dir=\"" + out + "\",mode=\"nn+refine\",device=\"cpu\""));
 		final JsonObject report = JsonParser.parseString(Files.readString(out.resolve("scan_report.json"))).getAsJsonObject();
 		assertEquals("nn+refine", report.get("mode").getAsString());
-		assertEquals(190, report.get("iterations").getAsInt(), "the refinement recipe: 10 ER, 150 HIO, 20 ER, 10 CG");
+		assertEquals(Recipe.parse(NnRefine.DEFAULT_RECIPE).totalIterations(), report.get("iterations").getAsInt(), "the refinement recipe");
+		assertEquals(700, Recipe.parse(NnRefine.DEFAULT_RECIPE).totalIterations(), "10 ER, 600 HIO, 40 ER, 50 CG");
 		assertTrue(report.get("final_chi2").getAsDouble() < 0.01, "χ² " + report.get("final_chi2"));
 		assertTrue(report.getAsJsonObject("seconds").has("seed"), "the network time is reported");
 		// the prediction's preprocessing (binning) and trust verdict are in the report

@@ -25,15 +25,18 @@ import sc.fiji.cdi.util.Progress;
 public final class NnRefine {
 
 	/**
-	 * Refinement recipe: ER settles the prediction into the data, one HIO round escapes its errors, ER settles again,
-	 * and a conjugate-gradient polish of the averaged last 20 ER iterates ({@code CG}, PyNX's ML in spirit) lowers χ²
-	 * further at the cost of the 20 ER iterations it replaces (one CG iteration is two modulus projections). 200
-	 * iterations' worth of projections, 0.32 of cohere's 620. On the independent held-out family
-	 * ({@code sc.fiji.cdi.bench.HeldOutEvaluation}, 30 Nov 2026, against {@code 10*ER+150*HIO+40*ER} before): 3D 64³,
-	 * 36 crystals, χ² not worse than default phasing in 17 (15), 30 successes (31) against 25 for phasing; 2D 128²,
-	 * 48 crystals, not worse in 38 (37), 42 successes (42) against 18; median χ² 5–20 % lower, the same time.
+	 * Refinement recipe: ER settles the prediction into the data, one long HIO round escapes its errors, ER settles
+	 * again, and a conjugate-gradient polish of the averaged last ER iterates ({@code CG}, PyNX's ML in spirit) lowers
+	 * χ² further (one CG iteration is two modulus projections). 700 iterations, one start: about 1/7 of what
+	 * Reconstruct's default phasing spends on a grid of up to 7.5 M voxels (8 random starts of cohere's 620,
+	 * {@link sc.fiji.cdi.pipeline.MultiStart#defaultStarts}), 0.28 of it for 4 starts. Measured on the independent
+	 * held-out family ({@code sc.fiji.cdi.bench.HeldOutEvaluation --starts 1 --phasing-starts 8}, 30 Nov 2026, seventh
+	 * session) against Reconstruct's default phasing: 2D 128², 96 crystals, 88 successes against 72, χ² not worse in
+	 * 88 (92 %), 0.14–0.15 of its time, where the 190-iteration {@code 10*ER+150*HIO+20*ER+10*CG} used before had 82
+	 * successes and χ² not worse in 46; the longer HIO round lets noise-free crystals reach phasing's χ², the longer
+	 * ER/CG tail noisy ones its noise floor. 3D figures and the recipes compared: {@code docs/models.md}.
 	 */
-	public static final String DEFAULT_RECIPE = "10*ER+150*HIO+20*ER+10*CG";
+	public static final String DEFAULT_RECIPE = "10*ER+600*HIO+40*ER+50*CG";
 
 	/** Support threshold on the resampled amplitude, relative to its maximum (CDI NN, AutoPhaseNN: 0.1). */
 	public static final double SUPPORT_THRESHOLD = 0.1;
