@@ -179,10 +179,10 @@ public final class HeldOutEvaluation {
 	/**
 	 * Reconstruct's two modes ({@code --starts k1,k2,..}, {@code --phasing-starts m}): phasing with m random starts
 	 * (default: k when one k is given, else Reconstruct's own default, {@link MultiStart#defaultStarts}) against NN +
-	 * refine with the network start and k − 1 random ones, for each k, on the same crystals. All run as Reconstruct
-	 * runs them: with k or m > 1 through {@link MultiStart} (free pixels, ranking by free log-likelihood, the best half
-	 * averaged and polished); NN + refine with k = 1 is the network start's refinement alone (Reconstruct's default
-	 * for {@code mode=nn+refine}). The results are presented with their phase ramp removed, so the phase error against
+	 * refine with the network start and k − 1 random ones, for each k and each refinement recipe, on the same
+	 * crystals. All run as Reconstruct runs them: phasing, and NN + refine with k > 1, through {@link MultiStart} (free
+	 * pixels, ranking by free log-likelihood, the best half averaged and polished); NN + refine with k = 1 is the
+	 * network start's refinement alone (Reconstruct's default for {@code mode=nn+refine}). The results are presented with their phase ramp removed, so the phase error against
 	 * the truth (which has a ramp) is not comparable to the other modes': success here is amplitude correlation
 	 * ≥ 0.95 alone. Times include the network (loading excluded).
 	 */
@@ -204,7 +204,7 @@ public final class HeldOutEvaluation {
 			final SimulatedCrystal x = HeldOutCrystals.crystal(g, seed, c);
 			final Diffraction d = x.diffraction();
 			long t0 = System.nanoTime();
-			final PhasingResult ph = m > 1 ? MultiStart.run(d, phasing.withSeed(c + 1), m, backend, null).result() : new Phaser(backend).run(d, phasing.withSeed(c + 1), null, Progress.NONE);
+			final PhasingResult ph = MultiStart.run(d, phasing.withSeed(c + 1), m, backend, null).result();
 			final double phSec = (System.nanoTime() - t0) / 1e9;
 			final Quality.Comparison qp = Quality.compare(ph.object(), x.object(), x.support());
 			phChi2[c] = ph.finalChi2();
@@ -215,8 +215,8 @@ public final class HeldOutEvaluation {
 				final PhasingResult nn;
 				int rank = 1;
 				final PhasingParameters refining = NnRefine.parameters(phasing).withRecipe(rs[j]);
-				final MultiStart.Seeded seeded = new MultiStart.Seeded((fitted, progress) -> NnRefine.initialGuess(p.predict(fitted), fitted), refining);
 				if (ks[j] > 1) {
+					final MultiStart.Seeded seeded = new MultiStart.Seeded((fitted, progress) -> NnRefine.initialGuess(p.predict(fitted), fitted), refining);
 					final MultiStart.Result r = MultiStart.run(d, phasing.withSeed(c + 1), ks[j], backend, null, seeded);
 					nn = r.result();
 					rank = r.starts().get(0).rank();
