@@ -23,6 +23,7 @@ import sc.fiji.cdi.phasing.Phaser;
 import sc.fiji.cdi.phasing.PhasingParameters;
 import sc.fiji.cdi.phasing.PhasingResult;
 import sc.fiji.cdi.phasing.Recipe;
+import sc.fiji.cdi.phasing.Refinement;
 import sc.fiji.cdi.pipeline.MultiStart;
 import sc.fiji.cdi.simulate.SimulatedCrystal;
 import sc.fiji.cdi.util.Progress;
@@ -49,10 +50,10 @@ public final class HeldOutEvaluation {
 	private HeldOutEvaluation() {}
 
 	public static void main(final String[] args) {
-		final BenchOptions o = new BenchOptions(args, java.util.Set.of("--model", "--count", "--size", "--threads", "--seed", "--refine", "--calibrate", "--phasing", "--starts", "--polish", "--sw-period", "--fine-tune", "--phasing-starts"));
+		final BenchOptions o = new BenchOptions(args, java.util.Set.of("--model", "--count", "--size", "--threads", "--seed", "--refine", "--calibrate", "--phasing", "--starts", "--polish", "--sw-period", "--fine-tune", "--phasing-starts", "--phasing-cache"));
 		final int swPeriod = o.integer("--sw-period", -1);
 		final String polishRecipe = o.text("--polish", "");
-		final String model = o.text("--model", "3d"), refine = o.text("--refine", NnRefine.DEFAULT_RECIPE);
+		final String model = o.text("--model", "3d"), refine = o.text("--refine", NnRefine.DEFAULT_REFINEMENT);
 		final int count = o.integer("--count", 20), size = o.integer("--size", 64), threads = o.integer("--threads", 1), calibrate = o.integer("--calibrate", 0);
 		final boolean withPhasing = o.flag("--phasing", true);
 		final long seed = o.number("--seed", 15);
@@ -64,7 +65,7 @@ public final class HeldOutEvaluation {
 			final Grid g = p.networkGrid().is2D() ? Grid.of2D(size, size) : Grid.cube(size);
 			if (calibrate > 0 && fineTune == 0) { calibrate(p, g, calibrate); return; }
 			if (multi.length > 0) {
-				startsCompared(p, g, seed, count, multi, recipes(refine), phasingStarts > 0 ? phasingStarts : multi.length == 1 ? multi[0] : MultiStart.defaultStarts(g), threads);
+				startsCompared(p, g, seed, count, multi, recipes(refine), phasingStarts > 0 ? phasingStarts : multi.length == 1 ? multi[0] : MultiStart.defaultStarts(g), threads, o.text("--phasing-cache", ""));
 				return;
 			}
 			if (fineTune > 0) { fineTuned(model, g, seed, count, fineTune, calibrate > 0 ? p.card() : null); return; }
@@ -110,8 +111,8 @@ public final class HeldOutEvaluation {
 				final StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%3d bin %s NN corr %.3f phase %.3f chi2 %.3f dis %.3f %s %.0f ms |", k, Arrays.toString(pr.binZyx()),
 					nnCorr[k], nnPhase[k], nnChi2[k], dis[k], trusted[k] ? "trusted" : "FLAGGED", pr.millis()));
 				for (int j = 0; j < nr; j++) {
-					final PhasingParameters rp = NnRefine.parameters(phasing).withRecipe(recipes[j]);
-					PhasingResult r = new Phaser(backend).run(d, swPeriod >= 0 ? rp.withShrinkWrapPeriod(swPeriod) : rp, guess, Progress.NONE);
+					final PhasingParameters rp = NnRefine.parameters(phasing);
+					PhasingResult r = Refinement.parse(recipes[j]).run(backend, d, swPeriod >= 0 ? rp.withShrinkWrapPeriod(swPeriod) : rp, guess, Progress.NONE);
 					if (!polishRecipe.isEmpty()) {
 						final double before = r.finalChi2(), sec = r.seconds();
 						r = new Phaser(backend).run(d, NnRefine.parameters(phasing).withRecipe(polishRecipe).withShrinkWrapPeriod(0).withAverageLast(0), new InitialGuess(r.object(), r.support()), Progress.NONE);
@@ -186,7 +187,18 @@ public final class HeldOutEvaluation {
 	 * the truth (which has a ramp) is not comparable to the other modes': success here is amplitude correlation
 	 * ≥ 0.95 alone. Times include the network (loading excluded).
 	 */
-	private static void startsCompared(final Predictor p, final Grid g, final long seed, final int count, final int[] starts, final String[] refinements, final int m, final int threads) {
+	private static void startsCompared(final Predictor p, final Grid g, final long seed, final int count, final int[] starts, final String[] refinements, final int m, final int threads, final String cacheDir) {
+		// phasing's results per crystal (chi2, correlation, seconds), reused across runs that compare refinements
+		final java.nio.file.Path cache = cacheDir.isBlank() ? null : java.nio.file.Path.of(cacheDir, String.format(Locale.ROOT, "phasing-%s-%d-seed%d-m%d.tsv", g.is2D() ? "2d" : "3d", g.nx, seed, m));
+		final java.util.Map<Integer, double[]> cached = new java.util.HashMap<>();
+		if (cache != null && java.nio.file.Files.exists(cache)) {
+			try {
+				for (final String l : java.nio.file.Files.readAllLines(cache)) {
+					final String[] t = l.trim().split("\\s+");
+					if (t.length == 4) cached.put(Integer.parseInt(t[0]), new double[] { Double.parseDouble(t[1]), Double.parseDouble(t[2]), Double.parseDouble(t[3]) });
+				}
+			} catch (final java.io.IOException e) { throw new java.io.UncheckedIOException(e); }
+		}
 		final JTransformsBackend backend = new JTransformsBackend(threads);
 		final PhasingParameters phasing = PhasingParameters.defaults();
 		// every k with every refinement recipe
@@ -204,25 +216,40 @@ public final class HeldOutEvaluation {
 			final SimulatedCrystal x = HeldOutCrystals.crystal(g, seed, c);
 			final Diffraction d = x.diffraction();
 			long t0 = System.nanoTime();
-			final PhasingResult ph = MultiStart.run(d, phasing.withSeed(c + 1), m, backend, null).result();
-			final double phSec = (System.nanoTime() - t0) / 1e9;
-			final Quality.Comparison qp = Quality.compare(ph.object(), x.object(), x.support());
-			phChi2[c] = ph.finalChi2();
-			if (qp.amplitudeCorrelation() >= 0.95) phOk++;
-			final StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%3d phasing corr %.3f chi2 %.6f %.1fs", c, qp.amplitudeCorrelation(), phChi2[c], phSec));
+			final double phSec, phCorr;
+			if (cached.containsKey(c)) {
+				final double[] v = cached.get(c);
+				phChi2[c] = v[0];
+				phCorr = v[1];
+				phSec = v[2];
+			} else {
+				final PhasingResult ph = MultiStart.run(d, phasing.withSeed(c + 1), m, backend, null).result();
+				phSec = (System.nanoTime() - t0) / 1e9;
+				phCorr = Quality.compare(ph.object(), x.object(), x.support()).amplitudeCorrelation();
+				phChi2[c] = ph.finalChi2();
+				if (cache != null) {
+					try {
+						java.nio.file.Files.createDirectories(cache.getParent());
+						java.nio.file.Files.writeString(cache, String.format(Locale.ROOT, "%d %.17g %.17g %.6f%n", c, phChi2[c], phCorr, phSec), java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+					} catch (final java.io.IOException e) { throw new java.io.UncheckedIOException(e); }
+				}
+			}
+			if (phCorr >= 0.95) phOk++;
+			final StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%3d phasing corr %.3f chi2 %.4e %.1fs", c, phCorr, phChi2[c], phSec));
 			for (int j = 0; j < nk; j++) {
 				t0 = System.nanoTime();
 				final PhasingResult nn;
 				int rank = 1;
-				final PhasingParameters refining = NnRefine.parameters(phasing).withRecipe(rs[j]);
+				final PhasingParameters refining = NnRefine.parameters(phasing);
+				final Refinement refinement = Refinement.parse(rs[j]);
 				if (ks[j] > 1) {
-					final MultiStart.Seeded seeded = new MultiStart.Seeded((fitted, progress) -> NnRefine.initialGuess(p.predict(fitted), fitted), refining);
+					final MultiStart.Seeded seeded = new MultiStart.Seeded((fitted, progress) -> NnRefine.initialGuess(p.predict(fitted), fitted), refining, refinement);
 					final MultiStart.Result r = MultiStart.run(d, phasing.withSeed(c + 1), ks[j], backend, null, seeded);
 					nn = r.result();
 					rank = r.starts().get(0).rank();
 					if (r.best() == 0) networkBest[j]++;
 				} else {
-					nn = NnRefine.refine(d, p.predict(d), refining, backend, Progress.NONE);
+					nn = NnRefine.refine(d, p.predict(d), refining, refinement, backend, Progress.NONE);
 					networkBest[j]++;
 				}
 				final double nnSec = (System.nanoTime() - t0) / 1e9;
@@ -231,7 +258,7 @@ public final class HeldOutEvaluation {
 				ratio[j][c] = nnSec / phSec;
 				if (qn.amplitudeCorrelation() >= 0.95) nnOk[j]++;
 				if (nnChi2[j][c] <= phChi2[c]) notWorse[j]++;
-				line.append(String.format(Locale.ROOT, " | k=%d corr %.3f chi2 %.6f %.1fs rank %d", ks[j], qn.amplitudeCorrelation(), nnChi2[j][c], nnSec, rank));
+				line.append(String.format(Locale.ROOT, " | k=%d corr %.3f chi2 %.4e %.1fs rank %d", ks[j], qn.amplitudeCorrelation(), nnChi2[j][c], nnSec, rank));
 			}
 			System.out.println(line);
 		}

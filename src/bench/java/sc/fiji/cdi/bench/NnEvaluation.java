@@ -25,6 +25,7 @@ import sc.fiji.cdi.phasing.Phaser;
 import sc.fiji.cdi.phasing.PhasingParameters;
 import sc.fiji.cdi.phasing.PhasingResult;
 import sc.fiji.cdi.phasing.Recipe;
+import sc.fiji.cdi.phasing.Refinement;
 import sc.fiji.cdi.simulate.SimulatedCrystal;
 import sc.fiji.cdi.testutil.SharedData;
 import sc.fiji.cdi.util.Progress;
@@ -41,7 +42,7 @@ public final class NnEvaluation {
 
 	public static void main(final String[] args) {
 		final BenchOptions o = new BenchOptions(args, java.util.Set.of("--model", "--count", "--size", "--threads", "--seed", "--refine", "--example", "--fine-tune"));
-		final String model = o.text("--model", "3d"), refineRecipe = o.text("--refine", NnRefine.DEFAULT_RECIPE);
+		final String model = o.text("--model", "3d"), refineRecipe = o.text("--refine", NnRefine.DEFAULT_REFINEMENT);
 		final int count = o.integer("--count", 100), size = o.integer("--size", 0), threads = o.integer("--threads", 1), fineTune = o.integer("--fine-tune", FineTuning.DEFAULT_STEPS);
 		final long seed = o.number("--seed", 1_000_003);
 		// the shared data folder: -Dcdi.shared.dir, else ../shared
@@ -51,12 +52,13 @@ public final class NnEvaluation {
 		try (Predictor p = Predictor.load(model, "auto")) {
 			final Grid g = size > 0 ? (p.networkGrid().is2D() ? Grid.of2D(size, size) : Grid.cube(size)) : p.networkGrid();
 			final PhasingParameters cohere = PhasingParameters.defaults();
-			final PhasingParameters refine = NnRefine.parameters(cohere).withRecipe(refineRecipe);
+			final PhasingParameters refine = NnRefine.parameters(cohere);
+			final Refinement refinement = Refinement.parse(refineRecipe);
 			System.out.printf(Locale.ROOT, "Model %s (%s), %d held-out crystals on %s, seed %d; refine '%s' (%d it.), cohere '%s' (%d it.), %d thread(s)%n",
-				model, p.card().architecture.describe(), count, g, seed, refineRecipe, Recipe.parse(refineRecipe).totalIterations(), cohere.recipe(), Recipe.parse(cohere.recipe()).totalIterations(), threads);
+				model, p.card().architecture.describe(), count, g, seed, refineRecipe, refinement.totalIterations(), cohere.recipe(), Recipe.parse(cohere.recipe()).totalIterations(), threads);
 			final CrystalRecipe recipe = p.card().training.dataRecipe != null ? p.card().training.dataRecipe : CrystalRecipe.defaults(g.rank());
 			final JTransformsBackend backend = new JTransformsBackend(threads);
-			final int nRef = Recipe.parse(refineRecipe).totalIterations(), nCoh = Recipe.parse(cohere.recipe()).totalIterations();
+			final int nRef = refinement.totalIterations(), nCoh = Recipe.parse(cohere.recipe()).totalIterations();
 			final double[] nnCorr = new double[count], nnPhase = new double[count], nnChi2 = new double[count], nnMs = new double[count];
 			final double[] rfCorr = new double[count], rfPhase = new double[count], rfChi2 = new double[count], rfSec = new double[count];
 			final double[] coCorr = new double[count], coPhase = new double[count], coChi2 = new double[count], coSec = new double[count];
@@ -69,7 +71,7 @@ public final class NnEvaluation {
 				final Quality.Comparison qn = Quality.compare(guess.object(), c.object(), c.support());
 				nnCorr[k] = qn.amplitudeCorrelation(); nnPhase[k] = qn.phaseRmsError(); nnMs[k] = pr.millis();
 				nnChi2[k] = ErrorMetrics.chi2(backend, guess.object(), d);
-				final PhasingResult rf = new Phaser(backend).run(d, refine, guess, Progress.NONE);
+				final PhasingResult rf = refinement.run(backend, d, refine, guess, Progress.NONE);
 				final Quality.Comparison qr = Quality.compare(rf.object(), c.object(), c.support());
 				rfCorr[k] = qr.amplitudeCorrelation(); rfPhase[k] = qr.phaseRmsError(); rfChi2[k] = rf.finalChi2(); rfSec[k] = rf.seconds() + pr.millis() / 1e3; rfHist[k] = rf.chi2History();
 				final PhasingResult co = new Phaser(backend).run(d, cohere.withSeed(k + 1), null, Progress.NONE);
@@ -89,18 +91,18 @@ public final class NnEvaluation {
 			final int reach = firstBelow(rfHist, target);
 			System.out.printf(Locale.ROOT, "NN + refine reaches cohere's median final chi2 %.5f at iteration %s of %d (1/5 of cohere = %d); cohere's own median history reaches NN+refine's final %.5f at iteration %s%n",
 				target, reach < 0 ? "never" : Integer.toString(reach + 1), nRef, nCoh / 5, median(rfChi2), Integer.toString(firstBelow(coHist, median(rfChi2)) + 1));
-			if (Files.isRegularFile(example) && p.networkGrid().rank() == 3) exampleData(p, example, refine, cohere, backend, fineTune);
+			if (Files.isRegularFile(example) && p.networkGrid().rank() == 3) exampleData(p, example, refine, refinement, cohere, backend, fineTune);
 			else System.out.println("3D-CDI-NN example crop not found at " + example + ": skipped.");
 		}
 	}
 
 	/** The comparison on the example crop; then again after fine-tuning the network on it (which changes {@code p}). */
-	private static void exampleData(final Predictor p, final Path file, final PhasingParameters refine, final PhasingParameters cohere, final JTransformsBackend backend, final int fineTuneSteps) {
+	private static void exampleData(final Predictor p, final Path file, final PhasingParameters refine, final Refinement refinement, final PhasingParameters cohere, final JTransformsBackend backend, final int fineTuneSteps) {
 		final Diffraction d = new Diffraction(NpyIO.read(file), Quantity.AMPLITUDE, null, new ProcessingLog().add("read", "file", file.toString()), file.toString());
 		final Prediction pr = p.predict(d);
 		final InitialGuess guess = NnRefine.initialGuess(pr, d);
 		final double nnChi2 = ErrorMetrics.chi2(backend, guess.object(), d);
-		final PhasingResult rf = new Phaser(backend).run(d, refine, guess, Progress.NONE);
+		final PhasingResult rf = refinement.run(backend, d, refine, guess, Progress.NONE);
 		// phase retrieval alone from several random starts: single HIO runs from random starts scatter widely
 		final int starts = 5;
 		final double[] coChi2 = new double[starts], coSec = new double[starts];
@@ -123,7 +125,7 @@ public final class NnEvaluation {
 		final FineTuning.Report ft = FineTuning.run(p, List.of(d), fineTuneSteps, FineTuning.DEFAULT_LEARNING_RATE, 1, Progress.NONE);
 		final Prediction tuned = p.predict(d);
 		final InitialGuess tg = NnRefine.initialGuess(tuned, d);
-		final PhasingResult rt = new Phaser(backend).run(d, refine, tg, Progress.NONE);
+		final PhasingResult rt = refinement.run(backend, d, refine, tg, Progress.NONE);
 		final int reachTuned = firstBelow(new double[][] { rt.chi2History() }, target);
 		System.out.printf(Locale.ROOT, "After fine-tuning on the crop (%d steps, learning rate %.0e, physics loss %.4f -> %.4f, %.1f s): NN alone chi2 %.4f; NN + refine chi2 %.5f after %d iterations (%.2f s); "
 			+ "reaches cohere's median final chi2 at iteration %s%n", ft.steps(), ft.learningRate(), ft.lossBefore(), ft.lossAfter(), ft.seconds(), ErrorMetrics.chi2(backend, tg.object(), d),

@@ -143,7 +143,8 @@ public final class ParameterCheck {
 					case "size" -> Inputs.sizeSyntax(s);
 					case "binning" -> Inputs.binning(s);
 					case "data_threshold" -> Inputs.threshold(s, sc.fiji.cdi.beamline.Beamline.DataRules.GENERIC);
-					case "recipe", "refinement" -> Recipe.parse(s);
+					case "recipe" -> Recipe.parse(s);
+					case "refinement" -> sc.fiji.cdi.phasing.Refinement.parse(s);
 					default -> { /* free text */ }
 				}
 			} catch (final BadParameter e) {

@@ -36,14 +36,15 @@ public class ReconstructCommand extends PhasingCommand {
 	private final String network_section = section("Network (mode nn+refine)");
 
 	@Parameter(label = "Mode", choices = { "phasing", "nn+refine" }, persist = false,
-		description = "phasing: the recipe from a random start; nn+refine: a network prediction seeds one refinement (refinement), about 1/7 of default phasing's iterations on grids up to 7.5 M voxels")
+		description = "phasing: the recipe from a random start; nn+refine: a network prediction seeds one refinement (refinement), about 1/5 of default phasing's iterations on grids up to 7.5 M voxels")
 	private String mode = "phasing";
 
 	@Parameter(label = "Network (nn+refine): auto, 3d, 2d, 2d-128 or a model folder", persist = false)
 	private String model = "auto";
 
-	@Parameter(label = "Refinement recipe (nn+refine)", persist = false)
-	private String refinement = NnRefine.DEFAULT_RECIPE;
+	@Parameter(label = "Refinement (nn+refine): a recipe, or TRUNK | Nx BRANCH | POLISH", persist = false,
+		description = "a plain recipe runs from the prediction; TRUNK | Nx BRANCH | POLISH runs the trunk, N branches each with its own free pixels held out, averages and polishes them, and keeps that or the plain trajectory, whichever has the lower chi2")
+	private String refinement = NnRefine.DEFAULT_REFINEMENT;
 
 	@Parameter(label = "Fine-tune the network on this pattern first (nn+refine; steps, 0 = no)", min = "0", persist = false,
 		description = "AutoPhaseNN-style physics-loss fine-tuning on the measured pattern before the prediction; 50 at learning rate 1e-3 helps on data unlike the training crystals")

@@ -19,6 +19,7 @@ import sc.fiji.cdi.phasing.PhasingBackend;
 import sc.fiji.cdi.phasing.PhasingParameters;
 import sc.fiji.cdi.phasing.PhasingResult;
 import sc.fiji.cdi.phasing.Recipe;
+import sc.fiji.cdi.phasing.Refinement;
 import sc.fiji.cdi.util.CancelledException;
 import sc.fiji.cdi.util.CdiException;
 import sc.fiji.cdi.util.Progress;
@@ -44,7 +45,7 @@ import sc.fiji.cdi.util.Progress;
  * With one start there are no free pixels and no average: the start itself is presented.
  * <p>
  * A {@link Seeded} first start (NN + refine) is one start among the others: its guess is made from the data with the
- * free pixels held out (so the network never sees them either), it runs its own (short) recipe, and it is ranked by
+ * free pixels held out (so the network never sees them either), it runs its own {@link Refinement}, and it is ranked by
  * the same free log-likelihood. When its guess cannot be made (a {@link CdiException}, e.g. an empty predicted
  * support) it runs as a random start and {@link Result#seededFailure} says why; a cancellation still stops the run.
  */
@@ -69,9 +70,16 @@ public final class MultiStart {
 	 * A first start seeded from the data instead of a random one.
 	 *
 	 * @param seeder     makes the starting guess from the data with the free pixels held out
-	 * @param parameters the seeded start's phasing parameters (its recipe)
+	 * @param parameters the seeded start's phasing parameters
+	 * @param refinement how it runs from its guess (a plain recipe or a branched {@link Refinement})
 	 */
-	public record Seeded(ReconstructionPipeline.Seeder seeder, PhasingParameters parameters) {}
+	public record Seeded(ReconstructionPipeline.Seeder seeder, PhasingParameters parameters, Refinement refinement) {
+
+		/** Refined by the parameters' own recipe. */
+		public Seeded(final ReconstructionPipeline.Seeder seeder, final PhasingParameters parameters) {
+			this(seeder, parameters, Refinement.parse(parameters.recipe()));
+		}
+	}
 
 	/** One start's record in the report. */
 	public record Start(int index, long seed, double chi2, double freeLlk, double seconds, int rank, boolean averaged, double correlationToBest, int iterations) {}
@@ -135,7 +143,7 @@ public final class MultiStart {
 		String seededFailure = null;
 		// progress in iterations over all starts: a seeded start's short recipe counts for what it is, not 1/starts
 		final long[] before = new long[starts + 1];
-		for (int k = 0; k < starts; k++) before[k + 1] = before[k] + Recipe.parse((k == 0 && seeded != null ? seeded.parameters() : p).recipe()).totalIterations();
+		for (int k = 0; k < starts; k++) before[k + 1] = before[k] + (k == 0 && seeded != null ? seeded.refinement().totalIterations() : Recipe.parse(p.recipe()).totalIterations());
 		for (int k = 0; k < starts; k++) {
 			final long seed = p.seed() + k;
 			final int index = k;
@@ -162,7 +170,7 @@ public final class MultiStart {
 					progress.status("The seeded start failed (" + e.getMessage() + "); start 1 runs from a random start instead");
 				}
 			}
-			results.add(guess != null ? phaser.run(fitted, seeded.parameters().withSeed(seed), guess, sub) : phaser.run(fitted, p.withSeed(seed), null, sub));
+			results.add(guess != null ? seeded.refinement().run(backend, fitted, seeded.parameters().withSeed(seed), guess, sub) : phaser.run(fitted, p.withSeed(seed), null, sub));
 		}
 		final Result r = combine(data, free, results, p, backend);
 		return seededFailure == null ? r : r.withSeededFailure(seededFailure);

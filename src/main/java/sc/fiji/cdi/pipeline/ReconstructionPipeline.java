@@ -11,6 +11,7 @@ import sc.fiji.cdi.phasing.Phaser;
 import sc.fiji.cdi.phasing.PhasingBackend;
 import sc.fiji.cdi.phasing.PhasingParameters;
 import sc.fiji.cdi.phasing.PhasingResult;
+import sc.fiji.cdi.phasing.Refinement;
 import sc.fiji.cdi.preprocess.PreprocessOptions;
 import sc.fiji.cdi.preprocess.Preprocessor;
 import sc.fiji.cdi.util.MemoryGuard;
@@ -72,15 +73,18 @@ public final class ReconstructionPipeline {
 
 	/** Phase retrieval started from what {@code seeder} makes of the preprocessed data (null: random start). */
 	public static Outcome runSeeded(final Diffraction data, final Request request, final Seeder seeder, final Progress progress) {
-		return runSeeded(data, request, seeder, null, progress);
+		return runSeeded(data, request, seeder, null, null, progress);
 	}
 
 	/**
-	 * As {@link #runSeeded(Diffraction, Request, Seeder, Progress)}; with {@code seededParameters} not null and more
-	 * than one start requested, the seeded start (with these parameters) is the first of {@link MultiStart}'s starts,
-	 * the others random ones with the request's parameters, all ranked by free log-likelihood.
+	 * As {@link #runSeeded(Diffraction, Request, Seeder, Progress)}; with {@code seededParameters} not null the seeded
+	 * start runs {@code refinement} (null: their recipe) with them, and with more than one start requested it is the
+	 * first of {@link MultiStart}'s starts, the others random ones with the request's parameters, all ranked by free
+	 * log-likelihood.
 	 */
-	public static Outcome runSeeded(final Diffraction data, final Request request, final Seeder seeder, final PhasingParameters seededParameters, final Progress progress) {
+	public static Outcome runSeeded(final Diffraction data, final Request request, final Seeder seeder, final PhasingParameters seededParameters, final Refinement refinement,
+		final Progress progress) {
+		final Refinement refining = seededParameters == null ? null : refinement != null ? refinement : Refinement.parse(seededParameters.recipe());
 		final Map<String, Double> seconds = new LinkedHashMap<>();
 		long t0 = System.nanoTime();
 		// each preprocessing step returns a new copy of the values (+ mask): input, one step's output and the next
@@ -106,10 +110,10 @@ public final class ReconstructionPipeline {
 		MultiStart.Result starts = null;
 		if (guess == null) {
 			final int n = request.starts() > 0 ? request.starts() : MultiStart.defaultStarts(pre.grid());
-			starts = MultiStart.run(pre, request.phasing(), n, backend, progress, seededMultiStart ? new MultiStart.Seeded(seeder, seededParameters) : null);
+			starts = MultiStart.run(pre, request.phasing(), n, backend, progress, seededMultiStart ? new MultiStart.Seeded(seeder, seededParameters, refining) : null);
 			result = starts.result();
 		} else {
-			final PhasingResult r = new Phaser(backend).run(pre, seededParameters != null ? seededParameters : request.phasing(), guess, progress);
+			final PhasingResult r = refining != null ? refining.run(backend, pre, seededParameters, guess, progress) : new Phaser(backend).run(pre, request.phasing(), guess, progress);
 			final Alignment.Centred c = Alignment.present(r.object(), r.support());
 			result = new PhasingResult(c.object(), c.support(), r.chi2History(), r.outsideFractionHistory(), r.finalChi2(), r.iterations(), r.seconds(), r.backend(), r.parameters());
 		}

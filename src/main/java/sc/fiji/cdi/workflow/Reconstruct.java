@@ -23,6 +23,7 @@ import sc.fiji.cdi.nn.train.FineTuning;
 import sc.fiji.cdi.phasing.InitialGuess;
 import sc.fiji.cdi.phasing.Phaser;
 import sc.fiji.cdi.phasing.PhasingParameters;
+import sc.fiji.cdi.phasing.Refinement;
 import sc.fiji.cdi.pipeline.DataKind;
 import sc.fiji.cdi.pipeline.MultiStart;
 import sc.fiji.cdi.pipeline.ReconstructionPipeline;
@@ -132,7 +133,7 @@ public final class Reconstruct {
 
 		/**
 		 * The starts and their iterations in words, for the log: "1 start of 620 iterations", "4 starts of 620
-		 * iterations", or where they differ (NN + refine) each start's: "2 starts: network 700 iterations, random 620".
+		 * iterations", or where they differ (NN + refine) each start's: "2 starts: network 970 iterations, random 620".
 		 */
 		public String startsSummary() {
 			final MultiStart.Result ms = outcome.starts();
@@ -263,7 +264,7 @@ public final class Reconstruct {
 	}
 
 	/**
-	 * The network's prediction (after fine-tuning on the pattern when asked) seeds a refinement ({@link NnRefine#DEFAULT_RECIPE} unless another is given). With
+	 * The network's prediction (after fine-tuning on the pattern when asked) seeds a refinement ({@link NnRefine#DEFAULT_REFINEMENT} unless another is given). With
 	 * {@code randomStarts} = k > 1 the network start is the first of k {@link sc.fiji.cdi.pipeline.MultiStart} starts,
 	 * the other k − 1 random ones with the full phasing recipe: free pixels are held out of all of them (and of the
 	 * network's input), they are ranked by free log-likelihood, the best half averaged and polished, as in phasing
@@ -274,7 +275,8 @@ public final class Reconstruct {
 	 */
 	private static ReconstructionPipeline.Outcome nnRefine(final Diffraction data, final PreprocessOptions prep, final PhasingParameters phasing, final Request request,
 		final Map<String, Object> extra, final Progress progress) {
-		final String recipe = request.refinement() == null || request.refinement().isBlank() ? NnRefine.DEFAULT_RECIPE : request.refinement();
+		final Refinement refinement = Refinement.parse(request.refinement() == null || request.refinement().isBlank() ? NnRefine.DEFAULT_REFINEMENT : request.refinement());
+		final String recipe = refinement.toString();
 		final int k = Math.max(1, request.randomStarts());
 		final double[] networkSeconds = { 0 };
 		// model=auto chooses the network for the array that is phased (after cropping/binning to size=), not the
@@ -302,7 +304,7 @@ public final class Reconstruct {
 					final InitialGuess guess = NnRefine.initialGuess(prediction, pre);
 					networkSeconds[0] = (System.nanoTime() - t0) / 1e9;
 					return guess;
-				}, NnRefine.parameters(phasing).withRecipe(recipe), progress);
+				}, NnRefine.parameters(phasing), refinement, progress);
 		} finally {
 			if (loaded[0] != null) loaded[0].close();
 		}

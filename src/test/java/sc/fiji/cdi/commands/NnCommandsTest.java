@@ -24,6 +24,7 @@ import sc.fiji.cdi.nn.model.ModelFolder;
 import sc.fiji.cdi.nn.predict.NnRefine;
 import sc.fiji.cdi.phasing.PhasingParameters;
 import sc.fiji.cdi.phasing.Recipe;
+import sc.fiji.cdi.phasing.Refinement;
 import sc.fiji.cdi.simulate.CrystalSimulator;
 import sc.fiji.cdi.simulate.SimulatedCrystal;
 import sc.fiji.cdi.simulate.SimulationParameters;
@@ -97,7 +98,7 @@ class NnCommandsTest {
 		assertEquals(0, Main.run("--headless", "--run", "Reconstruct", "input=\"" + in + "\",output_dir=\"" + out + "\",mode=\"nn+refine\",device=\"cpu\""));
 		final JsonObject report = JsonParser.parseString(Files.readString(out.resolve("scan_report.json"))).getAsJsonObject();
 		assertEquals("nn+refine", report.get("mode").getAsString());
-		assertEquals(Recipe.parse(NnRefine.DEFAULT_RECIPE).totalIterations(), report.get("iterations").getAsInt(), "the refinement recipe");
+		assertEquals(Refinement.parse(NnRefine.DEFAULT_REFINEMENT).totalIterations(), report.get("iterations").getAsInt(), "the refinement recipe");
 		assertTrue(report.get("final_chi2").getAsDouble() < 0.01, "χ² " + report.get("final_chi2"));
 		assertTrue(report.getAsJsonObject("seconds").has("seed"), "the network time is reported");
 		// the prediction's preprocessing (binning) and trust verdict are in the report
@@ -136,11 +137,11 @@ class NnCommandsTest {
 		assertEquals(3, starts.size(), ranking.toString());
 		// the network start runs the short refinement, the random ones the full recipe; all held out the same free pixels
 		assertEquals("network", starts.get(0).getAsJsonObject().get("start").getAsString());
-		assertEquals(NnRefine.DEFAULT_RECIPE, starts.get(0).getAsJsonObject().get("recipe").getAsString());
+		assertEquals(NnRefine.DEFAULT_REFINEMENT, starts.get(0).getAsJsonObject().get("recipe").getAsString());
 		assertEquals(PhasingParameters.defaults().recipe(), starts.get(1).getAsJsonObject().get("recipe").getAsString());
 		// the network did run (its prediction is reported) and its start ran the short refinement, the others the full recipe
 		assertTrue(report.has("nn_prediction") && ranking.get("network_seconds").getAsDouble() > 0, ranking.toString());
-		assertEquals(Recipe.parse(NnRefine.DEFAULT_RECIPE).totalIterations(), starts.get(0).getAsJsonObject().get("iterations").getAsInt());
+		assertEquals(Refinement.parse(NnRefine.DEFAULT_REFINEMENT).totalIterations(), starts.get(0).getAsJsonObject().get("iterations").getAsInt());
 		assertEquals(Recipe.parse(PhasingParameters.defaults().recipe()).totalIterations(), starts.get(2).getAsJsonObject().get("iterations").getAsInt());
 		assertTrue(ranking.get("metric").getAsString().startsWith("free_llk"), ranking.toString());
 		assertEquals("free_llk", report.get("ranked_by").getAsString());
@@ -155,7 +156,7 @@ class NnCommandsTest {
 		final int networkRank = ranking.get("network_start_rank").getAsInt();
 		assertEquals(networkRank == 1 ? "network" : "random", ranking.get("best_ranked").getAsString());
 		// the top-level iterations are the ranked-best start's (whose chi2_history is reported), iterations_all_starts their sum
-		final int network = Recipe.parse(NnRefine.DEFAULT_RECIPE).totalIterations(), random = Recipe.parse(PhasingParameters.defaults().recipe()).totalIterations();
+		final int network = Refinement.parse(NnRefine.DEFAULT_REFINEMENT).totalIterations(), random = Recipe.parse(PhasingParameters.defaults().recipe()).totalIterations();
 		assertEquals(networkRank == 1 ? network : random, report.get("iterations").getAsInt());
 		assertEquals(report.get("iterations").getAsInt(), report.getAsJsonArray("chi2_history").size());
 		assertEquals(network + 2 * random, report.get("iterations_all_starts").getAsInt());

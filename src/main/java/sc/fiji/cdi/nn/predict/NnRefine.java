@@ -6,10 +6,10 @@ import sc.fiji.cdi.data.Grid;
 import sc.fiji.cdi.fft.Fft;
 import sc.fiji.cdi.phasing.FftShift;
 import sc.fiji.cdi.phasing.InitialGuess;
-import sc.fiji.cdi.phasing.Phaser;
 import sc.fiji.cdi.phasing.PhasingBackend;
 import sc.fiji.cdi.phasing.PhasingParameters;
 import sc.fiji.cdi.phasing.PhasingResult;
+import sc.fiji.cdi.phasing.Refinement;
 import sc.fiji.cdi.util.CdiException;
 import sc.fiji.cdi.util.Progress;
 
@@ -25,27 +25,29 @@ import sc.fiji.cdi.util.Progress;
 public final class NnRefine {
 
 	/**
-	 * Refinement recipe: ER settles the prediction into the data, one long HIO round escapes its errors, ER settles
-	 * again, and a conjugate-gradient polish of the averaged last ER iterates ({@code CG}, PyNX's ML in spirit) lowers
-	 * χ² further (one CG iteration is two modulus projections). 700 iterations, one start: about 1/7 of what
-	 * Reconstruct's default phasing spends on a grid of up to 7.5 M voxels (8 random starts of cohere's 620,
-	 * {@link sc.fiji.cdi.pipeline.MultiStart#defaultStarts}), 0.28 of it for 4 starts. Measured on the independent
-	 * held-out family ({@code sc.fiji.cdi.bench.HeldOutEvaluation --starts 1 --phasing-starts 8}, 30 Nov 2026, seventh
-	 * session) against Reconstruct's default phasing: 2D 128², 96 crystals, 88 successes against 72, χ² not worse in
-	 * 88 (92 %), 0.14–0.15 of its time, where the 190-iteration {@code 10*ER+150*HIO+20*ER+10*CG} used before had 82
-	 * successes and χ² not worse in 46; the longer HIO round lets noise-free crystals reach phasing's χ², the longer
-	 * ER/CG tail noisy ones its noise floor. 3D figures and the recipes compared: {@code docs/models.md}.
+	 * The refinement ({@link Refinement}): ER settles the prediction into the data and one long HIO round escapes its
+	 * errors (the trunk); three branches of 40 ER, each with its own 5 % of the pixels held out, are averaged and
+	 * polished by a conjugate-gradient χ² minimisation ({@code CG}, PyNX's ML in spirit; one iteration is two modulus
+	 * projections), the trunk's plain continuation ({@code 40*ER+100*CG}) too, and the lower χ² of the two is kept. 970
+	 * iterations from one start, about 1/5 of what Reconstruct's default phasing spends on a grid of up to 7.5 M voxels
+	 * (8 random starts of cohere's 620, {@link sc.fiji.cdi.pipeline.MultiStart#defaultStarts}). Measured on the
+	 * independent held-out family ({@code sc.fiji.cdi.bench.HeldOutEvaluation --starts 1 --phasing-starts 8}, 30 Nov
+	 * 2026, eighth session) against that default: 3D 64³, 24 crystals, 23 solved against 22, χ² not worse in 20
+	 * (83 %), 0.21–0.23 of its time; 2D 128², 96 crystals, 89 against 72, not worse in 89 (93 %), 0.21–0.27. One
+	 * trajectory ({@code 10*ER+600*HIO+40*ER+50*CG}, the default before) ended a few per cent above eight averaged
+	 * starts on noisy 3D patterns (20 solved, 18 not worse); the averaged branches reach below them there, while on
+	 * noise-free patterns the plain continuation converges deeper. All recipes compared: {@code docs/models.md}.
 	 */
-	public static final String DEFAULT_RECIPE = "10*ER+600*HIO+40*ER+50*CG";
+	public static final String DEFAULT_REFINEMENT = "10*ER+600*HIO | 3x 40*ER | 100*CG";
 
 	/** Support threshold on the resampled amplitude, relative to its maximum (CDI NN, AutoPhaseNN: 0.1). */
 	public static final double SUPPORT_THRESHOLD = 0.1;
 
 	private NnRefine() {}
 
-	/** The refinement parameters: cohere's defaults with the short recipe and no twin removal (the seed fixes the twin). */
+	/** The refinement's parameters: the phasing ones without twin removal (the seed fixes the twin); the recipes are the {@link Refinement}'s. */
 	public static PhasingParameters parameters(final PhasingParameters base) {
-		return base.withRecipe(DEFAULT_RECIPE).withTwinRemoval(false);
+		return base.withTwinRemoval(false);
 	}
 
 	/**
@@ -82,9 +84,15 @@ public final class NnRefine {
 		return new InitialGuess(obj, support);
 	}
 
-	/** Runs the refinement. */
+	/** Runs the default refinement ({@link #DEFAULT_REFINEMENT}) from the prediction. */
 	public static PhasingResult refine(final Diffraction data, final Prediction p, final PhasingParameters params, final PhasingBackend backend, final Progress progress) {
-		return new Phaser(backend).run(data, params, initialGuess(p, data), progress);
+		return refine(data, p, params, Refinement.parse(DEFAULT_REFINEMENT), backend, progress);
+	}
+
+	/** Runs {@code refinement} from the prediction. */
+	public static PhasingResult refine(final Diffraction data, final Prediction p, final PhasingParameters params, final Refinement refinement, final PhasingBackend backend,
+		final Progress progress) {
+		return refinement.run(backend, data, params, initialGuess(p, data), progress);
 	}
 
 	/**

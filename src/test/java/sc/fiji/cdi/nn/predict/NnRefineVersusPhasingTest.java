@@ -15,17 +15,18 @@ import sc.fiji.cdi.phasing.JTransformsBackend;
 import sc.fiji.cdi.phasing.PhasingParameters;
 import sc.fiji.cdi.phasing.PhasingResult;
 import sc.fiji.cdi.phasing.Recipe;
+import sc.fiji.cdi.phasing.Refinement;
 import sc.fiji.cdi.pipeline.MultiStart;
 import sc.fiji.cdi.simulate.SimulatedCrystal;
 import sc.fiji.cdi.util.Progress;
 
 /**
- * Why {@link NnRefine#DEFAULT_RECIPE} is what it is: on crystals of the independent held-out family (never seen in
+ * Why {@link NnRefine#DEFAULT_REFINEMENT} is what it is: on crystals of the independent held-out family (never seen in
  * training), the network start refined once must solve at least as many as Reconstruct's default phasing (its
  * default number of random starts, ranked, averaged, polished: {@link MultiStart}), end with a χ² not worse on most,
  * and cost at most a third of its iterations. The first six 2D 128² crystals of the seed-16 set; measured on
- * 30 Nov: refinement χ² below phasing's on all six (e.g. 0.000237 against 0.000258, 0.000438 against 0.000475),
- * 6 against 4 solved. The 190-iteration recipe before it ended above phasing on 2 of them (0.000272 against
+ * 30 Nov (eighth session, the branched default): refinement χ² below phasing's on all six (e.g. 0.000218 against
+ * 0.000258, 0.000436 against 0.000475), 6 against 4 solved. The 190-iteration recipe before it ended above phasing on 2 of them (0.000272 against
  * 0.000258, 0.000498 against 0.000475), which this test refuses.
  */
 class NnRefineVersusPhasingTest {
@@ -58,7 +59,32 @@ class NnRefineVersusPhasingTest {
 		}
 		assertTrue(nnOk >= phOk, "NN + refine solved " + nnOk + " of " + n + ", default phasing " + phOk);
 		assertTrue(notWorse >= n - 1, "NN + refine's chi2 not worse than default phasing's in only " + notWorse + " of " + n);
-		assertTrue(3 * Recipe.parse(NnRefine.DEFAULT_RECIPE).totalIterations() <= starts * Recipe.parse(phasing.recipe()).totalIterations(),
+		assertTrue(3 * Refinement.parse(NnRefine.DEFAULT_REFINEMENT).totalIterations() <= starts * Recipe.parse(phasing.recipe()).totalIterations(),
 			"the refinement must cost at most a third of default phasing's iterations");
+	}
+
+	/**
+	 * Why the default refinement branches: held-out 3D crystal 3 of seed 16 (64³, Poisson noise) is one where a single
+	 * trajectory from the network start ({@code 10*ER+600*HIO+40*ER+50*CG}, the default before) ends above eight averaged
+	 * random starts (χ² 0.01174 against 0.01139, correlation 0.948, not solved; measured with
+	 * {@code HeldOutEvaluation --starts 1 --phasing-starts 8}). The averaged branches end lower (0.01133) and solve it.
+	 */
+	@Test
+	@Tag("slow")
+	void averagedBranchesReachBelowOneTrajectoryOnANoisyHeldOut3DCrystal() {
+		final SimulatedCrystal x = HeldOutCrystals.crystal(Grid.cube(64), 16, 3);
+		final Diffraction d = x.diffraction();
+		final JTransformsBackend backend = new JTransformsBackend(1);
+		final PhasingParameters p = NnRefine.parameters(PhasingParameters.defaults());
+		try (Predictor net = Predictor.load("3d", "cpu")) {
+			final Prediction pr = net.predict(d);
+			final PhasingResult one = NnRefine.refine(d, pr, p, Refinement.parse("10*ER+600*HIO+40*ER+50*CG"), backend, Progress.NONE);
+			final PhasingResult branched = NnRefine.refine(d, pr, p, backend, Progress.NONE);
+			final double c1 = Quality.compare(one.object(), x.object(), x.support()).amplitudeCorrelation();
+			final double cb = Quality.compare(branched.object(), x.object(), x.support()).amplitudeCorrelation();
+			System.out.printf("held-out 3D crystal 3: one trajectory chi2 %.6f corr %.3f | default (branched) chi2 %.6f corr %.3f%n", one.finalChi2(), c1, branched.finalChi2(), cb);
+			assertTrue(branched.finalChi2() < 0.98 * one.finalChi2(), "branched chi2 " + branched.finalChi2() + " against one trajectory's " + one.finalChi2());
+			assertTrue(cb >= 0.95 && cb > c1, "correlation with the truth: branched " + cb + ", one trajectory " + c1);
+		}
 	}
 }
