@@ -38,7 +38,9 @@ import sc.fiji.cdi.util.Progress;
  * {@code --refine none --phasing false}: the network alone (seconds per crystal). {@code --starts k1,k2 [--phasing-starts m]}:
  * Reconstruct's two modes as Reconstruct runs them instead — phasing with m random starts (default: k for one k, else
  * Reconstruct's own default number), NN + refine with the network start + k − 1 random ones, for each k and each
- * {@code --refine} recipe (see {@link #startsCompared}). {@code --calibrate N} instead prints the trust quantities on N crystals drawn like the model's training data.
+ * {@code --refine} refinement (plain or branched {@link Refinement}; see {@link #startsCompared}); {@code --phasing-cache DIR}
+ * keeps phasing's χ², correlation and time per crystal in DIR and reuses them, so refinements can be compared
+ * without rerunning phasing. {@code --calibrate N} instead prints the trust quantities on N crystals drawn like the model's training data.
  * {@code --refine r1,r2}: the refinement recipes compared; {@code --polish R}: each refinement's averaged result
  * polished further by recipe R (e.g. {@code 20*CG}) on its final support, χ² before and after printed;
  * {@code --sw-period k}: the refinements' shrink-wrap period (default: phasing's). {@code --fine-tune N}: instead,

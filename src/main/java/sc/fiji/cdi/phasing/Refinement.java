@@ -128,6 +128,7 @@ public record Refinement(String trunk, int branches, String branch, String polis
 		final PhasingResult r = averageKept ? avg : plain;
 		progress.status(String.format(Locale.ROOT, "refinement: kept %s (chi2 %.4g; %s %.4g)", averageKept ? "the average of " + branches + " branches" : "the plain trajectory",
 			r.finalChi2(), averageKept ? "plain trajectory" : "average of the branches", (averageKept ? plain : avg).finalChi2()));
+		progress.progress(total, total); // progress lines carry the status: the choice is shown
 		final double[] chi2 = concat(t.chi2History(), r.chi2History()), outside = concat(t.outsideFractionHistory(), r.outsideFractionHistory());
 		return new PhasingResult(r.object(), r.support(), chi2, outside, r.finalChi2(), (int) total, seconds + avg.seconds(), r.backend(), p);
 	}
