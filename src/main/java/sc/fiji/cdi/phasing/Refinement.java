@@ -8,6 +8,7 @@ import sc.fiji.cdi.data.ComplexVolume;
 import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.data.Mask;
 import sc.fiji.cdi.util.CdiException;
+import sc.fiji.cdi.util.MemoryGuard;
 import sc.fiji.cdi.util.Progress;
 
 /**
@@ -17,7 +18,7 @@ import sc.fiji.cdi.util.Progress;
  * <li>the trunk recipe runs from the guess;</li>
  * <li>N branches each run the branch recipe from the trunk's result, each with its own free pixels held out
  * ({@link FreePixels#select}, seed {@code seed + 1000·(b + 1)}): each fits a different part of the noise;</li>
- * <li>their average (each branch's global phase matched to the first's) is polished by the polish recipe on all
+ * <li>their average (each branch's global phase matched to the trunk's) is polished by the polish recipe on all
  * measured pixels, on the support most branches agree on, shrink-wrap off;</li>
  * <li>the trunk's result also runs the branch and polish recipes on all pixels (the plain trajectory), and of the two
  * ends the one with the lower χ² is kept.</li>
@@ -91,6 +92,9 @@ public record Refinement(String trunk, int branches, String branch, String polis
 	public PhasingResult run(final PhasingBackend backend, final Diffraction data, final PhasingParameters p, final InitialGuess guess, final Progress progress) {
 		final Phaser phaser = new Phaser(backend);
 		if (branches == 0) return phaser.run(data, p.withRecipe(trunk), guess, progress);
+		// beyond one run: the trunk's and the plain end's objects and the branches' sum are kept (3 complex arrays)
+		MemoryGuard.require(Phaser.estimateBytes(data.grid(), backend) + 3L * 2 * Float.BYTES * data.grid().size(),
+			"the branched refinement " + this + " of " + data.source + " on a " + data.grid() + " grid", "use a plain refinement recipe (e.g. 10*ER+600*HIO+40*ER+100*CG), or bin or crop the data");
 		final long total = totalIterations(), nTrunk = Recipe.parse(trunk).totalIterations(), nBranch = Recipe.parse(branch).totalIterations();
 		final PhasingResult t = phaser.run(data, p.withRecipe(trunk), guess, part(progress, 0, total, "trunk"));
 		final PhasingResult plain = phaser.run(data, p.withRecipe("(" + branch + ")+(" + polish + ")"), new InitialGuess(t.object(), t.support()),
@@ -99,7 +103,7 @@ public record Refinement(String trunk, int branches, String branch, String polis
 		final int n = data.grid().size();
 		final float[] sum = new float[2 * n];
 		final int[] votes = new int[n];
-		float[] first = null;
+		final float[] reference = t.object().data;
 		double seconds = t.seconds() + plain.seconds();
 		for (int b = 0; b < branches; b++) {
 			progress.checkCancelled();
@@ -107,9 +111,7 @@ public record Refinement(String trunk, int branches, String branch, String polis
 			final PhasingResult r = phaser.run(FreePixels.holdOut(data, free), p.withRecipe(branch), new InitialGuess(t.object(), t.support()),
 				part(progress, afterPlain + b * nBranch, total, String.format(Locale.ROOT, "branch %d/%d", b + 1, branches)));
 			seconds += r.seconds();
-			final float[] o = r.object().data;
-			if (first == null) first = o;
-			addPhaseMatched(sum, first, o);
+			addPhaseMatched(sum, reference, r.object().data);
 			final boolean[] s = r.support();
 			for (int i = 0; i < n; i++) if (s[i]) votes[i]++;
 		}

@@ -103,4 +103,27 @@ class RefinementTest {
 		assertThrows(CancelledException.class, () -> Refinement.parse("10*ER+100*HIO | 3x 40*ER | 50*CG")
 			.run(new JTransformsBackend(1), s.diffraction(), PhasingParameters.defaults(), new InitialGuess(s.object().copy(), s.support()), cancelLater));
 	}
+
+	/** Where one run fits but the branches' extra arrays do not, the refinement stops before it starts and says what fits. */
+	@Test
+	void branchesThatDoNotFitInMemorySayWhatWould() {
+		final Grid g = Grid.of2D(64, 64);
+		final TestObjects.Sample s = TestObjects.ellipsoid(g, new double[] { 1, 12, 9 }, 1.0);
+		final JTransformsBackend backend = new JTransformsBackend(1);
+		final long oneRun = Phaser.estimateBytes(g, backend);
+		final int[] calls = { 0 };
+		final Progress counting = new Progress() {
+			@Override public void status(final String m) {}
+			@Override public void progress(final long done, final long total) { calls[0]++; }
+			@Override public boolean isCancelled() { return false; }
+		};
+		try (var limit = sc.fiji.cdi.util.MemoryGuard.withAvailable(() -> oneRun + 1000)) {
+			final CdiException e = assertThrows(CdiException.class, () -> Refinement.parse("10*ER | 3x 10*ER | 10*CG")
+				.run(backend, s.diffraction(), PhasingParameters.defaults(), new InitialGuess(s.object().copy(), s.support()), counting));
+			assertTrue(e.getMessage().contains("plain refinement recipe"), e.getMessage());
+			assertEquals(0, calls[0], "nothing ran");
+			// a plain recipe still runs within that memory
+			assertTrue(Refinement.parse("10*ER").run(backend, s.diffraction(), PhasingParameters.defaults().withTwinRemoval(false), new InitialGuess(s.object().copy(), s.support()), Progress.NONE).finalChi2() < 1e-2);
+		}
+	}
 }
