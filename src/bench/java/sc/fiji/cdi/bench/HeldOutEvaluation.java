@@ -40,7 +40,8 @@ import sc.fiji.cdi.util.Progress;
  * Reconstruct's own default number), NN + refine with the network start + k − 1 random ones, for each k and each
  * {@code --refine} refinement (plain or branched {@link Refinement}; see {@link #startsCompared}); {@code --phasing-cache DIR}
  * keeps phasing's χ², correlation and time per crystal in DIR and reuses them, so refinements can be compared
- * without rerunning phasing. {@code --calibrate N} instead prints the trust quantities on N crystals drawn like the model's training data.
+ * without rerunning phasing; {@code --fallback RECIPE} (one start only) adds one random start of RECIPE to the
+ * refinement and keeps the lower χ² (measured, not adopted: {@code docs/models.md}, eighth session). {@code --calibrate N} instead prints the trust quantities on N crystals drawn like the model's training data.
  * {@code --refine r1,r2}: the refinement recipes compared; {@code --polish R}: each refinement's averaged result
  * polished further by recipe R (e.g. {@code 20*CG}) on its final support, χ² before and after printed;
  * {@code --sw-period k}: the refinements' shrink-wrap period (default: phasing's). {@code --fine-tune N}: instead,
@@ -52,7 +53,7 @@ public final class HeldOutEvaluation {
 	private HeldOutEvaluation() {}
 
 	public static void main(final String[] args) {
-		final BenchOptions o = new BenchOptions(args, java.util.Set.of("--model", "--count", "--size", "--threads", "--seed", "--refine", "--calibrate", "--phasing", "--starts", "--polish", "--sw-period", "--fine-tune", "--phasing-starts", "--phasing-cache"));
+		final BenchOptions o = new BenchOptions(args, java.util.Set.of("--model", "--count", "--size", "--threads", "--seed", "--refine", "--calibrate", "--phasing", "--starts", "--polish", "--sw-period", "--fine-tune", "--phasing-starts", "--phasing-cache", "--fallback"));
 		final int swPeriod = o.integer("--sw-period", -1);
 		final String polishRecipe = o.text("--polish", "");
 		final String model = o.text("--model", "3d"), refine = o.text("--refine", NnRefine.DEFAULT_REFINEMENT);
@@ -67,7 +68,7 @@ public final class HeldOutEvaluation {
 			final Grid g = p.networkGrid().is2D() ? Grid.of2D(size, size) : Grid.cube(size);
 			if (calibrate > 0 && fineTune == 0) { calibrate(p, g, calibrate); return; }
 			if (multi.length > 0) {
-				startsCompared(p, g, seed, count, multi, recipes(refine), phasingStarts > 0 ? phasingStarts : multi.length == 1 ? multi[0] : MultiStart.defaultStarts(g), threads, o.text("--phasing-cache", ""));
+				startsCompared(p, g, seed, count, multi, recipes(refine), phasingStarts > 0 ? phasingStarts : multi.length == 1 ? multi[0] : MultiStart.defaultStarts(g), threads, o.text("--phasing-cache", ""), o.text("--fallback", ""));
 				return;
 			}
 			if (fineTune > 0) { fineTuned(model, g, seed, count, fineTune, calibrate > 0 ? p.card() : null); return; }
@@ -189,7 +190,7 @@ public final class HeldOutEvaluation {
 	 * the truth (which has a ramp) is not comparable to the other modes': success here is amplitude correlation
 	 * ≥ 0.95 alone. Times include the network (loading excluded).
 	 */
-	private static void startsCompared(final Predictor p, final Grid g, final long seed, final int count, final int[] starts, final String[] refinements, final int m, final int threads, final String cacheDir) {
+	private static void startsCompared(final Predictor p, final Grid g, final long seed, final int count, final int[] starts, final String[] refinements, final int m, final int threads, final String cacheDir, final String fallback) {
 		// phasing's results per crystal (chi2, correlation, seconds), reused across runs that compare refinements
 		final java.nio.file.Path cache = cacheDir.isBlank() ? null : java.nio.file.Path.of(cacheDir, String.format(Locale.ROOT, "phasing-%s-%d-seed%d-m%d.tsv", g.is2D() ? "2d" : "3d", g.nx, seed, m));
 		final java.util.Map<Integer, double[]> cached = new java.util.HashMap<>();
@@ -250,6 +251,13 @@ public final class HeldOutEvaluation {
 					nn = r.result();
 					rank = r.starts().get(0).rank();
 					if (r.best() == 0) networkBest[j]++;
+				} else if (!fallback.isBlank()) {
+					// experimental: the refinement and one random start of the fallback recipe, the lower chi2 kept
+					final PhasingResult a = NnRefine.refine(d, p.predict(d), refining, refinement, backend, Progress.NONE);
+					final PhasingResult b = new Phaser(backend).run(d, phasing.withRecipe(fallback).withSeed(c + 101), null, Progress.NONE);
+					nn = b.finalChi2() < a.finalChi2() ? b : a;
+					if (nn == b) rank = 2;
+					networkBest[j]++;
 				} else {
 					nn = NnRefine.refine(d, p.predict(d), refining, refinement, backend, Progress.NONE);
 					networkBest[j]++;
