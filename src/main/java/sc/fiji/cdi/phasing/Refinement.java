@@ -122,7 +122,13 @@ public record Refinement(String trunk, int branches, String branch, String polis
 			sum[2 * i] *= inv;
 			sum[2 * i + 1] *= inv;
 		}
-		if (Phaser.count(support) == 0) throw new CdiException("The branches of the refinement of " + data.source + " agree on no support voxel: expected a common support (try fewer branches or a longer trunk).");
+		if (Phaser.count(support) == 0) {
+			// branches that share no support voxel have no average worth polishing: the plain end is the answer
+			progress.status("refinement: the branches share no support voxel; kept the plain trajectory");
+			progress.progress(total, total);
+			return new PhasingResult(plain.object(), plain.support(), concat(t.chi2History(), plain.chi2History()),
+				concat(t.outsideFractionHistory(), plain.outsideFractionHistory()), plain.finalChi2(), (int) total, seconds, plain.backend(), p);
+		}
 		final PhasingResult avg = phaser.run(data, p.withRecipe(polish).withShrinkWrapPeriod(0), new InitialGuess(new ComplexVolume(data.grid(), sum), support),
 			part(progress, afterPlain + branches * nBranch, total, "polish of the average"));
 		// NaN (a failed metric) never wins
