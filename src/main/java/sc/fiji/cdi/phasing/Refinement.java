@@ -95,11 +95,12 @@ public record Refinement(String trunk, int branches, String branch, String polis
 		// beyond one run: the trunk's and the plain end's objects and the branches' sum are kept (3 complex arrays)
 		MemoryGuard.require(Phaser.estimateBytes(data.grid(), backend) + 3L * 2 * Float.BYTES * data.grid().size(),
 			"the branched refinement " + this + " of " + data.source + " on a " + data.grid() + " grid", "use a plain refinement recipe (e.g. 10*ER+600*HIO+40*ER+100*CG), or bin or crop the data");
-		final long total = totalIterations(), nTrunk = Recipe.parse(trunk).totalIterations(), nBranch = Recipe.parse(branch).totalIterations();
-		final PhasingResult t = phaser.run(data, p.withRecipe(trunk), guess, part(progress, 0, total, "trunk"));
+		final long total = totalIterations(), nTrunk = Recipe.parse(trunk).totalIterations(), nBranch = Recipe.parse(branch).totalIterations(),
+			nPolish = Recipe.parse(polish).totalIterations();
+		final PhasingResult t = phaser.run(data, p.withRecipe(trunk), guess, progress.part("refinement trunk: ", 0, nTrunk, total));
 		final PhasingResult plain = phaser.run(data, p.withRecipe("(" + branch + ")+(" + polish + ")"), new InitialGuess(t.object(), t.support()),
-			part(progress, nTrunk, total, "plain trajectory"));
-		final long afterPlain = nTrunk + nBranch + Recipe.parse(polish).totalIterations();
+			progress.part("refinement plain trajectory: ", nTrunk, nBranch + nPolish, total));
+		final long afterPlain = nTrunk + nBranch + nPolish;
 		final int n = data.grid().size();
 		final float[] sum = new float[2 * n];
 		final int[] votes = new int[n];
@@ -109,7 +110,7 @@ public record Refinement(String trunk, int branches, String branch, String polis
 			progress.checkCancelled();
 			final Mask free = FreePixels.select(data, p.seed() + 1000L * (b + 1));
 			final PhasingResult r = phaser.run(FreePixels.holdOut(data, free), p.withRecipe(branch), new InitialGuess(t.object(), t.support()),
-				part(progress, afterPlain + b * nBranch, total, String.format(Locale.ROOT, "branch %d/%d", b + 1, branches)));
+				progress.part(String.format(Locale.ROOT, "refinement branch %d/%d: ", b + 1, branches), afterPlain + b * nBranch, nBranch, total));
 			seconds += r.seconds();
 			addPhaseMatched(sum, reference, r.object().data);
 			final boolean[] s = r.support();
@@ -130,7 +131,7 @@ public record Refinement(String trunk, int branches, String branch, String polis
 				concat(t.outsideFractionHistory(), plain.outsideFractionHistory()), plain.finalChi2(), (int) total, seconds, plain.backend(), p);
 		}
 		final PhasingResult avg = phaser.run(data, p.withRecipe(polish).withShrinkWrapPeriod(0), new InitialGuess(new ComplexVolume(data.grid(), sum), support),
-			part(progress, afterPlain + branches * nBranch, total, "polish of the average"));
+			progress.part("refinement polish of the average: ", afterPlain + branches * nBranch, nPolish, total));
 		// NaN (a failed metric) never wins
 		final boolean averageKept = avg.finalChi2() < plain.finalChi2() || Double.isNaN(plain.finalChi2()) && !Double.isNaN(avg.finalChi2());
 		final PhasingResult r = averageKept ? avg : plain;
@@ -154,16 +155,6 @@ public record Refinement(String trunk, int branches, String branch, String polis
 			sum[i] += c * o[i] - s * o[i + 1];
 			sum[i + 1] += s * o[i] + c * o[i + 1];
 		}
-	}
-
-	/** The progress of one part, scaled into the whole refinement's iterations. */
-	private static Progress part(final Progress whole, final long start, final long total, final String name) {
-		return new Progress() {
-			@Override public void status(final String s) { whole.status("refinement " + name + ": " + s); }
-			@Override public void progress(final long d, final long t) { whole.progress(Math.min(total, start + d), total); }
-			@Override public boolean isCancelled() { return whole.isCancelled(); }
-			@Override public void checkCancelled() { whole.checkCancelled(); }
-		};
 	}
 
 	private static double[] concat(final double[] a, final double[] b) {

@@ -147,15 +147,9 @@ public final class MultiStart {
 		for (int k = 0; k < starts; k++) {
 			final long seed = p.seed() + k;
 			final int index = k;
-			final Progress sub = starts == 1 ? progress : new Progress() {
-				@Override public void status(final String s) { progress.status(String.format(Locale.ROOT, "start %d/%d: %s", index + 1, starts, s)); }
-				@Override public void progress(final long done, final long total) {
-					// scaled to the planned iterations (a failed seeded start runs the random recipe instead)
-					progress.progress(before[index] + (before[index + 1] - before[index]) * done / Math.max(1, total), before[starts]);
-				}
-				@Override public boolean isCancelled() { return progress.isCancelled(); }
-				@Override public void checkCancelled() { progress.checkCancelled(); }
-			};
+			// scaled to the planned iterations (a failed seeded start runs the random recipe instead)
+			final Progress sub = starts == 1 ? progress
+				: progress.part(String.format(Locale.ROOT, "start %d/%d: ", index + 1, starts), before[index], before[index + 1] - before[index], before[starts]);
 			InitialGuess guess = null;
 			if (k == 0 && seeded != null) {
 				sub.status("Computing the starting guess");

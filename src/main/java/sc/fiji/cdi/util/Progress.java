@@ -20,6 +20,21 @@ public interface Progress {
 		if (isCancelled()) throw new CancelledException();
 	}
 
+	/**
+	 * One part of a longer job: its status lines are prefixed with {@code prefix}, and its progress (done of its own
+	 * total) is mapped onto {@code [start, start + span]} of {@code total} work units of this one; cancellation is this
+	 * one's.
+	 */
+	default Progress part(final String prefix, final long start, final long span, final long total) {
+		final Progress whole = this;
+		return new Progress() {
+			@Override public void status(final String s) { whole.status(prefix + s); }
+			@Override public void progress(final long done, final long partTotal) { whole.progress(Math.min(total, start + span * done / Math.max(1, partTotal)), total); }
+			@Override public boolean isCancelled() { return whole.isCancelled(); }
+			@Override public void checkCancelled() { whole.checkCancelled(); }
+		};
+	}
+
 	/** Reports nothing and never cancels. */
 	Progress NONE = new Progress() {
 		@Override public void status(final String message) {}
