@@ -6,7 +6,8 @@ Shapes: Wulff-like polyhedra of an fcc crystal ({111}, {100} and optionally {110
 distances, as equilibrium shapes of Au/Pt nanocrystals are; Marks & Peng 2016), randomly oriented, sometimes
 stretched or truncated by a substrate plane (dewetted particles), a third grown irregularly (facet distances 0.65–1.35
 of the equilibrium ones), and ellipsoids; soft edges of 0.3–1 voxel.
-2D: sections of the same kind (square or hexagonal facet families).
+2D: sections of the same kind (square or hexagonal facet families), and with `sections` > 0 that share of sections of
+randomly oriented 3D ones (facets at the angles a zone axis gives).
 Phases (radians, g·u): the field of point dilatations (inclusions), displaced regions (Gaussian bumps), bending (a quadratic term), a dislocation
 (a vortex of ±1 around a line), a smooth random field, and sometimes a domain boundary (a phase step).
 Patterns: |FFT|² with the peak up to a pixel off the centre along each axis (a phase ramp), sometimes blurred by partial coherence, Poisson noise at 1e5–1e9 photons (a fifth noise-free), sometimes detector
@@ -26,8 +27,12 @@ def _rotation(rank, rng):
     return q
 
 
-def _facet_normals(rank, rng):
-    """Unit normals and relative distances of a Wulff-like shape in crystal axes."""
+def _facet_normals(rank, rng, sections=0.0):
+    """Unit normals and relative distances of a Wulff-like shape in crystal axes. In 2D, a share `sections` of the
+    shapes are sections of a randomly oriented 3D one: a thin crystal or a slice of a thick one seen along an arbitrary
+    zone axis, whose facet angles are not those of one square or hexagonal family."""
+    if rank == 2 and sections > 0 and rng.random() < sections:
+        return _section_normals(rng)
     normals, dist = [], []
     if rank == 3:
         fams = [([(a, b, c) for a in (1, -1) for b in (1, -1) for c in (1, -1)], 1.0),
@@ -52,12 +57,23 @@ def _facet_normals(rank, rng):
     return np.array(normals), np.array(dist)
 
 
+def _section_normals(rng):
+    """The polygon cut from a randomly oriented 3D Wulff-like shape by a plane near its centre: the plane z = z0 meets the
+    facet n.x = d in the line n_xy.(x, y) = d - n_z z0."""
+    nrm, d = _facet_normals(3, rng)
+    nrm = nrm @ _rotation(3, rng).T
+    z0 = rng.uniform(-0.3, 0.3) * d.min()
+    lateral = np.linalg.norm(nrm[:, :2], axis=1)
+    keep = lateral > 0.15  # facets nearly parallel to the plane bound the slab, not the polygon
+    return nrm[keep, :2] / lateral[keep, None], (d[keep] - nrm[keep, 2] * z0) / lateral[keep]
+
+
 def _coords(rank, n, device):
     ax = torch.arange(n, dtype=torch.float32, device=device) - n // 2
     return torch.stack(torch.meshgrid(*([ax] * rank), indexing="ij"))  # (rank, n, ...)
 
 
-def _signed_distance(r, rank, rng, device):
+def _signed_distance(r, rank, rng, device, sections=0.0):
     """A signed distance in voxels (negative inside) of a unit-sized shape; r in shape units."""
     rot = _rotation(rank, rng)
     stretch = np.eye(rank)
@@ -65,7 +81,7 @@ def _signed_distance(r, rank, rng, device):
         e = rot[:, 0]
         stretch = np.eye(rank) + (rng.uniform(1.2, 1.7) - 1) * np.outer(e, e)
     if rng.random() < 0.75:
-        nrm, d = _facet_normals(rank, rng)
+        nrm, d = _facet_normals(rank, rng, sections)
         nrm = nrm @ rot.T
         if rng.random() < 0.3:  # a substrate plane truncates the particle
             v = rng.normal(size=rank)
@@ -132,7 +148,7 @@ def _phase(r, inside, size_px, rank, rng, device):
     return ph
 
 
-def crystal(rank, n, rng, device, size_min=0.2, size_max=0.45):
+def crystal(rank, n, rng, device, size_min=0.2, size_max=0.45, sections=0.0):
     """(amplitude in [0, 1], phase in radians) of one crystal centred at n/2."""
     r = _coords(rank, n, device)
     size = rng.uniform(size_min, size_max) * n  # largest extent, voxels
@@ -140,14 +156,14 @@ def crystal(rank, n, rng, device, size_min=0.2, size_max=0.45):
     scale = size / 2
     # the shape drawn twice from the same state: the second time scaled so that its largest extent along an axis is `size`
     state = rng.integers(1 << 62)
-    sd = _signed_distance(r / scale, rank, np.random.default_rng(state), device)
+    sd = _signed_distance(r / scale, rank, np.random.default_rng(state), device, sections)
     inside = sd < 0
     for _ in range(2):
         if not inside.any():
             break
         ext = max(float(r[a][inside].max() - r[a][inside].min() + 1) for a in range(rank))
         scale *= size / ext
-        sd = _signed_distance(r / scale, rank, np.random.default_rng(state), device)
+        sd = _signed_distance(r / scale, rank, np.random.default_rng(state), device, sections)
         inside = sd < 0
     amp = torch.sigmoid(-sd * scale / edge)
     if rng.random() < 0.3:  # a gently varying amplitude, as reconstructions of real crystals show
@@ -208,16 +224,16 @@ def band_limited(amp, ph, n):
     return a / a.max().clamp_min(1e-12), rho.angle()
 
 
-def batch(rank, n, count, rng, device, size_min=0.2, size_max=0.45, photons_min=1e5, photons_max=1e9, finer=0.0):
+def batch(rank, n, count, rng, device, size_min=0.2, size_max=0.45, photons_min=1e5, photons_max=1e9, finer=0.0, sections=0.0):
     """Network inputs, measured masks, true amplitudes and phases, each (count, 1, n, ...). A share `finer` of the
     crystals is drawn on a grid twice as fine and seen through the central n pixels of its pattern (a measured
     pattern is a finite window of a continuous crystal's, not the periodic DFT of a voxelised one)."""
     xs, ms, amps, phs = [], [], [], []
     for _ in range(count):
         if rng.random() < finer:
-            amp, ph = band_limited(*crystal(rank, 2 * n, rng, device, size_min, size_max), n)
+            amp, ph = band_limited(*crystal(rank, 2 * n, rng, device, size_min, size_max, sections), n)
         else:
-            amp, ph = crystal(rank, n, rng, device, size_min, size_max)
+            amp, ph = crystal(rank, n, rng, device, size_min, size_max, sections)
         x, m = pattern(amp, ph, rng, photons_min, photons_max)
         xs.append(x)
         ms.append(m)

@@ -117,6 +117,26 @@ public final class ModelFolder {
 		}
 	}
 
+	/**
+	 * Writes a block's parameters as a {@link #TORCH_WEIGHTS} file (p000, p001, … in the order of
+	 * {@code Block.getParameters()}, BatchNorm's running statistics included), the inverse of {@link #loadNpz}, so that
+	 * {@code tools/pytorch} can continue training a model of this plugin ({@code --init}).
+	 */
+	public static void writeNpz(final Block block, final Path npz) {
+		final NDList list = new NDList();
+		int i = 0;
+		for (final Pair<String, Parameter> p : block.getParameters()) {
+			final NDArray a = p.getValue().getArray().duplicate();
+			a.setName(String.format(Locale.ROOT, "p%03d", i++));
+			list.add(a);
+		}
+		try {
+			AtomicOutput.write(npz, out -> list.encode(out, NDList.Encoding.NPZ));
+		} finally {
+			list.close();
+		}
+	}
+
 	/** The card's network, built and initialised for its input (batch 1), weights still arbitrary. */
 	private static Block initialised(final ModelCard card, final NDManager manager) {
 		final Block block = Networks.build(card.architecture);

@@ -58,6 +58,23 @@ class TorchWeightsTest {
 		sameOutputs(tmp);
 	}
 
+	/** The other way ({@code ConvertMain --to-npz}, so that tools/pytorch can continue a model): params → npz → params. */
+	@Test
+	void aFolderWrittenBackToNpzComputesTheSame(@TempDir final Path tmp) throws Exception {
+		final Path params = tmp.resolve("params"), npz = tmp.resolve("npz");
+		sc.fiji.cdi.nn.train.ConvertMain.convert(fixture("3d"), params, null);
+		sc.fiji.cdi.nn.train.ConvertMain.toNpz(params, npz);
+		assertTrue(Files.isRegularFile(npz.resolve(ModelFolder.TORCH_WEIGHTS)));
+		assertFalse(Files.exists(npz.resolve(ModelFolder.WEIGHTS)));
+		for (final String f : new String[] { "input.npy", "expected_amplitude.npy", "expected_phase.npy" }) Files.copy(fixture("3d").resolve(f), npz.resolve(f));
+		sameOutputs(npz);
+		// the arrays keep PyTorch's names and order, BatchNorm's running statistics included
+		try (java.util.zip.ZipFile a = new java.util.zip.ZipFile(fixture("3d").resolve(ModelFolder.TORCH_WEIGHTS).toFile());
+				java.util.zip.ZipFile b = new java.util.zip.ZipFile(npz.resolve(ModelFolder.TORCH_WEIGHTS).toFile())) {
+			assertEquals(a.stream().map(java.util.zip.ZipEntry::getName).sorted().toList(), b.stream().map(java.util.zip.ZipEntry::getName).sorted().toList());
+		}
+	}
+
 	private static void sameOutputs(final String rank) throws Exception { sameOutputs(fixture(rank)); }
 
 	private static void sameOutputs(final Path f) throws Exception {
