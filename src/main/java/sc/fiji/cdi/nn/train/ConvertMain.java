@@ -55,8 +55,9 @@ public final class ConvertMain {
 		try (NDManager manager = NDManager.newBaseManager()) {
 			final Block block = ModelFolder.loadBlock(in, card, manager);
 			Files.createDirectories(out);
-			Files.copy(in.resolve(ModelFolder.CARD), out.resolve(ModelFolder.CARD), StandardCopyOption.REPLACE_EXISTING);
+			// the weights first (written atomically), the card last: a folder with a card is a whole one
 			ModelFolder.writeNpz(block, out.resolve(ModelFolder.TORCH_WEIGHTS));
+			Files.copy(in.resolve(ModelFolder.CARD), out.resolve(ModelFolder.CARD), StandardCopyOption.REPLACE_EXISTING);
 		} catch (final IOException e) {
 			throw new CdiException("Cannot write the model folder " + out + ": " + e.getMessage() + ".", e);
 		}
