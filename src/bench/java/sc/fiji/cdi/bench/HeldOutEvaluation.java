@@ -41,7 +41,9 @@ import sc.fiji.cdi.util.Progress;
  * {@code --refine} refinement (plain or branched {@link Refinement}; see {@link #startsCompared}); {@code --phasing-cache DIR}
  * keeps phasing's χ², correlation and time per crystal in DIR and reuses them, so refinements can be compared
  * without rerunning phasing; {@code --fallback RECIPE} (one start only) adds one random start of RECIPE to the
- * refinement and keeps the lower χ² (measured, not adopted: {@code docs/models.md}, eighth session). {@code --calibrate N} instead prints the trust quantities on N crystals drawn like the model's training data.
+ * refinement and keeps the lower χ² (measured, not adopted: {@code docs/models.md}, eighth session);
+ * {@code --random-recipe R} (with k > 1) runs the k − 1 random starts with recipe R instead of phasing's, as
+ * Reconstruct's {@code recipe=} does beside {@code random_starts}. {@code --calibrate N} instead prints the trust quantities on N crystals drawn like the model's training data.
  * {@code --refine r1,r2}: the refinement recipes compared; {@code --polish R}: each refinement's averaged result
  * polished further by recipe R (e.g. {@code 20*CG}) on its final support, χ² before and after printed;
  * {@code --sw-period k}: the refinements' shrink-wrap period (default: phasing's). {@code --fine-tune N}: instead,
@@ -53,7 +55,7 @@ public final class HeldOutEvaluation {
 	private HeldOutEvaluation() {}
 
 	public static void main(final String[] args) {
-		final BenchOptions o = new BenchOptions(args, java.util.Set.of("--model", "--count", "--size", "--threads", "--seed", "--refine", "--calibrate", "--phasing", "--starts", "--polish", "--sw-period", "--fine-tune", "--phasing-starts", "--phasing-cache", "--fallback"));
+		final BenchOptions o = new BenchOptions(args, java.util.Set.of("--model", "--count", "--size", "--threads", "--seed", "--refine", "--calibrate", "--phasing", "--starts", "--polish", "--sw-period", "--fine-tune", "--phasing-starts", "--phasing-cache", "--fallback", "--random-recipe"));
 		final int swPeriod = o.integer("--sw-period", -1);
 		final String polishRecipe = o.text("--polish", "");
 		final String model = o.text("--model", "3d"), refine = o.text("--refine", NnRefine.DEFAULT_REFINEMENT);
@@ -68,7 +70,7 @@ public final class HeldOutEvaluation {
 			final Grid g = p.networkGrid().is2D() ? Grid.of2D(size, size) : Grid.cube(size);
 			if (calibrate > 0 && fineTune == 0) { calibrate(p, g, calibrate); return; }
 			if (multi.length > 0) {
-				startsCompared(p, g, seed, count, multi, recipes(refine), phasingStarts > 0 ? phasingStarts : multi.length == 1 ? multi[0] : MultiStart.defaultStarts(g), threads, o.text("--phasing-cache", ""), o.text("--fallback", ""));
+				startsCompared(p, g, seed, count, multi, recipes(refine), phasingStarts > 0 ? phasingStarts : multi.length == 1 ? multi[0] : MultiStart.defaultStarts(g), threads, o.text("--phasing-cache", ""), o.text("--fallback", ""), o.text("--random-recipe", ""));
 				return;
 			}
 			if (fineTune > 0) { fineTuned(model, g, seed, count, fineTune, calibrate > 0 ? p.card() : null); return; }
@@ -190,7 +192,7 @@ public final class HeldOutEvaluation {
 	 * the truth (which has a ramp) is not comparable to the other modes': success here is amplitude correlation
 	 * ≥ 0.95 alone. Times include the network (loading excluded).
 	 */
-	private static void startsCompared(final Predictor p, final Grid g, final long seed, final int count, final int[] starts, final String[] refinements, final int m, final int threads, final String cacheDir, final String fallback) {
+	private static void startsCompared(final Predictor p, final Grid g, final long seed, final int count, final int[] starts, final String[] refinements, final int m, final int threads, final String cacheDir, final String fallback, final String randomRecipe) {
 		// phasing's results per crystal (chi2, correlation, seconds), reused across runs that compare refinements
 		final java.nio.file.Path cache = cacheDir.isBlank() ? null : java.nio.file.Path.of(cacheDir, String.format(Locale.ROOT, "phasing-%s-%d-seed%d-m%d.tsv", g.is2D() ? "2d" : "3d", g.nx, seed, m));
 		final java.util.Map<Integer, double[]> cached = new java.util.HashMap<>();
@@ -247,7 +249,9 @@ public final class HeldOutEvaluation {
 				final Refinement refinement = Refinement.parse(rs[j]);
 				if (ks[j] > 1) {
 					final MultiStart.Seeded seeded = new MultiStart.Seeded((fitted, progress) -> NnRefine.initialGuess(p.predict(fitted), fitted), refining, refinement);
-					final MultiStart.Result r = MultiStart.run(d, phasing.withSeed(c + 1), ks[j], backend, null, seeded);
+					// the random starts beside the network's run phasing's recipe unless --random-recipe says otherwise
+					final PhasingParameters random = randomRecipe.isBlank() ? phasing : phasing.withRecipe(randomRecipe);
+					final MultiStart.Result r = MultiStart.run(d, random.withSeed(c + 1), ks[j], backend, null, seeded);
 					nn = r.result();
 					rank = r.starts().get(0).rank();
 					if (r.best() == 0) networkBest[j]++;
