@@ -67,8 +67,9 @@ class RefinementTest {
 		final JTransformsBackend backend = new JTransformsBackend(1);
 		final Refinement branched = Refinement.parse("10*ER+100*HIO | 4x 40*ER | 100*CG");
 		final List<long[]> reports = new ArrayList<>();
+		final List<String> statuses = new ArrayList<>();
 		final Progress recording = new Progress() {
-			@Override public void status(final String m) {}
+			@Override public void status(final String m) { statuses.add(m); }
 			@Override public void progress(final long done, final long total) { reports.add(new long[] { done, total }); }
 			@Override public boolean isCancelled() { return false; }
 		};
@@ -78,6 +79,11 @@ class RefinementTest {
 		final PhasingResult plain = phaser.run(d, p.withRecipe("40*ER+100*CG"), new InitialGuess(trunk.object(), trunk.support()), Progress.NONE);
 		assertTrue(b.finalChi2() <= plain.finalChi2(), "branched chi2 " + b.finalChi2() + " against its plain end's " + plain.finalChi2());
 		assertTrue(b.finalChi2() < 2e-3, "chi2 " + b.finalChi2());
+		// the last status says which end was kept, and it is the one returned
+		final String kept = statuses.get(statuses.size() - 1);
+		assertTrue(kept.startsWith("refinement: kept "), kept);
+		if (kept.contains("the plain trajectory (chi2")) assertEquals(plain.finalChi2(), b.finalChi2(), 1e-12 + 1e-9 * plain.finalChi2(), kept);
+		else assertTrue(kept.contains("the average of 4 branches") && b.finalChi2() < plain.finalChi2(), kept);
 		final double cb = Quality.compare(b.object(), s.object(), s.support()).amplitudeCorrelation();
 		assertTrue(cb > 0.97, "correlation with the truth " + cb);
 		assertEquals(branched.totalIterations(), b.iterations());

@@ -31,12 +31,13 @@ public final class NnRefine {
 	 * projections), the trunk's plain continuation ({@code 40*ER+100*CG}) too, and the lower χ² of the two is kept. 970
 	 * iterations from one start, about 1/5 of what Reconstruct's default phasing spends on a grid of up to 7.5 M voxels
 	 * (8 random starts of cohere's 620, {@link sc.fiji.cdi.pipeline.MultiStart#defaultStarts}). Measured on the
-	 * independent held-out family ({@code sc.fiji.cdi.bench.HeldOutEvaluation --starts 1 --phasing-starts 8}, 30 Nov
-	 * 2026, eighth session) against that default: 3D 64³, 24 crystals, 23 solved against 22, χ² not worse in 20
-	 * (83 %), 0.21–0.23 of its time; 2D 128², 96 crystals, 89 against 72, not worse in 89 (93 %), 0.21–0.27. One
-	 * trajectory ({@code 10*ER+600*HIO+40*ER+50*CG}, the default before) ended a few per cent above eight averaged
-	 * starts on noisy 3D patterns (20 solved, 18 not worse); the averaged branches reach below them there, while on
-	 * noise-free patterns the plain continuation converges deeper. All recipes compared: {@code docs/models.md}.
+	 * independent held-out family ({@code sc.fiji.cdi.bench.HeldOutEvaluation --starts 1 --phasing-starts 8}, four
+	 * seeds, 30 Nov – 1 Dec 2026) against that default: 2D 128², 192 crystals, 173 solved against 149, χ² not worse in
+	 * 173 (90 %), 0.20–0.27 of its time; 3D 64³, 48 crystals, 44 solved against 45, not worse in 38 (79 %),
+	 * 0.21–0.25. One trajectory ({@code 10*ER+600*HIO+40*ER+50*CG}, the default before) ended a few per cent above
+	 * eight averaged starts on noisy 3D patterns; the averaged branches close part of that gap (not all: branches from
+	 * one trunk are not independent solutions), while on noise-free patterns the plain continuation converges deeper.
+	 * All recipes compared: {@code docs/models.md}.
 	 */
 	public static final String DEFAULT_REFINEMENT = "10*ER+600*HIO | 3x 40*ER | 100*CG";
 
