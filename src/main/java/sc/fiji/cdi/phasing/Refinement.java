@@ -33,26 +33,19 @@ import sc.fiji.cdi.util.Progress;
  * @param branch   each branch's recipe (blank when none)
  * @param polish   the average's polishing recipe (blank when none)
  */
-public record Refinement(String trunk, int branches, String branch, String polish, String stride) {
+public record Refinement(String trunk, int branches, String branch, String polish) {
 
 	/** More branches than this cost more than the random starts they replace. */
 	public static final int MAX_BRANCHES = 16;
 
-	private static final Pattern BRANCHES = Pattern.compile("\\s*(\\d+)\\s*[xX]\\s*(.+?)(?:\\s+(?i:every)\\s+(.+))?");
-
-	/** A refinement whose branches all start from the trunk's end. */
-	public Refinement(final String trunk, final int branches, final String branch, final String polish) {
-		this(trunk, branches, branch, polish, "");
-	}
+	private static final Pattern BRANCHES = Pattern.compile("\\s*(\\d+)\\s*[xX]\\s*(.+)");
 
 	public Refinement {
-		stride = stride == null ? "" : stride.trim();
 		Recipe.parse(trunk);
 		if (branches < 0 || branches > MAX_BRANCHES) throw new CdiException("Refinement has " + branches + " branches: expected 0 to " + MAX_BRANCHES + ".");
 		if (branches > 0) {
 			Recipe.parse(branch);
 			Recipe.parse(polish);
-			if (!stride.isEmpty()) Recipe.parse(stride);
 		}
 	}
 
@@ -75,7 +68,7 @@ public record Refinement(String trunk, int branches, String branch, String polis
 			throw new CdiException("The number of branches in the refinement '" + text + "' is too large: expected 1 to " + MAX_BRANCHES + ".");
 		}
 		if (n < 1) throw new CdiException("The refinement '" + text + "' has " + n + " branches: expected 1 to " + MAX_BRANCHES + ".");
-		return new Refinement(parts[0].trim(), n, m.group(2).trim(), parts[2].trim(), m.group(3) == null ? "" : m.group(3));
+		return new Refinement(parts[0].trim(), n, m.group(2).trim(), parts[2].trim());
 	}
 
 	/**
@@ -83,17 +76,13 @@ public record Refinement(String trunk, int branches, String branch, String polis
 	 * counts one, as in {@link Recipe}).
 	 */
 	public int totalIterations() {
-		final long t = Recipe.parse(trunk).totalIterations() + (branches == 0 ? 0 : (branches + 1L) * Recipe.parse(branch).totalIterations() + 2L * Recipe.parse(polish).totalIterations() + (branches - 1L) * strideIterations());
+		final long t = Recipe.parse(trunk).totalIterations() + (branches == 0 ? 0 : (branches + 1L) * Recipe.parse(branch).totalIterations() + 2L * Recipe.parse(polish).totalIterations());
 		return (int) Math.min(Integer.MAX_VALUE, t);
-	}
-
-	private long strideIterations() {
-		return stride.isEmpty() ? 0 : Recipe.parse(stride).totalIterations();
 	}
 
 	@Override
 	public String toString() {
-		return branches == 0 ? trunk : String.format(Locale.ROOT, "%s | %dx %s%s | %s", trunk, branches, branch, stride.isEmpty() ? "" : " every " + stride, polish);
+		return branches == 0 ? trunk : String.format(Locale.ROOT, "%s | %dx %s | %s", trunk, branches, branch, polish);
 	}
 
 	/**
@@ -103,45 +92,30 @@ public record Refinement(String trunk, int branches, String branch, String polis
 	public PhasingResult run(final PhasingBackend backend, final Diffraction data, final PhasingParameters p, final InitialGuess guess, final Progress progress) {
 		final Phaser phaser = new Phaser(backend);
 		if (branches == 0) return phaser.run(data, p.withRecipe(trunk), guess, progress);
-		// beyond one run: the trunk's and the plain end's objects and the branches' sum are kept (3 complex arrays), and
-		// with a stride the point further along the trunk that the next branch starts from
-		MemoryGuard.require(Phaser.estimateBytes(data.grid(), backend) + (stride.isEmpty() ? 3L : 4L) * 2 * Float.BYTES * data.grid().size(),
+		// beyond one run: the trunk's and the plain end's objects and the branches' sum are kept (3 complex arrays)
+		MemoryGuard.require(Phaser.estimateBytes(data.grid(), backend) + 3L * 2 * Float.BYTES * data.grid().size(),
 			"the branched refinement " + this + " of " + data.source + " on a " + data.grid() + " grid", "use a plain refinement recipe (e.g. 10*ER+600*HIO+40*ER+100*CG), or bin or crop the data");
 		final long total = totalIterations(), nTrunk = Recipe.parse(trunk).totalIterations(), nBranch = Recipe.parse(branch).totalIterations(),
-			nPolish = Recipe.parse(polish).totalIterations(), nStride = strideIterations();
+			nPolish = Recipe.parse(polish).totalIterations();
 		final PhasingResult t = phaser.run(data, p.withRecipe(trunk), guess, progress.part("refinement trunk: ", 0, nTrunk, total));
+		final PhasingResult plain = phaser.run(data, p.withRecipe("(" + branch + ")+(" + polish + ")"), new InitialGuess(t.object(), t.support()),
+			progress.part("refinement plain trajectory: ", nTrunk, nBranch + nPolish, total));
+		final long afterPlain = nTrunk + nBranch + nPolish;
 		final int n = data.grid().size();
 		final float[] sum = new float[2 * n];
 		final int[] votes = new int[n];
 		final float[] reference = t.object().data;
-		double seconds = t.seconds();
-		double[] chi2Trunk = t.chi2History(), outsideTrunk = t.outsideFractionHistory();
-		PhasingResult from = t; // where the next branch starts: the trunk's end, then (with a stride) further along it
-		long done = nTrunk;
+		double seconds = t.seconds() + plain.seconds();
 		for (int b = 0; b < branches; b++) {
 			progress.checkCancelled();
-			if (b > 0 && nStride > 0) {
-				from = phaser.run(data, p.withRecipe(stride), new InitialGuess(from.object(), from.support()),
-					progress.part(String.format(Locale.ROOT, "refinement trunk, on to branch %d/%d: ", b + 1, branches), done, nStride, total));
-				done += nStride;
-				seconds += from.seconds();
-				chi2Trunk = concat(chi2Trunk, from.chi2History());
-				outsideTrunk = concat(outsideTrunk, from.outsideFractionHistory());
-			}
 			final Mask free = FreePixels.select(data, p.seed() + 1000L * (b + 1));
-			final PhasingResult r = phaser.run(FreePixels.holdOut(data, free), p.withRecipe(branch), new InitialGuess(from.object(), from.support()),
-				progress.part(String.format(Locale.ROOT, "refinement branch %d/%d: ", b + 1, branches), done, nBranch, total));
-			done += nBranch;
+			final PhasingResult r = phaser.run(FreePixels.holdOut(data, free), p.withRecipe(branch), new InitialGuess(t.object(), t.support()),
+				progress.part(String.format(Locale.ROOT, "refinement branch %d/%d: ", b + 1, branches), afterPlain + b * nBranch, nBranch, total));
 			seconds += r.seconds();
 			addPhaseMatched(sum, reference, r.object().data);
 			final boolean[] s = r.support();
 			for (int i = 0; i < n; i++) if (s[i]) votes[i]++;
 		}
-		// the plain trajectory continues from the trunk's last point
-		final PhasingResult plain = phaser.run(data, p.withRecipe("(" + branch + ")+(" + polish + ")"), new InitialGuess(from.object(), from.support()),
-			progress.part("refinement plain trajectory: ", done, nBranch + nPolish, total));
-		done += nBranch + nPolish;
-		seconds += plain.seconds();
 		final boolean[] support = new boolean[n];
 		final float inv = 1f / branches;
 		for (int i = 0; i < n; i++) {
@@ -153,18 +127,18 @@ public record Refinement(String trunk, int branches, String branch, String polis
 			// branches that share no support voxel have no average worth polishing: the plain end is the answer
 			progress.status("refinement: the branches share no support voxel; kept the plain trajectory");
 			progress.progress(total, total);
-			return new PhasingResult(plain.object(), plain.support(), concat(chi2Trunk, plain.chi2History()),
-				concat(outsideTrunk, plain.outsideFractionHistory()), plain.finalChi2(), (int) total, seconds, plain.backend(), p);
+			return new PhasingResult(plain.object(), plain.support(), concat(t.chi2History(), plain.chi2History()),
+				concat(t.outsideFractionHistory(), plain.outsideFractionHistory()), plain.finalChi2(), (int) total, seconds, plain.backend(), p);
 		}
 		final PhasingResult avg = phaser.run(data, p.withRecipe(polish).withShrinkWrapPeriod(0), new InitialGuess(new ComplexVolume(data.grid(), sum), support),
-			progress.part("refinement polish of the average: ", done, nPolish, total));
+			progress.part("refinement polish of the average: ", afterPlain + branches * nBranch, nPolish, total));
 		// NaN (a failed metric) never wins
 		final boolean averageKept = avg.finalChi2() < plain.finalChi2() || Double.isNaN(plain.finalChi2()) && !Double.isNaN(avg.finalChi2());
 		final PhasingResult r = averageKept ? avg : plain;
 		progress.status(String.format(Locale.ROOT, "refinement: kept %s (chi2 %.4g; %s %.4g)", averageKept ? "the average of " + branches + " branches" : "the plain trajectory",
 			r.finalChi2(), averageKept ? "plain trajectory" : "average of the branches", (averageKept ? plain : avg).finalChi2()));
 		progress.progress(total, total); // progress lines carry the status: the choice is shown
-		final double[] chi2 = concat(chi2Trunk, r.chi2History()), outside = concat(outsideTrunk, r.outsideFractionHistory());
+		final double[] chi2 = concat(t.chi2History(), r.chi2History()), outside = concat(t.outsideFractionHistory(), r.outsideFractionHistory());
 		return new PhasingResult(r.object(), r.support(), chi2, outside, r.finalChi2(), (int) total, seconds + avg.seconds(), r.backend(), p);
 	}
 
