@@ -65,6 +65,8 @@ public final class HeldOutEvaluation {
 		final String startsList = o.text("--starts", "");
 		final int[] multi = startsList.isBlank() ? new int[0] : Arrays.stream(startsList.split(",")).mapToInt(t -> Integer.parseInt(t.trim())).toArray();
 		final int fineTune = o.integer("--fine-tune", 0), phasingStarts = o.integer("--phasing-starts", 0);
+		if (!o.text("--random-recipe", "").isBlank() && Arrays.stream(multi).allMatch(k -> k == 1))
+			throw new IllegalArgumentException("--random-recipe sets the recipe of the random starts beside the network's: it needs --starts with some k > 1 (e.g. --starts 3), got --starts " + (startsList.isBlank() ? "(none)" : startsList));
 		sc.fiji.cdi.djl.DjlRuntime.setThreads(threads, 1);
 		try (Predictor p = Predictor.load(model, "cpu")) {
 			final Grid g = p.networkGrid().is2D() ? Grid.of2D(size, size) : Grid.cube(size);

@@ -9,9 +9,18 @@ import java.util.function.BiFunction;
 
 import org.jtransforms.fft.FloatFFT_3D;
 
+import sc.fiji.cdi.data.ComplexVolume;
+import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.data.Grid;
 import sc.fiji.cdi.data.Mask;
+import sc.fiji.cdi.data.ProcessingLog;
+import sc.fiji.cdi.data.Quantity;
+import sc.fiji.cdi.data.RealVolume;
 import sc.fiji.cdi.phasing.Backends;
+import sc.fiji.cdi.phasing.FftShift;
+import sc.fiji.cdi.phasing.InitialGuess;
+import sc.fiji.cdi.phasing.Phaser;
+import sc.fiji.cdi.phasing.PhasingParameters;
 import sc.fiji.cdi.phasing.fftw.Fftw;
 import sc.fiji.cdi.phasing.fftw.FftwBackend;
 import sc.fiji.cdi.phasing.PhasingBackend;
@@ -22,7 +31,9 @@ import sc.fiji.cdi.phasing.PhasingBackend;
  * |FFT| as the measured amplitude with a 3×3×3 unmeasured "beam stop" at zero frequency, and a random start.
  * Prints one JSON line per (backend, size, operation) with the median and minimum over the repetitions, after a
  * warm-up (JIT, planner, allocator); {@code open_ms} is the session set-up (FFTW plans, DJL engine and buffers).
- * Operations: {@code hio} and {@code er} (projectModulus + update) and {@code shrinkwrap} (blur σ = 1, max, threshold).
+ * Operations: {@code hio} and {@code er} (projectModulus + update) and {@code shrinkwrap} (blur σ = 1, max, threshold);
+ * {@code cg}: one iteration of the conjugate-gradient polish, timed through {@link Phaser} as (t(10·ER + k·CG) −
+ * t(10·ER)) / k, the best of three runs each (its elementwise passes are the phasing's, not the backend's).
  * <p>
  * Usage: {@code IterationBenchmark --backends fftw,jtransforms,djl --sizes 64,128,256 --threads 2}
  */
@@ -106,10 +117,31 @@ public final class IterationBenchmark {
 						System.out.println(line);
 						lines.add(line);
 					}
+					final double cg = cgMs(p, b, repsFor(d));
+					final String line = String.format(Locale.ROOT, "{\"op\":\"cg\",\"backend\":\"%s\",\"n\":%d,\"threads\":%d,\"ms_median\":%.3f,\"reps\":%d}", b.name(), d, threads, cg, repsFor(d));
+					System.out.println(line);
+					lines.add(line);
 				}
 			}
 		}
 		return lines;
+	}
+
+	/** One CG iteration in ms: (t(10·ER + k·CG) − t(10·ER)) / k through {@link Phaser}, the best of 3 runs each. */
+	static double cgMs(final Problem p, final PhasingBackend b, final int k) {
+		final Grid g = p.grid();
+		final float[] intensity = new float[g.size()];
+		for (int i = 0; i < intensity.length; i++) intensity[i] = p.amplitude()[i] * p.amplitude()[i];
+		final Diffraction data = new Diffraction(new RealVolume(g, FftShift.fftshift(g, intensity, 1)), Quantity.INTENSITY, Mask.fromUnmeasured(g, FftShift.fftshift(g, p.unmeasured().toArray())), new ProcessingLog(), "benchmark " + g);
+		final PhasingParameters q = PhasingParameters.defaults().withShrinkWrapPeriod(0).withTwinRemoval(false).withAverageLast(0);
+		final InitialGuess guess = new InitialGuess(new ComplexVolume(g, p.start().clone()), p.support());
+		final Phaser phaser = new Phaser(b);
+		double er = Double.MAX_VALUE, withCg = Double.MAX_VALUE;
+		for (int r = 0; r < 3; r++) {
+			er = Math.min(er, phaser.run(data, q.withRecipe("10*ER"), guess, null).seconds());
+			withCg = Math.min(withCg, phaser.run(data, q.withRecipe("10*ER+" + k + "*CG"), guess, null).seconds());
+		}
+		return Math.max(0, withCg - er) * 1e3 / k;
 	}
 
 	public static void main(final String[] args) {

@@ -18,13 +18,19 @@ import sc.fiji.cdi.util.MemoryGuard;
  * <p>
  * The iterate, gradient and direction are kept on the Java heap (read from and written to the backend session), five
  * complex arrays: 40 bytes per voxel. Where they do not fit ({@link #fits()}), {@link PhasingState} runs ER instead
- * and says so, so a recipe with CG never fails for memory where the same recipe with ER would run.
+ * and says so, so a recipe with CG never fails for memory where the same recipe with ER would run. Their elementwise
+ * passes run on the backend's threads in fixed chunks, the partial sums added in chunk order, so a run is
+ * bit-identical for a given thread count, as the backends' own loops are; on one thread the order of every sum is the
+ * single loop's.
  */
 final class ConjugateGradient {
 
 	private final PhasingBackend.Session session;
+	private final ChunkedLoops loops;
 	private final double amplitudeSquares;
 	private final int n;
+	/** Per-chunk partial sums of the reductions (three per chunk). */
+	private final double[] partial;
 	private float[] rho, work, gradient, previous, direction;
 	private boolean[] support;
 	/** Whether {@link #rho}, {@link #chi2} and the session's projection belong to the session's current object. */
@@ -32,11 +38,23 @@ final class ConjugateGradient {
 	private double chi2, alpha = 1;
 	private Boolean fits;
 
-	/** @param amplitudeSquares Σ M² over the measured pixels (χ²'s denominator) */
-	ConjugateGradient(final PhasingBackend.Session session, final double amplitudeSquares) {
+	/**
+	 * @param loops            the threads of the elementwise passes (owned by the caller)
+	 * @param amplitudeSquares Σ M² over the measured pixels (χ²'s denominator)
+	 */
+	ConjugateGradient(final PhasingBackend.Session session, final ChunkedLoops loops, final double amplitudeSquares) {
 		this.session = session;
+		this.loops = loops;
 		this.amplitudeSquares = amplitudeSquares;
 		this.n = session.grid().size();
+		this.partial = new double[3 * loops.chunks];
+	}
+
+	/** Σ over the chunks of partial sum k, in chunk order. */
+	private double sum(final int k) {
+		double t = 0;
+		for (int c = 0; c < loops.chunks; c++) t += partial[3 * c + k];
+		return t;
 	}
 
 	/** Heap bytes of the CG arrays. */
@@ -67,35 +85,55 @@ final class ConjugateGradient {
 		}
 		if (!current) {
 			support = session.readSupport();
-			System.arraycopy(session.readObject(), 0, rho, 0, 2 * n);
-			for (int i = 0; i < n; i++) if (!support[i]) { rho[2 * i] = 0; rho[2 * i + 1] = 0; }
+			session.readObject(rho);
+			final float[] r = rho;
+			final boolean[] sup = support;
+			loops.run(n, (c, from, to) -> {
+				for (int i = from; i < to; i++) if (!sup[i]) { r[2 * i] = 0; r[2 * i + 1] = 0; }
+			});
 			session.writeObject(rho);
 			chi2 = session.projectModulus();
 			current = true;
 		}
 		final double entering = chi2;
 		session.update(0, 0, false); // P_S P_M ρ
-		final float[] p = session.readObject();
-		double gg = 0, gPrevG = 0;
-		for (int i = 0; i < 2 * n; i++) { // g = ρ − P_S P_M ρ, zero outside S
-			final float g = rho[i] - p[i];
-			gradient[i] = g;
-			gg += (double) g * g;
-			if (haveDirection) gPrevG += (double) g * previous[i];
-		}
-		double gd = -gg;
-		if (haveDirection) {
-			double prevNorm = 0;
-			for (int i = 0; i < 2 * n; i++) prevNorm += (double) previous[i] * previous[i];
-			final double beta = prevNorm > 0 ? Math.max(0, (gg - gPrevG) / prevNorm) : 0; // Polak–Ribière+
-			gd = 0;
-			for (int i = 0; i < 2 * n; i++) {
-				direction[i] = (float) (-gradient[i] + beta * direction[i]);
-				gd += (double) gradient[i] * direction[i];
+		session.readObject(work);
+		final float[] r = rho, p = work, g = gradient, prev = previous, d = direction;
+		final boolean had = haveDirection;
+		loops.run(2 * n, (c, from, to) -> { // g = ρ − P_S P_M ρ, zero outside S
+			double gg = 0, gPrevG = 0, prevNorm = 0;
+			for (int i = from; i < to; i++) {
+				final float v = r[i] - p[i];
+				g[i] = v;
+				gg += (double) v * v;
+				if (had) {
+					gPrevG += (double) v * prev[i];
+					prevNorm += (double) prev[i] * prev[i];
+				}
 			}
+			partial[3 * c] = gg;
+			partial[3 * c + 1] = gPrevG;
+			partial[3 * c + 2] = prevNorm;
+		});
+		final double gg = sum(0);
+		double gd = -gg;
+		if (had) {
+			final double gPrevG = sum(1), prevNorm = sum(2);
+			final double beta = prevNorm > 0 ? Math.max(0, (gg - gPrevG) / prevNorm) : 0; // Polak–Ribière+
+			loops.run(2 * n, (c, from, to) -> {
+				double s = 0;
+				for (int i = from; i < to; i++) {
+					d[i] = (float) (-g[i] + beta * d[i]);
+					s += (double) g[i] * d[i];
+				}
+				partial[3 * c] = s;
+			});
+			gd = sum(0);
 		}
-		if (!haveDirection || !(gd < 0)) { // steepest descent: the first step, or not a descent direction
-			for (int i = 0; i < 2 * n; i++) direction[i] = -gradient[i];
+		if (!had || !(gd < 0)) { // steepest descent: the first step, or not a descent direction
+			loops.run(2 * n, (c, from, to) -> {
+				for (int i = from; i < to; i++) d[i] = -g[i];
+			});
 			gd = -gg;
 		}
 		System.arraycopy(gradient, 0, previous, 0, 2 * n);
@@ -130,7 +168,10 @@ final class ConjugateGradient {
 
 	/** Writes ρ + a·d to the session (and keeps it in {@link #work}). */
 	private void move(final double a) {
-		for (int i = 0; i < 2 * n; i++) work[i] = (float) (rho[i] + a * direction[i]);
+		final float[] w = work, r = rho, d = direction;
+		loops.run(2 * n, (c, from, to) -> {
+			for (int i = from; i < to; i++) w[i] = (float) (r[i] + a * d[i]);
+		});
 		session.writeObject(work);
 	}
 

@@ -27,6 +27,7 @@ public final class JTransformsBackend implements PhasingBackend {
 		this.threads = threads;
 	}
 
+	@Override
 	public int threads() { return threads; }
 
 	@Override
@@ -245,6 +246,9 @@ public final class JTransformsBackend implements PhasingBackend {
 
 		@Override
 		public float[] readObject() { return rho.clone(); }
+
+		@Override
+		public void readObject(final float[] into) { System.arraycopy(rho, 0, into, 0, rho.length); }
 
 		@Override
 		public float[] readAccumulated() { return avg == null ? null : avg.clone(); }

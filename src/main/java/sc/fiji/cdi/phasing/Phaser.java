@@ -90,8 +90,8 @@ public final class Phaser {
 
 		final int total = recipe.totalIterations();
 		final long t0 = System.nanoTime();
-		try (PhasingBackend.Session s = backend.open(g, amp, unmeasured, object, support)) {
-			final PhasingState state = new PhasingState(s, p, recipe, data.source, progress, measuredSquares(amp, unmeasured));
+		try (PhasingBackend.Session s = backend.open(g, amp, unmeasured, object, support);
+			PhasingState state = new PhasingState(s, p, recipe, data.source, progress, measuredSquares(amp, unmeasured), backend.threads())) {
 			recipe.operator().apply(state);
 			final float[] result;
 			if (s.accumulated() > 0 && !state.averagePolished()) {

@@ -18,6 +18,9 @@ public interface PhasingBackend {
 	/** Short name for reports and benchmarks ("jtransforms", "djl-cpu", "djl-gpu", …). */
 	String name();
 
+	/** Threads for the host-side loops a run adds to the session's own work (e.g. {@link ConjugateGradient}'s). */
+	default int threads() { return 1; }
+
 	/**
 	 * Starts a reconstruction with its own device buffers. The session only reads {@code amplitude} and
 	 * {@code unmeasured} and may keep them without a copy (a mask never changes; the caller must not change the
@@ -112,6 +115,12 @@ public interface PhasingBackend {
 
 		/** The current iterate ρ (a host copy, interleaved complex). */
 		float[] readObject();
+
+		/** The current iterate ρ copied into {@code into} (2·grid size floats), without allocating a new array. */
+		default void readObject(final float[] into) {
+			final float[] o = readObject();
+			System.arraycopy(o, 0, into, 0, o.length);
+		}
 
 		/** The running sum of accumulated iterates (a host copy), or null if none. */
 		float[] readAccumulated();

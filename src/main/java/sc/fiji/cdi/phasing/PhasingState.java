@@ -12,7 +12,7 @@ import sc.fiji.cdi.util.Progress;
  * parameters, the iteration counter (PyNX's {@code cdi.cycle}) and the per-iteration histories. The operators call
  * the methods below; the maths of each step is written here once, the array work is the backend's.
  */
-public final class PhasingState {
+public final class PhasingState implements AutoCloseable {
 
 	private final PhasingBackend.Session session;
 	private final PhasingParameters p;
@@ -26,6 +26,8 @@ public final class PhasingState {
 	private final double amplitudeSquares;
 	private int iteration;
 	private ConjugateGradient cg;
+	private ChunkedLoops cgLoops;
+	private final int threads;
 	private Recipe.Algorithm last;
 
 	/**
@@ -33,10 +35,12 @@ public final class PhasingState {
 	 *               not write Sup, Twin or Avg itself
 	 * @param source names the data in messages
 	 * @param amplitudeSquares Σ M² over the measured pixels (χ²'s denominator; the CG step length needs it)
+	 * @param threads the threads of the host-side loops (CG's), started at the first CG iteration, stopped by {@link #close}
 	 */
 	PhasingState(final PhasingBackend.Session session, final PhasingParameters p, final Recipe recipe, final String source, final Progress progress,
-		final double amplitudeSquares) {
+		final double amplitudeSquares, final int threads) {
 		this.session = session;
+		this.threads = Math.max(1, threads);
 		this.amplitudeSquares = amplitudeSquares;
 		this.p = p;
 		this.source = source;
@@ -77,7 +81,8 @@ public final class PhasingState {
 		progress.checkCancelled();
 		if (algorithm == Recipe.Algorithm.CG) {
 			if (cg == null) {
-				cg = new ConjugateGradient(session, amplitudeSquares);
+				cgLoops = new ChunkedLoops(threads);
+				cg = new ConjugateGradient(session, cgLoops, amplitudeSquares);
 				if (p.positivity()) progress.status("The CG iterations of " + source + " keep no positivity constraint: ER (with positivity) instead");
 				else if (!cg.fits()) progress.status("Not enough memory for the CG iterations of " + source + " (" + sc.fiji.cdi.util.MemoryGuard.human(cg.bytes()) + "): ER instead");
 			}
@@ -164,4 +169,10 @@ public final class PhasingState {
 
 	/** Adds the current iterate to the average. */
 	public void accumulate() { session.accumulate(); }
+
+	/** Stops the threads of the CG loops, if any were started. */
+	@Override
+	public void close() {
+		if (cgLoops != null) cgLoops.close();
+	}
 }

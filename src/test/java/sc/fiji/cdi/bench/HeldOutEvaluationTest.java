@@ -1,6 +1,8 @@
 package sc.fiji.cdi.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -54,5 +56,15 @@ class HeldOutEvaluationTest {
 		assertEquals(0, r[0], 1e-6, "phase RMS where the prediction has amplitude");
 		// the headline phase RMS over the whole true support counts the left-out half's meaningless phase
 		assertEquals(true, Quality.phaseRms(prediction, c.object(), c.support()) > 0.5);
+	}
+
+	/** The random starts' recipe needs random starts: with only the network start it is refused, not ignored. */
+	@Test
+	void aRandomRecipeWithoutRandomStartsIsRefused() {
+		for (final String[] starts : new String[][] { {}, { "--starts", "1" } }) {
+			final String[] args = java.util.stream.Stream.concat(java.util.stream.Stream.of("--random-recipe", "10*ER+200*HIO"), java.util.Arrays.stream(starts)).toArray(String[]::new);
+			final IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> HeldOutEvaluation.main(args));
+			assertTrue(e.getMessage().contains("--starts with some k > 1"), e.getMessage());
+		}
 	}
 }

@@ -86,6 +86,24 @@ class ConjugateGradientTest {
 		assertTrue(said.stream().anyMatch(m -> m.contains("Not enough memory for the CG iterations") && m.contains("ER instead")), said.toString());
 	}
 
+	/**
+	 * CG's elementwise passes split over the backend's threads: the same polish on 2 and 3 threads ends where it ends on
+	 * one (to rounding: the partial sums are added in another order), and twice on 3 threads bit-identically.
+	 */
+	@Test
+	void cgOnSeveralThreadsPolishesAsOnOne() {
+		final PhasingParameters p = PhasingParameters.defaults().withRecipe("5*ER+30*CG").withShrinkWrapPeriod(0).withTwinRemoval(false).withAverageLast(0);
+		final PhasingResult one = new Phaser(new JTransformsBackend(1)).run(CRYSTAL.diffraction(), p, nearStart(), Progress.NONE);
+		for (final int threads : new int[] { 2, 3 }) {
+			final PhasingResult r = new Phaser(new JTransformsBackend(threads)).run(CRYSTAL.diffraction(), p, nearStart(), Progress.NONE);
+			assertEquals(one.finalChi2(), r.finalChi2(), 1e-4 * one.finalChi2(), threads + " threads against one");
+		}
+		final PhasingResult a = new Phaser(new JTransformsBackend(3)).run(CRYSTAL.diffraction(), p, nearStart(), Progress.NONE),
+			b = new Phaser(new JTransformsBackend(3)).run(CRYSTAL.diffraction(), p, nearStart(), Progress.NONE);
+		org.junit.jupiter.api.Assertions.assertArrayEquals(a.object().data, b.object().data, "the same thread count, the same result");
+		assertTrue(one.finalChi2() < 0.5 * one.chi2History()[5], "the CG block polished: " + one.chi2History()[5] + " → " + one.finalChi2());
+	}
+
 	@Test
 	void everyBackendPolishesAlike() {
 		final PhasingParameters p = PhasingParameters.defaults().withRecipe("10*ER+10*CG").withShrinkWrapPeriod(0).withTwinRemoval(false).withAverageLast(5);

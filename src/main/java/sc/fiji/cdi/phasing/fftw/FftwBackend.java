@@ -41,6 +41,7 @@ public final class FftwBackend implements PhasingBackend {
 	@Override
 	public String name() { return "fftw"; }
 
+	@Override
 	public int threads() { return threads; }
 
 	@Override
@@ -315,6 +316,13 @@ public final class FftwBackend implements PhasingBackend {
 			final float[] out = new float[2 * n];
 			rho.get(0, out);
 			return out;
+		}
+
+		@Override
+		public void readObject(final float[] into) {
+			checkOpen();
+			if (into.length != 2 * n) throw new IllegalArgumentException("array has " + into.length + " floats, grid " + grid + " needs " + 2 * n);
+			rho.get(0, into);
 		}
 
 		@Override
