@@ -37,6 +37,7 @@ public final class DjlBackend implements PhasingBackend {
 
 	private final Device device;
 	private final Engine engine;
+	private final int threads;
 
 	/**
 	 * @param device  "cpu", "gpu", "gpu:N" or "auto" (see {@link DjlRuntime#device})
@@ -44,6 +45,7 @@ public final class DjlBackend implements PhasingBackend {
 	 */
 	public DjlBackend(final String device, final int threads) {
 		DjlRuntime.setThreads(threads, 1);
+		this.threads = Math.max(1, threads);
 		this.engine = DjlRuntime.engine();
 		this.device = DjlRuntime.device(device);
 	}
@@ -52,6 +54,10 @@ public final class DjlBackend implements PhasingBackend {
 	public String name() { return device.isGpu() ? "djl-gpu" : "djl-cpu"; }
 
 	public Device device() { return device; }
+
+	/** The host threads (the CG polish's passes over the host arrays); PyTorch's intra-op threads are set to the same. */
+	@Override
+	public int threads() { return threads; }
 
 	@Override
 	public Session open(final Grid grid, final float[] amplitude, final Mask unmeasured, final float[] object, final boolean[] support) {
