@@ -33,7 +33,7 @@ import sc.fiji.cdi.phasing.PhasingBackend;
  * warm-up (JIT, planner, allocator); {@code open_ms} is the session set-up (FFTW plans, DJL engine and buffers).
  * Operations: {@code hio} and {@code er} (projectModulus + update) and {@code shrinkwrap} (blur σ = 1, max, threshold);
  * {@code cg}: one iteration of the conjugate-gradient polish, timed through {@link Phaser} as (t(10·ER + k·CG) −
- * t(10·ER)) / k, the best of three runs each (its elementwise passes are the phasing's, not the backend's).
+ * t(10·ER)) / k, the best of three runs each (CG is a recipe operator, not a session operation).
  * <p>
  * Usage: {@code IterationBenchmark --backends fftw,jtransforms,djl --sizes 64,128,256 --threads 2}
  */

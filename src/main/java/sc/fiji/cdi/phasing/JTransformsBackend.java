@@ -248,7 +248,10 @@ public final class JTransformsBackend implements PhasingBackend {
 		public float[] readObject() { return rho.clone(); }
 
 		@Override
-		public void readObject(final float[] into) { System.arraycopy(rho, 0, into, 0, rho.length); }
+		public void readObject(final float[] into) {
+			if (into.length != rho.length) throw new IllegalArgumentException("array has " + into.length + " floats, grid " + grid + " needs " + rho.length);
+			System.arraycopy(rho, 0, into, 0, rho.length);
+		}
 
 		@Override
 		public float[] readAccumulated() { return avg == null ? null : avg.clone(); }

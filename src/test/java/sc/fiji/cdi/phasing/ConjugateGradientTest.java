@@ -104,6 +104,41 @@ class ConjugateGradientTest {
 		assertTrue(one.finalChi2() < 0.5 * one.chi2History()[5], "the CG block polished: " + one.chi2History()[5] + " → " + one.finalChi2());
 	}
 
+	/** Names of the live threads of the phasing's loop pools ({@link ChunkedLoops}). */
+	private static java.util.Set<Thread> loopThreads() {
+		final java.util.Set<Thread> t = new java.util.HashSet<>();
+		for (final Thread th : Thread.getAllStackTraces().keySet()) if (th.isAlive() && th.getName().startsWith("cdi-phasing-")) t.add(th);
+		return t;
+	}
+
+	/**
+	 * The CG loops' threads end with the run, finished or cancelled inside the CG block: a batch of polishes leaves no
+	 * idle pool behind.
+	 */
+	@Test
+	void cgThreadsEndWithTheRun() throws InterruptedException {
+		final java.util.Set<Thread> before = loopThreads();
+		final PhasingParameters p = PhasingParameters.defaults().withRecipe("2*ER+4*CG").withShrinkWrapPeriod(0).withTwinRemoval(false).withAverageLast(0);
+		for (int r = 0; r < 4; r++) new Phaser(new JTransformsBackend(3)).run(CRYSTAL.diffraction(), p, nearStart(), Progress.NONE);
+		final int[] calls = { 0 };
+		final Progress cancelInCg = new Progress() {
+			@Override public void status(final String m) {}
+			@Override public void progress(final long done, final long total) { calls[0]++; }
+			@Override public boolean isCancelled() { return calls[0] > 4; }
+		};
+		org.junit.jupiter.api.Assertions.assertThrows(sc.fiji.cdi.util.CancelledException.class,
+			() -> new Phaser(new JTransformsBackend(3)).run(CRYSTAL.diffraction(), p, nearStart(), cancelInCg));
+		final long deadline = System.nanoTime() + 5_000_000_000L;
+		java.util.Set<Thread> left;
+		do {
+			left = loopThreads();
+			left.removeAll(before);
+			if (left.isEmpty()) break;
+			Thread.sleep(50);
+		} while (System.nanoTime() < deadline);
+		assertTrue(left.isEmpty(), "loop threads still alive after the runs: " + left);
+	}
+
 	@Test
 	void everyBackendPolishesAlike() {
 		final PhasingParameters p = PhasingParameters.defaults().withRecipe("10*ER+10*CG").withShrinkWrapPeriod(0).withTwinRemoval(false).withAverageLast(5);
