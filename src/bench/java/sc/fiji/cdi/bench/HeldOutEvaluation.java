@@ -104,7 +104,7 @@ public final class HeldOutEvaluation {
 					continue;
 				}
 				final InitialGuess guess = NnRefine.initialGuess(pr, d);
-				final Quality.Comparison q = Quality.compare(guess.object(), c.object(), c.support());
+				final Quality.Comparison q = Quality.compare(NnRefine.onDataGrid(pr, d), c.object(), c.support());
 				nnCorr[k] = q.amplitudeCorrelation();
 				nnPhase[k] = q.phaseRmsError();
 				flatPhase[k] = flatPhaseRms(c);
@@ -302,10 +302,10 @@ public final class HeldOutEvaluation {
 				final long t0 = System.nanoTime();
 				final FineTuning.Tuned t = FineTuning.predictTuned(p, d, steps, Progress.NONE);
 				sec[k] = (System.nanoTime() - t0) / 1e9;
-				final Quality.Comparison q1 = Quality.compare(NnRefine.initialGuess(t.prediction(), d).object(), c.object(), c.support());
+				final Quality.Comparison q1 = Quality.compare(NnRefine.onDataGrid(t.prediction(), d), c.object(), c.support());
 				// the untuned prediction: the same network reloaded (the predictor's weights are tuned now)
 				try (Predictor fresh = Predictor.load(model, "cpu")) {
-					final Quality.Comparison q0 = Quality.compare(NnRefine.initialGuess(fresh.predict(d), d).object(), c.object(), c.support());
+					final Quality.Comparison q0 = Quality.compare(NnRefine.onDataGrid(fresh.predict(d), d), c.object(), c.support());
 					c0[k] = q0.amplitudeCorrelation();
 					p0[k] = q0.phaseRmsError();
 				}
@@ -338,7 +338,7 @@ public final class HeldOutEvaluation {
 		for (int k = 0; k < n; k++) {
 			final SimulatedCrystal c = r.crystal(g, 777_777L, k);
 			final Prediction pr = p.predict(c.diffraction());
-			final Quality.Comparison q = Quality.compare(NnRefine.initialGuess(pr, c.diffraction()).object(), c.object(), c.support());
+			final Quality.Comparison q = Quality.compare(NnRefine.onDataGrid(pr, c.diffraction()), c.object(), c.support());
 			rows.add(new double[] { q.amplitudeCorrelation(), q.phaseRmsError(), pr.trust().chi2(), pr.trust().disagreement() });
 			System.out.printf(Locale.ROOT, "%3d corr %.3f phase %.3f chi2 %.3f dis %.3f%n", k, q.amplitudeCorrelation(), q.phaseRmsError(), pr.trust().chi2(), pr.trust().disagreement());
 		}

@@ -68,7 +68,7 @@ public final class NnEvaluation {
 				final Diffraction d = c.diffraction();
 				final Prediction pr = p.predict(d);
 				final InitialGuess guess = NnRefine.initialGuess(pr, d);
-				final Quality.Comparison qn = Quality.compare(guess.object(), c.object(), c.support());
+				final Quality.Comparison qn = Quality.compare(NnRefine.onDataGrid(pr, d), c.object(), c.support());
 				nnCorr[k] = qn.amplitudeCorrelation(); nnPhase[k] = qn.phaseRmsError(); nnMs[k] = pr.millis();
 				nnChi2[k] = ErrorMetrics.chi2(backend, guess.object(), d);
 				final PhasingResult rf = refinement.run(backend, d, refine, guess, Progress.NONE);

@@ -18,7 +18,6 @@ import sc.fiji.cdi.nn.predict.Prediction;
 import sc.fiji.cdi.nn.predict.PredictionTrust;
 import sc.fiji.cdi.nn.predict.Predictor;
 import sc.fiji.cdi.nn.train.FineTuning;
-import sc.fiji.cdi.phasing.InitialGuess;
 import sc.fiji.cdi.pipeline.ResultWriter;
 import sc.fiji.cdi.report.Json;
 import sc.fiji.cdi.util.AtomicOutput;
@@ -27,7 +26,7 @@ import sc.fiji.cdi.util.Progress;
 
 /**
  * Predict (NN) as a request→result core class: patterns → network predictions → the object on the <em>data's</em>
- * grid (the inverse of the network preprocessing, {@link NnRefine#initialGuess}: Fourier resampling and zero-padding
+ * grid (the inverse of the network preprocessing, {@link NnRefine#onDataGrid}: Fourier resampling and zero-padding
  * back to the data grid, so its voxel is the data's real-space voxel) and, labelled as such, on the network grid
  * (voxel {@link Prediction#voxelScaleZyx} data voxels). Every prediction carries its trust verdict
  * ({@link PredictionTrust}) in the report.
@@ -168,14 +167,15 @@ public final class Predict {
 
 	/** A prediction on the data grid, written when there is an output folder. */
 	private static Item item(final String name, final Prediction p, final Diffraction d, final String model, final Path outputDir, final FineTuning.Tuned tuning) {
-		final InitialGuess onData = NnRefine.initialGuess(p, d);
-		final ComplexVolume o = onData.object();
+		// the whole predicted object (its phase where the network under-estimates the crystal too), and the support
+		// that seeds NN + refine
+		final ComplexVolume o = NnRefine.onDataGrid(p, d);
+		final boolean[] support = NnRefine.initialGuess(p, d).support();
 		final RealVolume amp = o.amplitude();
 		final float max = (float) amp.max();
 		final float[] a = amp.data, s = new float[a.length];
-		for (int k = 0; k < a.length; k++) { if (max > 0) a[k] /= max; s[k] = onData.support()[k] ? 1f : 0f; }
+		for (int k = 0; k < a.length; k++) { if (max > 0) a[k] /= max; s[k] = support[k] ? 1f : 0f; }
 		final RealVolume phase = o.phase();
-		for (int k = 0; k < s.length; k++) if (s[k] == 0) phase.data[k] = 0;
 		final double[] unit = { 1, 1, 1 };
 		final RealVolume A = new RealVolume(amp.grid, a, unit, DATA_VOXEL), P = new RealVolume(amp.grid, phase.data, unit, DATA_VOXEL), S = new RealVolume(amp.grid, s, unit, DATA_VOXEL);
 		final List<Path> files = outputDir == null ? List.of() : write(outputDir, name, sourceIdentity(d.source), p, A, P, S, model, tuning);
@@ -234,6 +234,7 @@ public final class Predict {
 		final String slice = singleSlice(p.log());
 		if (slice != null) report.put("input_read_as", slice);
 		report.put("voxel", "the data's real-space voxel (the prediction resampled back to the data grid)");
+		report.put("phase", "of the whole predicted object, also where its amplitude is below the support threshold (mask with the support for a figure)");
 		report.put("network_grid", p.amplitude().grid.toString());
 		report.put("network_grid_voxel_scale_zyx", v);
 		report.put("bin_zyx", p.binZyx());

@@ -52,16 +52,40 @@ public final class NnRefine {
 	}
 
 	/**
-	 * The prediction as a starting guess on the data grid: object A·exp(iφ)·S and support [|ρ| ≥ 0.1·max]. The
-	 * inverse of the network preprocessing: Fourier resampling to the binned grid (undoes the crop/pad), then
-	 * zero-padding about the centre to the data grid (the binned pattern saw 1/bin of the field of view).
+	 * The prediction as a starting guess on the data grid: the object cut to the network's support, A·exp(iφ)·S
+	 * (AutoPhaseNN), placed on the data grid ({@link #onDataGrid}), and the support [|ρ| ≥ 0.1·max] there.
 	 */
 	public static InitialGuess initialGuess(final Prediction p, final Diffraction data) {
+		final Placed placed = place(p, cut(p.object(), p.support()), data);
+		return new InitialGuess(placed.object, placed.support);
+	}
+
+	/**
+	 * The whole predicted object (not cut to its support, {@link Prediction#object}) on the data grid: the inverse of
+	 * the network preprocessing, Fourier resampling to the binned grid (undoes the crop/pad), then zero-padding about
+	 * the centre to the data grid (the binned pattern saw 1/bin of the field of view), scaled so that
+	 * Σ|FFT ρ|² = Σ M² over the measured pixels (Parseval). What Predict shows and writes.
+	 */
+	public static ComplexVolume onDataGrid(final Prediction p, final Diffraction data) {
+		return place(p, p.object(), data).object;
+	}
+
+	/** A copy of the object with zero outside the support. */
+	static ComplexVolume cut(final ComplexVolume object, final boolean[] support) {
+		final ComplexVolume c = object.copy();
+		for (int i = 0; i < support.length; i++) if (!support[i]) { c.data[2 * i] = 0; c.data[2 * i + 1] = 0; }
+		return c;
+	}
+
+	private record Placed(ComplexVolume object, boolean[] support) {}
+
+	/** A network-grid object on the data grid, scaled, with the support [|ρ| ≥ 0.1·max] (before scaling). */
+	private static Placed place(final Prediction p, final ComplexVolume onNetwork, final Diffraction data) {
 		final Grid dg = data.grid();
 		if (!dg.equals(p.dataGrid())) throw new CdiException("The network prediction was made for a " + p.dataGrid() + " pattern but the data " + data.source + " are " + dg + ": predict on the same data it seeds.");
 		final int[] bin = p.binZyx();
 		final Grid binned = new Grid(dg.nz / bin[0], dg.ny / bin[1], dg.nx / bin[2]);
-		final ComplexVolume onBinned = resample(p.object(), binned);
+		final ComplexVolume onBinned = resample(onNetwork, binned);
 		final ComplexVolume obj = binned.equals(dg) ? onBinned : new ComplexVolume(dg, centredCopy(binned, onBinned.data, dg));
 		double sumM2 = 0;
 		final float[] m = data.amplitude().data;
@@ -82,7 +106,7 @@ public final class NnRefine {
 			obj.data[2 * i] *= scale;
 			obj.data[2 * i + 1] *= scale;
 		}
-		return new InitialGuess(obj, support);
+		return new Placed(obj, support);
 	}
 
 	/** Runs the default refinement ({@link #DEFAULT_REFINEMENT}) from the prediction. */

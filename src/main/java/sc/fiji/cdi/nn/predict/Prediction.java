@@ -7,8 +7,10 @@ import sc.fiji.cdi.data.RealVolume;
 
 /**
  * What a network predicts for one pattern, on the network's grid (natural order, object centred at n/2): amplitude
- * in [0, 1], phase in radians (0 outside the support, mean inside the support removed — AutoPhaseNN's
- * post-processing), support [A ≥ threshold], and the object A·exp(iφ)·S.
+ * in [0, 1], phase in radians (the data's phase ramp given, the mean inside the support removed: AutoPhaseNN's
+ * post-processing, {@link PostProcessing}), support [A ≥ threshold], and the object A·exp(iφ) everywhere (not cut to
+ * the support: where the network under-estimates the crystal its phase is still an estimate; the refinement's seed
+ * cuts it, {@link NnRefine#initialGuess}).
  *
  * @param voxelScaleZyx real-space voxel size of the prediction in units of the data's real-space voxel
  *                      (data size / (bin · network size) per axis: cropping the pattern coarsens the real-space voxel)

@@ -89,7 +89,12 @@ final class RampMatching {
 
 	/** The object (not modified) multiplied by the ramp that gives it the mean phase gradient {@code target}. */
 	static ComplexVolume match(final ComplexVolume object, final double[] target) {
+		return Alignment.addPhaseRamp(object, missingRamp(object, target));
+	}
+
+	/** The phase ramp (radians per voxel, z y x) that {@link #match} would multiply {@code object} by. */
+	static double[] missingRamp(final ComplexVolume object, final double[] target) {
 		final double[] now = gradient(object);
-		return Alignment.addPhaseRamp(object, new double[] { target[0] - now[0], target[1] - now[1], target[2] - now[2] });
+		return new double[] { target[0] - now[0], target[1] - now[1], target[2] - now[2] };
 	}
 }
