@@ -90,6 +90,7 @@ public final class Preprocessor {
 	 */
 	public static Diffraction centreOnPeak(final Diffraction d, final Centring mode, final Outside outside) {
 		final Grid g = d.grid();
+		requirePeakNotInCorner(d);
 		final int[] peak = switch (mode) {
 			case MAX -> maxPosition(d);
 			case CENTRE_OF_MASS -> centreOfMass(d);
@@ -195,6 +196,27 @@ public final class Preprocessor {
 			if (r == 1) return m;
 		}
 	}
+
+	/**
+	 * Refuses a pattern whose brightest measured pixel lies in a corner of the array, at least 3/8 of the axis from
+	 * its centre along every axis: an FFT-shifted pattern (zero frequency at index 0, as {@code numpy.fft.fftn}
+	 * returns it). Centring it would roll it across the array with zeros filled in, keeping a corner of the data; a
+	 * Bragg peak near the edge of the detector or of the rocking scan is off-centre along one or two axes, not all.
+	 *
+	 * @throws CdiException naming the data, the peak and the fix
+	 */
+	public static void requirePeakNotInCorner(final Diffraction d) {
+		final Grid g = d.grid();
+		final int[] peak = maxPosition(d), dims = g.zyx();
+		for (int a = 3 - g.rank(); a < 3; a++)
+			if (8 * Math.abs(peak[a] - dims[a] / 2) < 3 * dims[a]) return;
+		final String at = g.is2D() ? "(y, x) = (" + peak[1] + ", " + peak[2] + ")" : "(z, y, x) = (" + peak[0] + ", " + peak[1] + ", " + peak[2] + ")";
+		throw new CdiException("The brightest pixel of " + d.source + " is at " + at + ", in a corner of its " + g + " array: the pattern looks FFT-shifted"
+			+ " (zero frequency at index 0, as numpy.fft.fftn returns it). Expected the diffraction peak near the array centre: apply numpy.fft.fftshift to the data before importing them.");
+	}
+
+	/** (z, y, x) of the first brightest measured pixel. */
+	public static int[] peak(final Diffraction d) { return maxPosition(d); }
 
 	/** (z, y, x) of the first brightest measured pixel. */
 	static int[] maxPosition(final Diffraction d) {

@@ -10,6 +10,7 @@ import sc.fiji.cdi.nn.model.CrystalRecipe;
 import sc.fiji.cdi.nn.model.ModelCard;
 import sc.fiji.cdi.phasing.FftShift;
 import sc.fiji.cdi.phasing.Phaser;
+import sc.fiji.cdi.preprocess.PreprocessOptions;
 import sc.fiji.cdi.preprocess.Preprocessor;
 import sc.fiji.cdi.util.CdiException;
 
@@ -54,10 +55,35 @@ public final class InputFitting {
 	 * its zero frequency per axis (n/2 without binning; binning by b in blocks that start at the pattern's centre
 	 * pixel puts it (b − 1)/2b of a binned pixel lower).
 	 */
-	public record Fitted(RealVolume input, int[] binZyx, Mask unmeasured, double[] centreZyx) {}
+	public record Fitted(RealVolume input, int[] binZyx, Mask unmeasured, double[] centreZyx, Diffraction pattern) {}
 
-	/** The network input for a pattern, as described in the class comment, with the steps logged. */
-	public Fitted fit(final Diffraction d, final ProcessingLog log) {
+	/**
+	 * A pattern's peak may lie this many pixels from index N/2 along an axis and count as centred: a strain field's
+	 * phase ramp moves the peak by about a pixel, and {@link RampMatching} gives that ramp back from the data.
+	 */
+	static final int CENTRED_WITHIN = 2;
+
+	/**
+	 * The pattern as the network must see it: itself when its brightest pixel is within {@value #CENTRED_WITHIN}
+	 * pixels of N/2 along every axis; else centred on that pixel as Reconstruct centres it
+	 * ({@link Preprocessor#centreOnPeak}, pixels that come in masked; the step is logged), and refused when the peak is
+	 * in a corner (an FFT-shifted pattern, {@link Preprocessor#requirePeakNotInCorner}). The network's crop/pad is
+	 * about N/2: an off-centre peak would show it a pattern unlike any it was trained on.
+	 */
+	public static Diffraction centred(final Diffraction d) {
+		final int[] peak = Preprocessor.peak(d), dims = d.grid().zyx();
+		boolean centred = true;
+		for (int a = 0; a < 3; a++) centred &= Math.abs(peak[a] - dims[a] / 2) <= CENTRED_WITHIN;
+		return centred ? d : Preprocessor.centreOnPeak(d, PreprocessOptions.Centring.MAX);
+	}
+
+	/**
+	 * The network input for a pattern, as described in the class comment, with the steps logged; the pattern is
+	 * first {@link #centred} ({@link Fitted#pattern} is the one the input was made from).
+	 */
+	public Fitted fit(final Diffraction pattern, final ProcessingLog log) {
+		final Diffraction d = centred(pattern);
+		if (d != pattern) log.add("nn_centre_on_peak", "peak_zyx", Preprocessor.peak(pattern), "reason", "the brightest pixel was more than " + CENTRED_WITHIN + " pixels from the array centre");
 		final Grid g = d.grid();
 		if (g.rank() != card.architecture.rank()) throw new CdiException("The model " + source + " expects " + card.architecture.rank() + "D patterns but " + d.source + " is " + g.rank() + "D (" + g
 			+ "): choose a " + g.rank() + "D model.");
@@ -93,7 +119,7 @@ public final class InputFitting {
 			final int b = bin[a], o = (from[a] % b) / 2;
 			centre[a] = to[a] / 2 + ((from[a] / 2) - o - (b - 1) / 2.0) / b - (from[a] / b) / 2;
 		}
-		return new Fitted(new RealVolume(grid, in), bin, fitted.mask, centre);
+		return new Fitted(new RealVolume(grid, in), bin, fitted.mask, centre, d);
 	}
 
 	/**

@@ -173,7 +173,7 @@ public final class Predictor implements AutoCloseable {
 			final float[][][] ap = network.forward(all);
 			final double ms = (System.nanoTime() - t0) / 1e6 / batch.size();
 			for (int i = 0; i < batch.size(); i++) {
-				final Diffraction d = batch.get(i);
+				final Diffraction d = fits[i].pattern(); // centred if its peak was off the centre
 				final Grid dg = d.grid();
 				final int[] b = bins[i];
 				// the binned pattern covers 1/b of the field of view at the data's voxel; cropping it to n coarsens that

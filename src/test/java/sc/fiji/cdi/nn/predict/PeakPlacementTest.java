@@ -1,0 +1,68 @@
+package sc.fiji.cdi.nn.predict;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import sc.fiji.cdi.data.Diffraction;
+import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.nn.model.CrystalRecipe;
+import sc.fiji.cdi.preprocess.PreprocessOptions;
+import sc.fiji.cdi.preprocess.Preprocessor;
+import sc.fiji.cdi.util.CdiException;
+
+/**
+ * Where the pattern's peak is: a pattern rolled off the centre is centred before the network sees it (as Reconstruct
+ * centres it), and an FFT-shifted one (peak in the corner) is refused with the fix, by Predict and by Reconstruct's
+ * centring alike.
+ */
+class PeakPlacementTest {
+
+	private static final Grid G = Grid.of2D(64, 64);
+	private static Predictor network;
+
+	@BeforeAll
+	static void load() { network = Predictor.load("2d", "cpu"); }
+
+	@AfterAll
+	static void close() { network.close(); }
+
+	/** The pattern rolled (with wrap-around) by dy, dx pixels. */
+	private static Diffraction rolled(final Diffraction d, final int dy, final int dx, final String name) {
+		final float[] v = d.values.data, out = new float[v.length];
+		for (int y = 0; y < G.ny; y++)
+			for (int x = 0; x < G.nx; x++) out[G.index(0, Math.floorMod(y + dy, G.ny), Math.floorMod(x + dx, G.nx))] = v[G.index(0, y, x)];
+		return new Diffraction(d.values.with(out), d.quantity, null, d.log, name);
+	}
+
+	private static boolean logged(final Prediction p) {
+		return p.log().steps().stream().anyMatch(s -> s.name().equals("nn_centre_on_peak"));
+	}
+
+	@Test
+	void anOffCentrePatternIsCentredBeforeTheNetwork() {
+		final Diffraction centred = CrystalRecipe.defaults(2).crystal(G, 5, 0).diffraction();
+		final Diffraction off = rolled(centred, 6, -5, "off-centre.tif");
+		final Prediction a = network.predict(centred), b = network.predict(off);
+		assertTrue(logged(b), "the centring is logged");
+		assertTrue(!logged(a), "a centred pattern is left as it is");
+		// the same prediction up to the few pixels the shift dropped at the edges
+		assertEquals(a.trust().chi2(), b.trust().chi2(), 0.2 * a.trust().chi2(), "chi2 of the off-centre pattern's prediction");
+	}
+
+	@Test
+	void anFftShiftedPatternIsRefusedByPredictAndByCentring() {
+		final Diffraction centred = CrystalRecipe.defaults(2).crystal(G, 5, 0).diffraction();
+		final Diffraction shifted = rolled(centred, -32, -32, "shifted.tif");
+		final CdiException e = assertThrows(CdiException.class, () -> network.predict(shifted));
+		assertTrue(e.getMessage().contains("shifted.tif") && e.getMessage().contains("FFT-shifted") && e.getMessage().contains("fftshift"), e.getMessage());
+		final CdiException r = assertThrows(CdiException.class, () -> Preprocessor.centreOnPeak(shifted, PreprocessOptions.Centring.MAX));
+		assertEquals(e.getMessage(), r.getMessage());
+		// one axis at the edge (a Bragg peak at the end of a scan) is not a corner
+		Preprocessor.centreOnPeak(rolled(centred, -32, 3, "edge.tif"), PreprocessOptions.Centring.MAX);
+	}
+}
