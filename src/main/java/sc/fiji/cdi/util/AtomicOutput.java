@@ -470,7 +470,19 @@ public final class AtomicOutput {
 		 */
 		public ResultSet input(final String input) {
 			this.input = input;
-			if (input == null) return this;
+			requireSameInput(dir, name, input);
+			return this;
+		}
+
+		/**
+		 * The check of {@link #input} without opening the result: a run that writes several results checks them all
+		 * before any work.
+		 *
+		 * @throws CdiException when {@code folder} holds the result {@code name} made from another input
+		 */
+		public static void requireSameInput(final Path folder, final String name, final String input) {
+			if (input == null) return;
+			final Path dir = folder.toAbsolutePath().normalize();
 			final Path manifest = dir.resolve(name + MANIFEST_SUFFIX);
 			final String before = manifestInput(manifest);
 			if (before != null && !before.equals(json(input)))
@@ -478,7 +490,6 @@ public final class AtomicOutput {
 					+ unjson(before) + " (" + manifest.getFileName() + "); this run's input " + input
 					+ " has a result of the same name and would replace it. Choose another output_dir for this input (or rename one of the inputs), "
 					+ "or delete " + name + "_* there to replace it deliberately.");
-			return this;
 		}
 
 		/** Stops the commit before its point of no return when this says so (a cancel or SIGTERM). */

@@ -57,7 +57,10 @@ public final class Predict {
 	 * One pattern's prediction: the model that made it, on the data grid (amplitude normalised to max 1, phase in
 	 * radians, support) and the raw network-grid prediction; the files written for it.
 	 */
-	public record Item(String name, String model, Prediction prediction, RealVolume amplitude, RealVolume phase, RealVolume support, List<Path> files) {}
+	public record Item(String name, String model, Prediction prediction, RealVolume amplitude, RealVolume phase, RealVolume support, List<Path> files, FineTuning.Tuned tuning) {
+
+		Item written(final List<Path> f) { return new Item(name, model, prediction, amplitude, phase, support, f, tuning); }
+	}
 
 	/**
 	 * @param model the model(s) used, in words
@@ -102,7 +105,11 @@ public final class Predict {
 	 */
 	public static Result run(final List<Diffraction> data, final List<String> names, final Request request, final Progress progress) {
 		if (data.isEmpty()) throw new CdiException("Predict (NN) needs at least one pattern.");
-		if (request.outputDir() != null) ResultWriter.checkWritable(request.outputDir());
+		if (request.outputDir() != null) {
+			ResultWriter.checkWritable(request.outputDir());
+			// before any work: a pattern whose result would replace another input's result of the same name
+			for (int i = 0; i < data.size(); i++) AtomicOutput.ResultSet.requireSameInput(request.outputDir(), names.get(i) + "_nn", sourceIdentity(data.get(i).source));
+		}
 		final boolean auto = ModelFolder.isAuto(request.model());
 		if (!auto) ModelFolder.requireOneRank(data.stream().map(Diffraction::grid).toList(), data.stream().map(d -> d.source).toList(),
 			"Predict (NN) with model '" + request.model().trim() + "'");
@@ -126,6 +133,12 @@ public final class Predict {
 			final String slice = singleSlice(data.get(i).log);
 			if (slice != null) notes.add(names.get(i) + ": " + slice);
 		}
+		// written only when every pattern was predicted: a failed run leaves nothing
+		if (request.outputDir() != null)
+			for (int i = 0; i < items.length; i++) {
+				progress.checkCancelled();
+				items[i] = items[i].written(write(request.outputDir(), names.get(i), sourceIdentity(data.get(i).source), items[i]));
+			}
 		return new Result(String.join(" and ", used), List.of(items), notes);
 	}
 
@@ -134,7 +147,7 @@ public final class Predict {
 		final Item[] items, final Progress progress, final int done) {
 		try (Predictor predictor = Predictor.load(model, request.device())) {
 			final List<Prediction> predictions = predictor.predictAll(idx.stream().map(data::get).toList(), request.batchSize(), progress, done, data.size());
-			for (int j = 0; j < idx.size(); j++) items[idx.get(j)] = item(names.get(idx.get(j)), predictions.get(j), data.get(idx.get(j)), predictor.source(), request.outputDir(), null);
+			for (int j = 0; j < idx.size(); j++) items[idx.get(j)] = item(names.get(idx.get(j)), predictions.get(j), data.get(idx.get(j)), predictor.source(), null);
 			return predictor.source();
 		}
 	}
@@ -149,7 +162,7 @@ public final class Predict {
 				source = predictor.source();
 				final FineTuning.Tuned t = FineTuning.predictTuned(predictor, data.get(i), request.fineTuneSteps(), statusOnly(progress));
 				progress.progress(done + j + 1, data.size());
-				items[i] = item(names.get(i), t.prediction(), data.get(i), source, request.outputDir(), t);
+				items[i] = item(names.get(i), t.prediction(), data.get(i), source, t);
 			}
 		}
 		return source;
@@ -165,8 +178,8 @@ public final class Predict {
 		};
 	}
 
-	/** A prediction on the data grid, written when there is an output folder. */
-	private static Item item(final String name, final Prediction p, final Diffraction d, final String model, final Path outputDir, final FineTuning.Tuned tuning) {
+	/** A prediction on the data grid (not written yet). */
+	private static Item item(final String name, final Prediction p, final Diffraction d, final String model, final FineTuning.Tuned tuning) {
 		// the whole predicted object (its phase where the network under-estimates the crystal too), and the support
 		// that seeds NN + refine
 		final ComplexVolume o = NnRefine.onDataGrid(p, d);
@@ -178,8 +191,7 @@ public final class Predict {
 		final RealVolume phase = o.phase();
 		final double[] unit = { 1, 1, 1 };
 		final RealVolume A = new RealVolume(amp.grid, a, unit, DATA_VOXEL), P = new RealVolume(amp.grid, phase.data, unit, DATA_VOXEL), S = new RealVolume(amp.grid, s, unit, DATA_VOXEL);
-		final List<Path> files = outputDir == null ? List.of() : write(outputDir, name, sourceIdentity(d.source), p, A, P, S, model, tuning);
-		return new Item(name, model, p, A, P, S, files);
+		return new Item(name, model, p, A, P, S, List.of(), tuning);
 	}
 
 	/** The data's source as recorded in the manifest: a file's real path, or the label as is ("image 'title'"). */
@@ -209,11 +221,10 @@ public final class Predict {
 	}
 
 	/** One result set {@code <name>_nn} ({@link AtomicOutput.ResultSet}): all files with their manifest, or none. */
-	private static List<Path> write(final Path dir, final String name, final String source, final Prediction p, final RealVolume a, final RealVolume ph, final RealVolume s,
-		final String model, final FineTuning.Tuned tuning) {
+	private static List<Path> write(final Path dir, final String name, final String source, final Item it) {
 		try (AtomicOutput.ResultSet set = AtomicOutput.ResultSet.open(dir, name + "_nn")) {
 			set.input(source); // another input of the same base name must not replace this one's prediction
-			writeSet(set, name, p, a, ph, s, model, tuning);
+			writeSet(set, name, it.prediction(), it.amplitude(), it.phase(), it.support(), it.model(), it.tuning());
 			return set.commit();
 		}
 	}

@@ -120,4 +120,35 @@ class PredictTest {
 		assertNull(Predict.singleSlice(new ProcessingLog().add("import", "shape", "[32, 32]")));
 		assertNull(Predict.singleSlice(new ProcessingLog().add("import", "shape", "[2, 32, 32]")));
 	}
+
+	@TempDir
+	Path tmp;
+
+	@Test
+	void aFolderWithOneBadPatternWritesNothingAndNamesIt() throws Exception {
+		final Grid g = Grid.of2D(64, 64);
+		final Diffraction zero = new Diffraction(new sc.fiji.cdi.data.RealVolume(g, new float[g.size()]), Quantity.INTENSITY, null, new ProcessingLog(), "b_zero.npy");
+		final Path out = tmp.resolve("out");
+		final CdiException e = assertThrows(CdiException.class,
+			() -> Predict.run(List.of(pattern(g, 1, "a_good.npy"), zero), List.of("a_good", "b_zero"), new Predict.Request("2d", "cpu", 1, out), Progress.NONE));
+		assertTrue(e.getMessage().contains("b_zero.npy"), e.getMessage());
+		// the good pattern's prediction was made, but a failed run leaves nothing
+		if (Files.exists(out))
+			try (var files = Files.list(out)) {
+				assertEquals(List.of(), files.map(f -> f.getFileName().toString()).toList());
+			}
+	}
+
+	@Test
+	void aNameClashIsRefusedBeforeAnyPrediction() throws Exception {
+		final Grid g = Grid.of2D(64, 64);
+		final Path out = tmp.resolve("clash");
+		Predict.run(List.of(pattern(g, 1, tmp.resolve("one/x.npy").toString())), List.of("x"), new Predict.Request("2d", "cpu", 1, out), Progress.NONE);
+		final Progress counting = new Recording();
+		final CdiException e = assertThrows(CdiException.class, () -> Predict.run(List.of(pattern(g, 2, "a.npy"), pattern(g, 3, tmp.resolve("two/x.npy").toString())),
+			List.of("a", "x"), new Predict.Request("2d", "cpu", 1, out), counting));
+		assertTrue(e.getMessage().contains("already holds the result 'x_nn'"), e.getMessage());
+		assertTrue(((Recording) counting).lines.isEmpty(), "nothing was predicted: " + ((Recording) counting).lines);
+		assertTrue(!Files.exists(out.resolve("a" + Predict.AMPLITUDE_SUFFIX)), "nothing was written");
+	}
 }

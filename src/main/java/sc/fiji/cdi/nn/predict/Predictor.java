@@ -178,7 +178,12 @@ public final class Predictor implements AutoCloseable {
 				final int[] b = bins[i];
 				// the binned pattern covers 1/b of the field of view at the data's voxel; cropping it to n coarsens that
 				final double[] scale = { (double) dg.nz / b[0] / grid.nz, (double) dg.ny / b[1] / grid.ny, (double) dg.nx / b[2] / grid.nx };
-				final Prediction pr = post.apply(ap[0][i * per], ap[1][i * per], fits[i].input().data, fits[i].unmeasured(), fits[i].centreZyx(), scale, b, dg, logs.get(i), ms);
+				final Prediction pr;
+				try {
+					pr = post.apply(ap[0][i * per], ap[1][i * per], fits[i].input().data, fits[i].unmeasured(), fits[i].centreZyx(), scale, b, dg, logs.get(i), ms);
+				} catch (final CdiException e) { // name the pattern: in a folder of patterns the model's message alone does not say which
+					throw new CdiException(d.source + ": " + e.getMessage(), e);
+				}
 				final PredictionTrust trust = PredictionTrust.assess(pr, d, Arrays.copyOfRange(ap[0], i * per + 1, (i + 1) * per));
 				logs.get(i).add("nn_trust", "chi2", trust.chi2(), "mirror_disagreement", trust.disagreement(), "trusted", trust.trusted(), "verdict", trust.message());
 				out.add(pr.withTrust(trust));
