@@ -36,6 +36,7 @@ final class TiffReader {
 		try {
 			// every page and every byte the file declares must be there (ImageJ would read a cut-short stack as its first pages)
 			final TiffStructure.Summary structure = TiffStructure.check(file);
+			requireAtMostThreeAxes(file, structure.description());
 			// ImageJ's TiffDecoder throws "Unsupported BitsPerSample: 64" for these: read them from the structure
 			if (structure.layout().get(0).bits() == 64) return readFloat64(file, structure);
 			final Path abs = file.toAbsolutePath();
@@ -91,6 +92,24 @@ final class TiffReader {
 		} catch (final RuntimeException | IOException e) {
 			throw Validation.corrupt(file, "TIFF", e);
 		}
+	}
+
+	private static final java.util.regex.Pattern TIFFFILE_SHAPE = java.util.regex.Pattern.compile("^\\s*\\{\\s*\"shape\"\\s*:\\s*\\[([\\d,\\s]*)\\]");
+
+	/**
+	 * Refuses a file whose tifffile description ({@code {"shape": [2, 8, 64, 64]}}, what {@code tifffile.imwrite}
+	 * writes) gives more than three axes longer than 1: its pages would otherwise be read as one stack, several
+	 * volumes glued together.
+	 */
+	static void requireAtMostThreeAxes(final Path file, final String description) {
+		if (description == null) return;
+		final java.util.regex.Matcher m = TIFFFILE_SHAPE.matcher(description);
+		if (!m.find()) return;
+		final List<Long> axes = new java.util.ArrayList<>();
+		for (final String t : m.group(1).split(",")) if (!t.isBlank()) axes.add(Long.parseLong(t.trim()));
+		if (axes.stream().filter(n -> n > 1).count() > 3)
+			throw new CdiException("File " + file + " holds a " + axes.size() + "-axis array (shape " + axes + ", from its tifffile description): expected one 2D pattern or one 3D stack"
+				+ " (z, y, x). Save each volume to its own file.");
 	}
 
 	/** Bytes read at a time from a strip (a multiple of 8; a strip may be larger than a Java array). */

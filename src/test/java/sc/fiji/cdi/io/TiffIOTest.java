@@ -199,4 +199,18 @@ class TiffIOTest {
 			return f;
 		}
 	}
+
+	/** tifffile.imwrite of a (2, 8, 64, 64) array describes its shape on the first page; read as pages it would be one 16-plane stack. */
+	@Test
+	void aFourAxisTifffileArrayIsRefused() {
+		final Path f = Path.of("fourd.tif");
+		final sc.fiji.cdi.util.CdiException e = org.junit.jupiter.api.Assertions.assertThrows(sc.fiji.cdi.util.CdiException.class,
+			() -> TiffReader.requireAtMostThreeAxes(f, "{\"shape\": [2, 8, 64, 64]}"));
+		org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("fourd.tif") && e.getMessage().contains("[2, 8, 64, 64]") && e.getMessage().contains("own file"), e.getMessage());
+		// singleton axes, three axes, ImageJ's own description and none at all are fine
+		TiffReader.requireAtMostThreeAxes(f, "{\"shape\": [1, 8, 64, 64]}");
+		TiffReader.requireAtMostThreeAxes(f, "{\"shape\": [8, 64, 64]}");
+		TiffReader.requireAtMostThreeAxes(f, "ImageJ=1.54f\nimages=16\nslices=16\n");
+		TiffReader.requireAtMostThreeAxes(f, null);
+	}
 }
