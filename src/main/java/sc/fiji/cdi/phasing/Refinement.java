@@ -67,8 +67,12 @@ public record Refinement(String trunk, int branches, String branch, String polis
 		} catch (final NumberFormatException e) {
 			throw new CdiException("The number of branches in the refinement '" + text + "' is too large: expected 1 to " + MAX_BRANCHES + ".");
 		}
-		if (n < 1) throw new CdiException("The refinement '" + text + "' has " + n + " branches: expected 1 to " + MAX_BRANCHES + ".");
-		return new Refinement(parts[0].trim(), n, m.group(2).trim(), parts[2].trim());
+		if (n < 1 || n > MAX_BRANCHES) throw new CdiException("The refinement '" + text + "' has " + n + " branches: expected 1 to " + MAX_BRANCHES + ".");
+		final String[] names = { "trunk (before the first '|')", "branch recipe (after '" + n + "x')", "polish (after the second '|')" };
+		final String[] recipes = { parts[0].trim(), m.group(2).trim(), parts[2].trim() };
+		for (int k = 0; k < 3; k++)
+			if (recipes[k].isEmpty()) throw new CdiException("The " + names[k] + " of the refinement '" + text + "' is empty: expected a recipe there, as in 10*ER+600*HIO | 3x 40*ER | 100*CG.");
+		return new Refinement(recipes[0], n, recipes[1], recipes[2]);
 	}
 
 	/**

@@ -46,7 +46,11 @@ class RefinementTest {
 		assertTrue(assertThrows(CdiException.class, () -> Refinement.parse("10*ER | 40*ER | 50*CG")).getMessage().contains("expected the number of branches"));
 		assertTrue(assertThrows(CdiException.class, () -> Refinement.parse("10*ER | 3x 40*ER")).getMessage().contains("expected three"));
 		assertTrue(assertThrows(CdiException.class, () -> Refinement.parse("10*ER | 0x 40*ER | 50*CG")).getMessage().contains("0 branches"));
-		assertTrue(assertThrows(CdiException.class, () -> Refinement.parse("10*ER | 99x 40*ER | 50*CG")).getMessage().contains("expected 0 to 16"));
+		assertTrue(assertThrows(CdiException.class, () -> Refinement.parse("10*ER | 99x 40*ER | 50*CG")).getMessage().contains("expected 1 to 16"));
+		// an empty part is named
+		assertTrue(assertThrows(CdiException.class, () -> Refinement.parse("10*ER | 3x | 5*CG")).getMessage().contains("branch recipe (after '3x') of the refinement"));
+		assertTrue(assertThrows(CdiException.class, () -> Refinement.parse(" | 3x 40*ER | 100*CG")).getMessage().contains("trunk"));
+		assertTrue(assertThrows(CdiException.class, () -> Refinement.parse("10*ER | 3x 40*ER | ")).getMessage().contains("polish"));
 		assertTrue(assertThrows(CdiException.class, () -> Refinement.parse("10*ER | 3x 40*ER | 50*XY")).getMessage().contains("XY"));
 		assertTrue(assertThrows(CdiException.class, () -> Refinement.parse(" ")).getMessage().contains("empty"));
 	}
