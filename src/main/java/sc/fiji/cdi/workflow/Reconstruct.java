@@ -112,6 +112,10 @@ public final class Reconstruct {
 			final List<String> w = new ArrayList<>();
 			if (mode == Mode.PHASING && fineTuneSteps > 0)
 				w.add("fine_tune_steps=" + fineTuneSteps + " applies to mode=nn+refine only: ignored in mode=phasing.");
+			if (mode == Mode.PHASING && model != null && !model.isBlank() && !ModelFolder.isAuto(model))
+				w.add("model=" + model.trim() + " applies to mode=nn+refine only: ignored in mode=phasing (give mode=nn+refine to start from the network).");
+			if (mode == Mode.PHASING && refinement != null && !refinement.isBlank() && !refinement.trim().equals(NnRefine.DEFAULT_REFINEMENT))
+				w.add("refinement=" + refinement.trim() + " applies to mode=nn+refine only: ignored in mode=phasing (its recipe is 'recipe').");
 			return w;
 		}
 	}

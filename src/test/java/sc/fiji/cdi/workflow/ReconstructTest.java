@@ -105,4 +105,15 @@ class ReconstructTest {
 		assertEquals("3 starts: network 190 iterations, random 900, random 900",
 			Reconstruct.describeStarts(java.util.List.of(190, 900, 900), java.util.List.of("network", "random", "random")));
 	}
+
+	@Test
+	void networkParametersInPhasingModeAreNamedAsIgnored(@TempDir final Path tmp) {
+		final Reconstruct.Request plain = request(tmp.resolve("in.tif"), tmp);
+		assertEquals(java.util.List.of(), plain.ignoredParameters());
+		final Reconstruct.Request nn = new Reconstruct.Request(plain.input(), plain.importOptions(), plain.preprocess(), null, Reconstruct.Mode.PHASING, plain.phasing(), "jtransforms", 1, 1,
+			"my-3d", "10*ER | 3x 40*ER | 10*CG", 5, "cpu", tmp, "scan");
+		final java.util.List<String> w = nn.ignoredParameters();
+		assertEquals(3, w.size(), w.toString());
+		assertTrue(w.get(1).startsWith("model=my-3d applies to mode=nn+refine only") && w.get(2).startsWith("refinement=10*ER | 3x 40*ER | 10*CG applies"), w.toString());
+	}
 }
