@@ -160,22 +160,15 @@ public final class Predict {
 			final int i = idx.get(j);
 			try (Predictor predictor = Predictor.load(model, request.device())) {
 				source = predictor.source();
-				final FineTuning.Tuned t = FineTuning.predictTuned(predictor, data.get(i), request.fineTuneSteps(), statusOnly(progress));
-				progress.progress(done + j + 1, data.size());
+				// each pattern's tuning steps move the progress within that pattern's share (the headless line shows the ETA)
+				final long unit = 1000;
+				final FineTuning.Tuned t = FineTuning.predictTuned(predictor, data.get(i), request.fineTuneSteps(),
+					progress.part(String.format(Locale.ROOT, "pattern %d/%d, fine-tuning: ", done + j + 1, data.size()), (done + j) * unit, unit, data.size() * unit));
+				progress.progress((done + j + 1) * unit, data.size() * unit);
 				items[i] = item(names.get(i), t.prediction(), data.get(i), source, t);
 			}
 		}
 		return source;
-	}
-
-	/** The status lines and cancellation of a run, not its progress fraction (a sub-step such as fine-tuning). */
-	private static Progress statusOnly(final Progress p) {
-		return new Progress() {
-			@Override public void status(final String message) { p.status(message); }
-			@Override public void progress(final long done, final long total) {}
-			@Override public boolean isCancelled() { return p.isCancelled(); }
-			@Override public void checkCancelled() { p.checkCancelled(); }
-		};
 	}
 
 	/** A prediction on the data grid (not written yet). */
