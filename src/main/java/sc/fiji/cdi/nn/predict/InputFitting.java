@@ -58,14 +58,19 @@ public final class InputFitting {
 	public record Fitted(RealVolume input, int[] binZyx, Mask unmeasured, double[] centreZyx, Diffraction pattern) {}
 
 	/**
-	 * A pattern's peak may lie this many pixels from index N/2 along an axis and count as centred: a strain field's
-	 * phase ramp moves the peak by about a pixel, and {@link RampMatching} gives that ramp back from the data.
+	 * A pattern's peak may lie N/16 pixels (at least this many) from index N/2 along an axis and count as centred: a
+	 * strain field's phase ramp moves the peak by a pixel or a few, and {@link RampMatching} gives that ramp back from
+	 * the data (on the held-out family at most 2 pixels at 64³ and 3 at 128²); further off, the array was not cut
+	 * about the peak.
 	 */
 	static final int CENTRED_WITHIN = 2;
 
+	/** The largest offset of the peak from N/2 that counts as centred on an axis of n pixels. */
+	static int centredWithin(final int n) { return Math.max(CENTRED_WITHIN, n / 16); }
+
 	/**
-	 * The pattern as the network must see it: itself when its brightest pixel is within {@value #CENTRED_WITHIN}
-	 * pixels of N/2 along every axis; else centred on that pixel as Reconstruct centres it
+	 * The pattern as the network must see it: itself when its brightest pixel is within {@link #centredWithin} pixels
+	 * of N/2 along every axis; else centred on that pixel as Reconstruct centres it
 	 * ({@link Preprocessor#centreOnPeak}, pixels that come in masked; the step is logged), and refused when the peak is
 	 * in a corner (an FFT-shifted pattern, {@link Preprocessor#requirePeakNotInCorner}). The network's crop/pad is
 	 * about N/2: an off-centre peak would show it a pattern unlike any it was trained on.
@@ -73,7 +78,7 @@ public final class InputFitting {
 	public static Diffraction centred(final Diffraction d) {
 		final int[] peak = Preprocessor.peak(d), dims = d.grid().zyx();
 		boolean centred = true;
-		for (int a = 0; a < 3; a++) centred &= Math.abs(peak[a] - dims[a] / 2) <= CENTRED_WITHIN;
+		for (int a = 0; a < 3; a++) centred &= Math.abs(peak[a] - dims[a] / 2) <= centredWithin(dims[a]);
 		return centred ? d : Preprocessor.centreOnPeak(d, PreprocessOptions.Centring.MAX);
 	}
 
@@ -83,7 +88,7 @@ public final class InputFitting {
 	 */
 	public Fitted fit(final Diffraction pattern, final ProcessingLog log) {
 		final Diffraction d = centred(pattern);
-		if (d != pattern) log.add("nn_centre_on_peak", "peak_zyx", Preprocessor.peak(pattern), "reason", "the brightest pixel was more than " + CENTRED_WITHIN + " pixels from the array centre");
+		if (d != pattern) log.add("nn_centre_on_peak", "peak_zyx", Preprocessor.peak(pattern), "reason", "the brightest pixel was more than max(2, N/16) pixels from the array centre");
 		final Grid g = d.grid();
 		if (g.rank() != card.architecture.rank()) throw new CdiException("The model " + source + " expects " + card.architecture.rank() + "D patterns but " + d.source + " is " + g.rank() + "D (" + g
 			+ "): choose a " + g.rank() + "D model.");
