@@ -36,10 +36,10 @@ public class TrainCommand extends CdiCommand {
 	@Parameter(label = "Dimensions", choices = { "3", "2" }, persist = false)
 	private String rank = "3";
 
-	@Parameter(label = "Input size (32 or 64)", persist = false)
+	@Parameter(label = "Input size (32 or 64)", min = "8", max = "256", persist = false)
 	private int input_size = DEFAULTS.architecture().inputSize();
 
-	@Parameter(label = "Base channels", min = "1", persist = false)
+	@Parameter(label = "Base channels", min = "1", max = "512", persist = false)
 	private int base_channels = DEFAULTS.architecture().baseChannels();
 
 	@Parameter(label = "Depth (levels)", min = "1", persist = false)
