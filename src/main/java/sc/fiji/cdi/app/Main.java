@@ -173,7 +173,7 @@ public final class Main {
 		}
 		if (module.getCommand() instanceof CdiCommand c && c.failure() == null && c.completed())
 			return "cdi: " + title + " received a signal (SIGTERM) after its results were complete; they are kept.";
-		return "cdi: " + title + " was cancelled: terminated by a signal (SIGTERM); no output was written.";
+		return "cdi: " + title + " was cancelled: terminated by a signal (SIGTERM); " + (module.getCommand() instanceof CdiCommand c ? c.cancelledOutput() : CdiCommand.NO_OUTPUT) + ".";
 	}
 
 	/** The {@code --run} parameter string read exactly as Fiji reads it (scijava-common's RunArgument → ParseService). */

@@ -8,6 +8,7 @@ import org.scijava.plugin.Parameter;
 import org.scijava.ui.DialogPrompt;
 import org.scijava.ui.UIService;
 
+import sc.fiji.cdi.util.AtomicOutput;
 import sc.fiji.cdi.util.CancelledException;
 import sc.fiji.cdi.util.CdiException;
 import sc.fiji.cdi.util.Progress;
@@ -68,7 +69,9 @@ public abstract class CdiCommand implements Command, org.scijava.Cancelable {
 			completed = true;
 			System.setProperty(LAST_FAILURE_PROPERTY, "");
 		} catch (final CancelledException e) {
-			fail(cancelReason != null ? "Cancelled: " + cancelReason + "." : e.getMessage());
+			final String kept = cancelledOutput();
+			final String why = cancelReason != null ? "Cancelled: " + cancelReason + "." : e.getMessage();
+			fail(NO_OUTPUT.equals(kept) ? why : why.replaceFirst("\\.$", "") + "; " + kept + ".");
 		} catch (final CdiException e) {
 			fail(e.getMessage());
 		} catch (final IllegalArgumentException e) {
@@ -108,7 +111,16 @@ public abstract class CdiCommand implements Command, org.scijava.Cancelable {
 		return p;
 	}
 
-	/** Stops a running command at its next progress check (at least once per iteration): no output is written. */
+	/** What a cancelled run leaves, by default: nothing ({@link AtomicOutput}'s result sets are complete or absent). */
+	public static final String NO_OUTPUT = "no output was written";
+
+	/**
+	 * What this command leaves when it is cancelled, for the cancel messages (Fiji, and the runner's SIGTERM line):
+	 * {@link #NO_OUTPUT} unless the command keeps something, such as a training's checkpoint.
+	 */
+	public String cancelledOutput() { return NO_OUTPUT; }
+
+	/** Stops a running command at its next progress check (at least once per iteration): no output is written, except what {@link #cancelledOutput} says. */
 	@Override
 	public void cancel(final String reason) {
 		cancelReason = reason == null || reason.isBlank() ? "cancelled" : reason;

@@ -25,8 +25,8 @@ import sc.fiji.cdi.util.CdiException;
  * <li>{@link #check(Module, Map)}: the values as given on a command line or in a macro, before any conversion — an
  * unknown key, a value of the wrong type ({@code seed=abc}), a missing required parameter;</li>
  * <li>{@link #checkFields(Object)}: a command's field values just before it runs, whatever filled them — choices,
- * {@code min}/{@code max} of the {@code @Parameter} annotation, and the syntax of {@code size}, {@code binning} and
- * the recipes.</li>
+ * {@code min}/{@code max} of the {@code @Parameter} annotation, the syntax of {@code size}, {@code binning} and
+ * the recipes, and the network parameters ({@code learning_rate}, {@code input_size}, {@code depth}).</li>
  * </ul>
  */
 public final class ParameterCheck {
@@ -60,6 +60,11 @@ public final class ParameterCheck {
 				throw new BadParameter("Parameter '" + item.getName() + "' is missing: " + info.getTitle() + " needs it (" + item.getLabel() + "); give "
 					+ item.getName() + "=\"<path>\".");
 		}
+		checkTogether(key -> {
+			final ModuleItem<?> item = info.getInput(key);
+			if (item == null || !isUserInput(item)) return null;
+			return given.containsKey(key) ? convert(key, given.get(key), item.getType()) : module.getInput(key);
+		});
 	}
 
 	/** Checks a command's {@code @Parameter} field values (choices, min/max, syntax); the first problem is thrown. */
@@ -77,6 +82,43 @@ public final class ParameterCheck {
 				}
 				if (value == null) continue;
 				checkValue(f.getName(), value, p.label(), p.choices().length == 0 ? null : List.of(p.choices()), p.min(), p.max());
+			}
+		}
+		checkTogether(key -> field(command, key));
+	}
+
+	/** The value of a command's {@code @Parameter} field, null when it has none of that name. */
+	private static Object field(final Object command, final String name) {
+		for (Class<?> c = command.getClass(); c != null && c != Object.class; c = c.getSuperclass()) {
+			try {
+				final Field f = c.getDeclaredField(name);
+				if (f.getAnnotation(Parameter.class) == null) return null;
+				f.setAccessible(true);
+				return f.get(command);
+			} catch (final NoSuchFieldException e) {
+				// a superclass may hold it
+			} catch (final ReflectiveOperationException | RuntimeException e) {
+				return null;
+			}
+		}
+		return null;
+	}
+
+	/**
+	 * Rules between parameters, given each parameter's value by name (null: the command has no such parameter): a
+	 * network's {@code depth} must leave its deepest level at least 2 pixels wide for its {@code input_size}, and
+	 * AutoPhaseNN needs 2 levels (Architecture refuses the same, later and without the keys).
+	 */
+	static void checkTogether(final java.util.function.Function<String, Object> value) {
+		if (value.apply("input_size") instanceof Number size && value.apply("depth") instanceof Number depth) {
+			final long n = size.longValue(), d = depth.longValue();
+			if (n >= 8 && Long.bitCount(n) == 1) {
+				final int deepest = 63 - Long.numberOfLeadingZeros(n) - 1; // n >> deepest == 2
+				final boolean autophase = "autophasenn".equalsIgnoreCase(String.valueOf(value.apply("architecture")).trim());
+				final int least = autophase ? 2 : 1;
+				if (d < least || d > deepest)
+					throw new BadParameter("Parameter 'depth': " + d + " is out of range for input_size=" + n + (autophase ? " and architecture=autophasenn" : "") + "; expected a value from "
+						+ least + " to " + deepest + " (each level halves the grid, the deepest must be at least 2 pixels wide).");
 			}
 		}
 	}
@@ -134,6 +176,18 @@ public final class ParameterCheck {
 			final Double lo = number(min), hi = number(max);
 			if (lo != null && d < lo || hi != null && d > hi)
 				throw new BadParameter("Parameter '" + key + "'" + what + ": " + format(n) + " is out of range; expected " + range(lo, hi) + ".");
+			switch (key) {
+				// Adam's rate (Train Network, Fine-tune Network): TrainingConfig and FineTuning refuse the same range
+				case "learning_rate" -> {
+					if (!(d > 0 && d < 1)) throw new BadParameter("Parameter '" + key + "'" + what + ": " + format(n) + " is out of range; expected a value above 0 and below 1.");
+				}
+				// the networks halve the grid at every level (Architecture)
+				case "input_size" -> {
+					if (d != Math.rint(d) || Long.bitCount((long) d) != 1)
+						throw new BadParameter("Parameter '" + key + "'" + what + ": " + format(n) + " is not a power of two; expected 8, 16, 32, 64, 128 or 256 (the default models: 32).");
+				}
+				default -> { /* range only */ }
+			}
 		}
 		if (value instanceof String s && s.isBlank() && (key.equals("recipe") || key.equals("refinement")))
 			throw new BadParameter("Parameter '" + key + "'" + what + " is empty; expected a recipe such as " + Recipe.COHERE_DEFAULT + ".");

@@ -1,7 +1,6 @@
 package sc.fiji.cdi.commands;
 
 import java.io.File;
-import java.nio.file.Path;
 import java.util.Locale;
 
 import org.scijava.command.Command;
@@ -18,7 +17,7 @@ import sc.fiji.cdi.util.CdiException;
 /**
  * Plugins › CDI › Train Network: trains a phase-retrieval network on simulated crystals (physics-aware as
  * AutoPhaseNN, supervised as CDI NN, or both) and writes a model folder (weights, model card, loss history and
- * plot, a checkpoint per epoch; an interrupted run resumes from it). Defaults reproduce the bundled 3D model
+ * plot, a checkpoint per epoch; an interrupted run resumes from it when started again with the same parameters). Defaults reproduce the bundled 3D model
  * (docs/models.md: default-3d).
  */
 @Plugin(type = Command.class, menuPath = "Plugins>CDI>Train Network", headless = true)
@@ -36,10 +35,10 @@ public class TrainCommand extends CdiCommand {
 	@Parameter(label = "Dimensions", choices = { "3", "2" }, persist = false)
 	private String rank = "3";
 
-	@Parameter(label = "Input size (32 or 64)", persist = false)
+	@Parameter(label = "Input size (32 or 64)", min = "8", max = "256", persist = false)
 	private int input_size = DEFAULTS.architecture().inputSize();
 
-	@Parameter(label = "Base channels", min = "1", persist = false)
+	@Parameter(label = "Base channels", min = "1", max = "512", persist = false)
 	private int base_channels = DEFAULTS.architecture().baseChannels();
 
 	@Parameter(label = "Depth (levels)", min = "1", persist = false)
@@ -84,7 +83,13 @@ public class TrainCommand extends CdiCommand {
 			CrystalRecipe.defaults(r), train_samples, validation_samples, seed, epochs, batch_size, learning_rate, halve_every,
 			threads > 0 ? threads : settings().effectiveThreads(), device(device), output_dir.toPath(), null);
 		log.info("Training: " + TrainMain.commandLine(config));
-		final Path folder = NetworkTrainer.train(config, progress());
-		log.info("Model written to " + folder.toAbsolutePath() + " (model.json, weights, history.csv, loss.png)");
+		log.info(NetworkTrainer.train(config, progress()).summary());
+	}
+
+	/** A cancelled training keeps its last checkpoint (a rerun with the same parameters resumes it). */
+	@Override
+	public String cancelledOutput() {
+		final String kept = NetworkTrainer.keptCheckpoint(output_dir == null ? null : output_dir.toPath());
+		return kept != null ? kept : super.cancelledOutput();
 	}
 }

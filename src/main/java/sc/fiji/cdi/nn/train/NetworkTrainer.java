@@ -43,15 +43,19 @@ import sc.fiji.cdi.nn.model.ModelCard;
 import sc.fiji.cdi.nn.model.ModelFolder;
 import sc.fiji.cdi.nn.model.Networks;
 import sc.fiji.cdi.nn.predict.Symmetry;
+import sc.fiji.cdi.pipeline.ResultWriter;
 import sc.fiji.cdi.util.AtomicOutput;
 import sc.fiji.cdi.util.CdiException;
 import sc.fiji.cdi.util.Progress;
 
 /**
  * Trains a phase-retrieval network on simulated crystals and writes a model folder ({@link ModelFolder}) with a
- * loss history ({@code history.csv}), a loss plot ({@code loss.png}) and a per-epoch checkpoint
- * ({@code checkpoint/}) from which an interrupted or cancelled run resumes when started again with the same
- * configuration. Adam with AutoPhaseNN's step schedule; a fresh {@link NDManager} per step keeps native memory flat.
+ * loss history ({@code history.csv}) and a loss plot ({@code loss.png}), both written with the model, and a
+ * per-epoch checkpoint ({@code checkpoint/}: weights, state, the history and plot so far) from which an interrupted or
+ * cancelled run resumes when started again with the same configuration. The checkpoint records the whole training
+ * configuration ({@link #settings}); a run with another configuration is refused (it would have trained something
+ * else than its model card says), and a run whose checkpoint is already finished and written leaves the folder as it
+ * is. Adam with AutoPhaseNN's step schedule; a fresh {@link NDManager} per step keeps native memory flat.
  * The optimizer's moments are not checkpointed: a resumed run restarts Adam's moment estimates from the saved weights.
  */
 public final class NetworkTrainer {
@@ -65,11 +69,35 @@ public final class NetworkTrainer {
 		default void epoch(final EpochRecord last, final List<EpochRecord> history) {}
 	}
 
+	/**
+	 * What a training run did.
+	 *
+	 * @param folder      the model folder
+	 * @param epochsRun   epochs trained by this run (0: the checkpoint was already finished)
+	 * @param epochs      epochs of the whole training
+	 * @param modelWritten whether this run wrote the model (false: it was already there, from the same training)
+	 */
+	public record Result(Path folder, int epochsRun, int epochs, boolean modelWritten) {
+
+		/** One line for the log. */
+		public String summary() {
+			if (!modelWritten) return "Nothing left to train: " + folder.toAbsolutePath() + " already holds the model of this training (" + epochs
+				+ " epoch(s), checkpoint finished); the folder is left as it is. To train again, choose another output folder or delete " + folder.resolve(CHECKPOINT) + ".";
+			return "Model written to " + folder.toAbsolutePath() + " (model.json, weights, history.csv, loss.png)"
+				+ (epochsRun < epochs ? "; " + (epochs - epochsRun) + " of its " + epochs + " epoch(s) came from the checkpoint" : "") + ".";
+		}
+	}
+
+	/** The checkpoint folder inside a model folder. */
+	public static final String CHECKPOINT = "checkpoint";
+
 	/** What {@code checkpoint/state.json} holds. */
 	static final class State {
 		Architecture architecture;
 		String loss;
 		long seed;
+		/** The training configuration ({@link #settings}); null in checkpoints of older versions. */
+		java.util.Map<String, String> settings;
 		int epochsDone;
 		List<EpochRecord> history = new ArrayList<>();
 		double seconds;
@@ -79,11 +107,22 @@ public final class NetworkTrainer {
 
 	private NetworkTrainer() {}
 
-	public static Path train(final TrainingConfig c, final Progress progress) { return train(c, progress, new Listener() {}); }
+	public static Result train(final TrainingConfig c, final Progress progress) { return train(c, progress, new Listener() {}); }
 
-	/** Runs (or resumes) the training; returns the model folder. */
-	public static Path train(final TrainingConfig c, final Progress progress, final Listener listener) {
+	/**
+	 * Runs (or resumes) the training. The output folder is checked first (before any simulation), then its checkpoint:
+	 * one of another configuration is refused, naming the settings that differ.
+	 */
+	public static Result train(final TrainingConfig c, final Progress progress, final Listener listener) {
 		final long t0 = System.nanoTime();
+		final Path ckpt = c.output().resolve(CHECKPOINT);
+		State state = readState(ckpt);
+		if (state != null) requireSameTraining(c, state, ckpt);
+		if (state != null && state.epochsDone >= c.epochs() && written(c, state)) {
+			progress.status("Nothing left to train: " + c.output() + " already holds the model of this training");
+			return new Result(c.output(), 0, c.epochs(), false);
+		}
+		ResultWriter.checkWritable(c.output());
 		DjlRuntime.init(null);
 		DjlRuntime.setThreads(c.threads(), 1);
 		final Engine engine = DjlRuntime.engine();
@@ -93,26 +132,24 @@ public final class NetworkTrainer {
 		final int n = arch.inputSize();
 		final Grid grid = arch.rank() == 3 ? Grid.cube(n) : Grid.of2D(n, n);
 
-		progress.status("Simulating " + (c.trainSamples() + c.validationSamples()) + " crystals on " + grid + "…");
-		final List<TrainingData.Sample> train = TrainingData.generate(grid, c.recipe(), c.seed(), 0, c.trainSamples(), c.threads(), progress);
-		final List<TrainingData.Sample> val = TrainingData.generate(grid, c.recipe(), c.seed(), c.trainSamples(), c.validationSamples(), c.threads(), progress);
+		final boolean left = state == null || state.epochsDone < c.epochs();
+		if (left) progress.status("Simulating " + (c.trainSamples() + c.validationSamples()) + " crystals on " + grid + "…");
+		final List<TrainingData.Sample> train = left ? TrainingData.generate(grid, c.recipe(), c.seed(), 0, c.trainSamples(), c.threads(), progress) : List.of();
+		final List<TrainingData.Sample> val = left ? TrainingData.generate(grid, c.recipe(), c.seed(), c.trainSamples(), c.validationSamples(), c.threads(), progress) : List.of();
 		final Batches batches = new Batches(grid, arch.sampleShape());
 
-		final Path ckpt = c.output().resolve("checkpoint");
+		final int firstEpoch = state == null ? 0 : state.epochsDone;
 		final Block block = Networks.build(arch);
 		final int[] epochNow = { 0 };
 		final Tracker lr = numUpdate -> (float) c.learningRateAt(epochNow[0]);
 		try (Model model = Model.newInstance(c.name(), device, DjlRuntime.PYTORCH)) {
 			model.setBlock(block);
-			State state = readState(ckpt);
-			if (state != null && (!arch.equals(state.architecture) || !c.loss().name().equals(state.loss) || c.seed() != state.seed))
-				throw new CdiException("The output folder " + c.output() + " holds a checkpoint of another training (" + state.architecture.describe() + ", loss " + state.loss + ", seed " + state.seed
-					+ "): choose another output folder, or delete " + ckpt + " to start afresh.");
 			// the weights are in place before the trainer exists, as in DJL's transfer learning: weights loaded into
 			// a block a trainer already holds were not the ones it optimised (a warm start of 29 Nov kept its loss
 			// at 0.3320 for 4 epochs)
 			prepareBlock(block, batches.shape(1), model.getNDManager());
 			if (state != null) {
+				state.settings.put("epochs", Integer.toString(c.epochs())); // the same or more (requireSameTraining)
 				loadWeights(block, ckpt.resolve(ModelFolder.WEIGHTS), model.getNDManager());
 				progress.status("Resuming after epoch " + state.epochsDone + " from " + ckpt);
 			} else {
@@ -124,6 +161,7 @@ public final class NetworkTrainer {
 				state.architecture = arch;
 				state.loss = c.loss().name();
 				state.seed = c.seed();
+				state.settings = settings(c);
 			}
 			attachGradients(block);
 			final DefaultTrainingConfig tc = new DefaultTrainingConfig(Loss.l1Loss()) // the loss object is unused: losses are computed below
@@ -161,7 +199,8 @@ public final class NetworkTrainer {
 					state.epochsDone = epoch + 1;
 					state.seconds += rec.seconds();
 					writeCheckpoint(ckpt, block, state);
-					writeHistory(c.output(), state.history);
+					writeHistory(ckpt, state.history); // the model folder gets its history with the model
+
 					listener.epoch(rec, state.history);
 					progress.status(String.format("Epoch %d/%d: training loss %.4f, validation loss %.4f, validation amplitude correlation %.3f", epoch + 1, c.epochs(), rec.trainLoss(), rec.validationLoss(), rec.validationAmplitudeCorrelation()));
 				}
@@ -169,9 +208,87 @@ public final class NetworkTrainer {
 				ModelFolder.save(c.output(), block, card);
 				writeHistory(c.output(), state.history);
 				progress.status(String.format("Model written to %s (%.0f s)", c.output(), (System.nanoTime() - t0) / 1e9));
-				return c.output();
+				return new Result(c.output(), c.epochs() - firstEpoch, c.epochs(), true);
 			}
 		}
+	}
+
+	/**
+	 * The training configuration a checkpoint must match to be resumed, by Train Network's parameter names: everything
+	 * that changes the weights or the model card's record of the training (not the threads, device or name). Only
+	 * {@code epochs} may grow: the data and the per-epoch schedule do not depend on it, so more epochs extend the run.
+	 */
+	static java.util.Map<String, String> settings(final TrainingConfig c) {
+		final java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+		final Architecture a = c.architecture();
+		m.put("architecture", a.kind().name().toLowerCase(java.util.Locale.ROOT));
+		m.put("rank", Integer.toString(a.rank()));
+		m.put("input_size", Integer.toString(a.inputSize()));
+		m.put("base_channels", Integer.toString(a.baseChannels()));
+		m.put("depth", Integer.toString(a.depth()));
+		m.put("central_window", Boolean.toString(a.centralWindow()));
+		m.put("loss", c.loss().name().toLowerCase(java.util.Locale.ROOT));
+		m.put("train_samples", Integer.toString(c.trainSamples()));
+		m.put("validation_samples", Integer.toString(c.validationSamples()));
+		m.put("seed", Long.toString(c.seed()));
+		m.put("epochs", Integer.toString(c.epochs()));
+		m.put("batch_size", Integer.toString(c.batchSize()));
+		m.put("learning_rate", Double.toString(c.learningRate()));
+		m.put("halve_every", Integer.toString(c.halveEvery()));
+		m.put("init", String.valueOf(c.init()));
+		flatten("recipe", GSON.toJsonTree(c.recipe()), m);
+		return m;
+	}
+
+	private static void flatten(final String prefix, final com.google.gson.JsonElement e, final java.util.Map<String, String> m) {
+		if (e.isJsonObject()) for (final var f : e.getAsJsonObject().entrySet()) flatten(prefix + "." + f.getKey(), f.getValue(), m);
+		else m.put(prefix, e.isJsonNull() ? "null" : e.isJsonPrimitive() ? e.getAsString() : e.toString());
+	}
+
+	/** Refuses a checkpoint of another configuration (or of an older version, which did not record it), listing what differs. */
+	static void requireSameTraining(final TrainingConfig c, final State state, final Path ckpt) {
+		final String fresh = " To start afresh, choose another output_dir or delete " + ckpt + ".";
+		if (state.settings == null)
+			throw new CdiException("The checkpoint " + ckpt + " was written by an older version that did not record its training configuration, so it cannot be resumed safely." + fresh);
+		final java.util.Map<String, String> now = settings(c);
+		final List<String> differ = new ArrayList<>();
+		final java.util.Set<String> keys = new java.util.LinkedHashSet<>(state.settings.keySet());
+		keys.addAll(now.keySet());
+		for (final String k : keys)
+			// more epochs extend the training (the same schedule and data, epoch by epoch); fewer than done cannot
+			if (k.equals("epochs") ? c.epochs() < state.epochsDone : !java.util.Objects.equals(state.settings.get(k), now.get(k)))
+				differ.add(k + ": " + (k.equals("epochs") ? state.epochsDone + " done" : state.settings.get(k)) + " → " + now.get(k));
+		if (!differ.isEmpty())
+			throw new CdiException("The output folder " + c.output() + " holds the checkpoint of another training (after epoch " + state.epochsDone + " of " + state.settings.get("epochs")
+				+ "); it is resumed only with the same parameters, and these differ (checkpoint → now): " + String.join(", ", differ) + "." + fresh);
+	}
+
+	/** True when the model folder already holds the model of this (finished) training: nothing is left to do. */
+	private static boolean written(final TrainingConfig c, final State state) {
+		if (!Files.isRegularFile(c.output().resolve(ModelFolder.WEIGHTS)) || !Files.isRegularFile(c.output().resolve(ModelFolder.CARD))) return false;
+		try {
+			final ModelCard card = ModelFolder.readCard(c.output());
+			return card.training != null && card.training.epochs == state.epochsDone && TrainMain.commandLine(c).equals(card.reproduce);
+		} catch (final CdiException e) {
+			return false; // an unreadable card is written again from the checkpoint
+		}
+	}
+
+	/**
+	 * What an interrupted training left for the next run, for the cancel message: the checkpoint's epoch and how to
+	 * resume it; null when there is no checkpoint (nothing was written).
+	 */
+	public static String keptCheckpoint(final Path output) {
+		if (output == null) return null;
+		final Path ckpt = output.resolve(CHECKPOINT);
+		final State s;
+		try {
+			s = readState(ckpt);
+		} catch (final CdiException e) {
+			return null;
+		}
+		if (s == null) return null;
+		return "the checkpoint after epoch " + s.epochsDone + " is kept in " + ckpt + " (no model was written); run again with the same parameters to resume from it";
 	}
 
 	static String eta(final double seconds) {

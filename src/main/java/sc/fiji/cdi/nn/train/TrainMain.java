@@ -28,8 +28,8 @@ public final class TrainMain {
 			final TrainingConfig c = config(args);
 			System.err.println("Training: " + commandLine(c));
 			final long t0 = System.nanoTime();
-			final Path out = NetworkTrainer.train(c, new ConsoleProgress());
-			System.err.printf(Locale.ROOT, "%nDone in %.0f s: %s%n", (System.nanoTime() - t0) / 1e9, out);
+			final NetworkTrainer.Result r = NetworkTrainer.train(c, new ConsoleProgress());
+			System.err.printf(Locale.ROOT, "%nDone in %.0f s: %s%n", (System.nanoTime() - t0) / 1e9, r.summary());
 		} catch (final CdiException e) {
 			System.err.println();
 			System.err.println("Error: " + e.getMessage());
