@@ -16,13 +16,16 @@ import sc.fiji.cdi.data.Quantity;
 import sc.fiji.cdi.fiji.ImagePlusConverter;
 import sc.fiji.cdi.io.DiffractionReader;
 import sc.fiji.cdi.nn.train.FineTuning;
+import sc.fiji.cdi.pipeline.ResultWriter;
 import sc.fiji.cdi.util.CdiException;
 import sc.fiji.cdi.workflow.FineTune;
 
 /**
  * Plugins › CDI › Fine-tune Network: adapts a trained network to measured patterns with the physics loss
  * (AutoPhaseNN; no ground truth needed) and writes the tuned network as a new model folder, which Predict (NN) and
- * Reconstruct (nn+refine) then take as their network ({@link FineTune}). The input model is not changed.
+ * Reconstruct (nn+refine) then take as their network ({@link FineTune}). The input model is not changed. The
+ * patterns come from one of: the open image, {@code input} (a file or folder) or {@code pattern_folder}; giving both
+ * keys is refused. No model is written into the data's folder, over another model, or when the tuning raised the loss.
  */
 @Plugin(type = Command.class, menuPath = "Plugins>CDI>Fine-tune Network", headless = true)
 public class FineTuneCommand extends CdiCommand {
@@ -65,11 +68,17 @@ public class FineTuneCommand extends CdiCommand {
 		if (output_dir == null) throw new CdiException("Parameter 'output_dir' is missing: give the folder the tuned model is written to.");
 		final Path out = output_dir.toPath();
 		final Path file = Inputs.optional(input, "input");
-		final Path in = file != null ? file : Inputs.optional(pattern_folder, "pattern_folder");
+		final Path folder = Inputs.optional(pattern_folder, "pattern_folder");
+		if (file != null && folder != null)
+			throw new CdiException("Both 'input' (" + file + ") and 'pattern_folder' (" + folder + ") are given; expected one of them: 'input' takes a file or a folder of patterns, "
+				+ "'pattern_folder' a folder (to tune on several, put them in one folder).");
+		final Path in = file != null ? file : folder;
+		final String key = file != null ? "input" : "pattern_folder";
 		if (in == null && diffraction == null)
 			throw new CdiException("No pattern given: open a measured pattern, or give 'input' (a file or a folder of patterns) or 'pattern_folder'.");
-		if (in != null && same(out, in)) throw new CdiException("output_dir " + out + " is the input folder: choose another folder for the tuned model.");
+		ResultWriter.checkNotInputFolder(out, in, key, "the tuned model");
 		if (same(out, Path.of(model.trim()))) throw new CdiException("output_dir " + out + " is the model folder to start from: choose another folder, the input model is not changed.");
+		FineTune.checkOutput(out); // before the patterns are read
 		final List<Diffraction> data = new ArrayList<>();
 		if (in != null) for (final Path p : Inputs.patternFiles(in, log::warn)) data.add(DiffractionReader.read(p, Inputs.importOptions(quantity, null, null, null, null, clamp_negative)));
 		else data.add(new Diffraction(ImagePlusConverter.toVolume(diffraction), Quantity.parse(quantity), null,

@@ -34,8 +34,10 @@ final class Validation {
 	}
 
 	/**
-	 * Rejects NaN/Inf, all-zero data and negative values (unless {@code clampNegative}, which sets them to 0 in
-	 * place and returns how many there were). Masked pixels are ignored: their values are not used.
+	 * Rejects NaN/Inf, all-zero data, negative values (unless {@code clampNegative}, which sets them to 0 in
+	 * place and returns how many there were) and constant data (every measured pixel the same value: a flat field or a
+	 * filled test image, not a diffraction pattern; the physics loss of a network is 0 on it and phasing has nothing to
+	 * fit). Masked pixels are ignored: their values are not used.
 	 */
 	static int checkValues(final float[] v, final Grid g, final Mask mask, final Path file, final boolean clampNegative) {
 		int nonFinite = 0, firstNonFinite = -1, negative = 0, firstNegative = -1;
@@ -63,7 +65,29 @@ final class Validation {
 						+ "=true (\"Set negative values to 0\" in the dialog) to set them to 0.");
 			for (int i = 0; i < v.length; i++) if (v[i] < 0) v[i] = 0;
 		}
+		checkNotConstant(v, mask, file, negative);
 		return negative;
+	}
+
+	/** Rejects data whose measured pixels all hold one value (after negative values were set to 0, {@code clamped} of them). */
+	private static void checkNotConstant(final float[] v, final Mask mask, final Path file, final int clamped) {
+		int measured = 0;
+		float first = 0;
+		for (int i = 0; i < v.length; i++) {
+			if (mask != null && mask.isUnmeasured(i)) continue;
+			if (measured++ == 0) first = v[i];
+			else if (v[i] != first) return;
+		}
+		if (first == 0)
+			throw new CdiException("File " + file + " holds only zeros once its " + clamped + " negative value" + (clamped > 1 ? "s were" : " was") + " set to 0 (" + ImportOptions.CLAMP_NEGATIVE_KEY
+				+ "=true); expected a diffraction pattern with counts. Check the data type and any background subtraction.");
+		throw new CdiException("File " + file + " is not a diffraction pattern: every measured pixel is " + number(first) + " (" + measured + " pixel" + (measured > 1 ? "s" : "")
+			+ "); expected counts that vary across the detector (a flat field or a filled test image cannot be phased).");
+	}
+
+	/** 100 rather than 100.0 for whole numbers. */
+	private static String number(final float f) {
+		return f == Math.rint(f) && Math.abs(f) < 1e15 ? Long.toString((long) f) : Float.toString(f);
 	}
 
 	/** Wraps an unexpected low-level failure (jhdf, ImageJ, NIO) in a message naming the file. */

@@ -66,6 +66,23 @@ public final class ResultWriter {
 			throw new CdiException("Parameter 'output_dir': " + out + " is a file, not a folder; expected a folder for the results.");
 	}
 
+	/**
+	 * Refuses an output folder that is the folder the input lies in: the input folder itself, or the folder holding an
+	 * input file (real paths, links resolved, as {@link #checkOutsideInput}). For outputs that must not be mixed
+	 * with the data, such as a model folder (Fine-tune Network); a folder elsewhere, even beside or under the data, is fine.
+	 *
+	 * @param key   the input's parameter ("input", "pattern_folder"), named in the message
+	 * @param what  what is written ("the tuned model"), named in the message
+	 */
+	public static void checkNotInputFolder(final Path out, final Path in, final String key, final String what) {
+		if (out == null || in == null) return;
+		final boolean folder = Files.isDirectory(in);
+		final Path dir = folder ? in : in.toAbsolutePath().normalize().getParent();
+		if (dir == null || !real(out).equals(real(dir))) return;
+		throw new CdiException("Parameter 'output_dir': " + out + " is " + (folder ? "the folder given as '" + key + "'" : "the folder of '" + key + "' " + in)
+			+ "; expected another folder for " + what + ", so that it is not mixed with the data.");
+	}
+
 	/** The real path of {@code p} or, if it does not exist yet, of its deepest existing ancestor plus the rest. */
 	private static Path real(final Path p) {
 		Path abs = p.toAbsolutePath().normalize(), rest = null;

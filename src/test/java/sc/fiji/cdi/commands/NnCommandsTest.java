@@ -168,13 +168,19 @@ class NnCommandsTest {
 	@Test
 	void fineTuneOnMeasuredPatternsThenUseTheTunedModel(@TempDir final Path tmp) throws Exception {
 		final Path in = Files.createDirectories(tmp.resolve("scans"));
-		for (int i = 0; i < 2; i++) TiffWriter.write(in.resolve("s" + i + ".tif"), CrystalSimulator.simulate(Grid.of2D(32, 32), POLYGON, 700 + i).diffraction().values);
+		// 3D: its tuning is deterministic, and 5 steps lower the loss on these two crystals; 2D tuning is chaotic and on
+		// the 32² polygons used before it raised the loss (0.0094 -> 0.0156), which Fine-tune now refuses (so does
+		// 3D on seeds 705 and 706: tuning a network on data like its training data rarely helps)
+		for (int i = 0; i < 2; i++) TiffWriter.write(in.resolve("s" + i + ".tif"), CrystalSimulator.simulate(Grid.cube(32), SimulationParameters.defaults(), 700 + 2 * i).diffraction().values);
 		final Path model = tmp.resolve("tuned");
-		assertEquals(0, Main.run("--headless", "--run", "Fine-tune Network", "input=\"" + in + "\",output_dir=\"" + model + "\",steps=5,batch_size=2,device=\"cpu\""));
+		final var tuned = sc.fiji.cdi.testutil.HeadlessRun.of("--headless", "--run", "Fine-tune Network", "input=\"" + in + "\",output_dir=\"" + model + "\",steps=5,batch_size=2,device=\"cpu\"");
+		assertEquals(0, tuned.code, tuned.err);
 		final JsonObject card = JsonParser.parseString(Files.readString(model.resolve("model.json"))).getAsJsonObject();
-		assertEquals("default-2d-fine-tuned", card.get("name").getAsString());
+		assertEquals("default-3d-fine-tuned", card.get("name").getAsString());
 		final JsonObject tuning = card.getAsJsonArray("fineTuning").get(0).getAsJsonObject();
 		assertEquals(5, tuning.get("steps").getAsInt());
+		System.out.println("fine-tune 2 crystals, 5 steps: physics loss " + tuning.get("lossBefore") + " -> " + tuning.get("lossAfter"));
+		assertTrue(tuning.get("lossAfter").getAsDouble() <= tuning.get("lossBefore").getAsDouble(), tuning.toString());
 		assertEquals(2, tuning.getAsJsonArray("patterns").size());
 		// the tuned folder is a network like any other; Reconstruct can also fine-tune on the scan itself
 		final Path out = tmp.resolve("out");

@@ -24,6 +24,7 @@ class MaskEverythingTest {
 		final Grid g = Grid.cube(8);
 		final float[] counts = new float[g.size()];
 		Arrays.fill(counts, 5);
+		counts[g.size() - 2] = 7; // a pattern, not a constant (refused as such)
 		final Path data = tmp.resolve("p3.npy"), ones = tmp.resolve("ones3.npy"), ones2d = tmp.resolve("ones2.npy"), half = tmp.resolve("half.npy");
 		NpyIO.write(data, new RealVolume(g, counts));
 		final float[] all = new float[g.size()];

@@ -32,6 +32,7 @@ class ValidationTest {
 		final Grid g = new Grid(2, 3, 4);
 		final float[] v = new float[g.size()];
 		java.util.Arrays.fill(v, 1);
+		v[0] = 2; // a pattern, not a constant (refused as such)
 		v[g.index(1, 2, 3)] = Float.NaN;
 		v[g.index(1, 0, 1)] = Float.POSITIVE_INFINITY;
 		v[g.index(1, 1, 0)] = Float.NaN;
@@ -42,7 +43,7 @@ class ValidationTest {
 		for (final int i : new int[] { g.index(1, 2, 3), g.index(1, 0, 1), g.index(1, 1, 0) }) { mask[i] = 1; m[i] = true; }
 		final Path maskFile = npy("nan_mask.npy", g, mask);
 		final Diffraction d = DiffractionReader.read(dir.resolve("nan.npy"), ImportOptions.defaults().withMaskPath(maskFile));
-		assertEquals(21.0, d.values.sum(), 0);
+		assertEquals(22.0, d.values.sum(), 0);
 		for (int i = 0; i < m.length; i++) assertEquals(m[i], d.mask.isUnmeasured(i));
 	}
 
@@ -79,9 +80,29 @@ class ValidationTest {
 	}
 
 	@Test
+	void aConstantPatternIsNotADiffractionPattern() throws IOException {
+		// a flat field or a filled test image: before, every command took it (Fine-tune's physics loss was 0.0000 on it)
+		final Grid g = Grid.of2D(4, 4);
+		assertRejected(npy("flat.npy", g, fill(16, 5)), null, "flat.npy", "not a diffraction pattern: every measured pixel is 5", "(16 pixels)");
+		assertRejected(npy("flat_frac.npy", g, fill(16, 0.25f)), null, "every measured pixel is 0.25");
+		// only measured pixels count: the masked one may differ, the rest is still flat
+		final float[] v = fill(16, 5);
+		v[3] = 9;
+		final float[] mask = new float[16];
+		mask[3] = 1;
+		assertRejected(npy("flat_but_masked.npy", g, v), ImportOptions.defaults().withMaskPath(npy("m.npy", g, mask)), "every measured pixel is 5", "(15 pixels)");
+		// one measured pixel that differs makes it a pattern
+		assertEquals(84.0, DiffractionReader.read(dir.resolve("flat_but_masked.npy"), ImportOptions.defaults()).values.sum(), 0);
+		// negative values set to 0 leaving only zeros
+		assertRejected(npy("all_negative.npy", g, fill(16, -1)), ImportOptions.defaults().withClampNegative(true), "only zeros once its 16 negative values were set to 0");
+	}
+
+	@Test
 	void twoDimensionalTiffMaskAppliesToEveryFrame() throws IOException {
 		final Grid g = new Grid(3, 2, 2);
-		final Path data = npy("frames.npy", g, fill(12, 4));
+		final float[] frames = fill(12, 4);
+		frames[0] = 5; // a pattern, not a constant (refused as such)
+		final Path data = npy("frames.npy", g, frames);
 		final Path mask = Fixtures.shortTiff(dir.resolve("mask.tif"), 2, 2, new short[] { 0, 7, 0, 0 });
 		final String dataSum = Fixtures.sha256(data), maskSum = Fixtures.sha256(mask);
 		final Diffraction d = DiffractionReader.read(data, ImportOptions.defaults().withMaskPath(mask));
@@ -90,7 +111,7 @@ class ValidationTest {
 			assertEquals(0f, d.values.get(z, 0, 1));
 		}
 		assertEquals(3, Hdf5ReaderTest.countTrue(d.mask.toArray()));
-		assertEquals(36.0, d.values.sum(), 0);
+		assertEquals(37.0, d.values.sum(), 0);
 		assertEquals(dataSum, Fixtures.sha256(data));
 		assertEquals(maskSum, Fixtures.sha256(mask));
 	}

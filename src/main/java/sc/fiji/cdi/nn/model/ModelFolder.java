@@ -50,7 +50,22 @@ public final class ModelFolder {
 	 */
 	public static final int FINE_2D_MIN = 128;
 
+	/**
+	 * The files that make or accompany a model folder: card and weights (this plugin's and tools/pytorch's), the
+	 * training's history (history.csv and loss.png from Train Network, history.json from tools/pytorch) and its
+	 * checkpoint folder. A folder holding any of them already holds a model.
+	 */
+	public static final List<String> MODEL_FILES = List.of(CARD, WEIGHTS, TORCH_WEIGHTS, "history.csv", "history.json", "loss.png", "checkpoint");
+
 	private ModelFolder() {}
+
+	/** Which of {@link #MODEL_FILES} {@code folder} holds (none when it does not exist). */
+	public static List<String> modelFilesIn(final Path folder) {
+		final List<String> found = new ArrayList<>();
+		if (folder == null || !Files.isDirectory(folder)) return found;
+		for (final String f : MODEL_FILES) if (Files.exists(folder.resolve(f), java.nio.file.LinkOption.NOFOLLOW_LINKS)) found.add(f);
+		return found;
+	}
 
 	/** Writes weights and card into {@code folder} (created if needed). */
 	public static void save(final Path folder, final Block block, final ModelCard card) {

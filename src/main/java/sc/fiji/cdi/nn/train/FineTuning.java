@@ -44,9 +44,24 @@ public final class FineTuning {
 	public static final double DEFAULT_LEARNING_RATE = 1e-3;
 
 	/** What a fine-tuning did: the mean physics loss over the patterns before and after, and its wall time. */
-	public record Report(int patterns, int steps, double learningRate, double lossBefore, double lossAfter, double seconds) {}
+	public record Report(int patterns, int steps, double learningRate, double lossBefore, double lossAfter, double seconds) {
+
+		/** Whether the tuned network is to be kept by {@link #keepsTuning}: its physics loss on the patterns is not higher. */
+		public boolean tuningKept() {
+			return keepsTuning(lossBefore, lossAfter);
+		}
+	}
 
 	private FineTuning() {}
+
+	/**
+	 * The one criterion for keeping a tuning: the tuned network's misfit on the patterns is not higher than the untuned
+	 * one's (a NaN misfit is higher). {@link #predictTuned} compares the predictions' χ²; Fine-tune Network the
+	 * physics loss ({@link Report#tuningKept}) and writes no model otherwise.
+	 */
+	public static boolean keepsTuning(final double untuned, final double tuned) {
+		return tuned <= untuned;
+	}
 
 	/**
 	 * A measured pattern as a training sample for the physics loss: the network input ({@link InputFitting}), its
@@ -106,7 +121,7 @@ public final class FineTuning {
 			if (after != null) restore(predictor, untuned, records);
 			r = run(predictor, List.of(d), steps, rate, 1, progress);
 			after = predictor.predict(d);
-			if (after.trust().chi2() <= before.trust().chi2()) return new Tuned(after, r, before.trust().chi2(), after.trust().chi2(), true);
+			if (keepsTuning(before.trust().chi2(), after.trust().chi2())) return new Tuned(after, r, before.trust().chi2(), after.trust().chi2(), true);
 		}
 		restore(predictor, untuned, records);
 		return new Tuned(before, r, before.trust().chi2(), after.trust().chi2(), false);
