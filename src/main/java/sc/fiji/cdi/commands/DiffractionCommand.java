@@ -11,9 +11,6 @@ import ij.ImagePlus;
 import sc.fiji.cdi.beamline.Beamline;
 import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.data.Grid;
-import sc.fiji.cdi.data.ProcessingLog;
-import sc.fiji.cdi.data.Quantity;
-import sc.fiji.cdi.fiji.ImagePlusConverter;
 import sc.fiji.cdi.io.DiffractionReader;
 import sc.fiji.cdi.io.ImportOptions;
 import sc.fiji.cdi.preprocess.PreprocessOptions;
@@ -151,8 +148,7 @@ public abstract class DiffractionCommand extends CdiCommand {
 		if (spec != null && !spec.getPath().isBlank() || scan != null && !scan.isBlank())
 			throw new CdiException("spec=/scan= read a scan from a file or folder, but the data are the open image '" + diffraction.getTitle()
 				+ "': expected input=<file>.spec scan=<n>, or input=<frames folder> spec=<SPEC file> scan=<n>, or no spec=/scan=.");
-		return new Diffraction(ImagePlusConverter.toVolume(diffraction), Quantity.parse(quantity), null,
-			new ProcessingLog().add("from image", "title", diffraction.getTitle()), s.describe());
+		return Inputs.fromImage(diffraction, quantity, clamp_negative, s.describe());
 	}
 
 	/** The centring parameter as the core's enum; an error naming the value otherwise. */

@@ -11,9 +11,6 @@ import org.scijava.plugin.Plugin;
 
 import ij.ImagePlus;
 import sc.fiji.cdi.data.Diffraction;
-import sc.fiji.cdi.data.ProcessingLog;
-import sc.fiji.cdi.data.Quantity;
-import sc.fiji.cdi.fiji.ImagePlusConverter;
 import sc.fiji.cdi.io.DiffractionReader;
 import sc.fiji.cdi.nn.train.FineTuning;
 import sc.fiji.cdi.pipeline.ResultWriter;
@@ -81,8 +78,7 @@ public class FineTuneCommand extends CdiCommand {
 		FineTune.checkOutput(out); // before the patterns are read
 		final List<Diffraction> data = new ArrayList<>();
 		if (in != null) for (final Path p : Inputs.patternFiles(in, log::warn)) data.add(DiffractionReader.read(p, Inputs.importOptions(quantity, null, null, null, null, clamp_negative)));
-		else data.add(new Diffraction(ImagePlusConverter.toVolume(diffraction), Quantity.parse(quantity), null,
-			new ProcessingLog().add("from image", "title", diffraction.getTitle()), "image '" + diffraction.getTitle() + "'"));
+		else data.add(Inputs.fromImage(diffraction, quantity, clamp_negative, "image '" + diffraction.getTitle() + "'"));
 		log.info(FineTune.run(new FineTune.Request(data, model, device(device), steps, learning_rate, batch_size, out), progress()).summary());
 	}
 

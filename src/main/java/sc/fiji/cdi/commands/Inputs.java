@@ -12,10 +12,14 @@ import sc.fiji.cdi.beamline.Beamline;
 import sc.fiji.cdi.beamline.Beamlines;
 import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.data.ProcessingLog;
 import sc.fiji.cdi.data.Quantity;
+import sc.fiji.cdi.data.RealVolume;
+import sc.fiji.cdi.fiji.ImagePlusConverter;
 import sc.fiji.cdi.io.DetectorRegion;
 import sc.fiji.cdi.io.DiffractionReader;
 import sc.fiji.cdi.io.ImportOptions;
+import sc.fiji.cdi.io.Validation;
 import sc.fiji.cdi.pipeline.ResultWriter;
 import sc.fiji.cdi.util.CdiException;
 import sc.fiji.cdi.workflow.Import;
@@ -52,6 +56,20 @@ final class Inputs {
 	}
 
 	/** {@code clamp_negative} ({@link ImportOptions#CLAMP_NEGATIVE_KEY}): negative values set to 0 instead of refused. */
+	/**
+	 * An image open in Fiji as one pattern, refused for the reasons a file would be ({@link Validation#checkValues}:
+	 * NaN/Inf, only zeros, negative values unless {@code clampNegative}, every pixel the same).
+	 *
+	 * @param source how the pattern is named in messages and the report
+	 */
+	static Diffraction fromImage(final ij.ImagePlus image, final String quantity, final boolean clampNegative, final String source) {
+		final RealVolume v = ImagePlusConverter.toVolume(image);
+		final int clamped = Validation.checkValues(v.data, v.grid, null, "The image '" + image.getTitle() + "'", clampNegative);
+		final ProcessingLog log = new ProcessingLog().add("from image", "title", image.getTitle());
+		if (clamped > 0) log.add("clamp_negative", "pixels_set_to_0", clamped);
+		return new Diffraction(v, Quantity.parse(quantity), null, log, source);
+	}
+
 	static ImportOptions importOptions(final String quantity, final String dataset, final File dark, final File white, final File mask, final boolean clampNegative) {
 		return new ImportOptions(Quantity.parse(quantity), dataset, optional(dark, "dark_field"), optional(white, "white_field"), optional(mask, "mask_file"))
 			.withClampNegative(clampNegative);

@@ -12,8 +12,6 @@ import org.scijava.plugin.Plugin;
 
 import ij.ImagePlus;
 import sc.fiji.cdi.data.Diffraction;
-import sc.fiji.cdi.data.ProcessingLog;
-import sc.fiji.cdi.data.Quantity;
 import sc.fiji.cdi.fiji.ImagePlusConverter;
 import sc.fiji.cdi.io.DiffractionReader;
 import sc.fiji.cdi.util.CdiException;
@@ -77,8 +75,7 @@ public class PredictCommand extends CdiCommand {
 				names.add(Inputs.baseName(p));
 			}
 		} else if (diffraction != null) {
-			data.add(new Diffraction(ImagePlusConverter.toVolume(diffraction), Quantity.parse(quantity), null,
-				new ProcessingLog().add("from image", "title", diffraction.getTitle()), "image '" + diffraction.getTitle() + "'"));
+			data.add(Inputs.fromImage(diffraction, quantity, clamp_negative, "image '" + diffraction.getTitle() + "'"));
 			names.add(Inputs.baseName(Path.of(diffraction.getTitle())));
 		} else {
 			throw new CdiException("Predict (NN) needs a pattern: open one, or give 'input' (a file or a folder of patterns).");

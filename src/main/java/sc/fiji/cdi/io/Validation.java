@@ -9,7 +9,7 @@ import sc.fiji.cdi.util.CdiException;
 import sc.fiji.cdi.util.MemoryGuard;
 
 /** Checks shared by all importers; every failure is a {@link CdiException} naming the file. */
-final class Validation {
+public final class Validation {
 
 	/** Largest array accepted: the limit of {@link Grid}, 1,073,741,819 (about 2^30) voxels (4 GiB of float). */
 	static final long MAX_VOXELS = Grid.MAX_VOXELS;
@@ -40,6 +40,14 @@ final class Validation {
 	 * fit). Masked pixels are ignored: their values are not used.
 	 */
 	static int checkValues(final float[] v, final Grid g, final Mask mask, final Path file, final boolean clampNegative) {
+		return checkValues(v, g, mask, "File " + file, clampNegative);
+	}
+
+	/**
+	 * {@link #checkValues(float[], Grid, Mask, Path, boolean)} for data that come from elsewhere than a file, e.g. an
+	 * image open in Fiji ({@code subject}: "The image 'title'"), so that they are refused for the same reasons.
+	 */
+	public static int checkValues(final float[] v, final Grid g, final Mask mask, final String subject, final boolean clampNegative) {
 		int nonFinite = 0, firstNonFinite = -1, negative = 0, firstNegative = -1;
 		float min = 0;
 		boolean anyNonZero = false;
@@ -55,22 +63,22 @@ final class Validation {
 			} else if (f != 0) anyNonZero = true;
 		}
 		if (nonFinite > 0)
-			throw new CdiException("File " + file + " contains " + nonFinite + " NaN or infinite value" + (nonFinite > 1 ? "s" : "") + ", the first at " + g.position(firstNonFinite)
+			throw new CdiException(subject + " contains " + nonFinite + " NaN or infinite value" + (nonFinite > 1 ? "s" : "") + ", the first at " + g.position(firstNonFinite)
 					+ " (value " + v[firstNonFinite] + "); expected finite numbers. Mask those pixels (mask file) or fix the data.");
-		if (!anyNonZero) throw new CdiException("File " + file + " holds only zeros (" + g + " measured pixels); expected a diffraction pattern with counts.");
+		if (!anyNonZero) throw new CdiException(subject + " holds only zeros (" + g + " measured pixels); expected a diffraction pattern with counts.");
 		if (negative > 0) {
 			if (!clampNegative)
-				throw new CdiException("File " + file + " contains " + negative + " negative value" + (negative > 1 ? "s" : "") + " (minimum " + min + ", the first at " + g.position(firstNegative)
+				throw new CdiException(subject + " contains " + negative + " negative value" + (negative > 1 ? "s" : "") + " (minimum " + min + ", the first at " + g.position(firstNegative)
 						+ "); intensities and amplitudes must be >= 0. Check the data type, or give " + ImportOptions.CLAMP_NEGATIVE_KEY
 						+ "=true (\"Set negative values to 0\" in the dialog) to set them to 0.");
 			for (int i = 0; i < v.length; i++) if (v[i] < 0) v[i] = 0;
 		}
-		checkNotConstant(v, mask, file, negative);
+		checkNotConstant(v, mask, subject, negative);
 		return negative;
 	}
 
 	/** Rejects data whose measured pixels all hold one value (after negative values were set to 0, {@code clamped} of them). */
-	private static void checkNotConstant(final float[] v, final Mask mask, final Path file, final int clamped) {
+	private static void checkNotConstant(final float[] v, final Mask mask, final String subject, final int clamped) {
 		int measured = 0;
 		float first = 0;
 		for (int i = 0; i < v.length; i++) {
@@ -79,9 +87,9 @@ final class Validation {
 			else if (v[i] != first) return;
 		}
 		if (first == 0)
-			throw new CdiException("File " + file + " holds only zeros once its " + clamped + " negative value" + (clamped > 1 ? "s were" : " was") + " set to 0 (" + ImportOptions.CLAMP_NEGATIVE_KEY
+			throw new CdiException(subject + " holds only zeros once its " + clamped + " negative value" + (clamped > 1 ? "s were" : " was") + " set to 0 (" + ImportOptions.CLAMP_NEGATIVE_KEY
 				+ "=true); expected a diffraction pattern with counts. Check the data type and any background subtraction.");
-		throw new CdiException("File " + file + " is not a diffraction pattern: every measured pixel is " + number(first) + " (" + measured + " pixel" + (measured > 1 ? "s" : "")
+		throw new CdiException(subject + " is not a diffraction pattern: every measured pixel is " + number(first) + " (" + measured + " pixel" + (measured > 1 ? "s" : "")
 			+ "); expected counts that vary across the detector (a flat field or a filled test image cannot be phased).");
 	}
 
