@@ -169,10 +169,13 @@ final class Inputs {
 	static final long MAX_VOXELS = Grid.MAX_VOXELS;
 
 	/** The numbers of a size parameter (null for "auto" and "same"); refuses anything but 1 to 3 whole numbers ≥ 1. */
+	/** The smallest array size per axis that {@code size=} may ask for. */
+	static final int MIN_SIZE = 8;
+
 	static long[] sizeSyntax(final String s) {
 		if (s == null || s.isBlank() || s.trim().equalsIgnoreCase("auto") || s.trim().equalsIgnoreCase("same")) return null; // "same": resolved by the command
 		final String[] parts = s.trim().split("[,x×\\s]+");
-		final String expected = "; expected 'auto', 'same', one number (a cube, a square in 2D), y,x for 2D data or z,y,x for 3D data (e.g. 64,128,128), each at least 1.";
+		final String expected = "; expected 'auto', 'same', one number (a cube, a square in 2D), y,x for 2D data or z,y,x for 3D data (e.g. 64,128,128), each at least " + MIN_SIZE + ".";
 		if (parts.length < 1 || parts.length > 3) throw new CdiException("size='" + s + "' has " + parts.length + " numbers" + expected);
 		final long[] v = new long[parts.length];
 		for (int i = 0; i < v.length; i++) {
@@ -181,7 +184,7 @@ final class Inputs {
 			} catch (final NumberFormatException e) {
 				throw new CdiException("size='" + s + "': '" + parts[i] + "' is not a whole number" + expected);
 			}
-			if (v[i] < 1) throw new CdiException("size='" + s + "': " + v[i] + " is not a size" + expected);
+			if (v[i] < MIN_SIZE) throw new CdiException("size='" + s + "': " + v[i] + " is below " + MIN_SIZE + " pixels, too few to phase (an object sampled at least twice needs room for its support and its surroundings)" + expected);
 			if (v[i] > Integer.MAX_VALUE) throw new CdiException("size='" + s + "': " + v[i] + " is larger than the limit of " + MAX_VOXELS + " (about 2^30) voxels per array" + expected);
 		}
 		long voxels = 1;

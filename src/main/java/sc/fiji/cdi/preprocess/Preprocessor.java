@@ -55,10 +55,15 @@ public final class Preprocessor {
 	 */
 	public static Diffraction threshold(final Diffraction d, final double level) {
 		final float[] in = d.values.data, out = new float[in.length];
-		int zeroed = 0;
+		int zeroed = 0, kept = 0;
+		float max = 0;
 		for (int i = 0; i < in.length; i++) {
-			if (in[i] <= level) { if (in[i] != 0) zeroed++; } else out[i] = in[i];
+			if (d.isMeasured(i)) max = Math.max(max, in[i]);
+			if (in[i] <= level) { if (in[i] != 0) zeroed++; } else { out[i] = in[i]; if (d.isMeasured(i)) kept++; }
 		}
+		if (kept == 0 && max > 0)
+			throw new CdiException("The data threshold " + level + " (data_threshold) sets every measured pixel of " + d.source + " to 0: its brightest pixel is " + max + " (" + d.quantity.name().toLowerCase(java.util.Locale.ROOT)
+				+ "). Expected a threshold below the counts, at the detector's noise floor (e.g. 1 or 2 counts).");
 		return d.withValues(d.values.with(out), d.quantity, d.mask, "threshold", "level", level,
 				"quantity", d.quantity.name().toLowerCase(), "zeroedPixels", zeroed);
 	}
@@ -208,6 +213,7 @@ public final class Preprocessor {
 	public static void requirePeakNotInCorner(final Diffraction d) {
 		final Grid g = d.grid();
 		final int[] peak = maxPosition(d), dims = g.zyx();
+		if (!(d.values.data[g.index(peak[0], peak[1], peak[2])] > 0)) return; // no counts: no peak to place (refused where the counts are checked)
 		for (int a = 3 - g.rank(); a < 3; a++)
 			if (8 * Math.abs(peak[a] - dims[a] / 2) < 3 * dims[a]) return;
 		final String at = g.is2D() ? "(y, x) = (" + peak[1] + ", " + peak[2] + ")" : "(z, y, x) = (" + peak[0] + ", " + peak[1] + ", " + peak[2] + ")";

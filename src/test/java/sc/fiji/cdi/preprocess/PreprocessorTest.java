@@ -161,4 +161,14 @@ class PreprocessorTest {
 		final Diffraction same = Preprocessor.apply(peak(Grid.cube(16), 8, 8, 8), new PreprocessOptions(0, Centring.NONE, null, 1, 1, 1));
 		assertEquals(1, same.log.steps().size(), "nothing to do: nothing logged");
 	}
+
+	@Test
+	void aThresholdAboveEveryCountSaysSoAndNotThatThePatternIsShifted() {
+		final Diffraction d = peak(Grid.cube(16), 8, 8, 8);
+		final CdiException e = assertThrows(CdiException.class, () -> Preprocessor.apply(d, new PreprocessOptions(1e30, Centring.MAX, null, 1, 1, 1)));
+		assertTrue(e.getMessage().contains("data_threshold") && e.getMessage().contains("brightest pixel is 1001"), e.getMessage());
+		// a pattern of zeros has no peak to call FFT-shifted
+		final Grid g = Grid.cube(8);
+		Preprocessor.requirePeakNotInCorner(new Diffraction(new RealVolume(g, new float[g.size()]), Quantity.INTENSITY, null, new ProcessingLog(), "zeros"));
+	}
 }
