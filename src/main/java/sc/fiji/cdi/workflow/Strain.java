@@ -82,6 +82,10 @@ public final class Strain {
 		if (geo == null) {
 			r = StrainAnalysis.analyse(request.object(), request.support(), request.parameters());
 		} else {
+			// a rocking-curve geometry maps (rocking angle, detector y, detector x) to the lab: one frame has no angle axis
+			if (request.object().grid.is2D())
+				throw new CdiException("The object of " + request.name() + " is 2D (" + request.object().grid + ") but geometry" + (request.beamline() == null ? "" : "=\"" + request.beamline() + "\"")
+					+ " describes a 3D rocking scan (rocking angle, detector y, detector x): expected a 3D object for the lab frame, or geometry=\"none\" for the strain of a 2D object in its array frame.");
 			labVoxel = request.labVoxelNm() > 0 ? request.labVoxelNm() : finestStep(geo, request.object());
 			try {
 				r = StrainAnalysis.analyseInLabFrame(request.object(), request.support(), geo, labVoxel, request.parameters(), progress);

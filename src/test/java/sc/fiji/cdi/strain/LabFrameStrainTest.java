@@ -49,4 +49,16 @@ class LabFrameStrainTest {
 		for (final boolean b : res.support()) if (b) vox++;
 		assertEquals(4 / 3.0 * Math.PI * radius * radius * radius, vox * 12.0 * 12 * 12, 0.05 * 4 / 3.0 * Math.PI * radius * radius * radius);
 	}
+
+	@Test
+	void aTwoDimensionalObjectIsNotOrthogonalisedWithARockingScanGeometry() {
+		final BraggGeometry geo = BraggGeometry.of(BraggGeometry.Beamline.APS_34IDC, 9, 0.5, 55, 31.0, 9.0, 0.01);
+		final Grid g = Grid.of2D(20, 16);
+		final float[] c = new float[2 * g.size()];
+		for (int i = 0; i < g.size(); i++) c[2 * i] = 1;
+		final sc.fiji.cdi.util.CdiException e = org.junit.jupiter.api.Assertions.assertThrows(sc.fiji.cdi.util.CdiException.class,
+			() -> sc.fiji.cdi.workflow.Strain.run(new sc.fiji.cdi.workflow.Strain.Request("flat", new ComplexVolume(g, c), null, StrainParameters.defaults(), geo, "34-ID-C", 0, null, java.util.Map.of()),
+				Progress.NONE));
+		assertTrue(e.getMessage().contains("is 2D (20x16)") && e.getMessage().contains("geometry=\"34-ID-C\"") && e.getMessage().contains("geometry=\"none\""), e.getMessage());
+	}
 }
