@@ -51,7 +51,12 @@ public class PhaseRetrievalCommand extends PhasingCommand {
 	@Override
 	protected void execute() {
 		final Source src = source();
-		if (output_dir != null) ResultWriter.checkWritable(output_dir.toPath());
+		final String identity = src.file() != null ? sc.fiji.cdi.util.AtomicOutput.identity(src.file()) : src.describe();
+		if (output_dir != null) {
+			ResultWriter.checkWritable(output_dir.toPath());
+			// before the phasing: a result of the same name made from another input is not replaced
+			sc.fiji.cdi.util.AtomicOutput.ResultSet.requireSameInput(output_dir.toPath(), src.name(), identity);
+		}
 		final Diffraction read = read(src);
 		final DataKind kind = DataKind.resolve(data_kind, read);
 		final Diffraction d = kind.prepare(read);
@@ -60,8 +65,7 @@ public class PhaseRetrievalCommand extends PhasingCommand {
 			new ReconstructionPipeline.Request(kind.centred(preprocessing(d)), kind.adapt(phasingParameters(), positivityChoice()), backend, threadsUsed, random_starts), null, progress());
 		final String title = diffraction != null && src.file() == null ? diffraction.getTitle() : src.name();
 		show(outcome.result(), title);
-		if (output_dir != null) ResultWriter.write(output_dir.toPath(), src.name(),
-			src.file() != null ? sc.fiji.cdi.util.AtomicOutput.identity(src.file()) : src.describe(), outcome, Map.of("threads", threadsUsed));
+		if (output_dir != null) ResultWriter.write(output_dir.toPath(), src.name(), identity, outcome, Map.of("threads", threadsUsed));
 		rememberLastUsed();
 	}
 

@@ -50,6 +50,17 @@ class SameNameOutputTest {
 	}
 
 	@Test
+	void phaseRetrievalRefusesAnotherInputOfTheSameNameBeforePhasing(@TempDir final Path tmp) throws Exception {
+		final Path a = pattern(tmp.resolve("a"), 1), b = pattern(tmp.resolve("b"), 2), out = tmp.resolve("pr");
+		final String args = ",output_dir=\"" + out + "\",recipe=\"10*ER\",random_starts=1";
+		assertEquals(0, HeadlessRun.of("--headless", "--run", "Phase Retrieval", "input=\"" + a + "\"" + args).code);
+		final HeadlessRun other = HeadlessRun.of("--headless", "--run", "Phase Retrieval", "input=\"" + b + "\"" + args.replace("10*ER", "400*HIO"));
+		assertNotEquals(0, other.code);
+		assertTrue(other.err.contains(a.toRealPath().toString()) && other.err.contains(b.toRealPath().toString()), other.err);
+		assertTrue(!other.err.contains("HIO "), "refused before any phasing: " + other.err);
+	}
+
+	@Test
 	void importRefusesAnotherInputOfTheSameName(@TempDir final Path tmp) throws Exception {
 		final Path a = pattern(tmp.resolve("a"), 1), b = pattern(tmp.resolve("b"), 2), out = tmp.resolve("imp");
 		assertEquals(0, HeadlessRun.of("--headless", "--run", "Import Diffraction", "input=\"" + a + "\",output_dir=\"" + out + "\"").code);
