@@ -59,6 +59,10 @@ final class Hdf5Reader {
 			return raw;
 		} catch (final RuntimeException e) {
 			throw Validation.corrupt(file, "HDF5", e);
+		} catch (final StackOverflowError e) {
+			// jhdf follows soft links recursively: a loop of links never ends
+			throw new CdiException("HDF5 file " + file + " has soft links that lead back to themselves (a loop) on the way to '" + datasetPath
+				+ "'; expected links that end at a dataset. Give the dataset's own path (dataset=...) or fix the links.");
 		}
 	}
 

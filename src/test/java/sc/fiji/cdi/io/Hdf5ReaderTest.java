@@ -63,6 +63,17 @@ class Hdf5ReaderTest {
 	}
 
 	@Test
+	void aLoopOfSoftLinksIsNamedNotAStackOverflow() throws IOException {
+		final Path f = dir.resolve("softloop.h5");
+		try (InputStream in = getClass().getResourceAsStream("softloop.h5")) {
+			Files.copy(in, f);
+		}
+		Fixtures.assertRejected(f, ImportOptions.defaults(), "soft links that lead back to themselves", "entry_1/data_1/data");
+		// the file's real dataset still reads
+		assertEquals(Grid.of2D(8, 8), DiffractionReader.read(f, ImportOptions.defaults().withHdf5DatasetPath("/real")).grid());
+	}
+
+	@Test
 	void softLinkedChunkedUint16FixtureFromH5py() throws IOException {
 		final Path f = dir.resolve("small_linked.cxi");
 		try (InputStream in = getClass().getResourceAsStream("small_linked.cxi")) {

@@ -14,3 +14,10 @@ with h5py.File("small_linked.cxi", "w") as f:
     f["entry_1/data_1/data"] = h5py.SoftLink("/entry_1/instrument_1/detector_1/data")
     f.create_dataset("entry_1/sample_1/geometry_1/orientation", data=np.eye(3))
     f["entry_1/cxi_version"] = 150
+
+# softloop.h5: entry_1/data_1/data and entry_1/data_1/other are soft links to each other (a loop), beside a real dataset
+with h5py.File("softloop.h5", "w") as f:
+    g = f.create_group("entry_1/data_1")
+    g["data"] = h5py.SoftLink("/entry_1/data_1/other")
+    g["other"] = h5py.SoftLink("/entry_1/data_1/data")
+    f["real"] = np.arange(64, dtype="f4").reshape(8, 8)
