@@ -82,7 +82,8 @@ public class ImportDiffractionCommand extends CdiCommand {
 		if (imported.geometry() != null) log.info("Geometry of " + name + ": " + imported.geometry());
 		else if (imported.report().get("missing") != null) log.warn("No lab-frame geometry for " + name + ": " + imported.report().get("missing"));
 		if (out != null) {
-			final List<Path> files = Import.write(out, Inputs.baseName(in) + "_import", in, imported, progress());
+			// one set per scan: two scans of one SPEC file (or frames folder) get their own manifest and lock
+			final List<Path> files = Import.write(out, name + "_import", in, imported, progress());
 			log.info("Imported " + in.getFileName() + " (" + d.grid() + "): " + files.size() + " files in " + out.toAbsolutePath().normalize());
 		} else if (ui == null || ui.isHeadless()) {
 			log.warn("Import Diffraction without output_dir: the imported stack is only an image output, which a headless run does not keep; give output_dir=\"<folder>\" to write it.");

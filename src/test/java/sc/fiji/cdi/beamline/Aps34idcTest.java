@@ -104,6 +104,17 @@ class Aps34idcTest {
 		return new Aps34idc().load(new Beamline.Request(input, specFile, scan, null, null, null, null, Quantity.INTENSITY));
 	}
 
+	/** Imported from a SPEC file, the result set is the scan's: two scans of one file do not share a manifest. */
+	@Test
+	void importingAScanNamesItsManifestAfterTheScan() throws IOException {
+		final Path out = dir.resolve("imported");
+		final var r = sc.fiji.cdi.testutil.HeadlessRun.of("--headless", "--run", "Import Diffraction", "input=\"" + spec + "\",scan=\"7\",output_dir=\"" + out + "\"");
+		assertEquals(0, r.code, r.err);
+		assertTrue(Files.isRegularFile(out.resolve("scan7_import_manifest.json")), "files: " + java.util.Arrays.toString(out.toFile().list()));
+		assertTrue(Files.isRegularFile(out.resolve("scan7_diffraction.tif")));
+		assertFalse(Files.exists(out.resolve("test_import_manifest.json")));
+	}
+
 	@Test
 	void specFileAndScanNumberFindTheFramesRegionDarkAndFlat() {
 		final Beamline.Scan s = load(spec, null, "7");
