@@ -6,7 +6,8 @@
 //   3. a figure of the central phase slice → <scan>_phase_centre.png (−π … π)
 //   4. one row of output_dir/summary.csv: scan, status, chi2 (final χ², cohere's definition), seconds (wall time of
 //      the reconstruction), support_voxels, strain (done / failed / skipped)
-// A scan that fails is marked "failed" in the CSV (the reason is in the Log) and the batch goes on.
+// A scan that fails is marked "failed" in the CSV (the reason is in the Log) and the batch goes on; at the end the
+// macro says how many failed with exit(...), so the standalone runner (java -jar … -macro) exits with code 1.
 //
 // Interactive: Plugins > Macros > Run..., choose the folders.
 // Headless:    fiji --headless -macro Batch_Reconstruct_Strain.ijm "input_dir=[/data/scans] output_dir=[/data/recon] recipe=[3*(20*ER+180*HIO)+20*ER] hkl=[1,1,1] lattice_constant=0.40782 voxel_size=10"
@@ -61,16 +62,22 @@ for (i = 0; i < files.length; i++) {
 	if (isFolder) input = input_dir + substring(f, 0, lengthOf(f) - 1);
 	showStatus("Reconstructing " + name + " (" + (i + 1) + "/" + files.length + ")");
 	report = output_dir + name + "_report.json";
-	// the manifest is written last, only when the whole result set is in place: a stale one must not pass for this run's
+	// the manifest is written last, only when the whole result set is in place: a stale one must not pass for this
+	// run's, so the run must have written it anew (a failed rerun keeps the earlier, complete set and its manifest)
 	manifest = output_dir + name + "_manifest.json";
-	if (File.exists(manifest)) File.delete(manifest);
+	before = "";
+	if (File.exists(manifest)) before = "" + File.lastModified(manifest);
 	t0 = getTime();
 	run("Reconstruct", "input=[" + input + "] output_dir=[" + output_dir + "] quantity=" + quantity + " recipe=[" + recipe + "] seed=" + seed);
 	seconds = (getTime() - t0) / 1000;
 	n++;
-	if (!File.exists(manifest) || !File.exists(report)) {
+	written = false;
+	if (File.exists(manifest) && File.exists(report)) {
+		if (("" + File.lastModified(manifest)) != before) written = true;
+	}
+	if (!written) {
 		failed++;
-		csv = csv + name + ",failed,,," + d2s(seconds, 2) + ",\n";
+		csv = csv + name + ",failed,," + d2s(seconds, 2) + ",,\n";
 		File.saveString(csv, summary);
 		continue;
 	}
@@ -96,7 +103,9 @@ for (i = 0; i < files.length; i++) {
 	File.saveString(csv, summary);
 }
 File.saveString(csv, summary);
-print("Batch_Reconstruct_Strain: " + n + " scan(s), " + failed + " failed; summary in " + summary);
+message = "Batch_Reconstruct_Strain: " + n + " scan(s), " + failed + " failed; summary in " + summary;
+if (failed > 0) exit(message + " (the reasons are in the Log)");   // the standalone runner exits with code 1
+print(message);
 
 // scan name as Reconstruct names its outputs: the file name up to the first dot (a folder keeps its name)
 function scanName(f) {

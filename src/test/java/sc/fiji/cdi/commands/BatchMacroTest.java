@@ -42,7 +42,7 @@ class BatchMacroTest {
 
 		final int code = Main.run("-macro", Path.of("macros/Batch_Reconstruct_Strain.ijm").toString(),
 			"input_dir=[" + in + "] output_dir=[" + out + "] recipe=[10*ER+40*HIO+10*ER] seed=3 voxel_size=10");
-		assertEquals(0, code);
+		assertEquals(1, code, "one scan failed: the batch goes on, then exits with code 1");
 
 		final List<String> rows = Files.readAllLines(out.resolve("summary.csv"));
 		assertEquals("scan,status,chi2,seconds,support_voxels,strain", rows.get(0));
@@ -51,7 +51,11 @@ class BatchMacroTest {
 		try (Context c = new Context(CommandService.class)) {
 			strainInstalled = Main.find(c.service(CommandService.class), "Strain") != null;
 		}
-		assertTrue(rows.get(1).startsWith("broken,failed,,,"), rows.get(1));
+		final String[] failedRow = rows.get(1).split(",", -1);
+		assertEquals(6, failedRow.length, rows.get(1));
+		assertEquals("broken", failedRow[0]);
+		assertEquals("failed", failedRow[1]);
+		assertTrue(failedRow[2].isEmpty() && Double.parseDouble(failedRow[3]) >= 0 && failedRow[4].isEmpty() && failedRow[5].isEmpty(), "the time is in the seconds column: " + rows.get(1));
 		for (int s = 1; s <= 2; s++) {
 			final String[] cols = rows.get(1 + s).split(",", -1);
 			assertEquals("scan" + s, cols[0]);
