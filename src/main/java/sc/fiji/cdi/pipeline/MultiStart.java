@@ -22,6 +22,7 @@ import sc.fiji.cdi.phasing.Recipe;
 import sc.fiji.cdi.phasing.Refinement;
 import sc.fiji.cdi.util.CancelledException;
 import sc.fiji.cdi.util.CdiException;
+import sc.fiji.cdi.util.MemoryGuard;
 import sc.fiji.cdi.util.Progress;
 
 /**
@@ -135,6 +136,12 @@ public final class MultiStart {
 	public static Result run(final Diffraction data, final PhasingParameters p, final int starts, final PhasingBackend backend, final Progress progressOrNull, final Seeded seeded) {
 		final Progress progress = progressOrNull == null ? Progress.NONE : progressOrNull;
 		if (starts < 1) throw new CdiException("Number of random starts is " + starts + ": expected 1 or more (0 = automatic).");
+		// every start's object and support are kept until they are ranked and averaged: check them all before the first
+		// (a run that fails for memory at start 60 has cost hours), beside one start's working memory and the average
+		final Grid g = data.grid();
+		MemoryGuard.require(Phaser.estimateBytes(g, backend) + (starts + 1L) * (2L * Float.BYTES + 1) * g.size(),
+			starts + " starts (random_starts) of " + data.source + " on a " + g + " grid, each kept until they are ranked and averaged",
+			"give fewer random_starts (0 = automatic: " + defaultStarts(g) + " here)");
 		final Phaser phaser = new Phaser(backend);
 		final Mask free = starts > 1 ? FreePixels.select(data, p.seed()) : Mask.none(data.grid());
 		final int nFree = free.unmeasuredCount();

@@ -38,6 +38,27 @@ class MultiStartTest {
 		return new TestObjects.Sample(s.object(), s.support(), clean.withValues(new RealVolume(clean.grid(), counts), clean.quantity, null, "poisson", "photons", 1e7));
 	}
 
+	/** Every start's result is kept until ranking: too many for the memory are refused before the first start runs. */
+	@Test
+	void startsThatWouldNotFitAreRefusedBeforeTheFirst() {
+		final Diffraction data = noisySample().diffraction();
+		final int[] calls = { 0 };
+		final Progress counting = new Progress() {
+			@Override public void status(final String m) {}
+			@Override public void progress(final long done, final long total) { calls[0]++; }
+			@Override public boolean isCancelled() { return false; }
+		};
+		final long oneStart = Phaser.estimateBytes(data.grid(), BACKEND) + 2L * 9 * data.grid().size();
+		try (var g = sc.fiji.cdi.util.MemoryGuard.withAvailable(() -> oneStart + 50L * 9 * data.grid().size())) {
+			final CdiException e = assertThrows(CdiException.class,
+				() -> MultiStart.run(data, PhasingParameters.defaults().withRecipe("10*ER"), 400, BACKEND, counting));
+			assertTrue(e.getMessage().contains("400 starts (random_starts)") && e.getMessage().contains("fewer random_starts"), e.getMessage());
+			assertEquals(0, calls[0], "refused before any start ran");
+			// as many as fit run
+			assertEquals(3, MultiStart.run(data, PhasingParameters.defaults().withRecipe("10*ER"), 3, BACKEND, Progress.NONE).starts().size());
+		}
+	}
+
 	/**
 	 * The issue's acceptance: a start with a loose support (a box of 0.75 of each axis: more unknowns than measured
 	 * pixels) fits the pixels it saw better than the start with the crystal's own support, so χ² ranks it first;
