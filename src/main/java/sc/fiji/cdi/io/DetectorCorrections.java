@@ -76,7 +76,12 @@ public final class DetectorCorrections {
 		double s = 0, s2 = 0;
 		for (final float v : f) { s += v; s2 += (double) v * v; }
 		final double mean = s / f.length, sigma = Math.sqrt(Math.max(0, s2 / f.length - mean * mean));
-		if (!(mean > 0)) throw new CdiException("The flat field has no positive mean (" + mean + "); expected a flat-field frame with positive counts.");
+		if (!(mean > 0)) {
+			int nonFinite = 0;
+			for (final float v : flat) if (!Float.isFinite(v)) nonFinite++;
+			throw new CdiException("The flat field has no positive mean (" + mean + " over " + f.length + " pixels" + (nonFinite > 0 ? ", " + nonFinite + " of them NaN or infinite, counted as 0" : "")
+				+ "); expected a flat-field frame with positive counts.");
+		}
 		final double low = mean - FLAT_LOW_SIGMAS * sigma;
 		final float[] gain = new float[f.length];
 		final boolean[] bad = new boolean[f.length];

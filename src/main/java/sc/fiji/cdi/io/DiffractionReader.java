@@ -138,8 +138,12 @@ public final class DiffractionReader {
 		if (o.whiteField() != null) {
 			final RawArray flat = plane(o.whiteField(), grid, frameRef, "white field", roi);
 			final boolean whole = !(flat.grid().ny == grid.ny && flat.grid().nx == grid.nx);
-			final DetectorCorrections.FlatField ff = DetectorCorrections.flatField(flat.data(), flat.grid(), o.detector(),
-				whole || roi == null ? 0 : roi.minX(), whole || roi == null ? 0 : roi.minY());
+			final DetectorCorrections.FlatField ff;
+			try {
+				ff = DetectorCorrections.flatField(flat.data(), flat.grid(), o.detector(), whole || roi == null ? 0 : roi.minX(), whole || roi == null ? 0 : roi.minY());
+			} catch (final CdiException e) { // name the file and the key
+				throw new CdiException("White field " + o.whiteField() + " (white_field): " + e.getMessage(), e);
+			}
 			final float[] gain = whole ? roi.cut(ff.gain(), flat.grid()) : ff.gain();
 			final Mask bad = toFrame(ff.bad(), grid, roi);
 			final int plane = grid.ny * grid.nx;
