@@ -45,6 +45,10 @@ public class ExportCommand extends ReconstructionInputCommand {
 		final Export.Format fmt = Export.Format.parse(format, "format");
 		if (!ObjectInputs.given(output)) throw new CdiException("Parameter 'output' is missing: give the file to write (" + fmt.extension + ").");
 		final Path target = Export.target(output.toPath(), fmt);
+		final Map<String, Path> files = ObjectInputs.files(amplitude_file, phase_file, support_file);
+		if (ObjectInputs.given(strain_file)) files.put("strain_file", strain_file.toPath());
+		if (ObjectInputs.given(diffraction_file)) files.put("diffraction_file", diffraction_file.toPath());
+		Export.checkTarget(target, fmt, files); // before reading anything: the output must not replace an input or a user's N5 folder
 		final ObjectInputs.Loaded in = loadReconstruction();
 		final boolean nm = voxel_size != null && !voxel_size.isBlank();
 		final double[] voxel = nm ? ObjectInputs.voxelSizeNm(voxel_size, in.amplitude()) : in.amplitude().voxelSize.clone();

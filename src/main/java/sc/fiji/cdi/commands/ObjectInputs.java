@@ -4,7 +4,9 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 
 import ij.ImagePlus;
 import ij.process.LUT;
@@ -71,6 +73,21 @@ final class ObjectInputs {
 		if (!amp.grid.equals(ph.grid))
 			throw new CdiException("The amplitude (" + amp.grid + ") and phase (" + ph.grid + ") images differ in size; expected the amplitude and phase of one reconstruction.");
 		return new Loaded(name, amp, ph, support);
+	}
+
+	/**
+	 * The files {@link #load} reads, by parameter: those given and the phase and support files it finds next to the
+	 * amplitude file. For the check that an output does not replace an input; nothing is read.
+	 */
+	static Map<String, Path> files(final File amplitudeFile, final File phaseFile, final File supportFile) {
+		final Map<String, Path> m = new LinkedHashMap<>();
+		final Path a = given(amplitudeFile) ? amplitudeFile.toPath() : null;
+		if (a != null) m.put("amplitude_file", a);
+		final Path p = given(phaseFile) ? phaseFile.toPath() : a == null ? null : sibling(a, "_phase");
+		if (p != null) m.put("phase_file", p);
+		final Path s = given(supportFile) ? supportFile.toPath() : a == null ? null : sibling(a, "_support");
+		if (s != null) m.put("support_file", s);
+		return m;
 	}
 
 	static boolean given(final File f) { return f != null && !f.getPath().isBlank(); }

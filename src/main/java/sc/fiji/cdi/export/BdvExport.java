@@ -3,6 +3,7 @@ package sc.fiji.cdi.export;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -42,6 +43,22 @@ public final class BdvExport {
 		final String name = xml.getFileName().toString();
 		final String base = name.toLowerCase().endsWith(".xml") ? name.substring(0, name.length() - 4) : name;
 		return xml.toAbsolutePath().getParent().resolve(base + ".n5");
+	}
+
+	/**
+	 * Refuses, before any work, to replace what is already at the N5 path of {@code xml} ({@link #n5PathFor}) unless
+	 * an earlier export wrote it: a folder listed in the manifest of the same result set ({@link #setName}, e.g.
+	 * {@code scan_bdv_manifest.json}). A user's own folder or file named like the container (or a link) is kept.
+	 */
+	public static void checkN5Replaceable(final Path xml) {
+		final Path n5 = n5PathFor(xml);
+		if (!Files.exists(n5, LinkOption.NOFOLLOW_LINKS)) return;
+		final String n5Name = n5.getFileName().toString(), set = setName(n5Name.substring(0, n5Name.length() - 3));
+		final boolean folder = Files.isDirectory(n5, LinkOption.NOFOLLOW_LINKS);
+		if (folder && AtomicOutput.belongsTo(n5.getParent(), set, n5Name)) return;
+		throw new CdiException("Output " + xml + " needs the N5 container " + n5 + " beside it, but " + n5 + " already exists ("
+			+ (Files.isSymbolicLink(n5) ? "a link" : folder ? "a folder" : "a file") + ") and was not written by an earlier export (" + set + AtomicOutput.MANIFEST_SUFFIX
+			+ " does not list it); it would be replaced. Choose another output name, or delete " + n5 + " if it may go.");
 	}
 
 	/** Downsampling factors per level, (x, y, z) each, starting with [1,1,1]. */
@@ -86,6 +103,7 @@ public final class BdvExport {
 			set.cancelWhen(progress == null ? null : progress::isCancelled);
 			// scan.xml and scan_bdv.xml share the set scan_bdv: the XML's name in the manifest makes the second one refused, not mixed in
 			set.input(xml.getFileName().toString());
+			checkN5Replaceable(xml); // again under the set's lock: a user's y.n5 is never deleted by the commit
 			final Path stagedN5 = Files.createDirectory(set.file(n5.getFileName().toString()));
 			writeN5(stagedN5, channels, voxelSizeZyx, progress == null ? Progress.NONE : progress);
 			final String text = xml(n5.getFileName().toString(), channels, dims, voxelSizeZyx, unit);

@@ -109,10 +109,22 @@ public final class CxiWriter {
 			AtomicOutput.write(target, out -> Files.copy(done, out));
 		} catch (final IOException | RuntimeException e) {
 			if (e instanceof CdiException ce) throw ce;
-			throw new CdiException("Cannot write the CXI file " + target + ": " + e.getMessage(), e);
+			throw new CdiException("Cannot write the CXI file " + target + ": " + cause(e) + ". Check that the output folder exists, is writable and has space.", e);
 		} finally {
 			if (tmp != null) try { Files.deleteIfExists(tmp); } catch (final IOException ignored) { /* best effort */ }
 		}
+	}
+
+	/**
+	 * The I/O error behind {@code e} in words ({@link AtomicOutput#describe}, as the VTI and N5 writers report it):
+	 * jHDF wraps it ("Exception writing"), which alone does not say that the disk is full.
+	 */
+	static String cause(final Throwable e) {
+		IOException deepest = null;
+		for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause())
+			if (t instanceof IOException io) deepest = io;
+		if (deepest != null) return AtomicOutput.describe(deepest);
+		return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
 	}
 
 	/** (nz, ny, nx) float array of a volume, the nesting jhdf writes as a 3D dataset. */

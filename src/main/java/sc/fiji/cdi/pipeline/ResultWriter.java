@@ -83,6 +83,39 @@ public final class ResultWriter {
 			+ "; expected another folder for " + what + ", so that it is not mixed with the data.");
 	}
 
+	/**
+	 * Refuses an output file or folder that is one of the inputs, or a folder that holds one (real paths, links
+	 * resolved, as {@link #checkOutsideInput}; a hard link to an input counts as the input): writing it would replace
+	 * the data the result is made from. For commands that write one named file (Export's {@code output}); call it
+	 * before any work, with every input file the command reads.
+	 *
+	 * @param out    the file or folder to be written (or replaced)
+	 * @param outKey the output's parameter ("output"), named in the message
+	 * @param inputs the input files (or folders) by parameter ("diffraction_file"); null values are skipped
+	 */
+	public static void checkNotAnInput(final Path out, final String outKey, final Map<String, Path> inputs) {
+		if (out == null || inputs == null) return;
+		final Path o = real(out);
+		for (final Map.Entry<String, Path> e : inputs.entrySet()) {
+			final Path in = e.getValue();
+			if (in == null) continue;
+			final Path i = real(in);
+			final boolean same = o.equals(i) || sameFile(out, in);
+			if (!same && !i.startsWith(o)) continue;
+			throw new CdiException("Parameter '" + outKey + "': " + out + (same ? " is the same file as" : " would replace the folder holding") + " '" + e.getKey() + "' " + in
+				+ "; expected an output that is not an input (writing it would destroy the data the result is made from). Choose another output name.");
+		}
+	}
+
+	/** Whether both exist and are one file (a symbolic or hard link); false when either cannot be read. */
+	private static boolean sameFile(final Path a, final Path b) {
+		try {
+			return Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b);
+		} catch (final IOException | SecurityException e) {
+			return false;
+		}
+	}
+
 	/** The real path of {@code p} or, if it does not exist yet, of its deepest existing ancestor plus the rest. */
 	private static Path real(final Path p) {
 		Path abs = p.toAbsolutePath().normalize(), rest = null;

@@ -230,6 +230,25 @@ public final class AtomicOutput {
 		return null;
 	}
 
+	/**
+	 * Whether {@code fileName} in {@code dir} was written as part of the result set {@code name}: listed in its
+	 * manifest, or in the journal of a commit that was interrupted (which the next run undoes). Lets a writer tell its
+	 * own earlier output, which it may replace, from a user's file or folder that happens to have the same name.
+	 */
+	public static boolean belongsTo(final Path dir, final String name, final String fileName) {
+		final Path manifest = dir.resolve(name + MANIFEST_SUFFIX), journal = dir.resolve("." + name + PENDING);
+		try {
+			if (Files.isRegularFile(manifest) && readManifest(manifest).containsKey(fileName)) return true;
+		} catch (final IOException | RuntimeException e) {
+			// an unreadable manifest proves nothing: try the journal
+		}
+		try {
+			return Files.isRegularFile(journal) && Files.readAllLines(journal, StandardCharsets.UTF_8).contains(fileName);
+		} catch (final IOException | RuntimeException e) {
+			return false;
+		}
+	}
+
 	/** The manifest's files and sizes: a small fixed JSON layout written by {@link ResultSet#commit}. */
 	static Map<String, Long> readManifest(final Path manifest) throws IOException {
 		final Map<String, Long> out = new LinkedHashMap<>();

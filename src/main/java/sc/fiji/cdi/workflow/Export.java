@@ -13,6 +13,7 @@ import sc.fiji.cdi.data.RealVolume;
 import sc.fiji.cdi.export.BdvExport;
 import sc.fiji.cdi.export.CxiWriter;
 import sc.fiji.cdi.export.VtiWriter;
+import sc.fiji.cdi.pipeline.ResultWriter;
 import sc.fiji.cdi.util.CdiException;
 import sc.fiji.cdi.util.Progress;
 import sc.fiji.cdi.util.Version;
@@ -79,6 +80,21 @@ public final class Export {
 		final String has = n.substring(dot).toLowerCase(Locale.ROOT);
 		if (has.equals(ext) || format == Format.CXI && (has.equals(".h5") || has.equals(".hdf5"))) return p;
 		throw new CdiException("Output file " + p + " has the extension " + has + " but the format needs " + ext + "; rename it or choose the matching format.");
+	}
+
+	/**
+	 * Checks, before any work, that writing {@code target} (and, for BigDataViewer, its N5 container) destroys nothing:
+	 * refuses a target that is one of {@code inputs} ({@link ResultWriter#checkNotAnInput}) and an N5 path that an
+	 * earlier export did not write ({@link BdvExport#checkN5Replaceable}).
+	 *
+	 * @param inputs every file the command reads, by parameter ("amplitude_file", "diffraction_file", ...)
+	 */
+	public static void checkTarget(final Path target, final Format format, final Map<String, Path> inputs) {
+		ResultWriter.checkNotAnInput(target, "output", inputs);
+		if (format == Format.BIGDATAVIEWER) {
+			ResultWriter.checkNotAnInput(BdvExport.n5PathFor(target), "output", inputs);
+			BdvExport.checkN5Replaceable(target);
+		}
 	}
 
 	public static Result run(final Request r, final Progress progress) {

@@ -1,5 +1,6 @@
 package sc.fiji.cdi.commands;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import io.jhdf.HdfFile;
+import io.jhdf.WritableHdfFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,7 +19,10 @@ import sc.fiji.cdi.io.TiffWriter;
 import sc.fiji.cdi.testutil.HeadlessRun;
 import sc.fiji.cdi.util.AtomicOutput;
 
-/** Export's output names: a folder given as output is refused, a BDV manifest does not repeat "bdv". */
+/**
+ * Export's output names: a folder given as output is refused, a BDV manifest does not repeat "bdv", an output that is
+ * an input is refused, and a user's own folder or file named like the N5 container is kept.
+ */
 class ExportOutputTest {
 
 	private static Path reconstruction(final Path dir) throws Exception {
@@ -65,5 +71,65 @@ class ExportOutputTest {
 		assertTrue(Files.exists(out.resolve("scan.n5")) && Files.exists(out.resolve("scan.xml")) && !Files.exists(out.resolve("scan_bdv.xml")));
 		AtomicOutput.checkComplete(out, "bdv", out.resolve("bdv.xml"));
 		AtomicOutput.checkComplete(out, "scan_bdv", out.resolve("scan.xml"));
+	}
+
+	/** A small diffraction pattern in the cxidb layout, as Import Diffraction reads it. */
+	private static Path diffraction(final Path file) throws Exception {
+		final float[][][] cube = new float[8][8][8];
+		for (int z = 0; z < 8; z++) for (int y = 0; y < 8; y++) for (int x = 0; x < 8; x++) cube[z][y][x] = 1 + (x + y + z) % 5;
+		try (WritableHdfFile f = HdfFile.write(file)) { f.putGroup("entry_1").putGroup("data_1").putDataset("data", cube); }
+		return file;
+	}
+
+	@Test
+	void cxiOutputThatIsTheDiffractionInputIsRefusedAndTheInputKept(@TempDir final Path tmp) throws Exception {
+		final Path amp = reconstruction(tmp.resolve("recon"));
+		final Path data = diffraction(tmp.resolve("data.cxi"));
+		final byte[] before = Files.readAllBytes(data);
+		final Path link = Files.createSymbolicLink(tmp.resolve("link.cxi"), data);
+		// the same file named directly, through "..", and through a link
+		for (final String[] io : new String[][] { { data.toString(), data.toString() }, { data.toString(), tmp.resolve("sub/../data.cxi").toString() },
+			{ link.toString(), data.toString() } }) {
+			final HeadlessRun r = HeadlessRun.of("--headless", "--run", "Export", "amplitude_file=\"" + amp + "\",format=\"cxi\",diffraction_file=\"" + io[0]
+				+ "\",output=\"" + io[1] + "\"");
+			assertEquals(1, r.code, r.err);
+			assertTrue(r.err.contains("'output'") && r.err.contains("same file as 'diffraction_file'") && r.err.contains("another output name"), r.err);
+			assertFalse(r.err.contains("\tat "), "no stack trace: " + r.err);
+			assertArrayEquals(before, Files.readAllBytes(data), "the input is unchanged");
+		}
+		// a given phase_file counts as an input too
+		final HeadlessRun phase = HeadlessRun.of("--headless", "--run", "Export", "amplitude_file=\"" + amp + "\",format=\"cxi\",output=\""
+			+ Files.copy(data, amp.resolveSibling("scan_phase.h5")) + "\",phase_file=\"" + amp.resolveSibling("scan_phase.h5") + "\"");
+		assertEquals(1, phase.code, phase.err);
+		assertTrue(phase.err.contains("'phase_file'"), phase.err);
+		final HeadlessRun ok = HeadlessRun.of("--headless", "--run", "Export", "amplitude_file=\"" + amp + "\",format=\"cxi\",diffraction_file=\"" + data
+			+ "\",output=\"" + tmp.resolve("out.cxi") + "\"");
+		assertEquals(0, ok.code, ok.err);
+		assertTrue(Files.size(tmp.resolve("out.cxi")) > Files.size(data), "object and diffraction data written");
+	}
+
+	@Test
+	void aUsersFolderOrFileNamedLikeTheN5ContainerIsKept(@TempDir final Path tmp) throws Exception {
+		final Path amp = reconstruction(tmp.resolve("recon"));
+		final Path out = Files.createDirectories(tmp.resolve("ex"));
+		final Path mine = Files.writeString(Files.createDirectories(out.resolve("y.n5")).resolve("notes.txt"), "my own data");
+		final Path plain = Files.writeString(out.resolve("z.n5"), "a file");
+		final Path target = Files.createDirectories(tmp.resolve("elsewhere"));
+		Files.createSymbolicLink(out.resolve("l.n5"), target);
+		for (final String name : new String[] { "y", "z", "l" }) {
+			final HeadlessRun r = HeadlessRun.of("--headless", "--run", "Export", "amplitude_file=\"" + amp + "\",format=\"bigdataviewer\",output=\"" + out.resolve(name + ".xml") + "\"");
+			assertEquals(1, r.code, r.err);
+			assertTrue(r.err.contains(out.resolve(name + ".n5").toString()) && r.err.contains("not written by an earlier export") && r.err.contains("another output name"), r.err);
+			assertFalse(Files.exists(out.resolve(name + ".xml")) || Files.exists(out.resolve(name + "_bdv_manifest.json")), "nothing written for " + name);
+		}
+		assertEquals("my own data", Files.readString(mine));
+		assertEquals("a file", Files.readString(plain));
+		assertTrue(Files.isSymbolicLink(out.resolve("l.n5")) && Files.isDirectory(target));
+		// the tool's own container is still replaced by the next export of the same name
+		for (int k = 0; k < 2; k++) {
+			final HeadlessRun r = HeadlessRun.of("--headless", "--run", "Export", "amplitude_file=\"" + amp + "\",format=\"bigdataviewer\",output=\"" + out.resolve("w.xml") + "\"");
+			assertEquals(0, r.code, r.err);
+		}
+		AtomicOutput.checkComplete(out, "w_bdv", out.resolve("w.xml"));
 	}
 }
