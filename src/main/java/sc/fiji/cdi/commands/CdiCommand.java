@@ -93,6 +93,18 @@ public abstract class CdiCommand implements Command, org.scijava.Cancelable {
 		if (interactive()) ui.showDialog(message, "CDI", DialogPrompt.MessageType.ERROR_MESSAGE);
 	}
 
+	/**
+	 * Headless, a command run without an output folder keeps nothing (its results are image outputs, which no window
+	 * shows): says so in the log, naming what was lost (the run itself succeeds, as Fiji's own commands do).
+	 *
+	 * @param result e.g. "the imported stack is only an image output"
+	 */
+	protected void warnIfNothingKept(final java.io.File outputDir, final String command, final String result) {
+		if (outputDir != null && !outputDir.getPath().isBlank()) return;
+		if ((ui == null || ui.isHeadless() || GraphicsEnvironment.isHeadless()) && log != null)
+			log.warn(command + " without output_dir: " + result + ", which a headless run does not keep; give output_dir=\"<folder>\" to write the files.");
+	}
+
 	/** A person sees this run's dialog and results: Fiji's GUI, not headless and not inside a macro. */
 	protected boolean interactive() {
 		return ui != null && !ui.isHeadless() && !GraphicsEnvironment.isHeadless() && !ij.IJ.isMacro();

@@ -85,9 +85,7 @@ public class ImportDiffractionCommand extends CdiCommand {
 			// one set per scan: two scans of one SPEC file (or frames folder) get their own manifest and lock
 			final List<Path> files = Import.write(out, name + "_import", in, imported, progress());
 			log.info("Imported " + in.getFileName() + " (" + d.grid() + "): " + files.size() + " files in " + out.toAbsolutePath().normalize());
-		} else if (ui == null || ui.isHeadless()) {
-			log.warn("Import Diffraction without output_dir: the imported stack is only an image output, which a headless run does not keep; give output_dir=\"<folder>\" to write it.");
-		}
+		} else warnIfNothingKept(output_dir, "Import Diffraction", "the imported stack is only an image output");
 		diffraction = ImagePlusConverter.toImagePlus(d.values, name + " (" + d.quantity.name().toLowerCase() + ")");
 		if (d.mask != null) mask = ImagePlusConverter.maskToImagePlus(d.grid(), d.mask.unmeasuredArray(), name + " mask (255 = bad)", d.values.voxelSize, d.values.unit);
 	}

@@ -66,6 +66,7 @@ public class PhaseRetrievalCommand extends PhasingCommand {
 		final String title = diffraction != null && src.file() == null ? diffraction.getTitle() : src.name();
 		show(outcome.result(), title);
 		if (output_dir != null) ResultWriter.write(output_dir.toPath(), src.name(), identity, outcome, Map.of("threads", threadsUsed));
+		warnIfNothingKept(output_dir, "Phase Retrieval", "the reconstruction is only an image output");
 		rememberLastUsed();
 	}
 

@@ -84,5 +84,6 @@ public class SimulateCrystalCommand extends CdiCommand {
 				set.commit();
 			}
 		}
+		warnIfNothingKept(output_dir, "Simulate Crystal", "the simulated pattern and object are only image outputs");
 	}
 }
