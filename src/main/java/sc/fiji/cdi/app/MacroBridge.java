@@ -85,6 +85,41 @@ public final class MacroBridge implements PlugIn {
 		}
 	}
 
+	/** Names ImageJ 1's Executer resolves without its command table (aliases of renamed commands). */
+	private static final java.util.Set<String> EXECUTER_ALIASES = java.util.Set.of("Auto Threshold", "Enhance Local Contrast (CLAHE)");
+
+	/**
+	 * A {@link ij.CommandListener} for the standalone macro runner: a {@code run("<name>")} that no command answers
+	 * stops the macro with one line, "Unrecognized command: "name"" and the closest known names, as a macro error
+	 * at the line of the call. Without it ImageJ 1 reports the unknown command from inside its Executer, whose error
+	 * dialog cannot open headless: the HeadlessException's 27-frame stack trace was printed before the message.
+	 * Known commands pass unchanged.
+	 */
+	static String refuseUnknown(final String command) {
+		final Hashtable<String, String> table = Menus.getCommands();
+		if (command == null || table == null || table.containsKey(command) || EXECUTER_ALIASES.contains(command) || command.endsWith("\")")
+			|| ij.plugin.MacroInstaller.isMacroCommand(command))
+			return command;
+		final String message = "Unrecognized command: \"" + command + "\"" + closest(command, table.keySet());
+		final ij.macro.Interpreter interp = ij.macro.Interpreter.getInstance();
+		if (interp == null) throw new CdiException(message);
+		interp.abort(message); // a macro error: message and line recorded, then its dialog (headless: an exception) ends the macro
+		return null; // with a screen the dialog returns: skip the command, the macro is aborted
+	}
+
+	/** " (closest: "A", "B")" — up to three known names near {@code name} (edit distance or containment), else "". */
+	static String closest(final String name, final java.util.Collection<String> known) {
+		final String n = name.trim().toLowerCase(java.util.Locale.ROOT);
+		final java.util.List<String> near = known.stream()
+			.filter(k -> {
+				final String l = k.toLowerCase(java.util.Locale.ROOT);
+				return !l.isBlank() && (n.contains(l) && l.length() >= 4 || l.contains(n) && n.length() >= 4 || sc.fiji.cdi.commands.ParameterCheck.distance(n, l) <= Math.max(2, n.length() / 4));
+			})
+			.sorted(java.util.Comparator.comparingInt((String k) -> sc.fiji.cdi.commands.ParameterCheck.distance(n, k.toLowerCase(java.util.Locale.ROOT))).thenComparing(k -> k))
+			.limit(3).map(k -> "\"" + k + "\"").toList();
+		return near.isEmpty() ? "" : " (closest known: " + String.join(", ", near) + ")";
+	}
+
 	/** Called by ImageJ 1 for {@code run(label, options)}; {@code arg} is the command's class name. */
 	@Override
 	public void run(final String arg) {

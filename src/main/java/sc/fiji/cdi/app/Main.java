@@ -217,8 +217,10 @@ public final class Main {
 			return BAD_COMMAND_LINE;
 		}
 		final Context context = new Context();
+		final ij.CommandListener unknown = MacroBridge::refuseUnknown;
 		try {
 			MacroBridge.install(context);
+			ij.Executer.addCommandListener(unknown);
 			ij.macro.Interpreter.batchMode = true;
 			final ij.macro.Interpreter interp = new ij.macro.Interpreter();
 			try {
@@ -232,18 +234,38 @@ public final class Main {
 					return 1;
 				}
 				final String why = interp.getErrorMessage() != null ? interp.getErrorMessage() : e.toString();
-				System.err.println("cdi: macro " + file + " stopped with an error at line " + interp.getLineNumber() + ": " + why);
+				System.err.println("cdi: macro " + file + " stopped with an error at line " + errorLine(interp) + ": " + why);
 				return 1;
 			}
 			if (interp.wasError() || interp.getErrorMessage() != null) {
-				System.err.println("cdi: macro " + file + " stopped with an error at line " + interp.getLineNumber()
+				System.err.println("cdi: macro " + file + " stopped with an error at line " + errorLine(interp)
 					+ (interp.getErrorMessage() == null ? "" : ": " + interp.getErrorMessage()));
 				return 1;
 			}
 			return 0;
 		} finally {
+			ij.Executer.removeCommandListener(unknown);
 			context.dispose();
 		}
+	}
+
+	/**
+	 * The line of a macro error, as ImageJ's own error dialog gives it ("… in line N"). {@code getLineNumber()} is the
+	 * line of the token at the interpreter's position, and after an error that is past the faulty line: to show the
+	 * line, the interpreter re-reads it to its end (Interpreter.getErrorLine), one line too far (an error on line 1
+	 * read as line 2). The line of the error itself is what getErrorLine stores in the interpreter's {@code
+	 * lineNumber} field, which has no accessor; that field, else getLineNumber() when it cannot be read.
+	 */
+	static int errorLine(final ij.macro.Interpreter interp) {
+		try {
+			final java.lang.reflect.Field f = ij.macro.Interpreter.class.getDeclaredField("lineNumber");
+			f.setAccessible(true);
+			final int line = f.getInt(interp);
+			if (line > 0) return line;
+		} catch (final ReflectiveOperationException | RuntimeException e) {
+			// another ImageJ version: the token position below
+		}
+		return interp.getLineNumber();
 	}
 
 	/** By class name, then menu label (last menu entry), then title, ignoring case and '_' vs ' ' as Fiji does. */

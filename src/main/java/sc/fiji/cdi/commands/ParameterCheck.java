@@ -267,7 +267,8 @@ public final class ParameterCheck {
 		return best == null ? "" : " (did you mean '" + best + "'?)";
 	}
 
-	private static int distance(final String a, final String b) {
+	/** Levenshtein edit distance between {@code a} and {@code b} (also used for near-miss command names). */
+	public static int distance(final String a, final String b) {
 		final int[] prev = new int[b.length() + 1], cur = new int[b.length() + 1];
 		for (int j = 0; j <= b.length(); j++) prev[j] = j;
 		for (int i = 1; i <= a.length(); i++) {

@@ -86,11 +86,11 @@ public abstract class PhasingCommand extends DiffractionCommand {
 	 * (more threads only slow the phasing down), with a note in the log when capped.
 	 */
 	protected int threadCount() {
-		final int asked = threads > 0 ? threads : settings().effectiveThreads();
-		final int used = ReconstructionPipeline.threads(asked);
-		if (used < asked)
-			log.info("threads=" + asked + " is more than the " + used + " available processors: phasing uses " + used + " threads (recorded in the report as 'threads').");
-		return used;
+		final boolean stored = threads <= 0;
+		final int asked = stored ? settings().threads() : threads;
+		final String note = sc.fiji.cdi.util.Threads.capNote(stored ? "Edit > Options > CDI threads" : "threads", asked, "phasing uses");
+		if (note != null) log.info(note.replaceFirst("\\.$", "") + " (recorded in the report as 'threads').");
+		return ReconstructionPipeline.threads(asked);
 	}
 
 	/** The parameters as given (positivity "auto" = off; {@link DataKind#adapt} applies the kind's defaults). */

@@ -81,7 +81,7 @@ public class TrainCommand extends CdiCommand {
 		final Architecture arch = new Architecture(Architecture.Kind.valueOf(architecture.trim().toUpperCase(Locale.ROOT)), r, input_size, base_channels, depth);
 		final TrainingConfig config = new TrainingConfig(arch, TrainingConfig.LossKind.valueOf(loss.trim().toUpperCase(Locale.ROOT)),
 			CrystalRecipe.defaults(r), train_samples, validation_samples, seed, epochs, batch_size, learning_rate, halve_every,
-			threads > 0 ? threads : settings().effectiveThreads(), device(device), output_dir.toPath(), null);
+			sc.fiji.cdi.util.Threads.resolve(threads > 0 ? threads : settings().threads()), device(device), output_dir.toPath(), null);
 		log.info("Training: " + TrainMain.commandLine(config));
 		log.info(NetworkTrainer.train(config, progress()).summary());
 	}

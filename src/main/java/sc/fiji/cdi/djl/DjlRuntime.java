@@ -74,11 +74,13 @@ public final class DjlRuntime {
 	 */
 	public static synchronized void setThreads(final int intraOp, final int interOp) {
 		if (intraOp < 1 || interOp < 1) throw new CdiException("Thread counts must be at least 1, got intra-op " + intraOp + " and inter-op " + interOp + ".");
-		System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(intraOp));
-		System.setProperty("ai.djl.pytorch.num_interop_threads", Integer.toString(interOp));
+		// capped at the processors: PyTorch's OpenMP pool creates every thread it is given (100 000 hung the JVM)
+		final int intra = sc.fiji.cdi.util.Threads.resolve(intraOp), inter = sc.fiji.cdi.util.Threads.resolve(interOp);
+		System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(intra));
+		System.setProperty("ai.djl.pytorch.num_interop_threads", Integer.toString(inter));
 		if (engineLoaded) {
 			try {
-				ai.djl.pytorch.jni.JniUtils.setNumThreads(intraOp);
+				ai.djl.pytorch.jni.JniUtils.setNumThreads(intra);
 			} catch (final RuntimeException | LinkageError e) {
 				// the property applies from the next engine start; nothing else to do
 			}
@@ -94,7 +96,7 @@ public final class DjlRuntime {
 	public static synchronized Engine engine() {
 		if (!initialised) init(null);
 		if (System.getProperty("ai.djl.pytorch.num_threads") == null)
-			setThreads(Math.max(1, Runtime.getRuntime().availableProcessors()), 1);
+			setThreads(sc.fiji.cdi.util.Threads.max(), 1);
 		try {
 			final Engine e = Engine.getEngine(PYTORCH);
 			if (e == null) throw new IllegalStateException("DJL returned no PyTorch engine");

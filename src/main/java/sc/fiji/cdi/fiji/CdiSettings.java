@@ -7,6 +7,7 @@ import java.util.Locale;
 import org.scijava.prefs.PrefService;
 
 import sc.fiji.cdi.util.CdiException;
+import sc.fiji.cdi.util.Threads;
 
 /**
  * The suite's user settings ({@code Edit > Options > CDI...}): compute device for the neural-network and DJL code,
@@ -67,8 +68,34 @@ public record CdiSettings(Device device, int threads, Path djlCache) {
 		prefs.put(CdiSettings.class, DJL_CACHE, djlCache == null ? "" : djlCache.toString());
 	}
 
-	/** Threads to use: the setting, or all available cores when it is 0. */
-	public int effectiveThreads() { return threads > 0 ? threads : Runtime.getRuntime().availableProcessors(); }
+	/**
+	 * Threads to use: the setting, or all available cores when it is 0; never more than the cores
+	 * ({@link Threads#resolve}: a stored value from another machine or a hand-edited preference is capped at use).
+	 */
+	public int effectiveThreads() { return Threads.resolve(threads); }
+
+	/**
+	 * Checks that {@code cache} (absolute) is a folder, creating it when it does not exist yet (DJL unpacks its
+	 * natives there); a {@link CdiException} naming {@code djl_cache} when it is a file or cannot be created.
+	 */
+	public static void requireCacheFolder(final Path cache) {
+		if (java.nio.file.Files.isDirectory(cache)) return;
+		if (java.nio.file.Files.exists(cache))
+			throw new CdiException("djl_cache '" + cache + "' is a file, not a folder: give a folder for DJL's native libraries, or leave it empty for " + defaultDjlCache() + ".");
+		try {
+			java.nio.file.Files.createDirectories(cache);
+		} catch (final java.io.IOException | SecurityException e) {
+			throw new CdiException("djl_cache '" + cache + "' is not a folder and cannot be created (" + why(e) + "): give a folder you can write to, or leave it empty for "
+				+ defaultDjlCache() + ".");
+		}
+	}
+
+	private static String why(final Exception e) {
+		if (e instanceof java.nio.file.FileAlreadyExistsException f) return f.getFile() + " is a file";
+		if (e instanceof java.nio.file.AccessDeniedException a) return "no permission to write " + a.getFile();
+		if (e instanceof java.nio.file.NoSuchFileException n) return "no folder can be made there";
+		return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+	}
 
 	/** The DJL native cache folder in effect (absolute). */
 	public Path effectiveDjlCache() { return djlCache != null ? djlCache : defaultDjlCache(); }

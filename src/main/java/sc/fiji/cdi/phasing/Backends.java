@@ -30,10 +30,12 @@ public final class Backends {
 	/**
 	 * @param choice  one of {@link #CHOICES} (case-insensitive; null or blank = auto)
 	 * @param grid    the reconstruction's grid (checked; every backend handles 2D and 3D)
-	 * @param threads CPU threads for FFTs and elementwise loops (≥ 1)
+	 * @param requestedThreads CPU threads for FFTs and elementwise loops (≥ 1; capped at the available processors by
+	 *                {@link sc.fiji.cdi.util.Threads#resolve}, so no pool is sized from an unchecked number)
 	 */
-	public static PhasingBackend select(final String choice, final Grid grid, final int threads) {
-		if (threads < 1) throw new CdiException("Phasing needs at least 1 thread, got " + threads + ".");
+	public static PhasingBackend select(final String choice, final Grid grid, final int requestedThreads) {
+		if (requestedThreads < 1) throw new CdiException("Phasing needs at least 1 thread, got " + requestedThreads + ".");
+		final int threads = sc.fiji.cdi.util.Threads.resolve(requestedThreads);
 		if (grid == null) throw new CdiException("Phasing backend selection needs the grid of the data.");
 		final String c = choice == null || choice.isBlank() ? "auto" : choice.trim().toLowerCase(Locale.ROOT);
 		switch (c) {

@@ -67,6 +67,7 @@ public record TrainingConfig(Architecture architecture, LossKind loss, CrystalRe
 		if (!(learningRate > 0 && learningRate < 1)) throw new CdiException("Learning rate must be in (0, 1), got " + learningRate + ".");
 		if (halveEvery < 0) throw new CdiException("Learning-rate halving period must be >= 0 epochs, got " + halveEvery + ".");
 		if (threads < 1) throw new CdiException("Thread count must be at least 1, got " + threads + ".");
+		threads = sc.fiji.cdi.util.Threads.resolve(threads); // the count used, as the model card records it
 		if (output == null) throw new CdiException("Training needs an output model folder.");
 		if (recipe == null) recipe = CrystalRecipe.defaults(architecture.rank());
 		if (device == null) device = "auto";
