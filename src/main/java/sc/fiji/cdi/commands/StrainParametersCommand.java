@@ -47,22 +47,22 @@ public abstract class StrainParametersCommand extends ReconstructionInputCommand
 		description = "report: the geometry block of <name>_report.json next to the amplitude file (Reconstruct from a beamline scan); no retyping")
 	protected String geometry = "none";
 
-	@Parameter(label = "Energy (keV)", min = "0", persist = false)
+	@Parameter(label = "Energy (keV)", min = "0", max = "100", persist = false)
 	protected double energy_kev = 9;
 
-	@Parameter(label = "Detector distance (m)", min = "0", persist = false)
+	@Parameter(label = "Detector distance (m)", min = "0", max = "100", persist = false)
 	protected double distance_m = 0.5;
 
 	@Parameter(label = "Detector pixel (µm, after binning)", min = "0", persist = false)
 	protected double pixel_um = 55;
 
-	@Parameter(label = "In-plane detector angle (°; 34-ID-C delta, ID01 nu)", persist = false)
+	@Parameter(label = "In-plane detector angle (°; 34-ID-C delta, ID01 nu)", min = "-180", max = "180", persist = false)
 	protected double inplane_deg = 0;
 
-	@Parameter(label = "Out-of-plane detector angle (°; 34-ID-C gamma, ID01 delta)", persist = false)
+	@Parameter(label = "Out-of-plane detector angle (°; 34-ID-C gamma, ID01 delta)", min = "-180", max = "180", persist = false)
 	protected double outofplane_deg = 0;
 
-	@Parameter(label = "2θ (°; used when both detector angles are 0)", persist = false,
+	@Parameter(label = "2θ (°; used when both detector angles are 0)", min = "-180", max = "180", persist = false,
 		description = "34-ID-C: horizontal scattering (in-plane); ID01: vertical scattering (out-of-plane).")
 	protected double two_theta_deg = 0;
 
