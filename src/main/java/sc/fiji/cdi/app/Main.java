@@ -93,6 +93,10 @@ public final class Main {
 			final CommandModule module = (CommandModule) context.service(ModuleService.class).createModule(info);
 			try {
 				ParameterCheck.check(module, inputs);
+				// an image named by its title or ID, as Fiji's converter finds it (a bare string became an empty image)
+				for (final org.scijava.module.ModuleItem<?> item : info.inputs())
+					if (ij.ImagePlus.class.isAssignableFrom(item.getType()) && inputs.get(item.getName()) instanceof String v)
+						inputs.put(item.getName(), MacroBridge.image(info, item.getName(), v));
 			} catch (final CdiException e) {
 				System.err.println("cdi: bad command line: " + e.getMessage());
 				return BAD_COMMAND_LINE;
