@@ -43,6 +43,10 @@ public final class EdfReader {
 				final int dim1 = h.intValue("Dim_1", file), dim2 = h.intValue("Dim_2", file);
 				final int dim3 = h.map.containsKey("dim_3") ? h.intValue("Dim_3", file) : 1;
 				if (dim3 != 1) throw new CdiException("File " + file + " declares Dim_3 = " + dim3 + " in frame " + frames.size() + "; expected 2D EDF frames (several frames are stacked along z).");
+				final String compression = h.map.getOrDefault("compression", "none").trim();
+				if (!compression.isEmpty() && !compression.equalsIgnoreCase("none") && !compression.equalsIgnoreCase("no"))
+					throw new CdiException("File " + file + " frame " + frames.size() + " is compressed (Compression = " + compression + "), which is not supported: expected uncompressed EDF frames. "
+						+ "Write them uncompressed (e.g. with fabio) or as TIFF.");
 				final String typeName = h.string("DataType", file);
 				final ElementType type = type(typeName, file);
 				final ByteOrder order = switch (h.map.getOrDefault("byteorder", "LowByteFirst")) {

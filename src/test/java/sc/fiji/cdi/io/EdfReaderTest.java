@@ -37,6 +37,18 @@ class EdfReaderTest {
 	}
 
 	@Test
+	void aCompressedFrameIsRefusedNamingTheCompression() throws IOException {
+		final Path f = dir.resolve("packed.edf");
+		Files.write(f, edf("ByteOrder = LowByteFirst ;\nDataType = UnsignedShort ;\nDim_1 = 3 ;\nDim_2 = 2 ;\nSize = 12 ;\nCompression = gzip ;\n",
+			Fixtures.shorts(ByteOrder.LITTLE_ENDIAN, 1, 2, 3, 4, 5, 6)));
+		Fixtures.assertRejected(f, ImportOptions.defaults(), "Compression = gzip", "not supported");
+		// "None" is uncompressed
+		Files.write(f, edf("ByteOrder = LowByteFirst ;\nDataType = UnsignedShort ;\nDim_1 = 3 ;\nDim_2 = 2 ;\nSize = 12 ;\nCompression = None ;\n",
+			Fixtures.shorts(ByteOrder.LITTLE_ENDIAN, 1, 2, 3, 4, 5, 6)));
+		assertEquals(Grid.of2D(2, 3), DiffractionReader.read(f, ImportOptions.defaults()).grid());
+	}
+
+	@Test
 	void twoFloatHighByteFirstFramesBecomeAStack() throws IOException {
 		final String h = "ByteOrder = HighByteFirst ;\nDataType = FloatValue ;\nDim_1 = 2 ;\nDim_2 = 2 ;\nSize = 16 ;\n";
 		final ByteArrayOutputStream out = new ByteArrayOutputStream();
