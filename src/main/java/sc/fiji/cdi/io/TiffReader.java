@@ -37,6 +37,12 @@ final class TiffReader {
 			// every page and every byte the file declares must be there (ImageJ would read a cut-short stack as its first pages)
 			final TiffStructure.Summary structure = TiffStructure.check(file);
 			requireAtMostThreeAxes(file, structure.description());
+			// layouts ImageJ's decoder cannot read, named before it fails with a message that blames the file
+			final TiffStructure.Layout first = structure.layout().get(0);
+			if (first.tiled() && first.bits() != 64)
+				throw new CdiException("File " + file + " stores its image in tiles, which is not supported: expected a TIFF stored in strips (save it again from Fiji, or with tifffile without tile=).");
+			if (first.sampleFormat() == 3 && first.bits() == 16)
+				throw new CdiException("File " + file + " holds 16-bit (half-precision) floats, which are not supported: expected 8-, 16- or 32-bit integers or 32- or 64-bit floats (save it as float32).");
 			// ImageJ's TiffDecoder throws "Unsupported BitsPerSample: 64" for these: read them from the structure
 			if (structure.layout().get(0).bits() == 64) return readFloat64(file, structure);
 			final Path abs = file.toAbsolutePath();

@@ -213,4 +213,17 @@ class TiffIOTest {
 		TiffReader.requireAtMostThreeAxes(f, "ImageJ=1.54f\nimages=16\nslices=16\n");
 		TiffReader.requireAtMostThreeAxes(f, null);
 	}
+
+	/** Layouts ImageJ's decoder cannot read are named (fixtures from make_cxi_fixture.py with tifffile), not blamed on the file. */
+	@Test
+	void tiledAndHalfFloatTiffsAreNamed(@TempDir final Path tmp) throws IOException {
+		for (final String[] c : new String[][] { { "tiled.tif", "tiles" }, { "half.tif", "16-bit (half-precision) floats" } }) {
+			final Path f = tmp.resolve(c[0]);
+			try (java.io.InputStream in = getClass().getResourceAsStream(c[0])) {
+				Files.copy(in, f);
+			}
+			final sc.fiji.cdi.util.CdiException e = assertRejected(f, ImportOptions.defaults(), c[1], "not supported");
+			assertFalse(e.getMessage().contains("corrupt"), e.getMessage());
+		}
+	}
 }

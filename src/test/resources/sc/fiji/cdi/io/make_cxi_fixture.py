@@ -21,3 +21,8 @@ with h5py.File("softloop.h5", "w") as f:
     g["data"] = h5py.SoftLink("/entry_1/data_1/other")
     g["other"] = h5py.SoftLink("/entry_1/data_1/data")
     f["real"] = np.arange(64, dtype="f4").reshape(8, 8)
+
+# tiled.tif (32x32 float32 in 16x16 tiles) and half.tif (8x8 float16): TIFF layouts ImageJ's decoder cannot read
+import tifffile
+tifffile.imwrite("tiled.tif", (np.arange(32 * 32) % 7 + 1).astype("f4").reshape(32, 32), tile=(16, 16))
+tifffile.imwrite("half.tif", (np.arange(8 * 8) % 7 + 1).astype("f2").reshape(8, 8))
