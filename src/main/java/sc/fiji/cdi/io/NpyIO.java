@@ -123,8 +123,8 @@ public final class NpyIO {
 			case "u4" -> ElementType.UINT32;
 			case "i8" -> ElementType.INT64;
 			case "u8" -> ElementType.UINT64;
-			default -> throw new CdiException("File " + file + " has .npy element type '" + code + "'" + (code.startsWith("c") ? " (complex)" : "")
-					+ "; expected a real number type (f4, f8, i1, u1, i2, u2, i4, u4, i8, u8). Save the intensity or amplitude, not a complex field.");
+			default -> throw new CdiException("File " + file + " has .npy element type '" + code + "'" + kindOf(code)
+					+ "; expected a real number type (f4, f8, i1, u1, i2, u2, i4, u4, i8, u8)." + (code.startsWith("c") ? " Save the intensity or amplitude, not a complex field." : " Save the counts as numbers (e.g. numpy's astype('float32')).") );
 		};
 	}
 
@@ -168,4 +168,14 @@ public final class NpyIO {
 		});
 	}
 
+
+	/** The numpy kind of an unsupported element type, in words. */
+	private static String kindOf(final String code) {
+		if (code.startsWith("c")) return " (complex)";
+		if (code.startsWith("b")) return " (boolean)";
+		if (code.startsWith("O")) return " (Python objects)";
+		if (code.startsWith("f2")) return " (half-precision float)";
+		if (code.startsWith("U") || code.startsWith("S")) return " (text)";
+		return "";
+	}
 }

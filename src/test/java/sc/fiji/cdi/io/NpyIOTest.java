@@ -2,6 +2,7 @@ package sc.fiji.cdi.io;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static sc.fiji.cdi.io.Fixtures.assertRejected;
 import static sc.fiji.cdi.io.Fixtures.npy;
 
@@ -114,7 +115,10 @@ class NpyIOTest {
 
 		final Path complex = dir.resolve("complex.npy");
 		Files.write(complex, npy(1, "{'descr': '<c8', 'fortran_order': False, 'shape': (2, 2), }", data));
-		assertRejected(complex, null, "complex");
+		assertRejected(complex, null, "complex", "not a complex field");
+		final Path bool = dir.resolve("bool.npy");
+		Files.write(bool, npy(1, "{'descr': '|b1', 'fortran_order': False, 'shape': (2, 2), }", new byte[] { 0, 1, 1, 0 }));
+		assertFalse(assertRejected(bool, null, "'b1' (boolean)", "astype").getMessage().contains("complex"));
 
 		final Path magic = dir.resolve("magic.npy");
 		Files.write(magic, "just some text that is not numpy".getBytes());
