@@ -131,6 +131,8 @@ final class Hdf5Reader {
 		else if (flat instanceof byte[] a) for (int i = 0; i < n; i++) out[i] = a[i];
 		else if (flat instanceof long[] a) for (int i = 0; i < n; i++) out[i] = a[i];
 		else if (flat instanceof Number[] a) for (int i = 0; i < n; i++) out[i] = a[i].floatValue();
+		else if (flat instanceof Object[] a && Arrays.stream(a).allMatch(java.util.Objects::isNull))
+			throw new CdiException("Dataset '" + path + "' in " + file + " has no values written (a chunked dataset whose chunks were never written); expected the diffraction data.");
 		else throw new CdiException("Dataset '" + path + "' in " + file + " holds " + flat.getClass().getSimpleName() + " values; expected numbers.");
 		return out;
 	}

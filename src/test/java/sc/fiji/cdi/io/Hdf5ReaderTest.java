@@ -63,6 +63,15 @@ class Hdf5ReaderTest {
 	}
 
 	@Test
+	void aDatasetNeverWrittenIsNamed() throws IOException {
+		final Path f = dir.resolve("unwritten.h5");
+		try (InputStream in = getClass().getResourceAsStream("unwritten.h5")) {
+			Files.copy(in, f);
+		}
+		Fixtures.assertRejected(f, ImportOptions.defaults(), "no values written", "entry_1/data_1/data");
+	}
+
+	@Test
 	void aLoopOfSoftLinksIsNamedNotAStackOverflow() throws IOException {
 		final Path f = dir.resolve("softloop.h5");
 		try (InputStream in = getClass().getResourceAsStream("softloop.h5")) {

@@ -26,3 +26,7 @@ with h5py.File("softloop.h5", "w") as f:
 import tifffile
 tifffile.imwrite("tiled.tif", (np.arange(32 * 32) % 7 + 1).astype("f4").reshape(32, 32), tile=(16, 16))
 tifffile.imwrite("half.tif", (np.arange(8 * 8) % 7 + 1).astype("f2").reshape(8, 8))
+
+# unwritten.h5: a chunked dataset created but never written (no chunk stored)
+with h5py.File("unwritten.h5", "w") as f:
+    f.create_dataset("entry_1/data_1/data", shape=(8, 8, 8), dtype="f4", chunks=(4, 4, 4))
