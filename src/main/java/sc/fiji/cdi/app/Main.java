@@ -216,8 +216,14 @@ public final class Main {
 		final String text;
 		try {
 			text = Files.readString(file);
+		} catch (final java.nio.charset.CharacterCodingException e) {
+			System.err.println("cdi: cannot read macro " + file + ": it is not a text file (not UTF-8); expected an ImageJ macro (.ijm).");
+			return BAD_COMMAND_LINE;
+		} catch (final java.nio.file.NoSuchFileException e) {
+			System.err.println("cdi: cannot read macro " + file + ": the file does not exist; expected the path of an ImageJ macro (.ijm).");
+			return BAD_COMMAND_LINE;
 		} catch (final IOException e) {
-			System.err.println("cdi: cannot read macro " + file + ": " + e.getMessage());
+			System.err.println("cdi: cannot read macro " + file + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ".");
 			return BAD_COMMAND_LINE;
 		}
 		final Context context = new Context();

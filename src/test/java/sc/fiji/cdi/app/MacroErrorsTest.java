@@ -67,4 +67,20 @@ class MacroErrorsTest {
 		final Run r = macro(tmp, "newImage(\"a\", \"8-bit ramp\", 4, 4, 1);\nrun(\"Fire\");\nif (!is(\"Inverting LUT\") && getTitle() != \"a\") exit(\"no image\");\n");
 		assertEquals(Main.OK, r.code(), r.said());
 	}
+
+	@Test
+	void aMissingOrBinaryMacroFileIsNamed(@TempDir final Path tmp) throws Exception {
+		final PrintStream err = System.err;
+		final ByteArrayOutputStream buf = new ByteArrayOutputStream();
+		System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
+		final Path binary = Files.write(tmp.resolve("bin.ijm"), new byte[] { (byte) 0xff, (byte) 0xfe, 0, (byte) 0xc3, 0x28 });
+		try {
+			assertEquals(Main.BAD_COMMAND_LINE, Main.run("-macro", tmp.resolve("none.ijm").toString()));
+			assertEquals(Main.BAD_COMMAND_LINE, Main.run("-macro", binary.toString()));
+		} finally {
+			System.setErr(err);
+		}
+		final String said = buf.toString(StandardCharsets.UTF_8);
+		assertTrue(said.contains("none.ijm: the file does not exist") && said.contains("bin.ijm: it is not a text file"), said);
+	}
 }
