@@ -25,6 +25,15 @@ class Hdf5ReaderTest {
 	@TempDir
 	Path dir;
 
+	/** A fixture of this package's resources (made by make_cxi_fixture.py) copied into the test folder. */
+	private Path resource(final String name) throws IOException {
+		final Path f = dir.resolve(name);
+		try (InputStream in = getClass().getResourceAsStream(name)) {
+			Files.copy(in, f);
+		}
+		return f;
+	}
+
 	private static float value(final int z, final int y, final int x) { return 1 + 100 * z + 10 * y + x + 0.5f; }
 
 	private Path writeCxi(final String name) {
@@ -64,19 +73,13 @@ class Hdf5ReaderTest {
 
 	@Test
 	void aDatasetNeverWrittenIsNamed() throws IOException {
-		final Path f = dir.resolve("unwritten.h5");
-		try (InputStream in = getClass().getResourceAsStream("unwritten.h5")) {
-			Files.copy(in, f);
-		}
+		final Path f = resource("unwritten.h5");
 		Fixtures.assertRejected(f, ImportOptions.defaults(), "no values written", "entry_1/data_1/data");
 	}
 
 	@Test
 	void aLoopOfSoftLinksIsNamedNotAStackOverflow() throws IOException {
-		final Path f = dir.resolve("softloop.h5");
-		try (InputStream in = getClass().getResourceAsStream("softloop.h5")) {
-			Files.copy(in, f);
-		}
+		final Path f = resource("softloop.h5");
 		Fixtures.assertRejected(f, ImportOptions.defaults(), "soft links that lead back to themselves", "entry_1/data_1/data");
 		// the file's real dataset still reads
 		assertEquals(Grid.of2D(8, 8), DiffractionReader.read(f, ImportOptions.defaults().withHdf5DatasetPath("/real")).grid());
@@ -84,10 +87,7 @@ class Hdf5ReaderTest {
 
 	@Test
 	void softLinkedChunkedUint16FixtureFromH5py() throws IOException {
-		final Path f = dir.resolve("small_linked.cxi");
-		try (InputStream in = getClass().getResourceAsStream("small_linked.cxi")) {
-			Files.copy(in, f);
-		}
+		final Path f = resource("small_linked.cxi");
 		final Diffraction d = DiffractionReader.read(f, ImportOptions.defaults());
 		assertEquals(new Grid(4, 6, 5), d.grid());
 		assertEquals(100 * 3 + 10 * 5 + 4 + 1, d.values.get(3, 5, 4));
