@@ -139,7 +139,9 @@ public final class MultiStart {
 		// every start's object and support are kept until they are ranked and averaged: check them all before the first
 		// (a run that fails for memory at start 60 has cost hours), beside one start's working memory and the average
 		final Grid g = data.grid();
-		MemoryGuard.require(Phaser.estimateBytes(g, backend) + (starts + 1L) * (2L * Float.BYTES + 1) * g.size(),
+		final long oneStart = Phaser.estimateBytes(g, backend);
+		// (when not even one start fits, the phasing's own check says so, naming the data and the grid)
+		if (starts > 1 && MemoryGuard.available(false) >= oneStart) MemoryGuard.require(oneStart + (starts + 1L) * (2L * Float.BYTES + 1) * g.size(),
 			starts + " starts (random_starts) of " + data.source + " on a " + g + " grid, each kept until they are ranked and averaged",
 			"give fewer random_starts (0 = automatic: " + defaultStarts(g) + " here)");
 		final Phaser phaser = new Phaser(backend);
