@@ -224,6 +224,14 @@ public final class Preprocessor {
 	/** (z, y, x) of the first brightest measured pixel. */
 	public static int[] peak(final Diffraction d) { return maxPosition(d); }
 
+	/** (z, y, x) of the intensity-weighted centre of mass of the measured pixels, rounded. */
+	public static int[] centroid(final Diffraction d) { return centreOfMass(d); }
+
+	/** Whether the data were already centred by {@link #centreOnPeak} (its step is in their log). */
+	public static boolean centred(final Diffraction d) {
+		return d.log.steps().stream().anyMatch(s -> s.name().equals("centreOnPeak"));
+	}
+
 	/** (z, y, x) of the first brightest measured pixel. */
 	static int[] maxPosition(final Diffraction d) {
 		final float[] v = d.values.data;

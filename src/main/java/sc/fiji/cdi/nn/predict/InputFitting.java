@@ -58,28 +58,33 @@ public final class InputFitting {
 	public record Fitted(RealVolume input, int[] binZyx, Mask unmeasured, double[] centreZyx, Diffraction pattern) {}
 
 	/**
-	 * A pattern's peak may lie N/16 pixels (at least this many) from index N/2 along an axis and count as centred: a
-	 * strain field's phase ramp moves the peak by a pixel or a few, and {@link RampMatching} gives that ramp back from
-	 * the data (on the held-out family at most 2 pixels at 64³ and 3 at 128²); further off, the array was not cut
-	 * about the peak.
+	 * A pattern's centre of mass may lie n/16 pixels (at least this many) from index N/2 along an axis and count as
+	 * centred, n being the network's input size (the network sees the pattern cropped to about n pixels): a strain
+	 * field's phase ramp moves the peak by a pixel or a few, and {@link RampMatching} gives that ramp back from the
+	 * data (on the held-out family the brightest pixel is at most 2 pixels off at 64³ and 3 at 128²); further off,
+	 * the array was not cut about the peak.
 	 */
 	static final int CENTRED_WITHIN = 2;
 
-	/** The largest offset of the peak from N/2 that counts as centred on an axis of n pixels. */
+	/** The largest offset of the pattern's centre of mass from N/2 that counts as centred, for a network of input size n. */
 	static int centredWithin(final int n) { return Math.max(CENTRED_WITHIN, n / 16); }
 
 	/**
-	 * The pattern as the network must see it: itself when its brightest pixel is within {@link #centredWithin} pixels
-	 * of N/2 along every axis; else centred on that pixel as Reconstruct centres it
-	 * ({@link Preprocessor#centreOnPeak}, pixels that come in masked; the step is logged), and refused when the peak is
-	 * in a corner (an FFT-shifted pattern, {@link Preprocessor#requirePeakNotInCorner}). The network's crop/pad is
-	 * about N/2: an off-centre peak would show it a pattern unlike any it was trained on.
+	 * The pattern as a network of input size {@code n} must see it: itself when it was centred already (Reconstruct's
+	 * preprocessing, whichever centring it used: the centre of symmetry for forward CDI, where the brightest pixel is
+	 * a speckle beside the beam stop) or when its intensity-weighted centre of mass lies within {@link #centredWithin}
+	 * pixels of N/2 along every axis (a beam stop or a hot pixel does not move it); else centred on its centre of mass
+	 * ({@link Preprocessor#centreOnPeak}, pixels that come in masked; the step is logged), and refused when it is
+	 * FFT-shifted ({@link Preprocessor#requirePeakNotInCorner}). The network's crop/pad is about N/2: an off-centre
+	 * pattern would be unlike any it was trained on.
 	 */
-	public static Diffraction centred(final Diffraction d) {
-		final int[] peak = Preprocessor.peak(d), dims = d.grid().zyx();
+	public static Diffraction centred(final Diffraction d, final int n) {
+		if (Preprocessor.centred(d)) return d;
+		Preprocessor.requirePeakNotInCorner(d);
+		final int[] com = Preprocessor.centroid(d), dims = d.grid().zyx();
 		boolean centred = true;
-		for (int a = 0; a < 3; a++) centred &= Math.abs(peak[a] - dims[a] / 2) <= centredWithin(dims[a]);
-		return centred ? d : Preprocessor.centreOnPeak(d, PreprocessOptions.Centring.MAX);
+		for (int a = 3 - d.grid().rank(); a < 3; a++) centred &= Math.abs(com[a] - dims[a] / 2) <= centredWithin(n);
+		return centred ? d : Preprocessor.centreOnPeak(d, PreprocessOptions.Centring.CENTRE_OF_MASS);
 	}
 
 	/**
@@ -87,8 +92,9 @@ public final class InputFitting {
 	 * first {@link #centred} ({@link Fitted#pattern} is the one the input was made from).
 	 */
 	public Fitted fit(final Diffraction pattern, final ProcessingLog log) {
-		final Diffraction d = centred(pattern);
-		if (d != pattern) log.add("nn_centre_on_peak", "peak_zyx", Preprocessor.peak(pattern), "reason", "the brightest pixel was more than max(2, N/16) pixels from the array centre");
+		final Diffraction d = centred(pattern, card.architecture.inputSize());
+		if (d != pattern) log.add("nn_centre_on_peak", "centre_of_mass_zyx", Preprocessor.centroid(pattern), "reason",
+			"the pattern's centre of mass was more than max(2, n/16) pixels from the array centre, n = " + card.architecture.inputSize() + " the network's input size");
 		final Grid g = d.grid();
 		if (g.rank() != card.architecture.rank()) throw new CdiException("The model " + source + " expects " + card.architecture.rank() + "D patterns but " + d.source + " is " + g.rank() + "D (" + g
 			+ "): choose a " + g.rank() + "D model.");
