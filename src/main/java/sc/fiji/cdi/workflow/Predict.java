@@ -107,7 +107,13 @@ public final class Predict {
 		if (data.isEmpty()) throw new CdiException("Predict (NN) needs at least one pattern.");
 		if (request.outputDir() != null) {
 			ResultWriter.checkWritable(request.outputDir());
-			// before any work: a pattern whose result would replace another input's result of the same name
+			// before any work: two patterns of this run with one name, or a result of another input of the same name
+			final Map<String, Integer> first = new LinkedHashMap<>();
+			for (int i = 0; i < data.size(); i++) {
+				final Integer j = first.putIfAbsent(names.get(i), i);
+				if (j != null) throw new CdiException("Patterns " + data.get(j).source + " and " + data.get(i).source + " have the same name '" + names.get(i)
+					+ "' (the file name up to its first dot): their predictions in " + request.outputDir() + " would replace each other. Rename one, or predict them into different output folders.");
+			}
 			for (int i = 0; i < data.size(); i++) AtomicOutput.ResultSet.requireSameInput(request.outputDir(), names.get(i) + "_nn", sourceIdentity(data.get(i).source));
 		}
 		final boolean auto = ModelFolder.isAuto(request.model());
@@ -133,12 +139,22 @@ public final class Predict {
 			final String slice = singleSlice(data.get(i).log);
 			if (slice != null) notes.add(names.get(i) + ": " + slice);
 		}
-		// written only when every pattern was predicted: a failed run leaves nothing
-		if (request.outputDir() != null)
-			for (int i = 0; i < items.length; i++) {
-				progress.checkCancelled();
-				items[i] = items[i].written(write(request.outputDir(), names.get(i), sourceIdentity(data.get(i).source), items[i]));
+		// written only when every pattern was predicted; a write that fails or is cancelled takes the sets written before
+		// it away again: a failed run leaves nothing
+		if (request.outputDir() != null) {
+			final List<Path> written = new ArrayList<>();
+			try {
+				for (int i = 0; i < items.length; i++) {
+					progress.checkCancelled();
+					items[i] = items[i].written(write(request.outputDir(), names.get(i), sourceIdentity(data.get(i).source), items[i]));
+					written.add(request.outputDir().resolve(names.get(i) + "_nn" + AtomicOutput.MANIFEST_SUFFIX)); // the manifest first: no set is claimed complete
+					written.addAll(items[i].files());
+				}
+			} catch (final RuntimeException e) {
+				for (final Path f : written) AtomicOutput.deleteQuietly(f);
+				throw e;
 			}
+		}
 		return new Result(String.join(" and ", used), List.of(items), notes);
 	}
 

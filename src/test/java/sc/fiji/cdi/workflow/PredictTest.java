@@ -151,4 +151,14 @@ class PredictTest {
 		assertTrue(((Recording) counting).lines.isEmpty(), "nothing was predicted: " + ((Recording) counting).lines);
 		assertTrue(!Files.exists(out.resolve("a" + Predict.AMPLITUDE_SUFFIX)), "nothing was written");
 	}
+
+	@Test
+	void twoPatternsOfOneNameAreRefusedBeforeAnyPrediction() {
+		final Grid g = Grid.of2D(64, 64);
+		final Recording progress = new Recording();
+		final CdiException e = assertThrows(CdiException.class, () -> Predict.run(List.of(pattern(g, 1, "sample.f1.npy"), pattern(g, 2, "sample.f2.npy")),
+			List.of("sample", "sample"), new Predict.Request("2d", "cpu", 1, tmp.resolve("dup")), progress));
+		assertTrue(e.getMessage().contains("sample.f1.npy and sample.f2.npy have the same name 'sample'"), e.getMessage());
+		assertTrue(progress.lines.isEmpty(), "nothing was predicted");
+	}
 }
