@@ -50,6 +50,31 @@ public final class DetectorCorrections {
 		return Mask.fromUnmeasured(frame, bad);
 	}
 
+	/** A flat-field pixel this many times the flat's median (positive pixels) or more is bad: scan 54's brightest is 2.7 times. */
+	public static final double FLAT_MAX_OVER_MEDIAN = 1e4;
+
+	/**
+	 * Zeroes (so marks bad) the flat-field pixels {@value #FLAT_MAX_OVER_MEDIAN} times its median or more — hot pixels,
+	 * or a detector's marker values for gaps (65535, 2³²−1) — and returns how many: normalised to the mean, one such pixel
+	 * would rescale every other pixel's gain, and so the whole data set, by orders of magnitude, and its σ would hide
+	 * every bad pixel below the mean. More than 1 % of such pixels is a corrupt or mis-read flat field, refused.
+	 */
+	private static int zeroAbsurdPixels(final float[] f) {
+		final float[] positive = new float[f.length];
+		int n = 0;
+		for (final float v : f) if (v > 0) positive[n++] = v;
+		if (n == 0) return 0; // no counts at all: the mean check names it
+		final float[] p = java.util.Arrays.copyOf(positive, n);
+		java.util.Arrays.sort(p);
+		final double median = p[n / 2], limit = FLAT_MAX_OVER_MEDIAN * median;
+		int hot = 0;
+		for (int i = 0; i < f.length; i++) if (f[i] >= limit) { f[i] = 0; hot++; }
+		if (hot > 0.01 * f.length)
+			throw new CdiException("The flat field has " + hot + " pixels (" + String.format(java.util.Locale.ROOT, "%.1f", 100.0 * hot / f.length) + " %) at " + FLAT_MAX_OVER_MEDIAN
+				+ " times its median (" + median + ") or more; expected a flat-field frame of similar counts everywhere (a corrupt or mis-read flat field would rescale the whole data set).");
+		return hot;
+	}
+
 	/**
 	 * The flat-field correction of a whole-detector flat frame.
 	 *
@@ -59,30 +84,6 @@ public final class DetectorCorrections {
 	 * @param originX  detector column of the flat's column 0 (0 for a whole-detector flat)
 	 * @param originY  detector row of the flat's row 0
 	 */
-	/** A flat field's brightest pixel may be this many times its median (positive pixels): scan 54's is 2.7 times. */
-	public static final double FLAT_MAX_OVER_MEDIAN = 1e4;
-
-	/**
-	 * Refuses a flat field with a pixel {@value #FLAT_MAX_OVER_MEDIAN} times its median or more: normalised to its
-	 * mean, such a pixel would scale every other pixel's gain (and so the whole data set) by orders of magnitude, and its
-	 * σ would hide every bad pixel below the mean.
-	 */
-	private static void requireNoAbsurdPixel(final float[] f) {
-		final float[] positive = new float[f.length];
-		int n = 0, at = 0;
-		for (int i = 0; i < f.length; i++) {
-			if (f[i] > 0) positive[n++] = f[i];
-			if (f[i] > f[at]) at = i;
-		}
-		if (n == 0) return; // no counts at all: the mean check names it
-		final float[] p = java.util.Arrays.copyOf(positive, n);
-		java.util.Arrays.sort(p);
-		final double median = p[n / 2];
-		if (f[at] >= FLAT_MAX_OVER_MEDIAN * median)
-			throw new CdiException("The flat field's brightest pixel (" + f[at] + " at index " + at + ") is " + String.format(java.util.Locale.ROOT, "%.3g", f[at] / median)
-				+ " times its median (" + median + "); expected a flat-field frame of similar counts everywhere (a corrupt or mis-read flat field would rescale the whole data set).");
-	}
-
 	public static FlatField flatField(final float[] flat, final Grid frame, final Detector detector, final int originX, final int originY) {
 		final float[] f = new float[flat.length];
 		for (int i = 0; i < f.length; i++) f[i] = Float.isFinite(flat[i]) ? flat[i] : 0;
@@ -97,7 +98,7 @@ public final class DetectorCorrections {
 					}
 			}
 		}
-		requireNoAbsurdPixel(f);
+		zeroAbsurdPixels(f);
 		double s = 0, s2 = 0;
 		for (final float v : f) { s += v; s2 += (double) v * v; }
 		final double mean = s / f.length, sigma = Math.sqrt(Math.max(0, s2 / f.length - mean * mean));
