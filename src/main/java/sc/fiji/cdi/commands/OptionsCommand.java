@@ -59,9 +59,10 @@ public class OptionsCommand extends CdiCommand {
 	protected void execute() {
 		loadStored();
 		// the same cap as a command's threads parameter (Threads.resolve): more than the processors is never used
-		final String capped = threads > 0 ? Threads.capNote("threads", threads, "stored") : null;
+		final String capped = threads > 0 ? Threads.capNote("threads", threads, "stored as given; this machine uses") : null;
 		final Path cache = djl_cache == null || djl_cache.getPath().isBlank() ? null : djl_cache.toPath();
-		final CdiSettings s = new CdiSettings(CdiSettings.Device.parse(device), threads > 0 ? Threads.resolve(threads) : threads, cache);
+		// stored as given (preferences may be shared by machines of other sizes); every use caps it (Threads.resolve)
+		final CdiSettings s = new CdiSettings(CdiSettings.Device.parse(device), threads, cache);
 		// a changed folder is checked; an unchanged stored one (checked when set) must not block changing the other keys
 		if (cache != null && !cache.equals(CdiSettings.load(prefService).djlCache())) CdiSettings.requireCacheFolder(cache);
 		s.save(prefService);

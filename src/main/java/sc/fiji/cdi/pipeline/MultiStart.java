@@ -140,8 +140,8 @@ public final class MultiStart {
 		// (a run that fails for memory at start 60 has cost hours), beside one start's working memory and the average
 		final Grid g = data.grid();
 		final long oneStart = Phaser.estimateBytes(g, backend);
-		// (when not even one start fits, the phasing's own check says so, naming the data and the grid)
-		if (starts > 1 && MemoryGuard.available(false) >= oneStart) MemoryGuard.require(oneStart + (starts + 1L) * (2L * Float.BYTES + 1) * g.size(),
+		// (when not even one start fits after a collection, the phasing's own check says so, naming the data and the grid)
+		if (starts > 1 && MemoryGuard.available(true) >= oneStart) MemoryGuard.require(oneStart + (starts + 1L) * (2L * Float.BYTES + 1) * g.size(),
 			starts + " starts (random_starts) of " + data.source + " on a " + g + " grid, each kept until they are ranked and averaged",
 			"give fewer random_starts (0 = automatic: " + defaultStarts(g) + " here)");
 		final Phaser phaser = new Phaser(backend);

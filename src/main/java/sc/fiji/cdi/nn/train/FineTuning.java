@@ -60,7 +60,7 @@ public final class FineTuning {
 	 * physics loss ({@link Report#tuningKept}) and writes no model otherwise.
 	 */
 	public static boolean keepsTuning(final double untuned, final double tuned) {
-		return tuned <= untuned;
+		return Double.isNaN(untuned) ? !Double.isNaN(tuned) : tuned <= untuned;
 	}
 
 	/**
