@@ -78,7 +78,8 @@ public final class MacroBridge implements PlugIn {
 			if (in == null) return;
 			for (final String line : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1).split("\\R")) {
 				final java.util.regex.Matcher m = entry.matcher(line.trim());
-				if (m.matches()) table.putIfAbsent(m.group(1), m.group(2).trim());
+				// "Select All[a]": the keyboard shortcut is not part of the name, as ImageJ's Menus registers it
+				if (m.matches()) table.putIfAbsent(m.group(1).replaceFirst("\\s*\\[[^\\]]*\\]$", ""), m.group(2).trim());
 			}
 		} catch (final java.io.IOException e) {
 			// without them only the CDI commands are available to macros
@@ -100,7 +101,8 @@ public final class MacroBridge implements PlugIn {
 		if (command == null || table == null || table.containsKey(command) || EXECUTER_ALIASES.contains(command) || command.endsWith("\")")
 			|| ij.plugin.MacroInstaller.isMacroCommand(command))
 			return command;
-		final String message = "Unrecognized command: \"" + command + "\"" + closest(command, table.keySet());
+		final String message = "Unrecognized command: \"" + command + "\"" + closest(command, table.keySet())
+			+ " (the standalone runner knows the CDI commands and ImageJ's menu commands; for others run the macro in Fiji, e.g. fiji --headless -macro)";
 		final ij.macro.Interpreter interp = ij.macro.Interpreter.getInstance();
 		if (interp == null) throw new CdiException(message);
 		interp.abort(message); // a macro error: message and line recorded, then its dialog (headless: an exception) ends the macro

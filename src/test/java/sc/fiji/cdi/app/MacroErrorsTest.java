@@ -83,4 +83,11 @@ class MacroErrorsTest {
 		final String said = buf.toString(StandardCharsets.UTF_8);
 		assertTrue(said.contains("none.ijm: the file does not exist") && said.contains("bin.ijm: it is not a text file"), said);
 	}
+
+	/** ImageJ's menu commands are known by their names without the keyboard shortcut ("Select All[a]" in IJ_Props.txt). */
+	@Test
+	void aMenuCommandWithAShortcutIsKnown(@TempDir final Path tmp) throws Exception {
+		final Run r = macro(tmp, "newImage(\"t\", \"8-bit black\", 8, 8, 1);\nrun(\"Select All\");\n");
+		assertEquals(0, r.code(), r.said());
+	}
 }
