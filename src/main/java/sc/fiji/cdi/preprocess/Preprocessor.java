@@ -216,9 +216,42 @@ public final class Preprocessor {
 		if (!(d.values.data[g.index(peak[0], peak[1], peak[2])] > 0)) return; // no counts: no peak to place (refused where the counts are checked)
 		for (int a = 3 - g.rank(); a < 3; a++)
 			if (8 * Math.abs(peak[a] - dims[a] / 2) < 3 * dims[a]) return;
+		// one bright pixel (a zinger, a hot pixel) is not the pattern: an FFT-shifted one has its counts in the corners
+		if (!countsInCorners(d)) return;
 		final String at = g.is2D() ? "(y, x) = (" + peak[1] + ", " + peak[2] + ")" : "(z, y, x) = (" + peak[0] + ", " + peak[1] + ", " + peak[2] + ")";
 		throw new CdiException("The brightest pixel of " + d.source + " is at " + at + ", in a corner of its " + g + " array: the pattern looks FFT-shifted"
 			+ " (zero frequency at index 0, as numpy.fft.fftn returns it). Expected the diffraction peak near the array centre: apply numpy.fft.fftshift to the data before importing them.");
+	}
+
+	/**
+	 * Whether the measured counts lie more in the corners of the array (at least n/4 from the centre along every axis)
+	 * than in its middle (less than n/4 from it along every axis), as in an FFT-shifted pattern.
+	 */
+	private static boolean countsInCorners(final Diffraction d) {
+		final Grid g = d.grid();
+		final int[] dims = g.zyx();
+		// each pixel counts at most the 99th percentile: a few zingers do not outweigh the pattern
+		final float[] sorted = new float[g.size()];
+		int n = 0;
+		for (int i = 0; i < g.size(); i++) if (d.isMeasured(i)) sorted[n++] = d.values.data[i];
+		java.util.Arrays.sort(sorted, 0, n);
+		final float cap = n == 0 ? 0 : sorted[(int) Math.min(n - 1, Math.floor(0.99 * n))];
+		double corners = 0, middle = 0;
+		for (int z = 0; z < g.nz; z++) for (int y = 0; y < g.ny; y++) for (int x = 0; x < g.nx; x++) {
+			final int i = g.index(z, y, x);
+			if (!d.isMeasured(i)) continue;
+			final int[] p = { z, y, x };
+			boolean far = true, near = true;
+			for (int a = 3 - g.rank(); a < 3; a++) {
+				final int off = Math.abs(p[a] - dims[a] / 2);
+				far &= 4 * off >= dims[a];
+				near &= 4 * off < dims[a];
+			}
+			final float v = Math.max(0, Math.min(cap, d.values.data[i]));
+			if (far) corners += v;
+			else if (near) middle += v;
+		}
+		return corners > middle;
 	}
 
 	/** (z, y, x) of the first brightest measured pixel. */

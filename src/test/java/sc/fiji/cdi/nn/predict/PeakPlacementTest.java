@@ -68,6 +68,10 @@ class PeakPlacementTest {
 		assertTrue(e.getMessage().contains("shifted.tif") && e.getMessage().contains("FFT-shifted") && e.getMessage().contains("fftshift"), e.getMessage());
 		final CdiException r = assertThrows(CdiException.class, () -> Preprocessor.centreOnPeak(shifted, PreprocessOptions.Centring.MAX));
 		assertEquals(e.getMessage(), r.getMessage());
+		// a hot pixel in a corner, brighter than the peak, is not an FFT-shifted pattern
+		final float[] zinger = centred.values.data.clone();
+		zinger[G.index(0, 1, 62)] = 1e9f;
+		Preprocessor.centreOnPeak(new Diffraction(centred.values.with(zinger), centred.quantity, null, centred.log, "zinger.tif"), PreprocessOptions.Centring.CENTRE_OF_MASS);
 		// one axis at the edge (a Bragg peak at the end of a scan) is not a corner
 		Preprocessor.centreOnPeak(rolled(centred, -32, 3, "edge.tif"), PreprocessOptions.Centring.MAX);
 	}
