@@ -55,7 +55,6 @@ final class Inputs {
 		return existing(f, parameter);
 	}
 
-	/** {@code clamp_negative} ({@link ImportOptions#CLAMP_NEGATIVE_KEY}): negative values set to 0 instead of refused. */
 	/**
 	 * An image open in Fiji as one pattern, refused for the reasons a file would be ({@link Validation#checkValues}:
 	 * NaN/Inf, only zeros, negative values unless {@code clampNegative}, every pixel the same).
@@ -70,6 +69,7 @@ final class Inputs {
 		return new Diffraction(v, Quantity.parse(quantity), null, log, source);
 	}
 
+	/** {@code clamp_negative} ({@link ImportOptions#CLAMP_NEGATIVE_KEY}): negative values set to 0 instead of refused. */
 	static ImportOptions importOptions(final String quantity, final String dataset, final File dark, final File white, final File mask, final boolean clampNegative) {
 		return new ImportOptions(Quantity.parse(quantity), dataset, optional(dark, "dark_field"), optional(white, "white_field"), optional(mask, "mask_file"))
 			.withClampNegative(clampNegative);
@@ -168,9 +168,10 @@ final class Inputs {
 	/** The largest array: the limit of {@link Grid}, 1,073,741,819 (about 2^30) voxels (4 GiB of float). */
 	static final long MAX_VOXELS = Grid.MAX_VOXELS;
 
-	/** The numbers of a size parameter (null for "auto" and "same"); refuses anything but 1 to 3 whole numbers ≥ 1. */
 	/** The smallest array size per axis that {@code size=} may ask for. */
 	static final int MIN_SIZE = 8;
+
+	/** The numbers of a size parameter (null for "auto" and "same"); refuses anything but 1 to 3 whole numbers ≥ {@value #MIN_SIZE}. */
 
 	static long[] sizeSyntax(final String s) {
 		if (s == null || s.isBlank() || s.trim().equalsIgnoreCase("auto") || s.trim().equalsIgnoreCase("same")) return null; // "same": resolved by the command
