@@ -56,6 +56,8 @@ final class ObjectInputs {
 			amp = read(a, "amplitude_file");
 			ph = read(p, "phase_file");
 			requireFinite(amp, "Parameter 'amplitude_file': file " + a);
+			if (!amp.grid.equals(ph.grid))
+				throw new CdiException("Parameter 'phase_file': " + p + " is " + ph.grid + " but the amplitude " + a + " is " + amp.grid + "; expected the amplitude and phase of one reconstruction.");
 			ph = zeroPhaseWhereNoAmplitude(amp, ph);
 			requireFinite(ph, "Parameter 'phase_file': file " + p);
 			if (s != null) support = mask(read(s, "support_file"), amp.grid, s.toString());
@@ -67,11 +69,12 @@ final class ObjectInputs {
 			amp = ImagePlusConverter.toVolume(amplitudeImage);
 			ph = ImagePlusConverter.toVolume(phaseImage);
 			requireFinite(amp, "The amplitude image '" + amplitudeImage.getTitle() + "'");
+			if (!amp.grid.equals(ph.grid))
+				throw new CdiException("The phase image '" + phaseImage.getTitle() + "' is " + ph.grid + " but the amplitude image '" + amplitudeImage.getTitle() + "' is " + amp.grid
+					+ "; expected the amplitude and phase of one reconstruction.");
 			ph = zeroPhaseWhereNoAmplitude(amp, ph);
 			requireFinite(ph, "The phase image '" + phaseImage.getTitle() + "'");
 		}
-		if (!amp.grid.equals(ph.grid))
-			throw new CdiException("The amplitude (" + amp.grid + ") and phase (" + ph.grid + ") images differ in size; expected the amplitude and phase of one reconstruction.");
 		return new Loaded(name, amp, ph, support);
 	}
 
