@@ -35,6 +35,26 @@ public interface Progress {
 		};
 	}
 
+	/**
+	 * This progress, never reported backwards: a step that starts again (a second try of a tuning, a retried
+	 * attempt) keeps the bar where it was until it passes it.
+	 */
+	default Progress forwardOnly() {
+		final Progress whole = this;
+		return new Progress() {
+			private double best = -1;
+			@Override public void status(final String s) { whole.status(s); }
+			@Override public synchronized void progress(final long done, final long total) {
+				final double f = total > 0 ? (double) done / total : 0;
+				if (f < best) return;
+				best = f;
+				whole.progress(done, total);
+			}
+			@Override public boolean isCancelled() { return whole.isCancelled(); }
+			@Override public void checkCancelled() { whole.checkCancelled(); }
+		};
+	}
+
 	/** Reports nothing and never cancels. */
 	Progress NONE = new Progress() {
 		@Override public void status(final String message) {}

@@ -179,7 +179,7 @@ public final class Predict {
 				// each pattern's tuning steps move the progress within that pattern's share (the headless line shows the ETA)
 				final long unit = 1000;
 				final FineTuning.Tuned t = FineTuning.predictTuned(predictor, data.get(i), request.fineTuneSteps(),
-					progress.part(String.format(Locale.ROOT, "pattern %d/%d, fine-tuning: ", done + j + 1, data.size()), (done + j) * unit, unit, data.size() * unit));
+					progress.part(String.format(Locale.ROOT, "pattern %d/%d, fine-tuning: ", done + j + 1, data.size()), (done + j) * unit, unit, data.size() * unit).forwardOnly());
 				progress.progress((done + j + 1) * unit, data.size() * unit);
 				items[i] = item(names.get(i), t.prediction(), data.get(i), source, t);
 			}

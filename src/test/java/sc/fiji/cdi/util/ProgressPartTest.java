@@ -32,4 +32,16 @@ class ProgressPartTest {
 		cancel[0] = true;
 		assertThrows(CancelledException.class, part::checkCancelled);
 	}
+
+	@Test
+	void forwardOnlyNeverReportsBackwards() {
+		final java.util.List<Long> seen = new java.util.ArrayList<>();
+		final Progress p = new Progress() {
+			@Override public void status(final String m) {}
+			@Override public void progress(final long done, final long total) { seen.add(done); }
+			@Override public boolean isCancelled() { return false; }
+		}.forwardOnly();
+		for (final long d : new long[] { 1, 5, 9, 2, 6, 10 }) p.progress(d, 10); // a second try from the start
+		org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of(1L, 5L, 9L, 10L), seen);
+	}
 }
