@@ -53,9 +53,10 @@ public final class InputFitting {
 	/**
 	 * A network input, the binning that produced it, its unmeasured pixels (null: none), and the fractional index of
 	 * its zero frequency per axis (n/2 without binning; binning by b in blocks that start at the pattern's centre
-	 * pixel puts it (b − 1)/2b of a binned pixel lower).
+	 * pixel puts it (b − 1)/2b of a binned pixel lower), the pattern it was made from ({@link #centred}) and the whole
+	 * pixels by which that one was moved (z, y, x; zeros when it was centred already).
 	 */
-	public record Fitted(RealVolume input, int[] binZyx, Mask unmeasured, double[] centreZyx, Diffraction pattern) {}
+	public record Fitted(RealVolume input, int[] binZyx, Mask unmeasured, double[] centreZyx, Diffraction pattern, int[] shiftZyx) {}
 
 	/**
 	 * A pattern's centre of mass may lie n/16 pixels (at least this many) from index N/2 along an axis and count as
@@ -93,7 +94,12 @@ public final class InputFitting {
 	 */
 	public Fitted fit(final Diffraction pattern, final ProcessingLog log) {
 		final Diffraction d = centred(pattern, card.architecture.inputSize());
-		if (d != pattern) log.add("nn_centre_on_peak", "centre_of_mass_zyx", Preprocessor.centroid(pattern), "reason",
+		final int[] shift = new int[3];
+		if (d != pattern) {
+			final int[] com = Preprocessor.centroid(pattern), dims = pattern.grid().zyx();
+			for (int a = 0; a < 3; a++) shift[a] = dims[a] / 2 - com[a]; // as Preprocessor.centreOnPeak moves it
+		}
+		if (d != pattern) log.add("nn_centre_on_peak", "centre_of_mass_zyx", Preprocessor.centroid(pattern), "shift_zyx", shift, "reason",
 			"the pattern's centre of mass was more than max(2, n/16) pixels from the array centre, n = " + card.architecture.inputSize() + " the network's input size");
 		final Grid g = d.grid();
 		if (g.rank() != card.architecture.rank()) throw new CdiException("The model " + source + " expects " + card.architecture.rank() + "D patterns but " + d.source + " is " + g.rank() + "D (" + g
@@ -130,7 +136,7 @@ public final class InputFitting {
 			final int b = bin[a], o = (from[a] % b) / 2;
 			centre[a] = to[a] / 2 + ((from[a] / 2) - o - (b - 1) / 2.0) / b - (from[a] / b) / 2;
 		}
-		return new Fitted(new RealVolume(grid, in), bin, fitted.mask, centre, d);
+		return new Fitted(new RealVolume(grid, in), bin, fitted.mask, centre, d, shift);
 	}
 
 	/**

@@ -1,5 +1,6 @@
 package sc.fiji.cdi.nn.predict;
 
+import sc.fiji.cdi.align.Alignment;
 import sc.fiji.cdi.data.ComplexVolume;
 import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.data.Grid;
@@ -53,11 +54,18 @@ public final class NnRefine {
 
 	/**
 	 * The prediction as a starting guess on the data grid: the object cut to the network's support, A·exp(iφ)·S
-	 * (AutoPhaseNN), placed on the data grid ({@link #onDataGrid}), and the support [|ρ| ≥ 0.1·max] there.
+	 * (AutoPhaseNN), placed on the data grid ({@link #onDataGrid}), and the support [|ρ| ≥ 0.1·max] there. When the
+	 * pattern was moved by s pixels to centre it ({@link Prediction#patternShiftZyx}), the seed carries the ramp
+	 * exp(−2πi s·r/N) that moves its pattern back to where the data have it (a DFT shift).
 	 */
 	public static InitialGuess initialGuess(final Prediction p, final Diffraction data) {
 		final Placed placed = place(p, cut(p.object(), p.support()), data);
-		return new InitialGuess(placed.object, placed.support);
+		final int[] s = p.patternShiftZyx();
+		if (s[0] == 0 && s[1] == 0 && s[2] == 0) return new InitialGuess(placed.object, placed.support);
+		final int[] n = data.grid().zyx();
+		final double[] k = new double[3];
+		for (int a = 0; a < 3; a++) k[a] = -2 * Math.PI * s[a] / n[a];
+		return new InitialGuess(Alignment.addPhaseRamp(placed.object, k), placed.support);
 	}
 
 	/**

@@ -62,6 +62,6 @@ final class PostProcessing {
 		log.add("nn_phase_ramp", "mean_phase_gradient_zyx_rad_per_voxel", target, "method", "linear phase ramp set to the data's mean phase gradient (argument of the Patterson function one voxel along each axis)");
 		obj = Alignment.removePhaseOffset(obj, support);
 		final RealVolume outPhase = obj.phase();
-		return new Prediction(new RealVolume(grid, amp), outPhase, support, obj, scale, bin, dataGrid, log, ms, null);
+		return new Prediction(new RealVolume(grid, amp), outPhase, support, obj, scale, bin, dataGrid, new int[3], log, ms, null);
 	}
 }

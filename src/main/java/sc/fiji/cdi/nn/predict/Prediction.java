@@ -17,6 +17,9 @@ import sc.fiji.cdi.data.RealVolume;
  * @param binZyx        reciprocal-space binning factor per axis applied before the crop (1 = none): the prediction
  *                      covers 1/bin of the data's field of view
  * @param dataGrid      grid of the diffraction data the prediction came from
+ * @param patternShiftZyx the whole pixels by which the pattern was moved to centre it before the network saw it
+ *                      ({@link InputFitting#centred}; zeros when it was centred): the prediction is the object of the
+ *                      centred pattern, without the ramp that puts the pattern where it was measured
  * @param log           the data's processing log extended by the network preprocessing (crop/pad, mask, normalise)
  * @param millis        wall time of the network forward passes for this pattern, the mirrored inputs of the trust
  *                      check included (a batch's time divided by its size)
@@ -24,9 +27,13 @@ import sc.fiji.cdi.data.RealVolume;
  *                      {@link Predictor#predictNormalised} (no data to compare with)
  */
 public record Prediction(RealVolume amplitude, RealVolume phase, boolean[] support, ComplexVolume object, double[] voxelScaleZyx, int[] binZyx,
-	Grid dataGrid, ProcessingLog log, double millis, PredictionTrust trust) {
+	Grid dataGrid, int[] patternShiftZyx, ProcessingLog log, double millis, PredictionTrust trust) {
 
 	Prediction withTrust(final PredictionTrust t) {
-		return new Prediction(amplitude, phase, support, object, voxelScaleZyx, binZyx, dataGrid, log, millis, t);
+		return new Prediction(amplitude, phase, support, object, voxelScaleZyx, binZyx, dataGrid, patternShiftZyx, log, millis, t);
+	}
+
+	Prediction withPatternShift(final int[] shiftZyx) {
+		return new Prediction(amplitude, phase, support, object, voxelScaleZyx, binZyx, dataGrid, shiftZyx.clone(), log, millis, trust);
 	}
 }

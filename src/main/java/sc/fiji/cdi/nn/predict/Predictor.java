@@ -184,9 +184,11 @@ public final class Predictor implements AutoCloseable {
 				} catch (final CdiException e) { // name the pattern: in a folder of patterns the model's message alone does not say which
 					throw new CdiException(d.source + ": " + e.getMessage(), e);
 				}
-				final PredictionTrust trust = PredictionTrust.assess(pr, d, Arrays.copyOfRange(ap[0], i * per + 1, (i + 1) * per));
+				final Prediction shifted = pr.withPatternShift(fits[i].shiftZyx());
+				// judged against the pattern as given, with the ramp that puts the centred pattern's object back there
+				final PredictionTrust trust = PredictionTrust.assess(shifted, batch.get(i), Arrays.copyOfRange(ap[0], i * per + 1, (i + 1) * per));
 				logs.get(i).add("nn_trust", "chi2", trust.chi2(), "mirror_disagreement", trust.disagreement(), "trusted", trust.trusted(), "verdict", trust.message());
-				out.add(pr.withTrust(trust));
+				out.add(shifted.withTrust(trust));
 			}
 			// the status first: the headless progress line prints the status set before it
 			final int n = done + from + batch.size();

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.data.Grid;
 import sc.fiji.cdi.nn.model.CrystalRecipe;
+import sc.fiji.cdi.phasing.ErrorMetrics;
 import sc.fiji.cdi.preprocess.PreprocessOptions;
 import sc.fiji.cdi.preprocess.Preprocessor;
 import sc.fiji.cdi.util.CdiException;
@@ -56,8 +57,11 @@ class PeakPlacementTest {
 		for (final float v : hot) max = Math.max(max, v);
 		hot[G.index(0, 10, 50)] = 1.5f * max;
 		assertTrue(!logged(network.predict(new Diffraction(centred.values.with(hot), centred.quantity, null, centred.log, "hot.tif"))), "a hot pixel does not move the pattern");
-		// the same prediction up to the few pixels the shift dropped at the edges
+		// the same prediction up to the few pixels the shift dropped at the edges, judged against the pattern as given:
+		// the seed carries the ramp that moves its pattern back where it was measured (else chi2 is near 1)
 		assertEquals(a.trust().chi2(), b.trust().chi2(), 0.2 * a.trust().chi2(), "chi2 of the off-centre pattern's prediction");
+		assertEquals(b.trust().chi2(), ErrorMetrics.chi2(NnRefine.initialGuess(b, off).object(), off), 1e-9, "the trust chi2 is the seed's against the pattern as given");
+		assertTrue(java.util.Arrays.equals(new int[] { 0, -6, 5 }, b.patternShiftZyx()), java.util.Arrays.toString(b.patternShiftZyx()));
 	}
 
 	@Test
