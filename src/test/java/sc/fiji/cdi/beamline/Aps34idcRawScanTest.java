@@ -1,0 +1,94 @@
+package sc.fiji.cdi.beamline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import sc.fiji.cdi.data.Diffraction;
+import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.data.Quantity;
+import sc.fiji.cdi.io.DiffractionReader;
+import sc.fiji.cdi.io.ImportOptions;
+
+/**
+ * Raw 34-ID-C scans that differ from scan 54 where a detector or a beamline may: integer frames of other types with
+ * the detectors' marker values. The layout of {@link Aps34idcTest} (scan 7,
+ * 3 points, frames of the region {@code #UIMR5 2 4 1 3}), without dark and flat fields so that values stay exact.
+ */
+class Aps34idcRawScanTest {
+
+	@TempDir
+	Path dir;
+
+	/** The scan's frames folder with {@code n} integer frames: value 10(z+1) + i at pixel i, {@code marker} at pixel (2, 3). */
+	Path layout(final String spec, final int n, final int bits, final boolean signed, final long marker) throws IOException {
+		return layout(dir, spec, n, bits, signed, marker);
+	}
+
+	static Path layout(final Path dir, final String spec, final int n, final int bits, final boolean signed, final long marker) throws IOException {
+		final Path s = Files.writeString(Files.createDirectories(dir).resolve("test.spec"), spec);
+		final Path frames = Files.createDirectories(dir.resolve("AD34idcTIM2_test").resolve("test_S0007"));
+		for (int z = 0; z < n; z++) {
+			final long[] v = new long[12];
+			for (int i = 0; i < 12; i++) v[i] = 10 * (z + 1) + i;
+			v[11] = marker;
+			IntegerTiff.write(frames.resolve(String.format("test_S0007_%05d.tif", z)), 3, 4, bits, signed, v);
+		}
+		return s;
+	}
+
+	static Beamline.Scan load(final Path spec) {
+		return new Aps34idc().load(new Beamline.Request(spec, null, "7", null, null, null, null, Quantity.INTENSITY));
+	}
+
+	/**
+	 * A detector's marker values (Eiger, Lambda: the type's maximum on gaps and dead pixels; a saturated counter;
+	 * Pilatus: −1 on gaps) are bad pixels, not counts: before, 2³²−1 and −1 stopped the import as "negative values"
+	 * (ImageJ reads 32-bit unsigned TIFFs as signed) and 65535 or 2³¹−1 were phased as the brightest counts.
+	 */
+	@Test
+	void integerMarkerValuesAreBadPixels() throws IOException {
+		// bits, signed, marker: uint16 at its maximum, uint32 at 2^32 - 1, int32 -1 and -2 (Pilatus), int32 at 2^31 - 1
+		final long[][] cases = { { 16, 0, 65535 }, { 32, 0, 4294967295L }, { 32, 1, -1 }, { 32, 1, -2 }, { 32, 1, Integer.MAX_VALUE } };
+		for (final long[] c : cases) {
+			final String what = (c[1] == 1 ? "int" : "uint") + c[0] + " marker " + c[2];
+			final Diffraction d = load(layout(dir.resolve(what.replace(' ', '_')), Aps34idcTest.specText("2 4 1 3"), 3, (int) c[0], c[1] == 1, c[2])).data();
+			assertEquals(new Grid(3, 3, 4), d.grid(), what);
+			assertEquals(3, d.mask.unmeasuredCount(), what + ": one marker pixel per frame");
+			for (int z = 0; z < 3; z++) {
+				assertTrue(d.mask.isUnmeasured(d.grid().index(z, 2, 3)), what);
+				assertEquals(0f, d.values.get(z, 2, 3), what);
+				assertEquals(10 * (z + 1) + 10, d.values.get(z, 2, 2), 0, what + ": the counts beside it are kept as read");
+			}
+			assertEquals(3, d.log.steps().get(0).parameters().get("markerPixels"), what);
+		}
+	}
+
+	/** Counts of a 32-bit unsigned frame from 2³¹ up are read as such, not as negative numbers; float data have no markers. */
+	@Test
+	void unsigned32BitCountsAndFloatFramesKeepTheirValues() throws IOException {
+		final long[] v = new long[12];
+		for (int i = 0; i < 12; i++) v[i] = i + 1;
+		v[4] = 3_000_000_000L;
+		final Path u32 = IntegerTiff.write(dir.resolve("u32.tif"), 3, 4, 32, false, v);
+		final Diffraction d = DiffractionReader.read(u32, ImportOptions.defaults());
+		assertEquals(3e9, d.values.data[4], 1e3);
+		assertNull(d.mask);
+		assertEquals("uint32", d.log.steps().get(0).parameters().get("dtype"));
+		final float[] f = new float[12];
+		for (int i = 0; i < 12; i++) f[i] = i + 1;
+		f[4] = 65535;
+		final Path f32 = dir.resolve("f32.tif");
+		Aps34idcTest.tiff(f32, 3, 4, f);
+		final Diffraction g = DiffractionReader.read(f32, ImportOptions.defaults());
+		assertEquals(65535, g.values.data[4], 0);
+		assertNull(g.mask);
+	}
+}
