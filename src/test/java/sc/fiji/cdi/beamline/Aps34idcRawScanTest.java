@@ -1,8 +1,10 @@
 package sc.fiji.cdi.beamline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static sc.fiji.cdi.beamline.Aps34idcTest.assertMessage;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,7 +21,7 @@ import sc.fiji.cdi.io.ImportOptions;
 
 /**
  * Raw 34-ID-C scans that differ from scan 54 where a detector or a beamline may: integer frames of other types with
- * the detectors' marker values. The layout of {@link Aps34idcTest} (scan 7,
+ * the detectors' marker values, and scans aborted before their last point. The layout of {@link Aps34idcTest} (scan 7,
  * 3 points, frames of the region {@code #UIMR5 2 4 1 3}), without dark and flat fields so that values stay exact.
  */
 class Aps34idcRawScanTest {
@@ -90,5 +92,49 @@ class Aps34idcRawScanTest {
 		final Diffraction g = DiffractionReader.read(f32, ImportOptions.defaults());
 		assertEquals(65535, g.values.data[4], 0);
 		assertNull(g.mask);
+	}
+
+	/** Scan 7 aborted during its last point: SPEC recorded 2 of the 3 points. */
+	static String aborted() {
+		final String spec = Aps34idcTest.specText("2 4 1 3");
+		final String last = "0.2300042 2 1058\n";
+		assertTrue(spec.contains(last));
+		return spec.replace(last, "#C Tue Feb 04 12:28:40 2020.  Scan aborted after 2 points.\n");
+	}
+
+	/**
+	 * areaDetector saves the frame of the point the scan was aborted in, SPEC writes no data line for it: the frames
+	 * of the recorded points are imported, the extra one named in the report. Before, the import stopped ("holds 3
+	 * frames but recorded 2 points … a partial copy?").
+	 */
+	@Test
+	void anAbortedScanImportsTheRecordedPoints() throws IOException {
+		final Beamline.Scan s = load(layout(aborted(), 3, 32, true, 5));
+		assertEquals(new Grid(2, 3, 4), s.data().grid());
+		assertEquals(20 + 2, s.data().values.get(1, 0, 2), 0, "frames 0 and 1, in order");
+		assertTrue(String.valueOf(s.report().get("frames_ignored")).startsWith("test_S0007_00002.tif"), () -> String.valueOf(s.report().get("frames_ignored")));
+		assertEquals("after 2 of 3 points (SPEC recorded 2 data lines)", s.report().get("scan_aborted"));
+		assertEquals(2, s.report().get("rocking_points"));
+		assertEquals(0.2200042, (Double) s.report().get("rocking_end_deg"), 1e-12);
+		assertEquals(0.01, s.geometry().rockingStepDeg(), 1e-12);
+	}
+
+	@Test
+	void anAbortedScanWithAsManyFramesAsPointsNeedsNothingLeftOut() throws IOException {
+		final Beamline.Scan s = load(layout(aborted(), 2, 32, true, 5));
+		assertEquals(new Grid(2, 3, 4), s.data().grid());
+		assertFalse(s.report().containsKey("frames_ignored"));
+	}
+
+	@Test
+	void otherFrameCountsAreRefusedSayingWhatIsWrong() throws IOException {
+		assertMessage(() -> load(layout(aborted(), 4, 32, true, 5)), "holds 4 frames", "recorded 2 points (aborted after 2 of 3)", "or one more from the point the scan was aborted in",
+			"not this scan's frames");
+		Files.delete(dir.resolve("AD34idcTIM2_test/test_S0007/test_S0007_00003.tif"));
+		Files.delete(dir.resolve("AD34idcTIM2_test/test_S0007/test_S0007_00002.tif"));
+		Files.delete(dir.resolve("AD34idcTIM2_test/test_S0007/test_S0007_00001.tif"));
+		assertMessage(() -> load(dir.resolve("test.spec")), "holds 1 frames (test_S0007_00000.tif … test_S0007_00000.tif)", "recorded 2 points", "Frames are missing");
+		final Path complete = layout(Aps34idcTest.specText("2 4 1 3"), 4, 32, true, 5);
+		assertMessage(() -> load(complete), "holds 4 frames", "recorded 3 points; expected one frame per point.", "input=<folder> with spec=test.spec and scan=7");
 	}
 }
