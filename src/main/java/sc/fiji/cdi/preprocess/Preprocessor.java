@@ -216,8 +216,9 @@ public final class Preprocessor {
 		if (!(d.values.data[g.index(peak[0], peak[1], peak[2])] > 0)) return; // no counts: no peak to place (refused where the counts are checked)
 		for (int a = 3 - g.rank(); a < 3; a++)
 			if (8 * Math.abs(peak[a] - dims[a] / 2) < 3 * dims[a]) return;
-		// one bright pixel (a zinger, a hot pixel) is not the pattern: an FFT-shifted one has its counts in the corners
-		if (!countsInCorners(d)) return;
+		// one bright pixel (a zinger, a hot pixel) is not the pattern: an FFT-shifted one has its counts in the corners,
+		// the opposite corner mirroring the peak's; a Bragg peak near a corner of the frames and the scan has one corner only
+		if (!countsInCorners(d, peak)) return;
 		final String at = g.is2D() ? "(y, x) = (" + peak[1] + ", " + peak[2] + ")" : "(z, y, x) = (" + peak[0] + ", " + peak[1] + ", " + peak[2] + ")";
 		throw new CdiException("The brightest pixel of " + d.source + " is at " + at + ", in a corner of its " + g + " array: the pattern looks FFT-shifted"
 			+ " (zero frequency at index 0, as numpy.fft.fftn returns it). Expected the diffraction peak near the array centre: apply numpy.fft.fftshift to the data before importing them.");
@@ -225,9 +226,12 @@ public final class Preprocessor {
 
 	/**
 	 * Whether the measured counts lie more in the corners of the array (at least n/4 from the centre along every axis)
-	 * than in its middle (less than n/4 from it along every axis), as in an FFT-shifted pattern.
+	 * than in its middle (less than n/4 from it along every axis), and the corner opposite the {@code peak}'s along
+	 * every axis holds at least half as many as the peak's, as in an FFT-shifted pattern: I(q) = I(−q) puts index k
+	 * and n − k, the two ends of the array, in mirror corners (index 0, its own mirror, is left out of both). A Bragg peak in a corner of the detector region at the
+	 * start or end of the rocking scan fills its own corner only.
 	 */
-	private static boolean countsInCorners(final Diffraction d) {
+	private static boolean countsInCorners(final Diffraction d, final int[] peak) {
 		final Grid g = d.grid();
 		final int[] dims = g.zyx();
 		// each pixel counts at most the 99th percentile: a few zingers do not outweigh the pattern
@@ -236,22 +240,30 @@ public final class Preprocessor {
 		for (int i = 0; i < g.size(); i++) if (d.isMeasured(i)) sorted[n++] = d.values.data[i];
 		java.util.Arrays.sort(sorted, 0, n);
 		final float cap = n == 0 ? 0 : sorted[(int) Math.min(n - 1, Math.floor(0.99 * n))];
-		double corners = 0, middle = 0;
+		double corners = 0, middle = 0, own = 0, opposite = 0;
 		for (int z = 0; z < g.nz; z++) for (int y = 0; y < g.ny; y++) for (int x = 0; x < g.nx; x++) {
 			final int i = g.index(z, y, x);
 			if (!d.isMeasured(i)) continue;
 			final int[] p = { z, y, x };
-			boolean far = true, near = true;
+			boolean far = true, near = true, sameSide = true, otherSide = true, selfMirrored = false;
 			for (int a = 3 - g.rank(); a < 3; a++) {
 				final int off = Math.abs(p[a] - dims[a] / 2);
 				far &= 4 * off >= dims[a];
 				near &= 4 * off < dims[a];
+				final boolean low = p[a] < dims[a] / 2, peakLow = peak[a] < dims[a] / 2;
+				sameSide &= low == peakLow;
+				otherSide &= low != peakLow;
+				selfMirrored |= p[a] == 0; // index 0 mirrors onto itself: [1, n/4] and [3n/4, n) are the mirror pair
 			}
 			final float v = Math.max(0, Math.min(cap, d.values.data[i]));
-			if (far) corners += v;
-			else if (near) middle += v;
+			if (far) {
+				corners += v;
+				if (selfMirrored) continue;
+				if (sameSide) own += v;
+				else if (otherSide) opposite += v;
+			} else if (near) middle += v;
 		}
-		return corners > middle;
+		return corners > middle && opposite >= 0.5 * own;
 	}
 
 	/** (z, y, x) of the first brightest measured pixel. */

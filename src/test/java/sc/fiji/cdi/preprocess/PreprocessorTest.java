@@ -41,6 +41,27 @@ class PreprocessorTest {
 		return best;
 	}
 
+	/**
+	 * A Bragg peak a few pixels from a corner of the detector region, at the start of the rocking scan (a raw beamline
+	 * scan), is centred; the same peak wrapped round the array's ends (FFT-shifted: its counts in the mirror corners)
+	 * is refused. Before, both were refused as FFT-shifted: the corners held more counts than the middle.
+	 */
+	@Test
+	void aBraggPeakNearACornerIsCentredAnFftShiftedPatternRefused() {
+		final Grid g = new Grid(32, 32, 32);
+		final Diffraction corner = peak(g, 3, 2, 4);
+		final Diffraction c = Preprocessor.centreOnPeak(corner, Centring.MAX);
+		assertEquals(g.index(16, 16, 16), argmax(c));
+		final float[] v = new float[g.size()];
+		for (int z = 0; z < g.nz; z++) for (int y = 0; y < g.ny; y++) for (int x = 0; x < g.nx; x++) {
+			final int dz = Math.min(z, g.nz - z), dy = Math.min(y, g.ny - y), dx = Math.min(x, g.nx - x);
+			v[g.index(z, y, x)] = (float) (1 + 1000 * Math.exp(-(dz * dz + dy * dy + dx * dx) / 4.0));
+		}
+		final Diffraction shifted = new Diffraction(new RealVolume(g, v), Quantity.INTENSITY, null, new ProcessingLog(), "shifted");
+		final CdiException e = assertThrows(CdiException.class, () -> Preprocessor.centreOnPeak(shifted, Centring.MAX));
+		assertTrue(e.getMessage().contains("FFT-shifted") && e.getMessage().contains("fftshift"), e.getMessage());
+	}
+
 	@Test
 	void centringPutsTheMaximumAtHalfTheSizeWithoutWrapAround() {
 		final Grid g = new Grid(20, 24, 30);
