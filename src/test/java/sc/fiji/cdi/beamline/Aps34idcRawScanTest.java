@@ -137,4 +137,24 @@ class Aps34idcRawScanTest {
 		final Path complete = layout(Aps34idcTest.specText("2 4 1 3"), 4, 32, true, 5);
 		assertMessage(() -> load(complete), "holds 4 frames", "recorded 3 points; expected one frame per point.", "input=<folder> with spec=test.spec and scan=7");
 	}
+
+	/**
+	 * A SPEC file logs a whole experiment: a line of another scan that is not numbers (a crash mid-write) must not
+	 * stop the import of this one, and printf's {@code nan}/{@code -inf} (a counter divided by 0) are numbers. Before,
+	 * either stopped SpecFile.read for every scan of the file.
+	 */
+	@Test
+	void anUnreadableLineOfAnotherScanDoesNotStopThisOne() throws IOException {
+		final String spec = Aps34idcTest.specText("2 4 1 3").replace("-4.8 2 1000\n", "-4.8 nan -inf\n-5.1 2 1O00\n");
+		final Path s = layout(spec, 3, 32, true, 5);
+		assertEquals(new Grid(3, 3, 4), load(s).data().grid());
+		final SpecFile f = SpecFile.read(s);
+		assertMessage(() -> f.scan("1"), "test.spec", "scan 1 (line 11)", "line 19: '1O00' is not a number", "expected numbers", "mend that line");
+		final String nan = Aps34idcTest.specText("2 4 1 3").replace("-4.8 2 1000\n", "-4.8 nan -inf\n");
+		final SpecFile g = SpecFile.read(Files.writeString(dir.resolve("nan.spec"), nan));
+		final double[] pm = g.scan("1").column("pm detector");
+		assertEquals(3, pm.length);
+		assertTrue(Double.isNaN(pm[1]));
+		assertEquals(Double.NEGATIVE_INFINITY, g.scan("1").column("Monitor")[1]);
+	}
 }
