@@ -129,6 +129,9 @@ public final class Aps34idc implements Beamline {
 
 	static final boolean BAD_PIXELS_AS_ZERO = true;
 
+	/** A {@code camdist} below this is in metres, not 34-ID-C's millimetres (Bragg CDI detectors sit 0.3–3 m away). */
+	static final double MAX_CAMDIST_IN_METRES = 10;
+
 	/**
 	 * The frames of the points SPEC recorded: one per point. A scan aborted during a point (fewer points than the
 	 * command's intervals + 1) leaves one frame more, of the point SPEC did not record (areaDetector saved it, SPEC
@@ -282,8 +285,12 @@ public final class Aps34idc implements Beamline {
 		}
 		// Energy in keV at 34-ID-C; a value above 100 can only be eV
 		final double keV = energy > 100 ? energy / 1000 : energy;
+		if (energy > 100) report.put("energy_unit", "Energy " + energy + " read as eV (above 100: not keV)");
+		// camdist in mm at 34-ID-C; below 10 it can only be m (no Bragg CDI detector sits 10 mm from the sample)
+		final double metres = camdist < MAX_CAMDIST_IN_METRES ? camdist : camdist / 1000;
+		if (camdist < MAX_CAMDIST_IN_METRES) report.put("distance_unit", "camdist " + camdist + " read as m (below " + MAX_CAMDIST_IN_METRES + ": not mm)");
 		try {
-			final BraggGeometry g = BraggGeometry.of(BraggGeometry.Beamline.APS_34IDC, keV, camdist / 1000, detector.pixelUm(), delta, gamma, cmd.step());
+			final BraggGeometry g = BraggGeometry.of(BraggGeometry.Beamline.APS_34IDC, keV, metres, detector.pixelUm(), delta, gamma, cmd.step());
 			report.putAll(g.toReport());
 			report.put("bragg_geometry", "34-ID-C: in-plane = Delta, out-of-plane = Gamma, rocking Theta about +y (bcdi, cohere)");
 			return g;

@@ -157,4 +157,24 @@ class Aps34idcRawScanTest {
 		assertTrue(Double.isNaN(pm[1]));
 		assertEquals(Double.NEGATIVE_INFINITY, g.scan("1").column("Monitor")[1]);
 	}
+
+	/**
+	 * Energy and detector distance in other units than 34-ID-C's keV and mm are recognised by their size, and the
+	 * report says so: 9000 (eV) and 0.5 (m) give the geometry of 9 keV and 500 mm. Before, camdist 0.5 was read as
+	 * 0.5 mm, a geometry 1000 times off.
+	 */
+	@Test
+	void energyInEvAndDistanceInMetresAreRecognised() throws IOException {
+		final String spec = Aps34idcTest.specText("2 4 1 3");
+		final Beamline.Scan mm = load(layout(dir.resolve("keV_mm"), spec, 3, 32, true, 5));
+		final String other = spec.replace("#P1 500 9\n#UIMDET", "#P1 0.5 9000\n#UIMDET");
+		assertTrue(other.contains("#P1 0.5 9000"));
+		final Beamline.Scan m = load(layout(dir.resolve("eV_m"), other, 3, 32, true, 5));
+		assertEquals(0.5, m.geometry().distanceM(), 1e-12);
+		assertEquals(9, m.geometry().energyKeV(), 1e-12);
+		assertEquals(mm.geometry().distanceM(), m.geometry().distanceM(), 1e-12);
+		assertTrue(String.valueOf(m.report().get("distance_unit")).contains("read as m"));
+		assertTrue(String.valueOf(m.report().get("energy_unit")).contains("read as eV"));
+		assertFalse(mm.report().containsKey("distance_unit"));
+	}
 }
