@@ -177,4 +177,25 @@ class Aps34idcRawScanTest {
 		assertTrue(String.valueOf(m.report().get("energy_unit")).contains("read as eV"));
 		assertFalse(mm.report().containsKey("distance_unit"));
 	}
+
+	/**
+	 * What another scan may do differently and is read right already (a guard): a comment inside the data, the #L
+	 * columns in another order, a rocking curve run downwards (negative step), a frames folder named S7 without
+	 * zero padding.
+	 */
+	@Test
+	void commentsColumnOrderNegativeStepAndUnpaddedFolderName() throws IOException {
+		final String spec = Aps34idcTest.specText("2 4 1 3")
+			.replace("dscan  th -0.01 0.01  2 0.25", "ascan  th 0.2300042 0.2100042  2 0.25")
+			.replace("#L Theta  pm detector  Monitor\n0.2100042 3 1070\n0.2200042 2 1066\n0.2300042 2 1058",
+				"#L Monitor  pm detector  Theta\n1070 3 0.2300042\n#C Tue Feb 04 12:28:30 2020.  beam check\n1066 2 0.2200042\n1058 2 0.2100042");
+		assertTrue(spec.contains("#L Monitor"));
+		final Path s = layout(spec, 3, 32, true, 5);
+		Files.move(dir.resolve("AD34idcTIM2_test/test_S0007"), dir.resolve("AD34idcTIM2_test/test_S7"));
+		final Beamline.Scan scan = load(s);
+		assertEquals(new Grid(3, 3, 4), scan.data().grid());
+		assertEquals(-0.01, scan.geometry().rockingStepDeg(), 1e-12);
+		assertEquals(-0.01, (Double) scan.report().get("rocking_step_measured_deg"), 1e-12);
+		assertEquals(3, scan.report().get("rocking_points"));
+	}
 }
