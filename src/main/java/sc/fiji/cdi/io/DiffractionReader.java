@@ -273,8 +273,9 @@ public final class DiffractionReader {
 		if (a.grid().ny == data.ny && a.grid().nx == data.nx) return a;
 		if (roi != null && roi.fitsIn(a.grid())) return a;
 		if (roi != null)
-			throw new CdiException("The " + what + " " + file + " is " + a.grid().ny + "x" + a.grid().nx + " pixels (rows x columns) and does not contain the detector region roi=" + roi
-				+ " (minX,sizeX,minY,sizeY); expected a frame of the whole detector or of the frames' size " + data.ny + "x" + data.nx + ".");
+			throw new CdiException("The " + what + " " + file + " is " + a.grid().ny + "x" + a.grid().nx + " pixels (rows x columns) and does not contain the frames' detector region " + roi
+				+ " (minX,sizeX,minY,sizeY: roi=, or a beamline's record such as SPEC's #UIMR5); expected a frame of the whole detector or of the frames' size " + data.ny + "x" + data.nx
+				+ ". Give this detector's " + what + " as " + what.replace(' ', '_') + "=<file> (one found next to the data may be another detector's).");
 		throw new CdiException("The " + what + " " + file + " is " + a.grid().ny + "x" + a.grid().nx + " pixels but the data " + dataFile + " have frames of " + data.ny + "x" + data.nx
 				+ " pixels; expected a frame of the same size, or give the frames' region of the detector as roi=minX,sizeX,minY,sizeY"
 				+ " (APS 34-ID-C: the #UIMR5 line of the SPEC file, or give the SPEC file with spec= and scan=).");

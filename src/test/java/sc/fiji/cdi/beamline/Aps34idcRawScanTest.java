@@ -198,4 +198,15 @@ class Aps34idcRawScanTest {
 		assertEquals(-0.01, (Double) scan.report().get("rocking_step_measured_deg"), 1e-12);
 		assertEquals(3, scan.report().get("rocking_points"));
 	}
+
+	/**
+	 * A dark or flat field found next to the SPEC file that cannot be this detector's (it does not contain the frames'
+	 * region of #UIMR5) is refused naming the file, both sizes and the key that gives the right one.
+	 */
+	@Test
+	void aDarkFieldOfAnotherDetectorNamesTheKeyToGiveTheRightOne() throws IOException {
+		final Path s = layout(Aps34idcTest.specText("2 4 1 3"), 3, 32, true, 5);
+		Aps34idcTest.tiff(dir.resolve("dark.tif"), 3, 3, new float[9]);
+		assertMessage(() -> load(s), "dark.tif", "3x3 pixels", "region 2,4,1,3", "#UIMR5", "frames' size 3x4", "dark_field=<file>");
+	}
 }
