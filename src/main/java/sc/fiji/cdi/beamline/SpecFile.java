@@ -71,8 +71,10 @@ public final class SpecFile {
 		boolean headerUsed = false;
 		int lineNo = 0;
 		try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.ISO_8859_1)) {
-			for (String line; (line = r.readLine()) != null;) {
+			for (String raw; (raw = r.readLine()) != null;) {
 				lineNo++;
+				// SPEC separates with spaces (two between labels); a file written or edited elsewhere may use tabs
+				final String line = raw.indexOf('\t') < 0 ? raw : raw.replace("\t", "  ");
 				if (line.isBlank()) {
 					if (scan != null) { scans.add(scan.build(file)); scan = null; }
 					continue;

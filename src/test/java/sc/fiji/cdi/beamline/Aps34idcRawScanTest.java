@@ -209,4 +209,17 @@ class Aps34idcRawScanTest {
 		Aps34idcTest.tiff(dir.resolve("dark.tif"), 3, 3, new float[9]);
 		assertMessage(() -> load(s), "dark.tif", "3x3 pixels", "region 2,4,1,3", "#UIMR5", "frames' size 3x4", "dark_field=<file>");
 	}
+
+	/** Tabs instead of SPEC's spaces (a file written or edited by another program) are read as separators. */
+	@Test
+	void tabsSeparateAsSpacesDo() throws IOException {
+		final String spec = Aps34idcTest.specText("2 4 1 3").replace("#UIMR5  2 4 1 3 1", "#UIMR5\t2\t4\t1\t3\t1")
+			.replace("#P0 32.174 0.2200042", "#P0\t32.174\t0.2200042").replace("#L Theta  pm detector  Monitor", "#L\tTheta\tpm detector\tMonitor")
+			.replace("#S 7  dscan", "#S\t7\tdscan");
+		assertTrue(spec.contains("#UIMR5\t2"));
+		final Beamline.Scan scan = load(layout(spec, 3, 32, true, 5));
+		assertEquals("2,4,1,3 (minX,sizeX,minY,sizeY, SPEC #UIMR)", scan.report().get("detector_region"));
+		assertEquals(32.174, scan.geometry().inplaneDeg(), 0);
+		assertEquals(0.01, (Double) scan.report().get("rocking_step_measured_deg"), 1e-9);
+	}
 }
