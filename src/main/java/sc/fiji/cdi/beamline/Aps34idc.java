@@ -107,8 +107,11 @@ public final class Aps34idc implements Beamline {
 
 		final Path dark = r.darkField() != null ? r.darkField() : nextTo(specPath, frames, "dark", "dark field");
 		final Path white = r.whiteField() != null ? r.whiteField() : nextTo(specPath, frames, "white|flat", "white field");
-		report.put("dark_field", dark == null ? "" : dark.toAbsolutePath() + (r.darkField() == null ? " (found next to the data)" : ""));
-		report.put("white_field", white == null ? "" : white.toAbsolutePath() + (r.whiteField() == null ? " (found next to the data)" : ""));
+		// a scan without them is imported, but the report says what was not done and how to give them
+		report.put("dark_field", dark == null ? "none: no *dark*.tif next to " + specPath.getFileName() + " or above the frames folder; hot pixels are not masked (give dark_field=<file>)"
+			: dark.toAbsolutePath() + (r.darkField() == null ? " (found next to the data)" : ""));
+		report.put("white_field", white == null ? "none: no *white*.tif or *flat*.tif next to " + specPath.getFileName() + " or above the frames folder; no flat-field correction (give white_field=<file>)"
+			: white.toAbsolutePath() + (r.whiteField() == null ? " (found next to the data)" : ""));
 		final ImportOptions options = new ImportOptions(r.quantity(), null, dark, white, r.maskFile(), r.clampNegative(), roi, detector);
 		final Diffraction data = DiffractionReader.readFrames(frames, scanFrames, options);
 

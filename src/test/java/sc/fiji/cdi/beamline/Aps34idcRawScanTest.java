@@ -73,6 +73,16 @@ class Aps34idcRawScanTest {
 		}
 	}
 
+	/** Without dark and flat fields next to the data the scan is imported, and the report says what was not done. */
+	@Test
+	void missingDarkAndFlatFieldsAreNamedInTheReport() throws IOException {
+		final Beamline.Scan s = load(layout(Aps34idcTest.specText("2 4 1 3"), 3, 32, true, 5));
+		assertTrue(String.valueOf(s.report().get("dark_field")).startsWith("none: no *dark*.tif next to test.spec"), () -> String.valueOf(s.report().get("dark_field")));
+		assertTrue(String.valueOf(s.report().get("dark_field")).contains("dark_field=<file>"));
+		assertTrue(String.valueOf(s.report().get("white_field")).contains("no flat-field correction (give white_field=<file>)"));
+		assertNull(s.data().mask);
+	}
+
 	/** Counts of a 32-bit unsigned frame from 2³¹ up are read as such, not as negative numbers; float data have no markers. */
 	@Test
 	void unsigned32BitCountsAndFloatFramesKeepTheirValues() throws IOException {
