@@ -266,7 +266,7 @@ public final class Preprocessor {
 		return corners > middle && opposite >= 0.5 * own;
 	}
 
-	/** (z, y, x) of the first brightest measured pixel. */
+	/** (z, y, x) of the first brightest measured pixel that is not a lone spike ({@link #maxPosition}). */
 	public static int[] peak(final Diffraction d) { return maxPosition(d); }
 
 	/** (z, y, x) of the intensity-weighted centre of mass of the measured pixels, rounded. */
@@ -277,14 +277,46 @@ public final class Preprocessor {
 		return d.log.steps().stream().anyMatch(s -> s.name().equals("centreOnPeak"));
 	}
 
-	/** (z, y, x) of the first brightest measured pixel. */
+	/**
+	 * A measured pixel whose measured neighbours in its detector frame all hold less than this fraction of its value is
+	 * a spike (a hot pixel the dark field did not flag, a zinger), not a diffraction peak: a sampled peak's neighbours
+	 * hold a sizeable fraction of it (scan 54: 49 % to 93 %).
+	 */
+	static final double SPIKE_NEIGHBOUR_FRACTION = 0.01;
+
+	/**
+	 * (z, y, x) of the first brightest measured pixel that is not a lone spike ({@link #SPIKE_NEIGHBOUR_FRACTION});
+	 * the brightest of all when every positive pixel is one.
+	 */
 	static int[] maxPosition(final Diffraction d) {
 		final float[] v = d.values.data;
-		int best = -1;
-		for (int i = 0; i < v.length; i++) if (d.isMeasured(i) && (best < 0 || v[i] > v[best])) best = i;
-		if (best < 0) throw new CdiException("All pixels of " + d.source + " are masked; cannot find the peak.");
 		final Grid g = d.grid();
+		int best = -1, any = -1;
+		for (int i = 0; i < v.length; i++) {
+			if (!d.isMeasured(i)) continue;
+			if (any < 0 || v[i] > v[any]) any = i;
+			if (v[i] > 0 && (best < 0 || v[i] > v[best]) && !spike(d, g, i)) best = i;
+		}
+		if (any < 0) throw new CdiException("All pixels of " + d.source + " are masked; cannot find the peak.");
+		if (best < 0) best = any;
 		return new int[] { best / (g.ny * g.nx), (best / g.nx) % g.ny, best % g.nx };
+	}
+
+	/** Whether pixel i is positive and its measured in-frame neighbours (at least one) all hold less than {@link #SPIKE_NEIGHBOUR_FRACTION} of it. */
+	private static boolean spike(final Diffraction d, final Grid g, final int i) {
+		final float[] v = d.values.data;
+		if (!(v[i] > 0)) return false;
+		final int x = i % g.nx, y = (i / g.nx) % g.ny;
+		final double level = SPIKE_NEIGHBOUR_FRACTION * v[i];
+		int neighbours = 0;
+		for (int dy = -1; dy <= 1; dy++) for (int dx = -1; dx <= 1; dx++) {
+			if (dy == 0 && dx == 0 || y + dy < 0 || y + dy >= g.ny || x + dx < 0 || x + dx >= g.nx) continue;
+			final int j = i + dy * g.nx + dx;
+			if (!d.isMeasured(j)) continue;
+			if (v[j] >= level) return false;
+			neighbours++;
+		}
+		return neighbours > 0;
 	}
 
 	/** (z, y, x) of the intensity-weighted centre of mass of the measured pixels, rounded. */

@@ -42,6 +42,22 @@ class PreprocessorTest {
 	}
 
 	/**
+	 * A hot pixel brighter than the Bragg peak (bright in every frame, its neighbours at the background; not flagged
+	 * without a dark field) is passed over by the MAX centring: the peak is centred. Before, the hot pixel was.
+	 */
+	@Test
+	void aHotPixelBrighterThanThePeakIsNotCentred() {
+		final Grid g = new Grid(20, 24, 30);
+		final Diffraction d = peak(g, 8, 10, 12);
+		for (int z = 0; z < g.nz; z++) d.values.data[g.index(z, 3, 25)] = 1e6f;
+		assertArrayEquals(new int[] { 8, 10, 12 }, Preprocessor.peak(d));
+		final Diffraction c = Preprocessor.centreOnPeak(d, Centring.MAX);
+		assertEquals(1001, c.values.get(10, 12, 15), 1e-3, "the Bragg peak at n/2");
+		// the peak itself, however sharp, is no spike: its neighbours hold exp(-1/4) of it
+		assertArrayEquals(new int[] { 8, 10, 12 }, Preprocessor.peak(peak(g, 8, 10, 12)));
+	}
+
+	/**
 	 * A Bragg peak a few pixels from a corner of the detector region, at the start of the rocking scan (a raw beamline
 	 * scan), is centred; the same peak wrapped round the array's ends (FFT-shifted: its counts in the mirror corners)
 	 * is refused. Before, both were refused as FFT-shifted: the corners held more counts than the middle.
