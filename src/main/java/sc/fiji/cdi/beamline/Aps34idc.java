@@ -103,16 +103,17 @@ public final class Aps34idc implements Beamline {
 		report.put("detector", detectorName == null ? "" : detectorName);
 		final DetectorRegion roi = r.roi() != null ? r.roi() : region(scan, frameSize, specPath);
 		report.put("detector_region", roi == null ? "whole detector" : roi.toString() + " (minX,sizeX,minY,sizeY" + (r.roi() != null ? ", given as roi=)" : ", SPEC #UIMR)"));
-		if (frameFiles.size() != scan.points())
-			throw new CdiException("Frames folder " + frames + " holds " + frameFiles.size() + " frames but " + scan.label() + " of " + specPath + " recorded "
-				+ scan.points() + " points; expected one frame per point (a partial copy or another scan's folder?).");
+		final List<Path> scanFrames = scanFrames(frameFiles, scan, frames, specPath, report);
 
 		final Path dark = r.darkField() != null ? r.darkField() : nextTo(specPath, frames, "dark", "dark field");
 		final Path white = r.whiteField() != null ? r.whiteField() : nextTo(specPath, frames, "white|flat", "white field");
-		report.put("dark_field", dark == null ? "" : dark.toAbsolutePath() + (r.darkField() == null ? " (found next to the data)" : ""));
-		report.put("white_field", white == null ? "" : white.toAbsolutePath() + (r.whiteField() == null ? " (found next to the data)" : ""));
+		// a scan without them is imported, but the report says what was not done and how to give them
+		report.put("dark_field", dark == null ? "none: no *dark*.tif next to " + specPath.getFileName() + " or above the frames folder; hot pixels are not masked (give dark_field=<file>)"
+			: dark.toAbsolutePath() + (r.darkField() == null ? " (found next to the data)" : ""));
+		report.put("white_field", white == null ? "none: no *white*.tif or *flat*.tif next to " + specPath.getFileName() + " or above the frames folder; no flat-field correction (give white_field=<file>)"
+			: white.toAbsolutePath() + (r.whiteField() == null ? " (found next to the data)" : ""));
 		final ImportOptions options = new ImportOptions(r.quantity(), null, dark, white, r.maskFile(), r.clampNegative(), roi, detector);
-		final Diffraction data = DiffractionReader.read(frames, options);
+		final Diffraction data = DiffractionReader.readFrames(frames, scanFrames, options);
 
 		final BraggGeometry geometry = geometry(scan, detector, report);
 		final String name = "scan" + scan.number() + (scan.occurrence() > 1 ? "_" + scan.occurrence() : "");
@@ -130,6 +131,36 @@ public final class Aps34idc implements Beamline {
 	}
 
 	static final boolean BAD_PIXELS_AS_ZERO = true;
+
+	/** A {@code camdist} below this is in metres, not 34-ID-C's millimetres (Bragg CDI detectors sit 0.3–3 m away). */
+	static final double MAX_CAMDIST_IN_METRES = 10;
+
+	/**
+	 * The frames of the points SPEC recorded: one per point. A scan aborted during a point (fewer points than the
+	 * command's intervals + 1) leaves one frame more, of the point SPEC did not record (areaDetector saved it, SPEC
+	 * wrote no data line): it is left out and named in the report. Any other count is an error naming both.
+	 */
+	static List<Path> scanFrames(final List<Path> files, final SpecFile.Scan scan, final Path folder, final Path spec, final Map<String, Object> report) {
+		final int points = scan.points(), n = files.size();
+		int planned = -1;
+		try {
+			planned = scan.scanCommand().intervals() + 1;
+		} catch (final CdiException e) {
+			// not a motor scan: no planned count to compare with
+		}
+		final boolean aborted = planned > points;
+		if (aborted) report.put("scan_aborted", "after " + points + " of " + planned + " points (SPEC recorded " + points + " data lines)");
+		if (n == points) return files;
+		if (aborted && n == points + 1 && points > 0) {
+			report.put("frames_ignored", files.get(n - 1).getFileName() + " (the point the scan was aborted in: no SPEC data line)");
+			return files.subList(0, points);
+		}
+		final String names = n == 0 ? "" : " (" + files.get(0).getFileName() + " … " + files.get(n - 1).getFileName() + ")";
+		throw new CdiException("Frames folder " + folder + " holds " + n + " frames" + names + " but " + scan.label() + " of " + spec + " recorded " + points + " points"
+			+ (aborted ? " (aborted after " + points + " of " + planned + ")" : "") + "; expected one frame per point"
+			+ (aborted ? ", or one more from the point the scan was aborted in" : "") + ". "
+			+ (n < points ? "Frames are missing (a partial copy?): copy the whole folder again." : "The folder holds TIFF files that are not this scan's frames (another scan's, a sum image?): copy the scan's frames to a folder of their own and give it as input=<folder> with spec=" + spec.getFileName() + " and scan=" + report.get("scan") + "."));
+	}
 
 	/**
 	 * The region the frames hold: {@code #UIMR5} when its size is the frames' size; otherwise the one {@code #UIMR}
@@ -240,8 +271,10 @@ public final class Aps34idc implements Beamline {
 			rocking = scan.motorName(cmd.motor());
 			report.put("rocking_motor", rocking);
 			report.put("rocking_start_deg", cmd.start());
-			report.put("rocking_end_deg", cmd.end());
-			report.put("rocking_points", cmd.intervals() + 1);
+			// an aborted scan ends where SPEC stopped recording
+			final boolean aborted = scan.points() < cmd.intervals() + 1;
+			report.put("rocking_end_deg", aborted ? cmd.start() + cmd.step() * (scan.points() - 1) : cmd.end());
+			report.put("rocking_points", aborted ? scan.points() : cmd.intervals() + 1);
 			final double[] measured = scan.column(rocking);
 			if (measured != null && measured.length > 1) report.put("rocking_step_measured_deg", (measured[measured.length - 1] - measured[0]) / (measured.length - 1));
 			if (!rocking.equalsIgnoreCase("Theta") && !rocking.equalsIgnoreCase("th"))
@@ -255,8 +288,12 @@ public final class Aps34idc implements Beamline {
 		}
 		// Energy in keV at 34-ID-C; a value above 100 can only be eV
 		final double keV = energy > 100 ? energy / 1000 : energy;
+		if (energy > 100) report.put("energy_unit", "Energy " + energy + " read as eV (above 100: not keV)");
+		// camdist in mm at 34-ID-C; below 10 it can only be m (no Bragg CDI detector sits 10 mm from the sample)
+		final double metres = camdist < MAX_CAMDIST_IN_METRES ? camdist : camdist / 1000;
+		if (camdist < MAX_CAMDIST_IN_METRES) report.put("distance_unit", "camdist " + camdist + " read as m (below " + MAX_CAMDIST_IN_METRES + ": not mm)");
 		try {
-			final BraggGeometry g = BraggGeometry.of(BraggGeometry.Beamline.APS_34IDC, keV, camdist / 1000, detector.pixelUm(), delta, gamma, cmd.step());
+			final BraggGeometry g = BraggGeometry.of(BraggGeometry.Beamline.APS_34IDC, keV, metres, detector.pixelUm(), delta, gamma, cmd.step());
 			report.putAll(g.toReport());
 			report.put("bragg_geometry", "34-ID-C: in-plane = Delta, out-of-plane = Gamma, rocking Theta about +y (bcdi, cohere)");
 			return g;

@@ -25,7 +25,9 @@ import sc.fiji.cdi.util.CdiException;
  * <p>
  * A file may hold several file headers (SPEC restarted, motors redefined): each scan uses the last one before it.
  * Scan numbers may repeat after a restart; {@link #scan(String)} takes "54" for the only scan 54, "54.2" for the
- * second one. Lines starting with {@code @} (MCA data) and {@code #C} comments are skipped.
+ * second one. Lines starting with {@code @} (MCA data) and {@code #C} comments are skipped. Numbers are read as
+ * C's printf writes them ({@code nan}, {@code -inf} included); a line that is not numbers (a crash mid-write, an
+ * edit) makes its own scan unreadable, named when that scan is asked for, not the rest of the file.
  */
 public final class SpecFile {
 
@@ -69,8 +71,10 @@ public final class SpecFile {
 		boolean headerUsed = false;
 		int lineNo = 0;
 		try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.ISO_8859_1)) {
-			for (String line; (line = r.readLine()) != null;) {
+			for (String raw; (raw = r.readLine()) != null;) {
 				lineNo++;
+				// SPEC separates with spaces (two between labels); a file written or edited elsewhere may use tabs
+				final String line = raw.indexOf('\t') < 0 ? raw : raw.replace("\t", "  ");
 				if (line.isBlank()) {
 					if (scan != null) { scans.add(scan.build(file)); scan = null; }
 					continue;
@@ -132,11 +136,18 @@ public final class SpecFile {
 				for (final Scan s : matches) b.append(b.length() == 0 ? "" : ", ").append(number).append('.').append(s.occurrence()).append(" at line ").append(s.line());
 				throw new CdiException("SPEC file " + path + " holds scan " + number + " " + matches.size() + " times (SPEC restarted its numbering): give one of " + b + " as scan=.");
 			}
-			return matches.get(0);
+			return readable(matches.get(0));
 		}
 		if (occurrence < 1 || occurrence > matches.size())
 			throw new CdiException("scan='" + spec + "': SPEC file " + path + " holds scan " + number + " " + matches.size() + " time(s); expected " + number + ".1 … " + number + "." + matches.size() + ".");
-		return matches.get(occurrence - 1);
+		return readable(matches.get(occurrence - 1));
+	}
+
+	/** The scan, unless a line of it could not be read. */
+	private Scan readable(final Scan s) {
+		if (s.problem() == null) return s;
+		throw new CdiException("SPEC file " + path + ", " + s.label() + ": " + s.problem() + "; expected numbers on the motor-position (#P) and data lines."
+			+ " The file was cut short or edited: copy it again, or mend that line.");
 	}
 
 	/** The scan with that number (the only one). */
@@ -187,12 +198,14 @@ public final class SpecFile {
 	 *                       e.g. "G0", "UIMDET", "UIMR5", "Q", "T"
 	 * @param columns        the {@code #L} labels
 	 * @param data           the data rows (row = one point, values in {@code columns} order)
+	 * @param problem        the first line of the scan that could not be read ("line 812: 'x' is not a number"), or
+	 *                       null; {@link SpecFile#scan(String)} refuses such a scan naming it
 	 */
 	public record Scan(int number, int occurrence, int line, String command, String date, String headerFile, List<String> motorNames,
-		List<String> motorMnemonics, double[] positions, Map<String, String> headerLines, List<String> columns, List<double[]> data)
+		List<String> motorMnemonics, double[] positions, Map<String, String> headerLines, List<String> columns, List<double[]> data, String problem)
 	{
 		Scan withOccurrence(final int k) {
-			return new Scan(number, k, line, command, date, headerFile, motorNames, motorMnemonics, positions, headerLines, columns, data);
+			return new Scan(number, k, line, command, date, headerFile, motorNames, motorMnemonics, positions, headerLines, columns, data, problem);
 		}
 
 		/** "scan 54 (line 3418)". */
@@ -287,6 +300,7 @@ public final class SpecFile {
 			final Map<String, String> headerLines = new LinkedHashMap<>();
 			List<String> columns = List.of();
 			final List<double[]> data = new ArrayList<>();
+			String problem;
 
 			Builder(final String rest, final int line, final Header header) {
 				final String[] p = rest.split("\\s+", 2);
@@ -308,7 +322,10 @@ public final class SpecFile {
 					final String key = sp < 0 ? l.substring(1) : l.substring(1, sp);
 					final String val = sp < 0 ? "" : l.substring(sp + 1);
 					if (key.matches("P\\d+")) {
-						for (final String t : val.trim().isEmpty() ? new String[0] : val.trim().split("\\s+")) positions.add(parse(t, file, lineNo));
+						final String[] p = val.trim().isEmpty() ? new String[0] : val.trim().split("\\s+");
+						final double[] v = numbers(p, lineNo);
+						if (v == null) for (int i = 0; i < p.length; i++) positions.add(Double.NaN); // keeps the #O order; the scan is refused anyway
+						else for (final double x : v) positions.add(x);
 					} else if (key.equals("L")) {
 						columns = labels(val);
 					} else if (key.equals("D")) {
@@ -318,17 +335,33 @@ public final class SpecFile {
 					}
 					return;
 				}
-				final String[] p = l.trim().split("\\s+");
-				final double[] row = new double[p.length];
-				for (int i = 0; i < p.length; i++) row[i] = parse(p[i], file, lineNo);
-				data.add(row);
+				final double[] row = numbers(l.trim().split("\\s+"), lineNo);
+				if (row != null) data.add(row);
 			}
 
-			private static double parse(final String t, final Path file, final int lineNo) {
+			/** The numbers of one line, or null (the first such line noted as the scan's problem) when one is not a number. */
+			private double[] numbers(final String[] p, final int lineNo) {
+				final double[] v = new double[p.length];
+				for (int i = 0; i < p.length; i++) {
+					v[i] = number(p[i]);
+					if (Double.isNaN(v[i]) && !p[i].toLowerCase(Locale.ROOT).matches("[+-]?nan")) {
+						if (problem == null) problem = "line " + lineNo + ": '" + p[i] + "' is not a number";
+						return null;
+					}
+				}
+				return v;
+			}
+
+			/** A number as Java or C's printf writes it ({@code nan}, {@code -inf}); NaN when it is none. */
+			private static double number(final String t) {
 				try {
 					return Double.parseDouble(t);
 				} catch (final NumberFormatException e) {
-					throw new CdiException("SPEC file " + file + " line " + lineNo + ": '" + t + "' is not a number.");
+					return switch (t.toLowerCase(Locale.ROOT)) {
+						case "inf", "+inf", "infinity", "+infinity" -> Double.POSITIVE_INFINITY;
+						case "-inf", "-infinity" -> Double.NEGATIVE_INFINITY;
+						default -> Double.NaN;
+					};
 				}
 			}
 
@@ -336,7 +369,7 @@ public final class SpecFile {
 				final double[] pos = new double[positions.size()];
 				for (int i = 0; i < pos.length; i++) pos[i] = positions.get(i);
 				return new Scan(number, 1, line, command, date, header.file, List.copyOf(header.motorNames), List.copyOf(header.motorMnemonics), pos,
-					Collections.unmodifiableMap(headerLines), columns, Collections.unmodifiableList(data));
+					Collections.unmodifiableMap(headerLines), columns, Collections.unmodifiableList(data), problem);
 			}
 		}
 	}

@@ -50,6 +50,30 @@ public final class DetectorCorrections {
 		return Mask.fromUnmeasured(frame, bad);
 	}
 
+	/**
+	 * The pixels of integer detector frames that hold a marker rather than a count: the largest value of the type
+	 * (65535, 2³¹−1, 2³²−1: a saturated counter, or the gap and dead-pixel marker of Eiger and Lambda frames) and,
+	 * for signed types, negative values (Pilatus: −1 gaps, −2 bad pixels). Integer types as the TIFF and HDF5
+	 * readers ({@code uint16}, {@code int32}) and EDF ({@code UnsignedShort}) name them; float data and 8-bit images
+	 * have no markers (null). NumPy files are arrays a user saved, not detector output: not checked.
+	 *
+	 * @return the marker pixels on {@code g}, or null when there are none
+	 */
+	public static Mask markerPixels(final float[] v, final Grid g, final String dtype) {
+		final java.util.regex.Matcher m = INTEGER_TYPE.matcher(dtype == null ? "" : dtype.toLowerCase(java.util.Locale.ROOT));
+		if (!m.find()) return null;
+		final boolean signed = m.group(2) != null ? m.group(1).isEmpty() : m.group(3) == null;
+		final int bits = m.group(2) != null ? Integer.parseInt(m.group(2)) : m.group(4).equals("short") ? 16 : 32;
+		final float max = (float) ((1L << (signed ? bits - 1 : bits)) - 1); // as float: 65535, 2^31, 2^32
+		final boolean[] bad = new boolean[v.length];
+		boolean any = false;
+		for (int i = 0; i < v.length; i++) if (v[i] >= max || signed && v[i] < 0) { bad[i] = true; any = true; }
+		return any ? Mask.fromUnmeasured(g, bad) : null;
+	}
+
+	/** 16- and 32-bit integers: TIFF/HDF5 ({@code uint16}, {@code int32}) or EDF ({@code UnsignedShort}, {@code SignedInteger}) names. */
+	private static final java.util.regex.Pattern INTEGER_TYPE = java.util.regex.Pattern.compile("^(?:(u?)int(16|32)\\b|(un)?signed(short|integer|long)\\b)");
+
 	/** A flat-field pixel this many times the flat's median (positive pixels) or more is bad: scan 54's brightest is 2.7 times. */
 	public static final double FLAT_MAX_OVER_MEDIAN = 1e4;
 

@@ -21,7 +21,8 @@ import sc.fiji.cdi.util.CdiException;
  * {@code .h5/.hdf5/.cxi/.nxs/.nx} (HDF5/CXI/NeXus), {@code .npy} (NumPy), {@code .edf} (ESRF).
  * <p>
  * Corrections, in this order ({@link DetectorCorrections}): frames cropped to {@link ImportOptions#roi()} when
- * they are larger; the format's own mask (CXI {@code mask}); the dark field (pixels &gt; 1 are bad, following
+ * they are larger; the format's own mask (CXI {@code mask}); the marker values of integer detector frames
+ * ({@link DetectorCorrections#markerPixels}: the type's maximum, negative values) are bad; the dark field (pixels &gt; 1 are bad, following
  * cohere's 34-ID-C preprocessing); the white field (× mean/flat; below mean − 3σ or ≤ 0 → bad); the mask file
  * (non-zero = bad). Dark, flat and mask frames of the whole detector are cut to the region. A 2D dark/flat/mask
  * applies to every z plane. Masked pixels are set to 0.
@@ -40,28 +41,35 @@ public final class DiffractionReader {
 		if (path == null) throw new CdiException("No input file given; expected a TIFF, HDF5/CXI, NPY or EDF file or a folder of TIFF frames.");
 		final ImportOptions o = options == null ? ImportOptions.defaults() : options;
 		if (!Files.exists(path)) throw new CdiException("File " + path + " does not exist.");
-		final RawArray raw;
-		final String format;
-		String files = path.toString();
 		if (Files.isDirectory(path)) {
 			final Set<Path> exclude = new HashSet<>();
 			for (final Path p : new Path[] { o.darkField(), o.whiteField(), o.maskPath() }) if (p != null) exclude.add(p.toAbsolutePath().normalize());
-			final List<Path> frames = FrameFolderReader.frames(path, exclude);
-			raw = FrameFolderReader.readRaw(path, frames);
-			format = "TIFF frames";
-			files = path + " (" + frames.size() + " frames, " + frames.get(0).getFileName() + " … " + frames.get(frames.size() - 1).getFileName() + ")";
-		} else {
-			requireRegularFile(path, "File");
-			final String ext = extension(path);
-			switch (ext) {
-				case "tif", "tiff" -> { raw = TiffReader.readRaw(path); format = "TIFF"; }
-				case "h5", "hdf5", "hdf", "cxi", "nxs", "nx", "nx5" -> { raw = Hdf5Reader.readRaw(path, o.hdf5DatasetPath()); format = "HDF5"; }
-				case "npy" -> { raw = NpyIO.readRaw(path); format = "NPY"; }
-				case "edf" -> { raw = EdfReader.readRaw(path); format = "EDF"; }
-				default -> throw new CdiException("File " + path + " has an unknown extension '" + ext + "'; expected .tif/.tiff, .h5/.hdf5/.cxi/.nxs, .npy, .edf or a folder of TIFF frames.");
-			}
+			return readFrames(path, FrameFolderReader.frames(path, exclude), o);
 		}
-		return correct(raw, format, files, path, o);
+		requireRegularFile(path, "File");
+		final RawArray raw;
+		final String format;
+		final String ext = extension(path);
+		switch (ext) {
+			case "tif", "tiff" -> { raw = TiffReader.readRaw(path); format = "TIFF"; }
+			case "h5", "hdf5", "hdf", "cxi", "nxs", "nx", "nx5" -> { raw = Hdf5Reader.readRaw(path, o.hdf5DatasetPath()); format = "HDF5"; }
+			case "npy" -> { raw = NpyIO.readRaw(path); format = "NPY"; }
+			case "edf" -> { raw = EdfReader.readRaw(path); format = "EDF"; }
+			default -> throw new CdiException("File " + path + " has an unknown extension '" + ext + "'; expected .tif/.tiff, .h5/.hdf5/.cxi/.nxs, .npy, .edf or a folder of TIFF frames.");
+		}
+		return correct(raw, format, path.toString(), path, o);
+	}
+
+	/**
+	 * The frame files {@code frames} of {@code folder}, stacked in the order given and corrected as {@link #read}: part
+	 * of a folder, e.g. the points a SPEC scan recorded ({@link #frameFiles} lists the folder).
+	 */
+	public static Diffraction readFrames(final Path folder, final List<Path> frames, final ImportOptions options) {
+		if (frames == null || frames.isEmpty()) throw new CdiException("No frames given from folder " + folder + "; expected one detector TIFF per rocking-curve point.");
+		final ImportOptions o = options == null ? ImportOptions.defaults() : options;
+		final RawArray raw = FrameFolderReader.readRaw(folder, frames);
+		final String files = folder + " (" + frames.size() + " frames, " + frames.get(0).getFileName() + " … " + frames.get(frames.size() - 1).getFileName() + ")";
+		return correct(raw, "TIFF frames", files, folder, o);
 	}
 
 	/**
@@ -126,6 +134,13 @@ public final class DiffractionReader {
 		// which source masks how much of the data: named when together they leave no measured pixel
 		final java.util.List<String> sources = new java.util.ArrayList<>();
 		if (mask != null) sources.add("the file's own mask (" + mask.unmeasuredCount() + " bad)");
+		// integer frames: saturated counters and gap markers are bad pixels, not counts (before the flat field scales them)
+		final Mask markers = DetectorCorrections.markerPixels(v, grid, raw.dtype());
+		final int markerBad = markers == null ? 0 : markers.unmeasuredCount();
+		if (markers != null) {
+			sources.add("the " + raw.dtype() + " marker values (" + markerBad + " pixels at the type's maximum or negative)");
+			mask = Mask.union(mask, markers);
+		}
 		String flatStats = "";
 		if (o.darkField() != null) {
 			final RawArray dark = plane(o.darkField(), grid, frameRef, "dark field", roi);
@@ -186,6 +201,7 @@ public final class DiffractionReader {
 				"roi", roi == null ? "" : roi + (cropFrames ? " (frames cropped)" : " (frames are this region of the detector)"),
 				"detector", o.detector() == null ? "" : o.detector().name(),
 				"maskFile", o.maskPath() == null ? "" : o.maskPath() + " (" + maskBad + " bad pixels)",
+				"markerPixels", markerBad,
 				"maskedPixels", masked, "clampedNegative", clamped);
 		return new Diffraction(new RealVolume(grid, v, raw.voxelSize(), raw.unit()), o.quantity(), mask, log, path.toString());
 	}
@@ -257,8 +273,9 @@ public final class DiffractionReader {
 		if (a.grid().ny == data.ny && a.grid().nx == data.nx) return a;
 		if (roi != null && roi.fitsIn(a.grid())) return a;
 		if (roi != null)
-			throw new CdiException("The " + what + " " + file + " is " + a.grid().ny + "x" + a.grid().nx + " pixels (rows x columns) and does not contain the detector region roi=" + roi
-				+ " (minX,sizeX,minY,sizeY); expected a frame of the whole detector or of the frames' size " + data.ny + "x" + data.nx + ".");
+			throw new CdiException("The " + what + " " + file + " is " + a.grid().ny + "x" + a.grid().nx + " pixels (rows x columns) and does not contain the frames' detector region " + roi
+				+ " (minX,sizeX,minY,sizeY: roi=, or a beamline's record such as SPEC's #UIMR5); expected a frame of the whole detector or of the frames' size " + data.ny + "x" + data.nx
+				+ ". Give this detector's " + what + " as " + what.replace(' ', '_') + "=<file> (one found next to the data may be another detector's).");
 		throw new CdiException("The " + what + " " + file + " is " + a.grid().ny + "x" + a.grid().nx + " pixels but the data " + dataFile + " have frames of " + data.ny + "x" + data.nx
 				+ " pixels; expected a frame of the same size, or give the frames' region of the detector as roi=minX,sizeX,minY,sizeY"
 				+ " (APS 34-ID-C: the #UIMR5 line of the SPEC file, or give the SPEC file with spec= and scan=).");

@@ -82,19 +82,22 @@ final class TiffReader {
 			final ImageStack stack = imp.getStack();
 			final Calibration cal = imp.getCalibration();
 			final float[] cTable = imp.getBitDepth() == 32 ? null : cal.getCTable();
+			// ImageJ's decoder reads every 32-bit integer TIFF as signed (GRAY32_INT) whatever its SampleFormat: an
+			// unsigned value from 2^31 up (a detector's 2^32 - 1 gap marker) would come back negative
+			final boolean unsigned32 = fi.fileType == FileInfo.GRAY32_INT && first.sampleFormat() == 1;
 			final int plane = nx * ny;
 			for (int z = 0; z < nz; z++) {
 				final ImageProcessor ip = stack.getProcessor(z + 1);
 				for (int i = 0; i < plane; i++) {
 					final float raw = ip.getf(i);
-					data[z * plane + i] = cTable == null ? raw : cTable[(int) raw];
+					data[z * plane + i] = cTable != null ? cTable[(int) raw] : unsigned32 && raw < 0 ? raw + 0x1p32f : raw;
 				}
 			}
 			double[] voxel = { nz == 1 ? 1 : cal.pixelDepth, cal.pixelHeight, cal.pixelWidth };
 			final double[] exact = exactVoxelSize(fi.description);
 			if (exact != null && close(exact[1], voxel[1]) && close(exact[2], voxel[2])) voxel = exact;
 			final String unit = cal.getUnit() == null || cal.getUnit().isBlank() ? "pixel" : cal.getUnit();
-			return new RawArray(grid, data, typeName(fi.fileType), shape, voxel, unit, null, null);
+			return new RawArray(grid, data, unsigned32 ? "uint32" : typeName(fi.fileType), shape, voxel, unit, null, null);
 		} catch (final RuntimeException | IOException e) {
 			throw Validation.corrupt(file, "TIFF", e);
 		}

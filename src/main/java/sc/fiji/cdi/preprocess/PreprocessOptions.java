@@ -33,7 +33,8 @@ public record PreprocessOptions(double threshold, Centring centre, Grid targetSi
 	public enum Centring {
 		/** Do not move the data. */
 		NONE,
-		/** The brightest measured pixel (cohere's and PyNX's default centring). */
+		/** The brightest measured pixel (cohere's and PyNX's default centring); a lone spike (a hot pixel, a zinger:
+		 * its in-frame neighbours below 1 % of it) is passed over ({@link Preprocessor#peak}). */
 		MAX,
 		/** The intensity-weighted centre of mass of the measured pixels, rounded to whole pixels. */
 		CENTRE_OF_MASS,

@@ -216,8 +216,9 @@ public final class Preprocessor {
 		if (!(d.values.data[g.index(peak[0], peak[1], peak[2])] > 0)) return; // no counts: no peak to place (refused where the counts are checked)
 		for (int a = 3 - g.rank(); a < 3; a++)
 			if (8 * Math.abs(peak[a] - dims[a] / 2) < 3 * dims[a]) return;
-		// one bright pixel (a zinger, a hot pixel) is not the pattern: an FFT-shifted one has its counts in the corners
-		if (!countsInCorners(d)) return;
+		// one bright pixel (a zinger, a hot pixel) is not the pattern: an FFT-shifted one has its counts in the corners,
+		// the opposite corner mirroring the peak's; a Bragg peak near a corner of the frames and the scan has one corner only
+		if (!countsInCorners(d, peak)) return;
 		final String at = g.is2D() ? "(y, x) = (" + peak[1] + ", " + peak[2] + ")" : "(z, y, x) = (" + peak[0] + ", " + peak[1] + ", " + peak[2] + ")";
 		throw new CdiException("The brightest pixel of " + d.source + " is at " + at + ", in a corner of its " + g + " array: the pattern looks FFT-shifted"
 			+ " (zero frequency at index 0, as numpy.fft.fftn returns it). Expected the diffraction peak near the array centre: apply numpy.fft.fftshift to the data before importing them.");
@@ -225,9 +226,12 @@ public final class Preprocessor {
 
 	/**
 	 * Whether the measured counts lie more in the corners of the array (at least n/4 from the centre along every axis)
-	 * than in its middle (less than n/4 from it along every axis), as in an FFT-shifted pattern.
+	 * than in its middle (less than n/4 from it along every axis), and the corner opposite the {@code peak}'s along
+	 * every axis holds at least half as many as the peak's, as in an FFT-shifted pattern: I(q) = I(−q) puts index k
+	 * and n − k, the two ends of the array, in mirror corners (index 0, its own mirror, is left out of both). A Bragg peak in a corner of the detector region at the
+	 * start or end of the rocking scan fills its own corner only.
 	 */
-	private static boolean countsInCorners(final Diffraction d) {
+	private static boolean countsInCorners(final Diffraction d, final int[] peak) {
 		final Grid g = d.grid();
 		final int[] dims = g.zyx();
 		// each pixel counts at most the 99th percentile: a few zingers do not outweigh the pattern
@@ -236,25 +240,33 @@ public final class Preprocessor {
 		for (int i = 0; i < g.size(); i++) if (d.isMeasured(i)) sorted[n++] = d.values.data[i];
 		java.util.Arrays.sort(sorted, 0, n);
 		final float cap = n == 0 ? 0 : sorted[(int) Math.min(n - 1, Math.floor(0.99 * n))];
-		double corners = 0, middle = 0;
+		double corners = 0, middle = 0, own = 0, opposite = 0;
 		for (int z = 0; z < g.nz; z++) for (int y = 0; y < g.ny; y++) for (int x = 0; x < g.nx; x++) {
 			final int i = g.index(z, y, x);
 			if (!d.isMeasured(i)) continue;
 			final int[] p = { z, y, x };
-			boolean far = true, near = true;
+			boolean far = true, near = true, sameSide = true, otherSide = true, selfMirrored = false;
 			for (int a = 3 - g.rank(); a < 3; a++) {
 				final int off = Math.abs(p[a] - dims[a] / 2);
 				far &= 4 * off >= dims[a];
 				near &= 4 * off < dims[a];
+				final boolean low = p[a] < dims[a] / 2, peakLow = peak[a] < dims[a] / 2;
+				sameSide &= low == peakLow;
+				otherSide &= low != peakLow;
+				selfMirrored |= p[a] == 0; // index 0 mirrors onto itself: [1, n/4] and [3n/4, n) are the mirror pair
 			}
 			final float v = Math.max(0, Math.min(cap, d.values.data[i]));
-			if (far) corners += v;
-			else if (near) middle += v;
+			if (far) {
+				corners += v;
+				if (selfMirrored) continue;
+				if (sameSide) own += v;
+				else if (otherSide) opposite += v;
+			} else if (near) middle += v;
 		}
-		return corners > middle;
+		return corners > middle && opposite >= 0.5 * own;
 	}
 
-	/** (z, y, x) of the first brightest measured pixel. */
+	/** (z, y, x) of the first brightest measured pixel that is not a lone spike ({@link #maxPosition}). */
 	public static int[] peak(final Diffraction d) { return maxPosition(d); }
 
 	/** (z, y, x) of the intensity-weighted centre of mass of the measured pixels, rounded. */
@@ -265,14 +277,46 @@ public final class Preprocessor {
 		return d.log.steps().stream().anyMatch(s -> s.name().equals("centreOnPeak"));
 	}
 
-	/** (z, y, x) of the first brightest measured pixel. */
+	/**
+	 * A measured pixel whose measured neighbours in its detector frame all hold less than this fraction of its value is
+	 * a spike (a hot pixel the dark field did not flag, a zinger), not a diffraction peak: a sampled peak's neighbours
+	 * hold a sizeable fraction of it (scan 54: 49 % to 93 %).
+	 */
+	static final double SPIKE_NEIGHBOUR_FRACTION = 0.01;
+
+	/**
+	 * (z, y, x) of the first brightest measured pixel that is not a lone spike ({@link #SPIKE_NEIGHBOUR_FRACTION});
+	 * the brightest of all when every positive pixel is one.
+	 */
 	static int[] maxPosition(final Diffraction d) {
 		final float[] v = d.values.data;
-		int best = -1;
-		for (int i = 0; i < v.length; i++) if (d.isMeasured(i) && (best < 0 || v[i] > v[best])) best = i;
-		if (best < 0) throw new CdiException("All pixels of " + d.source + " are masked; cannot find the peak.");
 		final Grid g = d.grid();
+		int best = -1, any = -1;
+		for (int i = 0; i < v.length; i++) {
+			if (!d.isMeasured(i)) continue;
+			if (any < 0 || v[i] > v[any]) any = i;
+			if (v[i] > 0 && (best < 0 || v[i] > v[best]) && !spike(d, g, i)) best = i;
+		}
+		if (any < 0) throw new CdiException("All pixels of " + d.source + " are masked; cannot find the peak.");
+		if (best < 0) best = any;
 		return new int[] { best / (g.ny * g.nx), (best / g.nx) % g.ny, best % g.nx };
+	}
+
+	/** Whether pixel i is positive and its measured in-frame neighbours (at least one) all hold less than {@link #SPIKE_NEIGHBOUR_FRACTION} of it. */
+	private static boolean spike(final Diffraction d, final Grid g, final int i) {
+		final float[] v = d.values.data;
+		if (!(v[i] > 0)) return false;
+		final int x = i % g.nx, y = (i / g.nx) % g.ny;
+		final double level = SPIKE_NEIGHBOUR_FRACTION * v[i];
+		int neighbours = 0;
+		for (int dy = -1; dy <= 1; dy++) for (int dx = -1; dx <= 1; dx++) {
+			if (dy == 0 && dx == 0 || y + dy < 0 || y + dy >= g.ny || x + dx < 0 || x + dx >= g.nx) continue;
+			final int j = i + dy * g.nx + dx;
+			if (!d.isMeasured(j)) continue;
+			if (v[j] >= level) return false;
+			neighbours++;
+		}
+		return neighbours > 0;
 	}
 
 	/** (z, y, x) of the intensity-weighted centre of mass of the measured pixels, rounded. */

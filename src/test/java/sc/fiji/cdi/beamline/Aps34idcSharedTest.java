@@ -1,6 +1,8 @@
 package sc.fiji.cdi.beamline;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,6 +43,14 @@ class Aps34idcSharedTest {
 		assertEquals(3807.5310657022605, sum(d, 1), 0.01);
 		assertNotNull(s.geometry());
 		assertEquals(0.005, s.geometry().rockingStepDeg(), 1e-12);
+		// the rules for other scans leave this one as it was: no marker values, no frame left out, the brightest pixel
+		// is the one centred (no spike passed over), and it is not in a corner
+		assertEquals(0, d.log.steps().get(0).parameters().get("markerPixels"));
+		assertFalse(s.report().containsKey("scan_aborted") || s.report().containsKey("frames_ignored"));
+		int brightest = -1;
+		for (int i = 0; i < d.values.data.length; i++) if (d.isMeasured(i) && (brightest < 0 || d.values.data[i] > d.values.data[brightest])) brightest = i;
+		assertArrayEquals(new int[] { brightest / plane, brightest % plane / 256, brightest % 256 }, sc.fiji.cdi.preprocess.Preprocessor.peak(d));
+		sc.fiji.cdi.preprocess.Preprocessor.requirePeakNotInCorner(d);
 	}
 
 	private static double sum(final Diffraction d, final int z) {

@@ -41,6 +41,43 @@ class PreprocessorTest {
 		return best;
 	}
 
+	/**
+	 * A hot pixel brighter than the Bragg peak (bright in every frame, its neighbours at the background; not flagged
+	 * without a dark field) is passed over by the MAX centring: the peak is centred. Before, the hot pixel was.
+	 */
+	@Test
+	void aHotPixelBrighterThanThePeakIsNotCentred() {
+		final Grid g = new Grid(20, 24, 30);
+		final Diffraction d = peak(g, 8, 10, 12);
+		for (int z = 0; z < g.nz; z++) d.values.data[g.index(z, 3, 25)] = 1e6f;
+		assertArrayEquals(new int[] { 8, 10, 12 }, Preprocessor.peak(d));
+		final Diffraction c = Preprocessor.centreOnPeak(d, Centring.MAX);
+		assertEquals(1001, c.values.get(10, 12, 15), 1e-3, "the Bragg peak at n/2");
+		// the peak itself, however sharp, is no spike: its neighbours hold exp(-1/4) of it
+		assertArrayEquals(new int[] { 8, 10, 12 }, Preprocessor.peak(peak(g, 8, 10, 12)));
+	}
+
+	/**
+	 * A Bragg peak a few pixels from a corner of the detector region, at the start of the rocking scan (a raw beamline
+	 * scan), is centred; the same peak wrapped round the array's ends (FFT-shifted: its counts in the mirror corners)
+	 * is refused. Before, both were refused as FFT-shifted: the corners held more counts than the middle.
+	 */
+	@Test
+	void aBraggPeakNearACornerIsCentredAnFftShiftedPatternRefused() {
+		final Grid g = new Grid(32, 32, 32);
+		final Diffraction corner = peak(g, 3, 2, 4);
+		final Diffraction c = Preprocessor.centreOnPeak(corner, Centring.MAX);
+		assertEquals(g.index(16, 16, 16), argmax(c));
+		final float[] v = new float[g.size()];
+		for (int z = 0; z < g.nz; z++) for (int y = 0; y < g.ny; y++) for (int x = 0; x < g.nx; x++) {
+			final int dz = Math.min(z, g.nz - z), dy = Math.min(y, g.ny - y), dx = Math.min(x, g.nx - x);
+			v[g.index(z, y, x)] = (float) (1 + 1000 * Math.exp(-(dz * dz + dy * dy + dx * dx) / 4.0));
+		}
+		final Diffraction shifted = new Diffraction(new RealVolume(g, v), Quantity.INTENSITY, null, new ProcessingLog(), "shifted");
+		final CdiException e = assertThrows(CdiException.class, () -> Preprocessor.centreOnPeak(shifted, Centring.MAX));
+		assertTrue(e.getMessage().contains("FFT-shifted") && e.getMessage().contains("fftshift"), e.getMessage());
+	}
+
 	@Test
 	void centringPutsTheMaximumAtHalfTheSizeWithoutWrapAround() {
 		final Grid g = new Grid(20, 24, 30);
