@@ -82,6 +82,34 @@ class SameNameOutputTest {
 		assertTrue(other.err.contains("x_nn") && other.err.contains(a.toRealPath().toString()) && other.err.contains(b.toRealPath().toString()), other.err);
 	}
 
+	/** A reconstruction's amplitude and phase files ({@code x_amplitude.tif}, {@code x_phase.tif}) in {@code dir}. */
+	private static Path reconstruction(final Path dir, final long seed) throws Exception {
+		Files.createDirectories(dir);
+		final sc.fiji.cdi.simulate.SimulatedCrystal c = CrystalSimulator.simulate(Grid.cube(16), SimulationParameters.defaults(), seed);
+		TiffWriter.write(dir.resolve("x_phase.tif"), c.object().phase());
+		final Path a = dir.resolve("x_amplitude.tif");
+		TiffWriter.write(a, c.object().amplitude());
+		return a;
+	}
+
+	@Test
+	void strainRefusesTheStrainOfAnotherReconstructionOfTheSameNameButReplacesItsOwn(@TempDir final Path tmp) throws Exception {
+		final Path a = reconstruction(tmp.resolve("a"), 1), b = reconstruction(tmp.resolve("b"), 2), out = tmp.resolve("strain");
+		final String args = ",hkl=\"111\",lattice_constant=0.4078,voxel_size=10,output_dir=\"" + out + "\"";
+		final HeadlessRun first = HeadlessRun.of("--headless", "--run", "Strain", "amplitude_file=\"" + a + "\"" + args);
+		assertEquals(0, first.code, first.err);
+		assertTrue(first.out.contains("6 files in " + out), "says where the results went: " + first.out);
+		assertTrue(Files.readString(out.resolve("x_strain_manifest.json")).contains(a.toRealPath().toString()), "the manifest records the input");
+		final HeadlessRun again = HeadlessRun.of("--headless", "--run", "Strain", "amplitude_file=\"" + a + "\"" + args);
+		assertEquals(0, again.code, "rerunning the same reconstruction replaces its strain: " + again.err);
+		final byte[] before = Files.readAllBytes(out.resolve("x_strain.tif"));
+		final HeadlessRun other = HeadlessRun.of("--headless", "--run", "Strain", "amplitude_file=\"" + b + "\"" + args);
+		assertEquals(1, other.code, other.err);
+		assertTrue(other.err.contains(a.toRealPath().toString()) && other.err.contains(b.toRealPath().toString()) && other.err.contains("output_dir"), "names both inputs: " + other.err);
+		assertArrayEquals(before, Files.readAllBytes(out.resolve("x_strain.tif")), "the first reconstruction's strain is kept");
+		AtomicOutput.checkComplete(out, "x_strain", out.resolve("x_strain.tif"));
+	}
+
 	/** The mechanism Predict (NN) shares: the manifest's input, checked when the set is opened. */
 	@Test
 	void resultSetInputCheck(@TempDir final Path tmp) throws Exception {
