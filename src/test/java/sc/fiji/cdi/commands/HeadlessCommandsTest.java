@@ -1,5 +1,6 @@
 package sc.fiji.cdi.commands;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -84,6 +85,21 @@ class HeadlessCommandsTest {
 		final HeadlessRun r = HeadlessRun.of("--headless", "--run", "Reconstrct", "input=\"x\"");
 		assertEquals(2, r.code);
 		assertTrue(r.err.contains("Reconstrct") && r.err.contains("Reconstruct"), r.err);
+	}
+
+	@Test
+	void simulateCrystalSaysWhereItsFilesWentAndDoesNotReplaceAnotherSimulationOfTheSameName(@TempDir final Path tmp) throws Exception {
+		final String args = "dimensions=\"2D\",size=16,seed=7,output_dir=\"" + tmp + "\"";
+		final HeadlessRun first = HeadlessRun.of("--headless", "--run", "Simulate Crystal", args);
+		assertEquals(0, first.code, first.err);
+		assertTrue(first.out.contains("crystal16_seed7") && first.out.contains("3 files in " + tmp.toAbsolutePath()), "says where the results went: " + first.out);
+		assertEquals(0, HeadlessRun.of("--headless", "--run", "Simulate Crystal", args).code, "the same simulation again replaces its own files");
+		final byte[] before = Files.readAllBytes(tmp.resolve("crystal16_seed7_intensity.tif"));
+		// same size and seed, hence the same file names, but another crystal: the first one's files are kept
+		final HeadlessRun other = HeadlessRun.of("--headless", "--run", "Simulate Crystal", args + ",shape=\"sphere\"");
+		assertEquals(1, other.code, other.err);
+		assertTrue(other.err.contains("shape=polyhedron") && other.err.contains("shape=sphere") && other.err.contains("output_dir"), other.err);
+		assertArrayEquals(before, Files.readAllBytes(tmp.resolve("crystal16_seed7_intensity.tif")));
 	}
 
 	@Test
