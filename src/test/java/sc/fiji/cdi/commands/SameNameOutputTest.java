@@ -53,7 +53,9 @@ class SameNameOutputTest {
 	void phaseRetrievalRefusesAnotherInputOfTheSameNameBeforePhasing(@TempDir final Path tmp) throws Exception {
 		final Path a = pattern(tmp.resolve("a"), 1), b = pattern(tmp.resolve("b"), 2), out = tmp.resolve("pr");
 		final String args = ",output_dir=\"" + out + "\",recipe=\"10*ER\",random_starts=1";
-		assertEquals(0, HeadlessRun.of("--headless", "--run", "Phase Retrieval", "input=\"" + a + "\"" + args).code);
+		final HeadlessRun first = HeadlessRun.of("--headless", "--run", "Phase Retrieval", "input=\"" + a + "\"" + args);
+		assertEquals(0, first.code, first.err);
+		assertTrue(first.out.contains("final chi2") && first.out.contains("5 files in " + out), "says where the results went: " + first.out);
 		final HeadlessRun other = HeadlessRun.of("--headless", "--run", "Phase Retrieval", "input=\"" + b + "\"" + args.replace("10*ER", "400*HIO"));
 		assertNotEquals(0, other.code);
 		assertTrue(other.err.contains(a.toRealPath().toString()) && other.err.contains(b.toRealPath().toString()), other.err);
