@@ -64,6 +64,7 @@ public abstract class CdiCommand implements Command, org.scijava.Cancelable {
 		completed = false;
 		if (cancelReason != null) { fail("Cancelled: " + cancelReason); return; }
 		try {
+			ParameterCheck.expandHome(this);
 			ParameterCheck.checkFields(this);
 			execute();
 			completed = true;

@@ -67,6 +67,43 @@ public final class ParameterCheck {
 		});
 	}
 
+	/**
+	 * Expands a leading {@code ~} (alone or before a separator) in a command's file parameters and its {@code model}
+	 * folder to the user's home folder ({@link #home}). Fiji passes paths on as written, and the shell does not expand
+	 * {@code ~} inside quotes: {@code output_dir="~/recon"} made a folder named "~" in the working directory, and
+	 * {@code input="~/scan.tif"} was looked for there.
+	 */
+	public static void expandHome(final Object command) {
+		for (Class<?> c = command.getClass(); c != null && c != Object.class; c = c.getSuperclass()) {
+			for (final Field f : c.getDeclaredFields()) {
+				final Parameter p = f.getAnnotation(Parameter.class);
+				if (p == null || p.type() == ItemIO.OUTPUT || java.lang.reflect.Modifier.isFinal(f.getModifiers())) continue;
+				if (f.getType() != File.class && !(f.getType() == String.class && f.getName().equals("model"))) continue;
+				try {
+					f.setAccessible(true);
+					final Object v = f.get(command);
+					if (v instanceof File file && !home(file.getPath()).equals(file.getPath())) f.set(command, new File(home(file.getPath())));
+					else if (v instanceof String s && !home(s).equals(s)) f.set(command, home(s));
+				} catch (final ReflectiveOperationException | RuntimeException e) {
+					// not settable: the value is used as given
+				}
+			}
+		}
+	}
+
+	/**
+	 * {@code path} with a leading {@code ~} — the whole path, or followed by '/' (or '\\' on Windows) — replaced by the
+	 * user's home folder (the {@code user.home} property); any other path unchanged ({@code ~user/…} too).
+	 */
+	public static String home(final String path) {
+		if (path == null || !path.startsWith("~")) return path;
+		final boolean alone = path.length() == 1;
+		final boolean separator = !alone && (path.charAt(1) == '/' || path.charAt(1) == File.separatorChar);
+		if (!alone && !separator) return path;
+		final String home = System.getProperty("user.home");
+		return home == null || home.isBlank() ? path : home + path.substring(1);
+	}
+
 	/** Checks a command's {@code @Parameter} field values (choices, min/max, syntax); the first problem is thrown. */
 	public static void checkFields(final Object command) {
 		for (Class<?> c = command.getClass(); c != null && c != Object.class; c = c.getSuperclass()) {
