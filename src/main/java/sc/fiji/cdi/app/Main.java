@@ -198,6 +198,9 @@ public final class Main {
 				+ (k.find(0) ? k.group(1) : "key") + "=\"" + word + "\"";
 		}
 		if (m.startsWith("Unclosed string literal")) return "a quote is not closed (" + m + ")";
+		if (m.startsWith("Invalid escape sequence"))
+			return "a backslash in a quoted value starts an escape sequence, as in Fiji (" + m + "); write the folders of a Windows path with forward slashes"
+				+ " (input=\"C:/data/scan.tif\") or doubled backslashes (input=\"C:\\\\data\\\\scan.tif\")";
 		return m;
 	}
 

@@ -3,6 +3,7 @@ package sc.fiji.cdi.commands;
 import java.io.File;
 import java.lang.reflect.Field;
 import java.math.BigDecimal;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -50,6 +51,7 @@ public final class ParameterCheck {
 			if (item == null || !isUserInput(item))
 				throw new BadParameter(info.getTitle() + " has no parameter '" + e.getKey() + "'" + suggestion(info, e.getKey()) + "; its parameters are: " + String.join(", ", names(info)) + ".");
 			final Object converted = convert(e.getKey(), e.getValue(), item.getType());
+			if (item.getType() == File.class && converted != null) checkNativePath(e.getKey(), converted.toString());
 			if (item.isRequired() && item.getType() == File.class && converted != null && converted.toString().isBlank())
 				throw new BadParameter("Parameter '" + e.getKey() + "' is empty: " + info.getTitle() + " needs it (" + item.getLabel() + "); give " + e.getKey() + "=\"<path>\".");
 			if (converted != null) checkValue(e.getKey(), converted, item.getLabel(), choices(item), text(item.getMinimumValue()), text(item.getMaximumValue()));
@@ -104,6 +106,43 @@ public final class ParameterCheck {
 		return home == null || home.isBlank() ? path : home + path.substring(1);
 	}
 
+	/**
+	 * Outside Windows, refuses a path written for Windows — a drive letter ({@code D:\recon}, {@code D:/recon}) or a
+	 * network share ({@code \\server\share}) — that does not exist: Linux and macOS read it as one file name in the
+	 * working folder, so a macro written on Windows made a folder named "D:\recon" there (or looked for its input
+	 * there). A path that does exist (a file really named so) is used as given; on Windows only the next rule holds.
+	 * On every system, refuses a path with a control character (a backslash escape read by Fiji's --run parser).
+	 */
+	static void checkNativePath(final String key, final String path) {
+		if (path == null) return;
+		for (int i = 0; i < path.length(); i++) {
+			final char c = path.charAt(i);
+			if (!Character.isISOControl(c)) continue;
+			// Fiji's --run parser (Parsington) reads \b, \n, \r, \t, \f in a quoted value as control characters:
+			// "D:\beamtime\new" became "D:<backspace>eamtime<newline>ew", a folder no one can type
+			final String name = switch (c) {
+				case '\b' -> "a backspace (\\b)";
+				case '\n' -> "a line break (\\n)";
+				case '\r' -> "a carriage return (\\r)";
+				case '\t' -> "a tab (\\t)";
+				case '\f' -> "a form feed (\\f)";
+				default -> String.format(Locale.ROOT, "the control character U+%04X", (int) c);
+			};
+			throw new BadParameter("Parameter '" + key + "': the path contains " + name + " at position " + (i + 1)
+				+ ", which no file name should; in a --run string and in a macro's quoted text a backslash starts an escape (\\b, \\n, \\t …), so write the folders of a Windows path "
+				+ "with forward slashes (D:/beamtime/recon) or doubled backslashes (D:\\\\beamtime\\\\recon).");
+		}
+		if (File.separatorChar == '\\') return;
+		final boolean drive = path.length() >= 3 && Character.isLetter(path.charAt(0)) && path.charAt(0) < 128 && path.charAt(1) == ':'
+			&& (path.charAt(2) == '\\' || path.charAt(2) == '/');
+		final boolean share = path.startsWith("\\\\");
+		if (!drive && !share || new File(path).exists()) return;
+		final String os = System.getProperty("os.name", "this system");
+		throw new BadParameter("Parameter '" + key + "': " + path + " is a Windows path (" + (drive ? "drive " + path.substring(0, 2) : "a network share")
+			+ "), which " + os + " would read as a file named '" + path + "' in the working folder " + Path.of("").toAbsolutePath()
+			+ "; expected a path on this computer (e.g. /data/recon): change the paths of a macro written on Windows before running it here.");
+	}
+
 	/** Checks a command's {@code @Parameter} field values (choices, min/max, syntax); the first problem is thrown. */
 	public static void checkFields(final Object command) {
 		for (Class<?> c = command.getClass(); c != null && c != Object.class; c = c.getSuperclass()) {
@@ -118,6 +157,7 @@ public final class ParameterCheck {
 					continue;
 				}
 				if (value == null) continue;
+				if (value instanceof File file) checkNativePath(f.getName(), file.getPath());
 				checkValue(f.getName(), value, p.label(), p.choices().length == 0 ? null : List.of(p.choices()), p.min(), p.max());
 			}
 		}
