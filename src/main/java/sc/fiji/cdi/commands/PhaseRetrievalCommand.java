@@ -53,6 +53,7 @@ public class PhaseRetrievalCommand extends PhasingCommand {
 		final Source src = source();
 		final String identity = src.file() != null ? sc.fiji.cdi.util.AtomicOutput.identity(src.file()) : src.describe();
 		if (output_dir != null) {
+			Inputs.checkOutsideInput(output_dir.toPath(), src.file()); // results inside a frame folder would be read as frames by the next run
 			ResultWriter.checkWritable(output_dir.toPath());
 			// before the phasing: a result of the same name made from another input is not replaced
 			sc.fiji.cdi.util.AtomicOutput.ResultSet.requireSameInput(output_dir.toPath(), src.name(), identity);

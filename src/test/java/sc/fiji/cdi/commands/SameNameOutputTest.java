@@ -84,6 +84,24 @@ class SameNameOutputTest {
 		assertTrue(other.err.contains("x_nn") && other.err.contains(a.toRealPath().toString()) && other.err.contains(b.toRealPath().toString()), other.err);
 	}
 
+	@Test
+	void phaseRetrievalRefusesAnOutputFolderInsideItsInputFrameFolder(@TempDir final Path tmp) throws Exception {
+		final Path frames = Files.createDirectories(tmp.resolve("frames"));
+		final sc.fiji.cdi.data.RealVolume stack = CrystalSimulator.simulate(Grid.cube(16), SimulationParameters.defaults(), 1).diffraction().values;
+		for (int z = 0; z < 16; z++) {
+			final float[] plane = java.util.Arrays.copyOfRange(stack.data, z * 256, (z + 1) * 256);
+			TiffWriter.write(frames.resolve(String.format("f_%03d.tif", z + 1)), new RealVolume(Grid.of2D(16, 16), plane));
+		}
+		for (final Path out : new Path[] { frames, frames.resolve("recon") }) {
+			final HeadlessRun r = HeadlessRun.of("--headless", "--run", "Phase Retrieval", "input=\"" + frames + "\",output_dir=\"" + out + "\",recipe=\"5*ER\",random_starts=1");
+			assertEquals(1, r.code, r.err);
+			assertTrue(r.err.contains("'output_dir'") && r.err.contains("input frame folder"), r.err);
+			try (var s = Files.list(frames)) {
+				assertEquals(16, s.count(), "nothing written into the frame folder");
+			}
+		}
+	}
+
 	/** A reconstruction's amplitude and phase files ({@code x_amplitude.tif}, {@code x_phase.tif}) in {@code dir}. */
 	private static Path reconstruction(final Path dir, final long seed) throws Exception {
 		Files.createDirectories(dir);
