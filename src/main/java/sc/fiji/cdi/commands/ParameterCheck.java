@@ -132,6 +132,18 @@ public final class ParameterCheck {
 				+ ", which no file name should; in a --run string and in a macro's quoted text a backslash starts an escape (\\b, \\n, \\t …), so write the folders of a Windows path "
 				+ "with forward slashes (D:/beamtime/recon) or doubled backslashes (D:\\\\beamtime\\\\recon).");
 		}
+		try {
+			new File(path).toPath();
+		} catch (final java.nio.file.InvalidPathException e) {
+			// Java encodes file names with sun.jnu.encoding, taken from the locale: under LANG=C (POSIX, common on cluster
+			// nodes and in cron) only ASCII fits, and "é" or "ü" made "Malformed input or input contains unmappable characters"
+			final String encoding = System.getProperty("sun.jnu.encoding", java.nio.charset.Charset.defaultCharset().name());
+			final boolean nonAscii = path.chars().anyMatch(ch -> ch > 127);
+			throw new BadParameter("Parameter '" + key + "': " + path + " cannot be used as a file name by this Java" + (nonAscii
+				? ": it holds non-ASCII characters and Java encodes file names as " + encoding + " (the locale it was started in, e.g. LANG=C or no LANG on a cluster node); "
+					+ "expected a UTF-8 locale: start Fiji or java with LANG=C.UTF-8 (export LANG=C.UTF-8 in the job script), or rename the file or folder with ASCII characters only."
+				: " (" + e.getReason() + "); expected a path of ordinary characters."));
+		}
 		if (File.separatorChar == '\\') return;
 		final boolean drive = path.length() >= 3 && Character.isLetter(path.charAt(0)) && path.charAt(0) < 128 && path.charAt(1) == ':'
 			&& (path.charAt(2) == '\\' || path.charAt(2) == '/');
