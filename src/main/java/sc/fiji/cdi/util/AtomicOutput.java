@@ -40,7 +40,8 @@ import java.util.stream.Stream;
  * interrupted earlier run left (staging folders, journalled half-moved sets) of names nobody holds;</li>
  * <li>files are written into a hidden staging folder {@code .<name>.cdi-staging};</li>
  * <li>{@link ResultSet#commit} writes a journal {@code .<name>.cdi-pending} listing the files, moves the old
- * manifest and the files it replaces aside (into the staging folder), moves the files in, writes the manifest
+ * manifest, the files it replaces and the earlier set's files it does not write aside (into the staging folder; they
+ * are gone after the commit: a folder never mixes two runs of one result), moves the files in, writes the manifest
  * {@code <name>_manifest.json} (files and byte sizes) <b>last</b>, then deletes the journal; an I/O error before the
  * manifest is in puts the earlier set back;</li>
  * <li>a set is complete exactly when its manifest is there and agrees with the files ({@link #checkComplete}); a
@@ -560,11 +561,28 @@ public final class AtomicOutput {
 				final Path previous = Files.createDirectory(staging.resolve(".previous"));
 				final List<Path[]> asideMoves = new ArrayList<>();
 				final boolean earlier = Files.exists(manifest, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+				final List<String> earlierFiles = new ArrayList<>();
+				if (earlier) try {
+					earlierFiles.addAll(readManifest(manifest).keySet());
+				} catch (final IOException | RuntimeException e) {
+					// an unreadable manifest names no files: only those this set writes are replaced
+				}
 				try {
 					fault(STEP_UNMANIFEST, manifest);
 					if (Files.exists(manifest, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
 						Files.move(manifest, previous.resolve(manifest.getFileName()));
 						asideMoves.add(new Path[] { manifest, previous.resolve(manifest.getFileName()) });
+					}
+					// files of the earlier set that this one does not write (the mask of an import run with mask_file=)
+					// go too, as the set they belong to: the folder never holds files of two runs of one result
+					final java.util.Set<String> writing = new java.util.HashSet<>();
+					for (final Path p : staged) writing.add(p.getFileName().toString());
+					for (final String f : earlierFiles) {
+						if (writing.contains(f) || f.isBlank() || f.contains("/") || f.contains("\\") || f.startsWith(".")) continue;
+						final Path old = dir.resolve(f);
+						if (!Files.exists(old, java.nio.file.LinkOption.NOFOLLOW_LINKS)) continue;
+						Files.move(old, previous.resolve(f));
+						asideMoves.add(new Path[] { old, previous.resolve(f) });
 					}
 					for (final Path p : staged) {
 						final Path target = dir.resolve(p.getFileName());
