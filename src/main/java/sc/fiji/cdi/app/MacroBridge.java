@@ -138,8 +138,9 @@ public final class MacroBridge implements PlugIn {
 			final org.scijava.module.ModuleService modules = ctx.service(org.scijava.module.ModuleService.class);
 			final java.util.List<org.scijava.module.process.PostprocessorPlugin> post = plugins.createInstancesOfType(org.scijava.module.process.PostprocessorPlugin.class)
 				.stream().filter(p -> !(p instanceof org.scijava.display.DisplayPostprocessor)).toList();
-			final CommandModule module = (CommandModule) modules.run(modules.createModule(info),
-				plugins.createInstancesOfType(org.scijava.module.process.PreprocessorPlugin.class), post, inputs(info, options == null ? "" : options)).get();
+			final CommandModule module = (CommandModule) modules.createModule(info);
+			if (module.getCommand() instanceof CdiCommand c) c.callerReportsFailure(); // stop() logs the reason once
+			modules.run(module, plugins.createInstancesOfType(org.scijava.module.process.PreprocessorPlugin.class), post, inputs(info, options == null ? "" : options)).get();
 			showOutputs(info, module);
 			failure = module.getCommand() instanceof CdiCommand c ? c.failure() : null;
 		} catch (final CdiException e) {

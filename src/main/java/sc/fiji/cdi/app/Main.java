@@ -91,6 +91,7 @@ public final class Main {
 			context.service(ConsoleService.class).processArgs(rest.toArray(new String[0]));
 			context.service(StartupService.class).executeOperations();
 			final CommandModule module = (CommandModule) context.service(ModuleService.class).createModule(info);
+			if (module.getCommand() instanceof CdiCommand c) c.callerReportsFailure(); // one line per failure: "cdi: <title> failed: <reason>"
 			try {
 				ParameterCheck.check(module, inputs);
 				// an image named by its title or ID, as Fiji's converter finds it (a bare string became an empty image)

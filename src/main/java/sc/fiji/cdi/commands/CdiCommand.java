@@ -43,6 +43,13 @@ public abstract class CdiCommand implements Command, org.scijava.Cancelable {
 	private volatile boolean completed;
 	private volatile String cancelReason;
 	private volatile StatusProgress active;
+	private volatile boolean callerReports;
+
+	/**
+	 * Called by a runner that reports this command's {@link #failure()} itself, in one line of its own (the headless
+	 * runners, the macro bridge): the command then does not log the same reason as well (two lines for one failure).
+	 */
+	public void callerReportsFailure() { callerReports = true; }
 
 	/** A command's device choice, where "auto" defers to the Edit › Options › CDI device (itself "auto" by default). */
 	protected String device(final String choice) {
@@ -89,7 +96,7 @@ public abstract class CdiCommand implements Command, org.scijava.Cancelable {
 	private void fail(final String message) {
 		failure = message;
 		System.setProperty(LAST_FAILURE_PROPERTY, message == null ? "failed" : message);
-		if (log != null) log.error(message);
+		if (log != null && !callerReports) log.error(message);
 		// a dialog only for a person at the GUI: inside a macro it would wait for a click on every failed scan
 		if (interactive()) ui.showDialog(message, "CDI", DialogPrompt.MessageType.ERROR_MESSAGE);
 	}
