@@ -88,9 +88,26 @@ public abstract class CdiCommand implements Command, org.scijava.Cancelable {
 			fail("Out of memory: the data set is too large for the memory given to Java (" + (Runtime.getRuntime().maxMemory() >> 20)
 				+ " MB). Bin or crop the data, or raise the memory limit (Edit > Options > Memory & Threads, or java -Xmx).");
 		} catch (final RuntimeException e) {
-			if (log != null) log.error(e);
-			fail("Unexpected error in " + getClass().getSimpleName() + ": " + e + ". Please report it with the input that caused it.");
+			unexpected(e);
+		} catch (final Error e) {
+			// a native library's UnsatisfiedLinkError, a StackOverflowError: SciJava printed "Command errored" and the stack
+			if (e instanceof AtomicOutput.SimulatedCrash) throw e; // a test's kill -9: nothing may run after it
+			unexpected(e);
 		}
+	}
+
+	/** Java property that shows a bug's stack trace headless ({@code -Dcdi.debug=true}); Fiji's console always gets it. */
+	public static final String DEBUG_PROPERTY = "cdi.debug";
+
+	/**
+	 * A bug: one line naming it and how to report it; its stack trace goes to Fiji's console when a person runs the
+	 * command, headless only with {@code -Dcdi.debug=true} (or a debug log level).
+	 */
+	private void unexpected(final Throwable e) {
+		final boolean trace = interactive() || Boolean.getBoolean(DEBUG_PROPERTY) || log != null && log.isDebug();
+		if (trace && log != null) log.error(e);
+		fail("Unexpected error in " + getClass().getSimpleName() + ": " + e + ". Please report it with the input that caused it"
+			+ (trace ? "." : " (run with -D" + DEBUG_PROPERTY + "=true for the details)."));
 	}
 
 	private void fail(final String message) {
