@@ -107,6 +107,7 @@ public class CdiRunArgument extends AbstractConsoleArgument {
 		String failure;
 		try {
 			final CommandModule module = (CommandModule) modules.createModule(info);
+			if (module.getCommand() instanceof CdiCommand c) c.callerReportsFailure(); // reported once, below
 			try {
 				ParameterCheck.check(module, inputs); // the one parameter check, as in the standalone runner
 			} catch (final CdiException e) {

@@ -132,7 +132,15 @@ public final class MacroBridge implements PlugIn {
 		final String options = Macro.getOptions();
 		final String failure;
 		try {
-			final CommandModule module = commands.run(info, true, inputs(info, options == null ? "" : options)).get();
+			// SciJava's pre- and postprocessing without its display step, as in the --run runner (Main): the outputs are
+			// shown as ImageJ images below, which that step cannot do here ("Ignoring unsupported output" per image)
+			final org.scijava.plugin.PluginService plugins = ctx.service(org.scijava.plugin.PluginService.class);
+			final org.scijava.module.ModuleService modules = ctx.service(org.scijava.module.ModuleService.class);
+			final java.util.List<org.scijava.module.process.PostprocessorPlugin> post = plugins.createInstancesOfType(org.scijava.module.process.PostprocessorPlugin.class)
+				.stream().filter(p -> !(p instanceof org.scijava.display.DisplayPostprocessor)).toList();
+			final CommandModule module = (CommandModule) modules.createModule(info);
+			if (module.getCommand() instanceof CdiCommand c) c.callerReportsFailure(); // stop() logs the reason once
+			modules.run(module, plugins.createInstancesOfType(org.scijava.module.process.PreprocessorPlugin.class), post, inputs(info, options == null ? "" : options)).get();
 			showOutputs(info, module);
 			failure = module.getCommand() instanceof CdiCommand c ? c.failure() : null;
 		} catch (final CdiException e) {

@@ -91,6 +91,7 @@ public final class Main {
 			context.service(ConsoleService.class).processArgs(rest.toArray(new String[0]));
 			context.service(StartupService.class).executeOperations();
 			final CommandModule module = (CommandModule) context.service(ModuleService.class).createModule(info);
+			if (module.getCommand() instanceof CdiCommand c) c.callerReportsFailure(); // one line per failure: "cdi: <title> failed: <reason>"
 			try {
 				ParameterCheck.check(module, inputs);
 				// an image named by its title or ID, as Fiji's converter finds it (a bare string became an empty image)
@@ -198,6 +199,9 @@ public final class Main {
 				+ (k.find(0) ? k.group(1) : "key") + "=\"" + word + "\"";
 		}
 		if (m.startsWith("Unclosed string literal")) return "a quote is not closed (" + m + ")";
+		if (m.startsWith("Invalid escape sequence"))
+			return "a backslash in a quoted value starts an escape sequence, as in Fiji (" + m + "); write the folders of a Windows path with forward slashes"
+				+ " (input=\"C:/data/scan.tif\") or doubled backslashes (input=\"C:\\\\data\\\\scan.tif\")";
 		return m;
 	}
 

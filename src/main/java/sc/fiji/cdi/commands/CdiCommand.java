@@ -43,6 +43,13 @@ public abstract class CdiCommand implements Command, org.scijava.Cancelable {
 	private volatile boolean completed;
 	private volatile String cancelReason;
 	private volatile StatusProgress active;
+	private volatile boolean callerReports;
+
+	/**
+	 * Called by a runner that reports this command's {@link #failure()} itself, in one line of its own (the headless
+	 * runners, the macro bridge): the command then does not log the same reason as well (two lines for one failure).
+	 */
+	public void callerReportsFailure() { callerReports = true; }
 
 	/** A command's device choice, where "auto" defers to the Edit › Options › CDI device (itself "auto" by default). */
 	protected String device(final String choice) {
@@ -64,6 +71,7 @@ public abstract class CdiCommand implements Command, org.scijava.Cancelable {
 		completed = false;
 		if (cancelReason != null) { fail("Cancelled: " + cancelReason); return; }
 		try {
+			ParameterCheck.expandHome(this);
 			ParameterCheck.checkFields(this);
 			execute();
 			completed = true;
@@ -80,15 +88,32 @@ public abstract class CdiCommand implements Command, org.scijava.Cancelable {
 			fail("Out of memory: the data set is too large for the memory given to Java (" + (Runtime.getRuntime().maxMemory() >> 20)
 				+ " MB). Bin or crop the data, or raise the memory limit (Edit > Options > Memory & Threads, or java -Xmx).");
 		} catch (final RuntimeException e) {
-			if (log != null) log.error(e);
-			fail("Unexpected error in " + getClass().getSimpleName() + ": " + e + ". Please report it with the input that caused it.");
+			unexpected(e);
+		} catch (final Error e) {
+			// a native library's UnsatisfiedLinkError, a StackOverflowError: SciJava printed "Command errored" and the stack
+			if (e instanceof AtomicOutput.SimulatedCrash) throw e; // a test's kill -9: nothing may run after it
+			unexpected(e);
 		}
+	}
+
+	/** Java property that shows a bug's stack trace headless ({@code -Dcdi.debug=true}); Fiji's console always gets it. */
+	public static final String DEBUG_PROPERTY = "cdi.debug";
+
+	/**
+	 * A bug: one line naming it and how to report it; its stack trace goes to Fiji's console when a person runs the
+	 * command, headless only with {@code -Dcdi.debug=true} (or a debug log level).
+	 */
+	private void unexpected(final Throwable e) {
+		final boolean trace = interactive() || Boolean.getBoolean(DEBUG_PROPERTY) || log != null && log.isDebug();
+		if (trace && log != null) log.error(e);
+		fail("Unexpected error in " + getClass().getSimpleName() + ": " + e + ". Please report it with the input that caused it"
+			+ (trace ? "." : " (run with -D" + DEBUG_PROPERTY + "=true for the details)."));
 	}
 
 	private void fail(final String message) {
 		failure = message;
 		System.setProperty(LAST_FAILURE_PROPERTY, message == null ? "failed" : message);
-		if (log != null) log.error(message);
+		if (log != null && !callerReports) log.error(message);
 		// a dialog only for a person at the GUI: inside a macro it would wait for a click on every failed scan
 		if (interactive()) ui.showDialog(message, "CDI", DialogPrompt.MessageType.ERROR_MESSAGE);
 	}

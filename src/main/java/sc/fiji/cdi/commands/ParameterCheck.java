@@ -3,6 +3,7 @@ package sc.fiji.cdi.commands;
 import java.io.File;
 import java.lang.reflect.Field;
 import java.math.BigDecimal;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -50,6 +51,7 @@ public final class ParameterCheck {
 			if (item == null || !isUserInput(item))
 				throw new BadParameter(info.getTitle() + " has no parameter '" + e.getKey() + "'" + suggestion(info, e.getKey()) + "; its parameters are: " + String.join(", ", names(info)) + ".");
 			final Object converted = convert(e.getKey(), e.getValue(), item.getType());
+			if (item.getType() == File.class && converted != null) checkNativePath(e.getKey(), converted.toString());
 			if (item.isRequired() && item.getType() == File.class && converted != null && converted.toString().isBlank())
 				throw new BadParameter("Parameter '" + e.getKey() + "' is empty: " + info.getTitle() + " needs it (" + item.getLabel() + "); give " + e.getKey() + "=\"<path>\".");
 			if (converted != null) checkValue(e.getKey(), converted, item.getLabel(), choices(item), text(item.getMinimumValue()), text(item.getMaximumValue()));
@@ -67,6 +69,92 @@ public final class ParameterCheck {
 		});
 	}
 
+	/**
+	 * Expands a leading {@code ~} (alone or before a separator) in a command's file parameters and its {@code model}
+	 * folder to the user's home folder ({@link #home}). Fiji passes paths on as written, and the shell does not expand
+	 * {@code ~} inside quotes: {@code output_dir="~/recon"} made a folder named "~" in the working directory, and
+	 * {@code input="~/scan.tif"} was looked for there.
+	 */
+	public static void expandHome(final Object command) {
+		for (Class<?> c = command.getClass(); c != null && c != Object.class; c = c.getSuperclass()) {
+			for (final Field f : c.getDeclaredFields()) {
+				final Parameter p = f.getAnnotation(Parameter.class);
+				if (p == null || p.type() == ItemIO.OUTPUT || java.lang.reflect.Modifier.isFinal(f.getModifiers())) continue;
+				if (f.getType() != File.class && !(f.getType() == String.class && f.getName().equals("model"))) continue;
+				try {
+					f.setAccessible(true);
+					final Object v = f.get(command);
+					if (v instanceof File file && !home(file.getPath()).equals(file.getPath())) f.set(command, new File(home(file.getPath())));
+					else if (v instanceof String s && !home(s).equals(s)) f.set(command, home(s));
+				} catch (final ReflectiveOperationException | RuntimeException e) {
+					// not settable: the value is used as given
+				}
+			}
+		}
+	}
+
+	/**
+	 * {@code path} with a leading {@code ~} — the whole path, or followed by '/' (or '\\' on Windows) — replaced by the
+	 * user's home folder (the {@code user.home} property); any other path unchanged ({@code ~user/…} too).
+	 */
+	public static String home(final String path) {
+		if (path == null || !path.startsWith("~")) return path;
+		final boolean alone = path.length() == 1;
+		final boolean separator = !alone && (path.charAt(1) == '/' || path.charAt(1) == File.separatorChar);
+		if (!alone && !separator) return path;
+		final String home = System.getProperty("user.home");
+		return home == null || home.isBlank() ? path : home + path.substring(1);
+	}
+
+	/**
+	 * Outside Windows, refuses a path written for Windows — a drive letter ({@code D:\recon}, {@code D:/recon}) or a
+	 * network share ({@code \\server\share}) — that does not exist: Linux and macOS read it as one file name in the
+	 * working folder, so a macro written on Windows made a folder named "D:\recon" there (or looked for its input
+	 * there). A path that does exist (a file really named so) is used as given; on Windows only the next rule holds.
+	 * On every system, refuses a path with a control character (a backslash escape read by Fiji's --run parser).
+	 */
+	static void checkNativePath(final String key, final String path) {
+		if (path == null) return;
+		for (int i = 0; i < path.length(); i++) {
+			final char c = path.charAt(i);
+			if (!Character.isISOControl(c)) continue;
+			// Fiji's --run parser (Parsington) reads \b, \n, \r, \t, \f in a quoted value as control characters:
+			// "D:\beamtime\new" became "D:<backspace>eamtime<newline>ew", a folder no one can type
+			final String name = switch (c) {
+				case '\b' -> "a backspace (\\b)";
+				case '\n' -> "a line break (\\n)";
+				case '\r' -> "a carriage return (\\r)";
+				case '\t' -> "a tab (\\t)";
+				case '\f' -> "a form feed (\\f)";
+				default -> String.format(Locale.ROOT, "the control character U+%04X", (int) c);
+			};
+			throw new BadParameter("Parameter '" + key + "': the path contains " + name + " at position " + (i + 1)
+				+ ", which no file name should; in a --run string and in a macro's quoted text a backslash starts an escape (\\b, \\n, \\t …), so write the folders of a Windows path "
+				+ "with forward slashes (D:/beamtime/recon) or doubled backslashes (D:\\\\beamtime\\\\recon).");
+		}
+		try {
+			new File(path).toPath();
+		} catch (final java.nio.file.InvalidPathException e) {
+			// Java encodes file names with sun.jnu.encoding, taken from the locale: under LANG=C (POSIX, common on cluster
+			// nodes and in cron) only ASCII fits, and "é" or "ü" made "Malformed input or input contains unmappable characters"
+			final String encoding = System.getProperty("sun.jnu.encoding", java.nio.charset.Charset.defaultCharset().name());
+			final boolean nonAscii = path.chars().anyMatch(ch -> ch > 127);
+			throw new BadParameter("Parameter '" + key + "': " + path + " cannot be used as a file name by this Java" + (nonAscii
+				? ": it holds non-ASCII characters and Java encodes file names as " + encoding + " (the locale it was started in, e.g. LANG=C or no LANG on a cluster node); "
+					+ "expected a UTF-8 locale: start Fiji or java with LANG=C.UTF-8 (export LANG=C.UTF-8 in the job script), or rename the file or folder with ASCII characters only."
+				: " (" + e.getReason() + "); expected a path of ordinary characters."));
+		}
+		if (File.separatorChar == '\\') return;
+		final boolean drive = path.length() >= 3 && Character.isLetter(path.charAt(0)) && path.charAt(0) < 128 && path.charAt(1) == ':'
+			&& (path.charAt(2) == '\\' || path.charAt(2) == '/');
+		final boolean share = path.startsWith("\\\\");
+		if (!drive && !share || new File(path).exists()) return;
+		final String os = System.getProperty("os.name", "this system");
+		throw new BadParameter("Parameter '" + key + "': " + path + " is a Windows path (" + (drive ? "drive " + path.substring(0, 2) : "a network share")
+			+ "), which " + os + " would read as a file named '" + path + "' in the working folder " + Path.of("").toAbsolutePath()
+			+ "; expected a path on this computer (e.g. /data/recon): change the paths of a macro written on Windows before running it here.");
+	}
+
 	/** Checks a command's {@code @Parameter} field values (choices, min/max, syntax); the first problem is thrown. */
 	public static void checkFields(final Object command) {
 		for (Class<?> c = command.getClass(); c != null && c != Object.class; c = c.getSuperclass()) {
@@ -81,6 +169,7 @@ public final class ParameterCheck {
 					continue;
 				}
 				if (value == null) continue;
+				if (value instanceof File file) checkNativePath(f.getName(), file.getPath());
 				checkValue(f.getName(), value, p.label(), p.choices().length == 0 ? null : List.of(p.choices()), p.min(), p.max());
 			}
 		}

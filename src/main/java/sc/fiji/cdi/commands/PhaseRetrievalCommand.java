@@ -53,6 +53,7 @@ public class PhaseRetrievalCommand extends PhasingCommand {
 		final Source src = source();
 		final String identity = src.file() != null ? sc.fiji.cdi.util.AtomicOutput.identity(src.file()) : src.describe();
 		if (output_dir != null) {
+			Inputs.checkOutsideInput(output_dir.toPath(), src.file()); // results inside a frame folder would be read as frames by the next run
 			ResultWriter.checkWritable(output_dir.toPath());
 			// before the phasing: a result of the same name made from another input is not replaced
 			sc.fiji.cdi.util.AtomicOutput.ResultSet.requireSameInput(output_dir.toPath(), src.name(), identity);
@@ -65,7 +66,11 @@ public class PhaseRetrievalCommand extends PhasingCommand {
 			new ReconstructionPipeline.Request(kind.centred(preprocessing(d)), kind.adapt(phasingParameters(), positivityChoice()), backend, threadsUsed, random_starts), null, progress());
 		final String title = diffraction != null && src.file() == null ? diffraction.getTitle() : src.name();
 		show(outcome.result(), title);
-		if (output_dir != null) ResultWriter.write(output_dir.toPath(), src.name(), identity, outcome, Map.of("threads", threadsUsed));
+		final java.util.List<java.nio.file.Path> files = output_dir == null ? java.util.List.of()
+			: ResultWriter.write(output_dir.toPath(), src.name(), identity, outcome, Map.of("threads", threadsUsed));
+		final PhasingResult r = outcome.result();
+		log.info(String.format(java.util.Locale.ROOT, "%s: %d iterations, final chi2 = %.4g", title, r.iterations(), r.finalChi2())
+			+ (output_dir == null ? "" : "; " + files.size() + " files in " + output_dir.toPath().toAbsolutePath().normalize()));
 		warnIfNothingKept(output_dir, "Phase Retrieval", "the reconstruction is only an image output");
 		rememberLastUsed();
 	}
@@ -81,6 +86,5 @@ public class PhaseRetrievalCommand extends PhasingCommand {
 		phase = ImagePlusConverter.toImagePlus(r.object().phase(), title + " phase (rad)");
 		phase.setDisplayRange(-Math.PI, Math.PI);
 		support = ImagePlusConverter.maskToImagePlus(r.object().grid, r.support(), title + " support", r.object().voxelSize, r.object().unit);
-		log.info(String.format(java.util.Locale.ROOT, "%s: %d iterations, final chi2 = %.4g", title, r.iterations(), r.finalChi2()));
 	}
 }

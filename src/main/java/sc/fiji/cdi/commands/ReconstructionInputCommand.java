@@ -31,6 +31,15 @@ public abstract class ReconstructionInputCommand extends CdiCommand {
 		description = "Without a support, the crystal is where the amplitude ≥ 0.1·max (cohere, AutoPhaseNN).")
 	protected File support_file;
 
+	/**
+	 * What the reconstruction is read from, for a result set's manifest ({@link sc.fiji.cdi.util.AtomicOutput.ResultSet#input}):
+	 * the amplitude file's real path, else the amplitude image's title; null when neither is given.
+	 */
+	protected String inputIdentity() {
+		if (ObjectInputs.given(amplitude_file)) return sc.fiji.cdi.util.AtomicOutput.identity(amplitude_file.toPath());
+		return amplitude == null ? null : "image '" + amplitude.getTitle() + "'";
+	}
+
 	/** The reconstruction named by the parameters. */
 	protected ObjectInputs.Loaded loadReconstruction() {
 		return ObjectInputs.load(amplitude_file, phase_file, support_file, amplitude, phase);

@@ -70,18 +70,26 @@ public class SimulateCrystalCommand extends CdiCommand {
 		final Grid grid = "2D".equalsIgnoreCase(dimensions.trim()) ? Grid.of2D(size, size) : Grid.cube(size);
 		final SimulationParameters p = new SimulationParameters(SimulationParameters.Shape.valueOf(shape.trim().toUpperCase(Locale.ROOT)), size_fraction,
 			SimulationParameters.PhaseModel.valueOf(phase_model.trim().toUpperCase(Locale.ROOT)), phase_range, photons, DEFAULTS.edgeSigma());
-		if (output_dir != null) ResultWriter.checkWritable(output_dir.toPath());
-		final SimulatedCrystal c = CrystalSimulator.simulate(grid, p, seed);
 		final String name = "crystal" + size + "_seed" + seed;
+		// the set's name holds only the size and seed: its manifest records every parameter, so that a simulation with
+		// other parameters (2D, another shape, noise) does not silently replace files a reconstruction may have been made from
+		final String made = String.format(Locale.ROOT, "Simulate Crystal dimensions=%s size=%d shape=%s phase_model=%s phase_range=%s size_fraction=%s photons=%s seed=%d",
+			grid.is2D() ? "2D" : "3D", size, p.shape().name().toLowerCase(Locale.ROOT), p.phaseModel().name().toLowerCase(Locale.ROOT), phase_range, size_fraction, photons, seed);
+		if (output_dir != null) {
+			ResultWriter.checkWritable(output_dir.toPath());
+			AtomicOutput.ResultSet.requireSameInput(output_dir.toPath(), name, made);
+		}
+		final SimulatedCrystal c = CrystalSimulator.simulate(grid, p, seed);
 		diffraction = ImagePlusConverter.toImagePlus(c.diffraction().values, name + " intensity");
 		amplitude = ImagePlusConverter.toImagePlus(c.object().amplitude(), name + " true amplitude");
 		phase = ImagePlusConverter.toImagePlus(c.object().phase(), name + " true phase (rad)");
 		if (output_dir != null) {
-			try (AtomicOutput.ResultSet set = AtomicOutput.ResultSet.open(output_dir.toPath(), name)) {
+			try (AtomicOutput.ResultSet set = AtomicOutput.ResultSet.open(output_dir.toPath(), name).input(made)) {
 				TiffWriter.write(set.file(name + "_intensity.tif"), c.diffraction().values);
 				TiffWriter.write(set.file(name + "_true_amplitude.tif"), c.object().amplitude());
 				TiffWriter.write(set.file(name + "_true_phase.tif"), c.object().phase());
-				set.commit();
+				final int files = set.commit().size();
+				log.info("Simulated " + name + " (" + grid + "): " + files + " files in " + set.folder());
 			}
 		}
 		warnIfNothingKept(output_dir, "Simulate Crystal", "the simulated pattern and object are only image outputs");

@@ -41,14 +41,15 @@ public class StrainCommand extends StrainParametersCommand {
 	protected void execute() {
 		final ObjectInputs.Loaded in = loadReconstruction();
 		final Path out = output_dir == null || output_dir.getPath().isBlank() ? null : output_dir.toPath();
-		Strain.checkOutput(out);
+		final String source = inputIdentity();
+		Strain.checkOutput(out, in.name(), source);
 		final BraggGeometry geo = geometry();
 		final Map<String, Object> inputs = new LinkedHashMap<>();
 		if (ObjectInputs.given(amplitude_file)) inputs.put("amplitude_file", amplitude_file.getAbsolutePath());
 		final Strain.Result r = Strain.run(new Strain.Request(in.name(), ComplexVolume.fromAmplitudePhase(in.amplitude(), in.phase()), in.support(),
-			strainParameters(geo, in.amplitude()), geo, geometry, lab_voxel_nm, out, inputs), progress());
+			strainParameters(geo, in.amplitude()), geo, geometry, lab_voxel_nm, out, inputs, source), progress());
 		strain = ObjectInputs.divergingImage(r.strain().strain(), in.name() + " strain");
 		displacement = ObjectInputs.divergingImage(r.strain().displacement(), in.name() + " displacement (nm)");
-		log.info(r.summary());
+		log.info(r.summary() + (r.files().isEmpty() ? "" : "; " + r.files().size() + " files in " + out.toAbsolutePath().normalize()));
 	}
 }

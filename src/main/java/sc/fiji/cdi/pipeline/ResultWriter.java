@@ -45,7 +45,10 @@ public final class ResultWriter {
 	 * that goes on reserves its result with {@link #open}.
 	 */
 	public static void checkWritable(final Path dir) {
-		try (AtomicOutput.ResultSet probe = AtomicOutput.ResultSet.open(dir, "cdi-write-test")) {
+		// a name of its own for every probe: with one shared name, two runs starting together into one folder (the tasks
+		// of a job array) found each other's probe locked and one failed with "being written by another run"
+		final String name = "cdi-write-test-" + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
+		try (AtomicOutput.ResultSet probe = AtomicOutput.ResultSet.open(dir, name)) {
 			Files.writeString(probe.file("probe"), "");
 		} catch (final IOException | SecurityException e) {
 			throw new CdiException("Output folder " + dir + " is not writable (" + e.getMessage() + "); choose a folder you can write to.");

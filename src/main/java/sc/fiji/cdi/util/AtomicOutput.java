@@ -39,9 +39,11 @@ import java.util.stream.Stream;
  * when the process dies), refusing a second run writing the same result into the same folder; it removes what an
  * interrupted earlier run left (staging folders, journalled half-moved sets) of names nobody holds;</li>
  * <li>files are written into a hidden staging folder {@code .<name>.cdi-staging};</li>
- * <li>{@link ResultSet#commit} writes a journal {@code .<name>.cdi-pending} listing the files, removes the old
- * manifest, moves the files in, writes the manifest {@code <name>_manifest.json} (files and byte sizes) <b>last</b>,
- * then deletes the journal;</li>
+ * <li>{@link ResultSet#commit} writes a journal {@code .<name>.cdi-pending} listing the files, moves the old
+ * manifest, the files it replaces and the earlier set's files it does not write aside (into the staging folder; they
+ * are gone after the commit: a folder never mixes two runs of one result), moves the files in, writes the manifest
+ * {@code <name>_manifest.json} (files and byte sizes) <b>last</b>, then deletes the journal; an I/O error before the
+ * manifest is in puts the earlier set back;</li>
  * <li>a set is complete exactly when its manifest is there and agrees with the files ({@link #checkComplete}); a
  * kill -9 between the journal and the manifest leaves files that {@link #checkComplete} refuses and that the next
  * run into the folder removes (so the set is then absent).</li>
@@ -553,30 +555,65 @@ public final class AtomicOutput {
 				Files.writeString(jtmp, list, StandardCharsets.UTF_8);
 				fault(STEP_JOURNAL, journal);
 				moveReplacing(jtmp, journal);
-				// point of no return: from here on a crash leaves a journal the next run undoes
-				fault(STEP_UNMANIFEST, manifest);
-				Files.deleteIfExists(manifest);
-				final Map<String, Long> sizes = new LinkedHashMap<>();
-				for (final Path p : staged) {
-					final Path target = dir.resolve(p.getFileName());
-					fault(STEP_MOVE, target);
-					if (Files.isDirectory(target) && !Files.isSymbolicLink(target)) deleteQuietly(target); // an older N5 container of the same name
-					Files.move(p, target, StandardCopyOption.REPLACE_EXISTING);
-					sizes.put(target.getFileName().toString(), Files.isDirectory(target) ? 0L : Files.size(target));
-					out.add(target);
+				// point of no return: from here on a crash leaves a journal the next run undoes. The earlier set's files
+				// (and manifest) are moved aside into the staging folder, not overwritten, so that an I/O error before the
+				// new manifest is in puts the earlier, complete set back (restore) instead of leaving nothing
+				final Path previous = Files.createDirectory(staging.resolve(".previous"));
+				final List<Path[]> asideMoves = new ArrayList<>();
+				final boolean earlier = Files.exists(manifest, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+				final List<String> earlierFiles = new ArrayList<>();
+				if (earlier) try {
+					earlierFiles.addAll(readManifest(manifest).keySet());
+				} catch (final IOException | RuntimeException e) {
+					// an unreadable manifest names no files: only those this set writes are replaced
 				}
-				final StringBuilder m = new StringBuilder("{\n  \"result\": ").append(json(name)).append(",\n  \"written\": ")
-					.append(json(OffsetDateTime.now().toString())).append(",\n  \"complete\": true,\n");
-				if (input != null) m.append("  \"input\": ").append(json(input)).append(",\n");
-				m.append("  \"files\": {\n");
-				int k = 0;
-				for (final Map.Entry<String, Long> e : sizes.entrySet())
-					m.append("    ").append(json(e.getKey())).append(": ").append(e.getValue()).append(++k < sizes.size() ? ",\n" : "\n");
-				m.append("  }\n}\n");
-				final Path mtmp = createHiddenFile(staging.resolve(manifest.getFileName()), ".part");
-				Files.writeString(mtmp, m, StandardCharsets.UTF_8);
-				fault(STEP_MANIFEST, manifest);
-				moveReplacing(mtmp, manifest);
+				try {
+					fault(STEP_UNMANIFEST, manifest);
+					if (Files.exists(manifest, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+						Files.move(manifest, previous.resolve(manifest.getFileName()));
+						asideMoves.add(new Path[] { manifest, previous.resolve(manifest.getFileName()) });
+					}
+					// files of the earlier set that this one does not write (the mask of an import run with mask_file=)
+					// go too, as the set they belong to: the folder never holds files of two runs of one result
+					final java.util.Set<String> writing = new java.util.HashSet<>();
+					for (final Path p : staged) writing.add(p.getFileName().toString());
+					for (final String f : earlierFiles) {
+						if (writing.contains(f) || f.isBlank() || f.contains("/") || f.contains("\\") || f.startsWith(".")) continue;
+						final Path old = dir.resolve(f);
+						if (!Files.exists(old, java.nio.file.LinkOption.NOFOLLOW_LINKS)) continue;
+						Files.move(old, previous.resolve(f));
+						asideMoves.add(new Path[] { old, previous.resolve(f) });
+					}
+					for (final Path p : staged) {
+						final Path target = dir.resolve(p.getFileName());
+						fault(STEP_MOVE, target);
+						if (Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) { // the earlier set's file, or an older N5 container
+							Files.move(target, previous.resolve(target.getFileName()));
+							asideMoves.add(new Path[] { target, previous.resolve(target.getFileName()) });
+						}
+						Files.move(p, target);
+						out.add(target);
+					}
+					final Map<String, Long> sizes = new LinkedHashMap<>();
+					for (final Path target : out) sizes.put(target.getFileName().toString(), Files.isDirectory(target) ? 0L : Files.size(target));
+					final StringBuilder m = new StringBuilder("{\n  \"result\": ").append(json(name)).append(",\n  \"written\": ")
+						.append(json(OffsetDateTime.now().toString())).append(",\n  \"complete\": true,\n");
+					if (input != null) m.append("  \"input\": ").append(json(input)).append(",\n");
+					m.append("  \"files\": {\n");
+					int k = 0;
+					for (final Map.Entry<String, Long> e : sizes.entrySet())
+						m.append("    ").append(json(e.getKey())).append(": ").append(e.getValue()).append(++k < sizes.size() ? ",\n" : "\n");
+					m.append("  }\n}\n");
+					final Path mtmp = createHiddenFile(staging.resolve(manifest.getFileName()), ".part");
+					Files.writeString(mtmp, m, StandardCharsets.UTF_8);
+					fault(STEP_MANIFEST, manifest);
+					moveReplacing(mtmp, manifest);
+				} catch (final IOException e) {
+					final boolean restored = restore(out, asideMoves, journal);
+					throw new CdiException("Cannot write the results '" + name + "' into " + dir + ": " + describe(e) + ". Nothing of this run is kept"
+						+ (!earlier ? "" : restored ? " and the earlier result '" + name + "' there is as it was" : "; the earlier result '" + name + "' there could not be put back and is removed")
+						+ "; check the folder's space and permissions.", e);
+				}
 				committed = true; // the manifest is in place: the set is complete
 				try {
 					fault(STEP_FINISH, journal);
@@ -590,6 +627,22 @@ public final class AtomicOutput {
 				throw c;
 			} catch (final IOException e) {
 				throw new CdiException("Cannot write the results '" + name + "' into " + dir + ": " + describe(e) + ". Nothing of this run is kept; check the folder's space and permissions.", e);
+			}
+		}
+
+		/**
+		 * After an I/O error during the moves: removes this run's files that were moved in and moves the earlier set's
+		 * files back (the reverse order), then removes the journal; true when everything is back. When something cannot
+		 * be put back, the journal stays and {@link #close} removes the set (absent, never mixed).
+		 */
+		private boolean restore(final List<Path> movedIn, final List<Path[]> aside, final Path journal) {
+			try {
+				for (final Path p : movedIn) deleteQuietly(p);
+				for (int i = aside.size() - 1; i >= 0; i--) Files.move(aside.get(i)[1], aside.get(i)[0]);
+				Files.deleteIfExists(journal);
+				return true;
+			} catch (final IOException | RuntimeException e) {
+				return false;
 			}
 		}
 

@@ -106,6 +106,9 @@ public final class Export {
 				+ "; expected the same grid (export the strain with the object it was computed from).");
 			channels.put("strain", calibrated(r.strain(), r));
 		}
+		// a cancel while the inputs were read (or a SIGTERM) stops here, before anything is written: VTI and CXI are
+		// written in one go, and without this check a cancelled export was written and reported as done
+		if (progress != null) progress.checkCancelled();
 		switch (r.format()) {
 			case BIGDATAVIEWER -> {
 				final List<BdvExport.Channel> ch = new ArrayList<>();

@@ -51,9 +51,19 @@ public final class Strain {
 	 * @param labVoxelNm  lab-frame voxel (nm); ≤ 0 = the finest detector-frame step ({@link #finestStep})
 	 * @param outputDir   null: no files
 	 * @param inputs      what the report records about the inputs (e.g. {@code amplitude_file}), in this order
+	 * @param source      what the object was read from ({@link AtomicOutput#identity} of the amplitude file, or a label
+	 *                    such as "image 'title'"), recorded in the manifest so that the strain of another reconstruction
+	 *                    with the same name is not replaced ({@link AtomicOutput.ResultSet#input}); null records nothing
 	 */
 	public record Request(String name, ComplexVolume object, boolean[] support, StrainParameters parameters, BraggGeometry geometry,
-		String beamline, double labVoxelNm, Path outputDir, Map<String, Object> inputs) {}
+		String beamline, double labVoxelNm, Path outputDir, Map<String, Object> inputs, String source) {
+
+		/** A request that records no source. */
+		public Request(final String name, final ComplexVolume object, final boolean[] support, final StrainParameters parameters, final BraggGeometry geometry,
+			final String beamline, final double labVoxelNm, final Path outputDir, final Map<String, Object> inputs) {
+			this(name, object, support, parameters, geometry, beamline, labVoxelNm, outputDir, inputs, null);
+		}
+	}
 
 	/** @param files the files written (empty without an output folder) */
 	public record Result(StrainResult strain, Map<String, Object> report, List<Path> files) {
@@ -73,8 +83,22 @@ public final class Strain {
 		if (dir != null) ResultWriter.checkWritable(dir);
 	}
 
+	/**
+	 * Checks, before any work, that the output folder (when given) can be written and does not hold the strain of
+	 * another reconstruction with the same name ({@link AtomicOutput.ResultSet#requireSameInput}).
+	 *
+	 * @param source the object's identity ({@link Request#source}), null for none
+	 */
+	public static void checkOutput(final Path dir, final String name, final String source) {
+		checkOutput(dir);
+		if (dir != null) AtomicOutput.ResultSet.requireSameInput(dir, name + SET_SUFFIX, source);
+	}
+
+	/** What follows the reconstruction's name in the name of the strain's result set (its manifest: {@code <name>_strain_manifest.json}). */
+	public static final String SET_SUFFIX = "_strain";
+
 	public static Result run(final Request request, final Progress progress) {
-		checkOutput(request.outputDir());
+		checkOutput(request.outputDir(), request.name(), request.source());
 		progress.status("Strain of " + request.name());
 		final BraggGeometry geo = request.geometry();
 		final StrainResult r;
@@ -97,7 +121,7 @@ public final class Strain {
 		}
 		final Map<String, Object> report = report(request, r, labVoxel);
 		progress.checkCancelled();
-		final List<Path> files = request.outputDir() == null ? List.of() : write(request.outputDir(), request.name(), r, report);
+		final List<Path> files = request.outputDir() == null ? List.of() : write(request.outputDir(), request.name(), request.source(), r, report);
 		return new Result(r, report, files);
 	}
 
@@ -182,8 +206,9 @@ public final class Strain {
 	}
 
 	/** One result set {@code <name>_strain} ({@link AtomicOutput.ResultSet}): complete with its manifest, or absent. */
-	private static List<Path> write(final Path dir, final String name, final StrainResult r, final Map<String, Object> report) {
-		try (AtomicOutput.ResultSet set = AtomicOutput.ResultSet.open(dir, name + "_strain")) {
+	private static List<Path> write(final Path dir, final String name, final String source, final StrainResult r, final Map<String, Object> report) {
+		try (AtomicOutput.ResultSet set = AtomicOutput.ResultSet.open(dir, name + SET_SUFFIX)) {
+			set.input(source); // the strain of another reconstruction with the same name must not replace this one's
 			TiffWriter.write(set.file(name + "_displacement.tif"), r.displacement());
 			TiffWriter.write(set.file(name + "_strain.tif"), r.strain());
 			TiffWriter.write(set.file(name + "_phase_unwrapped.tif"), r.phase());

@@ -62,6 +62,7 @@ class FijiHeadlessRunTest {
 		final String log = fiji("--headless", "--run", "Reconstruct", "input=\"" + missing + "\",output_dir=\"" + tmp.resolve("out") + "\"");
 		assertEquals(List.of(1), exits, log);
 		assertTrue(log.contains("Reconstruct failed: Parameter 'input': " + missing + " does not exist"), log);
+		assertEquals(1, log.split(java.util.regex.Pattern.quote(missing + " does not exist"), -1).length - 1, "the reason in one line, not twice: " + log);
 		assertFalse(Files.exists(tmp.resolve("out")), "nothing written");
 	}
 

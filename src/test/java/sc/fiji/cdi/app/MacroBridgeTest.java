@@ -164,6 +164,7 @@ class MacroBridgeTest {
 			"File.append(\"after: \" + nImages + \" \" + getTitle(), \"" + log + "\");", ""));
 		final String r = run(macro, "");
 		assertTrue(r.startsWith("0\n"), r);
+		assertFalse(r.contains("Ignoring unsupported output"), "the outputs are shown as images, not refused by SciJava's display step: " + r);
 		final String[] lines = Files.readString(log).split("\n");
 		assertEquals(3, Integer.parseInt(lines[0].trim()), "Simulate Crystal's three outputs are open images: " + String.join(" | ", lines));
 		assertTrue(lines[lines.length - 1].startsWith("after: 6 "), "Phase Retrieval's amplitude, phase, support opened too: " + lines[lines.length - 1]);

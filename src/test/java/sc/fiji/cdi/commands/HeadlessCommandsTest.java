@@ -1,5 +1,6 @@
 package sc.fiji.cdi.commands;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -84,6 +85,43 @@ class HeadlessCommandsTest {
 		final HeadlessRun r = HeadlessRun.of("--headless", "--run", "Reconstrct", "input=\"x\"");
 		assertEquals(2, r.code);
 		assertTrue(r.err.contains("Reconstrct") && r.err.contains("Reconstruct"), r.err);
+	}
+
+	/** A failure is one line on stderr, "cdi: <command> failed: <reason>" (the command's own log line left out), in --run and in a macro. */
+	@Test
+	void aFailureIsReportedInOneLine(@TempDir final Path tmp) throws Exception {
+		final Path missing = tmp.resolve("scan54.tif");
+		final HeadlessRun r = HeadlessRun.of("--headless", "--run", "Import Diffraction", "input=\"" + missing + "\",output_dir=\"" + tmp.resolve("out") + "\"");
+		assertEquals(1, r.code, r.err);
+		final java.util.List<String> lines = (r.err + r.out).lines().filter(l -> l.contains("does not exist")).toList();
+		assertEquals(java.util.List.of("cdi: Import Diffraction failed: Parameter 'input': " + missing + " does not exist; expected an existing file or folder."), lines, r.err);
+		final Path macro = Files.writeString(tmp.resolve("m.ijm"), "run(\"Import Diffraction\", \"input=[" + missing + "] output_dir=[" + tmp.resolve("out") + "]\");\n");
+		final java.io.PrintStream oldOut = System.out;
+		final java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+		System.setOut(new java.io.PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8));
+		final HeadlessRun m;
+		try {
+			m = HeadlessRun.of("--headless", "-macro", macro.toString());
+		} finally {
+			System.setOut(oldOut);
+		}
+		assertEquals(0, m.code, "a failed command is logged and the macro goes on, as in Fiji: " + m.err);
+		assertEquals(1, (m.err + m.out + buf.toString(java.nio.charset.StandardCharsets.UTF_8)).lines().filter(l -> l.contains("does not exist")).count(), m.err + m.out);
+	}
+
+	@Test
+	void simulateCrystalSaysWhereItsFilesWentAndDoesNotReplaceAnotherSimulationOfTheSameName(@TempDir final Path tmp) throws Exception {
+		final String args = "dimensions=\"2D\",size=16,seed=7,output_dir=\"" + tmp + "\"";
+		final HeadlessRun first = HeadlessRun.of("--headless", "--run", "Simulate Crystal", args);
+		assertEquals(0, first.code, first.err);
+		assertTrue(first.out.contains("crystal16_seed7") && first.out.contains("3 files in " + tmp.toAbsolutePath()), "says where the results went: " + first.out);
+		assertEquals(0, HeadlessRun.of("--headless", "--run", "Simulate Crystal", args).code, "the same simulation again replaces its own files");
+		final byte[] before = Files.readAllBytes(tmp.resolve("crystal16_seed7_intensity.tif"));
+		// same size and seed, hence the same file names, but another crystal: the first one's files are kept
+		final HeadlessRun other = HeadlessRun.of("--headless", "--run", "Simulate Crystal", args + ",shape=\"sphere\"");
+		assertEquals(1, other.code, other.err);
+		assertTrue(other.err.contains("shape=polyhedron") && other.err.contains("shape=sphere") && other.err.contains("output_dir"), other.err);
+		assertArrayEquals(before, Files.readAllBytes(tmp.resolve("crystal16_seed7_intensity.tif")));
 	}
 
 	@Test

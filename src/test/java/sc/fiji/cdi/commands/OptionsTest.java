@@ -106,7 +106,7 @@ class OptionsTest {
 		final HeadlessRun r;
 		try { r = HeadlessRun.of("--headless", "--run", "CDI...", "threads=100000"); } finally { System.setOut(old); }
 		assertEquals(0, r.code, r.err);
-		final String said = log.toString(StandardCharsets.UTF_8) + r.err;
+		final String said = log.toString(StandardCharsets.UTF_8) + r.out + r.err; // HeadlessRun keeps stdout in r.out
 		assertTrue(said.contains("threads=100000 is more than the " + Threads.max() + " available processors"), said);
 		try (Context c = new Context(PrefService.class)) {
 			// preferences may be shared by machines of other sizes: the request is kept, each machine caps it

@@ -53,7 +53,9 @@ class SameNameOutputTest {
 	void phaseRetrievalRefusesAnotherInputOfTheSameNameBeforePhasing(@TempDir final Path tmp) throws Exception {
 		final Path a = pattern(tmp.resolve("a"), 1), b = pattern(tmp.resolve("b"), 2), out = tmp.resolve("pr");
 		final String args = ",output_dir=\"" + out + "\",recipe=\"10*ER\",random_starts=1";
-		assertEquals(0, HeadlessRun.of("--headless", "--run", "Phase Retrieval", "input=\"" + a + "\"" + args).code);
+		final HeadlessRun first = HeadlessRun.of("--headless", "--run", "Phase Retrieval", "input=\"" + a + "\"" + args);
+		assertEquals(0, first.code, first.err);
+		assertTrue(first.out.contains("final chi2") && first.out.contains("5 files in " + out), "says where the results went: " + first.out);
 		final HeadlessRun other = HeadlessRun.of("--headless", "--run", "Phase Retrieval", "input=\"" + b + "\"" + args.replace("10*ER", "400*HIO"));
 		assertNotEquals(0, other.code);
 		assertTrue(other.err.contains(a.toRealPath().toString()) && other.err.contains(b.toRealPath().toString()), other.err);
@@ -80,6 +82,52 @@ class SameNameOutputTest {
 		final HeadlessRun other = HeadlessRun.of("--headless", "--run", "Predict (NN)", "input=\"" + b + "\"" + args);
 		assertNotEquals(0, other.code);
 		assertTrue(other.err.contains("x_nn") && other.err.contains(a.toRealPath().toString()) && other.err.contains(b.toRealPath().toString()), other.err);
+	}
+
+	@Test
+	void phaseRetrievalRefusesAnOutputFolderInsideItsInputFrameFolder(@TempDir final Path tmp) throws Exception {
+		final Path frames = Files.createDirectories(tmp.resolve("frames"));
+		final sc.fiji.cdi.data.RealVolume stack = CrystalSimulator.simulate(Grid.cube(16), SimulationParameters.defaults(), 1).diffraction().values;
+		for (int z = 0; z < 16; z++) {
+			final float[] plane = java.util.Arrays.copyOfRange(stack.data, z * 256, (z + 1) * 256);
+			TiffWriter.write(frames.resolve(String.format("f_%03d.tif", z + 1)), new RealVolume(Grid.of2D(16, 16), plane));
+		}
+		for (final Path out : new Path[] { frames, frames.resolve("recon") }) {
+			final HeadlessRun r = HeadlessRun.of("--headless", "--run", "Phase Retrieval", "input=\"" + frames + "\",output_dir=\"" + out + "\",recipe=\"5*ER\",random_starts=1");
+			assertEquals(1, r.code, r.err);
+			assertTrue(r.err.contains("'output_dir'") && r.err.contains("input frame folder"), r.err);
+			try (var s = Files.list(frames)) {
+				assertEquals(16, s.count(), "nothing written into the frame folder");
+			}
+		}
+	}
+
+	/** A reconstruction's amplitude and phase files ({@code x_amplitude.tif}, {@code x_phase.tif}) in {@code dir}. */
+	private static Path reconstruction(final Path dir, final long seed) throws Exception {
+		Files.createDirectories(dir);
+		final sc.fiji.cdi.simulate.SimulatedCrystal c = CrystalSimulator.simulate(Grid.cube(16), SimulationParameters.defaults(), seed);
+		TiffWriter.write(dir.resolve("x_phase.tif"), c.object().phase());
+		final Path a = dir.resolve("x_amplitude.tif");
+		TiffWriter.write(a, c.object().amplitude());
+		return a;
+	}
+
+	@Test
+	void strainRefusesTheStrainOfAnotherReconstructionOfTheSameNameButReplacesItsOwn(@TempDir final Path tmp) throws Exception {
+		final Path a = reconstruction(tmp.resolve("a"), 1), b = reconstruction(tmp.resolve("b"), 2), out = tmp.resolve("strain");
+		final String args = ",hkl=\"111\",lattice_constant=0.4078,voxel_size=10,output_dir=\"" + out + "\"";
+		final HeadlessRun first = HeadlessRun.of("--headless", "--run", "Strain", "amplitude_file=\"" + a + "\"" + args);
+		assertEquals(0, first.code, first.err);
+		assertTrue(first.out.contains("6 files in " + out), "says where the results went: " + first.out);
+		assertTrue(Files.readString(out.resolve("x_strain_manifest.json")).contains(a.toRealPath().toString()), "the manifest records the input");
+		final HeadlessRun again = HeadlessRun.of("--headless", "--run", "Strain", "amplitude_file=\"" + a + "\"" + args);
+		assertEquals(0, again.code, "rerunning the same reconstruction replaces its strain: " + again.err);
+		final byte[] before = Files.readAllBytes(out.resolve("x_strain.tif"));
+		final HeadlessRun other = HeadlessRun.of("--headless", "--run", "Strain", "amplitude_file=\"" + b + "\"" + args);
+		assertEquals(1, other.code, other.err);
+		assertTrue(other.err.contains(a.toRealPath().toString()) && other.err.contains(b.toRealPath().toString()) && other.err.contains("output_dir"), "names both inputs: " + other.err);
+		assertArrayEquals(before, Files.readAllBytes(out.resolve("x_strain.tif")), "the first reconstruction's strain is kept");
+		AtomicOutput.checkComplete(out, "x_strain", out.resolve("x_strain.tif"));
 	}
 
 	/** The mechanism Predict (NN) shares: the manifest's input, checked when the set is opened. */

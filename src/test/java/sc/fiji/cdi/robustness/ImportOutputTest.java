@@ -60,4 +60,32 @@ class ImportOutputTest {
 		assertTrue(inside.err().contains("input frame folder"), inside.err());
 		assertFalse(Files.exists(frames.resolve("out")));
 	}
+
+	/**
+	 * A rerun of the same input replaces the earlier set as a whole: the mask an earlier import with {@code mask_file}
+	 * wrote is not left next to a stack imported without one (two runs mixed in one folder, the manifest not listing it).
+	 */
+	@Test
+	void aRerunWithoutTheMaskRemovesTheEarlierRunsMask(@TempDir final Path tmp) throws Exception {
+		final Path in = tmp.resolve("scan.tif");
+		final float[] v = new float[4 * 16 * 16];
+		for (int i = 0; i < v.length; i++) v[i] = 10 + (i % 7);
+		TiffWriter.write(in, new RealVolume(new Grid(4, 16, 16), v));
+		final float[] m = new float[16 * 16];
+		m[17] = 1;
+		final Path mask = tmp.resolve("mask.tif");
+		TiffWriter.write(mask, new RealVolume(Grid.of2D(16, 16), m));
+		final Path out = tmp.resolve("imported");
+		final Run first = SignalTest.inProcess("--headless", "--run", "Import Diffraction", "input=\"" + in + "\",mask_file=\"" + mask + "\",output_dir=\"" + out + "\"");
+		assertEquals(Main.OK, first.code(), first.err());
+		assertTrue(Files.exists(out.resolve("scan_mask.tif")));
+		final Run again = SignalTest.inProcess("--headless", "--run", "Import Diffraction", "input=\"" + in + "\",output_dir=\"" + out + "\"");
+		assertEquals(Main.OK, again.code(), again.err());
+		assertFalse(Files.exists(out.resolve("scan_mask.tif")), "the earlier run's mask is gone with its set");
+		AtomicOutput.checkComplete(out, "scan_import", out.resolve("scan_diffraction.tif"));
+		try (var s = Files.list(out)) {
+			assertEquals(java.util.List.of("scan_diffraction.tif", "scan_import_manifest.json", "scan_import_report.json"),
+				s.map(p -> p.getFileName().toString()).sorted().toList());
+		}
+	}
 }

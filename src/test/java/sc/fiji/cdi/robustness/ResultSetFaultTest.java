@@ -111,6 +111,31 @@ class ResultSetFaultTest {
 		};
 	}
 
+	/**
+	 * A rerun whose commit fails with an I/O error (a full disk, a quota) after it began replacing the files: the earlier
+	 * complete set is put back as it was, not removed with the new one, and the message says so.
+	 */
+	@TestFactory
+	Stream<DynamicTest> aRerunThatFailsWhileReplacingPutsTheEarlierSetBack(@TempDir final Path tmp) {
+		return Stream.of(new Strike(AtomicOutput.STEP_UNMANIFEST, 1), new Strike(AtomicOutput.STEP_MOVE, 1), new Strike(AtomicOutput.STEP_MOVE, 3),
+			new Strike(AtomicOutput.STEP_MOVE, 4), new Strike(AtomicOutput.STEP_MANIFEST, 1)).map(s -> DynamicTest.dynamicTest("I/O error at " + s, () -> {
+			final Path dir = tmp.resolve("rerun-" + s.step() + s.call());
+			try (ResultSet set = ResultSet.open(dir, NAME)) { writeSet(set, 1); }
+			final byte[] amplitude = Files.readAllBytes(dir.resolve(FILES.get(0)));
+			strikeAt(s, false);
+			final CdiException e;
+			try (ResultSet set = ResultSet.open(dir, NAME)) {
+				e = assertThrows(CdiException.class, () -> writeSet(set, 2));
+			}
+			AtomicOutput.faults = null;
+			assertEquals(State.COMPLETE, state(dir), s + ": the earlier set");
+			assertTrue(Files.readString(dir.resolve(FILES.get(2))).contains("1.0"), s + ": the earlier set's report");
+			assertTrue(java.util.Arrays.equals(amplitude, Files.readAllBytes(dir.resolve(FILES.get(0)))), s + ": the earlier set's amplitude");
+			assertEquals(List.of(), hidden(dir), s + ": hidden leftovers");
+			assertTrue(e.getMessage().contains("injected failure") && e.getMessage().contains("earlier result '" + NAME + "' there is as it was"), e.getMessage());
+		}));
+	}
+
 	@TestFactory
 	Stream<DynamicTest> aFailureAtAnyStepLeavesTheSetAbsentAndNoFolder(@TempDir final Path tmp) {
 		return strikes().stream().flatMap(s -> Stream.of(false, true).map(older -> DynamicTest.dynamicTest("I/O error at " + s + (older ? ", older set present" : ""), () -> {

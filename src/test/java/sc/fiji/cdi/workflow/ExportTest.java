@@ -57,4 +57,21 @@ class ExportTest {
 		assertTrue(e.getMessage().contains(new Grid(4, 5, 7).toString()) && e.getMessage().contains(g.toString()), e.getMessage());
 		assertFalse(Files.exists(other), "nothing written for a refused export");
 	}
+
+	@Test
+	void aCancelledExportWritesNothingInAnyFormat() {
+		final Grid g = new Grid(4, 5, 6);
+		final Progress cancelled = new Progress() {
+			@Override public void status(final String m) {}
+			@Override public void progress(final long d, final long t) {}
+			@Override public boolean isCancelled() { return true; }
+		};
+		for (final Export.Format f : Export.Format.values()) {
+			final Path out = dir.resolve("cancelled" + f.extension);
+			assertThrows(sc.fiji.cdi.util.CancelledException.class, () -> Export.run(new Export.Request("crystal", ramp(g, 1), ramp(g, 0.01f), null, null, null, f, out,
+				new double[] { 10, 10, 10 }, "nm", Map.of()), cancelled), f.name());
+			assertFalse(Files.exists(out), f + ": nothing written");
+			assertFalse(Files.exists(dir.resolve("cancelled.n5")), f + ": no N5 container");
+		}
+	}
 }

@@ -205,8 +205,10 @@ public final class NetworkTrainer {
 					progress.status(String.format("Epoch %d/%d: training loss %.4f, validation loss %.4f, validation amplitude correlation %.3f", epoch + 1, c.epochs(), rec.trainLoss(), rec.validationLoss(), rec.validationAmplitudeCorrelation()));
 				}
 				final ModelCard card = card(c, block, state, device);
-				ModelFolder.save(c.output(), block, card);
+				// the history first, the card (ModelFolder.save: weights, then model.json) last: a run killed before the card
+				// is written again by the next one (written() is false); killed after it, history.csv was left out for good
 				writeHistory(c.output(), state.history);
+				ModelFolder.save(c.output(), block, card);
 				progress.status(String.format("Model written to %s (%.0f s)", c.output(), (System.nanoTime() - t0) / 1e9));
 				return new Result(c.output(), c.epochs() - firstEpoch, c.epochs(), true);
 			}

@@ -156,4 +156,31 @@ class TrainResumeTest {
 		NetworkTrainer.train(config(out, 8, 1e-2, 3), new Log());
 		assertEquals(4, Files.readAllLines(out.resolve("history.csv")).size(), "header + 3 epochs");
 	}
+
+	/**
+	 * A training killed (kill -9) while it writes the model folder: the next run of the same training completes the
+	 * folder. The model card is written last, so a folder with a card is complete; before, the card came before
+	 * history.csv and loss.png, and a run killed between them left a model folder that "Nothing left to train" never
+	 * completed.
+	 */
+	@Test
+	void aRunKilledWhileWritingTheModelFolderIsCompletedByTheNextRun() throws Exception {
+		final Path out = tmp.resolve("killed");
+		sc.fiji.cdi.util.AtomicOutput.faults = (step, file) -> {
+			// the model folder's loss.png (the checkpoint's is in checkpoint/)
+			if (step.equals(sc.fiji.cdi.util.AtomicOutput.STEP_WRITE) && file.getParent().equals(out) && file.getFileName().toString().equals("loss.png"))
+				throw new sc.fiji.cdi.util.AtomicOutput.SimulatedCrash(step + " " + file);
+		};
+		try {
+			assertThrows(sc.fiji.cdi.util.AtomicOutput.SimulatedCrash.class, () -> NetworkTrainer.train(config(out, 8, 1e-2, 1), new Log()));
+		} finally {
+			sc.fiji.cdi.util.AtomicOutput.faults = null;
+			sc.fiji.cdi.util.AtomicOutput.simulatedDeath = false;
+		}
+		assertFalse(Files.exists(out.resolve(ModelFolder.CARD)), "killed before the model folder was complete: no card");
+		final NetworkTrainer.Result again = NetworkTrainer.train(config(out, 8, 1e-2, 1), new Log());
+		assertTrue(again.modelWritten(), "the next run writes the model folder");
+		for (final String f : new String[] { ModelFolder.CARD, ModelFolder.WEIGHTS, "history.csv", "loss.png" })
+			assertTrue(Files.isRegularFile(out.resolve(f)), f + " in the model folder");
+	}
 }

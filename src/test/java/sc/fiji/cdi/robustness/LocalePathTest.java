@@ -1,0 +1,59 @@
+package sc.fiji.cdi.robustness;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A non-ASCII path (a user's "é", a sample called "Au-ü") when Java runs in the C/POSIX locale, as on many cluster nodes
+ * (LANG unset): Java then encodes file names as ASCII and the path cannot be used. The run must say so, naming the key
+ * and the fix (a UTF-8 locale), not "Invalid parameter: Malformed input or input contains unmappable characters".
+ * Runs the standalone runner in a child JVM started with LC_ALL=C (Linux; macOS always encodes file names as UTF-8).
+ */
+class LocalePathTest {
+
+	private static String run(final Path tmp, final String... args) throws Exception {
+		final Path log = tmp.resolve("child.txt");
+		final List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+			"-Djava.awt.headless=true", "-cp", System.getProperty("java.class.path"), "sc.fiji.cdi.app.Main"));
+		cmd.addAll(List.of(args));
+		final ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+		pb.environment().put("LC_ALL", "C");
+		pb.environment().put("LANG", "C");
+		final Process p = pb.start();
+		assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the child did not finish");
+		return p.exitValue() + "\n" + Files.readString(log, StandardCharsets.ISO_8859_1);
+	}
+
+	@Test
+	void aNonAsciiPathInTheCLocaleNamesTheKeyAndTheFix(@TempDir final Path tmp) throws Exception {
+		assumeTrue(System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux"));
+		// the macro's text is read as UTF-8, so the path reaches the command with its "ü"
+		final Path macro = Files.writeString(tmp.resolve("m.ijm"), "run(\"Import Diffraction\", \"input=[" + tmp + "/scan-\u00fc.tif] output_dir=[" + tmp
+			+ "/out]\");\nif (getInfo(\"cdi.lastFailure\") != \"\") exit(getInfo(\"cdi.lastFailure\"));\n", StandardCharsets.UTF_8);
+		final String r = run(tmp, "--headless", "-macro", macro.toString());
+		assertTrue(r.startsWith("1\n"), r);
+		assertTrue(r.contains("Parameter 'input'") && r.contains("LANG=C.UTF-8"), r);
+		assertFalse(r.contains("Malformed input"), r);
+		assertFalse(Files.exists(tmp.resolve("out")), "nothing written");
+	}
+
+	@Test
+	void aNonAsciiPathOnTheCommandLineInTheCLocaleIsABadCommandLine(@TempDir final Path tmp) throws Exception {
+		assumeTrue(System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux"));
+		final String r = run(tmp, "--headless", "--run", "Import Diffraction", "input=\"" + tmp + "/scan-\u00fc.tif\",output_dir=\"" + tmp + "/out\"");
+		assertEquals("2", r.substring(0, r.indexOf('\n')), r);
+		assertTrue(r.contains("Parameter 'input'") && r.contains("LANG=C.UTF-8"), r);
+		assertFalse(Files.exists(tmp.resolve("out")), "nothing written");
+	}
+}
