@@ -16,7 +16,8 @@ enum ElementType {
 
 	ElementType(final int bytes) { this.bytes = bytes; }
 
-	private float get(final ByteBuffer b) {
+	/** The next element of {@code b} (in its byte order) as float. */
+	float get(final ByteBuffer b) {
 		return switch (this) {
 			case INT8 -> b.get();
 			case UINT8 -> b.get() & 0xff;
