@@ -203,7 +203,7 @@ public final class DiffractionReader {
 			case "tif", "tiff" -> TiffReader.readRaw(file);
 			case "npy" -> NpyIO.readRaw(file);
 			case "edf" -> EdfReader.readRaw(file);
-			case "h5", "hdf5", "hdf", "cxi", "nxs", "nx", "nx5" -> Hdf5Reader.readRaw(file, hdf5Dataset);
+			case "h5", "hdf5", "hdf", "cxi", "nxs", "nx", "nx5" -> Hdf5Reader.readRaw(file, hdf5Dataset, true);
 			default -> throw new CdiException(what + " " + file + " has an unknown extension '" + ext + "'; expected a .tif/.tiff, .npy, .edf or HDF5 (dataset '" + hdf5Dataset + "') file (" + meaning + ").");
 		};
 	}

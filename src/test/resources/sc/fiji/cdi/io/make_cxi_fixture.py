@@ -30,3 +30,31 @@ tifffile.imwrite("half.tif", (np.arange(8 * 8) % 7 + 1).astype("f2").reshape(8, 
 # unwritten.h5: a chunked dataset created but never written (no chunk stored)
 with h5py.File("unwritten.h5", "w") as f:
     f.create_dataset("entry_1/data_1/data", shape=(8, 8, 8), dtype="f4", chunks=(4, 4, 4))
+
+# partial.h5: a chunked (1, 8, 8) stack of 4 frames (fill value 7) of which only frames 1 and 2 were written, as an
+# interrupted acquisition leaves it; jHDF reads the missing chunks as zeros
+with h5py.File("partial.h5", "w") as f:
+    d = f.create_dataset("entry_1/data_1/data", shape=(4, 8, 8), dtype="f4", chunks=(1, 8, 8), fillvalue=7)
+    d[0] = np.arange(64, dtype="f4").reshape(8, 8) + 1
+    d[1] = np.arange(64, dtype="f4").reshape(8, 8) + 2
+
+# vds.h5 (a virtual dataset), external.h5 (values in a raw file beside it), scaleoffset.h5 (a filter jHDF lacks)
+src = (np.arange(2 * 8 * 8) % 9 + 1).astype("u2").reshape(2, 8, 8)
+with h5py.File("vds.h5", "w") as f:
+    layout = h5py.VirtualLayout(shape=src.shape, dtype="u2")
+    layout[:] = h5py.VirtualSource("frames.h5", "/data", shape=src.shape)
+    f.create_group("entry_1/data_1").create_virtual_dataset("data", layout)
+with h5py.File("external.h5", "w") as f:
+    f.create_dataset("entry_1/data_1/data", shape=src.shape, dtype="u2", external=[("external.raw", 0, src.nbytes)])
+with h5py.File("scaleoffset.h5", "w") as f:
+    f.create_dataset("entry_1/data_1/data", data=src, scaleoffset=0)
+
+# boolmask.cxi: a 2D mask of numpy bool (h5py: an enum FALSE/TRUE) next to the data and at /mask
+with h5py.File("boolmask.cxi", "w") as f:
+    f["entry_1/data_1/data"] = src
+    m = np.zeros((8, 8), bool)
+    m[2, 3] = True
+    f["entry_1/data_1/mask"] = m
+    m2 = np.zeros((8, 8), bool)
+    m2[5, 6] = m2[0, 0] = True
+    f["mask"] = m2
