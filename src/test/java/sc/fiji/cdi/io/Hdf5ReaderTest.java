@@ -163,6 +163,17 @@ class Hdf5ReaderTest {
 		assertRejected(f, ImportOptions.defaults().withHdf5DatasetPath("mask"), "boolean values", "not counts");
 	}
 
+	/** Eiger data files are bitshuffle-LZ4 compressed (HDF5 filter 32008): jHDF decodes them, the unshuffled tail of a block too. */
+	@Test
+	void bitshuffleLz4ChunksAreDecoded() throws IOException {
+		final Diffraction d = DiffractionReader.read(resource("bitshuffle.h5"), ImportOptions.defaults());
+		assertEquals(new Grid(2, 13, 11), d.grid());
+		for (int z = 0; z < 2; z++) for (int y = 0; y < 13; y++) for (int x = 0; x < 11; x++) {
+			final int i = (z * 13 + y) * 11 + x;
+			assertEquals(z == 1 && y == 12 && x == 10 ? 65000f : i % 97 + 1, d.values.get(z, y, x), "at " + i);
+		}
+	}
+
 	static int countTrue(final boolean[] m) {
 		int n = 0;
 		for (final boolean b : m) if (b) n++;

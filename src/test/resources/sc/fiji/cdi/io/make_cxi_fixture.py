@@ -58,3 +58,11 @@ with h5py.File("boolmask.cxi", "w") as f:
     m2 = np.zeros((8, 8), bool)
     m2[5, 6] = m2[0, 0] = True
     f["mask"] = m2
+
+# bitshuffle.h5: bitshuffle-LZ4 chunks as Eiger detectors write them (needs Debian's bitshuffle package for the filter),
+# 13 x 11 frames so that a block ends in elements left unshuffled
+import bitshuffle.h5 as bsh
+with h5py.File("bitshuffle.h5", "w") as f:
+    frames = (np.arange(2 * 13 * 11) % 97 + 1).astype("u2").reshape(2, 13, 11)
+    frames[1, 12, 10] = 65000
+    f.create_group("entry_1/data_1").create_dataset("data", data=frames, chunks=(1, 13, 11), compression=bsh.H5FILTER, compression_opts=(0, bsh.H5_COMPRESS_LZ4))
