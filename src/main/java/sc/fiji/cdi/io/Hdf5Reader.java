@@ -135,6 +135,14 @@ final class Hdf5Reader {
 				+ ", not counts; expected integer or"
 				+ " floating-point numbers. Give the diffraction data's dataset (dataset=...).");
 		}
+		if (t instanceof io.jhdf.object.datatype.CompoundDataType c) {
+			final List<String> names = c.getMembers().stream().map(io.jhdf.object.datatype.CompoundDataType.CompoundDataMember::getName).toList();
+			if (names.size() == 2 && (names.equals(List.of("r", "i")) || names.equals(List.of("real", "imag"))))
+				throw new CdiException("Dataset '" + path + "' in " + file + " holds complex numbers (an HDF5 compound of " + names + ", as h5py stores numpy complex); expected real counts:"
+					+ " save the intensity |F|² or the amplitude |F| (numpy: np.abs(a)**2) as a real dataset.");
+			throw new CdiException("Dataset '" + path + "' in " + file + " holds records (an HDF5 compound of the fields " + names + "); expected integer or floating-point numbers."
+				+ " Save the counts field as a dataset of its own.");
+		}
 		throw new CdiException("Dataset '" + path + "' in " + file + " has HDF5 type " + t.getClass().getSimpleName() + "; expected integer or floating-point numbers.");
 	}
 

@@ -66,3 +66,7 @@ with h5py.File("bitshuffle.h5", "w") as f:
     frames = (np.arange(2 * 13 * 11) % 97 + 1).astype("u2").reshape(2, 13, 11)
     frames[1, 12, 10] = 65000
     f.create_group("entry_1/data_1").create_dataset("data", data=frames, chunks=(1, 13, 11), compression=bsh.H5FILTER, compression_opts=(0, bsh.H5_COMPRESS_LZ4))
+
+# complex.h5: a 4 x 4 complex64 field (h5py: a compound of r and i) where the counts should be
+with h5py.File("complex.h5", "w") as f:
+    f["entry_1/data_1/data"] = (np.arange(16).reshape(4, 4) + 1j).astype("c8")
