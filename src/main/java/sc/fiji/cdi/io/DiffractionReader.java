@@ -112,6 +112,9 @@ public final class DiffractionReader {
 	/** The corrections and checks of {@link #read} on frames already read. */
 	private static Diffraction correct(final RawArray raw, final String format, final String files, final Path path, final ImportOptions o) {
 		final Grid rawGrid = raw.grid();
+		if (TiffReader.BITMAP_TYPE.equals(raw.dtype()))
+			throw new CdiException(format + " data in " + files + " are a 1-bit (black and white) image, a mask or support rather than counts; expected 8-, 16- or 32-bit detector counts."
+				+ " Give the diffraction data as input (a 1-bit mask goes to mask_file=).");
 		if (rawGrid.ny < 2 || rawGrid.nx < 2)
 			throw new CdiException(format + " data in " + files + " are " + rawGrid + ": a single row, column or pixel is not a diffraction pattern; expected a 2D detector frame or a 3D stack of frames.");
 		final DetectorRegion roi = o.roi();

@@ -326,8 +326,12 @@ final class TiffReader {
 	/** Within the precision of ImageJ's resolution rational: the file was not re-calibrated since it was written. */
 	private static boolean close(final double a, final double b) { return Math.abs(a - b) <= 0.02 * Math.abs(a); }
 
+	/** The dtype of a 1-bit (black and white) image, read as 0/255: a mask or support, never counts. */
+	static final String BITMAP_TYPE = "1-bit";
+
 	private static String typeName(final int fileType) {
 		return switch (fileType) {
+			case FileInfo.BITMAP -> BITMAP_TYPE;
 			case FileInfo.GRAY8 -> "uint8";
 			case FileInfo.GRAY16_UNSIGNED -> "uint16";
 			case FileInfo.GRAY16_SIGNED -> "int16";
@@ -346,7 +350,8 @@ final class TiffReader {
 			for (int k = 0; k < info.length; k++) {
 				final FileInfo fi = info[k];
 				if (fi.compression != FileInfo.COMPRESSION_NONE) continue;
-				final long plane = (long) fi.width * fi.height * fi.getBytesPerPixel();
+				// 1-bit images pack 8 pixels a byte, each row starting on a byte
+				final long plane = fi.fileType == FileInfo.BITMAP ? (fi.width + 7L) / 8 * fi.height : (long) fi.width * fi.height * fi.getBytesPerPixel();
 				final long images = info.length > 1 ? 1 : Math.max(1, fi.nImages);
 				final long end = fi.getOffset() + images * plane + (images - 1) * fi.getGap();
 				if (end > length)

@@ -123,4 +123,22 @@ class TiffLayoutTest {
 		four[0] = four[0].describedAs(ome(4, 1));
 		assertEquals(new Grid(4, 2, 2), DiffractionReader.read(rawTiff(dir.resolve("c.ome.tif"), LE, false, four), ImportOptions.defaults()).grid());
 	}
+
+	/** A 1-bit image (8 pixels a byte) was called truncated ("needs pixel data up to byte 80 but the file has ..."). */
+	@Test
+	void aOneBitImageIsAMaskNotCounts() throws IOException {
+		// 10 x 2 pixels: each row 2 bytes, bits from the most significant; row 0: pixels 0 and 9 set, row 1: pixel 4
+		final byte[] bits = { (byte) 0x80, 0x40, 0x08, 0x00 };
+		final Path bw = rawTiff(dir.resolve("bw.tif"), LE, false, TiffPage.grey(10, 2, 1, 1, bits));
+		final CdiException e = assertRejected(bw, null, "1-bit (black and white) image", "mask_file=");
+		assertFalse(e.getMessage().contains("truncated"), e.getMessage());
+		// as a mask file it is read: three bad pixels
+		final short[] counts = new short[20];
+		for (int i = 0; i < counts.length; i++) counts[i] = (short) (i + 1);
+		final Path data = Fixtures.shortTiff(dir.resolve("data.tif"), 10, 2, counts);
+		final Diffraction d = DiffractionReader.read(data, ImportOptions.defaults().withMaskPath(bw));
+		assertEquals(3, Hdf5ReaderTest.countTrue(d.mask.toArray()));
+		for (final int[] yx : new int[][] { { 0, 0 }, { 0, 9 }, { 1, 4 } }) assertEquals(0f, d.values.get(0, yx[0], yx[1]), java.util.Arrays.toString(yx));
+		assertEquals(2f, d.values.get(0, 0, 1));
+	}
 }
