@@ -48,6 +48,9 @@ final class TiffReader {
 				throw new CdiException("File " + file + " has " + first.samples() + " samples per pixel (colour or complex data); expected one grey value per pixel.");
 			if (first.tiled() && first.bits() != 64 && !structure.bigTiff())
 				throw new CdiException("File " + file + " stores its image in tiles, which is not supported: expected a TIFF stored in strips (save it again from Fiji, or with tifffile without tile=).");
+			if (first.samples() == 1 && !java.util.Set.of(1, 8, 12, 16, 32, 64).contains(first.bits()))
+				throw new CdiException("File " + file + " holds " + first.bits() + "-bit samples, which are not supported: expected 8-, 16- or 32-bit integers or 32- or 64-bit floats"
+					+ " (12-bit packed and 1-bit masks are read too). Save it as 16- or 32-bit.");
 			if (first.sampleFormat() == 3 && first.bits() == 16)
 				throw new CdiException("File " + file + " holds 16-bit (half-precision) floats, which are not supported: expected 8-, 16- or 32-bit integers or 32- or 64-bit floats (save it as float32).");
 			// ImageJ's TiffDecoder throws "Unsupported BitsPerSample: 64" for these, and reads no BigTIFF at all (an
@@ -333,6 +336,7 @@ final class TiffReader {
 		return switch (fileType) {
 			case FileInfo.BITMAP -> BITMAP_TYPE;
 			case FileInfo.GRAY8 -> "uint8";
+			case FileInfo.GRAY12_UNSIGNED -> "uint12";
 			case FileInfo.GRAY16_UNSIGNED -> "uint16";
 			case FileInfo.GRAY16_SIGNED -> "int16";
 			case FileInfo.GRAY32_INT -> "int32";
@@ -350,8 +354,9 @@ final class TiffReader {
 			for (int k = 0; k < info.length; k++) {
 				final FileInfo fi = info[k];
 				if (fi.compression != FileInfo.COMPRESSION_NONE) continue;
-				// 1-bit images pack 8 pixels a byte, each row starting on a byte
-				final long plane = fi.fileType == FileInfo.BITMAP ? (fi.width + 7L) / 8 * fi.height : (long) fi.width * fi.height * fi.getBytesPerPixel();
+				// 1- and 12-bit images pack their pixels, each row starting on a byte
+				final int bits = fi.fileType == FileInfo.BITMAP ? 1 : fi.fileType == FileInfo.GRAY12_UNSIGNED ? 12 : 8 * fi.getBytesPerPixel();
+				final long plane = ((long) fi.width * bits + 7) / 8 * fi.height;
 				final long images = info.length > 1 ? 1 : Math.max(1, fi.nImages);
 				final long end = fi.getOffset() + images * plane + (images - 1) * fi.getGap();
 				if (end > length)

@@ -141,4 +141,24 @@ class TiffLayoutTest {
 		for (final int[] yx : new int[][] { { 0, 0 }, { 0, 9 }, { 1, 4 } }) assertEquals(0f, d.values.get(0, yx[0], yx[1]), java.util.Arrays.toString(yx));
 		assertEquals(2f, d.values.get(0, 0, 1));
 	}
+
+	/** 12-bit packed samples (two pixels in three bytes) were called truncated; 24-bit ones "truncated, corrupt or not a TIFF file". */
+	@Test
+	void twelveBitIsReadAndTwentyFourBitIsNamed() throws IOException {
+		final int w = 4, h = 2;
+		final int[] v = { 1, 4095, 300, 2048, 7, 100, 3000, 5 };
+		final byte[] packed = new byte[w * h * 3 / 2];
+		for (int i = 0, b = 0; i < v.length; i += 2) { // most significant bits first
+			packed[b++] = (byte) (v[i] >> 4);
+			packed[b++] = (byte) ((v[i] & 0xf) << 4 | v[i + 1] >> 8);
+			packed[b++] = (byte) v[i + 1];
+		}
+		final Diffraction d = DiffractionReader.read(rawTiff(dir.resolve("twelve.tif"), LE, false, TiffPage.grey(w, h, 12, 1, packed)), ImportOptions.defaults());
+		assertEquals(Grid.of2D(h, w), d.grid());
+		for (int i = 0; i < v.length; i++) assertEquals((float) v[i], d.values.data[i], "pixel " + i);
+		assertEquals("uint12", d.log.steps().get(0).parameters().get("dtype"));
+
+		final CdiException e = assertRejected(rawTiff(dir.resolve("twentyfour.tif"), LE, false, TiffPage.grey(w, h, 24, 1, new byte[w * h * 3])), null, "24-bit samples", "not supported");
+		assertFalse(e.getMessage().contains("corrupt"), e.getMessage());
+	}
 }
