@@ -45,6 +45,9 @@ class ContentOfExtensionTest {
 		}
 		e = assertRejected(h5AsTif, null, "extension .tif (TIFF) but holds an HDF5 file", "Rename it to .h5");
 		assertFalse(e.getMessage().contains("not a TIFF file"), e.getMessage());
+		// an amplitude or phase volume (Strain, Export) too
+		final String v = org.junit.jupiter.api.Assertions.assertThrows(CdiException.class, () -> VolumeReader.read(h5AsTif)).getMessage();
+		org.junit.jupiter.api.Assertions.assertTrue(v.contains("stack.tif has the extension .tif (TIFF) but holds an HDF5 file"), v);
 		// the same file under its own extension reads
 		final Path renamed = Files.copy(h5AsTif, dir.resolve("stack.h5"));
 		assertEquals(Grid.of2D(2, 2), DiffractionReader.read(renamed, ImportOptions.defaults()).grid());
