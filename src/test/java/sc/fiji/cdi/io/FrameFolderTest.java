@@ -100,4 +100,17 @@ class FrameFolderTest {
 		final Path emptyFolder = Files.createDirectory(dir.resolve("nothing_here"));
 		assertRejected(emptyFolder, null, "no .tif");
 	}
+
+	/** A point saved in another format (scan_54_2.edf, scan_54_3.tif.gz) was skipped: a 3-frame stack from 5 points, said nowhere. */
+	@Test
+	void aFrameInAnotherFormatIsNamedNotSkipped() throws IOException {
+		final Path folder = Files.createDirectory(dir.resolve("mixed"));
+		for (final int k : new int[] { 1, 4, 5 }) Fixtures.floatTiff(folder.resolve("scan_54_" + k + ".tif"), 4, 3, new float[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 });
+		Files.write(folder.resolve("scan_54_2.edf"), Fixtures.edf("DataType = FloatValue ;\nDim_1 = 4 ;\nDim_2 = 3 ;\n", new byte[48]));
+		Files.write(folder.resolve("scan_54_3.tif.gz"), new byte[] { 0x1f, (byte) 0x8b, 8, 0 });
+		Files.writeString(folder.resolve("notes.txt"), "not a frame"); // other files are not frames
+		Files.writeString(folder.resolve("scan_54.spec.edf"), "x"); // ... nor one whose name is no frame's
+		Fixtures.assertRejected(folder, ImportOptions.defaults(), "3 TIFF frames and 2 files named like frames in another format", "scan_54_2.edf", "scan_54_3.tif.gz",
+			"left out of the stack");
+	}
 }
