@@ -111,6 +111,28 @@ final class Hdf5Reader {
 	}
 
 	private static Node resolve(final Node n, final Path file) {
+		if (n instanceof io.jhdf.links.ExternalLink l && l.isBrokenLink()) {
+			// "file:path": the file is found beside the linking file (Eiger master and data files)
+			final String target = l.getTargetPath();
+			final int colon = target.lastIndexOf(':');
+			final String linked = colon > 0 ? target.substring(0, colon) : target, inside = colon > 0 ? target.substring(colon + 1) : "";
+			final Path abs = file.toAbsolutePath().getParent().resolve(linked);
+			final String why;
+			if (!Files.exists(abs)) why = "which does not exist (looked for " + abs + ")";
+			else {
+				String cause;
+				try (HdfFile other = new HdfFile(abs)) {
+					cause = other.getByPath(inside) == null ? "it has no '" + inside + "'" : "it cannot be followed";
+				} catch (final io.jhdf.exceptions.HdfInvalidPathException e) {
+					cause = "it has no '" + inside + "'";
+				} catch (final RuntimeException e) {
+					cause = e.getMessage() != null && e.getMessage().contains("signature") ? "it is not an HDF5 file" : "it cannot be read (" + e.getMessage() + ")";
+				}
+				why = "which exists but " + cause;
+			}
+			throw new CdiException("HDF5 link '" + l.getPath() + "' in " + file + " points to dataset '" + inside + "' of the file " + linked + ", " + why
+				+ "; expected the linked data file (e.g. an Eiger master's data file) beside " + file.getFileName() + ", complete and readable.");
+		}
 		if (n instanceof Link l && l.isBrokenLink())
 			throw new CdiException("HDF5 link '" + l.getPath() + "' in " + file + " points to '" + l.getTargetPath() + "', which does not exist; expected a link to the data.");
 		return resolveQuietly(n);

@@ -174,6 +174,26 @@ class Hdf5ReaderTest {
 		}
 	}
 
+	/** An external link whose data file is missing, not HDF5 or without the dataset: each said as such ("... which does not exist" was said of all three). */
+	@Test
+	void anExternalLinkSaysWhatIsWrongWithItsDataFile() throws IOException {
+		final Path master = resource("extlink.h5");
+		final Path data = dir.resolve("extlink_data.h5");
+		assertRejected(master, ImportOptions.defaults(), "points to dataset '/entry/data/data' of the file extlink_data.h5", "which does not exist (looked for " + data.toAbsolutePath());
+		Files.writeString(data, "an interrupted copy, not HDF5 ".repeat(40));
+		assertRejected(master, ImportOptions.defaults(), "extlink_data.h5, which exists but it is not an HDF5 file");
+		Files.delete(data);
+		try (WritableHdfFile h = HdfFile.write(data)) {
+			h.putGroup("entry").putGroup("data").putDataset("other", new float[][] { { 1, 2 }, { 3, 4 } });
+		}
+		assertRejected(master, ImportOptions.defaults(), "which exists but it has no '/entry/data/data'");
+		Files.delete(data);
+		try (WritableHdfFile h = HdfFile.write(data)) {
+			h.putGroup("entry").putGroup("data").putDataset("data", new float[][] { { 1, 2 }, { 3, 4 } });
+		}
+		assertEquals(10f, DiffractionReader.read(master, ImportOptions.defaults()).values.sum(), 1e-6);
+	}
+
 	static int countTrue(final boolean[] m) {
 		int n = 0;
 		for (final boolean b : m) if (b) n++;

@@ -70,3 +70,9 @@ with h5py.File("bitshuffle.h5", "w") as f:
 # complex.h5: a 4 x 4 complex64 field (h5py: a compound of r and i) where the counts should be
 with h5py.File("complex.h5", "w") as f:
     f["entry_1/data_1/data"] = (np.arange(16).reshape(4, 4) + 1j).astype("c8")
+
+# extlink.h5: entry_1/data_1/data is an external link to /entry/data/data of extlink_data.h5 (an Eiger master and
+# its data file); the test writes (or leaves out) the data file
+with h5py.File("extlink.h5", "w") as f:
+    f.create_group("entry_1/data_1")
+    f["entry_1/data_1/data"] = h5py.ExternalLink("extlink_data.h5", "/entry/data/data")
