@@ -134,4 +134,19 @@ class NpyIOTest {
 		Files.write(empty, npy(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (0, 4), }", new byte[0]));
 		assertRejected(empty, null, "empty");
 	}
+
+	/** A finite float64 beyond float32's range became Infinity and was then refused as "contains 1 NaN or infinite value ... expected finite numbers". */
+	@Test
+	void aFloat64BeyondFloat32IsNamedNotCalledInfinite(@org.junit.jupiter.api.io.TempDir final Path tmp) throws IOException {
+		final ByteBuffer b = ByteBuffer.allocate(8 * 4).order(ByteOrder.LITTLE_ENDIAN).putDouble(1).putDouble(2).putDouble(1e300).putDouble(4);
+		final Path f = Files.write(tmp.resolve("huge.npy"), npy(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }", b.array()));
+		final Exception e = assertRejected(f, null, "64-bit value 1.0E300 at element 2", "32-bit float range");
+		assertFalse(e.getMessage().contains("infinite"), e.getMessage());
+		// the same in HDF5
+		final Path h = tmp.resolve("huge.h5");
+		try (io.jhdf.WritableHdfFile w = io.jhdf.HdfFile.write(h)) {
+			w.putGroup("entry_1").putGroup("data_1").putDataset("data", new double[][] { { 1, 2 }, { -1e300, 4 } });
+		}
+		assertRejected(h, null, "64-bit value -1.0E300 at element 2", "32-bit float range");
+	}
 }
