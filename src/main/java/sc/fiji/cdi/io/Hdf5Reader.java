@@ -40,6 +40,11 @@ final class Hdf5Reader {
 	static RawArray readRaw(final Path file, final String datasetPath, final boolean binary) {
 		if (!Files.isRegularFile(file))
 			throw new CdiException("File " + file + (Files.isDirectory(file) ? " is a folder" : Files.exists(file) ? " is not a regular file" : " does not exist") + "; expected a file.");
+		try {
+			if (Files.size(file) == 0) throw new CdiException("File " + file + " is empty (0 bytes); expected an HDF5 file (copy it again).");
+		} catch (final java.io.IOException e) {
+			throw Validation.corrupt(file, "HDF5", e);
+		}
 		try (HdfFile hdf = new HdfFile(file)) {
 			final String path = datasetPath.startsWith("/") ? datasetPath.substring(1) : datasetPath;
 			final Node requested = find(hdf, path);

@@ -115,6 +115,9 @@ class Hdf5ReaderTest {
 		Files.write(cut, Arrays.copyOf(all, all.length / 3));
 		assertRejected(cut, null, "HDF5");
 
+		final Path empty = Files.createFile(dir.resolve("empty.h5"));
+		assertRejected(empty, null, "is empty (0 bytes)", "expected an HDF5 file");
+
 		final Path garbage = dir.resolve("garbage.cxi");
 		Files.writeString(garbage, "not an hdf5 file at all, just text ".repeat(20));
 		assertRejected(garbage, null, "HDF5");
