@@ -38,7 +38,7 @@ final class FrameFolderReader {
 					.sorted(Comparator.comparing(p -> p.getFileName().toString(), FrameFolderReader::naturalCompare))
 					.forEach(out::add);
 		} catch (final IOException | java.io.UncheckedIOException e) {
-			throw new CdiException("Cannot list folder " + folder + ": " + e.getMessage() + ".", e);
+			throw listFailure(folder, e);
 		}
 		// every entry with a frame name must be a readable frame: a broken link or a stray folder is an error, not a
 		// silently missing rocking-curve point
@@ -59,6 +59,14 @@ final class FrameFolderReader {
 		return out;
 	}
 
+	/** Why a folder could not be listed: permission denied is said as such (its exception's message is only the path). */
+	static CdiException listFailure(final Path folder, final Exception e) {
+		final Throwable cause = e instanceof java.io.UncheckedIOException u ? u.getCause() : e;
+		if (cause instanceof java.nio.file.AccessDeniedException)
+			return new CdiException("Folder " + folder + " cannot be read: permission denied; expected a readable folder of TIFF frames (check its permissions).", e);
+		return new CdiException("Cannot list folder " + folder + ": " + cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : " (" + cause.getMessage() + ")") + ".", e);
+	}
+
 	/** Extensions of detector frames in a data format (or an archive) the folder reader skips; not preview images (png, jpg). */
 	private static final Set<String> OTHER_FRAME_FORMATS = Set.of("edf", "cbf", "npy", "h5", "hdf5", "fits", "fit", "raw", "img", "gz", "bz2",
 		"xz", "zip");
@@ -77,7 +85,7 @@ final class FrameFolderReader {
 				if (dot > 0 && OTHER_FRAME_FORMATS.contains(n.substring(dot + 1).toLowerCase(Locale.ROOT)) && stems.contains(stem(n)) && !n.equals(stem(n))) others.add(n);
 			});
 		} catch (final IOException | java.io.UncheckedIOException e) {
-			throw new CdiException("Cannot list folder " + folder + ": " + e.getMessage() + ".", e);
+			throw listFailure(folder, e);
 		}
 		if (others.isEmpty()) return;
 		throw new CdiException("Folder " + folder + " holds " + frames.size() + " TIFF frames and " + others.size() + " file" + (others.size() == 1 ? "" : "s") + " named like frames in another format ("

@@ -113,4 +113,14 @@ class FrameFolderTest {
 		Fixtures.assertRejected(folder, ImportOptions.defaults(), "3 TIFF frames and 2 files named like frames in another format", "scan_54_2.edf", "scan_54_3.tif.gz",
 			"left out of the stack");
 	}
+
+	/** An unreadable folder was "Cannot list folder /x: /x." (the exception's message is only the path); as root the test cannot make one. */
+	@Test
+	void anUnreadableFolderIsSaidToBeUnreadable() {
+		final Path folder = Path.of("/data/scan_54");
+		final String m = FrameFolderReader.listFailure(folder, new java.io.UncheckedIOException(new java.nio.file.AccessDeniedException(folder.toString()))).getMessage();
+		org.junit.jupiter.api.Assertions.assertEquals("Folder /data/scan_54 cannot be read: permission denied; expected a readable folder of TIFF frames (check its permissions).", m);
+		final String other = FrameFolderReader.listFailure(folder, new java.nio.file.NotDirectoryException(folder.toString())).getMessage();
+		org.junit.jupiter.api.Assertions.assertTrue(other.contains("NotDirectoryException"), other);
+	}
 }
