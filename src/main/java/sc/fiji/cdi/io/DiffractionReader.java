@@ -18,7 +18,7 @@ import sc.fiji.cdi.util.CdiException;
 /**
  * Imports a measured diffraction pattern from a file or a folder of frames, choosing the reader by extension:
  * {@code .tif/.tiff} (grey TIFF plane or stack), a folder of per-angle TIFF frames (APS 34-ID-C),
- * {@code .h5/.hdf5/.cxi/.nxs/.nx} (HDF5/CXI/NeXus), {@code .npy} (NumPy), {@code .edf} (ESRF).
+ * {@code .h5/.hdf5/.cxi/.nxs/.nx} (HDF5/CXI/NeXus), {@code .npy} and {@code .npz} (NumPy), {@code .edf} (ESRF).
  * <p>
  * Corrections, in this order ({@link DetectorCorrections}): frames cropped to {@link ImportOptions#roi()} when
  * they are larger; the format's own mask (CXI {@code mask}); the dark field (pixels &gt; 1 are bad, following
@@ -37,7 +37,7 @@ public final class DiffractionReader {
 	private DiffractionReader() {}
 
 	public static Diffraction read(final Path path, final ImportOptions options) {
-		if (path == null) throw new CdiException("No input file given; expected a TIFF, HDF5/CXI, NPY or EDF file or a folder of TIFF frames.");
+		if (path == null) throw new CdiException("No input file given; expected a TIFF, HDF5/CXI, NPY/NPZ or EDF file or a folder of TIFF frames.");
 		final ImportOptions o = options == null ? ImportOptions.defaults() : options;
 		if (!Files.exists(path)) throw new CdiException("File " + path + " does not exist.");
 		final RawArray raw;
@@ -58,8 +58,9 @@ public final class DiffractionReader {
 				case "tif", "tiff" -> { raw = TiffReader.readRaw(path); format = "TIFF"; }
 				case "h5", "hdf5", "hdf", "cxi", "nxs", "nx", "nx5" -> { raw = Hdf5Reader.readRaw(path, o.hdf5DatasetPath()); format = "HDF5"; }
 				case "npy" -> { raw = NpyIO.readRaw(path); format = "NPY"; }
+				case "npz" -> { raw = NpyIO.readNpz(path, ImportOptions.DEFAULT_HDF5_DATASET.equals(o.hdf5DatasetPath()) ? null : o.hdf5DatasetPath()); format = "NPZ"; }
 				case "edf" -> { raw = EdfReader.readRaw(path); format = "EDF"; }
-				default -> throw new CdiException("File " + path + " has an unknown extension '" + ext + "'; expected .tif/.tiff, .h5/.hdf5/.cxi/.nxs, .npy, .edf or a folder of TIFF frames.");
+				default -> throw new CdiException("File " + path + " has an unknown extension '" + ext + "'; expected .tif/.tiff, .h5/.hdf5/.cxi/.nxs, .npy, .npz, .edf or a folder of TIFF frames.");
 			}
 		}
 		return correct(raw, format, files, path, o);
@@ -207,9 +208,10 @@ public final class DiffractionReader {
 		return switch (ext) {
 			case "tif", "tiff" -> TiffReader.readRaw(file);
 			case "npy" -> NpyIO.readRaw(file);
+			case "npz" -> NpyIO.readNpz(file, null);
 			case "edf" -> EdfReader.readRaw(file);
 			case "h5", "hdf5", "hdf", "cxi", "nxs", "nx", "nx5" -> Hdf5Reader.readRaw(file, hdf5Dataset, true);
-			default -> throw new CdiException(what + " " + file + " has an unknown extension '" + ext + "'; expected a .tif/.tiff, .npy, .edf or HDF5 (dataset '" + hdf5Dataset + "') file (" + meaning + ").");
+			default -> throw new CdiException(what + " " + file + " has an unknown extension '" + ext + "'; expected a .tif/.tiff, .npy, .npz, .edf or HDF5 (dataset '" + hdf5Dataset + "') file (" + meaning + ").");
 		};
 	}
 
@@ -230,6 +232,7 @@ public final class DiffractionReader {
 			case "tif", "tiff" -> "TIFF";
 			case "h5", "hdf5", "hdf", "cxi", "nxs", "nx", "nx5" -> "HDF5";
 			case "npy" -> "NumPy .npy";
+			case "npz" -> "NumPy .npz";
 			case "edf" -> "EDF";
 			default -> null;
 		};
@@ -249,13 +252,14 @@ public final class DiffractionReader {
 			case "TIFF" -> ".tif";
 			case "HDF5" -> ".h5";
 			case "NumPy .npy" -> ".npy";
+			case "NumPy .npz" -> ".npz";
 			default -> null;
 		};
 		throw new CdiException(what + " " + file + " has the extension ." + ext + " (" + expected + ") but holds " + (found.startsWith("a ") ? found : (found.equals("HDF5") ? "an " : "a ") + found + " file") + "; expected "
-			+ expected + " content. " + (rename != null ? "Rename it to " + rename + ", or give the right file." : "Give a supported file (.tif, .h5/.cxi/.nxs, .npy, .edf)."));
+			+ expected + " content. " + (rename != null ? "Rename it to " + rename + ", or give the right file." : "Give a supported file (.tif, .h5/.cxi/.nxs, .npy, .npz, .edf)."));
 	}
 
-	/** The format of a file's first bytes: "TIFF", "HDF5" (signature at 0 or a user block of 512·2^k bytes), "NumPy .npy", a zip (NumPy .npz) or gzip archive; or null. */
+	/** The format of a file's first bytes: "TIFF", "HDF5" (signature at 0 or a user block of 512·2^k bytes), "NumPy .npy", "NumPy .npz" (any zip), a gzip archive; or null. */
 	static String sniff(final Path file) {
 		try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ)) {
 			final java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8);
@@ -268,7 +272,7 @@ public final class DiffractionReader {
 				if (at > 0) continue;
 				if ((h[0] == 'I' && h[1] == 'I' && (h[2] == 42 || h[2] == 43) && h[3] == 0) || (h[0] == 'M' && h[1] == 'M' && h[2] == 0 && (h[3] == 42 || h[3] == 43))) return "TIFF";
 				if (h[0] == (byte) 0x93 && h[1] == 'N' && h[2] == 'U' && h[3] == 'M' && h[4] == 'P' && h[5] == 'Y') return "NumPy .npy";
-				if (h[0] == 'P' && h[1] == 'K' && h[2] == 3 && h[3] == 4) return "a zip archive (a NumPy .npz holds its arrays so), which is not supported";
+				if (h[0] == 'P' && h[1] == 'K' && h[2] == 3 && h[3] == 4) return "NumPy .npz"; // a zip archive, as np.savez writes
 				if (h[0] == 0x1f && h[1] == (byte) 0x8b) return "a gzip-compressed file, which is not supported (decompress it first)";
 			}
 			return null;

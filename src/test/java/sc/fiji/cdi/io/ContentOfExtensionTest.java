@@ -65,7 +65,7 @@ class ContentOfExtensionTest {
 			z.write(Fixtures.npy(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 2), }", Fixtures.floats(java.nio.ByteOrder.LITTLE_ENDIAN, 1, 2)));
 			z.closeEntry();
 		}
-		assertRejected(npz, null, "extension .npy", "zip archive", ".npz");
+		assertRejected(npz, null, "extension .npy (NumPy .npy) but holds a NumPy .npz file", "Rename it to .npz");
 
 		final Path plain = Fixtures.shortTiff(dir.resolve("plain.tif"), 4, 4, ramp());
 		final Path gz = dir.resolve("frame.tif");
