@@ -6,6 +6,8 @@ Shapes: Wulff-like polyhedra of an fcc crystal ({111}, {100} and optionally {110
 distances, as equilibrium shapes of Au/Pt nanocrystals are; Marks & Peng 2016), randomly oriented, sometimes
 stretched or truncated by a substrate plane (dewetted particles), a third grown irregularly (facet distances 0.65–1.35
 of the equilibrium ones), and ellipsoids; soft edges of 0.3–1 voxel.
+With `systems` > 0, that share of the 3D shapes belongs to other crystal systems (hexagonal, tetragonal/orthorhombic,
+cubic with high-index facets).
 2D: sections of the same kind (square or hexagonal facet families), and with `sections` > 0 that share of sections of
 randomly oriented 3D ones (facets at the angles a zone axis gives).
 Phases (radians, g·u): the field of point dilatations (inclusions), displaced regions (Gaussian bumps), bending (a quadratic term), a dislocation
@@ -27,12 +29,14 @@ def _rotation(rank, rng):
     return q
 
 
-def _facet_normals(rank, rng, sections=0.0):
+def _facet_normals(rank, rng, sections=0.0, systems=0.0):
     """Unit normals and relative distances of a Wulff-like shape in crystal axes. In 2D, a share `sections` of the
     shapes are sections of a randomly oriented 3D one: a thin crystal or a slice of a thick one seen along an arbitrary
     zone axis, whose facet angles are not those of one square or hexagonal family."""
     if rank == 2 and sections > 0 and rng.random() < sections:
         return _section_normals(rng)
+    if rank == 3 and systems > 0 and rng.random() < systems:
+        return _system_normals(rng)
     normals, dist = [], []
     if rank == 3:
         fams = [([(a, b, c) for a in (1, -1) for b in (1, -1) for c in (1, -1)], 1.0),
@@ -57,6 +61,64 @@ def _facet_normals(rank, rng, sections=0.0):
     return np.array(normals), np.array(dist)
 
 
+def _signed_family(hkl):
+    """All sign and order permutations of one {hkl} (cubic symmetry), as unit vectors without repeats."""
+    import itertools
+    out = set()
+    for p in itertools.permutations(hkl):
+        for sg in itertools.product((1, -1), repeat=3):
+            out.add(tuple(a * b for a, b in zip(p, sg)))
+    return [v for v in out if any(v)]
+
+
+def _system_normals(rng):
+    """Facets of crystals that are not fcc metals: a hexagonal (wurtzite-like: {10-10} prism, {0001} basal and {10-11}
+    pyramid facets, c/a 1.2-2.5), a tetragonal or orthorhombic prism (three axes of different lengths, sometimes
+    bevelled by {110}/{101}/{011}), or a cubic crystal grown with high-index facets ({210}, {311}, {221}: many facets
+    at angles none of the low-index families has). Facet distances spread as for the fcc shapes."""
+    kind = rng.integers(3)
+    fams = []
+    if kind == 0:
+        c = rng.uniform(1.2, 2.5)
+        prism = [(math.cos(i * math.pi / 3), math.sin(i * math.pi / 3), 0.0) for i in range(6)]
+        fams.append((prism, 1.0))
+        fams.append(([(0.0, 0.0, 1.0), (0.0, 0.0, -1.0)], c * rng.uniform(0.6, 1.0)))
+        if rng.random() < 0.7:  # pyramids: normals tilted towards c
+            t = rng.uniform(0.4, 1.0)
+            pyr = [(math.cos(i * math.pi / 3), math.sin(i * math.pi / 3), sz * t) for i in range(6) for sz in (1, -1)]
+            fams.append((pyr, rng.uniform(1.0, 1.3) * math.sqrt(1 + t * t)))
+    elif kind == 1:
+        ax = rng.uniform(0.5, 1.5, size=3)
+        fams += [([(1.0, 0.0, 0.0), (-1.0, 0.0, 0.0)], ax[0]), ([(0.0, 1.0, 0.0), (0.0, -1.0, 0.0)], ax[1]), ([(0.0, 0.0, 1.0), (0.0, 0.0, -1.0)], ax[2])]
+        if rng.random() < 0.6:
+            for i, j in ((0, 1), (0, 2), (1, 2)):
+                vecs = []
+                for a in (1, -1):
+                    for b in (1, -1):
+                        v = [0.0, 0.0, 0.0]
+                        v[i], v[j] = a / ax[i], b / ax[j]
+                        vecs.append(tuple(v))
+                fams.append((vecs, rng.uniform(1.0, 1.4)))
+    else:
+        for hkl in [(2, 1, 0), (3, 1, 1), (2, 2, 1)]:
+            if rng.random() < 0.6:
+                fams.append((_signed_family(hkl), rng.uniform(0.95, 1.25)))
+        fams.append((_signed_family((1, 0, 0)), rng.uniform(1.0, 1.3)))
+        if rng.random() < 0.5:
+            fams.append((_signed_family((1, 1, 1)), rng.uniform(1.0, 1.3)))
+    spread = 0.35 if rng.random() < 0.33 else 0.07
+    normals, dist = [], []
+    for vecs, d in fams:
+        for v in vecs:
+            v = np.asarray(v, float)
+            n = np.linalg.norm(v)
+            normals.append(v / n)
+            # a family's distance d is along its own normal; for vectors scaled by 1/axis (kind 1) the plane v.x = 1
+            # lies at 1/|v|
+            dist.append((d if kind != 1 or np.count_nonzero(v) == 1 else d / n) * rng.uniform(1 - spread, 1 + spread))
+    return np.array(normals), np.array(dist)
+
+
 def _section_normals(rng):
     """The polygon cut from a randomly oriented 3D Wulff-like shape by a plane near its centre: the plane z = z0 meets the
     facet n.x = d in the line n_xy.(x, y) = d - n_z z0."""
@@ -73,7 +135,7 @@ def _coords(rank, n, device):
     return torch.stack(torch.meshgrid(*([ax] * rank), indexing="ij"))  # (rank, n, ...)
 
 
-def _signed_distance(r, rank, rng, device, sections=0.0):
+def _signed_distance(r, rank, rng, device, sections=0.0, systems=0.0):
     """A signed distance in voxels (negative inside) of a unit-sized shape; r in shape units."""
     rot = _rotation(rank, rng)
     stretch = np.eye(rank)
@@ -81,7 +143,7 @@ def _signed_distance(r, rank, rng, device, sections=0.0):
         e = rot[:, 0]
         stretch = np.eye(rank) + (rng.uniform(1.2, 1.7) - 1) * np.outer(e, e)
     if rng.random() < 0.75:
-        nrm, d = _facet_normals(rank, rng, sections)
+        nrm, d = _facet_normals(rank, rng, sections, systems)
         nrm = nrm @ rot.T
         if rng.random() < 0.3:  # a substrate plane truncates the particle
             v = rng.normal(size=rank)
@@ -148,7 +210,7 @@ def _phase(r, inside, size_px, rank, rng, device):
     return ph
 
 
-def crystal(rank, n, rng, device, size_min=0.2, size_max=0.45, sections=0.0):
+def crystal(rank, n, rng, device, size_min=0.2, size_max=0.45, sections=0.0, systems=0.0):
     """(amplitude in [0, 1], phase in radians) of one crystal centred at n/2."""
     r = _coords(rank, n, device)
     size = rng.uniform(size_min, size_max) * n  # largest extent, voxels
@@ -156,14 +218,14 @@ def crystal(rank, n, rng, device, size_min=0.2, size_max=0.45, sections=0.0):
     scale = size / 2
     # the shape drawn twice from the same state: the second time scaled so that its largest extent along an axis is `size`
     state = rng.integers(1 << 62)
-    sd = _signed_distance(r / scale, rank, np.random.default_rng(state), device, sections)
+    sd = _signed_distance(r / scale, rank, np.random.default_rng(state), device, sections, systems)
     inside = sd < 0
     for _ in range(2):
         if not inside.any():
             break
         ext = max(float(r[a][inside].max() - r[a][inside].min() + 1) for a in range(rank))
         scale *= size / ext
-        sd = _signed_distance(r / scale, rank, np.random.default_rng(state), device, sections)
+        sd = _signed_distance(r / scale, rank, np.random.default_rng(state), device, sections, systems)
         inside = sd < 0
     amp = torch.sigmoid(-sd * scale / edge)
     if rng.random() < 0.3:  # a gently varying amplitude, as reconstructions of real crystals show
@@ -224,16 +286,16 @@ def band_limited(amp, ph, n):
     return a / a.max().clamp_min(1e-12), rho.angle()
 
 
-def batch(rank, n, count, rng, device, size_min=0.2, size_max=0.45, photons_min=1e5, photons_max=1e9, finer=0.0, sections=0.0):
+def batch(rank, n, count, rng, device, size_min=0.2, size_max=0.45, photons_min=1e5, photons_max=1e9, finer=0.0, sections=0.0, systems=0.0):
     """Network inputs, measured masks, true amplitudes and phases, each (count, 1, n, ...). A share `finer` of the
     crystals is drawn on a grid twice as fine and seen through the central n pixels of its pattern (a measured
     pattern is a finite window of a continuous crystal's, not the periodic DFT of a voxelised one)."""
     xs, ms, amps, phs = [], [], [], []
     for _ in range(count):
         if rng.random() < finer:
-            amp, ph = band_limited(*crystal(rank, 2 * n, rng, device, size_min, size_max, sections), n)
+            amp, ph = band_limited(*crystal(rank, 2 * n, rng, device, size_min, size_max, sections, systems), n)
         else:
-            amp, ph = crystal(rank, n, rng, device, size_min, size_max, sections)
+            amp, ph = crystal(rank, n, rng, device, size_min, size_max, sections, systems)
         x, m = pattern(amp, ph, rng, photons_min, photons_max)
         xs.append(x)
         ms.append(m)

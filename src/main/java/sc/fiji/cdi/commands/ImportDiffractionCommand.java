@@ -25,7 +25,7 @@ import sc.fiji.cdi.workflow.Import;
 public class ImportDiffractionCommand extends CdiCommand {
 
 	@Parameter(label = "Diffraction file or folder of frames", style = "both", persist = false,
-		description = "TIFF stack, folder of per-frame TIFFs, HDF5/CXI/NeXus (.h5/.cxi/.nxs), NPY, EDF, or an APS 34-ID-C SPEC file with scan=")
+		description = "TIFF stack, folder of per-frame TIFFs, HDF5/CXI/NeXus (.h5/.cxi/.nxs), NPY/NPZ, EDF, or an APS 34-ID-C SPEC file with scan=")
 	private File input;
 
 	@Parameter(label = "Beamline", choices = { "auto", "none", "aps-34idc", "esrf-id01" }, persist = false)

@@ -245,11 +245,11 @@ final class Inputs {
 	static List<Path> patternFiles(final Path in, final java.util.function.Consumer<String> note) {
 		if (!Files.isDirectory(in)) return List.of(in);
 		try (var s = Files.list(in)) {
-			final List<Path> candidates = s.filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).matches(".*\\.(tif|tiff|npy|h5|hdf5|cxi|nxs|edf)$")).sorted().toList();
+			final List<Path> candidates = s.filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).matches(".*\\.(tif|tiff|npy|npz|h5|hdf5|cxi|nxs|edf)$")).sorted().toList();
 			final List<Path> files = candidates.stream().filter(p -> !isOwnOutput(p)).toList();
 			final int skipped = candidates.size() - files.size();
 			if (files.isEmpty())
-				throw new CdiException("Folder " + in + " holds no diffraction files (.tif, .npy, .h5, .cxi, .edf)"
+				throw new CdiException("Folder " + in + " holds no diffraction files (.tif, .npy, .npz, .h5, .cxi, .edf)"
 					+ (skipped > 0 ? ", only " + skipped + " file" + (skipped > 1 ? "s" : "") + " written by CDI (predictions, reconstructions, masks such as "
 						+ Predict.AMPLITUDE_SUFFIX + "), which are not patterns" : "") + ".");
 			if (skipped > 0) note.accept("Skipped " + skipped + " file" + (skipped > 1 ? "s" : "") + " in " + in + " written by CDI (predictions, reconstructions, masks), not patterns.");

@@ -18,7 +18,7 @@ import sc.fiji.cdi.util.CdiException;
 /**
  * Imports a measured diffraction pattern from a file or a folder of frames, choosing the reader by extension:
  * {@code .tif/.tiff} (grey TIFF plane or stack), a folder of per-angle TIFF frames (APS 34-ID-C),
- * {@code .h5/.hdf5/.cxi/.nxs/.nx} (HDF5/CXI/NeXus), {@code .npy} (NumPy), {@code .edf} (ESRF).
+ * {@code .h5/.hdf5/.cxi/.nxs/.nx} (HDF5/CXI/NeXus), {@code .npy} and {@code .npz} (NumPy), {@code .edf} (ESRF).
  * <p>
  * Corrections, in this order ({@link DetectorCorrections}): frames cropped to {@link ImportOptions#roi()} when
  * they are larger; the format's own mask (CXI {@code mask}); the marker values of integer detector frames
@@ -38,7 +38,7 @@ public final class DiffractionReader {
 	private DiffractionReader() {}
 
 	public static Diffraction read(final Path path, final ImportOptions options) {
-		if (path == null) throw new CdiException("No input file given; expected a TIFF, HDF5/CXI, NPY or EDF file or a folder of TIFF frames.");
+		if (path == null) throw new CdiException("No input file given; expected a TIFF, HDF5/CXI, NPY/NPZ or EDF file or a folder of TIFF frames.");
 		final ImportOptions o = options == null ? ImportOptions.defaults() : options;
 		if (!Files.exists(path)) throw new CdiException("File " + path + " does not exist.");
 		if (Files.isDirectory(path)) {
@@ -50,12 +50,14 @@ public final class DiffractionReader {
 		final RawArray raw;
 		final String format;
 		final String ext = extension(path);
+		requireContentOfExtension(path, ext, "File");
 		switch (ext) {
 			case "tif", "tiff" -> { raw = TiffReader.readRaw(path); format = "TIFF"; }
 			case "h5", "hdf5", "hdf", "cxi", "nxs", "nx", "nx5" -> { raw = Hdf5Reader.readRaw(path, o.hdf5DatasetPath()); format = "HDF5"; }
 			case "npy" -> { raw = NpyIO.readRaw(path); format = "NPY"; }
+			case "npz" -> { raw = NpyIO.readNpz(path, ImportOptions.DEFAULT_HDF5_DATASET.equals(o.hdf5DatasetPath()) ? null : o.hdf5DatasetPath()); format = "NPZ"; }
 			case "edf" -> { raw = EdfReader.readRaw(path); format = "EDF"; }
-			default -> throw new CdiException("File " + path + " has an unknown extension '" + ext + "'; expected .tif/.tiff, .h5/.hdf5/.cxi/.nxs, .npy, .edf or a folder of TIFF frames.");
+			default -> throw new CdiException("File " + path + " has an unknown extension '" + ext + "'; expected .tif/.tiff, .h5/.hdf5/.cxi/.nxs, .npy, .npz, .edf or a folder of TIFF frames.");
 		}
 		return correct(raw, format, path.toString(), path, o);
 	}
@@ -119,6 +121,9 @@ public final class DiffractionReader {
 	/** The corrections and checks of {@link #read} on frames already read. */
 	private static Diffraction correct(final RawArray raw, final String format, final String files, final Path path, final ImportOptions o) {
 		final Grid rawGrid = raw.grid();
+		if (TiffReader.BITMAP_TYPE.equals(raw.dtype()))
+			throw new CdiException(format + " data in " + files + " are a 1-bit (black and white) image, a mask or support rather than counts; expected 8-, 16- or 32-bit detector counts."
+				+ " Give the diffraction data as input (a 1-bit mask goes to mask_file=).");
 		if (rawGrid.ny < 2 || rawGrid.nx < 2)
 			throw new CdiException(format + " data in " + files + " are " + rawGrid + ": a single row, column or pixel is not a diffraction pattern; expected a 2D detector frame or a 3D stack of frames.");
 		final DetectorRegion roi = o.roi();
@@ -215,12 +220,14 @@ public final class DiffractionReader {
 	static RawArray readAny(final Path file, final String hdf5Dataset, final String what, final String meaning) {
 		requireRegularFile(file, what);
 		final String ext = extension(file);
+		requireContentOfExtension(file, ext, what);
 		return switch (ext) {
 			case "tif", "tiff" -> TiffReader.readRaw(file);
 			case "npy" -> NpyIO.readRaw(file);
+			case "npz" -> NpyIO.readNpz(file, null);
 			case "edf" -> EdfReader.readRaw(file);
-			case "h5", "hdf5", "hdf", "cxi", "nxs", "nx", "nx5" -> Hdf5Reader.readRaw(file, hdf5Dataset);
-			default -> throw new CdiException(what + " " + file + " has an unknown extension '" + ext + "'; expected a .tif/.tiff, .npy, .edf or HDF5 (dataset '" + hdf5Dataset + "') file (" + meaning + ").");
+			case "h5", "hdf5", "hdf", "cxi", "nxs", "nx", "nx5" -> Hdf5Reader.readRaw(file, hdf5Dataset, true);
+			default -> throw new CdiException(what + " " + file + " has an unknown extension '" + ext + "'; expected a .tif/.tiff, .npy, .npz, .edf or HDF5 (dataset '" + hdf5Dataset + "') file (" + meaning + ").");
 		};
 	}
 
@@ -233,6 +240,61 @@ public final class DiffractionReader {
 		final boolean[] b = new boolean[a.data().length];
 		for (int i = 0; i < b.length; i++) b[i] = a.data()[i] != 0;
 		return Map.entry(a.grid(), b);
+	}
+
+	/** The format each extension stands for, as {@link #sniff} names it. */
+	private static String formatOf(final String ext) {
+		return switch (ext) {
+			case "tif", "tiff" -> "TIFF";
+			case "h5", "hdf5", "hdf", "cxi", "nxs", "nx", "nx5" -> "HDF5";
+			case "npy" -> "NumPy .npy";
+			case "npz" -> "NumPy .npz";
+			case "edf" -> "EDF";
+			default -> null;
+		};
+	}
+
+	/**
+	 * A file whose content is positively another known format than its extension says (a TIFF named .h5, an .npz
+	 * named .npy) is refused naming both: the reader of the extension would call it corrupt. Content that matches no
+	 * known signature is left to that reader.
+	 */
+	static void requireContentOfExtension(final Path file, final String ext, final String what) {
+		final String expected = formatOf(ext);
+		if (expected == null) return;
+		final String found = sniff(file);
+		if (found == null || found.equals(expected)) return;
+		final String rename = switch (found) {
+			case "TIFF" -> ".tif";
+			case "HDF5" -> ".h5";
+			case "NumPy .npy" -> ".npy";
+			case "NumPy .npz" -> ".npz";
+			default -> null;
+		};
+		throw new CdiException(what + " " + file + " has the extension ." + ext + " (" + expected + ") but holds " + (found.startsWith("a ") ? found : (found.equals("HDF5") ? "an " : "a ") + found + " file") + "; expected "
+			+ expected + " content. " + (rename != null ? "Rename it to " + rename + ", or give the right file." : "Give a supported file (.tif, .h5/.cxi/.nxs, .npy, .npz, .edf)."));
+	}
+
+	/** The format of a file's first bytes: "TIFF", "HDF5" (signature at 0 or a user block of 512·2^k bytes), "NumPy .npy", "NumPy .npz" (any zip), a gzip archive; or null. */
+	static String sniff(final Path file) {
+		try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ)) {
+			final java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8);
+			final long size = ch.size();
+			for (long at = 0; at + 8 <= size; at = at == 0 ? 512 : at * 2) {
+				b.clear();
+				while (b.hasRemaining() && ch.read(b, at + b.position()) >= 0) { /* fill */ }
+				final byte[] h = b.array();
+				if (h[0] == (byte) 0x89 && h[1] == 'H' && h[2] == 'D' && h[3] == 'F' && h[4] == '\r' && h[5] == '\n' && h[6] == 0x1a && h[7] == '\n') return "HDF5";
+				if (at > 0) continue;
+				if ((h[0] == 'I' && h[1] == 'I' && (h[2] == 42 || h[2] == 43) && h[3] == 0) || (h[0] == 'M' && h[1] == 'M' && h[2] == 0 && (h[3] == 42 || h[3] == 43))) return "TIFF";
+				if (h[0] == (byte) 0x93 && h[1] == 'N' && h[2] == 'U' && h[3] == 'M' && h[4] == 'P' && h[5] == 'Y') return "NumPy .npy";
+				if (h[0] == 'P' && h[1] == 'K' && h[2] == 3 && h[3] == 4) return "NumPy .npz"; // a zip archive, as np.savez writes
+				if (h[0] == 0x1f && h[1] == (byte) 0x8b) return "a gzip-compressed file, which is not supported (decompress it first)";
+			}
+			return null;
+		} catch (final java.io.IOException e) {
+			return null; // the reader names what is wrong
+		}
 	}
 
 	/** A device, pipe or folder would block or fail obscurely in a reader: refuse it by name first. */

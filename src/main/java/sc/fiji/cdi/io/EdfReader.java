@@ -37,8 +37,9 @@ public final class EdfReader {
 			long pos = 0;
 			int ny = -1, nx = -1;
 			String dtype = null;
+			String previous = null; // how the last frame's size was reckoned, for a message about what follows it
 			while (pos < length) {
-				final Header h = header(ch, pos, length, file, frames.size());
+				final Header h = header(ch, pos, length, file, frames.size(), previous);
 				if (h == null) break; // trailing padding only
 				final int dim1 = h.intValue("Dim_1", file), dim2 = h.intValue("Dim_2", file);
 				final int dim3 = h.map.containsKey("dim_3") ? h.intValue("Dim_3", file) : 1;
@@ -66,6 +67,8 @@ public final class EdfReader {
 				dtype = typeName + " " + h.map.getOrDefault("byteorder", "LowByteFirst");
 				frames.add(type.read(ch, h.dataStart, dim1 * dim2, order, file));
 				pos = h.dataStart + size;
+				previous = "bytes " + h.dataStart + " to " + pos + ": Dim_1 x Dim_2 x " + typeName + " = " + dim1 + " x " + dim2 + " x " + type.bytes + " bytes"
+					+ (h.map.containsKey("size") ? ", as its Size says" : "");
 			}
 			if (frames.isEmpty()) throw new CdiException("File " + file + " contains no EDF frame.");
 			final Grid grid = Validation.grid(frames.size() == 1 ? new long[] { ny, nx } : new long[] { frames.size(), ny, nx }, file, "The EDF data");
@@ -104,7 +107,7 @@ public final class EdfReader {
 	}
 
 	/** Parses the header block at {@code pos}; null if only whitespace/padding remains. */
-	private static Header header(final FileChannel ch, final long pos, final long length, final Path file, final int frame) throws IOException {
+	private static Header header(final FileChannel ch, final long pos, final long length, final Path file, final int frame, final String previous) throws IOException {
 		final int n = (int) Math.min(MAX_HEADER, length - pos);
 		final ByteBuffer b = ByteBuffer.allocate(n);
 		while (b.hasRemaining() && ch.read(b, pos + b.position()) >= 0) { /* fill */ }
@@ -112,7 +115,10 @@ public final class EdfReader {
 		int open = 0;
 		while (open < n && (a[open] == '\n' || a[open] == '\r' || a[open] == ' ' || a[open] == 0)) open++;
 		if (open == n) return null;
-		if (a[open] != '{') throw new CdiException("File " + file + " is not an EDF file" + (frame > 0 ? " after frame " + (frame - 1) : "") + ": expected a header starting with '{'.");
+		if (a[open] != '{' && frame > 0)
+			throw new CdiException("File " + file + " has " + (length - pos) + " bytes after EDF frame " + (frame - 1) + " (" + previous + ") that do not start another frame's header"
+				+ " '{'; expected the file to end there or another frame. The header's Dim_1, Dim_2 or DataType may not match the data, or the file is corrupt.");
+		if (a[open] != '{') throw new CdiException("File " + file + " is not an EDF file: expected a header starting with '{'.");
 		int close = open;
 		while (close < n && a[close] != '}') close++;
 		if (close == n) throw new CdiException("File " + file + " has an EDF header without a closing '}' in frame " + frame + "; the file is truncated or corrupt.");

@@ -16,7 +16,8 @@ enum ElementType {
 
 	ElementType(final int bytes) { this.bytes = bytes; }
 
-	private float get(final ByteBuffer b) {
+	/** The next element of {@code b} (in its byte order) as float. */
+	float get(final ByteBuffer b) {
 		return switch (this) {
 			case INT8 -> b.get();
 			case UINT8 -> b.get() & 0xff;
@@ -50,9 +51,22 @@ enum ElementType {
 			}
 			pos += (long) n * bytes;
 			buf.flip();
-			for (int i = 0; i < n; i++) out[done + i] = get(buf);
+			if (this == FLOAT64) {
+				for (int i = 0; i < n; i++) {
+					final double v = buf.getDouble();
+					// beyond float32's range a finite value would turn into infinity: say so rather than later "contains Inf"
+					if (Double.isFinite(v) && Math.abs(v) > Float.MAX_VALUE) throw beyondFloat(file, v, done + i);
+					out[done + i] = (float) v;
+				}
+			} else for (int i = 0; i < n; i++) out[done + i] = get(buf);
 			done += n;
 		}
 		return out;
+	}
+
+	/** A finite 64-bit value that float32 cannot hold, at element {@code index} in file order. */
+	static CdiException beyondFloat(final Path file, final double v, final long index) {
+		return new CdiException("File " + file + " holds the 64-bit value " + v + " at element " + index + " (counting from 0 in file order), beyond the 32-bit float range (±3.4e38) the"
+			+ " data are processed in; expected values within it (rescale the data).");
 	}
 }

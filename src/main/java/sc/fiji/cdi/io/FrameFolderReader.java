@@ -38,7 +38,7 @@ final class FrameFolderReader {
 					.sorted(Comparator.comparing(p -> p.getFileName().toString(), FrameFolderReader::naturalCompare))
 					.forEach(out::add);
 		} catch (final IOException | java.io.UncheckedIOException e) {
-			throw new CdiException("Cannot list folder " + folder + ": " + e.getMessage() + ".", e);
+			throw listFailure(folder, e);
 		}
 		// every entry with a frame name must be a readable frame: a broken link or a stray folder is an error, not a
 		// silently missing rocking-curve point
@@ -55,7 +55,49 @@ final class FrameFolderReader {
 			if (!Files.isReadable(p)) throw new CdiException("Frame " + p + " in folder " + folder + " cannot be read (permission denied); expected a readable TIFF frame.");
 		}
 		if (out.isEmpty()) throw new CdiException("Folder " + folder + " contains no .tif/.tiff frames; expected one detector TIFF per rocking-curve point.");
+		requireNoFrameInAnotherFormat(folder, out);
 		return out;
+	}
+
+	/** Why a folder could not be listed: permission denied is said as such (its exception's message is only the path). */
+	static CdiException listFailure(final Path folder, final Exception e) {
+		final Throwable cause = e instanceof java.io.UncheckedIOException u ? u.getCause() : e;
+		if (cause instanceof java.nio.file.AccessDeniedException)
+			return new CdiException("Folder " + folder + " cannot be read: permission denied; expected a readable folder of TIFF frames (check its permissions).", e);
+		return new CdiException("Cannot list folder " + folder + ": " + cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : " (" + cause.getMessage() + ")") + ".", e);
+	}
+
+	/** Extensions of detector frames in a data format (or an archive) the folder reader skips; not preview images (png, jpg). */
+	private static final Set<String> OTHER_FRAME_FORMATS = Set.of("edf", "cbf", "npy", "h5", "hdf5", "fits", "fit", "raw", "img", "gz", "bz2",
+		"xz", "zip");
+
+	/**
+	 * A file named like the frames but in another format ({@code scan_3.edf} or {@code scan_3.tif.gz} beside
+	 * {@code scan_2.tif}) would be skipped: a rocking-curve point silently missing from the stack. Refused naming it.
+	 */
+	private static void requireNoFrameInAnotherFormat(final Path folder, final List<Path> frames) {
+		final Set<String> stems = new java.util.HashSet<>();
+		for (final Path f : frames) stems.add(stem(f.getFileName().toString()));
+		final List<String> others = new ArrayList<>();
+		try (Stream<Path> s = Files.list(folder)) {
+			s.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(".") && !isTiff(Path.of(n))).sorted(FrameFolderReader::naturalCompare).forEach(n -> {
+				final int dot = n.lastIndexOf('.');
+				if (dot > 0 && OTHER_FRAME_FORMATS.contains(n.substring(dot + 1).toLowerCase(Locale.ROOT)) && stems.contains(stem(n)) && !n.equals(stem(n))) others.add(n);
+			});
+		} catch (final IOException | java.io.UncheckedIOException e) {
+			throw listFailure(folder, e);
+		}
+		if (others.isEmpty()) return;
+		throw new CdiException("Folder " + folder + " holds " + frames.size() + " TIFF frames and " + others.size() + " file" + (others.size() == 1 ? "" : "s") + " named like frames in another format ("
+			+ String.join(", ", others.subList(0, Math.min(5, others.size()))) + (others.size() > 5 ? ", ..." : "") + "), which would be left out of the stack; expected every"
+			+ " rocking-curve point as a .tif/.tiff file. Convert " + (others.size() == 1 ? "it" : "them") + " to TIFF (decompress an archive), or move " + (others.size() == 1 ? "it" : "them")
+			+ " out of the folder.");
+	}
+
+	/** The name before its first dot, without digits: {@code scan_0003.tif} and {@code scan_0004.edf.gz} share {@code scan_}. */
+	private static String stem(final String name) {
+		final int dot = name.indexOf('.');
+		return (dot < 0 ? name : name.substring(0, dot)).replaceAll("[0-9]", "");
 	}
 
 	static RawArray readRaw(final Path folder, final List<Path> frames) {

@@ -13,6 +13,7 @@ import io.jhdf.api.Group;
 import io.jhdf.api.Link;
 import io.jhdf.api.Node;
 import io.jhdf.object.datatype.DataType;
+import io.jhdf.object.datatype.EnumDataType;
 import io.jhdf.object.datatype.FixedPoint;
 import io.jhdf.object.datatype.FloatingPoint;
 import sc.fiji.cdi.data.Grid;
@@ -30,9 +31,20 @@ final class Hdf5Reader {
 
 	private Hdf5Reader() {}
 
-	static RawArray readRaw(final Path file, final String datasetPath) {
+	static RawArray readRaw(final Path file, final String datasetPath) { return readRaw(file, datasetPath, false); }
+
+	/**
+	 * @param binary the dataset is a mask or support: enumerated values (h5py writes numpy bool as an enum FALSE/TRUE)
+	 *               are read as their integer codes
+	 */
+	static RawArray readRaw(final Path file, final String datasetPath, final boolean binary) {
 		if (!Files.isRegularFile(file))
 			throw new CdiException("File " + file + (Files.isDirectory(file) ? " is a folder" : Files.exists(file) ? " is not a regular file" : " does not exist") + "; expected a file.");
+		try {
+			if (Files.size(file) == 0) throw new CdiException("File " + file + " is empty (0 bytes); expected an HDF5 file (copy it again).");
+		} catch (final java.io.IOException e) {
+			throw Validation.corrupt(file, "HDF5", e);
+		}
 		try (HdfFile hdf = new HdfFile(file)) {
 			final String path = datasetPath.startsWith("/") ? datasetPath.substring(1) : datasetPath;
 			final Node requested = find(hdf, path);
@@ -40,25 +52,28 @@ final class Hdf5Reader {
 			if (!(node instanceof Dataset ds))
 				throw new CdiException("HDF5 path '" + datasetPath + "' " + (node == null ? "does not exist" : "is a group, not a dataset") + " in " + file
 						+ "; expected the diffraction data. Datasets in the file: " + listDatasets(hdf) + ".");
-			final String dtype = dtype(ds.getDataType(), file, datasetPath);
+			final String dtype = dtype(ds.getDataType(), file, datasetPath, binary);
 			final long[] shape = Arrays.stream(ds.getDimensions()).asLongStream().toArray();
 			final Grid grid = Validation.grid(shape, file, "Dataset '" + datasetPath + "'");
 			checkInsideFile(ds, file, datasetPath);
-			final float[] data = toFloat(ds.getDataFlat(), file, datasetPath);
+			checkChunks(ds, file, datasetPath);
+			final float[] data = values(ds, file, datasetPath);
 			if (data.length != grid.size()) throw new CdiException("Dataset '" + datasetPath + "' in " + file + " returned " + data.length + " values for shape " + Arrays.toString(shape) + "; the file is corrupt.");
 			RawArray raw = new RawArray(grid, data, dtype, shape).withDataset("/" + path);
 			final Dataset maskDs = siblingMask(requested, node);
 			if (maskDs != null) {
 				final String mp = maskDs.getPath();
-				dtype(maskDs.getDataType(), file, mp);
+				dtype(maskDs.getDataType(), file, mp, true);
 				final long[] mshape = Arrays.stream(maskDs.getDimensions()).asLongStream().toArray();
 				final Grid mgrid = Validation.grid(mshape, file, "Mask dataset '" + mp + "'");
-				final float[] m = toFloat(maskDs.getDataFlat(), file, mp);
+				checkChunks(maskDs, file, mp);
+				final float[] m = values(maskDs, file, mp);
 				raw = raw.withMask(DiffractionReader.fitMask(Mask.fromNonZero(mgrid, m), grid, file + " (dataset " + mp + ")", file));
 			}
 			return raw;
 		} catch (final RuntimeException e) {
-			throw Validation.corrupt(file, "HDF5", e);
+			final CdiException unsupported = unsupported(e, file, datasetPath);
+			throw unsupported != null ? unsupported : Validation.corrupt(file, "HDF5", e);
 		} catch (final StackOverflowError e) {
 			// jhdf follows soft links recursively: a loop of links never ends
 			throw new CdiException("HDF5 file " + file + " has soft links that lead back to themselves (a loop) on the way to '" + datasetPath
@@ -101,6 +116,28 @@ final class Hdf5Reader {
 	}
 
 	private static Node resolve(final Node n, final Path file) {
+		if (n instanceof io.jhdf.links.ExternalLink l && l.isBrokenLink()) {
+			// "file:path": the file is found beside the linking file (Eiger master and data files)
+			final String target = l.getTargetPath();
+			final int colon = target.lastIndexOf(':');
+			final String linked = colon > 0 ? target.substring(0, colon) : target, inside = colon > 0 ? target.substring(colon + 1) : "";
+			final Path abs = file.toAbsolutePath().getParent().resolve(linked);
+			final String why;
+			if (!Files.exists(abs)) why = "which does not exist (looked for " + abs + ")";
+			else {
+				String cause;
+				try (HdfFile other = new HdfFile(abs)) {
+					cause = other.getByPath(inside) == null ? "it has no '" + inside + "'" : "it cannot be followed";
+				} catch (final io.jhdf.exceptions.HdfInvalidPathException e) {
+					cause = "it has no '" + inside + "'";
+				} catch (final RuntimeException e) {
+					cause = e.getMessage() != null && e.getMessage().contains("signature") ? "it is not an HDF5 file" : "it cannot be read (" + e.getMessage() + ")";
+				}
+				why = "which exists but " + cause;
+			}
+			throw new CdiException("HDF5 link '" + l.getPath() + "' in " + file + " points to dataset '" + inside + "' of the file " + linked + ", " + why
+				+ "; expected the linked data file (e.g. an Eiger master's data file) beside " + file.getFileName() + ", complete and readable.");
+		}
 		if (n instanceof Link l && l.isBrokenLink())
 			throw new CdiException("HDF5 link '" + l.getPath() + "' in " + file + " points to '" + l.getTargetPath() + "', which does not exist; expected a link to the data.");
 		return resolveQuietly(n);
@@ -115,17 +152,126 @@ final class Hdf5Reader {
 		return null;
 	}
 
-	private static String dtype(final DataType t, final Path file, final String path) {
+	private static String dtype(final DataType t, final Path file, final String path, final boolean binary) {
 		if (t instanceof FixedPoint fp) return (fp.isSigned() ? "int" : "uint") + 8 * fp.getSize();
 		if (t instanceof FloatingPoint) return "float" + 8 * t.getSize();
+		if (t instanceof EnumDataType e && e.getBaseType() instanceof FixedPoint) {
+			if (binary) return "enum " + e.getEnumMapping();
+			final boolean bool = e.getEnumMapping().size() == 2 && "FALSE".equals(e.getEnumMapping().get(0)) && "TRUE".equals(e.getEnumMapping().get(1));
+			throw new CdiException("Dataset '" + path + "' in " + file + " holds " + (bool ? "boolean values (an enum FALSE/TRUE, as h5py stores numpy bool)" : "enumerated values " + e.getEnumMapping())
+				+ ", not counts; expected integer or"
+				+ " floating-point numbers. Give the diffraction data's dataset (dataset=...).");
+		}
+		if (t instanceof io.jhdf.object.datatype.CompoundDataType c) {
+			final List<String> names = c.getMembers().stream().map(io.jhdf.object.datatype.CompoundDataType.CompoundDataMember::getName).toList();
+			if (names.size() == 2 && (names.equals(List.of("r", "i")) || names.equals(List.of("real", "imag"))))
+				throw new CdiException("Dataset '" + path + "' in " + file + " holds complex numbers (an HDF5 compound of " + names + ", as h5py stores numpy complex); expected real counts:"
+					+ " save the intensity |F|² or the amplitude |F| (numpy: np.abs(a)**2) as a real dataset.");
+			throw new CdiException("Dataset '" + path + "' in " + file + " holds records (an HDF5 compound of the fields " + names + "); expected integer or floating-point numbers."
+				+ " Save the counts field as a dataset of its own.");
+		}
 		throw new CdiException("Dataset '" + path + "' in " + file + " has HDF5 type " + t.getClass().getSimpleName() + "; expected integer or floating-point numbers.");
+	}
+
+	/** The dataset's values as float; enumerated values (a bool mask) as their integer codes. */
+	private static float[] values(final Dataset ds, final Path file, final String path) {
+		final Object flat = ds.getDataFlat();
+		if (ds.getDataType() instanceof EnumDataType e && flat instanceof String[] names) {
+			final java.util.Map<String, Integer> code = new java.util.HashMap<>();
+			e.getEnumMapping().forEach((k, v) -> code.put(v, k));
+			final float[] out = new float[names.length];
+			for (int i = 0; i < out.length; i++) {
+				final Integer c = code.get(names[i]);
+				if (c == null) throw new CdiException("Dataset '" + path + "' in " + file + " holds a value outside its enumeration " + e.getEnumMapping() + "; the file is corrupt.");
+				out[i] = c;
+			}
+			return out;
+		}
+		return toFloat(flat, file, path);
+	}
+
+	/**
+	 * A chunked dataset must have every chunk written and inside the file: jHDF reads a chunk never written (an
+	 * interrupted acquisition, a file still being written) as zeros, ignoring the fill value, and a chunk cut off by
+	 * a truncated copy as whatever bytes remain. Uses jHDF's chunk index (not public API): skipped when unavailable.
+	 */
+	private static void checkChunks(final Dataset ds, final Path file, final String datasetPath) {
+		if (!(ds instanceof io.jhdf.dataset.chunked.ChunkedDatasetBase c)) return;
+		final java.util.Map<?, ?> lookup;
+		try {
+			final java.lang.reflect.Method m = io.jhdf.dataset.chunked.ChunkedDatasetBase.class.getDeclaredMethod("getChunkLookup");
+			m.setAccessible(true);
+			lookup = (java.util.Map<?, ?>) m.invoke(c);
+		} catch (final ReflectiveOperationException | RuntimeException e) {
+			return; // the read that follows names what is wrong
+		}
+		if (lookup == null || lookup.isEmpty()) return; // nothing written: toFloat says so
+		final Path holder = ds.getFileAsPath() != null ? ds.getFileAsPath() : file;
+		final long size;
+		try {
+			size = Files.size(holder);
+		} catch (final java.io.IOException e) {
+			throw new CdiException("Cannot read the size of " + holder + ": " + e.getMessage());
+		}
+		final int[] dims = ds.getDimensions(), chunk = c.getChunkDimensions();
+		long expected = 1;
+		for (int k = 0; k < dims.length; k++) expected *= (dims[k] + chunk[k] - 1) / chunk[k];
+		for (final Object o : lookup.values()) {
+			if (!(o instanceof io.jhdf.dataset.chunked.Chunk ch)) continue;
+			if (ch.getAddress() >= 0 && ch.getAddress() + ch.getSize() > size)
+				throw new CdiException("File " + holder + " is truncated: the chunk at " + Arrays.toString(ch.getChunkOffset()) + " of dataset '" + datasetPath + "' should end at byte "
+					+ (ch.getAddress() + ch.getSize()) + " but the file has only " + size + " bytes; expected the complete file (copy it again).");
+		}
+		if (lookup.size() >= expected) return;
+		String missing = "";
+		if (dims.length == 3) { // name the frames without any chunk
+			final boolean[] has = new boolean[dims[0]];
+			for (final Object o : lookup.values())
+				if (o instanceof io.jhdf.dataset.chunked.Chunk ch)
+					for (int z = ch.getChunkOffset()[0]; z < Math.min(dims[0], ch.getChunkOffset()[0] + chunk[0]); z++) has[z] = true;
+			final List<Integer> none = new ArrayList<>();
+			for (int z = 0; z < dims[0]; z++) if (!has[z]) none.add(z + 1);
+			if (!none.isEmpty())
+				missing = " (" + none.size() + " of its " + dims[0] + " frames have none: " + (none.size() == 1 ? "frame " : "frames ") + (none.size() > 10
+					? none.subList(0, 10).toString().replaceAll("[\\[\\]]", "") + ", ..." : none.toString().replaceAll("[\\[\\]]", "")) + ", counting from 1)";
+		}
+		throw new CdiException("Dataset '" + datasetPath + "' in " + file + " has only " + lookup.size() + " of its " + expected + " chunks " + Arrays.toString(chunk) + " written" + missing
+			+ "; the rest were never written (an interrupted acquisition or a file still being written) and would be read as zeros. Expected complete data: wait for the"
+			+ " acquisition to finish or copy the complete file, or crop the stack to the frames written.");
+	}
+
+	/** jHDF's refusal of a storage or filter it does not implement, said as such (not "corrupt"), or null. */
+	private static CdiException unsupported(final Throwable e, final Path file, final String datasetPath) {
+		String group = null;
+		for (Throwable t = e; t != null; t = t.getCause()) {
+			final String msg = t.getMessage() == null ? "" : t.getMessage();
+			final java.util.regex.Matcher g = java.util.regex.Pattern.compile("children (?:of|for) group '([^']*)'").matcher(msg);
+			if (group == null && g.find()) group = g.group(1);
+			final String where = group == null ? "" : " in group '" + group + "'";
+			if (t instanceof io.jhdf.exceptions.UnsupportedHdfException && msg.contains("Virtual storage"))
+				return new CdiException("File " + file + " holds a virtual dataset (HDF5 VDS)" + where + ", which the HDF5 reader (jHDF) cannot read; expected the frames stored in"
+					+ " the file itself. Open the source files the virtual dataset maps (e.g. the detector's data files), or copy the data into a real dataset"
+					+ " (h5py: f.create_dataset('data', data=vds[()])).", e);
+			if (t instanceof io.jhdf.exceptions.UnsupportedHdfException && msg.contains("External Data Files"))
+				return new CdiException("File " + file + " keeps a dataset's values" + where + " in external raw files (HDF5 external storage), which the HDF5 reader (jHDF) cannot"
+					+ " read; expected the values stored in the HDF5 file. Copy the data into a real dataset (h5py: f.create_dataset('data', data=ds[()])).", e);
+			if (t instanceof io.jhdf.exceptions.HdfFilterException && msg.contains("filter is not available"))
+				return new CdiException("Dataset '" + datasetPath + "' in " + file + " is compressed with an HDF5 filter the reader (jHDF) does not have (" + msg.replaceFirst(".*available: ", "")
+					+ "); expected deflate (gzip), LZF, LZ4 or bitshuffle-LZ4 compression, shuffle, or none. Save it again with one of those (h5py: compression='gzip').", e);
+		}
+		return null;
 	}
 
 	static float[] toFloat(final Object flat, final Path file, final String path) {
 		if (flat instanceof float[] f) return f;
 		final int n = Array.getLength(flat);
 		final float[] out = new float[n];
-		if (flat instanceof double[] a) for (int i = 0; i < n; i++) out[i] = (float) a[i];
+		if (flat instanceof double[] a) for (int i = 0; i < n; i++) {
+			if (Double.isFinite(a[i]) && Math.abs(a[i]) > Float.MAX_VALUE)
+				throw new CdiException("Dataset '" + path + "' in " + file + " holds the 64-bit value " + a[i] + " at element " + i + " (counting from 0), beyond the 32-bit float range"
+					+ " (±3.4e38) the data are processed in; expected values within it (rescale the data).");
+			out[i] = (float) a[i];
+		}
 		else if (flat instanceof int[] a) for (int i = 0; i < n; i++) out[i] = a[i];
 		else if (flat instanceof short[] a) for (int i = 0; i < n; i++) out[i] = a[i];
 		else if (flat instanceof byte[] a) for (int i = 0; i < n; i++) out[i] = a[i];

@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -39,8 +40,11 @@ public final class NpyIO {
 		return new RealVolume(a.grid(), a.data());
 	}
 
-	static RawArray readRaw(final Path file) {
-		try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+	static RawArray readRaw(final Path file) { return readRaw(file, file); }
+
+	/** Reads {@code source}, naming it {@code file} in messages (an array of an .npz, extracted to a temporary file). */
+	private static RawArray readRaw(final Path source, final Path file) {
+		try (FileChannel ch = FileChannel.open(source, StandardOpenOption.READ)) {
 			final long length = ch.size();
 			final ByteBuffer head = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
 			while (head.hasRemaining() && ch.read(head) >= 0) { /* fill */ }
@@ -85,6 +89,47 @@ public final class NpyIO {
 			throw new CdiException("File " + file + " does not exist.");
 		} catch (final IOException | RuntimeException e) {
 			throw Validation.corrupt(file, "NumPy .npy", e);
+		}
+	}
+
+	/**
+	 * One array of a NumPy {@code .npz} archive ({@code np.savez}, or {@code np.savez_compressed}): the only one, or
+	 * the one {@code name} gives (with or without {@code .npy}; null: none given). Several arrays and no name, or a
+	 * name the archive lacks, are refused listing the arrays. Read as an {@code .npy} file, named
+	 * {@code archive:array.npy} in messages.
+	 */
+	static RawArray readNpz(final Path file, final String name) {
+		try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(file.toFile())) {
+			final java.util.List<java.util.zip.ZipEntry> arrays = new java.util.ArrayList<>();
+			zip.stream().filter(e -> !e.isDirectory() && e.getName().endsWith(".npy")).forEach(arrays::add);
+			if (arrays.isEmpty()) throw new CdiException("File " + file + " is a zip archive without any .npy array; expected a NumPy .npz (np.savez) holding the diffraction data.");
+			final java.util.List<String> names = arrays.stream().map(e -> e.getName().substring(0, e.getName().length() - 4)).toList();
+			final java.util.zip.ZipEntry entry;
+			if (name != null) {
+				final String wanted = name.startsWith("/") ? name.substring(1) : name;
+				final int k = names.indexOf(wanted.endsWith(".npy") ? wanted.substring(0, wanted.length() - 4) : wanted);
+				if (k < 0) throw new CdiException("File " + file + " has no array '" + wanted + "'; it holds " + names + ". Give one of them as dataset=...");
+				entry = arrays.get(k);
+			} else if (arrays.size() == 1) entry = arrays.get(0);
+			else throw new CdiException("File " + file + " holds " + arrays.size() + " arrays " + names + "; expected one, or the one to import given as dataset=... (e.g. dataset="
+				+ names.get(0) + ").");
+			final Path tmp = Files.createTempFile("cdi-npz-", ".npy");
+			try {
+				try (java.io.InputStream in = zip.getInputStream(entry)) {
+					Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+				}
+				final String shown = entry.getName();
+				final RawArray a = readRaw(tmp, Path.of(file + ":" + shown));
+				return a.withDataset(shown.substring(0, shown.length() - 4));
+			} finally {
+				Files.deleteIfExists(tmp);
+			}
+		} catch (final java.util.zip.ZipException e) {
+			throw new CdiException("File " + file + " is not a readable .npz (zip) archive: " + e.getMessage() + ". The file is truncated or corrupt; copy it again.", e);
+		} catch (final NoSuchFileException e) {
+			throw new CdiException("File " + file + " does not exist.");
+		} catch (final IOException | RuntimeException e) {
+			throw Validation.corrupt(file, "NumPy .npz", e);
 		}
 	}
 

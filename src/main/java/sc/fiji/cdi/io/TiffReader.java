@@ -21,10 +21,13 @@ import sc.fiji.cdi.util.CdiException;
 
 /**
  * Grey-level TIFF files (one plane or a multi-page stack, 8/16/32-bit integer or 32/64-bit float) through ImageJ's
- * TIFF decoder; pages become z. RGB, indexed colour and hyperstacks with several channels or time points are
- * rejected: a diffraction pattern is one real value per pixel. ImageJ's decoder refuses 64 bits per sample, so
- * 64-bit float files (uncompressed strips, either byte order, classic TIFF or BigTIFF) are read here from the
- * layout {@link TiffStructure} walked, and converted to 32-bit float.
+ * TIFF decoder; pages become z. RGB, indexed colour, several samples per pixel, hyperstacks with several channels or
+ * time points, OME-TIFFs with planes along more than one of C, T and Z, and pages of different sizes or sample types
+ * are rejected: a diffraction pattern is one real value per pixel. Reduced-resolution pages (thumbnails) are skipped.
+ * ImageJ reads 8-bit data as unsigned and 32-bit integers as signed: SampleFormat decides (signed 8-bit, unsigned
+ * 32-bit are corrected). ImageJ's decoder refuses 64 bits per sample and reads no BigTIFF, so 64-bit float files and
+ * BigTIFFs (uncompressed strips, either byte order) are read here from the layout {@link TiffStructure} walked, and
+ * converted to 32-bit float.
  */
 final class TiffReader {
 
@@ -37,23 +40,32 @@ final class TiffReader {
 			// every page and every byte the file declares must be there (ImageJ would read a cut-short stack as its first pages)
 			final TiffStructure.Summary structure = TiffStructure.check(file);
 			requireAtMostThreeAxes(file, structure.description());
+			requireOneOmeChannel(file, structure.description());
 			// layouts ImageJ's decoder cannot read, named before it fails with a message that blames the file
 			final TiffStructure.Layout first = structure.layout().get(0);
-			if (first.tiled() && first.bits() != 64)
+			requireSamePages(file, structure.layout());
+			if (first.samples() > 1 && first.samples() != 3 && first.samples() != 4) // 3 and 4: colour, named as such below
+				throw new CdiException("File " + file + " has " + first.samples() + " samples per pixel (colour or complex data); expected one grey value per pixel.");
+			if (first.tiled() && first.bits() != 64 && !structure.bigTiff())
 				throw new CdiException("File " + file + " stores its image in tiles, which is not supported: expected a TIFF stored in strips (save it again from Fiji, or with tifffile without tile=).");
+			if (first.samples() == 1 && !java.util.Set.of(1, 8, 12, 16, 32, 64).contains(first.bits()))
+				throw new CdiException("File " + file + " holds " + first.bits() + "-bit samples, which are not supported: expected 8-, 16- or 32-bit integers or 32- or 64-bit floats"
+					+ " (12-bit packed and 1-bit masks are read too). Save it as 16- or 32-bit.");
 			if (first.sampleFormat() == 3 && first.bits() == 16)
 				throw new CdiException("File " + file + " holds 16-bit (half-precision) floats, which are not supported: expected 8-, 16- or 32-bit integers or 32- or 64-bit floats (save it as float32).");
-			// ImageJ's TiffDecoder throws "Unsupported BitsPerSample: 64" for these: read them from the structure
-			if (structure.layout().get(0).bits() == 64) return readFloat64(file, structure);
+			// ImageJ's TiffDecoder throws "Unsupported BitsPerSample: 64" for these, and reads no BigTIFF at all (an
+			// image of 0 x 0 pixels): read them from the structure
+			if (first.bits() == 64 || structure.bigTiff()) return readStrips(file, structure);
 			final Path abs = file.toAbsolutePath();
 			final String dir = abs.getParent().toString() + java.io.File.separator;
-			final FileInfo[] info;
+			FileInfo[] info;
 			try {
 				info = new TiffDecoder(dir, abs.getFileName().toString()).getTiffInfo();
 			} catch (final IOException e) {
 				throw new CdiException("Cannot read " + file + " as TIFF: " + e.getMessage() + ". The file is truncated, corrupt or not a TIFF file.", e);
 			}
 			if (info == null || info.length == 0) throw new CdiException("File " + file + " contains no TIFF image.");
+			info = fullResolution(info, structure.pages(), first);
 			final FileInfo fi = info[0];
 			final long decoded = info.length > 1 ? info.length : Math.max(1, fi.nImages);
 			if (decoded < structure.pages())
@@ -82,22 +94,24 @@ final class TiffReader {
 			final ImageStack stack = imp.getStack();
 			final Calibration cal = imp.getCalibration();
 			final float[] cTable = imp.getBitDepth() == 32 ? null : cal.getCTable();
-			// ImageJ's decoder reads every 32-bit integer TIFF as signed (GRAY32_INT) whatever its SampleFormat: an
-			// unsigned value from 2^31 up (a detector's 2^32 - 1 gap marker) would come back negative
+			// ImageJ reads every 8-bit image as unsigned and every 32-bit integer image as signed (GRAY32_INT) whatever
+			// its SampleFormat (1 unsigned, the default; 2 signed): an unsigned value from 2^31 up (a detector's 2^32 - 1
+			// gap marker) would come back negative
+			final boolean signed8 = first.bits() == 8 && first.sampleFormat() == 2;
 			final boolean unsigned32 = fi.fileType == FileInfo.GRAY32_INT && first.sampleFormat() == 1;
 			final int plane = nx * ny;
 			for (int z = 0; z < nz; z++) {
 				final ImageProcessor ip = stack.getProcessor(z + 1);
 				for (int i = 0; i < plane; i++) {
 					final float raw = ip.getf(i);
-					data[z * plane + i] = cTable != null ? cTable[(int) raw] : unsigned32 && raw < 0 ? raw + 0x1p32f : raw;
+					data[z * plane + i] = signed8 ? (byte) (int) raw : unsigned32 && raw < 0 ? (float) (raw + 4294967296.0) : cTable == null ? raw : cTable[(int) raw];
 				}
 			}
 			double[] voxel = { nz == 1 ? 1 : cal.pixelDepth, cal.pixelHeight, cal.pixelWidth };
 			final double[] exact = exactVoxelSize(fi.description);
 			if (exact != null && close(exact[1], voxel[1]) && close(exact[2], voxel[2])) voxel = exact;
 			final String unit = cal.getUnit() == null || cal.getUnit().isBlank() ? "pixel" : cal.getUnit();
-			return new RawArray(grid, data, unsigned32 ? "uint32" : typeName(fi.fileType), shape, voxel, unit, null, null);
+			return new RawArray(grid, data, signed8 ? "int8" : unsigned32 ? "uint32" : typeName(fi.fileType), shape, voxel, unit, null, null);
 		} catch (final RuntimeException | IOException e) {
 			throw Validation.corrupt(file, "TIFF", e);
 		}
@@ -124,38 +138,105 @@ final class TiffReader {
 	/** Bytes read at a time from a strip (a multiple of 8; a strip may be larger than a Java array). */
 	private static final int CHUNK = 1 << 24;
 
+	private static final java.util.regex.Pattern OME_PIXELS = java.util.regex.Pattern.compile("<(?:\\w+:)?Pixels\\b([^>]*)>");
+
 	/**
-	 * A 64-bit float TIFF, one grey plane per page (or an ImageJ stack: one directory, {@code images=N} planes
-	 * stored one after another), as float32. Anything else with 64 bits per sample (integers, several samples,
-	 * compression, tiles) is refused naming what it is.
+	 * Refuses an OME-TIFF whose OME-XML (the first page's description) declares planes along more than one of
+	 * channels, time points and z, or several images: ImageJ's decoder reads all their planes as one z stack, volumes
+	 * glued together. Planes along one axis only are read as z (tifffile writes a 3D array without axes as channels).
 	 */
-	private static RawArray readFloat64(final Path file, final TiffStructure.Summary structure) throws IOException {
+	static void requireOneOmeChannel(final Path file, final String description) {
+		if (description == null || !description.contains("<OME")) return;
+		final java.util.regex.Matcher m = OME_PIXELS.matcher(description);
+		int images = 0;
+		String attributes = null;
+		while (m.find()) if (images++ == 0) attributes = m.group(1);
+		if (attributes == null) return;
+		if (images > 1)
+			throw new CdiException("File " + file + " is an OME-TIFF holding " + images + " images (series); expected one 2D pattern or one 3D stack. Save each image to its own file.");
+		final long c = omeSize(attributes, "SizeC"), t = omeSize(attributes, "SizeT"), z = omeSize(attributes, "SizeZ");
+		if ((c > 1 ? 1 : 0) + (t > 1 ? 1 : 0) + (z > 1 ? 1 : 0) > 1) {
+			final java.util.regex.Matcher order = java.util.regex.Pattern.compile("\\bDimensionOrder\\s*=\\s*\"(\\w+)\"").matcher(attributes);
+			throw new CdiException("File " + file + " is an OME-TIFF with " + c + " channel" + (c == 1 ? "" : "s") + ", " + t + " time point" + (t == 1 ? "" : "s") + " and " + z
+				+ " z plane" + (z == 1 ? "" : "s") + (order.find() ? " (DimensionOrder " + order.group(1) + ")" : "") + ", whose " + c * t * z + " planes would be read as one stack;"
+				+ " expected one 2D pattern or one 3D stack (one channel, one time point). Save each channel and time point to its own file.");
+		}
+	}
+
+	private static long omeSize(final String attributes, final String name) {
+		final java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\b" + name + "\\s*=\\s*\"(\\d+)\"").matcher(attributes);
+		return m.find() ? Long.parseLong(m.group(1)) : 1;
+	}
+
+	/** Every full-resolution page must have the first page's size and sample type: ImageJ's decoder fails on them without saying which. */
+	static void requireSamePages(final Path file, final List<TiffStructure.Layout> pages) {
+		final TiffStructure.Layout first = pages.get(0);
+		for (int k = 1; k < pages.size(); k++) {
+			final TiffStructure.Layout p = pages.get(k);
+			if (p.width() != first.width() || p.height() != first.height())
+				throw new CdiException("File " + file + ": page " + (k + 1) + " is " + p.width() + " × " + p.height() + " pixels but page 1 is " + first.width() + " × " + first.height()
+					+ "; expected pages of the same size (one detector frame per page).");
+			if (p.bits() != first.bits() || p.sampleFormat() != first.sampleFormat() || p.samples() != first.samples())
+				throw new CdiException("File " + file + ": page " + (k + 1) + " holds " + sampleType(p) + " but page 1 holds " + sampleType(first)
+					+ "; expected the same sample type on every page (save all frames with one type).");
+		}
+	}
+
+	private static String sampleType(final TiffStructure.Layout p) {
+		final String kind = switch (p.sampleFormat()) {
+			case 1 -> "unsigned integer";
+			case 2 -> "signed integer";
+			case 3 -> "float";
+			default -> "SampleFormat " + p.sampleFormat();
+		};
+		return p.bits() + "-bit " + kind + " samples" + (p.samples() > 1 ? " (" + p.samples() + " per pixel)" : "");
+	}
+
+	/**
+	 * ImageJ's decoder lists reduced-resolution pages (thumbnails, NewSubfileType 1) with the others, then cannot make
+	 * a stack of them: keep the full-resolution ones, which {@link TiffStructure} counted.
+	 */
+	private static FileInfo[] fullResolution(final FileInfo[] info, final int pages, final TiffStructure.Layout first) {
+		if (info.length <= pages) return info;
+		final FileInfo[] full = java.util.Arrays.stream(info).filter(f -> f.width == first.width() && f.height == first.height()).toArray(FileInfo[]::new);
+		return full.length == pages ? full : info;
+	}
+
+	/**
+	 * A TIFF ImageJ's decoder does not read: 64-bit float samples or a BigTIFF, one grey plane per page (or an
+	 * ImageJ stack: one directory, {@code images=N} planes stored one after another), as float32. Anything else
+	 * (64-bit integers, several samples, compression, tiles) is refused naming what it is.
+	 */
+	private static RawArray readStrips(final Path file, final TiffStructure.Summary structure) throws IOException {
 		final List<TiffStructure.Layout> pages = structure.layout();
 		final TiffStructure.Layout first = pages.get(0);
+		final boolean f64 = first.bits() == 64;
+		final String supported = f64 ? "; 64-bit TIFF is supported as uncompressed IEEE float (SampleFormat 3) with one sample per pixel in strips. Save it as such, or as 32-bit float."
+			: "; a BigTIFF (which ImageJ's decoder does not read) is supported uncompressed, in strips, with one 8-, 16- or 32-bit integer or 32- or 64-bit float sample per pixel."
+				+ " Save it as such, or as a classic TIFF (under 4 GB).";
+		final String what = f64 ? "64-bit float data" : "BigTIFF data (" + sampleType(first) + ")";
+		ElementType type = null;
 		for (int k = 0; k < pages.size(); k++) {
 			final TiffStructure.Layout p = pages.get(k);
 			final String page = pages.size() > 1 ? " (page " + (k + 1) + ")" : "";
-			final String supported = "; 64-bit TIFF is supported as uncompressed IEEE float (SampleFormat 3) with one sample per pixel in strips. Save it as such, or as 32-bit float.";
-			if (p.bits() != 64)
-				throw new CdiException("File " + file + " mixes " + first.bits() + "-bit and " + p.bits() + "-bit pages" + page + "; expected the same sample type on every page.");
-			if (p.sampleFormat() != 3)
-				throw new CdiException("File " + file + " holds 64-bit " + (p.sampleFormat() == 2 ? "signed integer" : p.sampleFormat() == 1 ? "unsigned integer" : "SampleFormat " + p.sampleFormat())
-					+ " data" + page + ", which is not supported" + supported);
 			if (p.samples() != 1)
 				throw new CdiException("File " + file + " has " + p.samples() + " samples per pixel" + page + " (colour or complex data); expected one grey value per pixel.");
+			type = elementType(p);
+			if (type == null && f64)
+				throw new CdiException("File " + file + " holds 64-bit " + (p.sampleFormat() == 2 ? "signed integer" : p.sampleFormat() == 1 ? "unsigned integer" : "SampleFormat " + p.sampleFormat())
+					+ " data" + page + ", which is not supported" + supported);
+			if (type == null) throw new CdiException("File " + file + " is a BigTIFF of " + sampleType(p) + page + ", which is not supported" + supported);
 			if (p.compression() != 1)
-				throw new CdiException("File " + file + " holds 64-bit float data with " + compressionName(p.compression()) + " compression (Compression " + p.compression() + ")" + page
+				throw new CdiException("File " + file + " holds " + what + " with " + compressionName(p.compression()) + " compression (Compression " + p.compression() + ")" + page
 					+ ", which is not supported" + supported);
-			if (p.tiled()) throw new CdiException("File " + file + " holds 64-bit float data in tiles" + page + ", which is not supported" + supported);
-			if (p.width() != first.width() || p.height() != first.height())
-				throw new CdiException("File " + file + ": page " + (k + 1) + " is " + p.width() + " × " + p.height() + " but page 1 is " + first.width() + " × " + first.height()
-					+ "; expected pages of the same size.");
+			if (p.tiled()) throw new CdiException("File " + file + " holds " + what + " in tiles" + page + ", which is not supported" + supported);
 		}
 		final int images = pages.size() == 1 ? Math.max(1, TiffStructure.imageJImages(structure.description())) : pages.size();
 		final long[] shape = images == 1 ? new long[] { first.height(), first.width() } : new long[] { images, first.height(), first.width() };
 		final Grid grid = Validation.grid(shape, file, "The TIFF image");
 		final float[] data = new float[grid.size()];
-		final long rowBytes = first.width() * 8L, planeBytes = rowBytes * first.height();
+		final int size = type.bytes;
+		final long rowBytes = first.width() * size, planeBytes = rowBytes * first.height();
 		final long length = structure.fileLength();
 		try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
 			int at = 0;
@@ -177,7 +258,11 @@ final class TiffReader {
 								throw new CdiException("File " + file + " is truncated: it ends inside the pixel data of plane " + (z + 1) + ".");
 						}
 						b.flip();
-						for (int i = 0; i < n / 8; i++) {
+						for (int i = 0; i < n / size; i++) {
+							if (type != ElementType.FLOAT64) {
+								data[at++] = type.get(b);
+								continue;
+							}
 							final double v = b.getDouble();
 							// beyond float32's range a finite value would turn into infinity: say so rather than later "contains Inf"
 							if (Double.isFinite(v) && Math.abs(v) > Float.MAX_VALUE)
@@ -192,7 +277,20 @@ final class TiffReader {
 				throw new CdiException("File " + file + " is corrupt: its strips hold " + at + " of the " + data.length + " values its size (" + grid + ") needs.");
 		}
 		final double[] exact = exactVoxelSize(structure.description());
-		return new RawArray(grid, data, "float64", shape, exact != null ? exact : new double[] { 1, 1, 1 }, exact != null ? imageJUnit(structure.description()) : "pixel", null, null);
+		return new RawArray(grid, data, type.name().toLowerCase(java.util.Locale.ROOT), shape, exact != null ? exact : new double[] { 1, 1, 1 },
+			exact != null ? imageJUnit(structure.description()) : "pixel", null, null);
+	}
+
+	/** The element type of a page's samples, or null for one this reader does not decode (64-bit integers, 1-, 12- or 24-bit samples, half floats). */
+	private static ElementType elementType(final TiffStructure.Layout p) {
+		final int f = p.sampleFormat();
+		return switch (p.bits()) {
+			case 8 -> f == 1 ? ElementType.UINT8 : f == 2 ? ElementType.INT8 : null;
+			case 16 -> f == 1 ? ElementType.UINT16 : f == 2 ? ElementType.INT16 : null;
+			case 32 -> f == 1 ? ElementType.UINT32 : f == 2 ? ElementType.INT32 : f == 3 ? ElementType.FLOAT32 : null;
+			case 64 -> f == 3 ? ElementType.FLOAT64 : null;
+			default -> null;
+		};
 	}
 
 	private static String compressionName(final int c) {
@@ -232,9 +330,14 @@ final class TiffReader {
 	/** Within the precision of ImageJ's resolution rational: the file was not re-calibrated since it was written. */
 	private static boolean close(final double a, final double b) { return Math.abs(a - b) <= 0.02 * Math.abs(a); }
 
+	/** The dtype of a 1-bit (black and white) image, read as 0/255: a mask or support, never counts. */
+	static final String BITMAP_TYPE = "1-bit";
+
 	private static String typeName(final int fileType) {
 		return switch (fileType) {
+			case FileInfo.BITMAP -> BITMAP_TYPE;
 			case FileInfo.GRAY8 -> "uint8";
+			case FileInfo.GRAY12_UNSIGNED -> "uint12";
 			case FileInfo.GRAY16_UNSIGNED -> "uint16";
 			case FileInfo.GRAY16_SIGNED -> "int16";
 			case FileInfo.GRAY32_INT -> "int32";
@@ -252,7 +355,9 @@ final class TiffReader {
 			for (int k = 0; k < info.length; k++) {
 				final FileInfo fi = info[k];
 				if (fi.compression != FileInfo.COMPRESSION_NONE) continue;
-				final long plane = (long) fi.width * fi.height * fi.getBytesPerPixel();
+				// 1- and 12-bit images pack their pixels, each row starting on a byte
+				final int bits = fi.fileType == FileInfo.BITMAP ? 1 : fi.fileType == FileInfo.GRAY12_UNSIGNED ? 12 : 8 * fi.getBytesPerPixel();
+				final long plane = ((long) fi.width * bits + 7) / 8 * fi.height;
 				final long images = info.length > 1 ? 1 : Math.max(1, fi.nImages);
 				final long end = fi.getOffset() + images * plane + (images - 1) * fi.getGap();
 				if (end > length)

@@ -35,7 +35,7 @@ public final class TiffStructure {
 	 * byte order and the layout of each full-resolution page (what {@link TiffReader} needs to read the pixel data
 	 * ImageJ's decoder refuses, 64 bits per sample).
 	 */
-	public record Summary(int pages, String description, long fileLength, ByteOrder order, List<Layout> layout) {}
+	public record Summary(int pages, String description, long fileLength, ByteOrder order, List<Layout> layout, boolean bigTiff) {}
 
 	/**
 	 * One page's pixel layout: {@code sampleFormat} is tag 339 (1 unsigned integer, the default; 2 signed; 3 IEEE
@@ -101,7 +101,7 @@ public final class TiffStructure {
 		if (declared > pages)
 			throw new CdiException("File " + file + " is truncated: its description declares " + declared + " pages (" + description.trim() + ") but the file holds only "
 				+ pages + "; " + (declared - pages) + " pages are missing. Copy the complete file again.");
-		return new Summary(pages, description, length, order, layout);
+		return new Summary(pages, description, length, order, layout, big);
 	}
 
 	/** Pages implied by a JSON {@code "shape"} in the description (product of the shape over the page size), or 0. */

@@ -19,6 +19,8 @@ public final class VolumeReader {
 		final String n = file.getFileName().toString().toLowerCase(Locale.ROOT);
 		if (!n.endsWith(".tif") && !n.endsWith(".tiff"))
 			throw new CdiException("File " + file + " is not a TIFF (.tif, .tiff); expected a 32-bit TIFF such as Reconstruct writes.");
+		DiffractionReader.requireRegularFile(file, "File");
+		DiffractionReader.requireContentOfExtension(file, DiffractionReader.extension(file), "File");
 		final RawArray a = TiffReader.readRaw(file);
 		return new RealVolume(a.grid(), a.data(), a.voxelSize(), a.unit());
 	}

@@ -110,4 +110,13 @@ class EdfReaderTest {
 		assertArrayEquals(new boolean[] { false, true, false, false, false, true }, d.mask.toArray());
 		assertArrayEquals(new float[] { 10, 0, 30, 40, 50, 0 }, d.values.data);
 	}
+
+	/** Dim_1 too small and no Size: the frame's last bytes were blamed as "not an EDF file after frame 0". */
+	@Test
+	void bytesLeftAfterAFrameNameTheFrameSize() throws IOException {
+		final Path f = dir.resolve("narrow.edf");
+		Files.write(f, edf("ByteOrder = LowByteFirst ;\nDataType = UnsignedShort ;\nDim_1 = 2 ;\nDim_2 = 2 ;\n", Fixtures.shorts(ByteOrder.LITTLE_ENDIAN, 1, 2, 3, 4, 5, 6)));
+		final Exception e = assertRejected(f, null, "4 bytes after EDF frame 0", "Dim_1 x Dim_2 x UnsignedShort = 2 x 2 x 2 bytes", "may not match the data");
+		org.junit.jupiter.api.Assertions.assertFalse(e.getMessage().contains("is not an EDF file"), e.getMessage());
+	}
 }

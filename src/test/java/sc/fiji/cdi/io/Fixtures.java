@@ -86,6 +86,56 @@ public final class Fixtures {
 		return out.toByteArray();
 	}
 
+	/** One page of {@link #rawTiff}: {@code data} as stored (one strip, in the file's byte order). */
+	record TiffPage(int width, int height, int bits, int sampleFormat, int samples, int compression, int subfileType, String description, byte[] data) {
+		static TiffPage grey(final int width, final int height, final int bits, final int sampleFormat, final byte[] data) {
+			return new TiffPage(width, height, bits, sampleFormat, 1, 1, 0, null, data);
+		}
+
+		TiffPage describedAs(final String text) { return new TiffPage(width, height, bits, sampleFormat, samples, compression, subfileType, text, data); }
+	}
+
+	/**
+	 * A TIFF written byte by byte, classic or BigTIFF ({@code big}), one strip per page: for layouts neither ImageJ
+	 * nor the plugin's writer produce (BigTIFF, signed 8-bit, unsigned 32-bit, mixed pages, thumbnails, OME-XML).
+	 * The compression is only a tag (the data stay as given).
+	 */
+	static Path rawTiff(final Path file, final ByteOrder order, final boolean big, final TiffPage... pages) throws IOException {
+		final int entrySize = big ? 20 : 12, countSize = big ? 8 : 2, offSize = big ? 8 : 4;
+		final ByteArrayOutputStream out = new ByteArrayOutputStream();
+		final ByteBuffer head = ByteBuffer.allocate(big ? 16 : 8).order(order);
+		head.put((byte) (order == ByteOrder.LITTLE_ENDIAN ? 'I' : 'M')).put(head.get(0)).putShort((short) (big ? 43 : 42));
+		if (big) head.putShort((short) 8).putShort((short) 0).putLong(head.capacity()); else head.putInt(head.capacity());
+		out.writeBytes(head.array());
+		for (int k = 0; k < pages.length; k++) {
+			final TiffPage p = pages[k];
+			final byte[] text = p.description() == null ? new byte[0] : (p.description() + "\0").getBytes(StandardCharsets.ISO_8859_1);
+			final int entries = p.description() == null ? 10 : 11;
+			final long ifd = out.size(), ifdSize = countSize + (long) entries * entrySize + offSize, textAt = ifd + ifdSize, dataAt = textAt + text.length;
+			final long next = k + 1 < pages.length ? dataAt + p.data().length : 0;
+			final ByteBuffer d = ByteBuffer.allocate((int) ifdSize).order(order);
+			if (big) d.putLong(entries); else d.putShort((short) entries);
+			final long[][] tags = { { 254, 4, 1, p.subfileType() }, { 256, 4, 1, p.width() }, { 257, 4, 1, p.height() }, { 258, 3, p.samples() <= 2 ? p.samples() : 1, p.bits() }, { 259, 3, 1, p.compression() },
+				{ 262, 3, 1, 1 }, { 270, 2, text.length, textAt }, { 273, big ? 16 : 4, 1, dataAt }, { 277, 3, 1, p.samples() }, { 279, big ? 16 : 4, 1, p.data().length },
+				{ 339, 3, 1, p.sampleFormat() } };
+			for (final long[] t : tags) {
+				if (t[0] == 270 && text.length == 0) continue;
+				d.putShort((short) t[0]).putShort((short) t[1]);
+				if (big) d.putLong(t[2]); else d.putInt((int) t[2]);
+				final int at = d.position();
+				if (t[1] == 3) for (int v = 0; v < t[2]; v++) d.putShort((short) t[3]); // BitsPerSample: one per sample (up to 2 here)
+				else if (t[1] == 16) d.putLong(t[3]); else d.putInt((int) t[3]);
+				d.position(at + offSize);
+			}
+			if (big) d.putLong(next); else d.putInt((int) next);
+			out.writeBytes(d.array());
+			out.writeBytes(text);
+			out.writeBytes(p.data());
+		}
+		Files.write(file, out.toByteArray());
+		return file;
+	}
+
 	public static String sha256(final Path p) throws IOException {
 		try {
 			final byte[] d = MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p));

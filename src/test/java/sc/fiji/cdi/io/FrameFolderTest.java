@@ -100,4 +100,27 @@ class FrameFolderTest {
 		final Path emptyFolder = Files.createDirectory(dir.resolve("nothing_here"));
 		assertRejected(emptyFolder, null, "no .tif");
 	}
+
+	/** A point saved in another format (scan_54_2.edf, scan_54_3.tif.gz) was skipped: a 3-frame stack from 5 points, said nowhere. */
+	@Test
+	void aFrameInAnotherFormatIsNamedNotSkipped() throws IOException {
+		final Path folder = Files.createDirectory(dir.resolve("mixed"));
+		for (final int k : new int[] { 1, 4, 5 }) Fixtures.floatTiff(folder.resolve("scan_54_" + k + ".tif"), 4, 3, new float[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 });
+		Files.write(folder.resolve("scan_54_2.edf"), Fixtures.edf("DataType = FloatValue ;\nDim_1 = 4 ;\nDim_2 = 3 ;\n", new byte[48]));
+		Files.write(folder.resolve("scan_54_3.tif.gz"), new byte[] { 0x1f, (byte) 0x8b, 8, 0 });
+		Files.writeString(folder.resolve("notes.txt"), "not a frame"); // other files are not frames
+		Files.writeString(folder.resolve("scan_54.spec.edf"), "x"); // ... nor one whose name is no frame's
+		Fixtures.assertRejected(folder, ImportOptions.defaults(), "3 TIFF frames and 2 files named like frames in another format", "scan_54_2.edf", "scan_54_3.tif.gz",
+			"left out of the stack");
+	}
+
+	/** An unreadable folder was "Cannot list folder /x: /x." (the exception's message is only the path); as root the test cannot make one. */
+	@Test
+	void anUnreadableFolderIsSaidToBeUnreadable() {
+		final Path folder = Path.of("/data/scan_54");
+		final String m = FrameFolderReader.listFailure(folder, new java.io.UncheckedIOException(new java.nio.file.AccessDeniedException(folder.toString()))).getMessage();
+		org.junit.jupiter.api.Assertions.assertEquals("Folder /data/scan_54 cannot be read: permission denied; expected a readable folder of TIFF frames (check its permissions).", m);
+		final String other = FrameFolderReader.listFailure(folder, new java.nio.file.NotDirectoryException(folder.toString())).getMessage();
+		org.junit.jupiter.api.Assertions.assertTrue(other.contains("NotDirectoryException"), other);
+	}
 }

@@ -115,9 +115,86 @@ class Hdf5ReaderTest {
 		Files.write(cut, Arrays.copyOf(all, all.length / 3));
 		assertRejected(cut, null, "HDF5");
 
+		final Path empty = Files.createFile(dir.resolve("empty.h5"));
+		assertRejected(empty, null, "is empty (0 bytes)", "expected an HDF5 file");
+
 		final Path garbage = dir.resolve("garbage.cxi");
 		Files.writeString(garbage, "not an hdf5 file at all, just text ".repeat(20));
 		assertRejected(garbage, null, "HDF5");
+	}
+
+	/** jHDF reads chunks never written as zeros (not even the fill value, 7 here): an interrupted acquisition imported as if complete. */
+	@Test
+	void chunksNeverWrittenAreNamedNotReadAsZeros() throws IOException {
+		final Path f = resource("partial.h5");
+		final Exception e = assertRejected(f, ImportOptions.defaults(), "entry_1/data_1/data", "only 2 of its 4 chunks [1, 8, 8] written", "frames 3, 4", "never written");
+		assertTrue(!e.getMessage().contains("corrupt"), e.getMessage());
+	}
+
+	/** A copy cut inside the last chunk was read without complaint (the missing bytes as zeros). */
+	@Test
+	void aChunkCutOffByATruncatedCopyIsNamed() throws IOException {
+		final byte[] all = Files.readAllBytes(resource("partial.h5"));
+		final Path cut = dir.resolve("cut_chunk.h5");
+		Files.write(cut, Arrays.copyOf(all, all.length - 100)); // the second chunk, 256 bytes at 6856, loses its last 100
+		assertRejected(cut, ImportOptions.defaults(), "is truncated", "chunk at [1, 0, 0]", "should end at byte " + all.length, "has only " + (all.length - 100) + " bytes");
+	}
+
+	/** Storage and filters jHDF does not implement are said as such, not blamed on the file ("truncated, corrupt or not a HDF5 file"). */
+	@Test
+	void virtualExternalAndUnknownFilterDatasetsSayWhatIsUnsupported() throws IOException {
+		for (final String[] c : new String[][] { { "vds.h5", "virtual dataset (HDF5 VDS)", "group '/entry_1/data_1/'" },
+			{ "external.h5", "external raw files", "group '/entry_1/data_1/'" }, { "scaleoffset.h5", "filter", "scaleoffset" } }) {
+			final Exception e = assertRejected(resource(c[0]), ImportOptions.defaults(), c[1], c[2], "jHDF");
+			assertTrue(!e.getMessage().contains("corrupt"), e.getMessage());
+		}
+	}
+
+	/** h5py writes a numpy bool mask as an enum FALSE/TRUE: it was refused ("has HDF5 type EnumDataType"). */
+	@Test
+	void aBooleanMaskIsRead() throws IOException {
+		final Path f = resource("boolmask.cxi");
+		final Diffraction d = DiffractionReader.read(f, ImportOptions.defaults());
+		assertEquals(new Grid(2, 8, 8), d.grid());
+		assertEquals(2, countTrue(d.mask.toArray()));
+		assertTrue(d.mask.isUnmeasured(d.grid().index(1, 2, 3)));
+		// the same file as a mask file: its /mask dataset
+		final Diffraction m = DiffractionReader.read(f, ImportOptions.defaults().withMaskPath(f));
+		assertTrue(m.mask.isUnmeasured(m.grid().index(0, 5, 6)) && m.mask.isUnmeasured(m.grid().index(1, 0, 0)));
+		assertEquals(6, countTrue(m.mask.toArray()));
+		// as the data it is refused by what it is
+		assertRejected(f, ImportOptions.defaults().withHdf5DatasetPath("mask"), "boolean values", "not counts");
+	}
+
+	/** Eiger data files are bitshuffle-LZ4 compressed (HDF5 filter 32008): jHDF decodes them, the unshuffled tail of a block too. */
+	@Test
+	void bitshuffleLz4ChunksAreDecoded() throws IOException {
+		final Diffraction d = DiffractionReader.read(resource("bitshuffle.h5"), ImportOptions.defaults());
+		assertEquals(new Grid(2, 13, 11), d.grid());
+		for (int z = 0; z < 2; z++) for (int y = 0; y < 13; y++) for (int x = 0; x < 11; x++) {
+			final int i = (z * 13 + y) * 11 + x;
+			assertEquals(z == 1 && y == 12 && x == 10 ? 65000f : i % 97 + 1, d.values.get(z, y, x), "at " + i);
+		}
+	}
+
+	/** An external link whose data file is missing, not HDF5 or without the dataset: each said as such ("... which does not exist" was said of all three). */
+	@Test
+	void anExternalLinkSaysWhatIsWrongWithItsDataFile() throws IOException {
+		final Path master = resource("extlink.h5");
+		final Path data = dir.resolve("extlink_data.h5");
+		assertRejected(master, ImportOptions.defaults(), "points to dataset '/entry/data/data' of the file extlink_data.h5", "which does not exist (looked for " + data.toAbsolutePath());
+		Files.writeString(data, "an interrupted copy, not HDF5 ".repeat(40));
+		assertRejected(master, ImportOptions.defaults(), "extlink_data.h5, which exists but it is not an HDF5 file");
+		Files.delete(data);
+		try (WritableHdfFile h = HdfFile.write(data)) {
+			h.putGroup("entry").putGroup("data").putDataset("other", new float[][] { { 1, 2 }, { 3, 4 } });
+		}
+		assertRejected(master, ImportOptions.defaults(), "which exists but it has no '/entry/data/data'");
+		Files.delete(data);
+		try (WritableHdfFile h = HdfFile.write(data)) {
+			h.putGroup("entry").putGroup("data").putDataset("data", new float[][] { { 1, 2 }, { 3, 4 } });
+		}
+		assertEquals(10f, DiffractionReader.read(master, ImportOptions.defaults()).values.sum(), 1e-6);
 	}
 
 	static int countTrue(final boolean[] m) {

@@ -3,6 +3,7 @@ package sc.fiji.cdi.io;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static sc.fiji.cdi.io.Fixtures.assertRejected;
 import static sc.fiji.cdi.io.Fixtures.npy;
 
@@ -133,5 +134,59 @@ class NpyIOTest {
 		final Path empty = dir.resolve("empty.npy");
 		Files.write(empty, npy(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (0, 4), }", new byte[0]));
 		assertRejected(empty, null, "empty");
+	}
+
+	/** A finite float64 beyond float32's range became Infinity and was then refused as "contains 1 NaN or infinite value ... expected finite numbers". */
+	@Test
+	void aFloat64BeyondFloat32IsNamedNotCalledInfinite(@org.junit.jupiter.api.io.TempDir final Path tmp) throws IOException {
+		final ByteBuffer b = ByteBuffer.allocate(8 * 4).order(ByteOrder.LITTLE_ENDIAN).putDouble(1).putDouble(2).putDouble(1e300).putDouble(4);
+		final Path f = Files.write(tmp.resolve("huge.npy"), npy(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }", b.array()));
+		final Exception e = assertRejected(f, null, "64-bit value 1.0E300 at element 2", "32-bit float range");
+		assertFalse(e.getMessage().contains("infinite"), e.getMessage());
+		// the same in HDF5
+		final Path h = tmp.resolve("huge.h5");
+		try (io.jhdf.WritableHdfFile w = io.jhdf.HdfFile.write(h)) {
+			w.putGroup("entry_1").putGroup("data_1").putDataset("data", new double[][] { { 1, 2 }, { -1e300, 4 } });
+		}
+		assertRejected(h, null, "64-bit value -1.0E300 at element 2", "32-bit float range");
+	}
+
+	private static Path npz(final Path file, final boolean compressed, final String[] names, final byte[]... arrays) throws IOException {
+		try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(Files.newOutputStream(file))) {
+			z.setLevel(compressed ? 6 : 0); // np.savez stores, np.savez_compressed deflates
+			for (int k = 0; k < names.length; k++) {
+				z.putNextEntry(new java.util.zip.ZipEntry(names[k] + ".npy"));
+				z.write(arrays[k]);
+				z.closeEntry();
+			}
+		}
+		return file;
+	}
+
+	/** .npz (np.savez / np.savez_compressed) was refused as an unknown extension: one array is read, several need dataset=. */
+	@Test
+	void npzArchivesAreReadOneArrayOrTheNamedOne(@org.junit.jupiter.api.io.TempDir final Path tmp) throws IOException {
+		final byte[] data = npy(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }", Fixtures.floats(ByteOrder.LITTLE_ENDIAN, 1, 2, 3, 4, 5, 6));
+		final byte[] mask = npy(1, "{'descr': '|u1', 'fortran_order': False, 'shape': (2, 3), }", new byte[] { 0, 1, 0, 0, 0, 0 });
+		final Path one = npz(tmp.resolve("one.npz"), true, new String[] { "arr_0" }, data);
+		final sc.fiji.cdi.data.Diffraction d = DiffractionReader.read(one, ImportOptions.defaults());
+		assertArrayEquals(new float[] { 1, 2, 3, 4, 5, 6 }, d.values.data);
+		assertEquals("NPZ", d.log.steps().get(0).parameters().get("format"));
+		assertEquals("arr_0", d.log.steps().get(0).parameters().get("dataset"));
+
+		final Path two = npz(tmp.resolve("two.npz"), false, new String[] { "data", "mask" }, data, mask);
+		assertRejected(two, null, "holds 2 arrays [data, mask]", "dataset=");
+		assertRejected(two, ImportOptions.defaults().withHdf5DatasetPath("counts"), "has no array 'counts'", "[data, mask]");
+		assertEquals(21f, DiffractionReader.read(two, ImportOptions.defaults().withHdf5DatasetPath("data")).values.sum(), 1e-6);
+		// as a mask file: its only array
+		final Path maskOnly = npz(tmp.resolve("mask.npz"), true, new String[] { "mask" }, mask);
+		final Path plain = Files.write(tmp.resolve("plain.npy"), data);
+		assertTrue(DiffractionReader.read(plain, ImportOptions.defaults().withMaskPath(maskOnly)).mask.isUnmeasured(1));
+
+		final Path complex = npz(tmp.resolve("field.npz"), true, new String[] { "psi" }, npy(1, "{'descr': '<c8', 'fortran_order': False, 'shape': (1, 1), }", new byte[8]));
+		assertRejected(complex, null, "field.npz:psi.npy", "complex");
+		final byte[] all = Files.readAllBytes(one);
+		final Path cut = Files.write(tmp.resolve("cut.npz"), java.util.Arrays.copyOf(all, all.length / 2));
+		assertRejected(cut, null, "not a readable .npz (zip) archive", "truncated");
 	}
 }

@@ -121,4 +121,13 @@ class ValidationTest {
 		java.util.Arrays.fill(a, v);
 		return a;
 	}
+
+	/** jHDF wraps the refusal to open an unreadable file ("Failed to open file ... Is it a HDF5 file?"): it was called corrupt. */
+	@Test
+	void permissionDeniedInsideALibraryExceptionIsSaid() {
+		final Path f = Path.of("locked.h5");
+		final RuntimeException wrapped = new RuntimeException("Failed to open file 'locked.h5' . Is it a HDF5 file?", new java.nio.file.AccessDeniedException("locked.h5"));
+		final String m = Validation.corrupt(f, "HDF5", wrapped).getMessage();
+		org.junit.jupiter.api.Assertions.assertTrue(m.contains("locked.h5") && m.contains("permission denied") && !m.contains("corrupt"), m);
+	}
 }

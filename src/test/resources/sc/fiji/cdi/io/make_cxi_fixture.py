@@ -30,3 +30,49 @@ tifffile.imwrite("half.tif", (np.arange(8 * 8) % 7 + 1).astype("f2").reshape(8, 
 # unwritten.h5: a chunked dataset created but never written (no chunk stored)
 with h5py.File("unwritten.h5", "w") as f:
     f.create_dataset("entry_1/data_1/data", shape=(8, 8, 8), dtype="f4", chunks=(4, 4, 4))
+
+# partial.h5: a chunked (1, 8, 8) stack of 4 frames (fill value 7) of which only frames 1 and 2 were written, as an
+# interrupted acquisition leaves it; jHDF reads the missing chunks as zeros
+with h5py.File("partial.h5", "w") as f:
+    d = f.create_dataset("entry_1/data_1/data", shape=(4, 8, 8), dtype="f4", chunks=(1, 8, 8), fillvalue=7)
+    d[0] = np.arange(64, dtype="f4").reshape(8, 8) + 1
+    d[1] = np.arange(64, dtype="f4").reshape(8, 8) + 2
+
+# vds.h5 (a virtual dataset), external.h5 (values in a raw file beside it), scaleoffset.h5 (a filter jHDF lacks)
+src = (np.arange(2 * 8 * 8) % 9 + 1).astype("u2").reshape(2, 8, 8)
+with h5py.File("vds.h5", "w") as f:
+    layout = h5py.VirtualLayout(shape=src.shape, dtype="u2")
+    layout[:] = h5py.VirtualSource("frames.h5", "/data", shape=src.shape)
+    f.create_group("entry_1/data_1").create_virtual_dataset("data", layout)
+with h5py.File("external.h5", "w") as f:
+    f.create_dataset("entry_1/data_1/data", shape=src.shape, dtype="u2", external=[("external.raw", 0, src.nbytes)])
+with h5py.File("scaleoffset.h5", "w") as f:
+    f.create_dataset("entry_1/data_1/data", data=src, scaleoffset=0)
+
+# boolmask.cxi: a 2D mask of numpy bool (h5py: an enum FALSE/TRUE) next to the data and at /mask
+with h5py.File("boolmask.cxi", "w") as f:
+    f["entry_1/data_1/data"] = src
+    m = np.zeros((8, 8), bool)
+    m[2, 3] = True
+    f["entry_1/data_1/mask"] = m
+    m2 = np.zeros((8, 8), bool)
+    m2[5, 6] = m2[0, 0] = True
+    f["mask"] = m2
+
+# bitshuffle.h5: bitshuffle-LZ4 chunks as Eiger detectors write them (needs Debian's bitshuffle package for the filter),
+# 13 x 11 frames so that a block ends in elements left unshuffled
+import bitshuffle.h5 as bsh
+with h5py.File("bitshuffle.h5", "w") as f:
+    frames = (np.arange(2 * 13 * 11) % 97 + 1).astype("u2").reshape(2, 13, 11)
+    frames[1, 12, 10] = 65000
+    f.create_group("entry_1/data_1").create_dataset("data", data=frames, chunks=(1, 13, 11), compression=bsh.H5FILTER, compression_opts=(0, bsh.H5_COMPRESS_LZ4))
+
+# complex.h5: a 4 x 4 complex64 field (h5py: a compound of r and i) where the counts should be
+with h5py.File("complex.h5", "w") as f:
+    f["entry_1/data_1/data"] = (np.arange(16).reshape(4, 4) + 1j).astype("c8")
+
+# extlink.h5: entry_1/data_1/data is an external link to /entry/data/data of extlink_data.h5 (an Eiger master and
+# its data file); the test writes (or leaves out) the data file
+with h5py.File("extlink.h5", "w") as f:
+    f.create_group("entry_1/data_1")
+    f["entry_1/data_1/data"] = h5py.ExternalLink("extlink_data.h5", "/entry/data/data")
