@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -32,6 +33,13 @@ class SameNameOutputTest {
 		return f;
 	}
 
+	/** The run failed naming both inputs (the earlier result's and its own) and each of {@code words}. */
+	private static void assertRefused(final HeadlessRun other, final Path a, final Path b, final String... words) throws IOException {
+		assertNotEquals(0, other.code, other.err);
+		assertTrue(other.err.contains(a.toRealPath().toString()) && other.err.contains(b.toRealPath().toString()), "names both inputs: " + other.err);
+		for (final String w : words) assertTrue(other.err.contains(w), w + ": " + other.err);
+	}
+
 	@Test
 	void reconstructRefusesAnotherInputOfTheSameNameButReplacesItsOwn(@TempDir final Path tmp) throws Exception {
 		final Path a = pattern(tmp.resolve("a"), 1), b = pattern(tmp.resolve("b"), 2), out = tmp.resolve("col");
@@ -42,9 +50,7 @@ class SameNameOutputTest {
 		assertEquals(0, again.code, "rerunning the same input replaces its result: " + again.err);
 		final byte[] before = Files.readAllBytes(out.resolve("x_amplitude.tif"));
 		final HeadlessRun other = HeadlessRun.of("--headless", "--run", "Reconstruct", "input=\"" + b + "\"" + args);
-		assertNotEquals(0, other.code, other.err);
-		assertTrue(other.err.contains(a.toRealPath().toString()) && other.err.contains(b.toRealPath().toString()), "names both inputs: " + other.err);
-		assertTrue(other.err.contains("output_dir"), other.err);
+		assertRefused(other, a, b, "output_dir");
 		assertArrayEquals(before, Files.readAllBytes(out.resolve("x_amplitude.tif")), "the first input's result is kept");
 		AtomicOutput.checkComplete(out, "x", out.resolve("x_amplitude.tif"));
 	}
@@ -57,8 +63,7 @@ class SameNameOutputTest {
 		assertEquals(0, first.code, first.err);
 		assertTrue(first.out.contains("final chi2") && first.out.contains("5 files in " + out), "says where the results went: " + first.out);
 		final HeadlessRun other = HeadlessRun.of("--headless", "--run", "Phase Retrieval", "input=\"" + b + "\"" + args.replace("10*ER", "400*HIO"));
-		assertNotEquals(0, other.code);
-		assertTrue(other.err.contains(a.toRealPath().toString()) && other.err.contains(b.toRealPath().toString()), other.err);
+		assertRefused(other, a, b);
 		assertTrue(!other.err.contains("HIO "), "refused before any phasing: " + other.err);
 	}
 
@@ -68,8 +73,7 @@ class SameNameOutputTest {
 		assertEquals(0, HeadlessRun.of("--headless", "--run", "Import Diffraction", "input=\"" + a + "\",output_dir=\"" + out + "\"").code);
 		assertEquals(0, HeadlessRun.of("--headless", "--run", "Import Diffraction", "input=\"" + a + "\",output_dir=\"" + out + "\"").code);
 		final HeadlessRun other = HeadlessRun.of("--headless", "--run", "Import Diffraction", "input=\"" + b + "\",output_dir=\"" + out + "\"");
-		assertNotEquals(0, other.code);
-		assertTrue(other.err.contains(a.toRealPath().toString()) && other.err.contains(b.toRealPath().toString()), other.err);
+		assertRefused(other, a, b);
 	}
 
 	@Test
@@ -80,8 +84,7 @@ class SameNameOutputTest {
 		assertEquals(0, first.code, first.err);
 		assertEquals(0, HeadlessRun.of("--headless", "--run", "Predict (NN)", "input=\"" + a + "\"" + args).code);
 		final HeadlessRun other = HeadlessRun.of("--headless", "--run", "Predict (NN)", "input=\"" + b + "\"" + args);
-		assertNotEquals(0, other.code);
-		assertTrue(other.err.contains("x_nn") && other.err.contains(a.toRealPath().toString()) && other.err.contains(b.toRealPath().toString()), other.err);
+		assertRefused(other, a, b, "x_nn");
 	}
 
 	@Test
@@ -125,7 +128,7 @@ class SameNameOutputTest {
 		final byte[] before = Files.readAllBytes(out.resolve("x_strain.tif"));
 		final HeadlessRun other = HeadlessRun.of("--headless", "--run", "Strain", "amplitude_file=\"" + b + "\"" + args);
 		assertEquals(1, other.code, other.err);
-		assertTrue(other.err.contains(a.toRealPath().toString()) && other.err.contains(b.toRealPath().toString()) && other.err.contains("output_dir"), "names both inputs: " + other.err);
+		assertRefused(other, a, b, "output_dir");
 		assertArrayEquals(before, Files.readAllBytes(out.resolve("x_strain.tif")), "the first reconstruction's strain is kept");
 		AtomicOutput.checkComplete(out, "x_strain", out.resolve("x_strain.tif"));
 	}
