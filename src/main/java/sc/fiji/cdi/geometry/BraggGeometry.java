@@ -169,7 +169,11 @@ public record BraggGeometry(double energyKeV, double distanceM, double pixelSize
 		// detector column axis: R_y(a)·x̂ ; row axis: R_y(a)·R_tilt(b)·(−ŷ)
 		final double[] col = { -Math.sin(a), 0, Math.cos(a) };
 		final double[] row = { Math.sin(b) * Math.cos(a), -Math.cos(b), Math.sin(b) * Math.sin(a) };
-		final double[] rock = Mat3.scale(Mat3.cross(rockingAxisLab, braggVectorLab()), -Math.toRadians(rockingStepDeg));
+		// a right-handed rotation by Δω about â moves the sample-frame q by −Δω·(â × q₀), the cross product of the
+		// right-handed lab frame (BraggGeometryPeerTest: xrayutilities with cohere's circles). Until 1 Dec it was taken
+		// on the (z, y, x) arrays as if they were (x, y, z), which reversed the rocking direction and sheared the
+		// lab-frame crystal the wrong way (scan 54's facets then missed the {100}/{110}/{111} directions by up to 15°)
+		final double[] rock = Mat3.scale(Mat3.crossZyx(rockingAxisLab, braggVectorLab()), -Math.toRadians(rockingStepDeg));
 		final double[][] m = new double[3][3];
 		for (int i = 0; i < 3; i++) {
 			m[i][0] = rock[i];

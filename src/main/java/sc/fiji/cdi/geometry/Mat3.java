@@ -15,6 +15,12 @@ public final class Mat3 {
 		return new double[] { a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0] };
 	}
 
+	/**
+	 * a × b for vectors written as (z, y, x) components of the right-handed lab frame (x = y × z): (z, y, x) is an odd
+	 * permutation of (x, y, z), so {@link #cross} applied to such arrays gives −a × b.
+	 */
+	public static double[] crossZyx(final double[] a, final double[] b) { return scale(cross(a, b), -1); }
+
 	public static double[] scale(final double[] a, final double s) { return new double[] { a[0] * s, a[1] * s, a[2] * s }; }
 
 	public static double[] normalise(final double[] a) { return scale(a, 1 / norm(a)); }
