@@ -277,8 +277,13 @@ public final class Aps34idc implements Beamline {
 			report.put("rocking_points", aborted ? scan.points() : cmd.intervals() + 1);
 			final double[] measured = scan.column(rocking);
 			if (measured != null && measured.length > 1) report.put("rocking_step_measured_deg", (measured[measured.length - 1] - measured[0]) / (measured.length - 1));
-			if (!rocking.equalsIgnoreCase("Theta") && !rocking.equalsIgnoreCase("th"))
-				missing.add("the rocking motor is " + rocking + "; the lab-frame geometry of 34-ID-C is known here for rocking curves in Theta (th) only");
+			if (rockingCircle(rocking) == null)
+				missing.add("the rocking motor is " + rocking + "; the lab-frame geometry of 34-ID-C is known here for rocking curves in Theta (th), Chi or Phi");
+			else if (rockingCircle(rocking) != Circle.THETA) {
+				// the axis of an inner circle depends on the circles outside it
+				if (!scan.hasMotor("Theta")) missing.add("motor Theta is not recorded in " + scan.label() + ": the " + rocking + " axis turns with it");
+				if (rockingCircle(rocking) == Circle.PHI && !scan.hasMotor("Chi")) missing.add("motor Chi is not recorded in " + scan.label() + ": the Phi axis turns with it");
+			}
 		}
 		if (detector == null) missing.add("the pixel size of detector '" + scan.detector() + "' is not known (known: " + Detector.knownNames() + ")");
 		else report.put("detector_description", detector.description());
@@ -293,14 +298,46 @@ public final class Aps34idc implements Beamline {
 		final double metres = camdist < MAX_CAMDIST_IN_METRES ? camdist : camdist / 1000;
 		if (camdist < MAX_CAMDIST_IN_METRES) report.put("distance_unit", "camdist " + camdist + " read as m (below " + MAX_CAMDIST_IN_METRES + ": not mm)");
 		try {
-			final BraggGeometry g = BraggGeometry.of(BraggGeometry.Beamline.APS_34IDC, keV, metres, detector.pixelUm(), delta, gamma, cmd.step());
+			final Circle circle = rockingCircle(rocking);
+			final double[] axis = rockingAxis(circle, scan.hasMotor("Theta") ? scan.motor("Theta") : 0, scan.hasMotor("Chi") ? scan.motor("Chi") : 0);
+			final BraggGeometry g = new BraggGeometry(keV, metres, detector.pixelUm(), BraggGeometry.Beamline.APS_34IDC.inplaneSign() * delta, gamma, axis, cmd.step());
 			report.putAll(g.toReport());
-			report.put("bragg_geometry", "34-ID-C: in-plane = Delta, out-of-plane = Gamma, rocking Theta about +y (bcdi, cohere)");
+			report.put("bragg_geometry", "34-ID-C: in-plane = Delta, out-of-plane = Gamma; sample circles Theta about +y, Chi about -z, Phi about +y (cohere), rocking "
+				+ circle.name().charAt(0) + circle.name().substring(1).toLowerCase(java.util.Locale.ROOT));
 			return g;
 		} catch (final CdiException e) {
 			report.put("missing", e.getMessage());
 			return null;
 		}
+	}
+
+	/** The sample circles of 34-ID-C, outermost first (cohere's diffractometer: Theta y+, Chi z−, Phi y+). */
+	public enum Circle { THETA, CHI, PHI }
+
+	/** The circle a SPEC rocking motor turns (name or mnemonic), or null for another motor. */
+	static Circle rockingCircle(final String motor) {
+		if (motor == null) return null;
+		return switch (motor.toLowerCase(java.util.Locale.ROOT)) {
+			case "theta", "th" -> Circle.THETA;
+			case "chi" -> Circle.CHI;
+			case "phi" -> Circle.PHI;
+			default -> null;
+		};
+	}
+
+	/**
+	 * The lab-frame (z, y, x) axis of a rocking circle at the positions of the circles outside it: Theta about +y;
+	 * Chi about −z turned by Theta; Phi about +y turned by Chi, then by Theta (cohere's 34-ID-C circles in
+	 * xrayutilities notation; a right-handed rotation by a positive step). Checked against xrayutilities'
+	 * {@code QConversion} for Phi and Chi scans ({@code BraggGeometryPeerTest}).
+	 */
+	public static double[] rockingAxis(final Circle circle, final double thetaDeg, final double chiDeg) {
+		final double[] up = { 0, 1, 0 }, minusZ = { -1, 0, 0 };
+		return switch (circle) {
+			case THETA -> up;
+			case CHI -> Id01Bliss.rotateLab(minusZ, up, thetaDeg);
+			case PHI -> Id01Bliss.rotateLab(Id01Bliss.rotateLab(up, minusZ, chiDeg), up, thetaDeg);
+		};
 	}
 
 	private static double motor(final SpecFile.Scan scan, final String name, final Map<String, Object> motors, final List<String> missing) {

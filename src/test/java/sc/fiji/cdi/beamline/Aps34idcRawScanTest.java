@@ -2,6 +2,7 @@ package sc.fiji.cdi.beamline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static sc.fiji.cdi.beamline.Aps34idcTest.assertMessage;
@@ -70,6 +71,32 @@ class Aps34idcRawScanTest {
 				assertEquals(10 * (z + 1) + 10, d.values.get(z, 2, 2), 0, what + ": the counts beside it are kept as read");
 			}
 			assertEquals(3, d.log.steps().get(0).parameters().get("markerPixels"), what);
+		}
+	}
+
+	/**
+	 * A rocking curve in Phi (or Chi) has a lab-frame geometry too: the Phi axis is +y turned by Chi about −z and by
+	 * Theta about +y, as cohere's 34-ID-C circles say (checked against xrayutilities in BraggGeometryPeerTest); before,
+	 * only Theta scans had one. Another motor still gets none, named in the report.
+	 */
+	@Test
+	void phiAndChiRockingCurvesHaveTheirAxis() throws IOException {
+		for (final String motor : new String[] { "phi", "chi", "mu" }) {
+			final String spec = Aps34idcTest.specText("2 4 1 3").replace("#S 7  dscan  th -0.01 0.01  2 0.25", "#S 7  dscan  " + motor + " -0.01 0.01  2 0.25")
+				.replace("#L Theta  pm detector  Monitor", "#L " + Character.toUpperCase(motor.charAt(0)) + motor.substring(1) + "  pm detector  Monitor");
+			final Beamline.Scan s = load(layout(dir.resolve(motor), spec, 3, 32, true, 5));
+			if (motor.equals("mu")) {
+				assertNull(s.geometry());
+				assertTrue(String.valueOf(s.report().get("missing")).contains("Theta (th), Chi or Phi"), () -> String.valueOf(s.report().get("missing")));
+				continue;
+			}
+			assertNotNull(s.geometry(), () -> String.valueOf(s.report().get("missing")));
+			final double[] expected = Aps34idc.rockingAxis(motor.equals("phi") ? Aps34idc.Circle.PHI : Aps34idc.Circle.CHI, 0.2200042, 90);
+			for (int a = 0; a < 3; a++) assertEquals(expected[a], s.geometry().rockingAxisLab()[a], 1e-12, motor);
+			// Chi 90: the Phi axis is horizontal, along x turned by Theta; the Chi axis is along −z turned by Theta
+			final double t = Math.toRadians(0.2200042);
+			final double[] closedForm = motor.equals("phi") ? new double[] { -Math.sin(t), 0, Math.cos(t) } : new double[] { -Math.cos(t), 0, -Math.sin(t) };
+			for (int a = 0; a < 3; a++) assertEquals(closedForm[a], expected[a], 1e-12, motor + " axis");
 		}
 	}
 

@@ -34,6 +34,20 @@ class BraggGeometryPeerTest {
 		assertColumn(new double[] { -2.67176985e-03, 0, 4.24646565e-03 }, b, 2, 2e-3 * 4.2e-3, "detector column step");
 	}
 
+	/**
+	 * 34-ID-C rocking in Phi or Chi (scan 54's angles: Theta 0.2200042°, Chi 90°, Phi −5°; step 0.005°): the axis of the
+	 * inner circle turned by the outer ones ({@link sc.fiji.cdi.beamline.Aps34idc#rockingAxis}).
+	 */
+	@Test
+	void apsPhiAndChiRockingMatchXrayutilities() {
+		for (final var c : new Object[][] { { sc.fiji.cdi.beamline.Aps34idc.Circle.PHI, new double[] { -8.70559987e-04, -6.84889665e-04, -3.34279063e-06 } },
+			{ sc.fiji.cdi.beamline.Aps34idc.Circle.CHI, new double[] { 3.34325231e-06, 2.07070326e-03, -8.70680222e-04 } } }) {
+			final double[] axis = sc.fiji.cdi.beamline.Aps34idc.rockingAxis((sc.fiji.cdi.beamline.Aps34idc.Circle) c[0], 0.2200042, 90);
+			final BraggGeometry g = new BraggGeometry(9.0, 0.5, 55, 32.174, 12.6346, axis, 0.005);
+			assertColumn((double[]) c[1], g.reciprocalBasis(), 0, 1e-3 * 2.1e-3, c[0] + " rocking step");
+		}
+	}
+
 	/** ID01: 9 keV, 0.8 m, 55 µm, Nu 5°, Delta 30°, Eta step 0.01° (Mu 0, Eta 15°, Phi 0); the lab in-plane angle is −Nu. */
 	@Test
 	void id01EtaRockingMatchesXrayutilities() {
