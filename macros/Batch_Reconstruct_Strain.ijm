@@ -35,6 +35,8 @@ voxel = argValue(args, "voxel_size", "10");
 gdir = argValue(args, "g_direction", "0,1,0");
 if (input_dir == "") input_dir = getDirectory("Folder of diffraction scans");
 if (output_dir == "") output_dir = getDirectory("Output folder");
+input_dir = homePath(input_dir);
+output_dir = homePath(output_dir);
 if (!endsWith(input_dir, File.separator)) input_dir = input_dir + File.separator;
 if (!endsWith(output_dir, File.separator)) output_dir = output_dir + File.separator;
 File.makeDirectory(output_dir);
@@ -134,4 +136,12 @@ function argValue(s, key, def) {
 	j = indexOf(v, " ");
 	if (j < 0) return v;
 	return substring(v, 0, j);
+}
+
+// a leading ~ is the home folder, as the CDI commands read it (the macro's own getFileList, File.exists and
+// File.makeDirectory do not expand it: "~/scans" was an empty folder, "~/recon" a folder named "~" here)
+function homePath(p) {
+	if (p == "~") return getDirectory("home");
+	if (startsWith(p, "~/") || startsWith(p, "~" + File.separator)) return getDirectory("home") + substring(p, 2);
+	return p;
 }

@@ -16,6 +16,8 @@ quantity = argValue(args, "quantity", "intensity");
 seed = argValue(args, "seed", "1");
 if (input_dir == "") input_dir = getDirectory("Folder of diffraction stacks");
 if (output_dir == "") output_dir = getDirectory("Output folder");
+input_dir = homePath(input_dir);
+output_dir = homePath(output_dir);
 if (!endsWith(input_dir, File.separator)) input_dir = input_dir + File.separator;
 
 files = getFileList(input_dir);
@@ -56,4 +58,12 @@ function argValue(s, key, def) {
 	j = indexOf(v, " ");
 	if (j < 0) return v;
 	return substring(v, 0, j);
+}
+
+// a leading ~ is the home folder, as the CDI commands read it (the macro's own getFileList, File.exists and
+// File.makeDirectory do not expand it: "~/scans" was an empty folder, "~/recon" a folder named "~" here)
+function homePath(p) {
+	if (p == "~") return getDirectory("home");
+	if (startsWith(p, "~/") || startsWith(p, "~" + File.separator)) return getDirectory("home") + substring(p, 2);
+	return p;
 }

@@ -72,6 +72,31 @@ class BatchMacroTest {
 		}
 	}
 
+	/**
+	 * README: a leading ~ is the home folder, in a macro too. The batch macros read their folders themselves
+	 * (getFileList, File.makeDirectory, File.exists), which do not expand it: input_dir=~/scans listed nothing ("0
+	 * reconstructed, 0 failed", exit code 0) and output_dir=~/recon made a folder named "~" in the working folder.
+	 */
+	@Test
+	void theBatchMacrosReadALeadingTildeAsTheHomeFolder(@TempDir final Path home) throws Exception {
+		final String saved = System.getProperty("user.home");
+		System.setProperty("user.home", home.toString());
+		try {
+			final Path in = Files.createDirectories(home.resolve("scans"));
+			TiffWriter.write(in.resolve("scan1.tif"), CrystalSimulator.simulate(Grid.of2D(32, 32),
+				SimulationParameters.defaults().withShape(SimulationParameters.Shape.POLYGON), 3).diffraction().values);
+			assertEquals(0, Main.run("-macro", Path.of("macros/Reconstruct_Folder.ijm").toString(), "input_dir=[~/scans] output_dir=[~/recon] recipe=[10*ER+20*HIO+10*ER]"));
+			assertTrue(Files.exists(home.resolve("recon").resolve("scan1_manifest.json")), "Reconstruct_Folder: the scan in ~/scans reconstructed into ~/recon");
+			assertEquals(0, Main.run("-macro", Path.of("macros/Batch_Reconstruct_Strain.ijm").toString(), "input_dir=[~/scans] output_dir=[~/batch] recipe=[10*ER+20*HIO+10*ER] strain=false"));
+			final List<String> rows = Files.readAllLines(home.resolve("batch").resolve("summary.csv"));
+			assertEquals(2, rows.size(), rows.toString());
+			assertTrue(rows.get(1).startsWith("scan1,ok,"), rows.toString());
+			assertTrue(!Files.exists(Path.of("~")), "no folder named '~' in the working folder");
+		} finally {
+			System.setProperty("user.home", saved);
+		}
+	}
+
 	@Test
 	void aMacroErrorGivesExitCodeOneAndTheReasonOnStderr(@TempDir final Path tmp) throws Exception {
 		final Path macro = Files.writeString(tmp.resolve("bad.ijm"), "x = 1;\ny = undefinedFunction(x);\n");
