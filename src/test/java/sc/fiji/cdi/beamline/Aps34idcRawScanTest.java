@@ -127,6 +127,19 @@ class Aps34idcRawScanTest {
 		assertEquals(3, masked.mask.unmeasuredCount(), "without clamp_negative the negatives are markers");
 	}
 
+	/** The marker pixels are said in the command's log, not only counted in the report: a user sees the change. */
+	@Test
+	void markerPixelsAreSaidInTheLog() throws IOException {
+		final long[] v = new long[12];
+		for (int i = 0; i < 12; i++) v[i] = 100 + i;
+		v[5] = 65535;
+		final Path u16 = IntegerTiff.write(dir.resolve("scaled.tif"), 3, 4, 16, false, v);
+		final sc.fiji.cdi.testutil.HeadlessRun r = sc.fiji.cdi.testutil.HeadlessRun.of("--headless", "--run", "Import Diffraction", "input=\"" + u16 + "\",output_dir=\"" + dir.resolve("out") + "\"");
+		assertEquals(0, r.code, r.err);
+		final String said = r.out + r.err;
+		assertTrue(said.contains("1 pixel of the uint16 data holds the type's largest value or a negative one") && said.contains("scaled.tif"), said);
+	}
+
 	/** Scan 7 aborted during its last point: SPEC recorded 2 of the 3 points. */
 	static String aborted() {
 		final String spec = Aps34idcTest.specText("2 4 1 3");
