@@ -91,7 +91,8 @@ for (i = 0; i < files.length; i++) {
 	if (doStrain && strainAvailable) {
 		run("Strain", "amplitude_file=[" + output_dir + name + "_amplitude.tif] hkl=[" + hkl + "] lattice_constant=" + lattice
 			+ " voxel_size=[" + voxel + "] g_direction=[" + gdir + "] output_dir=[" + output_dir + "]");
-		if (File.exists(output_dir + name + "_strain.tif")) strainStatus = "done"; else strainStatus = "failed";
+		// the command's own verdict: a _strain.tif of an earlier run is no proof that this one worked
+		if (getInfo("cdi.lastFailure") == "" && File.exists(output_dir + name + "_strain.tif")) strainStatus = "done"; else strainStatus = "failed";
 	}
 
 	// figure: the central slice of the phase, scaled −π … π

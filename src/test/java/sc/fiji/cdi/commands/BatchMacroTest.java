@@ -97,6 +97,28 @@ class BatchMacroTest {
 		}
 	}
 
+	/**
+	 * A Strain step that fails (here refused: the folder holds the strain of another reconstruction of that name) is
+	 * "failed" in the CSV, although an earlier run's scan1_strain.tif is there: the file alone said "done".
+	 */
+	@Test
+	void aStrainStepThatFailsIsFailedInTheSummaryDespiteAnEarlierStrainFile(@TempDir final Path tmp) throws Exception {
+		final boolean strainInstalled;
+		try (Context c = new Context(CommandService.class)) {
+			strainInstalled = Main.find(c.service(CommandService.class), "Strain") != null;
+		}
+		org.junit.jupiter.api.Assumptions.assumeTrue(strainInstalled);
+		final Path in = Files.createDirectories(tmp.resolve("scans"));
+		TiffWriter.write(in.resolve("scan1.tif"), CrystalSimulator.simulate(Grid.cube(32), SimulationParameters.defaults().withPhotons(1e8), 1).diffraction().values);
+		final Path out = Files.createDirectories(tmp.resolve("out"));
+		Files.writeString(out.resolve("scan1_strain.tif"), "an earlier run's");
+		Files.writeString(out.resolve("scan1_strain_manifest.json"), "{\n  \"result\": \"scan1_strain\",\n  \"complete\": true,\n  \"input\": \""
+			+ tmp.resolve("elsewhere").resolve("scan1_amplitude.tif") + "\",\n  \"files\": {\n    \"scan1_strain.tif\": 16\n  }\n}\n");
+		Main.run("-macro", Path.of("macros/Batch_Reconstruct_Strain.ijm").toString(), "input_dir=[" + in + "] output_dir=[" + out + "] recipe=[10*ER+40*HIO+10*ER] seed=3");
+		final List<String> rows = Files.readAllLines(out.resolve("summary.csv"));
+		assertTrue(rows.get(1).startsWith("scan1,ok,") && rows.get(1).endsWith(",failed"), rows.toString());
+	}
+
 	@Test
 	void aMacroErrorGivesExitCodeOneAndTheReasonOnStderr(@TempDir final Path tmp) throws Exception {
 		final Path macro = Files.writeString(tmp.resolve("bad.ijm"), "x = 1;\ny = undefinedFunction(x);\n");
