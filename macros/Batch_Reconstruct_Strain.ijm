@@ -1,6 +1,6 @@
 // Batch_Reconstruct_Strain.ijm — a folder of Bragg CDI scans → reconstructions, strain maps, figures and a CSV summary.
 //
-// For every scan (.tif/.tiff/.npy/.h5/.cxi/.edf file, or a sub-folder of TIFF frames) in input_dir:
+// For every scan (.tif/.tiff/.npy/.npz/.h5/.cxi/.edf file, or a sub-folder of TIFF frames) in input_dir:
 //   1. Plugins > CDI > Reconstruct   → <scan>_amplitude.tif, _phase.tif (rad), _support.tif, _report.json, _error.png
 //   2. Plugins > CDI > Strain        → <scan>_displacement.tif (nm), _strain.tif, _strain.png, … (when installed)
 //   3. a figure of the central phase slice → <scan>_phase_centre.png (−π … π)
@@ -56,7 +56,7 @@ for (i = 0; i < files.length; i++) {
 	f = files[i];
 	isFolder = endsWith(f, "/");
 	lower = toLowerCase(f);
-	if (!isFolder && !(endsWith(lower, ".tif") || endsWith(lower, ".tiff") || endsWith(lower, ".npy") || endsWith(lower, ".h5")
+	if (!isFolder && !(endsWith(lower, ".tif") || endsWith(lower, ".tiff") || endsWith(lower, ".npy") || endsWith(lower, ".npz") || endsWith(lower, ".h5")
 			|| endsWith(lower, ".cxi") || endsWith(lower, ".edf")))
 		continue;
 	name = scanName(f);

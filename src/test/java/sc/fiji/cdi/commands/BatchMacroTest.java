@@ -119,6 +119,27 @@ class BatchMacroTest {
 		assertTrue(rows.get(1).startsWith("scan1,ok,") && rows.get(1).endsWith(",failed"), rows.toString());
 	}
 
+	/** A NumPy .npz archive (np.savez) is a scan for the batch macro, as for Import Diffraction and Reconstruct: it was skipped unsaid. */
+	@Test
+	void reconstructFolderTakesNpzArchives(@TempDir final Path tmp) throws Exception {
+		final Path in = Files.createDirectories(tmp.resolve("scans"));
+		final float[] v = CrystalSimulator.simulate(Grid.of2D(32, 32), SimulationParameters.defaults().withShape(SimulationParameters.Shape.POLYGON), 3).diffraction().values.data;
+		final String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (32, 32), }";
+		final int pad = 64 - (10 + dict.length() + 1) % 64;
+		final java.nio.ByteBuffer npy = java.nio.ByteBuffer.allocate(10 + dict.length() + pad + 1 + 4 * v.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+		npy.put((byte) 0x93).put("NUMPY".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).put((byte) 1).put((byte) 0).putShort((short) (dict.length() + pad + 1))
+			.put((dict + " ".repeat(pad) + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+		for (final float x : v) npy.putFloat(x);
+		try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(in.resolve("scan2.npz")))) {
+			zip.putNextEntry(new java.util.zip.ZipEntry("arr_0.npy"));
+			zip.write(npy.array());
+			zip.closeEntry();
+		}
+		final Path out = tmp.resolve("recon");
+		assertEquals(0, Main.run("-macro", Path.of("macros/Reconstruct_Folder.ijm").toString(), "input_dir=[" + in + "] output_dir=[" + out + "] recipe=[10*ER+20*HIO+10*ER]"));
+		assertTrue(Files.exists(out.resolve("scan2_manifest.json")), "the .npz reconstructed");
+	}
+
 	@Test
 	void aMacroErrorGivesExitCodeOneAndTheReasonOnStderr(@TempDir final Path tmp) throws Exception {
 		final Path macro = Files.writeString(tmp.resolve("bad.ijm"), "x = 1;\ny = undefinedFunction(x);\n");
