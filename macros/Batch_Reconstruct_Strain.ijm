@@ -1,6 +1,6 @@
 // Batch_Reconstruct_Strain.ijm — a folder of Bragg CDI scans → reconstructions, strain maps, figures and a CSV summary.
 //
-// For every scan (.tif/.tiff/.npy/.h5/.cxi/.edf file, or a sub-folder of TIFF frames) in input_dir:
+// For every scan (.tif/.tiff/.npy/.npz/.h5/.cxi/.edf file, or a sub-folder of TIFF frames) in input_dir:
 //   1. Plugins > CDI > Reconstruct   → <scan>_amplitude.tif, _phase.tif (rad), _support.tif, _report.json, _error.png
 //   2. Plugins > CDI > Strain        → <scan>_displacement.tif (nm), _strain.tif, _strain.png, … (when installed)
 //   3. a figure of the central phase slice → <scan>_phase_centre.png (−π … π)
@@ -35,6 +35,8 @@ voxel = argValue(args, "voxel_size", "10");
 gdir = argValue(args, "g_direction", "0,1,0");
 if (input_dir == "") input_dir = getDirectory("Folder of diffraction scans");
 if (output_dir == "") output_dir = getDirectory("Output folder");
+input_dir = homePath(input_dir);
+output_dir = homePath(output_dir);
 if (!endsWith(input_dir, File.separator)) input_dir = input_dir + File.separator;
 if (!endsWith(output_dir, File.separator)) output_dir = output_dir + File.separator;
 File.makeDirectory(output_dir);
@@ -54,7 +56,7 @@ for (i = 0; i < files.length; i++) {
 	f = files[i];
 	isFolder = endsWith(f, "/");
 	lower = toLowerCase(f);
-	if (!isFolder && !(endsWith(lower, ".tif") || endsWith(lower, ".tiff") || endsWith(lower, ".npy") || endsWith(lower, ".h5")
+	if (!isFolder && !(endsWith(lower, ".tif") || endsWith(lower, ".tiff") || endsWith(lower, ".npy") || endsWith(lower, ".npz") || endsWith(lower, ".h5")
 			|| endsWith(lower, ".cxi") || endsWith(lower, ".edf")))
 		continue;
 	name = scanName(f);
@@ -89,7 +91,8 @@ for (i = 0; i < files.length; i++) {
 	if (doStrain && strainAvailable) {
 		run("Strain", "amplitude_file=[" + output_dir + name + "_amplitude.tif] hkl=[" + hkl + "] lattice_constant=" + lattice
 			+ " voxel_size=[" + voxel + "] g_direction=[" + gdir + "] output_dir=[" + output_dir + "]");
-		if (File.exists(output_dir + name + "_strain.tif")) strainStatus = "done"; else strainStatus = "failed";
+		// the command's own verdict: a _strain.tif of an earlier run is no proof that this one worked
+		if (getInfo("cdi.lastFailure") == "" && File.exists(output_dir + name + "_strain.tif")) strainStatus = "done"; else strainStatus = "failed";
 	}
 
 	// figure: the central slice of the phase, scaled −π … π
@@ -134,4 +137,12 @@ function argValue(s, key, def) {
 	j = indexOf(v, " ");
 	if (j < 0) return v;
 	return substring(v, 0, j);
+}
+
+// a leading ~ is the home folder, as the CDI commands read it (the macro's own getFileList, File.exists and
+// File.makeDirectory do not expand it: "~/scans" was an empty folder, "~/recon" a folder named "~" here)
+function homePath(p) {
+	if (p == "~") return getDirectory("home");
+	if (startsWith(p, "~/") || startsWith(p, "~" + File.separator)) return getDirectory("home") + substring(p, 2);
+	return p;
 }

@@ -127,6 +127,7 @@ public abstract class DiffractionCommand extends CdiCommand {
 	protected Beamline.Scan importScan(final Source s) {
 		final Beamline.Scan b = Inputs.importData(s.file(), beamline, spec, scan, roi, importOptions());
 		rules = b.rules();
+		warnOfMarkers(b.data(), clamp_negative);
 		return b.withData(Inputs.badPixels(b.data(), bad_pixels, rules));
 	}
 

@@ -79,6 +79,7 @@ public class ImportDiffractionCommand extends CdiCommand {
 		final Beamline.Scan imported = Inputs.importData(in, beamline, spec, scan, roi, Inputs.importOptions(quantity, dataset, dark_field, white_field, mask_file, clamp_negative));
 		final Diffraction d = imported.data();
 		final String name = imported.name();
+		warnOfMarkers(d, clamp_negative);
 		if (imported.geometry() != null) log.info("Geometry of " + name + ": " + imported.geometry());
 		else if (imported.report().get("missing") != null) log.warn("No lab-frame geometry for " + name + ": " + imported.report().get("missing"));
 		if (out != null) {

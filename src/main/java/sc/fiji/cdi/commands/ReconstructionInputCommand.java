@@ -33,11 +33,23 @@ public abstract class ReconstructionInputCommand extends CdiCommand {
 
 	/**
 	 * What the reconstruction is read from, for a result set's manifest ({@link sc.fiji.cdi.util.AtomicOutput.ResultSet#input}):
-	 * the amplitude file's real path, else the amplitude image's title; null when neither is given.
+	 * the amplitude file's real path; else the file the amplitude image was opened from (the same identity as
+	 * {@code amplitude_file=} that file: a rerun on the opened files replaces its own result), else the image's title;
+	 * null when neither is given.
 	 */
 	protected String inputIdentity() {
 		if (ObjectInputs.given(amplitude_file)) return sc.fiji.cdi.util.AtomicOutput.identity(amplitude_file.toPath());
-		return amplitude == null ? null : "image '" + amplitude.getTitle() + "'";
+		if (amplitude == null) return null;
+		final ij.io.FileInfo opened = amplitude.getOriginalFileInfo();
+		if (opened != null && opened.directory != null && opened.fileName != null && !opened.directory.isBlank() && !opened.fileName.isBlank()) {
+			try {
+				final java.nio.file.Path file = java.nio.file.Path.of(opened.directory, opened.fileName);
+				if (java.nio.file.Files.isRegularFile(file)) return sc.fiji.cdi.util.AtomicOutput.identity(file);
+			} catch (final java.nio.file.InvalidPathException e) {
+				// not a file of this system: the title below
+			}
+		}
+		return "image '" + amplitude.getTitle() + "'";
 	}
 
 	/** The reconstruction named by the parameters. */

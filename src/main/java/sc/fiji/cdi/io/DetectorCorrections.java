@@ -57,9 +57,11 @@ public final class DetectorCorrections {
 	 * readers ({@code uint16}, {@code int32}) and EDF ({@code UnsignedShort}) name them; float data and 8-bit images
 	 * have no markers (null). NumPy files are arrays a user saved, not detector output: not checked.
 	 *
+	 * @param negatives whether negative values are markers: false when the user asked for negatives to be set to 0
+	 *                  ({@link ImportOptions#clampNegative}: background-subtracted counts, whose negatives are noise)
 	 * @return the marker pixels on {@code g}, or null when there are none
 	 */
-	public static Mask markerPixels(final float[] v, final Grid g, final String dtype) {
+	public static Mask markerPixels(final float[] v, final Grid g, final String dtype, final boolean negatives) {
 		final java.util.regex.Matcher m = INTEGER_TYPE.matcher(dtype == null ? "" : dtype.toLowerCase(java.util.Locale.ROOT));
 		if (!m.find()) return null;
 		final boolean signed = m.group(2) != null ? m.group(1).isEmpty() : m.group(3) == null;
@@ -67,7 +69,8 @@ public final class DetectorCorrections {
 		final float max = (float) ((1L << (signed ? bits - 1 : bits)) - 1); // as float: 65535, 2^31, 2^32
 		final boolean[] bad = new boolean[v.length];
 		boolean any = false;
-		for (int i = 0; i < v.length; i++) if (v[i] >= max || signed && v[i] < 0) { bad[i] = true; any = true; }
+		final boolean below = signed && negatives;
+		for (int i = 0; i < v.length; i++) if (v[i] >= max || below && v[i] < 0) { bad[i] = true; any = true; }
 		return any ? Mask.fromUnmeasured(g, bad) : null;
 	}
 

@@ -139,11 +139,12 @@ public final class DiffractionReader {
 		// which source masks how much of the data: named when together they leave no measured pixel
 		final java.util.List<String> sources = new java.util.ArrayList<>();
 		if (mask != null) sources.add("the file's own mask (" + mask.unmeasuredCount() + " bad)");
-		// integer frames: saturated counters and gap markers are bad pixels, not counts (before the flat field scales them)
-		final Mask markers = DetectorCorrections.markerPixels(v, grid, raw.dtype());
+		// integer frames: saturated counters and gap markers are bad pixels, not counts (before the flat field scales them);
+		// negatives are not markers when clamp_negative=true says they are noise to set to 0 (background-subtracted counts)
+		final Mask markers = DetectorCorrections.markerPixels(v, grid, raw.dtype(), !o.clampNegative());
 		final int markerBad = markers == null ? 0 : markers.unmeasuredCount();
 		if (markers != null) {
-			sources.add("the " + raw.dtype() + " marker values (" + markerBad + " pixels at the type's maximum or negative)");
+			sources.add("the " + raw.dtype() + " marker values (" + markerBad + " pixels at the type's maximum" + (o.clampNegative() ? ")" : " or negative)"));
 			mask = Mask.union(mask, markers);
 		}
 		String flatStats = "";

@@ -54,8 +54,7 @@ enum ElementType {
 			if (this == FLOAT64) {
 				for (int i = 0; i < n; i++) {
 					final double v = buf.getDouble();
-					// beyond float32's range a finite value would turn into infinity: say so rather than later "contains Inf"
-					if (Double.isFinite(v) && Math.abs(v) > Float.MAX_VALUE) throw beyondFloat(file, v, done + i);
+					if (beyondFloat(v)) throw beyondFloat("File " + file, v, "element " + (done + i) + " (counting from 0 in file order)");
 					out[done + i] = (float) v;
 				}
 			} else for (int i = 0; i < n; i++) out[done + i] = get(buf);
@@ -64,9 +63,17 @@ enum ElementType {
 		return out;
 	}
 
-	/** A finite 64-bit value that float32 cannot hold, at element {@code index} in file order. */
-	static CdiException beyondFloat(final Path file, final double v, final long index) {
-		return new CdiException("File " + file + " holds the 64-bit value " + v + " at element " + index + " (counting from 0 in file order), beyond the 32-bit float range (±3.4e38) the"
+	/**
+	 * Whether a 64-bit value is finite but beyond float32's range, where it would turn into infinity: the readers say
+	 * so ({@link #beyondFloat(String, double, String)}) rather than the later "contains NaN or Inf".
+	 */
+	static boolean beyondFloat(final double v) {
+		return Double.isFinite(v) && Math.abs(v) > Float.MAX_VALUE;
+	}
+
+	/** The refusal of such a value: {@code subject} ("File x", "Dataset 'd' in x") holds it at {@code where}. */
+	static CdiException beyondFloat(final String subject, final double v, final String where) {
+		return new CdiException(subject + " holds the 64-bit value " + v + " at " + where + ", beyond the 32-bit float range (±3.4e38) the"
 			+ " data are processed in; expected values within it (rescale the data).");
 	}
 }

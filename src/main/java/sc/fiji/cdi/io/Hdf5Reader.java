@@ -267,9 +267,7 @@ final class Hdf5Reader {
 		final int n = Array.getLength(flat);
 		final float[] out = new float[n];
 		if (flat instanceof double[] a) for (int i = 0; i < n; i++) {
-			if (Double.isFinite(a[i]) && Math.abs(a[i]) > Float.MAX_VALUE)
-				throw new CdiException("Dataset '" + path + "' in " + file + " holds the 64-bit value " + a[i] + " at element " + i + " (counting from 0), beyond the 32-bit float range"
-					+ " (±3.4e38) the data are processed in; expected values within it (rescale the data).");
+			if (ElementType.beyondFloat(a[i])) throw ElementType.beyondFloat("Dataset '" + path + "' in " + file, a[i], "element " + i + " (counting from 0)");
 			out[i] = (float) a[i];
 		}
 		else if (flat instanceof int[] a) for (int i = 0; i < n; i++) out[i] = a[i];

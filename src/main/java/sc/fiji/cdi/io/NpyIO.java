@@ -96,7 +96,7 @@ public final class NpyIO {
 	 * One array of a NumPy {@code .npz} archive ({@code np.savez}, or {@code np.savez_compressed}): the only one, or
 	 * the one {@code name} gives (with or without {@code .npy}; null: none given). Several arrays and no name, or a
 	 * name the archive lacks, are refused listing the arrays. Read as an {@code .npy} file, named
-	 * {@code archive:array.npy} in messages.
+	 * {@code archive.npz[array.npy]} in messages ({@link #member}).
 	 */
 	static RawArray readNpz(final Path file, final String name) {
 		try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(file.toFile())) {
@@ -119,7 +119,7 @@ public final class NpyIO {
 					Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
 				}
 				final String shown = entry.getName();
-				final RawArray a = readRaw(tmp, Path.of(file + ":" + shown));
+				final RawArray a = readRaw(tmp, member(file, shown));
 				return a.withDataset(shown.substring(0, shown.length() - 4));
 			} finally {
 				Files.deleteIfExists(tmp);
@@ -131,6 +131,14 @@ public final class NpyIO {
 		} catch (final IOException | RuntimeException e) {
 			throw Validation.corrupt(file, "NumPy .npz", e);
 		}
+	}
+
+	/**
+	 * How an array of an archive is named in messages: {@code /data/field.npz[psi.npy]}, a path every system accepts
+	 * (Windows refuses a ':' after the drive, so "field.npz:psi.npy" made every .npz import fail there).
+	 */
+	static Path member(final Path archive, final String entry) {
+		return archive.resolveSibling(archive.getFileName() + "[" + entry + "]");
 	}
 
 	private static String group(final Pattern p, final String header, final Path file, final String key) {

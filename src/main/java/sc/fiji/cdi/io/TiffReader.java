@@ -264,9 +264,7 @@ final class TiffReader {
 								continue;
 							}
 							final double v = b.getDouble();
-							// beyond float32's range a finite value would turn into infinity: say so rather than later "contains Inf"
-							if (Double.isFinite(v) && Math.abs(v) > Float.MAX_VALUE)
-								throw new CdiException("File " + file + " holds the 64-bit value " + v + " at " + grid.position(at) + ", beyond the 32-bit float range (±3.4e38) the data are processed in; expected values within it (rescale the data).");
+							if (ElementType.beyondFloat(v)) throw ElementType.beyondFloat("File " + file, v, grid.position(at));
 							data[at++] = (float) v;
 						}
 						done += n;

@@ -101,12 +101,10 @@ public final class Validation {
 	/** Wraps an unexpected low-level failure (jhdf, ImageJ, NIO) in a message naming the file. */
 	static CdiException corrupt(final Path file, final String format, final Throwable e) {
 		if (e instanceof CdiException c) return c;
-		// a library (jHDF) may wrap the refusal to open the file: the cause says what it was
-		for (Throwable t = e.getCause(); t != null && t != t.getCause(); t = t.getCause())
+		// the refusal itself, or wrapped by a library (jHDF): the cause says what it was
+		for (Throwable t = e; t != null; t = t.getCause())
 			if (t instanceof java.nio.file.AccessDeniedException)
 				return new CdiException("File " + file + " cannot be read: permission denied; expected a readable " + format + " file (check its permissions).", e);
-		if (e instanceof java.nio.file.AccessDeniedException)
-			return new CdiException("File " + file + " cannot be read: permission denied; expected a readable " + format + " file (check its permissions).", e);
 		if (e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null)
 			return new CdiException("File " + file + " cannot be read as " + format + ": " + fs.getReason() + ".", e);
 		return new CdiException("Cannot read " + file + " as " + format + ": " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")")

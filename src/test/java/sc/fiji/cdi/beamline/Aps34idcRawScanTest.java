@@ -131,6 +131,42 @@ class Aps34idcRawScanTest {
 		assertNull(g.mask);
 	}
 
+	/**
+	 * clamp_negative=true says the negatives are noise to set to 0 (background-subtracted counts): they are clamped as
+	 * the option says, not masked as detector markers (before, the option did nothing on signed integer frames: every
+	 * negative pixel became unmeasured). The type's maximum is a marker either way.
+	 */
+	@Test
+	void clampNegativeSetsTheNegativesOfSignedIntegerFramesToZero() throws IOException {
+		final long[] v = new long[12];
+		for (int i = 0; i < 12; i++) v[i] = 20 + i;
+		v[1] = -3;
+		v[6] = -1;
+		v[9] = Integer.MAX_VALUE;
+		final Path i32 = IntegerTiff.write(dir.resolve("subtracted.tif"), 3, 4, 32, true, v);
+		final Diffraction clamped = DiffractionReader.read(i32, ImportOptions.defaults().withClampNegative(true));
+		assertEquals(0f, clamped.values.data[1]);
+		assertEquals(0f, clamped.values.data[6]);
+		assertEquals(1, clamped.mask.unmeasuredCount(), "only the type's maximum is a marker");
+		assertTrue(clamped.mask.isUnmeasured(9));
+		assertEquals(2, clamped.log.steps().get(0).parameters().get("clampedNegative"));
+		final Diffraction masked = DiffractionReader.read(i32, ImportOptions.defaults());
+		assertEquals(3, masked.mask.unmeasuredCount(), "without clamp_negative the negatives are markers");
+	}
+
+	/** The marker pixels are said in the command's log, not only counted in the report: a user sees the change. */
+	@Test
+	void markerPixelsAreSaidInTheLog() throws IOException {
+		final long[] v = new long[12];
+		for (int i = 0; i < 12; i++) v[i] = 100 + i;
+		v[5] = 65535;
+		final Path u16 = IntegerTiff.write(dir.resolve("scaled.tif"), 3, 4, 16, false, v);
+		final sc.fiji.cdi.testutil.HeadlessRun r = sc.fiji.cdi.testutil.HeadlessRun.of("--headless", "--run", "Import Diffraction", "input=\"" + u16 + "\",output_dir=\"" + dir.resolve("out") + "\"");
+		assertEquals(0, r.code, r.err);
+		final String said = r.out + r.err;
+		assertTrue(said.contains("1 pixel of the uint16 data holds the type's largest value or a negative one") && said.contains("scaled.tif"), said);
+	}
+
 	/** Scan 7 aborted during its last point: SPEC recorded 2 of the 3 points. */
 	static String aborted() {
 		final String spec = Aps34idcTest.specText("2 4 1 3");

@@ -72,6 +72,74 @@ class BatchMacroTest {
 		}
 	}
 
+	/**
+	 * README: a leading ~ is the home folder, in a macro too. The batch macros read their folders themselves
+	 * (getFileList, File.makeDirectory, File.exists), which do not expand it: input_dir=~/scans listed nothing ("0
+	 * reconstructed, 0 failed", exit code 0) and output_dir=~/recon made a folder named "~" in the working folder.
+	 */
+	@Test
+	void theBatchMacrosReadALeadingTildeAsTheHomeFolder(@TempDir final Path home) throws Exception {
+		final String saved = System.getProperty("user.home");
+		System.setProperty("user.home", home.toString());
+		try {
+			final Path in = Files.createDirectories(home.resolve("scans"));
+			TiffWriter.write(in.resolve("scan1.tif"), CrystalSimulator.simulate(Grid.of2D(32, 32),
+				SimulationParameters.defaults().withShape(SimulationParameters.Shape.POLYGON), 3).diffraction().values);
+			assertEquals(0, Main.run("-macro", Path.of("macros/Reconstruct_Folder.ijm").toString(), "input_dir=[~/scans] output_dir=[~/recon] recipe=[10*ER+20*HIO+10*ER]"));
+			assertTrue(Files.exists(home.resolve("recon").resolve("scan1_manifest.json")), "Reconstruct_Folder: the scan in ~/scans reconstructed into ~/recon");
+			assertEquals(0, Main.run("-macro", Path.of("macros/Batch_Reconstruct_Strain.ijm").toString(), "input_dir=[~/scans] output_dir=[~/batch] recipe=[10*ER+20*HIO+10*ER] strain=false"));
+			final List<String> rows = Files.readAllLines(home.resolve("batch").resolve("summary.csv"));
+			assertEquals(2, rows.size(), rows.toString());
+			assertTrue(rows.get(1).startsWith("scan1,ok,"), rows.toString());
+			assertTrue(!Files.exists(Path.of("~")), "no folder named '~' in the working folder");
+		} finally {
+			System.setProperty("user.home", saved);
+		}
+	}
+
+	/**
+	 * A Strain step that fails (here refused: the folder holds the strain of another reconstruction of that name) is
+	 * "failed" in the CSV, although an earlier run's scan1_strain.tif is there: the file alone said "done".
+	 */
+	@Test
+	void aStrainStepThatFailsIsFailedInTheSummaryDespiteAnEarlierStrainFile(@TempDir final Path tmp) throws Exception {
+		final boolean strainInstalled;
+		try (Context c = new Context(CommandService.class)) {
+			strainInstalled = Main.find(c.service(CommandService.class), "Strain") != null;
+		}
+		org.junit.jupiter.api.Assumptions.assumeTrue(strainInstalled);
+		final Path in = Files.createDirectories(tmp.resolve("scans"));
+		TiffWriter.write(in.resolve("scan1.tif"), CrystalSimulator.simulate(Grid.cube(32), SimulationParameters.defaults().withPhotons(1e8), 1).diffraction().values);
+		final Path out = Files.createDirectories(tmp.resolve("out"));
+		Files.writeString(out.resolve("scan1_strain.tif"), "an earlier run's");
+		Files.writeString(out.resolve("scan1_strain_manifest.json"), "{\n  \"result\": \"scan1_strain\",\n  \"complete\": true,\n  \"input\": \""
+			+ tmp.resolve("elsewhere").resolve("scan1_amplitude.tif") + "\",\n  \"files\": {\n    \"scan1_strain.tif\": 16\n  }\n}\n");
+		Main.run("-macro", Path.of("macros/Batch_Reconstruct_Strain.ijm").toString(), "input_dir=[" + in + "] output_dir=[" + out + "] recipe=[10*ER+40*HIO+10*ER] seed=3");
+		final List<String> rows = Files.readAllLines(out.resolve("summary.csv"));
+		assertTrue(rows.get(1).startsWith("scan1,ok,") && rows.get(1).endsWith(",failed"), rows.toString());
+	}
+
+	/** A NumPy .npz archive (np.savez) is a scan for the batch macro, as for Import Diffraction and Reconstruct: it was skipped unsaid. */
+	@Test
+	void reconstructFolderTakesNpzArchives(@TempDir final Path tmp) throws Exception {
+		final Path in = Files.createDirectories(tmp.resolve("scans"));
+		final float[] v = CrystalSimulator.simulate(Grid.of2D(32, 32), SimulationParameters.defaults().withShape(SimulationParameters.Shape.POLYGON), 3).diffraction().values.data;
+		final String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (32, 32), }";
+		final int pad = 64 - (10 + dict.length() + 1) % 64;
+		final java.nio.ByteBuffer npy = java.nio.ByteBuffer.allocate(10 + dict.length() + pad + 1 + 4 * v.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+		npy.put((byte) 0x93).put("NUMPY".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).put((byte) 1).put((byte) 0).putShort((short) (dict.length() + pad + 1))
+			.put((dict + " ".repeat(pad) + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+		for (final float x : v) npy.putFloat(x);
+		try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(in.resolve("scan2.npz")))) {
+			zip.putNextEntry(new java.util.zip.ZipEntry("arr_0.npy"));
+			zip.write(npy.array());
+			zip.closeEntry();
+		}
+		final Path out = tmp.resolve("recon");
+		assertEquals(0, Main.run("-macro", Path.of("macros/Reconstruct_Folder.ijm").toString(), "input_dir=[" + in + "] output_dir=[" + out + "] recipe=[10*ER+20*HIO+10*ER]"));
+		assertTrue(Files.exists(out.resolve("scan2_manifest.json")), "the .npz reconstructed");
+	}
+
 	@Test
 	void aMacroErrorGivesExitCodeOneAndTheReasonOnStderr(@TempDir final Path tmp) throws Exception {
 		final Path macro = Files.writeString(tmp.resolve("bad.ijm"), "x = 1;\ny = undefinedFunction(x);\n");

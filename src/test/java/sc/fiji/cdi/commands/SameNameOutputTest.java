@@ -133,6 +133,26 @@ class SameNameOutputTest {
 		AtomicOutput.checkComplete(out, "x_strain", out.resolve("x_strain.tif"));
 	}
 
+	/**
+	 * The same reconstruction's files opened as images (File > Open, then Strain on the open images): the same input as
+	 * amplitude_file= of those files, so the rerun replaces its strain. Before, the image's title was its identity and
+	 * the rerun was refused as "another reconstruction of the same name".
+	 */
+	@Test
+	void strainOfTheSameFilesOpenedAsImagesReplacesItsOwn(@TempDir final Path tmp) throws Exception {
+		final Path a = reconstruction(tmp.resolve("a"), 1), out = tmp.resolve("strain");
+		final HeadlessRun first = HeadlessRun.of("--headless", "--run", "Strain", "amplitude_file=\"" + a + "\",hkl=\"111\",lattice_constant=0.4078,voxel_size=10,output_dir=\"" + out + "\"");
+		assertEquals(0, first.code, first.err);
+		final Path failure = tmp.resolve("failure.txt");
+		final Path macro = Files.writeString(tmp.resolve("m.ijm"), String.join("\n",
+			"open(\"" + a + "\");", "open(\"" + a.resolveSibling("x_phase.tif") + "\");",
+			"run(\"Strain\", \"amplitude=[x_amplitude.tif] phase=[x_phase.tif] hkl=111 lattice_constant=0.4078 voxel_size=10 output_dir=[" + out + "]\");",
+			"File.saveString(getInfo(\"cdi.lastFailure\"), \"" + failure + "\");", ""));
+		assertEquals(0, sc.fiji.cdi.app.Main.run("-macro", macro.toString()));
+		assertEquals("", Files.readString(failure), "the strain of the same files, opened as images, replaces its own");
+		assertTrue(Files.readString(out.resolve("x_strain_manifest.json")).contains(a.toRealPath().toString()), "recorded as the file it was opened from");
+	}
+
 	/** The mechanism Predict (NN) shares: the manifest's input, checked when the set is opened. */
 	@Test
 	void resultSetInputCheck(@TempDir final Path tmp) throws Exception {

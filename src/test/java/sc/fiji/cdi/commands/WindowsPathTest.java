@@ -89,8 +89,10 @@ class WindowsPathTest {
 
 	@Test
 	void anExistingFileWithSuchANameAndOrdinaryPathsAreUsedAsGiven() throws Exception {
-		final Path odd = Files.writeString(tmp.resolve("C:x"), "");
-		ParameterCheck.checkNativePath("input", odd.toString());
+		if (File.separatorChar == '/') { // on Windows "C:x" is a path relative to drive C's working folder, not a name in tmp
+			final Path odd = Files.writeString(tmp.resolve("C:x"), "");
+			ParameterCheck.checkNativePath("input", odd.toString());
+		}
 		ParameterCheck.checkNativePath("input", tmp.resolve("a [1], b=2 é").toString());
 		ParameterCheck.checkNativePath("input", "relative/C:/x");
 	}

@@ -119,7 +119,7 @@ class FrameFolderTest {
 	void anUnreadableFolderIsSaidToBeUnreadable() {
 		final Path folder = Path.of("/data/scan_54");
 		final String m = FrameFolderReader.listFailure(folder, new java.io.UncheckedIOException(new java.nio.file.AccessDeniedException(folder.toString()))).getMessage();
-		org.junit.jupiter.api.Assertions.assertEquals("Folder /data/scan_54 cannot be read: permission denied; expected a readable folder of TIFF frames (check its permissions).", m);
+		org.junit.jupiter.api.Assertions.assertEquals("Folder " + folder + " cannot be read: permission denied; expected a readable folder of TIFF frames (check its permissions).", m);
 		final String other = FrameFolderReader.listFailure(folder, new java.nio.file.NotDirectoryException(folder.toString())).getMessage();
 		org.junit.jupiter.api.Assertions.assertTrue(other.contains("NotDirectoryException"), other);
 	}

@@ -184,9 +184,21 @@ class NpyIOTest {
 		assertTrue(DiffractionReader.read(plain, ImportOptions.defaults().withMaskPath(maskOnly)).mask.isUnmeasured(1));
 
 		final Path complex = npz(tmp.resolve("field.npz"), true, new String[] { "psi" }, npy(1, "{'descr': '<c8', 'fortran_order': False, 'shape': (1, 1), }", new byte[8]));
-		assertRejected(complex, null, "field.npz:psi.npy", "complex");
+		assertRejected(complex, null, "field.npz[psi.npy]", "complex");
 		final byte[] all = Files.readAllBytes(one);
 		final Path cut = Files.write(tmp.resolve("cut.npz"), java.util.Arrays.copyOf(all, all.length / 2));
 		assertRejected(cut, null, "not a readable .npz (zip) archive", "truncated");
+	}
+
+	/**
+	 * An array of an .npz is named in messages by a path Windows accepts too: "C:\data\field.npz:psi.npy" is no
+	 * Windows path (a ':' after the drive is refused with InvalidPathException), so every .npz import failed there as
+	 * a corrupt file.
+	 */
+	@Test
+	void anArrayOfAnNpzIsNamedByAPathEverySystemAccepts() {
+		final Path named = NpyIO.member(Path.of("data", "field.npz"), "psi.npy");
+		assertEquals(Path.of("data", "field.npz[psi.npy]"), named);
+		for (final char c : "<>:\"|?*".toCharArray()) assertTrue(named.toString().indexOf(c) < 0, "a character Windows refuses in a file name: " + c + " in " + named);
 	}
 }
