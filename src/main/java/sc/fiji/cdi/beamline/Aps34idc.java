@@ -16,6 +16,7 @@ import java.util.stream.Stream;
 import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.data.Grid;
 import sc.fiji.cdi.geometry.BraggGeometry;
+import sc.fiji.cdi.geometry.Mat3;
 import sc.fiji.cdi.io.Detector;
 import sc.fiji.cdi.io.DetectorRegion;
 import sc.fiji.cdi.io.DiffractionReader;
@@ -335,8 +336,8 @@ public final class Aps34idc implements Beamline {
 		final double[] up = { 0, 1, 0 }, minusZ = { -1, 0, 0 };
 		return switch (circle) {
 			case THETA -> up;
-			case CHI -> Id01Bliss.rotateLab(minusZ, up, thetaDeg);
-			case PHI -> Id01Bliss.rotateLab(Id01Bliss.rotateLab(up, minusZ, chiDeg), up, thetaDeg);
+			case CHI -> Mat3.rotateZyx(minusZ, up, thetaDeg);
+			case PHI -> Mat3.rotateZyx(Mat3.rotateZyx(up, minusZ, chiDeg), up, thetaDeg);
 		};
 	}
 

@@ -442,7 +442,7 @@ public final class Id01Bliss implements Beamline {
 		final double step = (double) report.get("rocking_step_measured_deg");
 		// bcdi's ID01 circles: mu about −y below eta about −x below phi about −y (sample); nu about −y, delta about −x (detector)
 		final double[] minusX = { 0, 0, -1 }, minusY = { 0, -1, 0 };
-		final double[] axis = "eta".equals(rocking) ? rotateLab(minusX, minusY, mu) : rotateLab(rotateLab(minusY, minusX, eta), minusY, mu);
+		final double[] axis = "eta".equals(rocking) ? Mat3.rotateZyx(minusX, minusY, mu) : Mat3.rotateZyx(Mat3.rotateZyx(minusY, minusX, eta), minusY, mu);
 		try {
 			final BraggGeometry g = new BraggGeometry(keV, (double) d, pixelUm, BraggGeometry.Beamline.ESRF_ID01.inplaneSign() * nu, delta, axis, step);
 			report.putAll(g.toReport());
@@ -453,14 +453,6 @@ public final class Id01Bliss implements Beamline {
 			return null;
 		}
 	}
-
-	/** A lab-frame vector (z, y, x) rotated right-handedly by {@code deg} about the lab-frame axis (z, y, x). */
-	static double[] rotateLab(final double[] zyx, final double[] axisZyx, final double deg) {
-		final double[] r = Mat3.rotate(reverse(zyx), reverse(axisZyx), Math.toRadians(deg));
-		return reverse(r);
-	}
-
-	private static double[] reverse(final double[] v) { return new double[] { v[2], v[1], v[0] }; }
 
 	private static double angle(final Map<String, double[]> pos, final String name, final String where, final List<String> missing) {
 		if (!pos.containsKey(name)) { missing.add("motor " + name + " is not recorded under " + where); return Double.NaN; }

@@ -40,6 +40,15 @@ public final class Mat3 {
 		return new double[] { v[0] * c + kxv[0] * s + k[0] * kv, v[1] * c + kxv[1] * s + k[1] * kv, v[2] * c + kxv[2] * s + k[2] * kv };
 	}
 
+	/**
+	 * A lab-frame vector written (z, y, x) rotated right-handedly by {@code deg} degrees about a lab-frame axis written
+	 * (z, y, x): {@link #rotate} on the components reversed to (x, y, z), as {@link #crossZyx} is {@link #cross}.
+	 */
+	public static double[] rotateZyx(final double[] zyx, final double[] axisZyx, final double deg) {
+		final double[] r = rotate(new double[] { zyx[2], zyx[1], zyx[0] }, new double[] { axisZyx[2], axisZyx[1], axisZyx[0] }, Math.toRadians(deg));
+		return new double[] { r[2], r[1], r[0] };
+	}
+
 	public static double[][] transpose(final double[][] m) {
 		final double[][] t = new double[3][3];
 		for (int i = 0; i < 3; i++) for (int j = 0; j < 3; j++) t[i][j] = m[j][i];

@@ -19,6 +19,7 @@ import sc.fiji.cdi.io.ImportOptions;
 import sc.fiji.cdi.io.TiffWriter;
 import sc.fiji.cdi.robustness.SignalTest.Run;
 import sc.fiji.cdi.util.AtomicOutput;
+import sc.fiji.cdi.testutil.SmallStack;
 
 /**
  * Import Diffraction run headless keeps what it imported when given {@code output_dir}: the 32-bit stack equal to
@@ -67,10 +68,7 @@ class ImportOutputTest {
 	 */
 	@Test
 	void aRerunWithoutTheMaskRemovesTheEarlierRunsMask(@TempDir final Path tmp) throws Exception {
-		final Path in = tmp.resolve("scan.tif");
-		final float[] v = new float[4 * 16 * 16];
-		for (int i = 0; i < v.length; i++) v[i] = 10 + (i % 7);
-		TiffWriter.write(in, new RealVolume(new Grid(4, 16, 16), v));
+		final Path in = SmallStack.tiff(tmp.resolve("scan.tif"));
 		final float[] m = new float[16 * 16];
 		m[17] = 1;
 		final Path mask = tmp.resolve("mask.tif");

@@ -9,11 +9,9 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import sc.fiji.cdi.data.Grid;
-import sc.fiji.cdi.data.RealVolume;
-import sc.fiji.cdi.io.TiffWriter;
 import sc.fiji.cdi.pipeline.ResultWriter;
 import sc.fiji.cdi.testutil.HeadlessRun;
+import sc.fiji.cdi.testutil.SmallStack;
 import sc.fiji.cdi.util.AtomicOutput;
 
 /**
@@ -25,10 +23,7 @@ class SimultaneousStartTest {
 
 	@Test
 	void anotherRunsWritabilityCheckDoesNotRefuseThisRun(@TempDir final Path tmp) throws Exception {
-		final Path in = tmp.resolve("scan55.tif");
-		final float[] v = new float[4 * 16 * 16];
-		for (int i = 0; i < v.length; i++) v[i] = 10 + (i % 7);
-		TiffWriter.write(in, new RealVolume(new Grid(4, 16, 16), v));
+		final Path in = SmallStack.tiff(tmp.resolve("scan55.tif"));
 		final Path out = Files.createDirectories(tmp.resolve("recon"));
 		// what another task's ResultWriter.checkWritable holds at this instant (before this fix: the shared probe name)
 		try (AtomicOutput.ResultSet otherProbe = AtomicOutput.ResultSet.open(out, "cdi-write-test")) {

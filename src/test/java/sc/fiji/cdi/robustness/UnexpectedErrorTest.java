@@ -11,10 +11,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import sc.fiji.cdi.data.Grid;
-import sc.fiji.cdi.data.RealVolume;
-import sc.fiji.cdi.io.TiffWriter;
 import sc.fiji.cdi.testutil.HeadlessRun;
+import sc.fiji.cdi.testutil.SmallStack;
 import sc.fiji.cdi.util.AtomicOutput;
 
 /**
@@ -31,10 +29,7 @@ class UnexpectedErrorTest {
 	}
 
 	private static HeadlessRun importWith(final Path tmp, final Throwable bug) throws Exception {
-		final Path in = tmp.resolve("scan.tif");
-		final float[] v = new float[4 * 16 * 16];
-		for (int i = 0; i < v.length; i++) v[i] = 10 + (i % 7);
-		TiffWriter.write(in, new RealVolume(new Grid(4, 16, 16), v));
+		final Path in = SmallStack.tiff(tmp.resolve("scan.tif"));
 		AtomicOutput.faults = (step, file) -> {
 			if (step.equals(AtomicOutput.STEP_WRITE) && file.getFileName().toString().endsWith("_diffraction.tif")) {
 				if (bug instanceof RuntimeException r) throw r;
