@@ -46,6 +46,10 @@ public abstract class PhasingCommand extends DiffractionCommand {
 	@Parameter(label = "Shrink-wrap σ at the end (decays from σ)", persist = false, min = "0", max = "20")
 	protected double shrink_wrap_sigma_end = DEFAULTS.shrinkWrapSigmaEnd();
 
+	@Parameter(label = "Partial coherence (PSF)", persist = false,
+		description = "none, or PyNX's psf syntax: gaussian,FWHM[,PERIOD], lorentzian,FWHM[,PERIOD], pseudo-voigt,FWHM,ETA[,PERIOD] (e.g. " + sc.fiji.cdi.phasing.PartialCoherence.Psf.RECOMMENDED + "): the intensity modelled as |F|² blurred by a kernel refined from the data, from 2/3 of the HIO iterations on")
+	protected String psf = "none";
+
 	@Parameter(label = "Positivity (auto: on for 2D forward CDI)", choices = { "auto", "true", "false" }, persist = false)
 	protected String positivity = "auto";
 
@@ -97,7 +101,7 @@ public abstract class PhasingCommand extends DiffractionCommand {
 	protected PhasingParameters phasingParameters() {
 		return new PhasingParameters(recipe, hio_beta, raar_beta, shrink_wrap_sigma, shrink_wrap_threshold, shrink_wrap_period,
 			InitialSupport.parse(initial_support, "initial_support"), support_box_fraction, twin_removal, average_last, seed,
-			"true".equalsIgnoreCase(positivity()), ShrinkWrapMethod.parse(shrink_wrap_method, "shrink_wrap_method"), shrink_wrap_sigma_end);
+			"true".equalsIgnoreCase(positivity()), ShrinkWrapMethod.parse(shrink_wrap_method, "shrink_wrap_method"), shrink_wrap_sigma_end, psf);
 	}
 
 	/** {@code positivity}: null for auto (the data kind's default), else the value. */

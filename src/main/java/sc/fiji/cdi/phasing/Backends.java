@@ -34,13 +34,21 @@ public final class Backends {
 	 *                {@link sc.fiji.cdi.util.Threads#resolve}, so no pool is sized from an unchecked number)
 	 */
 	public static PhasingBackend select(final String choice, final Grid grid, final int requestedThreads) {
+		return select(choice, grid, requestedThreads, false);
+	}
+
+	/**
+	 * As {@link #select(String, Grid, int)}; with {@code partialCoherence} (a {@code psf} is set), {@code auto} stays on
+	 * the CPU backends, which model it, and an explicit DJL choice is refused.
+	 */
+	public static PhasingBackend select(final String choice, final Grid grid, final int requestedThreads, final boolean partialCoherence) {
 		if (requestedThreads < 1) throw new CdiException("Phasing needs at least 1 thread, got " + requestedThreads + ".");
 		final int threads = sc.fiji.cdi.util.Threads.resolve(requestedThreads);
 		if (grid == null) throw new CdiException("Phasing backend selection needs the grid of the data.");
 		final String c = choice == null || choice.isBlank() ? "auto" : choice.trim().toLowerCase(Locale.ROOT);
 		switch (c) {
 			case "auto":
-				final PhasingBackend gpu = gpuIfPresent(threads);
+				final PhasingBackend gpu = partialCoherence ? null : gpuIfPresent(threads);
 				if (gpu != null) return gpu;
 				return Fftw.available() ? new FftwBackend(threads) : new JTransformsBackend(threads);
 			case "fftw":
@@ -48,10 +56,9 @@ public final class Backends {
 				return new FftwBackend(threads);
 			case "jtransforms":
 				return new JTransformsBackend(threads);
-			case "djl", "djl-cpu":
-				return new DjlBackend("cpu", threads);
-			case "djl-gpu":
-				return new DjlBackend("gpu", threads);
+			case "djl", "djl-cpu", "djl-gpu":
+				if (partialCoherence) throw new CdiException("Partial coherence (psf) runs on the fftw and jtransforms phasing backends, not on " + c + ": give backend=auto, fftw or jtransforms, or psf=none.");
+				return new DjlBackend(c.equals("djl-gpu") ? "gpu" : "cpu", threads);
 			default:
 				throw new CdiException("Phasing backend '" + choice + "' is not known: expected one of " + String.join(", ", CHOICES) + ".");
 		}

@@ -117,6 +117,16 @@ public final class JTransformsBackend implements PhasingBackend {
 			return den > 0 ? num / den : 0;
 		}
 
+		@Override
+		public double projectModulus(final PartialCoherence coherence, final boolean refine) {
+			System.arraycopy(rho, 0, proj, 0, 2 * n);
+			Fft.forward(grid, proj, threads);
+			final double chi2 = coherence.project(proj, amp, unmeasured, refine);
+			Fft.inverse(grid, proj, threads);
+			projected = true;
+			return chi2;
+		}
+
 		private void requireProjection(final String what) {
 			if (!projected) throw new IllegalStateException(what + " needs projectModulus() first");
 		}

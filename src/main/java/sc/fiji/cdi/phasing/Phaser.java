@@ -66,7 +66,7 @@ public final class Phaser {
 		final Recipe recipe = p.parsedRecipe();
 		final Grid g = data.grid();
 		final int n = g.size();
-		MemoryGuard.require(estimateBytes(g, backend), "phase retrieval of " + data.source + " on a " + g + " grid (" + backend.name() + ")",
+		MemoryGuard.require(estimateBytes(g, backend) + (p.parsedPsf() == null ? 0 : PartialCoherence.bytes(g)), "phase retrieval of " + data.source + " on a " + g + " grid (" + backend.name() + ")",
 			"bin or crop the diffraction data (binning, size)");
 		final float[] amp = unshiftedAmplitude(data);
 		final Mask unmeasured = unshiftedMask(data);
@@ -102,9 +102,11 @@ public final class Phaser {
 			final boolean[] finalSupport = s.readSupport();
 			final double seconds = (System.nanoTime() - t0) * 1e-9;
 			s.writeObject(result);
-			final double finalChi2 = s.projectModulus();
+			final PartialCoherence pc = state.coherence();
+			final double finalChi2 = pc == null ? s.projectModulus() : s.projectModulus(pc, false);
 			final ComplexVolume obj = new ComplexVolume(g, result); // real-space voxel size is not known here
-			return new PhasingResult(obj, finalSupport, state.chi2History(), state.outsideFractionHistory(), finalChi2, total, seconds, backend.name(), p);
+			return new PhasingResult(obj, finalSupport, state.chi2History(), state.outsideFractionHistory(), finalChi2, total, seconds, backend.name(), p,
+				pc == null ? null : pc.fwhm());
 		}
 	}
 

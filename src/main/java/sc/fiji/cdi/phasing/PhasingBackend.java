@@ -71,6 +71,15 @@ public interface PhasingBackend {
 		double projectModulus();
 
 		/**
+		 * The modulus projection under a partial-coherence model ({@link PartialCoherence}): ρ' = IFFT(F·M/√(|F|² ⊗ K))
+		 * where measured, F elsewhere; with {@code refine}, K takes one Richardson–Lucy step. Returns χ² of the blurred
+		 * model against M. Backends that cannot run it say so.
+		 */
+		default double projectModulus(final PartialCoherence coherence, final boolean refine) {
+			throw new sc.fiji.cdi.util.CdiException("Partial coherence (psf) runs on the fftw and jtransforms phasing backends, not on DJL: give backend=fftw or backend=jtransforms.");
+		}
+
+		/**
 		 * The one support-side kernel of every projection algorithm: ρ ← ρ' on γ and ρ ← a·ρ + c·ρ' off γ, where γ is
 		 * the support S. With {@code positivity} (a real, non-negative object) γ is the voxels of S where Re ρ' &gt; 0
 		 * (PyNX's positivity restraint) and the imaginary part, a violation everywhere, is fed back everywhere:

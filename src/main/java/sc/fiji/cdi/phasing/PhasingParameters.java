@@ -28,10 +28,13 @@ import sc.fiji.cdi.util.CdiException;
  * @param shrinkWrapSigmaEnd  the blur σ decays exponentially from {@code shrinkWrapSigma} at iteration 0 to this
  *                            at the last iteration (PyNX's {@code smooth_width = 2, 0.5}); equal to
  *                            {@code shrinkWrapSigma} = constant (cohere)
+ * @param psf                 partial coherence ({@link PartialCoherence.Psf}, PyNX's syntax, e.g.
+ *                            {@value PartialCoherence.Psf#RECOMMENDED}), used from the first iteration; "none"
+ *                            (default, cohere's and PyNX's) = a fully coherent model
  */
 public record PhasingParameters(String recipe, double hioBeta, double raarBeta, double shrinkWrapSigma,
 	double shrinkWrapThreshold, int shrinkWrapPeriod, InitialSupport initialSupport, double supportBoxFraction,
-	boolean twinRemoval, int averageLast, long seed, boolean positivity, ShrinkWrapMethod shrinkWrapMethod, double shrinkWrapSigmaEnd) {
+	boolean twinRemoval, int averageLast, long seed, boolean positivity, ShrinkWrapMethod shrinkWrapMethod, double shrinkWrapSigmaEnd, String psf) {
 
 	/** What the shrink-wrap threshold is relative to. */
 	public enum ShrinkWrapMethod {
@@ -55,7 +58,7 @@ public record PhasingParameters(String recipe, double hioBeta, double raarBeta, 
 		final double shrinkWrapThreshold, final int shrinkWrapPeriod, final InitialSupport initialSupport, final double supportBoxFraction,
 		final boolean twinRemoval, final int averageLast, final long seed) {
 		this(recipe, hioBeta, raarBeta, shrinkWrapSigma, shrinkWrapThreshold, shrinkWrapPeriod, initialSupport, supportBoxFraction, twinRemoval,
-			averageLast, seed, false, ShrinkWrapMethod.MAX, shrinkWrapSigma);
+			averageLast, seed, false, ShrinkWrapMethod.MAX, shrinkWrapSigma, "none");
 	}
 
 	/** How the support starts when no initial guess gives one. */
@@ -91,6 +94,7 @@ public record PhasingParameters(String recipe, double hioBeta, double raarBeta, 
 		if (!(supportBoxFraction > 0 && supportBoxFraction <= 1)) throw new CdiException("Phasing parameter support_box_fraction = " + supportBoxFraction + " is out of range: expected 0 < f ≤ 1 (typically 0.5).");
 		if (shrinkWrapMethod == null) throw new CdiException("Phasing parameter shrink_wrap_method is missing: expected MAX (cohere) or RMS (PyNX).");
 		if (!(shrinkWrapSigmaEnd >= 0 && shrinkWrapSigmaEnd <= 20)) throw new CdiException("Phasing parameter shrink_wrap_sigma_end = " + shrinkWrapSigmaEnd + " voxels is out of range: expected 0 to 20 (PyNX decays σ from 2 to 0.5).");
+		PartialCoherence.Psf.parse(psf); // throws CdiException saying what is expected
 		if (averageLast < 0) throw new CdiException("Phasing parameter average_last = " + averageLast + " is negative: expected 0 or more iterations (typically 20).");
 	}
 
@@ -114,24 +118,28 @@ public record PhasingParameters(String recipe, double hioBeta, double raarBeta, 
 	 */
 	public static PhasingParameters forward2D() {
 		return new PhasingParameters(FORWARD_2D_RECIPE, 0.9, 0.75, 2.0, 0.25, 1, InitialSupport.AUTOCORRELATION_BOX, 0.5, true, 20, 1L,
-			true, ShrinkWrapMethod.RMS, 0.5);
+			true, ShrinkWrapMethod.RMS, 0.5, "none");
 	}
 
 	public Recipe parsedRecipe() { return Recipe.parse(recipe); }
 
-	public PhasingParameters withRecipe(final String v) { return new PhasingParameters(v, hioBeta, raarBeta, shrinkWrapSigma, shrinkWrapThreshold, shrinkWrapPeriod, initialSupport, supportBoxFraction, twinRemoval, averageLast, seed, positivity, shrinkWrapMethod, shrinkWrapSigmaEnd); }
-	public PhasingParameters withHioBeta(final double v) { return new PhasingParameters(recipe, v, raarBeta, shrinkWrapSigma, shrinkWrapThreshold, shrinkWrapPeriod, initialSupport, supportBoxFraction, twinRemoval, averageLast, seed, positivity, shrinkWrapMethod, shrinkWrapSigmaEnd); }
-	public PhasingParameters withRaarBeta(final double v) { return new PhasingParameters(recipe, hioBeta, v, shrinkWrapSigma, shrinkWrapThreshold, shrinkWrapPeriod, initialSupport, supportBoxFraction, twinRemoval, averageLast, seed, positivity, shrinkWrapMethod, shrinkWrapSigmaEnd); }
+	/** The partial-coherence model, or null when the model is fully coherent. */
+	public PartialCoherence.Psf parsedPsf() { return PartialCoherence.Psf.parse(psf); }
+
+	public PhasingParameters withRecipe(final String v) { return new PhasingParameters(v, hioBeta, raarBeta, shrinkWrapSigma, shrinkWrapThreshold, shrinkWrapPeriod, initialSupport, supportBoxFraction, twinRemoval, averageLast, seed, positivity, shrinkWrapMethod, shrinkWrapSigmaEnd, psf); }
+	public PhasingParameters withHioBeta(final double v) { return new PhasingParameters(recipe, v, raarBeta, shrinkWrapSigma, shrinkWrapThreshold, shrinkWrapPeriod, initialSupport, supportBoxFraction, twinRemoval, averageLast, seed, positivity, shrinkWrapMethod, shrinkWrapSigmaEnd, psf); }
+	public PhasingParameters withRaarBeta(final double v) { return new PhasingParameters(recipe, hioBeta, v, shrinkWrapSigma, shrinkWrapThreshold, shrinkWrapPeriod, initialSupport, supportBoxFraction, twinRemoval, averageLast, seed, positivity, shrinkWrapMethod, shrinkWrapSigmaEnd, psf); }
 	/** A constant σ stays constant (the end σ follows); a decaying one keeps its end. */
-	public PhasingParameters withShrinkWrapSigma(final double v) { return new PhasingParameters(recipe, hioBeta, raarBeta, v, shrinkWrapThreshold, shrinkWrapPeriod, initialSupport, supportBoxFraction, twinRemoval, averageLast, seed, positivity, shrinkWrapMethod, shrinkWrapSigmaEnd == shrinkWrapSigma ? v : shrinkWrapSigmaEnd); }
-	public PhasingParameters withShrinkWrapThreshold(final double v) { return new PhasingParameters(recipe, hioBeta, raarBeta, shrinkWrapSigma, v, shrinkWrapPeriod, initialSupport, supportBoxFraction, twinRemoval, averageLast, seed, positivity, shrinkWrapMethod, shrinkWrapSigmaEnd); }
-	public PhasingParameters withShrinkWrapPeriod(final int v) { return new PhasingParameters(recipe, hioBeta, raarBeta, shrinkWrapSigma, shrinkWrapThreshold, v, initialSupport, supportBoxFraction, twinRemoval, averageLast, seed, positivity, shrinkWrapMethod, shrinkWrapSigmaEnd); }
-	public PhasingParameters withInitialSupport(final InitialSupport v) { return new PhasingParameters(recipe, hioBeta, raarBeta, shrinkWrapSigma, shrinkWrapThreshold, shrinkWrapPeriod, v, supportBoxFraction, twinRemoval, averageLast, seed, positivity, shrinkWrapMethod, shrinkWrapSigmaEnd); }
-	public PhasingParameters withSupportBoxFraction(final double v) { return new PhasingParameters(recipe, hioBeta, raarBeta, shrinkWrapSigma, shrinkWrapThreshold, shrinkWrapPeriod, initialSupport, v, twinRemoval, averageLast, seed, positivity, shrinkWrapMethod, shrinkWrapSigmaEnd); }
-	public PhasingParameters withTwinRemoval(final boolean v) { return new PhasingParameters(recipe, hioBeta, raarBeta, shrinkWrapSigma, shrinkWrapThreshold, shrinkWrapPeriod, initialSupport, supportBoxFraction, v, averageLast, seed, positivity, shrinkWrapMethod, shrinkWrapSigmaEnd); }
-	public PhasingParameters withAverageLast(final int v) { return new PhasingParameters(recipe, hioBeta, raarBeta, shrinkWrapSigma, shrinkWrapThreshold, shrinkWrapPeriod, initialSupport, supportBoxFraction, twinRemoval, v, seed, positivity, shrinkWrapMethod, shrinkWrapSigmaEnd); }
-	public PhasingParameters withPositivity(final boolean v) { return new PhasingParameters(recipe, hioBeta, raarBeta, shrinkWrapSigma, shrinkWrapThreshold, shrinkWrapPeriod, initialSupport, supportBoxFraction, twinRemoval, averageLast, seed, v, shrinkWrapMethod, shrinkWrapSigmaEnd); }
-	public PhasingParameters withShrinkWrapMethod(final ShrinkWrapMethod v) { return new PhasingParameters(recipe, hioBeta, raarBeta, shrinkWrapSigma, shrinkWrapThreshold, shrinkWrapPeriod, initialSupport, supportBoxFraction, twinRemoval, averageLast, seed, positivity, v, shrinkWrapSigmaEnd); }
-	public PhasingParameters withShrinkWrapSigmaEnd(final double v) { return new PhasingParameters(recipe, hioBeta, raarBeta, shrinkWrapSigma, shrinkWrapThreshold, shrinkWrapPeriod, initialSupport, supportBoxFraction, twinRemoval, averageLast, seed, positivity, shrinkWrapMethod, v); }
-	public PhasingParameters withSeed(final long v) { return new PhasingParameters(recipe, hioBeta, raarBeta, shrinkWrapSigma, shrinkWrapThreshold, shrinkWrapPeriod, initialSupport, supportBoxFraction, twinRemoval, averageLast, v, positivity, shrinkWrapMethod, shrinkWrapSigmaEnd); }
+	public PhasingParameters withShrinkWrapSigma(final double v) { return new PhasingParameters(recipe, hioBeta, raarBeta, v, shrinkWrapThreshold, shrinkWrapPeriod, initialSupport, supportBoxFraction, twinRemoval, averageLast, seed, positivity, shrinkWrapMethod, shrinkWrapSigmaEnd == shrinkWrapSigma ? v : shrinkWrapSigmaEnd, psf); }
+	public PhasingParameters withShrinkWrapThreshold(final double v) { return new PhasingParameters(recipe, hioBeta, raarBeta, shrinkWrapSigma, v, shrinkWrapPeriod, initialSupport, supportBoxFraction, twinRemoval, averageLast, seed, positivity, shrinkWrapMethod, shrinkWrapSigmaEnd, psf); }
+	public PhasingParameters withShrinkWrapPeriod(final int v) { return new PhasingParameters(recipe, hioBeta, raarBeta, shrinkWrapSigma, shrinkWrapThreshold, v, initialSupport, supportBoxFraction, twinRemoval, averageLast, seed, positivity, shrinkWrapMethod, shrinkWrapSigmaEnd, psf); }
+	public PhasingParameters withInitialSupport(final InitialSupport v) { return new PhasingParameters(recipe, hioBeta, raarBeta, shrinkWrapSigma, shrinkWrapThreshold, shrinkWrapPeriod, v, supportBoxFraction, twinRemoval, averageLast, seed, positivity, shrinkWrapMethod, shrinkWrapSigmaEnd, psf); }
+	public PhasingParameters withSupportBoxFraction(final double v) { return new PhasingParameters(recipe, hioBeta, raarBeta, shrinkWrapSigma, shrinkWrapThreshold, shrinkWrapPeriod, initialSupport, v, twinRemoval, averageLast, seed, positivity, shrinkWrapMethod, shrinkWrapSigmaEnd, psf); }
+	public PhasingParameters withTwinRemoval(final boolean v) { return new PhasingParameters(recipe, hioBeta, raarBeta, shrinkWrapSigma, shrinkWrapThreshold, shrinkWrapPeriod, initialSupport, supportBoxFraction, v, averageLast, seed, positivity, shrinkWrapMethod, shrinkWrapSigmaEnd, psf); }
+	public PhasingParameters withAverageLast(final int v) { return new PhasingParameters(recipe, hioBeta, raarBeta, shrinkWrapSigma, shrinkWrapThreshold, shrinkWrapPeriod, initialSupport, supportBoxFraction, twinRemoval, v, seed, positivity, shrinkWrapMethod, shrinkWrapSigmaEnd, psf); }
+	public PhasingParameters withPositivity(final boolean v) { return new PhasingParameters(recipe, hioBeta, raarBeta, shrinkWrapSigma, shrinkWrapThreshold, shrinkWrapPeriod, initialSupport, supportBoxFraction, twinRemoval, averageLast, seed, v, shrinkWrapMethod, shrinkWrapSigmaEnd, psf); }
+	public PhasingParameters withShrinkWrapMethod(final ShrinkWrapMethod v) { return new PhasingParameters(recipe, hioBeta, raarBeta, shrinkWrapSigma, shrinkWrapThreshold, shrinkWrapPeriod, initialSupport, supportBoxFraction, twinRemoval, averageLast, seed, positivity, v, shrinkWrapSigmaEnd, psf); }
+	public PhasingParameters withShrinkWrapSigmaEnd(final double v) { return new PhasingParameters(recipe, hioBeta, raarBeta, shrinkWrapSigma, shrinkWrapThreshold, shrinkWrapPeriod, initialSupport, supportBoxFraction, twinRemoval, averageLast, seed, positivity, shrinkWrapMethod, v, psf); }
+	public PhasingParameters withPsf(final String v) { return new PhasingParameters(recipe, hioBeta, raarBeta, shrinkWrapSigma, shrinkWrapThreshold, shrinkWrapPeriod, initialSupport, supportBoxFraction, twinRemoval, averageLast, seed, positivity, shrinkWrapMethod, shrinkWrapSigmaEnd, v); }
+	public PhasingParameters withSeed(final long v) { return new PhasingParameters(recipe, hioBeta, raarBeta, shrinkWrapSigma, shrinkWrapThreshold, shrinkWrapPeriod, initialSupport, supportBoxFraction, twinRemoval, averageLast, v, positivity, shrinkWrapMethod, shrinkWrapSigmaEnd, psf); }
 }

@@ -16,6 +16,16 @@ import sc.fiji.cdi.data.ComplexVolume;
  * @param seconds                wall time of the iterations
  * @param backend                backend name
  * @param parameters             the parameters used
+ * @param psfFwhm                the refined partial-coherence kernel's FWHM along z, y, x in detector pixels
+ *                               ({@link PartialCoherence#fwhm}); null for a fully coherent run. {@code finalChi2} is
+ *                               then χ² under that kernel
  */
 public record PhasingResult(ComplexVolume object, boolean[] support, double[] chi2History, double[] outsideFractionHistory,
-	double finalChi2, int iterations, double seconds, String backend, PhasingParameters parameters) {}
+	double finalChi2, int iterations, double seconds, String backend, PhasingParameters parameters, double[] psfFwhm) {
+
+	/** A fully coherent run's result. */
+	public PhasingResult(final ComplexVolume object, final boolean[] support, final double[] chi2History, final double[] outsideFractionHistory,
+		final double finalChi2, final int iterations, final double seconds, final String backend, final PhasingParameters parameters) {
+		this(object, support, chi2History, outsideFractionHistory, finalChi2, iterations, seconds, backend, parameters, null);
+	}
+}

@@ -90,7 +90,8 @@ public enum DataKind {
 			given.seed(),
 			positivity == null ? k.positivity() : positivity,
 			pick(given.shrinkWrapMethod(), d3.shrinkWrapMethod(), k.shrinkWrapMethod()),
-			given.shrinkWrapSigmaEnd() == given.shrinkWrapSigma() && given.shrinkWrapSigma() == d3.shrinkWrapSigma() ? k.shrinkWrapSigmaEnd() : given.shrinkWrapSigmaEnd());
+			given.shrinkWrapSigmaEnd() == given.shrinkWrapSigma() && given.shrinkWrapSigma() == d3.shrinkWrapSigma() ? k.shrinkWrapSigmaEnd() : given.shrinkWrapSigmaEnd(),
+			given.psf());
 	}
 
 	private static <T> T pick(final T given, final T default3d, final T kind) { return given.equals(default3d) ? kind : given; }

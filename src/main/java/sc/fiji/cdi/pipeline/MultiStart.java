@@ -251,7 +251,7 @@ public final class MultiStart {
 		double seconds = 0;
 		for (final PhasingResult r : results) seconds += r.seconds();
 		final PhasingResult presented = new PhasingResult(shown.object(), shown.support(), bestResult.chi2History(), bestResult.outsideFractionHistory(),
-			chi2, bestResult.iterations(), seconds, bestResult.backend(), bestResult.parameters());
+			chi2, bestResult.iterations(), seconds, bestResult.backend(), bestResult.parameters(), bestResult.psfFwhm());
 		return new Result(presented, ranked, best, averaged, nFree, prtf, bestChi2, averageChi2, shown.shiftZyx(), byLlk ? "free_llk" : "chi2");
 	}
 

@@ -102,7 +102,7 @@ public final class ReconstructionPipeline {
 		}
 		t0 = System.nanoTime();
 		final int threads = threads(request.threads());
-		final PhasingBackend backend = Backends.select(request.backend(), pre.grid(), threads);
+		final PhasingBackend backend = Backends.select(request.backend(), pre.grid(), threads, request.phasing().parsedPsf() != null);
 		final PhasingResult result;
 		MultiStart.Result starts = null;
 		if (guess == null) {
@@ -112,7 +112,7 @@ public final class ReconstructionPipeline {
 		} else {
 			final PhasingResult r = refining != null ? refining.run(backend, pre, seededParameters, guess, progress) : new Phaser(backend).run(pre, request.phasing(), guess, progress);
 			final Alignment.Centred c = Alignment.present(r.object(), r.support());
-			result = new PhasingResult(c.object(), c.support(), r.chi2History(), r.outsideFractionHistory(), r.finalChi2(), r.iterations(), r.seconds(), r.backend(), r.parameters());
+			result = new PhasingResult(c.object(), c.support(), r.chi2History(), r.outsideFractionHistory(), r.finalChi2(), r.iterations(), r.seconds(), r.backend(), r.parameters(), r.psfFwhm());
 		}
 		seconds.put("phasing", (System.nanoTime() - t0) / 1e9);
 		return new Outcome(pre, result, seconds, starts);

@@ -200,6 +200,7 @@ public final class ResultWriter {
 		// the ranked-best start's (its chi2_history is the one reported); starts may run different recipes (NN + refine)
 		m.put("iterations", r.iterations());
 		m.put("final_chi2", r.finalChi2());
+		if (r.psfFwhm() != null) m.put("psf_fwhm_zyx", r.psfFwhm()); // the refined partial-coherence kernel, detector pixels
 		final int allIterations = ms == null ? r.iterations() : ms.starts().stream().mapToInt(MultiStart.Start::iterations).sum();
 		if (ms != null) {
 			m.put("iterations_all_starts", allIterations);

@@ -67,6 +67,8 @@ public final class FftwBackend implements PhasingBackend {
 		/** Maximum of work as the last blur computed it; NaN when not known. */
 		private double workMaxValue = Double.NaN;
 		private float[] sum;
+		/** F on the heap for the partial-coherence projection; allocated at its first use. */
+		private float[] host;
 		/** Σ|ρ|² outside S and in all, computed by the last update for the current ρ and S; NaN when stale. */
 		private double outsideSum = Double.NaN, totalSum = Double.NaN;
 		private int accumulated;
@@ -138,6 +140,21 @@ public final class FftwBackend implements PhasingBackend {
 			fftwf_execute_dft(plans.backward(), projPtr, projPtr);
 			projected = true;
 			return sumM2 > 0 ? err / sumM2 : 0;
+		}
+
+		@Override
+		public double projectModulus(final sc.fiji.cdi.phasing.PartialCoherence coherence, final boolean refine) {
+			checkOpen();
+			fftwf_execute_dft(plans.forward(), rhoPtr, projPtr);
+			if (host == null) host = new float[2 * n];
+			proj.get(0, host);
+			final double chi2 = coherence.project(host, modulus, null, refine);
+			final float invN = 1f / n;
+			for (int i = 0; i < 2 * n; i++) host[i] *= invN;
+			proj.put(0, host);
+			fftwf_execute_dft(plans.backward(), projPtr, projPtr);
+			projected = true;
+			return chi2;
 		}
 
 		/** The native buffers are freed by close(): touching them afterwards would crash the JVM. */

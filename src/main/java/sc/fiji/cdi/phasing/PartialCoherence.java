@@ -1,0 +1,255 @@
+package sc.fiji.cdi.phasing;
+
+import java.util.Locale;
+
+import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.fft.Fft;
+import sc.fiji.cdi.util.CdiException;
+
+/**
+ * Partial coherence as a point-spread function K in detector space (PyNX's {@code psf}; cohere's {@code pcdi}; Clark
+ * et al. 2012, Nat. Commun. 3:993): the measured intensity is modelled as the coherent |F|² convolved with K, so the
+ * modulus projection becomes F ← F·√(I / (|F|² ⊗ K)) where measured (PyNX), and K is refined from the data every
+ * {@link Psf#period()} iterations by a Richardson–Lucy step, K ← K·[(I / (|F|² ⊗ K)) ⋆ |F|²] / Σ|F|² (cohere's
+ * LUCY update, one step per trigger). K lives in a window of ±{@link #HALF_WIDTH} pixels around zero frequency
+ * (cohere's 16-pixel kernel), is non-negative and sums to 1.
+ * <p>
+ * One instance per reconstruction: it keeps K and its transform and two complex work arrays on the heap (6 floats a
+ * voxel); the backend hands it F = FFT(ρ) (unnormalised, FFT-unshifted) and gets back F' on the same scale.
+ */
+public final class PartialCoherence {
+
+	/** Half-width of K's window in pixels along each axis (capped at a quarter of the axis). */
+	public static final int HALF_WIDTH = 8;
+
+	/** Richardson–Lucy steps per update of K (cohere's {@code pc_LUCY_iterations}). */
+	public static final int LUCY_STEPS = 20;
+
+	/** The shape K starts from. */
+	public enum Profile { GAUSSIAN, LORENTZIAN, PSEUDO_VOIGT }
+
+	/**
+	 * The {@code psf} setting, in PyNX's words: {@code gaussian,FWHM[,PERIOD]}, {@code lorentzian,FWHM[,PERIOD]} or
+	 * {@code pseudo-voigt,FWHM,ETA[,PERIOD]} (FWHM in detector pixels, η the Lorentzian fraction; K refined every
+	 * PERIOD iterations, 0 = never, default 5), or {@code none}.
+	 */
+	public record Psf(Profile profile, double fwhm, double eta, int period) {
+
+		/** PyNX's recommendation for data with significant partial coherence. */
+		public static final String RECOMMENDED = "pseudo-voigt,1,0.05,20";
+
+		public Psf {
+			if (!(fwhm > 0 && fwhm <= 2 * HALF_WIDTH)) throw new CdiException("psf: the width " + fwhm + " pixels is out of range: expected a FWHM above 0 and at most " + 2 * HALF_WIDTH + " pixels (typically 1).");
+			if (!(eta >= 0 && eta <= 1)) throw new CdiException("psf: the Lorentzian fraction " + eta + " is out of range: expected 0 to 1 (typically 0.05).");
+			if (period < 0) throw new CdiException("psf: the update period " + period + " is negative: expected 0 (never refined) or a number of iterations (typically 5–20).");
+		}
+
+		/** null for "none" (or blank); otherwise the parsed setting, or a {@link CdiException} saying what is expected. */
+		public static Psf parse(final String text) {
+			if (text == null || text.isBlank() || text.trim().equalsIgnoreCase("none") || text.trim().equalsIgnoreCase("false")) return null;
+			final String[] f = text.trim().toLowerCase(Locale.ROOT).split("\\s*,\\s*");
+			final String expected = "expected none, gaussian,FWHM[,PERIOD], lorentzian,FWHM[,PERIOD] or pseudo-voigt,FWHM,ETA[,PERIOD] (PyNX's syntax, e.g. " + RECOMMENDED + ")";
+			try {
+				switch (f[0]) {
+					case "gaussian", "lorentzian":
+						if (f.length < 2 || f.length > 3) break;
+						return new Psf(f[0].equals("gaussian") ? Profile.GAUSSIAN : Profile.LORENTZIAN, Double.parseDouble(f[1]), 0, f.length == 3 ? Integer.parseInt(f[2]) : 5);
+					case "pseudo-voigt", "pseudo_voigt", "voigt":
+						if (f.length < 3 || f.length > 4) break;
+						return new Psf(Profile.PSEUDO_VOIGT, Double.parseDouble(f[1]), Double.parseDouble(f[2]), f.length == 4 ? Integer.parseInt(f[3]) : 5);
+					default:
+						break;
+				}
+			} catch (final NumberFormatException e) {
+				throw new CdiException("psf='" + text + "' has a value that is not a number: " + expected + ".");
+			}
+			throw new CdiException("psf='" + text + "' is not known: " + expected + ".");
+		}
+
+		/** K(r) before normalisation, r in pixels. */
+		double value(final double r) {
+			final double x = 2 * r / fwhm;
+			final double gauss = Math.exp(-Math.log(2) * x * x), lorentz = 1 / (1 + x * x);
+			return switch (profile) {
+				case GAUSSIAN -> gauss;
+				case LORENTZIAN -> lorentz;
+				case PSEUDO_VOIGT -> (1 - eta) * gauss + eta * lorentz;
+			};
+		}
+	}
+
+	private final Grid g, roi;
+	private final int n, nr, threads;
+	private final int[] half;
+	/** FFT of K on the full grid; |F|² and its blur on the full grid. */
+	private final float[] kernelHat, work;
+	/** K, the measured intensity (−1 = unmeasured), |F|²'s transform and a work array on the ROI, all unshifted. */
+	private final float[] kernel, observed, modelHat, roiWork;
+	private int updates;
+
+	public PartialCoherence(final Grid grid, final Psf psf, final int threads) {
+		this.g = grid;
+		this.n = grid.size();
+		this.threads = Math.max(1, threads);
+		final int[] dims = grid.zyx(), r = new int[3];
+		half = new int[3];
+		for (int a = 0; a < 3; a++) {
+			half[a] = Math.min(HALF_WIDTH, dims[a] / 4);
+			r[a] = Math.min(dims[a], 4 * HALF_WIDTH);
+		}
+		roi = new Grid(r[0], r[1], r[2]);
+		nr = roi.size();
+		kernelHat = new float[2 * n];
+		work = new float[2 * n];
+		kernel = new float[nr];
+		observed = new float[nr];
+		modelHat = new float[2 * nr];
+		roiWork = new float[2 * nr];
+		window((i, dz, dy, dx) -> kernel[i] = (float) psf.value(Math.sqrt(dz * dz + dy * dy + dx * dx)));
+		normaliseKernel();
+		transformKernel();
+	}
+
+	/** Heap bytes of one instance on {@code grid}, with the backend's heap copy of F (FFTW's). */
+	public static long bytes(final Grid grid) { return grid.size() * 6L * Float.BYTES + 6L * 32 * 32 * 32 * Float.BYTES; }
+
+	private interface Offset { void at(int roiIndex, int dz, int dy, int dx); }
+
+	/** Visits K's window: the index in the (unshifted) ROI and the signed offsets from zero frequency. */
+	private void window(final Offset o) {
+		for (int dz = -half[0]; dz <= half[0]; dz++)
+			for (int dy = -half[1]; dy <= half[1]; dy++)
+				for (int dx = -half[2]; dx <= half[2]; dx++)
+					o.at(roiIndex(dz, dy, dx), dz, dy, dx);
+	}
+
+	private int roiIndex(final int dz, final int dy, final int dx) {
+		return (Math.floorMod(dz, roi.nz) * roi.ny + Math.floorMod(dy, roi.ny)) * roi.nx + Math.floorMod(dx, roi.nx);
+	}
+
+	private void normaliseKernel() {
+		final double[] sum = { 0 };
+		window((i, dz, dy, dx) -> { if (!(kernel[i] > 0)) kernel[i] = 0; sum[0] += kernel[i]; });
+		if (!(sum[0] > 0)) throw new CdiException("The partial-coherence kernel became zero: the data and the model have no intensity in common.");
+		final float inv = (float) (1 / sum[0]);
+		window((i, dz, dy, dx) -> kernel[i] *= inv);
+	}
+
+	/** K placed on the full grid, transformed. */
+	private void transformKernel() {
+		java.util.Arrays.fill(kernelHat, 0f);
+		window((i, dz, dy, dx) -> kernelHat[2 * g.index(Math.floorMod(dz, g.nz), Math.floorMod(dy, g.ny), Math.floorMod(dx, g.nx))] = kernel[i]);
+		Fft.forward(g, kernelHat, threads);
+	}
+
+	/**
+	 * The modulus projection under the partial-coherence model, in place on {@code f} = FFT(ρ) (unnormalised,
+	 * FFT-unshifted): F ← F·M/√(|F|² ⊗ K) where measured, F elsewhere. With {@code refine}, K first takes
+	 * {@link #LUCY_STEPS} Richardson–Lucy steps against the data around zero frequency (cohere fits its kernel on the
+	 * central region too: that is where the intensity, and so the information on K, is).
+	 *
+	 * @param amp        the measured amplitude M (a negative value marks an unmeasured pixel)
+	 * @param unmeasured the unmeasured pixels, or null
+	 * @return χ² = Σ(√(|F|² ⊗ K) − M)² / Σ M² over measured pixels
+	 */
+	public double project(final float[] f, final float[] amp, final boolean[] unmeasured, final boolean refine) {
+		for (int i = 0; i < n; i++) {
+			final float re = f[2 * i], im = f[2 * i + 1];
+			work[2 * i] = re * re + im * im;
+			work[2 * i + 1] = 0f;
+		}
+		if (refine) refine(amp, unmeasured);
+		Fft.forward(g, work, threads);
+		multiply(work, kernelHat, false);
+		Fft.inverse(g, work, threads); // |F|² ⊗ K in the real parts
+		double num = 0, den = 0;
+		for (int i = 0; i < n; i++) {
+			final float mi = amp[i];
+			if (mi < 0 || unmeasured != null && unmeasured[i]) continue;
+			final double mod = Math.sqrt(Math.max(work[2 * i], 0.0));
+			num += (mod - mi) * (mod - mi);
+			den += (double) mi * mi;
+			final float re = f[2 * i], im = f[2 * i + 1];
+			if (mod > 0) {
+				final double s = mi / mod;
+				f[2 * i] = (float) (re * s);
+				f[2 * i + 1] = (float) (im * s);
+			} else {
+				f[2 * i] = mi;
+				f[2 * i + 1] = 0f;
+			}
+		}
+		return den > 0 ? num / den : 0;
+	}
+
+	/** Richardson–Lucy steps of K on the ROI, |F|² in the real parts of {@link #work}. */
+	private void refine(final float[] amp, final boolean[] unmeasured) {
+		java.util.Arrays.fill(modelHat, 0f);
+		double total = 0;
+		for (int z = 0; z < roi.nz; z++)
+			for (int y = 0; y < roi.ny; y++)
+				for (int x = 0; x < roi.nx; x++) {
+					// signed offsets of ROI voxel (z, y, x) from zero frequency, and the full grid's voxel there
+					final int dz = z < (roi.nz + 1) / 2 ? z : z - roi.nz, dy = y < (roi.ny + 1) / 2 ? y : y - roi.ny, dx = x < (roi.nx + 1) / 2 ? x : x - roi.nx;
+					final int i = g.index(Math.floorMod(dz, g.nz), Math.floorMod(dy, g.ny), Math.floorMod(dx, g.nx)), j = roi.index(z, y, x);
+					modelHat[2 * j] = work[2 * i];
+					total += work[2 * i];
+					observed[j] = amp[i] < 0 || unmeasured != null && unmeasured[i] ? -1f : amp[i] * amp[i];
+				}
+		if (!(total > 0)) return;
+		Fft.forward(roi, modelHat, 1);
+		final double inv = 1 / total;
+		for (int step = 0; step < LUCY_STEPS; step++) {
+			java.util.Arrays.fill(roiWork, 0f);
+			window((i, dz, dy, dx) -> roiWork[2 * i] = kernel[i]);
+			Fft.forward(roi, roiWork, 1);
+			multiply(roiWork, modelHat, false);
+			Fft.inverse(roi, roiWork, 1); // |F|² ⊗ K on the ROI
+			for (int j = 0; j < nr; j++) {
+				final double conv = roiWork[2 * j];
+				roiWork[2 * j] = observed[j] < 0 || !(conv > 0) ? 1f : (float) (observed[j] / conv); // no information: neutral
+				roiWork[2 * j + 1] = 0f;
+			}
+			Fft.forward(roi, roiWork, 1);
+			multiply(roiWork, modelHat, true); // correlation with |F|²
+			Fft.inverse(roi, roiWork, 1);
+			window((i, dz, dy, dx) -> kernel[i] = (float) (kernel[i] * Math.max(roiWork[2 * i], 0.0) * inv));
+			normaliseKernel();
+		}
+		transformKernel();
+		updates++;
+	}
+
+	/** a ← a·b (or a·conj(b)), interleaved complex. */
+	private static void multiply(final float[] a, final float[] b, final boolean conjugate) {
+		final float sign = conjugate ? -1f : 1f;
+		for (int i = 0; i < a.length / 2; i++) {
+			final float ar = a[2 * i], ai = a[2 * i + 1], br = b[2 * i], bi = sign * b[2 * i + 1];
+			a[2 * i] = ar * br - ai * bi;
+			a[2 * i + 1] = ar * bi + ai * br;
+		}
+	}
+
+	/** Richardson–Lucy steps taken so far. */
+	public int updates() { return updates; }
+
+	/** K's full width at half maximum along z, y, x in pixels, from its second moments (2√(2 ln 2)·σ). */
+	public double[] fwhm() {
+		final double[] m = new double[4]; // Σk and Σk·d
+		final double[] s2 = new double[3];
+		window((i, dz, dy, dx) -> {
+			final double k = kernel[i];
+			m[0] += k; m[1] += k * dz; m[2] += k * dy; m[3] += k * dx;
+			s2[0] += k * dz * dz; s2[1] += k * dy * dy; s2[2] += k * dx * dx;
+		});
+		final double c = 2 * Math.sqrt(2 * Math.log(2));
+		final double[] out = new double[3];
+		for (int a = 0; a < 3; a++) {
+			final double mean = m[1 + a] / m[0];
+			out[a] = c * Math.sqrt(Math.max(0, s2[a] / m[0] - mean * mean));
+		}
+		return out;
+	}
+
+
+}
