@@ -57,6 +57,7 @@ public final class JTransformsBackend implements PhasingBackend {
 		private final double[] partA, partB;
 		private final long[] partCount;
 		private SeparableBlur blur;
+		private PartialCoherence.Transforms transforms;
 		/** Maximum of work as the last blur computed it; NaN when not known. */
 		private double workMaxValue = Double.NaN;
 
@@ -121,7 +122,8 @@ public final class JTransformsBackend implements PhasingBackend {
 		public double projectModulus(final PartialCoherence coherence, final boolean refine) {
 			System.arraycopy(rho, 0, proj, 0, 2 * n);
 			Fft.forward(grid, proj, threads);
-			final double chi2 = coherence.project(proj, amp, unmeasured, refine);
+			if (transforms == null) transforms = PartialCoherence.Transforms.jtransforms(grid, threads);
+			final double chi2 = coherence.project(proj, amp, unmeasured, refine, transforms);
 			Fft.inverse(grid, proj, threads);
 			projected = true;
 			return chi2;

@@ -25,6 +25,24 @@ public final class PartialCoherence {
 	/** Richardson–Lucy steps per update of K (cohere's {@code pc_LUCY_iterations}). */
 	public static final int LUCY_STEPS = 20;
 
+	/**
+	 * Full-grid DFTs in place on interleaved complex arrays, as {@link Fft}'s (forward unnormalised, inverse scaled by
+	 * 1/N): each backend gives its own FFT, so the two extra transforms an iteration costs run at its speed.
+	 */
+	public interface Transforms {
+		void forward(float[] interleaved);
+
+		void inverse(float[] interleaved);
+
+		/** JTransforms ({@link Fft}) with {@code threads}. */
+		static Transforms jtransforms(final Grid grid, final int threads) {
+			return new Transforms() {
+				@Override public void forward(final float[] a) { Fft.forward(grid, a, threads); }
+				@Override public void inverse(final float[] a) { Fft.inverse(grid, a, threads); }
+			};
+		}
+	}
+
 	/** The shape K starts from. */
 	public enum Profile { GAUSSIAN, LORENTZIAN, PSEUDO_VOIGT }
 
@@ -79,7 +97,9 @@ public final class PartialCoherence {
 	}
 
 	private final Grid g, roi;
-	private final int n, nr, threads;
+	private final int n, nr;
+	/** Whether {@link #kernelHat} must be computed anew from K. */
+	private boolean kernelChanged = true;
 	private final int[] half;
 	/** FFT of K on the full grid; |F|² and its blur on the full grid. */
 	private final float[] kernelHat, work;
@@ -87,10 +107,9 @@ public final class PartialCoherence {
 	private final float[] kernel, observed, modelHat, roiWork;
 	private int updates;
 
-	public PartialCoherence(final Grid grid, final Psf psf, final int threads) {
+	public PartialCoherence(final Grid grid, final Psf psf) {
 		this.g = grid;
 		this.n = grid.size();
-		this.threads = Math.max(1, threads);
 		final int[] dims = grid.zyx(), r = new int[3];
 		half = new int[3];
 		for (int a = 0; a < 3; a++) {
@@ -107,7 +126,6 @@ public final class PartialCoherence {
 		roiWork = new float[2 * nr];
 		window((i, dz, dy, dx) -> kernel[i] = (float) psf.value(Math.sqrt(dz * dz + dy * dy + dx * dx)));
 		normaliseKernel();
-		transformKernel();
 	}
 
 	/** Heap bytes of one instance on {@code grid}, with the backend's heap copy of F (FFTW's). */
@@ -136,10 +154,11 @@ public final class PartialCoherence {
 	}
 
 	/** K placed on the full grid, transformed. */
-	private void transformKernel() {
+	private void transformKernel(final Transforms t) {
 		java.util.Arrays.fill(kernelHat, 0f);
 		window((i, dz, dy, dx) -> kernelHat[2 * g.index(Math.floorMod(dz, g.nz), Math.floorMod(dy, g.ny), Math.floorMod(dx, g.nx))] = kernel[i]);
-		Fft.forward(g, kernelHat, threads);
+		t.forward(kernelHat);
+		kernelChanged = false;
 	}
 
 	/**
@@ -150,18 +169,20 @@ public final class PartialCoherence {
 	 *
 	 * @param amp        the measured amplitude M (a negative value marks an unmeasured pixel)
 	 * @param unmeasured the unmeasured pixels, or null
+	 * @param t          the backend's full-grid transforms
 	 * @return χ² = Σ(√(|F|² ⊗ K) − M)² / Σ M² over measured pixels
 	 */
-	public double project(final float[] f, final float[] amp, final boolean[] unmeasured, final boolean refine) {
+	public double project(final float[] f, final float[] amp, final boolean[] unmeasured, final boolean refine, final Transforms t) {
 		for (int i = 0; i < n; i++) {
 			final float re = f[2 * i], im = f[2 * i + 1];
 			work[2 * i] = re * re + im * im;
 			work[2 * i + 1] = 0f;
 		}
 		if (refine) refine(amp, unmeasured);
-		Fft.forward(g, work, threads);
+		if (kernelChanged) transformKernel(t);
+		t.forward(work);
 		multiply(work, kernelHat, false);
-		Fft.inverse(g, work, threads); // |F|² ⊗ K in the real parts
+		t.inverse(work); // |F|² ⊗ K in the real parts
 		double num = 0, den = 0;
 		for (int i = 0; i < n; i++) {
 			final float mi = amp[i];
@@ -216,7 +237,7 @@ public final class PartialCoherence {
 			window((i, dz, dy, dx) -> kernel[i] = (float) (kernel[i] * Math.max(roiWork[2 * i], 0.0) * inv));
 			normaliseKernel();
 		}
-		transformKernel();
+		kernelChanged = true;
 		updates++;
 	}
 

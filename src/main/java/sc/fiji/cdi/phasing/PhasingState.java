@@ -57,7 +57,7 @@ public final class PhasingState implements AutoCloseable {
 		this.autoTwin = p.twinRemoval() && !recipe.writes(PhasingOperator.TwinRemoval.class);
 		this.autoAverage = p.averageLast() > 1 && !recipe.writes(PhasingOperator.Average.class);
 		final PartialCoherence.Psf psf = p.parsedPsf();
-		this.coherence = psf == null ? null : new PartialCoherence(session.grid(), psf, this.threads);
+		this.coherence = psf == null ? null : new PartialCoherence(session.grid(), psf);
 		this.coherencePeriod = psf == null ? 0 : psf.period();
 		// from the first iteration: PyNX switches its psf on after 2/3 of the HIO/RAAR iterations, but then the support
 		// has been found under the coherent model (2D, intensity blurred by σ = 1 px: correlation 0.76–0.79 against

@@ -106,7 +106,7 @@ class PartialCoherenceTest {
 		final float[][] out = new float[2][];
 		final PhasingBackend[] backends = { new JTransformsBackend(1), new FftwBackend(1) };
 		for (int b = 0; b < 2; b++) {
-			final PartialCoherence pc = new PartialCoherence(g, PartialCoherence.Psf.parse("gaussian,1.5,1"), 1);
+			final PartialCoherence pc = new PartialCoherence(g, PartialCoherence.Psf.parse("gaussian,1.5,1"));
 			try (PhasingBackend.Session session = backends[b].open(g, amp, null, object, support)) {
 				session.projectModulus(pc, true); // one step of K, then a projection with it
 				chi2[b] = session.projectModulus(pc, false);

@@ -69,6 +69,36 @@ public final class FftwBackend implements PhasingBackend {
 		private float[] sum;
 		/** F on the heap for the partial-coherence projection; allocated at its first use. */
 		private float[] host;
+		private NativeTransforms transforms;
+
+		/**
+		 * The partial-coherence model's transforms on this session's in-place backward plan and a native scratch
+		 * array of its own: forward(x) = conj(backward(conj x)) for FFTW's unnormalised transforms.
+		 */
+		private final class NativeTransforms implements sc.fiji.cdi.phasing.PartialCoherence.Transforms {
+			private final FloatPointer ptr = Fftw.allocComplex(n);
+			private final FloatBuffer buf = ptr.asBuffer();
+
+			@Override
+			public void forward(final float[] a) {
+				conjugate(a);
+				run(a, 1f);
+				conjugate(a);
+			}
+
+			@Override
+			public void inverse(final float[] a) { run(a, 1f / n); }
+
+			private void run(final float[] a, final float scale) {
+				checkOpen();
+				buf.put(0, a);
+				fftwf_execute_dft(plans.backward(), ptr, ptr);
+				buf.get(0, a);
+				if (scale != 1f) for (int i = 0; i < a.length; i++) a[i] *= scale;
+			}
+
+			private void conjugate(final float[] a) { for (int i = 1; i < a.length; i += 2) a[i] = -a[i]; }
+		}
 		/** Σ|ρ|² outside S and in all, computed by the last update for the current ρ and S; NaN when stale. */
 		private double outsideSum = Double.NaN, totalSum = Double.NaN;
 		private int accumulated;
@@ -148,7 +178,8 @@ public final class FftwBackend implements PhasingBackend {
 			fftwf_execute_dft(plans.forward(), rhoPtr, projPtr);
 			if (host == null) host = new float[2 * n];
 			proj.get(0, host);
-			final double chi2 = coherence.project(host, modulus, null, refine);
+			if (transforms == null) transforms = new NativeTransforms();
+			final double chi2 = coherence.project(host, modulus, null, refine, transforms);
 			final float invN = 1f / n;
 			for (int i = 0; i < 2 * n; i++) host[i] *= invN;
 			proj.put(0, host);
@@ -370,6 +401,7 @@ public final class FftwBackend implements PhasingBackend {
 			closed = true;
 			Fftw.free(rhoPtr);
 			Fftw.free(projPtr);
+			if (transforms != null) Fftw.free(transforms.ptr);
 		}
 	}
 }
