@@ -117,6 +117,8 @@ final class Inputs {
 	/**
 	 * bad_pixels: "masked" keeps the detector's bad pixels unmeasured (free under the modulus constraint); "zero"
 	 * turns them into measured zero counts as cohere does; "auto" (or empty) follows the beamline's {@code rules}.
+	 * A detector's marker values ({@link Diffraction#markers}: a saturated counter, a gap) are no measurement and stay
+	 * unmeasured under every rule: held at 0, a saturated Bragg peak would be phased as a hole.
 	 */
 	static Diffraction badPixels(final Diffraction d, final String choice, final Beamline.DataRules rules) {
 		final String c = choice == null ? "auto" : choice.trim().toLowerCase(Locale.ROOT);
@@ -125,9 +127,13 @@ final class Inputs {
 			throw new CdiException("bad_pixels='" + choice + "' is not known: expected 'auto' (the beamline's rule), 'masked' (left free by the phasing) or 'zero' (measured zeros, as cohere).");
 		if (auto ? !rules.badPixelsAsZero() : c.equals("masked")) return d;
 		if (d.mask == null) return d;
-		final int n = d.mask.unmeasuredCount();
-		return auto ? d.withValues(d.values, d.quantity, null, "badPixelsAsZero", "pixels", n, "rule", rules.source())
-			: d.withValues(d.values, d.quantity, null, "badPixelsAsZero", "pixels", n);
+		final int markers = d.markers == null ? 0 : d.markers.unmeasuredCount();
+		final int n = d.mask.unmeasuredCount() - markers;
+		if (n == 0) return d; // only markers: nothing to turn into zeros
+		final List<Object> params = new java.util.ArrayList<>(List.of("pixels", n));
+		if (markers > 0) params.addAll(List.of("markerPixelsUnmeasured", markers));
+		if (auto) params.addAll(List.of("rule", rules.source()));
+		return d.withValues(d.values, d.quantity, d.markers, "badPixelsAsZero", params.toArray()).withMarkers(d.markers);
 	}
 
 	/**

@@ -19,7 +19,7 @@ import sc.fiji.cdi.util.CdiException;
  * </ul>
  * Where this deviates from cohere: bad pixels are reported as a mask (values 0) rather than being measured zeros;
  * whether the phasing then leaves them free or holds them at 0 is the caller's choice (Reconstruct
- * {@code bad_pixels=masked|zero}).
+ * {@code bad_pixels=masked|zero}), except for {@link #markerPixels}, which are no measurement and stay free.
  */
 public final class DetectorCorrections {
 
