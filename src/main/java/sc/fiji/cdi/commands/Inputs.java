@@ -12,10 +12,12 @@ import sc.fiji.cdi.beamline.Beamline;
 import sc.fiji.cdi.beamline.Beamlines;
 import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.data.Mask;
 import sc.fiji.cdi.data.ProcessingLog;
 import sc.fiji.cdi.data.Quantity;
 import sc.fiji.cdi.data.RealVolume;
 import sc.fiji.cdi.fiji.ImagePlusConverter;
+import sc.fiji.cdi.io.DetectorCorrections;
 import sc.fiji.cdi.io.DetectorRegion;
 import sc.fiji.cdi.io.DiffractionReader;
 import sc.fiji.cdi.io.ImportOptions;
@@ -57,16 +59,20 @@ final class Inputs {
 
 	/**
 	 * An image open in Fiji as one pattern, refused for the reasons a file would be ({@link Validation#checkValues}:
-	 * NaN/Inf, only zeros, negative values unless {@code clampNegative}, every pixel the same).
+	 * NaN/Inf, only zeros, negative values unless {@code clampNegative}, every pixel the same). A 16-bit image's
+	 * marker values (65535: {@link DetectorCorrections#markerPixels}, as for a 16-bit file) are unmeasured, set to 0.
 	 *
 	 * @param source how the pattern is named in messages and the report
 	 */
 	static Diffraction fromImage(final ij.ImagePlus image, final String quantity, final boolean clampNegative, final String source) {
 		final RealVolume v = ImagePlusConverter.toVolume(image);
-		final int clamped = Validation.checkValues(v.data, v.grid, null, "The image '" + image.getTitle() + "'", clampNegative);
-		final ProcessingLog log = new ProcessingLog().add("from image", "title", image.getTitle());
+		final String dtype = ImagePlusConverter.dtype(image);
+		final Mask markers = DetectorCorrections.markerPixels(v.data, v.grid, dtype, !clampNegative);
+		if (markers != null) for (int i = 0; i < v.data.length; i++) if (markers.isUnmeasured(i)) v.data[i] = 0;
+		final int clamped = Validation.checkValues(v.data, v.grid, markers, "The image '" + image.getTitle() + "'", clampNegative);
+		final ProcessingLog log = new ProcessingLog().add("from image", "title", image.getTitle(), "dtype", dtype, "markerPixels", markers == null ? 0 : markers.unmeasuredCount());
 		if (clamped > 0) log.add("clamp_negative", "pixels_set_to_0", clamped);
-		return new Diffraction(v, Quantity.parse(quantity), null, log, source);
+		return new Diffraction(v, Quantity.parse(quantity), markers, markers, log, source);
 	}
 
 	/** {@code clamp_negative} ({@link ImportOptions#CLAMP_NEGATIVE_KEY}): negative values set to 0 instead of refused. */
