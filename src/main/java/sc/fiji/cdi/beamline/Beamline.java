@@ -95,7 +95,8 @@ public interface Beamline {
 	 * How a beamline's detector counts are treated by default.
 	 *
 	 * @param intensityThreshold counts at or below it are set to zero (the detector's noise floor)
-	 * @param badPixelsAsZero    whether the detector's bad pixels become measured zeros (else: unmeasured, left free)
+	 * @param badPixelsAsZero    whether the detector's bad pixels become measured zeros (else: unmeasured, left free);
+	 *                           never its marker values ({@link Diffraction#markers}), which are no measurement
 	 * @param source             where the rule comes from, for the report
 	 */
 	record DataRules(double intensityThreshold, boolean badPixelsAsZero, String source) {

@@ -557,7 +557,7 @@ public final class Id01Bliss implements Beamline {
 		report.put("maxipix_gaps", perFrame + " pixels per frame masked (rows and columns " + MAXIPIX_GAP_FIRST + "-" + (MAXIPIX_GAP_END - 1) + " of the 516x516 detector, bcdi)");
 		if (perFrame == 0) return d;
 		return d.withValues(new RealVolume(d.grid(), v, d.values.voxelSize, d.values.unit), d.quantity, Mask.fromUnmeasured(d.grid(), mask), "maxipixGaps", "pixelsPerFrame", perFrame, "newlyMasked", added,
-			"rule", "bcdi Maxipix: rows and columns 255-260 of 516");
+			"rule", "bcdi Maxipix: rows and columns 255-260 of 516").withMarkers(d.markers);
 	}
 
 	/**
@@ -580,7 +580,7 @@ public final class Id01Bliss implements Beamline {
 		final float[] out = v.clone();
 		for (int i = 0; i < v.length; i++) if (plane[i % n]) { mask[i] = true; out[i] = 0; }
 		return d.withValues(new RealVolume(d.grid(), out, d.values.voxelSize, d.values.unit), d.quantity, Mask.fromUnmeasured(d.grid(), mask), "saturatedPixels", "pixels", pixels, "level", level,
-			"rule", "bcdi saturation_threshold");
+			"rule", "bcdi saturation_threshold").withMarkers(d.markers);
 	}
 
 	/** bcdi's saturation level of a detector family (counts), NaN when it gives none. */

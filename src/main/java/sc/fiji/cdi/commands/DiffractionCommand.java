@@ -149,7 +149,9 @@ public abstract class DiffractionCommand extends CdiCommand {
 		if (spec != null && !spec.getPath().isBlank() || scan != null && !scan.isBlank())
 			throw new CdiException("spec=/scan= read a scan from a file or folder, but the data are the open image '" + diffraction.getTitle()
 				+ "': expected input=<file>.spec scan=<n>, or input=<frames folder> spec=<SPEC file> scan=<n>, or no spec=/scan=.");
-		return Inputs.fromImage(diffraction, quantity, clamp_negative, s.describe());
+		final Diffraction d = Inputs.fromImage(diffraction, quantity, clamp_negative, s.describe());
+		warnOfMarkers(d, clamp_negative);
+		return d;
 	}
 
 	/** The centring parameter as the core's enum; an error naming the value otherwise. */

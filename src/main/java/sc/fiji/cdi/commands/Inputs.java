@@ -12,10 +12,12 @@ import sc.fiji.cdi.beamline.Beamline;
 import sc.fiji.cdi.beamline.Beamlines;
 import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.data.Mask;
 import sc.fiji.cdi.data.ProcessingLog;
 import sc.fiji.cdi.data.Quantity;
 import sc.fiji.cdi.data.RealVolume;
 import sc.fiji.cdi.fiji.ImagePlusConverter;
+import sc.fiji.cdi.io.DetectorCorrections;
 import sc.fiji.cdi.io.DetectorRegion;
 import sc.fiji.cdi.io.DiffractionReader;
 import sc.fiji.cdi.io.ImportOptions;
@@ -57,16 +59,20 @@ final class Inputs {
 
 	/**
 	 * An image open in Fiji as one pattern, refused for the reasons a file would be ({@link Validation#checkValues}:
-	 * NaN/Inf, only zeros, negative values unless {@code clampNegative}, every pixel the same).
+	 * NaN/Inf, only zeros, negative values unless {@code clampNegative}, every pixel the same). A 16-bit image's
+	 * marker values (65535: {@link DetectorCorrections#markerPixels}, as for a 16-bit file) are unmeasured, set to 0.
 	 *
 	 * @param source how the pattern is named in messages and the report
 	 */
 	static Diffraction fromImage(final ij.ImagePlus image, final String quantity, final boolean clampNegative, final String source) {
 		final RealVolume v = ImagePlusConverter.toVolume(image);
-		final int clamped = Validation.checkValues(v.data, v.grid, null, "The image '" + image.getTitle() + "'", clampNegative);
-		final ProcessingLog log = new ProcessingLog().add("from image", "title", image.getTitle());
+		final String dtype = ImagePlusConverter.dtype(image);
+		final Mask markers = DetectorCorrections.markerPixels(v.data, v.grid, dtype, !clampNegative);
+		if (markers != null) for (int i = 0; i < v.data.length; i++) if (markers.isUnmeasured(i)) v.data[i] = 0;
+		final int clamped = Validation.checkValues(v.data, v.grid, markers, "The image '" + image.getTitle() + "'", clampNegative);
+		final ProcessingLog log = new ProcessingLog().add("from image", "title", image.getTitle(), "dtype", dtype, "markerPixels", markers == null ? 0 : markers.unmeasuredCount());
 		if (clamped > 0) log.add("clamp_negative", "pixels_set_to_0", clamped);
-		return new Diffraction(v, Quantity.parse(quantity), null, log, source);
+		return new Diffraction(v, Quantity.parse(quantity), markers, markers, log, source);
 	}
 
 	/** {@code clamp_negative} ({@link ImportOptions#CLAMP_NEGATIVE_KEY}): negative values set to 0 instead of refused. */
@@ -117,6 +123,8 @@ final class Inputs {
 	/**
 	 * bad_pixels: "masked" keeps the detector's bad pixels unmeasured (free under the modulus constraint); "zero"
 	 * turns them into measured zero counts as cohere does; "auto" (or empty) follows the beamline's {@code rules}.
+	 * A detector's marker values ({@link Diffraction#markers}: a saturated counter, a gap) are no measurement and stay
+	 * unmeasured under every rule: held at 0, a saturated Bragg peak would be phased as a hole.
 	 */
 	static Diffraction badPixels(final Diffraction d, final String choice, final Beamline.DataRules rules) {
 		final String c = choice == null ? "auto" : choice.trim().toLowerCase(Locale.ROOT);
@@ -125,9 +133,13 @@ final class Inputs {
 			throw new CdiException("bad_pixels='" + choice + "' is not known: expected 'auto' (the beamline's rule), 'masked' (left free by the phasing) or 'zero' (measured zeros, as cohere).");
 		if (auto ? !rules.badPixelsAsZero() : c.equals("masked")) return d;
 		if (d.mask == null) return d;
-		final int n = d.mask.unmeasuredCount();
-		return auto ? d.withValues(d.values, d.quantity, null, "badPixelsAsZero", "pixels", n, "rule", rules.source())
-			: d.withValues(d.values, d.quantity, null, "badPixelsAsZero", "pixels", n);
+		final int markers = d.markers == null ? 0 : d.markers.unmeasuredCount();
+		final int n = d.mask.unmeasuredCount() - markers;
+		if (n == 0) return d; // only markers: nothing to turn into zeros
+		final List<Object> params = new java.util.ArrayList<>(List.of("pixels", n));
+		if (markers > 0) params.addAll(List.of("markerPixelsUnmeasured", markers));
+		if (auto) params.addAll(List.of("rule", rules.source()));
+		return d.withValues(d.values, d.quantity, d.markers, "badPixelsAsZero", params.toArray()).withMarkers(d.markers);
 	}
 
 	/**

@@ -65,6 +65,20 @@ public final class ImagePlusConverter {
 		return new RealVolume(g, data, new double[] { c.pixelDepth, c.pixelHeight, c.pixelWidth }, unit);
 	}
 
+	/**
+	 * The element type of an image's pixels as the file readers name it ({@code uint8}, {@code uint16},
+	 * {@code float32}), for {@code DetectorCorrections.markerPixels}; the raw values {@link #toVolume} reads, so a
+	 * signed 16-bit TIFF's calibration is not applied.
+	 */
+	public static String dtype(final ImagePlus imp) {
+		return switch (imp.getBitDepth()) {
+			case 8 -> "uint8";
+			case 16 -> "uint16";
+			case 32 -> "float32";
+			default -> "rgb";
+		};
+	}
+
 	/** A binary mask image (0/255, 8-bit) of a boolean array. */
 	public static ImagePlus maskToImagePlus(final Grid g, final boolean[] mask, final String title, final double[] voxelSize, final String unit) {
 		final ImageStack stack = new ImageStack(g.nx, g.ny);

@@ -19,7 +19,7 @@ import sc.fiji.cdi.util.CdiException;
  * </ul>
  * Where this deviates from cohere: bad pixels are reported as a mask (values 0) rather than being measured zeros;
  * whether the phasing then leaves them free or holds them at 0 is the caller's choice (Reconstruct
- * {@code bad_pixels=masked|zero}).
+ * {@code bad_pixels=masked|zero}), except for {@link #markerPixels}, which are no measurement and stay free.
  */
 public final class DetectorCorrections {
 
@@ -54,28 +54,37 @@ public final class DetectorCorrections {
 	 * The pixels of integer detector frames that hold a marker rather than a count: the largest value of the type
 	 * (65535, 2³¹−1, 2³²−1: a saturated counter, or the gap and dead-pixel marker of Eiger and Lambda frames) and,
 	 * for signed types, negative values (Pilatus: −1 gaps, −2 bad pixels). Integer types as the TIFF and HDF5
-	 * readers ({@code uint16}, {@code int32}) and EDF ({@code UnsignedShort}) name them; float data and 8-bit images
-	 * have no markers (null). NumPy files are arrays a user saved, not detector output: not checked.
+	 * readers ({@code uint16}, {@code int32}), EDF ({@code UnsignedShort}) and NumPy ({@code <u2}, {@code >i4}) name
+	 * them — a detector's frames saved with NumPy keep their markers; float data and 8-bit images have no markers (null).
 	 *
 	 * @param negatives whether negative values are markers: false when the user asked for negatives to be set to 0
 	 *                  ({@link ImportOptions#clampNegative}: background-subtracted counts, whose negatives are noise)
-	 * @return the marker pixels on {@code g}, or null when there are none
+	 * @return the marker pixels on {@code g}, or null when there are none (no array is allocated then)
 	 */
 	public static Mask markerPixels(final float[] v, final Grid g, final String dtype, final boolean negatives) {
 		final java.util.regex.Matcher m = INTEGER_TYPE.matcher(dtype == null ? "" : dtype.toLowerCase(java.util.Locale.ROOT));
 		if (!m.find()) return null;
-		final boolean signed = m.group(2) != null ? m.group(1).isEmpty() : m.group(3) == null;
-		final int bits = m.group(2) != null ? Integer.parseInt(m.group(2)) : m.group(4).equals("short") ? 16 : 32;
+		final boolean signed;
+		final int bits;
+		if (m.group(2) != null) { signed = m.group(1).isEmpty(); bits = Integer.parseInt(m.group(2)); }
+		else if (m.group(5) != null) { signed = m.group(5).equals("i"); bits = 8 * Integer.parseInt(m.group(6)); }
+		else { signed = m.group(3) == null; bits = m.group(4).equals("short") ? 16 : 32; }
 		final float max = (float) ((1L << (signed ? bits - 1 : bits)) - 1); // as float: 65535, 2^31, 2^32
-		final boolean[] bad = new boolean[v.length];
-		boolean any = false;
 		final boolean below = signed && negatives;
-		for (int i = 0; i < v.length; i++) if (v[i] >= max || below && v[i] < 0) { bad[i] = true; any = true; }
-		return any ? Mask.fromUnmeasured(g, bad) : null;
+		boolean[] bad = null; // allocated at the first marker: most frames have none
+		for (int i = 0; i < v.length; i++)
+			if (v[i] >= max || below && v[i] < 0) {
+				if (bad == null) bad = new boolean[v.length];
+				bad[i] = true;
+			}
+		return bad == null ? null : Mask.fromUnmeasured(g, bad);
 	}
 
-	/** 16- and 32-bit integers: TIFF/HDF5 ({@code uint16}, {@code int32}) or EDF ({@code UnsignedShort}, {@code SignedInteger}) names. */
-	private static final java.util.regex.Pattern INTEGER_TYPE = java.util.regex.Pattern.compile("^(?:(u?)int(16|32)\\b|(un)?signed(short|integer|long)\\b)");
+	/**
+	 * 16- and 32-bit integers: TIFF/HDF5 ({@code uint16}, {@code int32}), EDF ({@code UnsignedShort},
+	 * {@code SignedInteger}) or NumPy ({@code <u2}, {@code |i4}, {@code >u4 (Fortran order)}) names.
+	 */
+	private static final java.util.regex.Pattern INTEGER_TYPE = java.util.regex.Pattern.compile("^(?:(u?)int(16|32)\\b|(un)?signed(short|integer|long)\\b|[<>|=]([iu])([24])\\b)");
 
 	/** A flat-field pixel this many times the flat's median (positive pixels) or more is bad: scan 54's brightest is 2.7 times. */
 	public static final double FLAT_MAX_OVER_MEDIAN = 1e4;

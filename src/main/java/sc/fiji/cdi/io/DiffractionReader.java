@@ -22,7 +22,8 @@ import sc.fiji.cdi.util.CdiException;
  * <p>
  * Corrections, in this order ({@link DetectorCorrections}): frames cropped to {@link ImportOptions#roi()} when
  * they are larger; the format's own mask (CXI {@code mask}); the marker values of integer detector frames
- * ({@link DetectorCorrections#markerPixels}: the type's maximum, negative values) are bad; the dark field (pixels &gt; 1 are bad, following
+ * ({@link DetectorCorrections#markerPixels}: the type's maximum, negative values) are bad and kept apart as
+ * {@link Diffraction#markers} (no measurement: unmeasured whatever {@code bad_pixels} says); the dark field (pixels &gt; 1 are bad, following
  * cohere's 34-ID-C preprocessing); the white field (× mean/flat; below mean − 3σ or ≤ 0 → bad); the mask file
  * (non-zero = bad). Dark, flat and mask frames of the whole detector are cut to the region. A 2D dark/flat/mask
  * applies to every z plane. Masked pixels are set to 0.
@@ -139,7 +140,8 @@ public final class DiffractionReader {
 		// which source masks how much of the data: named when together they leave no measured pixel
 		final java.util.List<String> sources = new java.util.ArrayList<>();
 		if (mask != null) sources.add("the file's own mask (" + mask.unmeasuredCount() + " bad)");
-		// integer frames: saturated counters and gap markers are bad pixels, not counts (before the flat field scales them);
+		// integer frames: saturated counters and gap markers are bad pixels, not counts (before the flat field scales them),
+		// carried apart as the data's markers: no rule makes them measured zeros;
 		// negatives are not markers when clamp_negative=true says they are noise to set to 0 (background-subtracted counts)
 		final Mask markers = DetectorCorrections.markerPixels(v, grid, raw.dtype(), !o.clampNegative());
 		final int markerBad = markers == null ? 0 : markers.unmeasuredCount();
@@ -209,7 +211,7 @@ public final class DiffractionReader {
 				"maskFile", o.maskPath() == null ? "" : o.maskPath() + " (" + maskBad + " bad pixels)",
 				"markerPixels", markerBad,
 				"maskedPixels", masked, "clampedNegative", clamped);
-		return new Diffraction(new RealVolume(grid, v, raw.voxelSize(), raw.unit()), o.quantity(), mask, log, path.toString());
+		return new Diffraction(new RealVolume(grid, v, raw.voxelSize(), raw.unit()), o.quantity(), mask, markers, log, path.toString());
 	}
 
 	/**

@@ -25,7 +25,7 @@ import sc.fiji.cdi.io.ImportOptions;
  * the detectors' marker values, and scans aborted before their last point. The layout of {@link Aps34idcTest} (scan 7,
  * 3 points, frames of the region {@code #UIMR5 2 4 1 3}), without dark and flat fields so that values stay exact.
  */
-class Aps34idcRawScanTest {
+public class Aps34idcRawScanTest {
 
 	@TempDir
 	Path dir;
@@ -45,6 +45,37 @@ class Aps34idcRawScanTest {
 			IntegerTiff.write(frames.resolve(String.format("test_S0007_%05d.tif", z)), 3, 4, bits, signed, v);
 		}
 		return s;
+	}
+
+	/**
+	 * Scan 7 of {@link Aps34idcTest} in {@code dir}: 3 uint16 frames of 3x4 pixels, value 10(z+1) + i at pixel i, a
+	 * saturated Bragg peak (65535) at pixel (2, 3) of every frame, and a dark field {@code dark.tif} next to the SPEC
+	 * file with one hot pixel (dark 5 &gt; 1: cohere's bad pixel) at (1, 1). Returns the SPEC file.
+	 */
+	public static Path saturatedScanWithHotPixel(final Path dir) throws IOException {
+		final Path spec = layout(dir, Aps34idcTest.specText("2 4 1 3"), 3, 16, false, 65535);
+		final float[] dark = new float[12];
+		dark[1 * 4 + 1] = 5;
+		Aps34idcTest.tiff(dir.resolve("dark.tif"), 3, 4, dark);
+		return spec;
+	}
+
+	/**
+	 * The import keeps a detector's marker values apart from the other bad pixels ({@link Diffraction#markers}), so
+	 * that a rule turning bad pixels into measured zeros can leave a saturated peak free: here the saturated pixel is a
+	 * marker, the hot dark-field pixel only a bad pixel.
+	 */
+	@Test
+	void markerValuesAreKeptApartFromTheOtherBadPixels() throws IOException {
+		final Beamline.Scan s = load(saturatedScanWithHotPixel(dir));
+		final Diffraction d = s.data();
+		assertEquals(6, d.mask.unmeasuredCount(), "the saturated and the hot pixel, in each of 3 frames");
+		assertEquals(3, d.markers.unmeasuredCount());
+		for (int z = 0; z < 3; z++) {
+			assertTrue(d.markers.isUnmeasured(d.grid().index(z, 2, 3)));
+			assertTrue(d.mask.isUnmeasured(d.grid().index(z, 1, 1)) && !d.markers.isUnmeasured(d.grid().index(z, 1, 1)));
+		}
+		assertTrue(s.rules().badPixelsAsZero(), "34-ID-C: the other bad pixels become measured zeros (cohere)");
 	}
 
 	static Beamline.Scan load(final Path spec) {

@@ -1,13 +1,16 @@
 package sc.fiji.cdi.commands;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
 import ij.ImagePlus;
+import ij.process.ByteProcessor;
 import ij.process.FloatProcessor;
+import ij.process.ShortProcessor;
 import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.util.CdiException;
 
@@ -39,5 +42,34 @@ class OpenImageInputTest {
 		assertEquals(-1f, open.getProcessor().getf(1), "the open image is not changed");
 		assertEquals("image 'neg'", d.source);
 		assertTrue(d.log.steps().stream().anyMatch(s -> s.name().equals("clamp_negative")));
+	}
+
+	/**
+	 * A 16-bit image open in Fiji (a detector frame opened with File > Open) gets the marker rule of a 16-bit file:
+	 * 65535 is a saturated counter or a gap, unmeasured and set to 0, not the brightest count. Before, only files were
+	 * checked. 8-bit and 32-bit float images have no markers.
+	 */
+	@Test
+	void aSixteenBitImageHasTheMarkerRuleOfASixteenBitFile() {
+		final short[] px = new short[16];
+		for (int i = 0; i < 16; i++) px[i] = (short) (100 + i);
+		px[6] = (short) 65535;
+		final ImagePlus open = new ImagePlus("frame", new ShortProcessor(4, 4, px, null));
+		final Diffraction d = Inputs.fromImage(open, "intensity", false, "image 'frame'");
+		assertEquals(1, d.unmeasuredCount());
+		assertTrue(d.mask.isUnmeasured(6) && d.markers.isUnmeasured(6));
+		assertEquals(0f, d.values.data[6]);
+		assertEquals(105f, d.values.data[5]);
+		assertEquals(65535f, open.getProcessor().getf(6), "the open image is not changed");
+		assertEquals(1, d.log.steps().get(0).parameters().get("markerPixels"));
+		assertEquals("uint16", d.log.steps().get(0).parameters().get("dtype"));
+		final float[] f = new float[16];
+		for (int i = 0; i < 16; i++) f[i] = 100 + i;
+		f[6] = 65535;
+		assertNull(Inputs.fromImage(image("float", f), "intensity", false, "image 'float'").mask, "float data have no markers");
+		final byte[] b = new byte[16];
+		for (int i = 0; i < 16; i++) b[i] = (byte) (100 + i);
+		b[6] = (byte) 255;
+		assertNull(Inputs.fromImage(new ImagePlus("bytes", new ByteProcessor(4, 4, b)), "intensity", false, "image 'bytes'").mask, "8-bit data have no markers");
 	}
 }

@@ -201,4 +201,39 @@ class NpyIOTest {
 		assertEquals(Path.of("data", "field.npz[psi.npy]"), named);
 		for (final char c : "<>:\"|?*".toCharArray()) assertTrue(named.toString().indexOf(c) < 0, "a character Windows refuses in a file name: " + c + " in " + named);
 	}
+
+	/**
+	 * A detector's frames saved with NumPy keep their marker values, and get the rule of TIFF, HDF5 and EDF frames
+	 * (DetectorCorrections.markerPixels): 65535 in a uint16 array and −1 in an int32 one are unmeasured, set to 0 and
+	 * carried as the data's markers. Before, a NumPy array's 65535 was phased as its brightest count and its −1
+	 * refused as a negative value. Float and 8-bit arrays have no markers.
+	 */
+	@Test
+	void integerArraysKeepTheMarkerRuleOfDetectorFrames() throws IOException {
+		final Path u2 = dir.resolve("saturated.npy");
+		Files.write(u2, npy(1, "{'descr': '<u2', 'fortran_order': False, 'shape': (2, 3), }", Fixtures.shorts(ByteOrder.LITTLE_ENDIAN, 10, 20, 30, 40, 65535, 60)));
+		final Diffraction d = DiffractionReader.read(u2, ImportOptions.defaults());
+		assertArrayEquals(new float[] { 10, 20, 30, 40, 0, 60 }, d.values.data);
+		assertEquals(1, d.mask.unmeasuredCount());
+		assertTrue(d.mask.isUnmeasured(4) && d.markers.isUnmeasured(4) && d.markers.unmeasuredCount() == 1);
+		assertEquals(1, d.log.steps().get(0).parameters().get("markerPixels"));
+
+		final ByteBuffer b = ByteBuffer.allocate(4 * 6).order(ByteOrder.BIG_ENDIAN);
+		for (final int v : new int[] { 7, -1, 9, 11, 13, 15 }) b.putInt(v);
+		final Path i4 = dir.resolve("pilatus.npy");
+		Files.write(i4, npy(1, "{'descr': '>i4', 'fortran_order': True, 'shape': (2, 3), }", b.array()));
+		final Diffraction p = DiffractionReader.read(i4, ImportOptions.defaults());
+		assertEquals(1, p.markers.unmeasuredCount(), "-1 is a Pilatus gap, not a negative count");
+		assertEquals(0f, p.values.get(0, 1, 0), "Fortran order: element 1 is row 1, column 0");
+		assertTrue(p.mask.isUnmeasured(p.grid().index(0, 1, 0)));
+
+		final Path f4 = dir.resolve("float.npy");
+		Files.write(f4, npy(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }", Fixtures.floats(ByteOrder.LITTLE_ENDIAN, 1, 2, 3, 4, 65535, 6)));
+		final Diffraction f = DiffractionReader.read(f4, ImportOptions.defaults());
+		assertEquals(65535f, f.values.data[4]);
+		assertTrue(f.mask == null && f.markers == null, "float data have no markers");
+		final Path u1 = dir.resolve("bytes.npy");
+		Files.write(u1, npy(1, "{'descr': '|u1', 'fortran_order': False, 'shape': (2, 3), }", new byte[] { 1, 2, 3, 4, (byte) 255, 6 }));
+		assertEquals(255f, DiffractionReader.read(u1, ImportOptions.defaults()).values.data[4], "8-bit data have no markers");
+	}
 }
