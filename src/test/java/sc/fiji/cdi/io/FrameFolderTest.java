@@ -183,6 +183,17 @@ class FrameFolderTest {
 		assertRejected(scans, null, "differ in more than one number", "scan54_1.tif", "scan55_1.tif");
 	}
 
+	/** The left-out TIFFs are said in the command's log, not only in the report. */
+	@Test
+	void aStrayTiffIsSaidInTheImportLog() throws IOException {
+		final Path folder = frames(3, 4, 3);
+		Fixtures.floatTiff(folder.resolve("preview.tif"), 4, 3, PLANE);
+		final sc.fiji.cdi.testutil.HeadlessRun r = sc.fiji.cdi.testutil.HeadlessRun.of("--headless", "--run", "Import Diffraction", "input=\"" + folder + "\",output_dir=\"" + dir.resolve("out") + "\"");
+		assertEquals(0, r.code, r.err);
+		final String said = r.out + r.err;
+		assertTrue(said.contains("left out of the stack, not frames: preview.tif (not named like the frames, scan_#_#.tif"), said);
+	}
+
 	private Path frames2() throws IOException {
 		final Path folder = Files.createDirectory(dir.resolve("plain"));
 		for (int k = 0; k < 3; k++) Fixtures.floatTiff(folder.resolve("f_" + k + ".tif"), 4, 3, PLANE);
