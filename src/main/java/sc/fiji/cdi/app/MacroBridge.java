@@ -28,7 +28,9 @@ import sc.fiji.cdi.util.CdiException;
  * <li>the command is found by its menu label: {@code run("Reconstruct", "input=[/data/a.tif] output_dir=[/out]")};</li>
  * <li>each input is read as {@code Macro.getValue(options, name, null)} — only the {@code key=value} form
  * (imagej-legacy {@code MacroPreprocessor} with {@code IJ1Helper.getMacroParameter}); a key that is absent keeps the
- * command's default. Booleans are {@code key=true} / {@code key=false}, as Fiji's recorder writes them
+ * command's default. It is ImageJ's method itself, so its rule holds: the first {@code key=} not preceded by a letter,
+ * also one inside another key's {@code [...]} value ({@code input=[/d/run seed=5] seed=7} gives seed "5]", as in Fiji).
+ * Booleans are {@code key=true} / {@code key=false}, as Fiji's recorder writes them
  * ({@code MacroRecorderPostprocessor} records {@code value.toString()}); a bare {@code key} (ImageJ 1's checkbox
  * convention) is ignored by Fiji, so it is ignored here too, with a warning that says what to write instead;</li>
  * <li>an {@code ImagePlus} input is an open image given by ID or by title ({@code amplitude=[scan54 amplitude]};

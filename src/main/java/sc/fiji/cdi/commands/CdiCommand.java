@@ -100,10 +100,15 @@ public abstract class CdiCommand implements Command, org.scijava.Cancelable {
 	 * Integer frames' marker values (the type's maximum: a saturated counter or a gap; negatives unless
 	 * {@code clampNegative}) are bad pixels since 1 Dec, left unmeasured whatever {@code bad_pixels} says: said in the
 	 * log, not only counted in the import step, since a 16-bit pattern scaled to 65535 loses its brightest pixels to it.
+	 * Also warns of a frames folder's TIFFs that were left out as not named like the frames
+	 * ({@link sc.fiji.cdi.io.DiffractionReader#IGNORED_FILES}).
 	 */
 	protected void warnOfMarkers(final sc.fiji.cdi.data.Diffraction d, final boolean clampNegative) {
 		if (log == null || d.log.steps().isEmpty()) return;
 		final java.util.Map<String, Object> step = d.log.steps().get(0).parameters();
+		// a frames folder's TIFFs that are not frames (notes.tif, preview.tif): left out, said here
+		if (step.get(sc.fiji.cdi.io.DiffractionReader.IGNORED_FILES) instanceof String ignored)
+			log.warn(d.source + ": left out of the stack, not frames: " + ignored + " (" + sc.fiji.cdi.io.DiffractionReader.IGNORED_FILES + " in the report).");
 		if (!(step.get("markerPixels") instanceof Integer n) || n == 0) return;
 		log.warn(d.source + ": " + n + (n == 1 ? " pixel" : " pixels") + " of the " + step.get("dtype") + " data " + (n == 1 ? "holds" : "hold") + " the type's largest value" + (clampNegative ? "" : " or a negative one")
 			+ ", a detector's marker (gap, dead or saturated pixel) rather than counts: left unmeasured (free in the phasing) whatever bad_pixels says (markerPixels in the report; docs/io.md).");

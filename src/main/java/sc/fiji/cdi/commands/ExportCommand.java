@@ -21,6 +21,10 @@ import sc.fiji.cdi.workflow.Export;
  * (Fiji, large volumes), VTK .vti (ParaView) or CXI (HDF5, cxidb layout; the complex object, support, strain and
  * optionally the diffraction data). The work is {@link Export}; this command reads the inputs and maps its
  * parameters to a request. The output is complete or absent.
+ * <p>
+ * Without {@code format} (a macro or {@code --run} that leaves it out; the dialog always sets it) the format is the
+ * one the output's extension names (.xml, .vti, .cxi/.h5/.hdf5); an output without extension gets the default,
+ * bigdataviewer; another extension is refused. The log says which format was used and why.
  */
 @Plugin(type = Command.class, menuPath = "Plugins>CDI>Export", headless = true)
 public class ExportCommand extends ReconstructionInputCommand {
@@ -31,8 +35,9 @@ public class ExportCommand extends ReconstructionInputCommand {
 	@Parameter(label = "Diffraction data for CXI (optional)", required = false, persist = false)
 	private File diffraction_file;
 
-	@Parameter(label = "Format", choices = { "bigdataviewer", "vti", "cxi" }, persist = false)
-	private String format = "bigdataviewer";
+	/** Null when a macro or the command line leaves it out: then {@link #format(File, String)} decides. */
+	@Parameter(label = "Format", choices = { "bigdataviewer", "vti", "cxi" }, required = false, persist = false)
+	private String format;
 
 	@Parameter(label = "Output file (.xml, .vti or .cxi)", style = "save", persist = false)
 	private File output;
@@ -42,8 +47,11 @@ public class ExportCommand extends ReconstructionInputCommand {
 
 	@Override
 	protected void execute() {
-		final Export.Format fmt = Export.Format.parse(format, "format");
-		if (!ObjectInputs.given(output)) throw new CdiException("Parameter 'output' is missing: give the file to write (" + fmt.extension + ").");
+		if (!ObjectInputs.given(output))
+			throw new CdiException("Parameter 'output' is missing: give the file to write (" + (format == null || format.isBlank() ? ".xml, .vti or .cxi" : Export.Format.parse(format, "format").extension) + ").");
+		final Export.Format fmt = format(output, format);
+		log.info("Export format: " + fmt.key() + " (" + (format == null || format.isBlank() ? Export.Format.ofExtension(output.toPath()) != null
+			? "format not given: from the output's extension" : "format not given and the output has no extension: the default" : "given") + ")");
 		final Path target = Export.target(output.toPath(), fmt);
 		final Map<String, Path> files = ObjectInputs.files(amplitude_file, phase_file, support_file);
 		if (ObjectInputs.given(strain_file)) files.put("strain_file", strain_file.toPath());
@@ -59,5 +67,20 @@ public class ExportCommand extends ReconstructionInputCommand {
 		final Export.Result r = Export.run(new Export.Request(in.name(), in.amplitude(), in.phase(), strain, in.support(), d, fmt, target, voxel,
 			nm ? "nm" : in.amplitude().unit, inputs), progress());
 		log.info("Exported " + in.name() + " (" + String.join(", ", r.channels()) + ") to " + r.target().toAbsolutePath());
+	}
+
+	/**
+	 * The format to write: {@code format} when given; else the one {@code output}'s extension names; else, for an
+	 * output without extension, the default bigdataviewer. Any other extension without {@code format} is refused.
+	 */
+	static Export.Format format(final File output, final String format) {
+		if (format != null && !format.isBlank()) return Export.Format.parse(format, "format");
+		final Export.Format byExtension = Export.Format.ofExtension(output.toPath());
+		if (byExtension != null) return byExtension;
+		final String n = output.getName();
+		final int dot = n.lastIndexOf('.');
+		if (dot <= 0) return Export.Format.BIGDATAVIEWER;
+		throw new CdiException("Parameter 'format' is not given and output " + output + " has the extension " + n.substring(dot) + ", which names no export format;"
+			+ " expected format=bigdataviewer (.xml), vti (.vti) or cxi (.cxi, .h5, .hdf5), or an output with one of those extensions.");
 	}
 }

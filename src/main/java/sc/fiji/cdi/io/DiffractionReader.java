@@ -45,7 +45,8 @@ public final class DiffractionReader {
 		if (Files.isDirectory(path)) {
 			final Set<Path> exclude = new HashSet<>();
 			for (final Path p : new Path[] { o.darkField(), o.whiteField(), o.maskPath() }) if (p != null) exclude.add(p.toAbsolutePath().normalize());
-			return readFrames(path, FrameFolderReader.frames(path, exclude), o);
+			final FrameFolderReader.Listing listing = FrameFolderReader.list(path, exclude);
+			return readFrames(path, listing.frames(), o, ignoredNote(listing));
 		}
 		requireRegularFile(path, "File");
 		final RawArray raw;
@@ -60,7 +61,7 @@ public final class DiffractionReader {
 			case "edf" -> { raw = EdfReader.readRaw(path); format = "EDF"; }
 			default -> throw new CdiException("File " + path + " has an unknown extension '" + ext + "'; expected .tif/.tiff, .h5/.hdf5/.cxi/.nxs, .npy, .npz, .edf or a folder of TIFF frames.");
 		}
-		return correct(raw, format, path.toString(), path, o);
+		return correct(raw, format, path.toString(), path, o, null);
 	}
 
 	/**
@@ -68,11 +69,36 @@ public final class DiffractionReader {
 	 * of a folder, e.g. the points a SPEC scan recorded ({@link #frameFiles} lists the folder).
 	 */
 	public static Diffraction readFrames(final Path folder, final List<Path> frames, final ImportOptions options) {
-		if (frames == null || frames.isEmpty()) throw new CdiException("No frames given from folder " + folder + "; expected one detector TIFF per rocking-curve point.");
 		final ImportOptions o = options == null ? ImportOptions.defaults() : options;
+		String ignored = null;
+		if (frames != null && !frames.isEmpty()) {
+			final Set<Path> exclude = new HashSet<>();
+			for (final Path p : new Path[] { o.darkField(), o.whiteField(), o.maskPath() }) if (p != null) exclude.add(p.toAbsolutePath().normalize());
+			try {
+				ignored = ignoredNote(FrameFolderReader.list(folder, exclude));
+			} catch (final CdiException e) {
+				// frames chosen by the caller from a folder the plain listing refuses: nothing to warn of here
+			}
+		}
+		return readFrames(folder, frames, o, ignored);
+	}
+
+	private static Diffraction readFrames(final Path folder, final List<Path> frames, final ImportOptions o, final String ignored) {
+		if (frames == null || frames.isEmpty()) throw new CdiException("No frames given from folder " + folder + "; expected one detector TIFF per rocking-curve point.");
 		final RawArray raw = FrameFolderReader.readRaw(folder, frames);
 		final String files = folder + " (" + frames.size() + " frames, " + frames.get(0).getFileName() + " … " + frames.get(frames.size() - 1).getFileName() + ")";
-		return correct(raw, "TIFF frames", files, folder, o);
+		return correct(raw, "TIFF frames", files, folder, o, ignored);
+	}
+
+	/** Import-log key: the TIFFs of a frames folder left out because they are not named like the frames. */
+	public static final String IGNORED_FILES = "ignoredFiles";
+
+	/** "notes.tif, preview.tif (not named like the frames, scan_#.tif)", or null when every TIFF is a frame. */
+	private static String ignoredNote(final FrameFolderReader.Listing l) {
+		if (l.ignored().isEmpty()) return null;
+		final List<String> n = l.ignored().stream().map(p -> p.getFileName().toString()).toList();
+		return String.join(", ", n.subList(0, Math.min(10, n.size()))) + (n.size() > 10 ? ", ... (" + n.size() + " files)" : "")
+			+ " (not named like the frames, " + l.pattern() + " with # the frame number)";
 	}
 
 	/**
@@ -116,11 +142,11 @@ public final class DiffractionReader {
 		RawArray raw = new RawArray(grid, v, raws.get(0).dtype(), shape).withDataset("/" + (dataset.startsWith("/") ? dataset.substring(1) : dataset));
 		if (m != null) raw = raw.withMask(Mask.fromUnmeasured(grid, m));
 		final String files = source + " (" + nz + " frames in " + parts.size() + " files, " + parts.get(0).getFileName() + " … " + parts.get(parts.size() - 1).getFileName() + ")";
-		return correct(raw, "HDF5", files, source, o);
+		return correct(raw, "HDF5", files, source, o, null);
 	}
 
 	/** The corrections and checks of {@link #read} on frames already read. */
-	private static Diffraction correct(final RawArray raw, final String format, final String files, final Path path, final ImportOptions o) {
+	private static Diffraction correct(final RawArray raw, final String format, final String files, final Path path, final ImportOptions o, final String ignoredFiles) {
 		final Grid rawGrid = raw.grid();
 		if (TiffReader.BITMAP_TYPE.equals(raw.dtype()))
 			throw new CdiException(format + " data in " + files + " are a 1-bit (black and white) image, a mask or support rather than counts; expected 8-, 16- or 32-bit detector counts."
@@ -202,7 +228,7 @@ public final class DiffractionReader {
 				+ "; expected some measured pixels. Check the mask, dark and white field files.");
 		}
 		final int clamped = Validation.checkValues(v, grid, mask, path, o.clampNegative());
-		final ProcessingLog log = new ProcessingLog().add("import", "format", format, "file", files, "dataset", raw.dataset() == null ? "" : raw.dataset(),
+		final java.util.List<Object> kv = new java.util.ArrayList<>(java.util.Arrays.asList("format", format, "file", files, "dataset", raw.dataset() == null ? "" : raw.dataset(),
 				"dtype", raw.dtype(), "shape", raw.shapeString(), "quantity", o.quantity().name().toLowerCase(Locale.ROOT),
 				"darkField", o.darkField() == null ? "" : o.darkField() + " (" + darkBad + " bad pixels per frame)",
 				"whiteField", o.whiteField() == null ? "" : o.whiteField() + " (" + flatBad + " bad pixels: <= 0 or below mean - " + DetectorCorrections.FLAT_LOW_SIGMAS + " sigma" + flatStats + ")",
@@ -210,7 +236,9 @@ public final class DiffractionReader {
 				"detector", o.detector() == null ? "" : o.detector().name(),
 				"maskFile", o.maskPath() == null ? "" : o.maskPath() + " (" + maskBad + " bad pixels)",
 				"markerPixels", markerBad,
-				"maskedPixels", masked, "clampedNegative", clamped);
+				"maskedPixels", masked, "clampedNegative", clamped));
+		if (ignoredFiles != null) java.util.Collections.addAll(kv, IGNORED_FILES, ignoredFiles);
+		final ProcessingLog log = new ProcessingLog().add("import", kv.toArray());
 		return new Diffraction(new RealVolume(grid, v, raw.voxelSize(), raw.unit()), o.quantity(), mask, markers, log, path.toString());
 	}
 
@@ -308,7 +336,7 @@ public final class DiffractionReader {
 		throw new CdiException(what + " " + p + " is not a regular file (a device or pipe); expected a data file.");
 	}
 
-	/** The detector frames of a folder in stacking order (natural order of the names, dark/flat/mask files excluded). */
+	/** The detector frames of a folder in stacking order (by frame number; dark/flat/mask files and TIFFs not named like the frames excluded; a gap is an error). */
 	public static List<Path> frameFiles(final Path folder, final Path... exclude) {
 		final Set<Path> ex = new HashSet<>();
 		for (final Path p : exclude) if (p != null) ex.add(p.toAbsolutePath().normalize());

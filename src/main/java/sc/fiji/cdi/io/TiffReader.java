@@ -21,9 +21,10 @@ import sc.fiji.cdi.util.CdiException;
 
 /**
  * Grey-level TIFF files (one plane or a multi-page stack, 8/16/32-bit integer or 32/64-bit float) through ImageJ's
- * TIFF decoder; pages become z. RGB, indexed colour, several samples per pixel, hyperstacks with several channels or
- * time points, OME-TIFFs with planes along more than one of C, T and Z, and pages of different sizes or sample types
- * are rejected: a diffraction pattern is one real value per pixel. Reduced-resolution pages (thumbnails) are skipped.
+ * TIFF decoder; pages become z (also time points when there is no other axis: rocking-curve frames written as T, by
+ * ImageJ or as an OME-TIFF). RGB, indexed colour, several samples per pixel, hyperstacks with several channels or with
+ * both z slices and time points, OME-TIFFs with planes along more than one of C, T and Z, and pages of different sizes
+ * or sample types are rejected: a diffraction pattern is one real value per pixel. Reduced-resolution pages (thumbnails) are skipped.
  * ImageJ reads 8-bit data as unsigned and 32-bit integers as signed: SampleFormat decides (signed 8-bit, unsigned
  * 32-bit are corrected). ImageJ's decoder refuses 64 bits per sample and reads no BigTIFF, so 64-bit float files and
  * BigTIFFs (uncompressed strips, either byte order) are read here from the layout {@link TiffStructure} walked, and
@@ -85,8 +86,12 @@ final class TiffReader {
 			if (imp == null) throw new CdiException("Cannot read " + file + " as TIFF: ImageJ could not decode it (unsupported compression or corrupt file).");
 			if (imp.getType() == ImagePlus.COLOR_RGB || imp.getType() == ImagePlus.COLOR_256)
 				throw new CdiException("File " + file + " is a colour TIFF; expected a grey-level detector image with one value per pixel.");
-			if (imp.getNChannels() > 1 || imp.getNFrames() > 1)
-				throw new CdiException("File " + file + " is a hyperstack with " + imp.getNChannels() + " channels and " + imp.getNFrames() + " time points; expected a single-channel z stack (channels=1, frames=1), e.g. not a complex (2-channel) image.");
+			// rocking-curve frames saved as time points (slices=1, frames=N) are a stack of frames, as an OME-TIFF with
+			// SizeT=N alone (requireOneOmeChannel); channels (a complex image's re/im) or z and t together are not
+			if (imp.getNChannels() > 1 || imp.getNFrames() > 1 && imp.getNSlices() > 1)
+				throw new CdiException("File " + file + " is a hyperstack with " + imp.getNChannels() + " channel" + (imp.getNChannels() == 1 ? "" : "s") + ", " + imp.getNSlices()
+					+ " z slice" + (imp.getNSlices() == 1 ? "" : "s") + " and " + imp.getNFrames() + " time point" + (imp.getNFrames() == 1 ? "" : "s")
+					+ "; expected a single-channel stack with frames along one axis only (z or time), e.g. not a complex (2-channel) image.");
 			final int nx = imp.getWidth(), ny = imp.getHeight(), nz = imp.getStackSize();
 			final long[] shape = nz == 1 ? new long[] { ny, nx } : new long[] { nz, ny, nx };
 			final Grid grid = Validation.grid(shape, file, "The TIFF image");
@@ -143,7 +148,8 @@ final class TiffReader {
 	/**
 	 * Refuses an OME-TIFF whose OME-XML (the first page's description) declares planes along more than one of
 	 * channels, time points and z, or several images: ImageJ's decoder reads all their planes as one z stack, volumes
-	 * glued together. Planes along one axis only are read as z (tifffile writes a 3D array without axes as channels).
+	 * glued together. Planes along one axis only are read as z: T alone is a rocking curve written as time points
+	 * (SizeT=N, SizeZ=1), and tifffile writes a 3D array without axes as channels.
 	 */
 	static void requireOneOmeChannel(final Path file, final String description) {
 		if (description == null || !description.contains("<OME")) return;

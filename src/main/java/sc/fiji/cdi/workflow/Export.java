@@ -35,6 +35,25 @@ public final class Export {
 
 		Format(final String extension) { this.extension = extension; }
 
+		/** The format's name as the command's {@code format} key takes it: bigdataviewer, vti, cxi. */
+		public String key() { return name().toLowerCase(Locale.ROOT); }
+
+		/**
+		 * The format an output file's extension names: .xml → BIGDATAVIEWER, .vti → VTI, .cxi/.h5/.hdf5 → CXI; null
+		 * when the name has no extension or another one.
+		 */
+		public static Format ofExtension(final Path output) {
+			final String n = output.getFileName() == null ? "" : output.getFileName().toString();
+			final int dot = n.lastIndexOf('.');
+			if (dot <= 0) return null;
+			return switch (n.substring(dot).toLowerCase(Locale.ROOT)) {
+				case ".xml" -> BIGDATAVIEWER;
+				case ".vti" -> VTI;
+				case ".cxi", ".h5", ".hdf5" -> CXI;
+				default -> null;
+			};
+		}
+
 		/** bigdataviewer (bdv, n5), vti (vtk) or cxi; {@code key} names the parameter in the message. */
 		public static Format parse(final String s, final String key) {
 			return switch (s == null ? "" : s.trim().toLowerCase(Locale.ROOT)) {

@@ -74,6 +74,27 @@ class MacroBridgeTest {
 		}
 	}
 
+	/**
+	 * ImageJ 1's {@code Macro.getValue} (1.54g, and imagej-legacy's MacroPreprocessor with it) takes the first
+	 * {@code key=} not preceded by a letter, also one inside another key's [bracketed] value: in
+	 * {@code input=[/data/run seed=5] seed=7} Fiji sets seed to "5]" (a refused number here), not 7. The runner calls
+	 * the same method, so a macro gets the same values as in Fiji; this pins that no other rule creeps in.
+	 */
+	@Test
+	void aKeyInsideAnotherKeysBracketedValueIsFoundAsImageJFindsIt() {
+		try (Context ctx = new Context(CommandService.class)) {
+			final CommandInfo rec = info(ctx, ReconstructCommand.class);
+			final String options = "input=[/data/run output_dir=/x] output_dir=/y ";
+			assertEquals(ij.Macro.getValue(options, "output_dir", null), MacroBridge.inputs(rec, options).get("output_dir").toString());
+			assertEquals("/x]", MacroBridge.inputs(rec, options).get("output_dir").toString(), "ImageJ's value, bracket and all");
+			assertEquals("/data/run output_dir=/x", MacroBridge.inputs(rec, options).get("input").toString());
+			final CdiException seed = assertThrows(CdiException.class, () -> MacroBridge.inputs(rec, "input=[/data/run seed=5] seed=7 "));
+			assertTrue(seed.getMessage().contains("seed=5]"), seed.getMessage());
+			// a key standing after the brackets only, as recorders write it, is read as usual
+			assertEquals("7", MacroBridge.inputs(rec, "input=[/data/run_seed] seed=7 ").get("seed").toString());
+		}
+	}
+
 	@Test
 	void imagesAreChosenByTitleOrIdAndTheCurrentImageOnlyFillsASingleImageInput() {
 		try (Context ctx = new Context(CommandService.class)) {

@@ -51,6 +51,38 @@ class ExportOutputTest {
 		assertTrue(Files.size(folder.resolve("scan.vti")) > 1000);
 	}
 
+	/**
+	 * A macro or command line without format= wrote BigDataViewer whatever the output (scan.vti was refused as "the
+	 * format needs .xml"; a name without extension became BDV unsaid): the output's extension decides, a name without
+	 * one gets the documented default, another extension is refused, and the log says which format was used.
+	 */
+	@Test
+	void withoutFormatTheOutputsExtensionDecidesAndTheLogSaysSo(@TempDir final Path tmp) throws Exception {
+		final Path amp = reconstruction(tmp.resolve("recon"));
+		final HeadlessRun vti = HeadlessRun.of("--headless", "--run", "Export", "amplitude_file=\"" + amp + "\",output=\"" + tmp.resolve("ex/scan.vti") + "\"");
+		assertEquals(0, vti.code, vti.err);
+		assertTrue(Files.size(tmp.resolve("ex/scan.vti")) > 1000);
+		assertTrue((vti.out + vti.err).contains("Export format: vti (format not given: from the output's extension)"), vti.out + vti.err);
+		final HeadlessRun cxi = HeadlessRun.of("--headless", "--run", "Export", "amplitude_file=\"" + amp + "\",output=\"" + tmp.resolve("ex/scan.h5") + "\"");
+		assertEquals(0, cxi.code, cxi.err);
+		assertTrue((cxi.out + cxi.err).contains("Export format: cxi"), cxi.out + cxi.err);
+		final HeadlessRun bare = HeadlessRun.of("--headless", "--run", "Export", "amplitude_file=\"" + amp + "\",output=\"" + tmp.resolve("ex/plain") + "\"");
+		assertEquals(0, bare.code, bare.err);
+		assertTrue(Files.exists(tmp.resolve("ex/plain.xml")));
+		assertTrue((bare.out + bare.err).contains("Export format: bigdataviewer (format not given and the output has no extension: the default)"), bare.out + bare.err);
+		final HeadlessRun tif = HeadlessRun.of("--headless", "--run", "Export", "amplitude_file=\"" + amp + "\",output=\"" + tmp.resolve("ex/scan.tif") + "\"");
+		assertEquals(1, tif.code, tif.err);
+		assertTrue(tif.err.contains("'format' is not given") && tif.err.contains(".tif") && tif.err.contains("format=bigdataviewer (.xml), vti (.vti) or cxi"), tif.err);
+		assertFalse(Files.exists(tmp.resolve("ex/scan.tif")));
+		// a format given is used as given (and a different extension is still refused)
+		final HeadlessRun given = HeadlessRun.of("--headless", "--run", "Export", "amplitude_file=\"" + amp + "\",format=\"vti\",output=\"" + tmp.resolve("ex/other") + "\"");
+		assertEquals(0, given.code, given.err);
+		assertTrue((given.out + given.err).contains("Export format: vti (given)"), given.out + given.err);
+		final HeadlessRun clash = HeadlessRun.of("--headless", "--run", "Export", "amplitude_file=\"" + amp + "\",format=\"cxi\",output=\"" + tmp.resolve("ex/x.vti") + "\"");
+		assertEquals(1, clash.code, clash.err);
+		assertTrue(clash.err.contains("needs .cxi"), clash.err);
+	}
+
 	@Test
 	void bdvManifestNameIsNotDoubled(@TempDir final Path tmp) throws Exception {
 		final Path amp = reconstruction(tmp.resolve("recon"));

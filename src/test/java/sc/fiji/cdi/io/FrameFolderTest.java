@@ -114,6 +114,92 @@ class FrameFolderTest {
 			"left out of the stack");
 	}
 
+	private static final float[] PLANE = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 };
+
+	/** scan_00003.tif missing: the stack was 4 frames, every point after 2 one angle early; now refused naming 3. */
+	@Test
+	void aGapInTheFrameNumbersIsRefusedNamingTheMissingNumber() throws IOException {
+		final Path folder = Files.createDirectory(dir.resolve("gap"));
+		for (final int k : new int[] { 0, 1, 2, 4 }) Fixtures.floatTiff(folder.resolve(String.format("scan_%05d.tif", k)), 4, 3, PLANE);
+		final Exception e = assertRejected(folder, null, "no frame number 3", "scan_00002.tif is followed by scan_00004.tif", "numbered 0 to 4");
+		final Path many = Files.createDirectory(dir.resolve("gaps"));
+		for (final int k : new int[] { 1, 2, 5, 9 }) Fixtures.floatTiff(many.resolve("f_" + k + ".tif"), 4, 3, PLANE);
+		assertRejected(many, null, "no frame number 3, 4, 6, 7, 8", "f_2.tif is followed by f_5.tif");
+		assertTrue(e.getMessage().contains("shift every later frame"), e.getMessage());
+		// the same number twice (scan_1 and scan_01) is not two points
+		final Path twice = Files.createDirectory(dir.resolve("twice"));
+		for (final String n : new String[] { "s_0.tif", "s_1.tif", "s_01.tif", "s_2.tif" }) Fixtures.floatTiff(twice.resolve(n), 4, 3, PLANE);
+		assertRejected(twice, null, "same frame number 1", "s_1.tif", "s_01.tif");
+	}
+
+	/** scan_-0001.tif was taken for frame 1 by its digits; it is frame −1, stacked before frame 0, and no frame 1 is a gap. */
+	@Test
+	void aNegativeFrameNumberIsNegative() throws IOException {
+		assertEquals(List.of(-1L), FrameFolderReader.parse("scan_-0001.tif").numbers());
+		assertEquals("scan_#.tif", FrameFolderReader.parse("scan_-0001.TIFF").pattern());
+		assertEquals(List.of(1L), FrameFolderReader.parse("scan-0001.tif").numbers(), "a dash after a letter is a separator");
+		assertEquals(List.of(54L, 1L), FrameFolderReader.parse("S54-0001.tif").numbers(), "... and after a digit");
+		final Path folder = Files.createDirectory(dir.resolve("neg"));
+		for (final int k : new int[] { -2, -1, 0, 1 }) {
+			final float[] p = PLANE.clone();
+			p[0] = 100 + k;
+			Fixtures.floatTiff(folder.resolve(k < 0 ? String.format("scan_-%04d.tif", -k) : String.format("scan_%05d.tif", k)), 4, 3, p);
+		}
+		final List<Path> order = FrameFolderReader.frames(folder, Set.of());
+		assertEquals(List.of("scan_-0002.tif", "scan_-0001.tif", "scan_00000.tif", "scan_00001.tif"), order.stream().map(p -> p.getFileName().toString()).toList());
+		final Diffraction d = DiffractionReader.read(folder, ImportOptions.defaults());
+		for (int z = 0; z < 4; z++) assertEquals(98 + z, d.values.get(z, 0, 0), "frame of z=" + z);
+		// -0001 and 00002: frames 0 and 1 are missing, not "frames 1 and 2"
+		final Path gap = Files.createDirectory(dir.resolve("neg_gap"));
+		Fixtures.floatTiff(gap.resolve("scan_-0001.tif"), 4, 3, PLANE);
+		Fixtures.floatTiff(gap.resolve("scan_00002.tif"), 4, 3, PLANE);
+		assertRejected(gap, null, "no frame number 0, 1", "numbered -1 to 2");
+	}
+
+	/** notes.tif and preview.tif beside the frames were stacked as frames (or failed a count); now left out and named. */
+	@Test
+	void aStrayTiffIsLeftOutAndNamed() throws IOException {
+		final Path folder = frames(4, 4, 3);
+		Fixtures.floatTiff(folder.resolve("notes.tif"), 4, 3, PLANE);
+		Fixtures.floatTiff(folder.resolve("preview.tif"), 8, 8, new float[64]);
+		Fixtures.floatTiff(folder.resolve("scan_54_sum.tif"), 4, 3, PLANE);
+		final FrameFolderReader.Listing l = FrameFolderReader.list(folder, Set.of());
+		assertEquals(List.of("scan_54_1.tif", "scan_54_2.tif", "scan_54_3.tif", "scan_54_4.tif"), l.frames().stream().map(p -> p.getFileName().toString()).toList());
+		assertEquals(List.of("notes.tif", "preview.tif", "scan_54_sum.tif"), l.ignored().stream().map(p -> p.getFileName().toString()).toList());
+		final Diffraction d = DiffractionReader.read(folder, ImportOptions.defaults());
+		assertEquals(new Grid(4, 3, 4), d.grid());
+		for (int z = 0; z < 4; z++) assertEquals(10 * (z + 1) + 5, d.values.get(z, 1, 1), "frame of z=" + z);
+		final String note = (String) d.log.steps().get(0).parameters().get(DiffractionReader.IGNORED_FILES);
+		assertEquals("notes.tif, preview.tif, scan_54_sum.tif (not named like the frames, scan_#_#.tif with # the frame number)", note);
+		// without strays the report has no such entry
+		assertFalse(DiffractionReader.read(frames2(), ImportOptions.defaults()).log.steps().get(0).parameters().containsKey(DiffractionReader.IGNORED_FILES));
+		// two patterns with as many files: which are the frames cannot be told
+		final Path two = Files.createDirectory(dir.resolve("two"));
+		for (final String n : new String[] { "a_1.tif", "a_2.tif", "b_1.tif", "b_2.tif" }) Fixtures.floatTiff(two.resolve(n), 4, 3, PLANE);
+		assertRejected(two, null, "a_#.tif and b_#.tif", "cannot be told");
+		// two scans' frames in one folder: the names differ in two numbers
+		final Path scans = Files.createDirectory(dir.resolve("scans"));
+		for (final String n : new String[] { "scan54_1.tif", "scan54_2.tif", "scan55_1.tif", "scan55_2.tif" }) Fixtures.floatTiff(scans.resolve(n), 4, 3, PLANE);
+		assertRejected(scans, null, "differ in more than one number", "scan54_1.tif", "scan55_1.tif");
+	}
+
+	/** The left-out TIFFs are said in the command's log, not only in the report. */
+	@Test
+	void aStrayTiffIsSaidInTheImportLog() throws IOException {
+		final Path folder = frames(3, 4, 3);
+		Fixtures.floatTiff(folder.resolve("preview.tif"), 4, 3, PLANE);
+		final sc.fiji.cdi.testutil.HeadlessRun r = sc.fiji.cdi.testutil.HeadlessRun.of("--headless", "--run", "Import Diffraction", "input=\"" + folder + "\",output_dir=\"" + dir.resolve("out") + "\"");
+		assertEquals(0, r.code, r.err);
+		final String said = r.out + r.err;
+		assertTrue(said.contains("left out of the stack, not frames: preview.tif (not named like the frames, scan_#_#.tif"), said);
+	}
+
+	private Path frames2() throws IOException {
+		final Path folder = Files.createDirectory(dir.resolve("plain"));
+		for (int k = 0; k < 3; k++) Fixtures.floatTiff(folder.resolve("f_" + k + ".tif"), 4, 3, PLANE);
+		return folder;
+	}
+
 	/** An unreadable folder was "Cannot list folder /x: /x." (the exception's message is only the path); as root the test cannot make one. */
 	@Test
 	void anUnreadableFolderIsSaidToBeUnreadable() {

@@ -62,7 +62,7 @@ class TiffIOTest {
 	}
 
 	@Test
-	void planeAndEightBitAndTimeSeries() throws IOException {
+	void planeAndEightBit() throws IOException {
 		final Path plane = dir.resolve("plane.tif");
 		TiffWriter.write(plane, new RealVolume(Grid.of2D(2, 3), new float[] { 1, 2, 3, 4, 5, 6 }, new double[] { 1, 55e3, 55e3 }, "nm"));
 		final Diffraction p = DiffractionReader.read(plane, ImportOptions.defaults());
@@ -73,15 +73,42 @@ class TiffIOTest {
 		final Path bytes = dir.resolve("eight.tif");
 		Fixtures.save(new ij.process.ByteProcessor(2, 2, new byte[] { 0, 10, (byte) 200, (byte) 255 }), bytes);
 		assertArrayEquals(new float[] { 0, 10, 200, 255 }, DiffractionReader.read(bytes, ImportOptions.defaults()).values.data);
+	}
+
+	/**
+	 * Rocking-curve frames written as time points, T x Y x X with one z slice: an OME-TIFF from tifffile
+	 * (rocking_t.ome.tif, SizeT=4, SizeZ=1; make_cxi_fixture.py) and an ImageJ time series (frames=3, slices=1, which
+	 * was refused as "a hyperstack with 3 time points") are stacks of frames in T order; z and t together stay refused.
+	 */
+	@Test
+	void framesWrittenAsTimePointsAreAStack(@TempDir final Path tmp) throws IOException {
+		final Path ome = tmp.resolve("rocking_t.ome.tif");
+		try (java.io.InputStream in = getClass().getResourceAsStream("rocking_t.ome.tif")) {
+			Files.copy(in, ome);
+		}
+		final Diffraction d = DiffractionReader.read(ome, ImportOptions.defaults());
+		assertEquals(new Grid(4, 6, 5), d.grid());
+		for (int t = 0; t < 4; t++) assertEquals(100 * t + 1 + 7, d.values.get(t, 1, 2), "frame t=" + t);
 
 		final ImageStack st = new ImageStack(2, 2);
-		for (int k = 0; k < 3; k++) st.addSlice(new FloatProcessor(2, 2, new float[] { 1, 2, 3, 4 }));
+		for (int k = 0; k < 3; k++) st.addSlice(new FloatProcessor(2, 2, new float[] { k, 1, 2, 3 }));
 		final ImagePlus movie = new ImagePlus("t", st);
 		movie.setDimensions(1, 1, 3);
 		movie.setOpenAsHyperStack(true);
-		final Path t = dir.resolve("time_series.tif");
-		Fixtures.save(movie, t);
-		assertRejected(t, null, "3 time points");
+		final Path series = tmp.resolve("rocking_series.tif");
+		Fixtures.save(movie, series);
+		final Diffraction m = DiffractionReader.read(series, ImportOptions.defaults());
+		assertEquals(new Grid(3, 2, 2), m.grid());
+		for (int k = 0; k < 3; k++) assertEquals(k, m.values.get(k, 0, 0));
+
+		final ImageStack zt = new ImageStack(2, 2);
+		for (int k = 0; k < 4; k++) zt.addSlice(new FloatProcessor(2, 2, new float[] { 1, 1, 2, 3 }));
+		final ImagePlus both = new ImagePlus("zt", zt);
+		both.setDimensions(1, 2, 2);
+		both.setOpenAsHyperStack(true);
+		final Path bothFile = tmp.resolve("zt.tif");
+		Fixtures.save(both, bothFile);
+		assertRejected(bothFile, null, "2 z slices and 2 time points", "frames along one axis only");
 	}
 
 	@Test

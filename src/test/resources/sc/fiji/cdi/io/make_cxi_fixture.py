@@ -76,3 +76,7 @@ with h5py.File("complex.h5", "w") as f:
 with h5py.File("extlink.h5", "w") as f:
     f.create_group("entry_1/data_1")
     f["entry_1/data_1/data"] = h5py.ExternalLink("extlink_data.h5", "/entry/data/data")
+# rocking_t.ome.tif (4 x 6 x 5 uint16, OME axes T, Y, X: SizeT=4, SizeZ=1): rocking-curve frames written as time
+# points; frame t holds 100 t + 1 + the pixel index
+a = (100 * np.arange(4)[:, None, None] + np.arange(6 * 5).reshape(6, 5) + 1).astype("u2")
+tifffile.imwrite("rocking_t.ome.tif", a, ome=True, metadata={"axes": "TYX"})
