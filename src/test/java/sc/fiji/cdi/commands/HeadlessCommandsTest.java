@@ -2,6 +2,7 @@ package sc.fiji.cdi.commands;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -61,6 +62,26 @@ class HeadlessCommandsTest {
 		try (var s = Files.list(out)) {
 			assertEquals(6, s.count(), "5 files and the manifest, no staging leftovers");
 		}
+	}
+
+	@Test
+	void partialCoherenceIsRecordedAndABadPsfIsRefusedBeforeAnyOutput(@TempDir final Path tmp) throws Exception {
+		final Path in = simulated2D(tmp, 5);
+		final Path out = tmp.resolve("out");
+		final HeadlessRun r = HeadlessRun.of("--headless", "--run", "Reconstruct",
+			"input=\"" + in + "\",output_dir=\"" + out + "\",recipe=\"2*(20*ER+80*HIO)+40*ER\",random_starts=2,psf=\"pseudo-voigt,1,0.05,10\"");
+		assertEquals(0, r.code, r.err);
+		final JsonObject report = JsonParser.parseString(Files.readString(out.resolve("scan5_report.json"))).getAsJsonObject();
+		assertEquals("pseudo-voigt,1,0.05,10", report.getAsJsonObject("phasing_parameters").get("psf").getAsString());
+		final var fwhm = report.getAsJsonArray("psf_fwhm_zyx");
+		assertEquals(3, fwhm.size());
+		// coherent data: the kernel narrows from its FWHM of 1 pixel
+		assertTrue(fwhm.get(2).getAsDouble() < 1.0 && fwhm.get(1).getAsDouble() < 1.0, fwhm.toString());
+		final Path out2 = tmp.resolve("out2");
+		final HeadlessRun bad = HeadlessRun.of("--headless", "--run", "Reconstruct", "input=\"" + in + "\",output_dir=\"" + out2 + "\",psf=\"gauss,1\"");
+		assertEquals(1, bad.code);
+		assertTrue(bad.err.contains("psf='gauss,1' is not known"), bad.err);
+		assertFalse(Files.exists(out2.resolve("scan5_report.json")), "nothing written");
 	}
 
 	@Test
