@@ -75,6 +75,17 @@ class TiffIOTest {
 		assertArrayEquals(new float[] { 0, 10, 200, 255 }, DiffractionReader.read(bytes, ImportOptions.defaults()).values.data);
 	}
 
+	/** An ImageJ hyperstack of c × z × t square float planes of {@code edge} pixels, plane k from {@code plane}, saved. */
+	private static Path hyperstack(final Path file, final int edge, final int c, final int z, final int t, final java.util.function.IntFunction<float[]> plane) {
+		final ImageStack st = new ImageStack(edge, edge);
+		for (int k = 0; k < c * z * t; k++) st.addSlice(new FloatProcessor(edge, edge, plane.apply(k)));
+		final ImagePlus imp = new ImagePlus(file.getFileName().toString(), st);
+		imp.setDimensions(c, z, t);
+		imp.setOpenAsHyperStack(true);
+		Fixtures.save(imp, file);
+		return file;
+	}
+
 	/**
 	 * Rocking-curve frames written as time points, T x Y x X with one z slice: an OME-TIFF from tifffile
 	 * (rocking_t.ome.tif, SizeT=4, SizeZ=1; make_cxi_fixture.py) and an ImageJ time series (frames=3, slices=1, which
@@ -90,24 +101,12 @@ class TiffIOTest {
 		assertEquals(new Grid(4, 6, 5), d.grid());
 		for (int t = 0; t < 4; t++) assertEquals(100 * t + 1 + 7, d.values.get(t, 1, 2), "frame t=" + t);
 
-		final ImageStack st = new ImageStack(2, 2);
-		for (int k = 0; k < 3; k++) st.addSlice(new FloatProcessor(2, 2, new float[] { k, 1, 2, 3 }));
-		final ImagePlus movie = new ImagePlus("t", st);
-		movie.setDimensions(1, 1, 3);
-		movie.setOpenAsHyperStack(true);
-		final Path series = tmp.resolve("rocking_series.tif");
-		Fixtures.save(movie, series);
+		final Path series = hyperstack(tmp.resolve("rocking_series.tif"), 2, 1, 1, 3, k -> new float[] { k, 1, 2, 3 });
 		final Diffraction m = DiffractionReader.read(series, ImportOptions.defaults());
 		assertEquals(new Grid(3, 2, 2), m.grid());
 		for (int k = 0; k < 3; k++) assertEquals(k, m.values.get(k, 0, 0));
 
-		final ImageStack zt = new ImageStack(2, 2);
-		for (int k = 0; k < 4; k++) zt.addSlice(new FloatProcessor(2, 2, new float[] { 1, 1, 2, 3 }));
-		final ImagePlus both = new ImagePlus("zt", zt);
-		both.setDimensions(1, 2, 2);
-		both.setOpenAsHyperStack(true);
-		final Path bothFile = tmp.resolve("zt.tif");
-		Fixtures.save(both, bothFile);
+		final Path bothFile = hyperstack(tmp.resolve("zt.tif"), 2, 1, 2, 2, k -> new float[] { 1, 1, 2, 3 });
 		assertRejected(bothFile, null, "2 z slices and 2 time points", "frames along one axis only");
 	}
 
@@ -117,13 +116,7 @@ class TiffIOTest {
 		Fixtures.save(new ColorProcessor(4, 4), rgb);
 		assertRejected(rgb, null, "colour");
 
-		final ImageStack st = new ImageStack(3, 3);
-		for (int k = 0; k < 4; k++) { final float[] p = new float[9]; Arrays.fill(p, k + 1); st.addSlice(new FloatProcessor(3, 3, p)); }
-		final ImagePlus hyper = new ImagePlus("c2", st);
-		hyper.setDimensions(2, 2, 1);
-		hyper.setOpenAsHyperStack(true);
-		final Path h = dir.resolve("complex_two_channels.tif");
-		Fixtures.save(hyper, h);
+		final Path h = hyperstack(dir.resolve("complex_two_channels.tif"), 3, 2, 2, 1, k -> { final float[] p = new float[9]; Arrays.fill(p, k + 1); return p; });
 		assertRejected(h, null, "2 channels", "single-channel");
 
 		final Path good = TiffWriterHelper.stack(dir.resolve("good.tif"));
