@@ -25,6 +25,9 @@ public final class PartialCoherence {
 	/** Richardson–Lucy steps per update of K (cohere's {@code pc_LUCY_iterations}). */
 	public static final int LUCY_STEPS = 20;
 
+	/** The narrowest σ (pixels) K's Gaussian keeps along an axis: K is then nearly a delta (neighbours at 0.4 %). */
+	public static final double SIGMA_MIN = 0.3;
+
 	/**
 	 * Full-grid DFTs in place on interleaved complex arrays, as {@link Fft}'s (forward unnormalised, inverse scaled by
 	 * 1/N): each backend gives its own FFT, so the two extra transforms an iteration costs run at its speed.
@@ -237,6 +240,19 @@ public final class PartialCoherence {
 			window((i, dz, dy, dx) -> kernel[i] = (float) (kernel[i] * Math.max(roiWork[2 * i], 0.0) * inv));
 			normaliseKernel();
 		}
+		// K as the axis-aligned Gaussian of the free-form kernel's second moments: the free-form Richardson–Lucy kernel
+		// also fits the noise (coherent 2D data at 10⁶ photons: FWHM 1.5–2.4 px, and 0.03–0.05 of the correlation lost)
+		final double[] sigma = sigmas();
+		window((i, dz, dy, dx) -> {
+			final double[] d = { dz, dy, dx };
+			double e = 0;
+			for (int a = 0; a < 3; a++) if (half[a] > 0) {
+				final double sg = Math.max(sigma[a], SIGMA_MIN);
+				e += d[a] * d[a] / (2 * sg * sg);
+			}
+			kernel[i] = (float) Math.exp(-e);
+		});
+		normaliseKernel();
 		kernelChanged = true;
 		updates++;
 	}
@@ -254,23 +270,47 @@ public final class PartialCoherence {
 	/** Richardson–Lucy steps taken so far. */
 	public int updates() { return updates; }
 
-	/** K's full width at half maximum along z, y, x in pixels, from its second moments (2√(2 ln 2)·σ). */
+	/** K's full width at half maximum along z, y, x in pixels (2√(2 ln 2)·σ, {@link #sigmas}). */
 	public double[] fwhm() {
-		final double[] m = new double[4]; // Σk and Σk·d
-		final double[] s2 = new double[3];
+		final double[] sg = sigmas();
+		for (int a = 0; a < 3; a++) sg[a] *= 2 * Math.sqrt(2 * Math.log(2));
+		return sg;
+	}
+
+	/**
+	 * Per axis, the σ of the Gaussian whose samples on K's window have K's variance along that axis (the variance of a
+	 * sampled Gaussian falls below σ² once σ nears a pixel: taken as σ², a narrow K would shrink at every update).
+	 * 0 along an axis K does not extend over (z of 2D data).
+	 */
+	double[] sigmas() {
+		final double[] m = new double[4], s2 = new double[3];
 		window((i, dz, dy, dx) -> {
 			final double k = kernel[i];
 			m[0] += k; m[1] += k * dz; m[2] += k * dy; m[3] += k * dx;
 			s2[0] += k * dz * dz; s2[1] += k * dy * dy; s2[2] += k * dx * dx;
 		});
-		final double c = 2 * Math.sqrt(2 * Math.log(2));
 		final double[] out = new double[3];
 		for (int a = 0; a < 3; a++) {
-			final double mean = m[1 + a] / m[0];
-			out[a] = c * Math.sqrt(Math.max(0, s2[a] / m[0] - mean * mean));
+			if (half[a] == 0) continue;
+			final double mean = m[1 + a] / m[0], v = Math.max(0, s2[a] / m[0] - mean * mean);
+			double lo = 0.01, hi = 4.0 * half[a];
+			for (int it = 0; it < 60; it++) {
+				final double mid = 0.5 * (lo + hi);
+				if (sampledVariance(mid, half[a]) < v) lo = mid; else hi = mid;
+			}
+			out[a] = 0.5 * (lo + hi);
 		}
 		return out;
 	}
 
-
+	/** The variance of exp(−k²/2σ²) sampled at the integers |k| ≤ half. */
+	static double sampledVariance(final double sigma, final int half) {
+		double w = 0, w2 = 0;
+		for (int k = -half; k <= half; k++) {
+			final double g = Math.exp(-k * k / (2 * sigma * sigma));
+			w += g;
+			w2 += g * k * k;
+		}
+		return w2 / w;
+	}
 }
