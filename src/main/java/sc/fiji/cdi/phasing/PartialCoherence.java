@@ -25,6 +25,9 @@ public final class PartialCoherence {
 	/** Richardson–Lucy steps per update of K (cohere's {@code pc_LUCY_iterations}). */
 	public static final int LUCY_STEPS = 20;
 
+	/** K is narrowed along an axis while the ROI's misfit grows by no more than this fraction. */
+	public static final double OCCAM = 0.01;
+
 	/** The narrowest σ (pixels) K's Gaussian keeps along an axis: K is then nearly a delta (neighbours at 0.4 %). */
 	public static final double SIGMA_MIN = 0.3;
 
@@ -243,16 +246,22 @@ public final class PartialCoherence {
 		// K as the axis-aligned Gaussian of the free-form kernel's second moments: the free-form Richardson–Lucy kernel
 		// also fits the noise (coherent 2D data at 10⁶ photons: FWHM 1.5–2.4 px, and 0.03–0.05 of the correlation lost)
 		final double[] sigma = sigmas();
-		window((i, dz, dy, dx) -> {
-			final double[] d = { dz, dy, dx };
-			double e = 0;
-			for (int a = 0; a < 3; a++) if (half[a] > 0) {
-				final double sg = Math.max(sigma[a], SIGMA_MIN);
-				e += d[a] * d[a] / (2 * sg * sg);
+		for (int a = 0; a < 3; a++) sigma[a] = Math.max(sigma[a], SIGMA_MIN);
+		gaussian(sigma);
+		// Occam: along each axis, the narrower of K and K at half its σ when the data fit the narrower about as well (a
+		// width the data do not constrain, e.g. along a thin crystal's flat fringes, drifts wide and takes the object with it)
+		{
+			double misfit = misfit();
+			for (int a = 0; a < 3; a++) {
+				if (half[a] == 0 || sigma[a] <= SIGMA_MIN) continue;
+				final double keep = sigma[a];
+				sigma[a] = Math.max(SIGMA_MIN, 0.5 * keep);
+				gaussian(sigma);
+				final double narrower = misfit();
+				if (narrower <= misfit * (1 + OCCAM)) misfit = Math.min(misfit, narrower);
+				else { sigma[a] = keep; gaussian(sigma); }
 			}
-			kernel[i] = (float) Math.exp(-e);
-		});
-		normaliseKernel();
+		}
 		kernelChanged = true;
 		updates++;
 	}
@@ -269,6 +278,33 @@ public final class PartialCoherence {
 
 	/** Richardson–Lucy steps taken so far. */
 	public int updates() { return updates; }
+
+	/** K ← the normalised axis-aligned Gaussian of {@code sigma} (z, y, x) on the window. */
+	private void gaussian(final double[] sigma) {
+		window((i, dz, dy, dx) -> {
+			final double[] d = { dz, dy, dx };
+			double e = 0;
+			for (int a = 0; a < 3; a++) if (half[a] > 0) e += d[a] * d[a] / (2 * sigma[a] * sigma[a]);
+			kernel[i] = (float) Math.exp(-e);
+		});
+		normaliseKernel();
+	}
+
+	/** Σ(√(|F|² ⊗ K) − √I)² over the ROI's measured pixels, |F|²'s transform in {@link #modelHat}. */
+	private double misfit() {
+		java.util.Arrays.fill(roiWork, 0f);
+		window((i, dz, dy, dx) -> roiWork[2 * i] = kernel[i]);
+		Fft.forward(roi, roiWork, 1);
+		multiply(roiWork, modelHat, false);
+		Fft.inverse(roi, roiWork, 1);
+		double m = 0;
+		for (int j = 0; j < nr; j++) {
+			if (observed[j] < 0) continue;
+			final double d = Math.sqrt(Math.max(roiWork[2 * j], 0.0)) - Math.sqrt(observed[j]);
+			m += d * d;
+		}
+		return m;
+	}
 
 	/** K's full width at half maximum along z, y, x in pixels (2√(2 ln 2)·σ, {@link #sigmas}). */
 	public double[] fwhm() {
