@@ -25,8 +25,8 @@ public final class PartialCoherence {
 	/** Richardson–Lucy steps per update of K (cohere's {@code pc_LUCY_iterations}). */
 	public static final int LUCY_STEPS = 20;
 
-	/** K is narrowed along an axis while the ROI's misfit grows by no more than this fraction. */
-	public static final double OCCAM = 0.01;
+	/** K is narrowed along an axis to {@link #SHRINK} of its σ while the ROI's misfit grows by no more than this fraction. */
+	public static final double OCCAM = 0.002, SHRINK = 0.8;
 
 	/** The narrowest σ (pixels) K's Gaussian keeps along an axis: K is then nearly a delta (neighbours at 0.4 %). */
 	public static final double SIGMA_MIN = 0.3;
@@ -248,14 +248,15 @@ public final class PartialCoherence {
 		final double[] sigma = sigmas();
 		for (int a = 0; a < 3; a++) sigma[a] = Math.max(sigma[a], SIGMA_MIN);
 		gaussian(sigma);
-		// Occam: along each axis, the narrower of K and K at half its σ when the data fit the narrower about as well (a
-		// width the data do not constrain, e.g. along a thin crystal's flat fringes, drifts wide and takes the object with it)
+		// Occam: along each axis, K at 0.8 of its σ when the central data fit it within 0.2 % as well (a width the data
+		// do not constrain, e.g. along a thin crystal's flat fringes, drifted wide and took the object with it: coherent
+		// 3D data, FWHM 8.8 px along z, correlation 0.59 against 0.97; halving σ within 1 % held back real blur)
 		{
 			double misfit = misfit();
 			for (int a = 0; a < 3; a++) {
 				if (half[a] == 0 || sigma[a] <= SIGMA_MIN) continue;
 				final double keep = sigma[a];
-				sigma[a] = Math.max(SIGMA_MIN, 0.5 * keep);
+				sigma[a] = Math.max(SIGMA_MIN, SHRINK * keep);
 				gaussian(sigma);
 				final double narrower = misfit();
 				if (narrower <= misfit * (1 + OCCAM)) misfit = Math.min(misfit, narrower);
