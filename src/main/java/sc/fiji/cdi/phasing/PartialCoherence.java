@@ -60,7 +60,7 @@ public final class PartialCoherence {
 	public record Psf(Profile profile, double fwhm, double eta, int period) {
 
 		/** PyNX's recommendation for data with significant partial coherence. */
-		public static final String RECOMMENDED = "pseudo-voigt,1,0.05,20";
+		public static final String RECOMMENDED = "pseudo-voigt,1,0.05,10";
 
 		public Psf {
 			if (!(fwhm > 0 && fwhm <= 2 * HALF_WIDTH)) throw new CdiException("psf: the width " + fwhm + " pixels is out of range: expected a FWHM above 0 and at most " + 2 * HALF_WIDTH + " pixels (typically 1).");
