@@ -43,9 +43,17 @@ public final class ErrorMetrics {
 	}
 
 	public static double chi2(final PhasingBackend backend, final ComplexVolume object, final Diffraction data) {
+		return chi2(backend, object, data, null);
+	}
+
+	/**
+	 * χ² under the partial-coherence model a run fitted: Σ(√(|F|² ⊗ K) − M)² / Σ M² with K the Gaussian of
+	 * {@code psfFwhm} ({@link PhasingResult#psfFwhm}); the coherent χ² when it is null.
+	 */
+	public static double chi2(final PhasingBackend backend, final ComplexVolume object, final Diffraction data, final double[] psfFwhm) {
 		if (!object.grid.equals(data.grid())) throw new CdiException("Object is " + object.grid + " but the data " + data.source + " are " + data.grid() + ": expected the same grid for χ².");
 		try (PhasingBackend.Session s = backend.open(data.grid(), Phaser.unshiftedAmplitude(data), Phaser.unshiftedMask(data), object.data, new boolean[data.grid().size()])) {
-			return s.projectModulus();
+			return psfFwhm == null ? s.projectModulus() : s.projectModulus(PartialCoherence.ofFwhm(data.grid(), psfFwhm), false);
 		}
 	}
 }

@@ -90,9 +90,26 @@ public final class FreePixels {
 	 *                sum runs over them; null = over all measured pixels
 	 */
 	public static double poissonLlk(final ComplexVolume object, final Diffraction data, final Mask heldOut) {
+		return poissonLlk(object, data, heldOut, null);
+	}
+
+	/**
+	 * As {@link #poissonLlk(ComplexVolume, Diffraction, Mask)}, with the modelled intensity |F|² ⊗ K of the
+	 * partial-coherence kernel a run fitted ({@code psfFwhm}, {@link PhasingResult#psfFwhm}; coherent when null).
+	 */
+	public static double poissonLlk(final ComplexVolume object, final Diffraction data, final Mask heldOut, final double[] psfFwhm) {
 		final Grid g = data.grid();
 		if (!object.grid.equals(g)) throw new CdiException("Object is " + object.grid + " but the data " + data.source + " are " + g + ": expected the same grid for the log-likelihood.");
-		final float[] f = FftShift.fftshift(g, Fft.forwardCopy(g, object.data), 2);
+		final float[] unshifted = Fft.forwardCopy(g, object.data);
+		final float[] f;
+		if (psfFwhm == null) f = FftShift.fftshift(g, unshifted, 2);
+		else {
+			// the model's intensity in the real parts, so the sum below reads it as |F|²'s: √I as a real F
+			final float[] model = PartialCoherence.ofFwhm(g, psfFwhm).modelIntensity(unshifted, PartialCoherence.Transforms.jtransforms(g, 1));
+			final float[] asAmplitude = new float[2 * model.length];
+			for (int i = 0; i < model.length; i++) asAmplitude[2 * i] = (float) Math.sqrt(model[i]);
+			f = FftShift.fftshift(g, asAmplitude, 2);
+		}
 		final float[] obs = data.intensity().data;
 		double max = 0;
 		for (final float v : obs) max = Math.max(max, v);

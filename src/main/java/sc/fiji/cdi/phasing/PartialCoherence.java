@@ -10,9 +10,10 @@ import sc.fiji.cdi.util.CdiException;
  * Partial coherence as a point-spread function K in detector space (PyNX's {@code psf}; cohere's {@code pcdi}; Clark
  * et al. 2012, Nat. Commun. 3:993): the measured intensity is modelled as the coherent |F|² convolved with K, so the
  * modulus projection becomes F ← F·√(I / (|F|² ⊗ K)) where measured (PyNX), and K is refined from the data every
- * {@link Psf#period()} iterations by a Richardson–Lucy step, K ← K·[(I / (|F|² ⊗ K)) ⋆ |F|²] / Σ|F|² (cohere's
- * LUCY update, one step per trigger). K lives in a window of ±{@link #HALF_WIDTH} pixels around zero frequency
- * (cohere's 16-pixel kernel), is non-negative and sums to 1.
+ * {@link Psf#period()} iterations by {@link #LUCY_STEPS} Richardson–Lucy steps, K ← K·[(I / (|F|² ⊗ K)) ⋆ |F|²] / Σ|F|²
+ * (cohere's LUCY update), then replaced by the axis-aligned Gaussian of its second moments, narrowed per axis where the
+ * data allow (Occam). K lives in a window of ±{@link #HALF_WIDTH} pixels around zero frequency (cohere's 16-pixel
+ * kernel), is non-negative and sums to 1.
  * <p>
  * One instance per reconstruction: it keeps K and its transform and two complex work arrays on the heap (6 floats a
  * voxel); the backend hands it F = FFT(ρ) (unnormalised, FFT-unshifted) and gets back F' on the same scale.
@@ -134,6 +135,19 @@ public final class PartialCoherence {
 		normaliseKernel();
 	}
 
+	/**
+	 * The fixed kernel a run refined, rebuilt from the FWHM it reported ({@link #fwhm}, {@link PhasingResult#psfFwhm}):
+	 * the axis-aligned Gaussian of those widths, never refined further. For the metrics of a finished run (χ², the
+	 * free pixels' likelihood) under the model the run fitted.
+	 */
+	public static PartialCoherence ofFwhm(final Grid grid, final double[] fwhmZyx) {
+		final PartialCoherence pc = new PartialCoherence(grid, new Psf(Profile.GAUSSIAN, 1, 0, 0));
+		final double[] sigma = new double[3];
+		for (int a = 0; a < 3; a++) sigma[a] = Math.max(SIGMA_MIN, fwhmZyx[a] / (2 * Math.sqrt(2 * Math.log(2))));
+		pc.gaussian(sigma);
+		return pc;
+	}
+
 	/** Heap bytes of one instance on {@code grid}, with the backend's heap copy of F (FFTW's). */
 	public static long bytes(final Grid grid) { return grid.size() * 6L * Float.BYTES + 6L * 32 * 32 * 32 * Float.BYTES; }
 
@@ -179,16 +193,7 @@ public final class PartialCoherence {
 	 * @return χ² = Σ(√(|F|² ⊗ K) − M)² / Σ M² over measured pixels
 	 */
 	public double project(final float[] f, final float[] amp, final boolean[] unmeasured, final boolean refine, final Transforms t) {
-		for (int i = 0; i < n; i++) {
-			final float re = f[2 * i], im = f[2 * i + 1];
-			work[2 * i] = re * re + im * im;
-			work[2 * i + 1] = 0f;
-		}
-		if (refine) refine(amp, unmeasured);
-		if (kernelChanged) transformKernel(t);
-		t.forward(work);
-		multiply(work, kernelHat, false);
-		t.inverse(work); // |F|² ⊗ K in the real parts
+		blur(f, refine ? () -> refine(amp, unmeasured) : null, t);
 		double num = 0, den = 0;
 		for (int i = 0; i < n; i++) {
 			final float mi = amp[i];
@@ -207,6 +212,31 @@ public final class PartialCoherence {
 			}
 		}
 		return den > 0 ? num / den : 0;
+	}
+
+	/**
+	 * The modelled intensity |F|² ⊗ K of {@code f} = FFT(ρ) (unnormalised, FFT-unshifted), on the same layout; {@code f}
+	 * is left as it is.
+	 */
+	public float[] modelIntensity(final float[] f, final Transforms t) {
+		blur(f, null, t);
+		final float[] out = new float[n];
+		for (int i = 0; i < n; i++) out[i] = Math.max(work[2 * i], 0f);
+		return out;
+	}
+
+	/** |F|² ⊗ K into the real parts of {@link #work}; {@code refineK}, when given, runs on |F|² before the blur. */
+	private void blur(final float[] f, final Runnable refineK, final Transforms t) {
+		for (int i = 0; i < n; i++) {
+			final float re = f[2 * i], im = f[2 * i + 1];
+			work[2 * i] = re * re + im * im;
+			work[2 * i + 1] = 0f;
+		}
+		if (refineK != null) refineK.run();
+		if (kernelChanged) transformKernel(t);
+		t.forward(work);
+		multiply(work, kernelHat, false);
+		t.inverse(work);
 	}
 
 	/** Richardson–Lucy steps of K on the ROI, |F|² in the real parts of {@link #work}. */

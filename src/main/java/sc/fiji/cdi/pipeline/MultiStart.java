@@ -194,7 +194,7 @@ public final class MultiStart {
 		final List<Start> records = new ArrayList<>();
 		for (int k = 0; k < starts; k++) {
 			final PhasingResult r = results.get(k);
-			final double llk = nFree > 0 ? FreePixels.poissonLlk(r.object(), data, free) : Double.NaN;
+			final double llk = nFree > 0 ? FreePixels.poissonLlk(r.object(), data, free, r.psfFwhm()) : Double.NaN;
 			records.add(new Start(k, r.parameters().seed(), r.finalChi2(), llk, r.seconds(), 0, false, Double.NaN, r.iterations()));
 		}
 		final List<Integer> order = new ArrayList<>();
@@ -236,7 +236,10 @@ public final class MultiStart {
 		final Prtf.Result prtf = averaged >= 2 ? Prtf.compute(average, data, averaged) : null;
 		ComplexVolume fin = averaged >= 2 ? average : bestResult.object();
 		boolean[] support = averaged >= 2 ? supportOf(average, p, backend) : bestResult.support();
-		final double averageChi2 = ErrorMetrics.chi2(backend, fin, data);
+		// the metrics under the model the starts fitted: the best start's partial-coherence kernel, if any (the
+		// polish below refines its own from the data, and the result is then judged under that one)
+		double[] psf = bestResult.psfFwhm();
+		final double averageChi2 = ErrorMetrics.chi2(backend, fin, data, psf);
 		if (nFree > 0) {
 			// the starts never saw the free pixels, and averaging lowers |F| where the starts disagree: a few ER
 			// iterations on all measured pixels, support fixed, bring the average back onto the data
@@ -244,14 +247,15 @@ public final class MultiStart {
 				new InitialGuess(fin, support), Progress.NONE);
 			fin = polished.object();
 			support = polished.support();
+			if (polished.psfFwhm() != null) psf = polished.psfFwhm();
 		}
 		final Alignment.Centred shown = Alignment.present(fin, support);
-		final double chi2 = ErrorMetrics.chi2(backend, fin, data);
-		final double bestChi2 = nFree > 0 ? ErrorMetrics.chi2(backend, bestResult.object(), data) : bestResult.finalChi2();
+		final double chi2 = ErrorMetrics.chi2(backend, fin, data, psf);
+		final double bestChi2 = nFree > 0 ? ErrorMetrics.chi2(backend, bestResult.object(), data, bestResult.psfFwhm()) : bestResult.finalChi2();
 		double seconds = 0;
 		for (final PhasingResult r : results) seconds += r.seconds();
 		final PhasingResult presented = new PhasingResult(shown.object(), shown.support(), bestResult.chi2History(), bestResult.outsideFractionHistory(),
-			chi2, bestResult.iterations(), seconds, bestResult.backend(), bestResult.parameters(), bestResult.psfFwhm());
+			chi2, bestResult.iterations(), seconds, bestResult.backend(), bestResult.parameters(), psf);
 		return new Result(presented, ranked, best, averaged, nFree, prtf, bestChi2, averageChi2, shown.shiftZyx(), byLlk ? "free_llk" : "chi2");
 	}
 

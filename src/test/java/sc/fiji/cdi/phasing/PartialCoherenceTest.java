@@ -82,6 +82,29 @@ class PartialCoherenceTest {
 		assertTrue(modelSum > coherentSum, "mean correlation with the model " + modelSum / 3 + " against " + coherentSum / 3);
 	}
 
+	/**
+	 * A finished run is judged under the kernel it fitted wherever it is judged again: χ² and the free pixels'
+	 * likelihood from its reported FWHM, and the random starts' combination (before, the combined result's χ² and the
+	 * ranking were the coherent model's, while one start reported the model's).
+	 */
+	@Test
+	void aRunsMetricsAreUnderTheKernelItFitted() {
+		final TestObjects.Sample s = TestObjects.ellipsoid(Grid.of2D(64, 64), new double[] { 1, 13, 10 }, 2.0);
+		final Diffraction data = blurred(s.diffraction(), 1.0);
+		final JTransformsBackend backend = new JTransformsBackend(1);
+		final PhasingParameters p = PhasingParameters.defaults().withPsf("gaussian,1,5");
+		final PhasingResult r = new Phaser(backend).run(data, p, null, Progress.NONE);
+		final double model = ErrorMetrics.chi2(backend, r.object(), data, r.psfFwhm()), coherent = ErrorMetrics.chi2(backend, r.object(), data);
+		assertEquals(r.finalChi2(), model, 1e-3 * r.finalChi2(), "χ² from the reported FWHM is the run's own");
+		assertTrue(coherent > 2 * model, "coherent χ² " + coherent + " against " + model + " under the kernel");
+		assertEquals(r.psfFwhm()[2], PartialCoherence.ofFwhm(data.grid(), r.psfFwhm()).fwhm()[2], 1e-3);
+		assertTrue(FreePixels.poissonLlk(r.object(), data, null, r.psfFwhm()) < FreePixels.poissonLlk(r.object(), data, null), "the kernel explains the counts better");
+		final sc.fiji.cdi.pipeline.MultiStart.Result one = sc.fiji.cdi.pipeline.MultiStart.combine(data,
+			sc.fiji.cdi.data.Mask.fromUnmeasured(data.grid(), new boolean[data.grid().size()]), java.util.List.of(r), p, backend);
+		assertEquals(r.finalChi2(), one.result().finalChi2(), 1e-3 * r.finalChi2(), "a single start's combination reports its χ²");
+		assertEquals(r.psfFwhm()[2], one.result().psfFwhm()[2], 1e-9);
+	}
+
 	@Test
 	void coherentDataKeepANarrowKernelAndTheirObject() {
 		final TestObjects.Sample s = TestObjects.ellipsoid(Grid.of2D(64, 64), new double[] { 1, 13, 10 }, 2.0);
