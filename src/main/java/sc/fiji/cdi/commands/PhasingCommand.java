@@ -47,7 +47,7 @@ public abstract class PhasingCommand extends DiffractionCommand {
 	protected double shrink_wrap_sigma_end = DEFAULTS.shrinkWrapSigmaEnd();
 
 	@Parameter(label = "Partial coherence (PSF)", persist = false,
-		description = "none, or PyNX's psf syntax: gaussian,FWHM[,PERIOD], lorentzian,FWHM[,PERIOD], pseudo-voigt,FWHM,ETA[,PERIOD] (e.g. " + sc.fiji.cdi.phasing.PartialCoherence.Psf.RECOMMENDED + "): the intensity modelled as |F|² blurred by a kernel refined from the data, from the first iteration on")
+		description = "none, or PyNX's psf syntax: gaussian,FWHM[,PERIOD], lorentzian,FWHM[,PERIOD], pseudo-voigt,FWHM,ETA[,PERIOD] (e.g. " + sc.fiji.cdi.phasing.PartialCoherence.Psf.RECOMMENDED + "; FWHM in pixels of the phased array, the kernel refined every PERIOD iterations, default 5, 0 = fixed): the intensity modelled as |F|² blurred by the kernel, from the first iteration on")
 	protected String psf = "none";
 
 	@Parameter(label = "Positivity (auto: on for 2D forward CDI)", choices = { "auto", "true", "false" }, persist = false)

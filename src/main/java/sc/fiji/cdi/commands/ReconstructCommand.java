@@ -14,6 +14,7 @@ import sc.fiji.cdi.beamline.Beamline;
 import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.fiji.ImagePlusConverter;
 import sc.fiji.cdi.nn.predict.NnRefine;
+import sc.fiji.cdi.phasing.PhasingParameters;
 import sc.fiji.cdi.phasing.PhasingResult;
 import sc.fiji.cdi.preprocess.PreprocessOptions;
 import sc.fiji.cdi.workflow.Reconstruct;
@@ -75,6 +76,7 @@ public class ReconstructCommand extends PhasingCommand {
 		Inputs.checkOutsideInput(out, src.file()); // before the import: results inside a frame folder would be read as frames
 		final Path supportFile = Inputs.optional(support_file, "support_file"); // before the import: a typo must not cost the import's time
 		final int[] bin = Inputs.binning(binning);
+		final PhasingParameters parameters = phasingParameters(); // before the import too: a bad recipe or psf is refused at once
 		// a file or folder is imported here, through its beamline (frames, detector region, corrections, geometry)
 		final Beamline.Scan scanned = src.file() != null ? importScan(src) : null;
 		final boolean same = size != null && size.trim().equalsIgnoreCase("same");
@@ -82,7 +84,7 @@ public class ReconstructCommand extends PhasingCommand {
 		final int[] arraySize = same ? sameSize(data.grid(), bin) : Inputs.size(size);
 		final Reconstruct.Request request = new Reconstruct.Request(src.file(), importOptions(),
 			new PreprocessOptions(dataThreshold(), centring(), null, bin[0], bin[1], bin[2]),
-			arraySize, Reconstruct.Mode.parse(mode), phasingParameters(), backend, threadCount(), random_starts, model, refinement,
+			arraySize, Reconstruct.Mode.parse(mode), parameters, backend, threadCount(), random_starts, model, refinement,
 			fine_tune_steps, device(device), out, scanned != null ? scanned.name() : src.name(), data_kind, positivityChoice(),
 			supportFile);
 		request.ignoredParameters().forEach(log::warn);

@@ -47,13 +47,13 @@ public final class ErrorMetrics {
 	}
 
 	/**
-	 * χ² under the partial-coherence model a run fitted: Σ(√(|F|² ⊗ K) − M)² / Σ M² with K the Gaussian of
-	 * {@code psfFwhm} ({@link PhasingResult#psfFwhm}); the coherent χ² when it is null.
+	 * χ² under the partial-coherence model a run fitted: Σ(√(|F|² ⊗ K) − M)² / Σ M² with K its kernel
+	 * ({@link PhasingResult#psf}); the coherent χ² when it is null.
 	 */
-	public static double chi2(final PhasingBackend backend, final ComplexVolume object, final Diffraction data, final double[] psfFwhm) {
+	public static double chi2(final PhasingBackend backend, final ComplexVolume object, final Diffraction data, final PartialCoherence.Kernel psf) {
 		if (!object.grid.equals(data.grid())) throw new CdiException("Object is " + object.grid + " but the data " + data.source + " are " + data.grid() + ": expected the same grid for χ².");
 		try (PhasingBackend.Session s = backend.open(data.grid(), Phaser.unshiftedAmplitude(data), Phaser.unshiftedMask(data), object.data, new boolean[data.grid().size()])) {
-			return psfFwhm == null ? s.projectModulus() : s.projectModulus(PartialCoherence.ofFwhm(data.grid(), psfFwhm), false);
+			return psf == null ? s.projectModulus() : s.projectModulus(PartialCoherence.of(data.grid(), psf), false);
 		}
 	}
 }

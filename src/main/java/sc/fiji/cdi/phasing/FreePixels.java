@@ -95,17 +95,17 @@ public final class FreePixels {
 
 	/**
 	 * As {@link #poissonLlk(ComplexVolume, Diffraction, Mask)}, with the modelled intensity |F|² ⊗ K of the
-	 * partial-coherence kernel a run fitted ({@code psfFwhm}, {@link PhasingResult#psfFwhm}; coherent when null).
+	 * partial-coherence kernel a run fitted ({@link PhasingResult#psf}; coherent when null).
 	 */
-	public static double poissonLlk(final ComplexVolume object, final Diffraction data, final Mask heldOut, final double[] psfFwhm) {
+	public static double poissonLlk(final ComplexVolume object, final Diffraction data, final Mask heldOut, final PartialCoherence.Kernel psf) {
 		final Grid g = data.grid();
 		if (!object.grid.equals(g)) throw new CdiException("Object is " + object.grid + " but the data " + data.source + " are " + g + ": expected the same grid for the log-likelihood.");
 		final float[] unshifted = Fft.forwardCopy(g, object.data);
 		final float[] f;
-		if (psfFwhm == null) f = FftShift.fftshift(g, unshifted, 2);
+		if (psf == null) f = FftShift.fftshift(g, unshifted, 2);
 		else {
 			// the model's intensity in the real parts, so the sum below reads it as |F|²'s: √I as a real F
-			final float[] model = PartialCoherence.ofFwhm(g, psfFwhm).modelIntensity(unshifted, PartialCoherence.Transforms.jtransforms(g, 1));
+			final float[] model = PartialCoherence.of(g, psf).modelIntensity(unshifted, PartialCoherence.Transforms.jtransforms(g, 1));
 			final float[] asAmplitude = new float[2 * model.length];
 			for (int i = 0; i < model.length; i++) asAmplitude[2 * i] = (float) Math.sqrt(model[i]);
 			f = FftShift.fftshift(g, asAmplitude, 2);

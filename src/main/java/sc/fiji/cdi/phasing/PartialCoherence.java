@@ -103,8 +103,16 @@ public final class PartialCoherence {
 		}
 	}
 
+	/**
+	 * A snapshot of K (its window on the ROI, unshifted) and the FWHM reported for it: what a finished run fitted, to
+	 * judge that run under its own model ({@link #of}) or to go on from it ({@link #start}). For one grid only.
+	 */
+	public record Kernel(int[] roiZyx, float[] values, double[] fwhmZyx) {}
+
 	private final Grid g, roi;
 	private final int n, nr;
+	/** The FWHM K has: the setting's (isotropic) until K is first refined or started from a snapshot. */
+	private double[] fwhm;
 	/** Whether {@link #kernelHat} must be computed anew from K. */
 	private boolean kernelChanged = true;
 	private final int[] half;
@@ -133,18 +141,28 @@ public final class PartialCoherence {
 		roiWork = new float[2 * nr];
 		window((i, dz, dy, dx) -> kernel[i] = (float) psf.value(Math.sqrt(dz * dz + dy * dy + dx * dx)));
 		normaliseKernel();
+		// the setting's width as given: a heavy-tailed profile's second moments on the window would say far more
+		// (pseudo-voigt FWHM 1: 2.7 px), and K keeps that profile until it is first refined
+		fwhm = new double[3];
+		for (int a = 0; a < 3; a++) fwhm[a] = half[a] > 0 ? psf.fwhm() : 0;
 	}
 
-	/**
-	 * The fixed kernel a run refined, rebuilt from the FWHM it reported ({@link #fwhm}, {@link PhasingResult#psfFwhm}):
-	 * the axis-aligned Gaussian of those widths, never refined further. For the metrics of a finished run (χ², the
-	 * free pixels' likelihood) under the model the run fitted.
-	 */
-	public static PartialCoherence ofFwhm(final Grid grid, final double[] fwhmZyx) {
+	/** K now, with its FWHM. */
+	public Kernel kernel() { return new Kernel(roi.zyx(), kernel.clone(), fwhm.clone()); }
+
+	/** K ← a snapshot taken on the same grid (a finished run's), refined further as before. */
+	public void start(final Kernel k) {
+		if (!java.util.Arrays.equals(k.roiZyx(), roi.zyx()) || k.values().length != nr)
+			throw new IllegalArgumentException("a partial-coherence kernel of a " + java.util.Arrays.toString(k.roiZyx()) + " region, not " + roi);
+		System.arraycopy(k.values(), 0, kernel, 0, nr);
+		fwhm = k.fwhmZyx().clone();
+		kernelChanged = true;
+	}
+
+	/** The fixed model of a finished run (its {@link Kernel}), for its metrics: never refined. */
+	public static PartialCoherence of(final Grid grid, final Kernel k) {
 		final PartialCoherence pc = new PartialCoherence(grid, new Psf(Profile.GAUSSIAN, 1, 0, 0));
-		final double[] sigma = new double[3];
-		for (int a = 0; a < 3; a++) sigma[a] = Math.max(SIGMA_MIN, fwhmZyx[a] / (2 * Math.sqrt(2 * Math.log(2))));
-		pc.gaussian(sigma);
+		pc.start(k);
 		return pc;
 	}
 
@@ -207,8 +225,9 @@ public final class PartialCoherence {
 				f[2 * i] = (float) (re * s);
 				f[2 * i + 1] = (float) (im * s);
 			} else {
-				f[2 * i] = mi;
-				f[2 * i + 1] = 0f;
+				final double a = Math.hypot(re, im); // the blurred model is zero only by rounding: keep F's phase
+				f[2 * i] = a > 0 ? (float) (mi * re / a) : mi;
+				f[2 * i + 1] = a > 0 ? (float) (mi * im / a) : 0f;
 			}
 		}
 		return den > 0 ? num / den : 0;
@@ -293,6 +312,7 @@ public final class PartialCoherence {
 				else { sigma[a] = keep; gaussian(sigma); }
 			}
 		}
+		fwhm = fwhmOfMoments();
 		kernelChanged = true;
 		updates++;
 	}
@@ -337,8 +357,13 @@ public final class PartialCoherence {
 		return m;
 	}
 
-	/** K's full width at half maximum along z, y, x in pixels (2√(2 ln 2)·σ, {@link #sigmas}). */
-	public double[] fwhm() {
+	/**
+	 * K's full width at half maximum along z, y, x in pixels of the phasing grid: the setting's until K is first
+	 * refined, then that of the Gaussian K has become (2√(2 ln 2)·σ, {@link #sigmas}).
+	 */
+	public double[] fwhm() { return fwhm.clone(); }
+
+	private double[] fwhmOfMoments() {
 		final double[] sg = sigmas();
 		for (int a = 0; a < 3; a++) sg[a] *= 2 * Math.sqrt(2 * Math.log(2));
 		return sg;

@@ -91,7 +91,8 @@ public final class Phaser {
 		final int total = recipe.totalIterations();
 		final long t0 = System.nanoTime();
 		try (PhasingBackend.Session s = backend.open(g, amp, unmeasured, object, support);
-			PhasingState state = new PhasingState(s, p, recipe, data.source, progress, measuredSquares(amp, unmeasured), backend.threads())) {
+			PhasingState state = new PhasingState(s, p, recipe, data.source, progress, measuredSquares(amp, unmeasured), backend.threads(),
+				guess == null ? null : guess.psf())) {
 			recipe.operator().apply(state);
 			final float[] result;
 			if (s.accumulated() > 0 && !state.averagePolished()) {
@@ -106,7 +107,7 @@ public final class Phaser {
 			final double finalChi2 = pc == null ? s.projectModulus() : s.projectModulus(pc, false);
 			final ComplexVolume obj = new ComplexVolume(g, result); // real-space voxel size is not known here
 			return new PhasingResult(obj, finalSupport, state.chi2History(), state.outsideFractionHistory(), finalChi2, total, seconds, backend.name(), p,
-				pc == null ? null : pc.fwhm());
+				pc == null ? null : pc.kernel());
 		}
 	}
 

@@ -16,12 +16,14 @@ import sc.fiji.cdi.data.ComplexVolume;
  * @param seconds                wall time of the iterations
  * @param backend                backend name
  * @param parameters             the parameters used
- * @param psfFwhm                the refined partial-coherence kernel's FWHM along z, y, x in detector pixels
- *                               ({@link PartialCoherence#fwhm}); null for a fully coherent run. {@code finalChi2} is
- *                               then χ² under that kernel
+ * @param psf                    the partial-coherence kernel the run ended with ({@link PartialCoherence#kernel}); null
+ *                               for a fully coherent run. {@code finalChi2} is then χ² under that kernel
  */
 public record PhasingResult(ComplexVolume object, boolean[] support, double[] chi2History, double[] outsideFractionHistory,
-	double finalChi2, int iterations, double seconds, String backend, PhasingParameters parameters, double[] psfFwhm) {
+	double finalChi2, int iterations, double seconds, String backend, PhasingParameters parameters, PartialCoherence.Kernel psf) {
+
+	/** The kernel's FWHM along z, y, x in pixels of the phasing grid, null for a fully coherent run. */
+	public double[] psfFwhm() { return psf == null ? null : psf.fwhmZyx().clone(); }
 
 	/** A fully coherent run's result. */
 	public PhasingResult(final ComplexVolume object, final boolean[] support, final double[] chi2History, final double[] outsideFractionHistory,

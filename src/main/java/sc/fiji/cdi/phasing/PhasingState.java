@@ -41,7 +41,7 @@ public final class PhasingState implements AutoCloseable {
 	 * @param threads the threads of the host-side loops (CG's), started at the first CG iteration, stopped by {@link #close}
 	 */
 	PhasingState(final PhasingBackend.Session session, final PhasingParameters p, final Recipe recipe, final String source, final Progress progress,
-		final double amplitudeSquares, final int threads) {
+		final double amplitudeSquares, final int threads, final PartialCoherence.Kernel startKernel) {
 		this.session = session;
 		this.threads = Math.max(1, threads);
 		this.amplitudeSquares = amplitudeSquares;
@@ -58,6 +58,7 @@ public final class PhasingState implements AutoCloseable {
 		this.autoAverage = p.averageLast() > 1 && !recipe.writes(PhasingOperator.Average.class);
 		final PartialCoherence.Psf psf = p.parsedPsf();
 		this.coherence = psf == null ? null : new PartialCoherence(session.grid(), psf);
+		if (coherence != null && startKernel != null) coherence.start(startKernel);
 		this.coherencePeriod = psf == null ? 0 : psf.period();
 		// from the first iteration: PyNX switches its psf on after 2/3 of the HIO/RAAR iterations, but then the support
 		// has been found under the coherent model (2D, intensity blurred by σ = 1 px: correlation 0.76–0.79 against

@@ -102,7 +102,8 @@ public record Refinement(String trunk, int branches, String branch, String polis
 		final long total = totalIterations(), nTrunk = Recipe.parse(trunk).totalIterations(), nBranch = Recipe.parse(branch).totalIterations(),
 			nPolish = Recipe.parse(polish).totalIterations();
 		final PhasingResult t = phaser.run(data, p.withRecipe(trunk), guess, progress.part("refinement trunk: ", 0, nTrunk, total));
-		final PhasingResult plain = phaser.run(data, p.withRecipe("(" + branch + ")+(" + polish + ")"), new InitialGuess(t.object(), t.support()),
+		// every later run goes on from the trunk's partial-coherence kernel (null when coherent)
+		final PhasingResult plain = phaser.run(data, p.withRecipe("(" + branch + ")+(" + polish + ")"), new InitialGuess(t.object(), t.support(), t.psf()),
 			progress.part("refinement plain trajectory: ", nTrunk, nBranch + nPolish, total));
 		final long afterPlain = nTrunk + nBranch + nPolish;
 		final int n = data.grid().size();
@@ -113,7 +114,7 @@ public record Refinement(String trunk, int branches, String branch, String polis
 		for (int b = 0; b < branches; b++) {
 			progress.checkCancelled();
 			final Mask free = FreePixels.select(data, p.seed() + 1000L * (b + 1));
-			final PhasingResult r = phaser.run(FreePixels.holdOut(data, free), p.withRecipe(branch), new InitialGuess(t.object(), t.support()),
+			final PhasingResult r = phaser.run(FreePixels.holdOut(data, free), p.withRecipe(branch), new InitialGuess(t.object(), t.support(), t.psf()),
 				progress.part(String.format(Locale.ROOT, "refinement branch %d/%d: ", b + 1, branches), afterPlain + b * nBranch, nBranch, total));
 			seconds += r.seconds();
 			addPhaseMatched(sum, reference, r.object().data);
@@ -132,9 +133,9 @@ public record Refinement(String trunk, int branches, String branch, String polis
 			progress.status("refinement: the branches share no support voxel; kept the plain trajectory");
 			progress.progress(total, total);
 			return new PhasingResult(plain.object(), plain.support(), concat(t.chi2History(), plain.chi2History()),
-				concat(t.outsideFractionHistory(), plain.outsideFractionHistory()), plain.finalChi2(), (int) total, seconds, plain.backend(), p);
+				concat(t.outsideFractionHistory(), plain.outsideFractionHistory()), plain.finalChi2(), (int) total, seconds, plain.backend(), p, plain.psf());
 		}
-		final PhasingResult avg = phaser.run(data, p.withRecipe(polish).withShrinkWrapPeriod(0), new InitialGuess(new ComplexVolume(data.grid(), sum), support),
+		final PhasingResult avg = phaser.run(data, p.withRecipe(polish).withShrinkWrapPeriod(0), new InitialGuess(new ComplexVolume(data.grid(), sum), support, t.psf()),
 			progress.part("refinement polish of the average: ", afterPlain + branches * nBranch, nPolish, total));
 		// NaN (a failed metric) never wins
 		final boolean averageKept = avg.finalChi2() < plain.finalChi2() || Double.isNaN(plain.finalChi2()) && !Double.isNaN(avg.finalChi2());
@@ -143,7 +144,7 @@ public record Refinement(String trunk, int branches, String branch, String polis
 			r.finalChi2(), averageKept ? "plain trajectory" : "average of the branches", (averageKept ? plain : avg).finalChi2()));
 		progress.progress(total, total); // progress lines carry the status: the choice is shown
 		final double[] chi2 = concat(t.chi2History(), r.chi2History()), outside = concat(t.outsideFractionHistory(), r.outsideFractionHistory());
-		return new PhasingResult(r.object(), r.support(), chi2, outside, r.finalChi2(), (int) total, seconds + avg.seconds(), r.backend(), p);
+		return new PhasingResult(r.object(), r.support(), chi2, outside, r.finalChi2(), (int) total, seconds + avg.seconds(), r.backend(), p, r.psf());
 	}
 
 	/** Adds {@code o} to {@code sum} with its global phase turned to match {@code ref}'s (arg Σ ref*·o removed). */

@@ -14,6 +14,7 @@ import sc.fiji.cdi.data.Mask;
 import sc.fiji.cdi.phasing.ErrorMetrics;
 import sc.fiji.cdi.phasing.FreePixels;
 import sc.fiji.cdi.phasing.InitialGuess;
+import sc.fiji.cdi.phasing.PartialCoherence;
 import sc.fiji.cdi.phasing.Phaser;
 import sc.fiji.cdi.phasing.PhasingBackend;
 import sc.fiji.cdi.phasing.PhasingParameters;
@@ -139,7 +140,7 @@ public final class MultiStart {
 		// every start's object and support are kept until they are ranked and averaged: check them all before the first
 		// (a run that fails for memory at start 60 has cost hours), beside one start's working memory and the average
 		final Grid g = data.grid();
-		final long oneStart = Phaser.estimateBytes(g, backend);
+		final long oneStart = Phaser.estimateBytes(g, backend) + (p.parsedPsf() == null ? 0 : PartialCoherence.bytes(g));
 		// (when not even one start fits after a collection, the phasing's own check says so, naming the data and the grid)
 		if (starts > 1 && MemoryGuard.available(true) >= oneStart) MemoryGuard.require(oneStart + (starts + 1L) * (2L * Float.BYTES + 1) * g.size(),
 			starts + " starts (random_starts) of " + data.source + " on a " + g + " grid, each kept until they are ranked and averaged",
@@ -194,7 +195,7 @@ public final class MultiStart {
 		final List<Start> records = new ArrayList<>();
 		for (int k = 0; k < starts; k++) {
 			final PhasingResult r = results.get(k);
-			final double llk = nFree > 0 ? FreePixels.poissonLlk(r.object(), data, free, r.psfFwhm()) : Double.NaN;
+			final double llk = nFree > 0 ? FreePixels.poissonLlk(r.object(), data, free, r.psf()) : Double.NaN;
 			records.add(new Start(k, r.parameters().seed(), r.finalChi2(), llk, r.seconds(), 0, false, Double.NaN, r.iterations()));
 		}
 		final List<Integer> order = new ArrayList<>();
@@ -237,21 +238,21 @@ public final class MultiStart {
 		ComplexVolume fin = averaged >= 2 ? average : bestResult.object();
 		boolean[] support = averaged >= 2 ? supportOf(average, p, backend) : bestResult.support();
 		// the metrics under the model the starts fitted: the best start's partial-coherence kernel, if any (the
-		// polish below refines its own from the data, and the result is then judged under that one)
-		double[] psf = bestResult.psfFwhm();
+		// polish below goes on from it, and the result is then judged under the polished one)
+		PartialCoherence.Kernel psf = bestResult.psf();
 		final double averageChi2 = ErrorMetrics.chi2(backend, fin, data, psf);
 		if (nFree > 0) {
 			// the starts never saw the free pixels, and averaging lowers |F| where the starts disagree: a few ER
 			// iterations on all measured pixels, support fixed, bring the average back onto the data
 			final PhasingResult polished = new Phaser(backend).run(data, p.withRecipe(POLISH_RECIPE).withShrinkWrapPeriod(0).withTwinRemoval(false).withAverageLast(1),
-				new InitialGuess(fin, support), Progress.NONE);
+				new InitialGuess(fin, support, psf), Progress.NONE);
 			fin = polished.object();
 			support = polished.support();
-			if (polished.psfFwhm() != null) psf = polished.psfFwhm();
+			if (polished.psf() != null) psf = polished.psf();
 		}
 		final Alignment.Centred shown = Alignment.present(fin, support);
 		final double chi2 = ErrorMetrics.chi2(backend, fin, data, psf);
-		final double bestChi2 = nFree > 0 ? ErrorMetrics.chi2(backend, bestResult.object(), data, bestResult.psfFwhm()) : bestResult.finalChi2();
+		final double bestChi2 = nFree > 0 ? ErrorMetrics.chi2(backend, bestResult.object(), data, bestResult.psf()) : bestResult.finalChi2();
 		double seconds = 0;
 		for (final PhasingResult r : results) seconds += r.seconds();
 		final PhasingResult presented = new PhasingResult(shown.object(), shown.support(), bestResult.chi2History(), bestResult.outsideFractionHistory(),

@@ -112,7 +112,7 @@ public final class ReconstructionPipeline {
 		} else {
 			final PhasingResult r = refining != null ? refining.run(backend, pre, seededParameters, guess, progress) : new Phaser(backend).run(pre, request.phasing(), guess, progress);
 			final Alignment.Centred c = Alignment.present(r.object(), r.support());
-			result = new PhasingResult(c.object(), c.support(), r.chi2History(), r.outsideFractionHistory(), r.finalChi2(), r.iterations(), r.seconds(), r.backend(), r.parameters(), r.psfFwhm());
+			result = new PhasingResult(c.object(), c.support(), r.chi2History(), r.outsideFractionHistory(), r.finalChi2(), r.iterations(), r.seconds(), r.backend(), r.parameters(), r.psf());
 		}
 		seconds.put("phasing", (System.nanoTime() - t0) / 1e9);
 		return new Outcome(pre, result, seconds, starts);

@@ -82,6 +82,11 @@ class HeadlessCommandsTest {
 		assertEquals(1, bad.code);
 		assertTrue(bad.err.contains("psf='gauss,1' is not known"), bad.err);
 		assertFalse(Files.exists(out2.resolve("scan5_report.json")), "nothing written");
+		// refused before the import: a damaged input with a bad psf names the psf, not the file
+		final Path damaged = tmp.resolve("damaged.tif");
+		Files.write(damaged, java.util.Arrays.copyOf(Files.readAllBytes(in), 200));
+		final HeadlessRun early = HeadlessRun.of("--headless", "--run", "Reconstruct", "input=\"" + damaged + "\",output_dir=\"" + out2 + "\",psf=\"gauss,1\"");
+		assertTrue(early.err.contains("psf='gauss,1'"), early.err);
 	}
 
 	@Test

@@ -94,15 +94,43 @@ class PartialCoherenceTest {
 		final JTransformsBackend backend = new JTransformsBackend(1);
 		final PhasingParameters p = PhasingParameters.defaults().withPsf("gaussian,1,5");
 		final PhasingResult r = new Phaser(backend).run(data, p, null, Progress.NONE);
-		final double model = ErrorMetrics.chi2(backend, r.object(), data, r.psfFwhm()), coherent = ErrorMetrics.chi2(backend, r.object(), data);
+		final double model = ErrorMetrics.chi2(backend, r.object(), data, r.psf()), coherent = ErrorMetrics.chi2(backend, r.object(), data);
 		assertEquals(r.finalChi2(), model, 1e-3 * r.finalChi2(), "χ² from the reported FWHM is the run's own");
 		assertTrue(coherent > 2 * model, "coherent χ² " + coherent + " against " + model + " under the kernel");
-		assertEquals(r.psfFwhm()[2], PartialCoherence.ofFwhm(data.grid(), r.psfFwhm()).fwhm()[2], 1e-3);
-		assertTrue(FreePixels.poissonLlk(r.object(), data, null, r.psfFwhm()) < FreePixels.poissonLlk(r.object(), data, null), "the kernel explains the counts better");
+		assertEquals(r.psfFwhm()[2], PartialCoherence.of(data.grid(), r.psf()).fwhm()[2], 1e-9);
+		assertTrue(FreePixels.poissonLlk(r.object(), data, null, r.psf()) < FreePixels.poissonLlk(r.object(), data, null), "the kernel explains the counts better");
 		final sc.fiji.cdi.pipeline.MultiStart.Result one = sc.fiji.cdi.pipeline.MultiStart.combine(data,
 			sc.fiji.cdi.data.Mask.fromUnmeasured(data.grid(), new boolean[data.grid().size()]), java.util.List.of(r), p, backend);
 		assertEquals(r.finalChi2(), one.result().finalChi2(), 1e-3 * r.finalChi2(), "a single start's combination reports its χ²");
 		assertEquals(r.psfFwhm()[2], one.result().psfFwhm()[2], 1e-9);
+	}
+
+	/**
+	 * The kernel itself travels with a result: a fixed heavy-tailed kernel (period 0) reports the setting's FWHM, not
+	 * its second moments' (2.7 px for pseudo-voigt FWHM 1), and is judged as it is; a branched refinement keeps its
+	 * kernel (it returned none); a run started from a kernel goes on from it.
+	 */
+	@Test
+	void theKernelTravelsWithTheResult() {
+		final TestObjects.Sample s = TestObjects.ellipsoid(Grid.of2D(48, 48), new double[] { 1, 10, 8 }, 1.5);
+		final Diffraction data = blurred(s.diffraction(), 0.8);
+		final JTransformsBackend backend = new JTransformsBackend(1);
+		final PhasingParameters p = PhasingParameters.defaults().withRecipe("20*ER+60*HIO+20*ER");
+		final PhasingResult fixed = new Phaser(backend).run(data, p.withPsf("pseudo-voigt,1,0.05,0"), null, Progress.NONE);
+		assertEquals(0.0, fixed.psfFwhm()[0]);
+		assertEquals(1.0, fixed.psfFwhm()[1], 1e-12);
+		assertEquals(1.0, fixed.psfFwhm()[2], 1e-12);
+		assertEquals(fixed.finalChi2(), ErrorMetrics.chi2(backend, fixed.object(), data, fixed.psf()), 1e-4 * fixed.finalChi2(), "judged under its own kernel");
+
+		final PhasingResult branched = Refinement.parse("20*ER+40*HIO | 2x 10*ER | 10*ER").run(backend, data, p.withPsf("gaussian,1,5"), null, Progress.NONE);
+		assertTrue(branched.psf() != null, "a branched refinement keeps its kernel");
+		assertEquals(branched.finalChi2(), ErrorMetrics.chi2(backend, branched.object(), data, branched.psf()), 1e-3 * branched.finalChi2());
+
+		final PhasingResult refined = new Phaser(backend).run(data, p.withPsf("gaussian,1,5"), null, Progress.NONE);
+		final PhasingResult onFrom = new Phaser(backend).run(data, p.withRecipe("10*ER").withPsf("pseudo-voigt,1,0.05,0"),
+			new InitialGuess(refined.object(), refined.support(), refined.psf()), Progress.NONE);
+		for (int a = 1; a < 3; a++) assertEquals(refined.psfFwhm()[a], onFrom.psfFwhm()[a], 1e-12, "started from the kernel, not from the setting");
+		assertTrue(Math.abs(refined.psfFwhm()[2] - 1.0) > 0.05, "a refined kernel unlike the setting: " + refined.psfFwhm()[2]);
 	}
 
 	@Test
