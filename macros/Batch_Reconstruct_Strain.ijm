@@ -110,11 +110,13 @@ message = "Batch_Reconstruct_Strain: " + n + " scan(s), " + failed + " failed; s
 if (failed > 0) exit(message + " (the reasons are in the Log)");   // the standalone runner exits with code 1
 print(message);
 
-// scan name as Reconstruct names its outputs: the file name up to the first dot (a folder keeps its name)
+// scan name as Reconstruct names its outputs: the file name without its extension (the last suffix when it holds
+// a letter, and OME-TIFF's .ome before it); a folder keeps its name
 function scanName(f) {
 	if (endsWith(f, "/")) return substring(f, 0, lengthOf(f) - 1);
-	dot = indexOf(f, ".");
-	if (dot > 0) return substring(f, 0, dot);
+	dot = lastIndexOf(f, ".");
+	if (dot > 0 && matches(substring(f, dot + 1), ".*[A-Za-z].*")) f = substring(f, 0, dot);
+	if (endsWith(toLowerCase(f), ".ome") && lengthOf(f) > 4) f = substring(f, 0, lengthOf(f) - 4);
 	return f;
 }
 

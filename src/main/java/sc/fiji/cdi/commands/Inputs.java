@@ -223,14 +223,19 @@ final class Inputs {
 		throw new CdiException("binning='" + s + "' is not understood: expected one factor ≥ 1 or z,y,x factors (e.g. 1,2,2).");
 	}
 
-	/** A file name without its extension (a folder keeps its name), used to name outputs. */
+	/**
+	 * A file name without its extension (a folder keeps its name), used to name outputs: the last suffix when it holds
+	 * a letter (tif, h5, npy), and OME-TIFF's ".ome" before it. Other dots are part of the name: scan_1.5deg.tif and
+	 * scan_1.7deg.tif were both "scan_1", so the second run was refused as another input's results.
+	 */
 	static String baseName(final Path p) {
 		final Path f = p.toAbsolutePath().normalize().getFileName();
 		String n = f == null ? "result" : f.toString();
 		while (n.startsWith(".")) n = n.substring(1); // a hidden input must not give hidden results
 		if (!Files.isDirectory(p)) {
-			final int dot = n.indexOf('.');
-			if (dot > 0) n = n.substring(0, dot);
+			final int dot = n.lastIndexOf('.');
+			if (dot > 0 && n.substring(dot + 1).chars().anyMatch(Character::isLetter)) n = n.substring(0, dot);
+			if (n.toLowerCase(java.util.Locale.ROOT).endsWith(".ome") && n.length() > 4) n = n.substring(0, n.length() - 4);
 		}
 		return n.isBlank() ? "result" : n;
 	}

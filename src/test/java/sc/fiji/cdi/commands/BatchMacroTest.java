@@ -33,8 +33,9 @@ class BatchMacroTest {
 	@Test
 	void aFolderOfScansGivesReconstructionsFiguresAndASummary(@TempDir final Path tmp) throws Exception {
 		final Path in = Files.createDirectories(tmp.resolve("scans"));
+		final String[] names = { "scan1", "scan2.5deg" }; // a dot inside a name stays in it, as Reconstruct names its outputs
 		for (long seed = 1; seed <= 2; seed++)
-			TiffWriter.write(in.resolve("scan" + seed + ".tif"),
+			TiffWriter.write(in.resolve(names[(int) seed - 1] + ".tif"),
 				CrystalSimulator.simulate(Grid.cube(32), SimulationParameters.defaults().withPhotons(1e8), seed).diffraction().values);
 		Files.write(in.resolve("broken.npy"), new byte[] { (byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, 5 });
 		Files.writeString(in.resolve("notes.txt"), "not a scan");
@@ -58,16 +59,16 @@ class BatchMacroTest {
 		assertTrue(failedRow[2].isEmpty() && Double.parseDouble(failedRow[3]) >= 0 && failedRow[4].isEmpty() && failedRow[5].isEmpty(), "the time is in the seconds column: " + rows.get(1));
 		for (int s = 1; s <= 2; s++) {
 			final String[] cols = rows.get(1 + s).split(",", -1);
-			assertEquals("scan" + s, cols[0]);
+			assertEquals(names[s - 1], cols[0]);
 			assertEquals("ok", cols[1]);
-			final JsonObject report = JsonParser.parseString(Files.readString(out.resolve("scan" + s + "_report.json"))).getAsJsonObject();
+			final JsonObject report = JsonParser.parseString(Files.readString(out.resolve(names[s - 1] + "_report.json"))).getAsJsonObject();
 			assertEquals(report.get("final_chi2").getAsDouble(), Double.parseDouble(cols[2]), 1e-9 * Math.abs(report.get("final_chi2").getAsDouble()), "χ² in the CSV is the report's");
 			assertTrue(Double.parseDouble(cols[2]) < 0.5, "converged somewhat: χ² " + cols[2]);
 			assertTrue(Double.parseDouble(cols[3]) > 0, "time " + cols[3]);
 			assertEquals(report.get("support_voxels").getAsLong(), Long.parseLong(cols[4]));
 			assertEquals(strainInstalled ? "done" : "skipped", cols[5]);
-			if (strainInstalled) assertTrue(Files.exists(out.resolve("scan" + s + "_strain.tif")));
-			final ImagePlus fig = IJ.openImage(out.resolve("scan" + s + "_phase_centre.png").toString());
+			if (strainInstalled) assertTrue(Files.exists(out.resolve(names[s - 1] + "_strain.tif")));
+			final ImagePlus fig = IJ.openImage(out.resolve(names[s - 1] + "_phase_centre.png").toString());
 			assertEquals(32, fig.getWidth(), "figure is the central phase slice");
 		}
 	}

@@ -171,4 +171,22 @@ class SameNameOutputTest {
 		assertTrue(e.getMessage().contains("image 'one \"q\"'") && e.getMessage().contains("image 'two'"), e.getMessage());
 		assertTrue(Files.exists(tmp.resolve("x_nn_amplitude.tif")));
 	}
+
+	/** Outputs are named after the file without its extension: dots inside the name stay (they were cut at the first). */
+	@Test
+	void dotsInsideANameStay(@TempDir final Path tmp) throws Exception {
+		assertEquals("scan_1.5deg", Inputs.baseName(tmp.resolve("scan_1.5deg.tif")));
+		assertEquals("rocking_t", Inputs.baseName(tmp.resolve("rocking_t.ome.tif")));
+		assertEquals("S0054.eiger", Inputs.baseName(tmp.resolve("S0054.eiger.h5")));
+		assertEquals("scan_1.5", Inputs.baseName(tmp.resolve("scan_1.5")));
+		final Path a = tmp.resolve("scan_1.5deg.tif"), b = tmp.resolve("scan_1.7deg.tif");
+		Files.move(pattern(tmp.resolve("a"), 1), a);
+		Files.move(pattern(tmp.resolve("b"), 2), b);
+		final Path out = tmp.resolve("out");
+		for (final Path in : new Path[] { a, b }) {
+			final HeadlessRun r = HeadlessRun.of("--headless", "--run", "Reconstruct", "input=\"" + in + "\",output_dir=\"" + out + "\",recipe=\"20*ER\",random_starts=1");
+			assertEquals(0, r.code, r.err);
+		}
+		assertTrue(Files.exists(out.resolve("scan_1.5deg_report.json")) && Files.exists(out.resolve("scan_1.7deg_report.json")), "one result set per input");
+	}
 }
