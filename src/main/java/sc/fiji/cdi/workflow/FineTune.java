@@ -54,10 +54,7 @@ public final class FineTune {
 	 * refuses another training's checkpoint and Predict another input's result, nothing is replaced silently.
 	 */
 	public static void checkOutput(final Path out) {
-		final List<String> found = ModelFolder.modelFilesIn(out);
-		if (!found.isEmpty())
-			throw new CdiException("Parameter 'output_dir': " + out + " already holds a model or part of one (" + String.join(", ", found)
-				+ "); expected a new or empty folder for the tuned model: choose another output_dir, or delete those files to replace that model deliberately.");
+		ModelFolder.requireNoModel(out, "the tuned model");
 	}
 
 	/**

@@ -67,6 +67,20 @@ public final class ModelFolder {
 		return found;
 	}
 
+	/**
+	 * Refuses, before any work, an output folder that already holds a model or part of one ({@link #MODEL_FILES}:
+	 * another model, an earlier fine-tuning, a training's history): a new model would replace its card and weights
+	 * and leave the rest beside them, a folder mixing two models, and the model that was there would be lost.
+	 *
+	 * @param what the new model, for the message ("the tuned model", "the trained model")
+	 */
+	public static void requireNoModel(final Path out, final String what) {
+		final List<String> found = modelFilesIn(out);
+		if (!found.isEmpty())
+			throw new CdiException("Parameter 'output_dir': " + out + " already holds a model or part of one (" + String.join(", ", found)
+				+ "); expected a new or empty folder for " + what + ": choose another output_dir, or delete those files to replace that model deliberately.");
+	}
+
 	/** Writes weights and card into {@code folder} (created if needed). */
 	public static void save(final Path folder, final Block block, final ModelCard card) {
 		AtomicOutput.write(folder.resolve(WEIGHTS), out -> block.saveParameters(new DataOutputStream(out)));

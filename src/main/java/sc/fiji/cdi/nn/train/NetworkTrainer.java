@@ -111,13 +111,16 @@ public final class NetworkTrainer {
 
 	/**
 	 * Runs (or resumes) the training. The output folder is checked first (before any simulation), then its checkpoint:
-	 * one of another configuration is refused, naming the settings that differ.
+	 * one of another configuration is refused, naming the settings that differ; without a checkpoint, a folder that
+	 * holds a model or part of one ({@link ModelFolder#requireNoModel}) is refused, so no model is replaced.
 	 */
 	public static Result train(final TrainingConfig c, final Progress progress, final Listener listener) {
 		final long t0 = System.nanoTime();
 		final Path ckpt = c.output().resolve(CHECKPOINT);
 		State state = readState(ckpt);
 		if (state != null) requireSameTraining(c, state, ckpt);
+		// without a checkpoint of its own the folder must hold no model: another training's would be replaced by this one
+		else ModelFolder.requireNoModel(c.output(), "the trained model (or a checkpoint of this training, to resume it)");
 		if (state != null && state.epochsDone >= c.epochs() && written(c, state)) {
 			progress.status("Nothing left to train: " + c.output() + " already holds the model of this training");
 			return new Result(c.output(), 0, c.epochs(), false);

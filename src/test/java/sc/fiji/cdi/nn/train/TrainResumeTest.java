@@ -135,6 +135,29 @@ class TrainResumeTest {
 	}
 
 	@Test
+	void aFolderHoldingAnotherModelIsRefusedBeforeTheSimulationAndLeftAsItIs() throws Exception {
+		// before: the new model replaced model.json and weights.params of the model there and left its history.json
+		final Path out = tmp.resolve("other");
+		Files.createDirectories(out);
+		final byte[] card = "{\"format\": \"cdi-fiji-model/1\", \"name\": \"someone else's\"}".getBytes(StandardCharsets.UTF_8);
+		final byte[] weights = { 1, 2, 3, 4 }, history = "[]".getBytes(StandardCharsets.UTF_8);
+		Files.write(out.resolve(ModelFolder.CARD), card);
+		Files.write(out.resolve(ModelFolder.WEIGHTS), weights);
+		Files.write(out.resolve("history.json"), history);
+		final Log log = new Log();
+		final CdiException e = assertThrows(CdiException.class, () -> NetworkTrainer.train(config(out, 8, 1e-2, 1), log));
+		assertTrue(e.getMessage().contains(out.toString()) && e.getMessage().contains("model.json, weights.params, history.json")
+			&& e.getMessage().contains("choose another output_dir"), e.getMessage());
+		assertTrue(log.lines.stream().noneMatch(s -> s.startsWith("Simulating")), "refused before simulating: " + log.lines);
+		assertArrayEquals(card, Files.readAllBytes(out.resolve(ModelFolder.CARD)));
+		assertArrayEquals(weights, Files.readAllBytes(out.resolve(ModelFolder.WEIGHTS)));
+		assertArrayEquals(history, Files.readAllBytes(out.resolve("history.json")));
+		try (var files = Files.list(out)) {
+			assertEquals(3, files.count(), "nothing added (no checkpoint, no history.csv)");
+		}
+	}
+
+	@Test
 	void aCancelledRunKeepsItsCheckpointButWritesNoModelFolderFiles() throws Exception {
 		final Path out = tmp.resolve("c");
 		assertNull(NetworkTrainer.keptCheckpoint(out), "nothing kept before a run");
