@@ -289,6 +289,8 @@ public final class Reconstruct {
 		if (loaded[0] != null) extra.put("model", loaded[0].source());
 		final ReconstructionPipeline.Outcome outcome;
 		try {
+			// a named model of the other rank can never start: refused here, not turned into random starts (k > 1)
+			if (loaded[0] != null) loaded[0].fitting().requireRank(data);
 			outcome = ReconstructionPipeline.runSeeded(data, new ReconstructionPipeline.Request(prep, phasing, request.backend(), request.threads(), k),
 				(pre, p) -> {
 					final long t0 = System.nanoTime();

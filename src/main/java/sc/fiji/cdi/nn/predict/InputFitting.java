@@ -88,6 +88,13 @@ public final class InputFitting {
 		return centred ? d : Preprocessor.centreOnPeak(d, PreprocessOptions.Centring.CENTRE_OF_MASS);
 	}
 
+	/** Refuses a pattern of another rank than the network's (a 2D model on 3D data or the reverse), naming both. */
+	public void requireRank(final Diffraction d) {
+		final Grid g = d.grid();
+		if (g.rank() != card.architecture.rank()) throw new CdiException("The model " + source + " expects " + card.architecture.rank() + "D patterns but " + d.source + " is " + g.rank() + "D (" + g
+			+ "): choose a " + g.rank() + "D model.");
+	}
+
 	/**
 	 * The network input for a pattern, as described in the class comment, with the steps logged; the pattern is
 	 * first {@link #centred} ({@link Fitted#pattern} is the one the input was made from).
@@ -101,9 +108,8 @@ public final class InputFitting {
 		}
 		if (d != pattern) log.add("nn_centre_on_peak", "centre_of_mass_zyx", Preprocessor.centroid(pattern), "shift_zyx", shift, "reason",
 			"the pattern's centre of mass was more than max(2, n/16) pixels from the array centre, n = " + card.architecture.inputSize() + " the network's input size");
+		requireRank(d);
 		final Grid g = d.grid();
-		if (g.rank() != card.architecture.rank()) throw new CdiException("The model " + source + " expects " + card.architecture.rank() + "D patterns but " + d.source + " is " + g.rank() + "D (" + g
-			+ "): choose a " + g.rank() + "D model.");
 		final int n = card.architecture.inputSize();
 		final int[] from = g.zyx();
 		for (int a = 3 - g.rank(); a < 3; a++)
