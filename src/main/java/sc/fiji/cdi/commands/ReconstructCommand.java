@@ -93,6 +93,7 @@ public class ReconstructCommand extends PhasingCommand {
 		log.info(String.format(Locale.ROOT, "Reconstructed %s: %s in %.1f s, final chi2 = %.4g; %d files in %s",
 			src.describe(), r.startsSummary(), result.seconds(), result.finalChi2(), r.files().size(), out.toAbsolutePath()));
 		// nn+refine: the network's start and its trust verdict belong in the log, not only in the report
+		if (r.networkStartWarning() != null) log.warn(r.networkStartWarning());
 		if (r.networkVerdict() != null) log.info("Network prediction (the refinement's start) from " + r.report().get("model") + ": " + r.networkVerdict());
 		// outputs for a person (Fiji shows them) or a macro (open images to chain); a headless --run only writes files
 		if (show && (interactive() || ij.IJ.isMacro())) {

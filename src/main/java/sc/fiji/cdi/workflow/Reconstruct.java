@@ -136,6 +136,17 @@ public final class Reconstruct {
 		}
 
 		/**
+		 * NN + refine with k > 1 starts: a warning for the log when the network's start could not be made and ran as a
+		 * random start (the result is then phasing alone); null when the network started or in phasing mode.
+		 */
+		public String networkStartWarning() {
+			final MultiStart.Result ms = outcome.starts();
+			if (!Mode.NN_REFINE.key().equals(report.get("mode")) || ms == null || ms.seededFailure() == null) return null;
+			return "The network start could not be made (" + ms.seededFailure() + "): it ran as a random start, so the result is " + ms.starts().size()
+				+ " random starts of phasing alone, without the network (nn_refine_starts.network_start_failed in the report).";
+		}
+
+		/**
 		 * The starts and their iterations in words, for the log: "1 start of 620 iterations", "4 starts of 620
 		 * iterations", or where they differ (NN + refine) each start's: "2 starts: network 970 iterations, random 620".
 		 */

@@ -10,6 +10,9 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+
 import sc.fiji.cdi.data.Grid;
 import sc.fiji.cdi.io.TiffWriter;
 import sc.fiji.cdi.simulate.CrystalSimulator;
@@ -42,5 +45,21 @@ class NnBadInputTest {
 		assertTrue(r.err.contains("expects 3D patterns") && r.err.contains(in.toString()) && r.err.contains("is 2D (64x64)") && r.err.contains("choose a 2D model"), r.err);
 		assertFalse(r.err.contains("start 1/2"), "refused before any phasing: " + r.err);
 		assertFalse(Files.exists(out), "no output folder");
+	}
+
+	@Test
+	void aNetworkStartThatCannotBeMadeAmongRandomStartsIsWarnedInTheLog(@TempDir final Path tmp) throws Exception {
+		// a 12² array is too small for the 64² network (at least 16 pixels per axis): the network start cannot be made
+		// and runs as a random start; the log must say so, not only the report
+		final Path in = pattern2D(tmp, 64, 6);
+		final Path out = tmp.resolve("out");
+		final HeadlessRun r = HeadlessRun.of("--headless", "--run", "Reconstruct",
+			"input=\"" + in + "\",output_dir=\"" + out + "\",mode=\"nn+refine\",model=\"2d\",size=\"12\",random_starts=2,recipe=\"10*ER\",refinement=\"10*ER\",device=\"cpu\"");
+		assertEquals(0, r.code, r.err);
+		final JsonObject starts = JsonParser.parseString(Files.readString(out.resolve("scan_report.json"))).getAsJsonObject().getAsJsonObject("nn_refine_starts");
+		final String why = starts.get("network_start_failed").getAsString();
+		assertTrue(why.contains("too small"), why);
+		final String log = r.out + r.err;
+		assertTrue(log.contains("[WARNING]") && log.contains("network start could not be made") && log.contains(why) && log.contains("2 random starts"), log);
 	}
 }
