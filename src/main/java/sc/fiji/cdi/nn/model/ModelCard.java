@@ -132,6 +132,10 @@ public final class ModelCard {
 		if (!FORMAT.equals(c.format)) throw new CdiException("The model card " + where + " has format '" + c.format + "': expected '" + FORMAT + "'. Is this a model folder of this plugin?");
 		if (c.architecture == null) throw new CdiException("The model card " + where + " has no architecture: expected kind, rank, inputSize, baseChannels and depth.");
 		if (c.architecture.kind() == null) throw new CdiException("The model card " + where + " has no architecture.kind: expected one of " + Architecture.knownKinds() + ".");
+		// the support is [A >= threshold] on a sigmoid amplitude in [0, 1]: at or below 0 it is the whole box, at or
+		// above 1 it is empty, so the prediction's phase ramp and offset (PostProcessing) would be measured on nothing real
+		if (!(c.supportThreshold > 0 && c.supportThreshold < 1)) throw new CdiException("The model card " + where + " gives supportThreshold " + c.supportThreshold
+			+ ": expected a fraction of the predicted amplitude between 0 and 1 (exclusive; AutoPhaseNN and CDI NN: " + DEFAULT_SUPPORT_THRESHOLD + ", the default when the key is absent).");
 		return c;
 	}
 

@@ -162,6 +162,30 @@ class ModelFolderTest {
 		assertTrue(e.getMessage().contains("do not fit"), e.getMessage());
 	}
 
+	/**
+	 * The support threshold of a card must cut the sigmoid amplitude inside (0, 1): before, −1 made the support the
+	 * whole box (the phase ramp and offset measured on the empty box too, a silent wrong prediction) and 2 made it
+	 * empty, blamed on the pattern ("far from what the model was trained on").
+	 */
+	@Test
+	void aSupportThresholdOutsideZeroToOneIsRefusedNamingTheCard() throws Exception {
+		final ModelCard c = card(Architecture.cdiNN2D(32, 4, 2));
+		final Path f = tmp.resolve("t").resolve(ModelFolder.CARD);
+		Files.createDirectories(f.getParent());
+		for (final double t : new double[] { -1, 0, 1, 2 }) {
+			c.supportThreshold = t;
+			Files.writeString(f, c.toJson());
+			final CdiException e = assertThrows(CdiException.class, () -> ModelFolder.readCard(f.getParent()));
+			assertTrue(e.getMessage().contains(f.toString()) && e.getMessage().contains("supportThreshold " + t) && e.getMessage().contains("between 0 and 1"), e.getMessage());
+		}
+		c.supportThreshold = 0.25;
+		Files.writeString(f, c.toJson());
+		assertEquals(0.25, ModelFolder.readCard(f.getParent()).supportThreshold);
+		// a card without the key (older or hand-written) takes AutoPhaseNN's 0.1
+		Files.writeString(f, c.toJson().replaceFirst("\"supportThreshold\": 0.25,", ""));
+		assertEquals(ModelCard.DEFAULT_SUPPORT_THRESHOLD, ModelFolder.readCard(f.getParent()).supportThreshold);
+	}
+
 	@Test
 	void cardRoundTripsThroughJson() {
 		final ModelCard c = card(Architecture.light3D(32, 16, 3));
