@@ -90,6 +90,8 @@ public final class ModelFolder {
 
 	/** Reads the card of a model folder with clear errors for a missing folder or file. */
 	public static ModelCard readCard(final Path folder) {
+		if (folder != null && Files.isRegularFile(folder)) throw new CdiException("Model " + folder + " is a file, not a model folder: expected a folder holding "
+			+ CARD + " and " + WEIGHTS + " (or " + TORCH_WEIGHTS + "), as the training command writes it; unpack a zipped model folder first and give the folder.");
 		if (folder == null || !Files.isDirectory(folder)) throw new CdiException("Model folder " + folder + " does not exist or is not a folder: expected a folder written by the training command (model.json + weights.params).");
 		final Path card = folder.resolve(CARD);
 		try {
@@ -181,7 +183,9 @@ public final class ModelFolder {
 	 * Builds the card's network, initialises it for the card's input size and overwrites every parameter from the
 	 * stream; a parameter whose shape differs from the architecture's is a size mismatch between card and weights.
 	 */
-	public static Block loadBlock(final InputStream weights, final ModelCard card, final NDManager manager, final String where) {
+	public static Block loadBlock(final InputStream stream, final ModelCard card, final NDManager manager, final String where) {
+		final InputStream weights = stream.markSupported() ? stream : new BufferedInputStream(stream);
+		requireNotZip(weights, where);
 		final Block block = initialised(card, manager);
 		final List<Shape> expected = new ArrayList<>();
 		for (final Pair<String, Parameter> p : block.getParameters()) expected.add(p.getValue().getArray().getShape());
@@ -202,6 +206,26 @@ public final class ModelFolder {
 			i++;
 		}
 		return block;
+	}
+
+	/**
+	 * Refuses a zip archive in place of DJL's parameter file (a {@link #TORCH_WEIGHTS} file renamed, a zipped model
+	 * folder): read as parameters it failed with "Unsupported encoding version: 80" ('P' of "PK") and blamed a
+	 * card–weights mismatch. The stream (with mark/reset) is left where it was.
+	 */
+	private static void requireNotZip(final InputStream in, final String where) {
+		final byte[] head = new byte[4];
+		int n = 0;
+		try {
+			in.mark(head.length);
+			for (int r; n < head.length && (r = in.read(head, n, head.length - n)) > 0;) n += r;
+			in.reset();
+		} catch (final IOException e) {
+			throw new CdiException("Cannot read the weights " + where + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ".", e);
+		}
+		if (n == head.length && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4)
+			throw new CdiException("The weights " + where + " are a zip archive, not DJL's parameter file (" + WEIGHTS + ") that the training command writes: "
+				+ "NumPy weights from tools/pytorch belong in " + TORCH_WEIGHTS + ", and a zipped model folder must be unpacked first.");
 	}
 
 	/**

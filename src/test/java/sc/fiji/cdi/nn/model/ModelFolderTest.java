@@ -141,6 +141,33 @@ class ModelFolderTest {
 		assertTrue(w.getMessage().contains("weights.params"), w.getMessage());
 	}
 
+	/**
+	 * A zip in place of weights.params (NumPy weights renamed, a zipped folder) and a zipped model folder given as the
+	 * model: each named for what it is, with the fix; before, "Unsupported encoding version: 80 … written by the same
+	 * training run?" and "does not exist".
+	 */
+	@Test
+	void aZipIsNotTakenForAModel() throws Exception {
+		final Path dir = write(Architecture.cdiNN2D(32, 4, 2), "zipped");
+		final Path zip = tmp.resolve("model.zip");
+		try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(Files.newOutputStream(zip))) {
+			for (final String f : new String[] { ModelFolder.CARD, ModelFolder.WEIGHTS }) {
+				z.putNextEntry(new java.util.zip.ZipEntry("zipped/" + f));
+				z.write(Files.readAllBytes(dir.resolve(f)));
+				z.closeEntry();
+			}
+		}
+		final CdiException file = assertThrows(CdiException.class, () -> Predictor.load(zip, "cpu"));
+		assertTrue(file.getMessage().contains(zip.toString()) && file.getMessage().contains("is a file, not a model folder") && file.getMessage().contains("unpack"), file.getMessage());
+
+		final Path w = dir.resolve(ModelFolder.WEIGHTS);
+		final byte[] zipBytes = Files.readAllBytes(zip);
+		Files.write(w, zipBytes);
+		final CdiException e = assertThrows(CdiException.class, () -> Predictor.load(dir, "cpu"));
+		assertTrue(e.getMessage().contains(w.toString()) && e.getMessage().contains("zip archive") && e.getMessage().contains(ModelFolder.TORCH_WEIGHTS), e.getMessage());
+		assertArrayEquals(zipBytes, Files.readAllBytes(w), "the weights file is left as it was");
+	}
+
 	/** An interrupted copy of weights.params: named as truncated, never "…: null" (EOFException has no message). */
 	@Test
 	void truncatedWeightsAreNamedAsTruncated() throws Exception {
