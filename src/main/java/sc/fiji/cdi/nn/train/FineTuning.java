@@ -93,10 +93,18 @@ public final class FineTuning {
 	 * @param chi2Untuned    χ² of the prediction before tuning
 	 * @param chi2Tuned      χ² of the last tuned prediction
 	 * @param tunedKept      whether {@code prediction} is a tuned one (the predictor then keeps the tuned weights)
+	 * @param tries          every tuning run, in order (one, or two when the first raised χ²), with its tuned χ²
 	 */
-	public record Tuned(Prediction prediction, Report report, double chi2Untuned, double chi2Tuned, boolean tunedKept) {
+	public record Tuned(Prediction prediction, Report report, double chi2Untuned, double chi2Tuned, boolean tunedKept, List<Try> tries) {
 
-		/** The report block ({@code fine_tuning}): steps, rate, physics loss and χ² before and after, which was kept. */
+		/** One tuning run of {@link #predictTuned} from the untuned weights and the χ² of its prediction. */
+		public record Try(Report report, double chi2) {}
+
+		/**
+		 * The report block ({@code fine_tuning}): steps, rate, physics loss and χ² before and after of the last run,
+		 * which prediction was kept, every run ({@code tries}: a second at a third of the rate when the first raised
+		 * χ²) and the seconds of all of them.
+		 */
 		public java.util.Map<String, Object> toReport() {
 			final java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
 			m.put("steps", report.steps());
@@ -106,7 +114,18 @@ public final class FineTuning {
 			m.put("chi2_untuned", chi2Untuned);
 			m.put("chi2_tuned", chi2Tuned);
 			m.put("kept", tunedKept ? "tuned (lower chi2)" : "untuned (tuning raised chi2)");
-			m.put("seconds", report.seconds());
+			final List<java.util.Map<String, Object>> runs = new java.util.ArrayList<>();
+			for (final Try t : tries) {
+				final java.util.Map<String, Object> r = new java.util.LinkedHashMap<>();
+				r.put("learning_rate", t.report().learningRate());
+				r.put("physics_loss_before", t.report().lossBefore());
+				r.put("physics_loss_after", t.report().lossAfter());
+				r.put("chi2_tuned", t.chi2());
+				r.put("seconds", t.report().seconds());
+				runs.add(r);
+			}
+			m.put("tries", runs);
+			m.put("seconds", tries.stream().mapToDouble(t -> t.report().seconds()).sum());
 			return m;
 		}
 	}
@@ -117,14 +136,16 @@ public final class FineTuning {
 		final int records = predictor.card().fineTuning.size();
 		Report r = null;
 		Prediction after = null;
+		final List<Tuned.Try> tries = new java.util.ArrayList<>();
 		for (final double rate : new double[] { DEFAULT_LEARNING_RATE, DEFAULT_LEARNING_RATE / 3 }) {
 			if (after != null) restore(predictor, untuned, records);
 			r = run(predictor, List.of(d), steps, rate, 1, progress);
 			after = predictor.predict(d);
-			if (keepsTuning(before.trust().chi2(), after.trust().chi2())) return new Tuned(after, r, before.trust().chi2(), after.trust().chi2(), true);
+			tries.add(new Tuned.Try(r, after.trust().chi2()));
+			if (keepsTuning(before.trust().chi2(), after.trust().chi2())) return new Tuned(after, r, before.trust().chi2(), after.trust().chi2(), true, List.copyOf(tries));
 		}
 		restore(predictor, untuned, records);
-		return new Tuned(before, r, before.trust().chi2(), after.trust().chi2(), false);
+		return new Tuned(before, r, before.trust().chi2(), after.trust().chi2(), false, List.copyOf(tries));
 	}
 
 	/** The predictor's parameters (BatchNorm's running statistics included), serialised. */
