@@ -32,5 +32,15 @@ public final class RealVolume {
 
 	public double max() { double m = Double.NEGATIVE_INFINITY; for (final float v : data) if (v > m) m = v; return m; }
 
+	/**
+	 * The smallest and largest finite value, {NaN, NaN} when there is none: the display range of the whole volume
+	 * (ImageJ's own range looks at the current slice only, and a crystal whose first slice is empty opened saturated).
+	 */
+	public double[] finiteRange() {
+		float min = Float.POSITIVE_INFINITY, max = Float.NEGATIVE_INFINITY;
+		for (final float x : data) if (Float.isFinite(x)) { if (x < min) min = x; if (x > max) max = x; }
+		return min <= max ? new double[] { min, max } : new double[] { Double.NaN, Double.NaN };
+	}
+
 	public double sum() { double s = 0; for (final float v : data) s += v; return s; }
 }

@@ -33,11 +33,9 @@ public final class ImagePlusConverter {
 		cal.pixelHeight = v.voxelSize[1];
 		cal.pixelWidth = v.voxelSize[2];
 		cal.setUnit(v.unit == null ? "pixel" : v.unit);
-		// the display range of the whole volume (resetDisplayRange looks at the current slice only: a crystal whose
-		// first slice is empty opened saturated)
-		float min = Float.POSITIVE_INFINITY, max = Float.NEGATIVE_INFINITY;
-		for (final float x : v.data) if (Float.isFinite(x)) { min = Math.min(min, x); max = Math.max(max, x); }
-		if (min < max) imp.setDisplayRange(min, max);
+		// the display range of the whole volume (resetDisplayRange looks at the current slice only)
+		final double[] range = v.finiteRange();
+		if (range[0] < range[1]) imp.setDisplayRange(range[0], range[1]);
 		else imp.resetDisplayRange();
 		return imp;
 	}

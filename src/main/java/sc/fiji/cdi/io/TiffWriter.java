@@ -16,7 +16,8 @@ import sc.fiji.cdi.util.AtomicOutput;
 
 /**
  * Writes a {@link RealVolume} as a 32-bit float TIFF (one page per z plane) with the ImageJ description that
- * carries the voxel size (x, y from pixel width/height, z as spacing) and unit, so Fiji opens it calibrated.
+ * carries the voxel size (x, y from pixel width/height, z as spacing) and unit, so Fiji opens it calibrated, and
+ * the display range of the whole volume.
  * The exact voxel size is also kept in the description ({@link #VOXEL_KEY}). The file appears complete or not at all ({@link AtomicOutput}).
  */
 public final class TiffWriter {
@@ -42,6 +43,10 @@ public final class TiffWriter {
 		cal.pixelHeight = v.voxelSize[1];
 		cal.pixelWidth = v.voxelSize[2];
 		cal.setUnit(v.unit);
+		// the display range Fiji opens the file with (min=/max= in the description): the whole volume's, not the first
+		// slice's (a 3D prediction's support file opened as 0–0, its amplitude as 0–0.03 of a maximum of 1)
+		final double[] range = v.finiteRange();
+		if (range[0] < range[1]) imp.setDisplayRange(range[0], range[1]);
 		final FileInfo fi = imp.getFileInfo();
 		final String desc = new FileSaver(imp).getDescriptionString();
 		fi.description = (desc.endsWith("\n") ? desc : desc + "\n") + VOXEL_KEY + "=" + v.voxelSize[0] + "," + v.voxelSize[1] + "," + v.voxelSize[2] + "\n";

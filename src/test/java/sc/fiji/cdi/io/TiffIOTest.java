@@ -49,6 +49,25 @@ class TiffIOTest {
 		assertEquals(v[g.index(2, 1, 3)], imp.getStack().getProcessor(3).getf(3, 1));
 	}
 
+	/**
+	 * Fiji opens a written stack with the display range of the whole volume: before, the first slice's, so a 3D
+	 * prediction whose first slice is empty opened its support as 0–0 and its amplitude saturated.
+	 */
+	@Test
+	void aStackOpensWithTheDisplayRangeOfTheWholeVolume() {
+		final Grid g = new Grid(8, 6, 6);
+		final float[] v = new float[g.size()];
+		v[g.index(4, 3, 3)] = 1f;
+		v[g.index(5, 3, 3)] = 0.5f;
+		v[g.index(0, 1, 1)] = 0.01f; // the first slice reaches 0.01 only
+		final Path f = dir.resolve("support.tif");
+		TiffWriter.write(f, new RealVolume(g, v, new double[] { 1, 1, 1 }, "data voxel"));
+		final ImagePlus imp = new Opener().openImage(f.toString());
+		assertEquals(0, imp.getDisplayRangeMin(), 0);
+		assertEquals(1, imp.getDisplayRangeMax(), 0, "the brightest voxel of the volume, not of the first slice");
+		assertEquals("data voxel", imp.getCalibration().getUnit());
+	}
+
 	@Test
 	void sixteenBitPlaneIsTwoDimensional() {
 		final short[] px = new short[6 * 4];
