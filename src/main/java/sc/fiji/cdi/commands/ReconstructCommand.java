@@ -94,6 +94,7 @@ public class ReconstructCommand extends PhasingCommand {
 			src.describe(), r.startsSummary(), result.seconds(), result.finalChi2(), r.files().size(), out.toAbsolutePath()));
 		// nn+refine: the network's start and its trust verdict belong in the log, not only in the report
 		if (r.networkStartWarning() != null) log.warn(r.networkStartWarning());
+		if (r.networkBinningAdvice() != null) log.warn("Network start: " + r.networkBinningAdvice());
 		if (r.networkVerdict() != null) log.info("Network prediction (the refinement's start) from " + r.report().get("model") + ": " + r.networkVerdict());
 		// outputs for a person (Fiji shows them) or a macro (open images to chain); a headless --run only writes files
 		if (show && (interactive() || ij.IJ.isMacro())) {

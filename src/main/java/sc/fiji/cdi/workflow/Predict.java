@@ -13,6 +13,7 @@ import sc.fiji.cdi.data.ProcessingLog;
 import sc.fiji.cdi.data.RealVolume;
 import sc.fiji.cdi.io.TiffWriter;
 import sc.fiji.cdi.nn.model.ModelFolder;
+import sc.fiji.cdi.nn.predict.InputFitting;
 import sc.fiji.cdi.nn.predict.NnRefine;
 import sc.fiji.cdi.nn.predict.Prediction;
 import sc.fiji.cdi.nn.predict.PredictionTrust;
@@ -69,15 +70,28 @@ public final class Predict {
 	 */
 	public record Result(String model, List<Item> items, List<String> notes) {
 
-		/** One warning per prediction that must not be used without refinement ({@link PredictionTrust}). */
+		/**
+		 * One warning per prediction that must not be used without refinement ({@link PredictionTrust}), and one per
+		 * pattern whose size kept it from the binning that fits its crystal to the model ({@link InputFitting#binningAdvice}).
+		 */
 		public List<String> warnings() {
+			final List<String> w = new ArrayList<>(untrusted());
+			for (final Item it : items) {
+				final String advice = InputFitting.binningAdvice(it.prediction().log());
+				if (advice != null) w.add(it.name() + ": " + advice);
+			}
+			return w;
+		}
+
+		/** The predictions that must not be used without refinement, one line each. */
+		private List<String> untrusted() {
 			return items.stream().filter(it -> !it.prediction().trust().trusted()).map(it -> it.name() + ": " + it.prediction().trust().message()).toList();
 		}
 
 		/** One line for the log: how many, with which model, how fast, where the files went, how many are flagged. */
 		public String summary(final Path outputDir) {
 			final double ms = items.stream().mapToDouble(it -> it.prediction().millis()).sum();
-			final int flagged = warnings().size();
+			final int flagged = untrusted().size();
 			return String.format(Locale.ROOT, "Predicted %d pattern(s) with %s, %.1f ms per pattern; %s%s", items.size(), model, ms / items.size(),
 				outputDir == null ? "nothing saved (no output_dir): the first prediction is shown" : items.stream().mapToInt(it -> it.files().size()).sum() + " files in " + outputDir,
 				flagged > 0 ? "; " + flagged + " flagged: refine before use (Reconstruct mode=nn+refine)" : "");

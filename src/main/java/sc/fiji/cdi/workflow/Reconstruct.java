@@ -136,6 +136,15 @@ public final class Reconstruct {
 		}
 
 		/**
+		 * NN + refine: why the pattern could not be binned to fit its crystal to the model, with the size to crop to
+		 * ({@link sc.fiji.cdi.nn.predict.InputFitting#binningAdvice}); null when it was.
+		 */
+		public String networkBinningAdvice() {
+			return report.get("nn_prediction") instanceof Map<?, ?> nn && nn.get(sc.fiji.cdi.nn.predict.InputFitting.BINNING_LIMITED) instanceof Map<?, ?> b
+				? String.valueOf(b.get("advice")) : null;
+		}
+
+		/**
 		 * NN + refine with k > 1 starts: a warning for the log when the network's start could not be made and ran as a
 		 * random start (the result is then phasing alone); null when the network started or in phasing mode.
 		 */

@@ -48,6 +48,32 @@ class NnBadInputTest {
 	}
 
 	@Test
+	void aPatternWhoseSizeKeepsItFromTheRightBinningIsWarnedWithTheSizeToCropTo(@TempDir final Path tmp) throws Exception {
+		// a small crystal (0.15 of the box) in a 128² pattern: the 64² network needs it binned by 2; one pixel more
+		// (129², odd detectors and crops) and 2 no longer divides the axes: it was cropped unbinned without a word
+		final var d = CrystalSimulator.simulate(Grid.of2D(128, 128), POLYGON.withSizeFraction(0.15), 8).diffraction();
+		final float[] v = new float[129 * 129];
+		for (int y = 0; y < 128; y++) System.arraycopy(d.values.data, y * 128, v, y * 129, 128);
+		final Path even = tmp.resolve("even.tif"), odd = tmp.resolve("odd.tif");
+		TiffWriter.write(even, d.values);
+		TiffWriter.write(odd, new sc.fiji.cdi.data.RealVolume(Grid.of2D(129, 129), v));
+		final String[] log = new String[2];
+		final int[][] bins = new int[2][];
+		for (int k = 0; k < 2; k++) {
+			final Path in = k == 0 ? even : odd, out = tmp.resolve("out" + k);
+			final HeadlessRun r = HeadlessRun.of("--headless", "--run", "Predict (NN)", "input=\"" + in + "\",model=\"2d\",output_dir=\"" + out + "\",device=\"cpu\"");
+			assertEquals(0, r.code, r.err);
+			log[k] = r.out + r.err;
+			final var bin = JsonParser.parseString(Files.readString(out.resolve((k == 0 ? "even" : "odd") + "_nn_report.json"))).getAsJsonObject().getAsJsonArray("bin_zyx");
+			bins[k] = new int[] { bin.get(1).getAsInt(), bin.get(2).getAsInt() };
+		}
+		assertEquals(2, bins[0][0], "the 128² pattern is binned by 2");
+		assertFalse(log[0].contains("does not divide"), log[0]);
+		assertEquals(1, bins[1][0], "2 does not divide 129");
+		assertTrue(log[1].contains("[WARNING]") && log[1].contains(odd.toString()) && log[1].contains("binned by 1, not by 2") && log[1].contains("128x128"), log[1]);
+	}
+
+	@Test
 	void aNetworkStartThatCannotBeMadeAmongRandomStartsIsWarnedInTheLog(@TempDir final Path tmp) throws Exception {
 		// a 12² array is too small for the 64² network (at least 16 pixels per axis): the network start cannot be made
 		// and runs as a random start; the log must say so, not only the report

@@ -121,6 +121,16 @@ public final class InputFitting {
 		final Diffraction cropped = probe.equals(g) ? d : Preprocessor.cropOrPad(d, probe);
 		final double[] fraction = objectFraction(probe, sanitisedAmplitude(cropped));
 		final int[] bin = binning(g, fraction);
+		final int better = factor(g, fraction, false);
+		if (better != bin[2]) {
+			final int[] crop = g.zyx();
+			for (int a = 3 - g.rank(); a < 3; a++) crop[a] -= crop[a] % better;
+			final Grid to = new Grid(crop[0], crop[1], crop[2]);
+			log.add(BINNING_LIMITED, "bin_used", bin[2], "bin_fitting_the_crystal", better, "crop_to", to.toString(), "advice", "the pattern " + d.source + " (" + g
+				+ ") was binned by " + bin[2] + ", not by " + better + ", which would bring its crystal to the size the model was trained on, because " + better
+				+ " does not divide every axis: the network saw the crystal about " + String.format(java.util.Locale.ROOT, "%.1f", (double) better / bin[2])
+				+ " times smaller in its box than the crystals it was trained on. Crop the pattern about its centre to " + to + " (Reconstruct: size=" + to.toString().replace('x', ',') + ") for a better prediction.");
+		}
 		final boolean binned = bin[0] * bin[1] * bin[2] > 1;
 		// bad values are masked before binning, so that one NaN does not spoil its whole block
 		final Diffraction fitted = Preprocessor.cropOrPad(binned ? Preprocessor.bin(withBadValuesMasked(d), bin[0], bin[1], bin[2]) : d, grid);
@@ -172,10 +182,22 @@ public final class InputFitting {
 	 * elongated.
 	 */
 	int[] binning(final Grid g, final double[] fraction) {
+		final int chosen = factor(g, fraction, true);
+		final int[] bin = { 1, 1, 1 };
+		for (int a = 3 - g.rank(); a < 3; a++) bin[a] = chosen;
+		return bin;
+	}
+
+	/**
+	 * The factor of {@link #binning}; with {@code divisorsOnly} false, also among factors that do not divide the axes
+	 * (the one the pattern would be binned by if it were cropped to a multiple of it). 1 for a foreign model whose
+	 * training size is not known.
+	 */
+	private int factor(final Grid g, final double[] fraction, final boolean divisorsOnly) {
 		final double[] target = trainedFraction();
 		final int n = card.architecture.inputSize();
-		final int[] dims = g.zyx(), bin = { 1, 1, 1 };
-		if (target == null) return bin; // a foreign model whose training size is not known
+		final int[] dims = g.zyx();
+		if (target == null) return 1;
 		double best = Double.POSITIVE_INFINITY;
 		int chosen = 1;
 		for (int b = 1; ; b++) {
@@ -185,13 +207,26 @@ public final class InputFitting {
 				if (dims[a] % b != 0) divides = false;
 			}
 			if (!fits) break;
-			if (!divides) continue;
+			if (divisorsOnly && !divides) continue;
 			double miss = 0;
 			for (int a = 3 - g.rank(); a < 3; a++) miss += Math.abs(Math.log(fraction[a] * b / target[a]));
 			if (miss < best - 1e-9) { best = miss; chosen = b; }
 		}
-		for (int a = 3 - g.rank(); a < 3; a++) bin[a] = chosen;
-		return bin;
+		return chosen;
+	}
+
+	/** Log step of a pattern whose size kept it from the binning that fits its crystal to the model ({@link #binningAdvice}). */
+	public static final String BINNING_LIMITED = "nn_binning_limited_by_size";
+
+	/**
+	 * What the log of a prediction says when the pattern's size kept it from the binning that brings its crystal to
+	 * the training size (the factor must divide every axis, e.g. 257 pixels take none): the factor, the size to crop
+	 * to, and why; null when the binning was the best one.
+	 */
+	public static String binningAdvice(final ProcessingLog log) {
+		for (final ProcessingLog.Step st : log.steps())
+			if (st.name().equals(BINNING_LIMITED)) return String.valueOf(st.parameters().get("advice"));
+		return null;
 	}
 
 	/**
