@@ -154,8 +154,20 @@ public final class ModelCard {
 		}
 		if (kind == null || kind.isJsonNull()) return;
 		final String k = kind.isJsonPrimitive() ? kind.getAsString() : kind.toString();
-		for (final Architecture.Kind known : Architecture.Kind.values()) if (known.name().equals(k)) return;
-		throw new CdiException("The model card " + where + " gives architecture.kind '" + k + "', which this plugin does not know: expected one of "
+		boolean knownKind = false;
+		for (final Architecture.Kind known : Architecture.Kind.values()) knownKind |= known.name().equals(k);
+		if (!knownKind) throw new CdiException("The model card " + where + " gives architecture.kind '" + k + "', which this plugin does not know: expected one of "
 			+ Architecture.knownKinds() + " (upper case, as the training command writes it).");
+		// a missing number would be read as 0 and refused as "got 0", which does not say that the key is missing (or misspelt)
+		final com.google.gson.JsonObject a = JsonParser.parseString(json).getAsJsonObject().getAsJsonObject("architecture");
+		for (final String[] key : REQUIRED_ARCHITECTURE_KEYS)
+			if (!a.has(key[0]) || a.get(key[0]).isJsonNull())
+				throw new CdiException("The model card " + where + " has no architecture." + key[0] + ": expected " + key[1] + " (keys are case-sensitive; the card has "
+					+ String.join(", ", a.keySet()) + ").");
 	}
+
+	/** The numbers of {@link Architecture} a card must give, with what is expected of each, for messages. */
+	private static final String[][] REQUIRED_ARCHITECTURE_KEYS = { { "rank", "2 or 3 (the network's dimensions)" },
+		{ "inputSize", "the edge length of the network's input, a power of two (32 or 64)" }, { "baseChannels", "the channels of the first level (1 to 512)" },
+		{ "depth", "the number of down-sampling levels (at least 1)" } };
 }

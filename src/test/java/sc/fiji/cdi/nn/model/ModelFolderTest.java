@@ -135,6 +135,15 @@ class ModelFolderTest {
 		final CdiException noKind = assertThrows(CdiException.class, () -> Predictor.load(bad, "cpu"));
 		assertTrue(noKind.getMessage().contains("no architecture.kind") && noKind.getMessage().contains("LIGHT"), noKind.getMessage());
 
+		// a missing (or misspelt) architecture number is named as missing, not refused as "got 0"
+		for (final String key : new String[] { "rank", "inputSize", "baseChannels", "depth" }) {
+			final String arch = "\"kind\": \"CDINN\", \"rank\": 2, \"inputSize\": 32, \"baseChannels\": 8, \"depth\": 2".replace("\"" + key + "\"", "\"" + key.toLowerCase() + "x\"");
+			Files.writeString(bad.resolve(ModelFolder.CARD), "{\"format\": \"" + ModelCard.FORMAT + "\", \"architecture\": {" + arch + "}}");
+			final CdiException absent = assertThrows(CdiException.class, () -> Predictor.load(bad, "cpu"));
+			assertTrue(absent.getMessage().contains(bad.resolve(ModelFolder.CARD).toString()) && absent.getMessage().contains("has no architecture." + key)
+				&& absent.getMessage().contains(key.toLowerCase() + "x") && !absent.getMessage().contains("got 0"), absent.getMessage());
+		}
+
 		final Path noWeights = write(Architecture.cdiNN2D(32, 4, 2), "nw");
 		Files.delete(noWeights.resolve(ModelFolder.WEIGHTS));
 		final CdiException w = assertThrows(CdiException.class, () -> Predictor.load(noWeights, "cpu"));
