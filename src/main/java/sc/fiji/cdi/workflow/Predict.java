@@ -1,6 +1,7 @@
 package sc.fiji.cdi.workflow;
 
 import java.nio.file.Path;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,6 +25,7 @@ import sc.fiji.cdi.report.Json;
 import sc.fiji.cdi.util.AtomicOutput;
 import sc.fiji.cdi.util.CdiException;
 import sc.fiji.cdi.util.Progress;
+import sc.fiji.cdi.util.Version;
 
 /**
  * Predict (NN) as a request→result core class: patterns → network predictions → the object on the <em>data's</em>
@@ -160,7 +162,7 @@ public final class Predict {
 			try {
 				for (int i = 0; i < items.length; i++) {
 					progress.checkCancelled();
-					items[i] = items[i].written(write(request.outputDir(), names.get(i), sourceIdentity(data.get(i).source), items[i]));
+					items[i] = items[i].written(write(request.outputDir(), names.get(i), sourceIdentity(data.get(i).source), request.device(), items[i]));
 					written.add(request.outputDir().resolve(names.get(i) + "_nn" + AtomicOutput.MANIFEST_SUFFIX)); // the manifest first: no set is claimed complete
 					written.addAll(items[i].files());
 				}
@@ -244,15 +246,15 @@ public final class Predict {
 	}
 
 	/** One result set {@code <name>_nn} ({@link AtomicOutput.ResultSet}): all files with their manifest, or none. */
-	private static List<Path> write(final Path dir, final String name, final String source, final Item it) {
+	private static List<Path> write(final Path dir, final String name, final String source, final String device, final Item it) {
 		try (AtomicOutput.ResultSet set = AtomicOutput.ResultSet.open(dir, name + "_nn")) {
 			set.input(source); // another input of the same base name must not replace this one's prediction
-			writeSet(set, name, it.prediction(), it.amplitude(), it.phase(), it.support(), it.model(), it.tuning());
+			writeSet(set, name, source, device, it.prediction(), it.amplitude(), it.phase(), it.support(), it.model(), it.tuning());
 			return set.commit();
 		}
 	}
 
-	private static void writeSet(final AtomicOutput.ResultSet set, final String name, final Prediction p, final RealVolume a, final RealVolume ph, final RealVolume s, final String model,
+	private static void writeSet(final AtomicOutput.ResultSet set, final String name, final String source, final String device, final Prediction p, final RealVolume a, final RealVolume ph, final RealVolume s, final String model,
 		final FineTuning.Tuned tuning) {
 		final Path fa = set.file(name + AMPLITUDE_SUFFIX), fp = set.file(name + PHASE_SUFFIX), fs = set.file(name + SUPPORT_SUFFIX);
 		TiffWriter.write(fa, a);
@@ -263,6 +265,11 @@ public final class Predict {
 		final Path fn = set.file(name + NETWORK_GRID_SUFFIX);
 		TiffWriter.write(fn, new RealVolume(p.amplitude().grid, p.amplitude().data, v, DATA_VOXEL));
 		final Map<String, Object> report = new LinkedHashMap<>();
+		// which pattern, by which version, when and on what device: as the Reconstruct report says it
+		report.put("software", "CDI for Fiji " + Version.get());
+		report.put("date", OffsetDateTime.now().toString());
+		report.put("source", source);
+		report.put("device", device);
 		report.put("model", model);
 		report.put("grid", a.grid.toString());
 		final String slice = singleSlice(p.log());

@@ -121,6 +121,20 @@ class PredictTest {
 		assertNull(Predict.singleSlice(new ProcessingLog().add("import", "shape", "[2, 32, 32]")));
 	}
 
+	/** The report says which pattern was predicted, by which version, when and on which device, as Reconstruct's does. */
+	@Test
+	void theReportNamesThePatternTheSoftwareAndTheDevice(@TempDir final Path dir) throws Exception {
+		final Path in = dir.resolve("scan7.tif");
+		sc.fiji.cdi.io.TiffWriter.write(in, pattern(Grid.of2D(32, 32), 7, "x").values);
+		final Path out = dir.resolve("out");
+		Predict.run(List.of(DiffractionReader.read(in, ImportOptions.defaults())), List.of("scan7"), new Predict.Request("2d", "cpu", 1, out), Progress.NONE);
+		final JsonObject report = JsonParser.parseString(Files.readString(out.resolve("scan7" + Predict.REPORT_SUFFIX))).getAsJsonObject();
+		assertEquals(in.toRealPath().toString(), report.get("source").getAsString());
+		assertTrue(report.get("software").getAsString().startsWith("CDI for Fiji "), report.toString());
+		assertEquals("cpu", report.get("device").getAsString());
+		assertTrue(java.time.OffsetDateTime.parse(report.get("date").getAsString()).isAfter(java.time.OffsetDateTime.now().minusHours(1)), report.toString());
+	}
+
 	@TempDir
 	Path tmp;
 
