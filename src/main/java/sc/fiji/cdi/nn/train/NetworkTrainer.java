@@ -46,6 +46,7 @@ import sc.fiji.cdi.nn.predict.Symmetry;
 import sc.fiji.cdi.pipeline.ResultWriter;
 import sc.fiji.cdi.util.AtomicOutput;
 import sc.fiji.cdi.util.CdiException;
+import sc.fiji.cdi.util.MemoryGuard;
 import sc.fiji.cdi.util.Progress;
 
 /**
@@ -136,6 +137,10 @@ public final class NetworkTrainer {
 		final Grid grid = arch.rank() == 3 ? Grid.cube(n) : Grid.of2D(n, n);
 
 		final boolean left = state == null || state.epochsDone < c.epochs();
+		// the crystals are kept for every epoch: refused before the simulation, not an OutOfMemoryError half-way through it
+		if (left) MemoryGuard.require(TrainingData.bytes(grid, c.trainSamples() + c.validationSamples(), c.recipe().gaps()),
+			"the training data, " + (c.trainSamples() + c.validationSamples()) + " simulated crystals (train_samples + validation_samples) on a " + grid + " grid kept for every epoch",
+			"give fewer train_samples or validation_samples, or a smaller input_size");
 		if (left) progress.status("Simulating " + (c.trainSamples() + c.validationSamples()) + " crystals on " + grid + "…");
 		final List<TrainingData.Sample> train = left ? TrainingData.generate(grid, c.recipe(), c.seed(), 0, c.trainSamples(), c.threads(), progress) : List.of();
 		final List<TrainingData.Sample> val = left ? TrainingData.generate(grid, c.recipe(), c.seed(), c.trainSamples(), c.validationSamples(), c.threads(), progress) : List.of();

@@ -35,6 +35,14 @@ public final class TrainingData {
 	private TrainingData() {}
 
 	/**
+	 * Java-heap bytes {@code count} samples on {@code grid} hold ({@link Sample}: input, target, amplitude and phase,
+	 * and the measured pixels when the recipe draws detector gaps), kept for the whole training.
+	 */
+	public static long bytes(final Grid grid, final int count, final boolean gaps) {
+		return (long) count * grid.size() * Float.BYTES * (gaps ? 5 : 4);
+	}
+
+	/**
 	 * Generates samples {@code from … from+count−1}. Sequential: the simulator's cached JTransforms plans are not
 	 * safe for concurrent use (an ArrayIndexOutOfBoundsException inside FloatFFT_1D was observed with 2 threads).
 	 */

@@ -158,6 +158,22 @@ class TrainResumeTest {
 	}
 
 	@Test
+	void trainingDataThatDoNotFitInMemoryAreRefusedBeforeTheSimulation() throws Exception {
+		// before: "Simulating training data failed: java.lang.OutOfMemoryError" after simulating what fitted
+		final Path out = tmp.resolve("big");
+		final Log log = new Log();
+		final CdiException e;
+		try (var g = sc.fiji.cdi.util.MemoryGuard.withAvailable(() -> 100_000L)) { // 66 crystals need 270 kB
+			e = assertThrows(CdiException.class, () -> NetworkTrainer.train(config(out, 64, 1e-2, 1), log));
+		}
+		// 66 crystals on 16², four float arrays each
+		assertEquals(66L * 16 * 16 * 16, TrainingData.bytes(sc.fiji.cdi.data.Grid.of2D(16, 16), 66, false));
+		assertTrue(e.getMessage().startsWith("Not enough memory for the training data, 66 simulated crystals") && e.getMessage().contains("fewer train_samples"), e.getMessage());
+		assertTrue(log.lines.stream().noneMatch(s -> s.startsWith("Simulating")), "refused before simulating: " + log.lines);
+		assertFalse(Files.exists(out.resolve(ModelFolder.CARD)) || Files.exists(out.resolve("checkpoint")), "no model, no checkpoint");
+	}
+
+	@Test
 	void aCancelledRunKeepsItsCheckpointButWritesNoModelFolderFiles() throws Exception {
 		final Path out = tmp.resolve("c");
 		assertNull(NetworkTrainer.keptCheckpoint(out), "nothing kept before a run");
