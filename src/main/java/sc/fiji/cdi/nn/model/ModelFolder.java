@@ -50,12 +50,15 @@ public final class ModelFolder {
 	 */
 	public static final int FINE_2D_MIN = 128;
 
+	/** The folder a training writes its per-epoch checkpoint into, inside the model folder. */
+	public static final String CHECKPOINT = "checkpoint";
+
 	/**
 	 * The files that make or accompany a model folder: card and weights (this plugin's and tools/pytorch's), the
 	 * training's history (history.csv and loss.png from Train Network, history.json from tools/pytorch) and its
 	 * checkpoint folder. A folder holding any of them already holds a model.
 	 */
-	public static final List<String> MODEL_FILES = List.of(CARD, WEIGHTS, TORCH_WEIGHTS, "history.csv", "history.json", "loss.png", "checkpoint");
+	public static final List<String> MODEL_FILES = List.of(CARD, WEIGHTS, TORCH_WEIGHTS, "history.csv", "history.json", "loss.png", CHECKPOINT);
 
 	private ModelFolder() {}
 
@@ -97,6 +100,9 @@ public final class ModelFolder {
 		try {
 			return ModelCard.fromJson(Files.readString(card, StandardCharsets.UTF_8), card.toString());
 		} catch (final NoSuchFileException e) {
+			if (Files.isDirectory(folder.resolve(CHECKPOINT)))
+				throw new CdiException("Model folder " + folder + " has no " + CARD + " but a " + CHECKPOINT + "/ folder: its training was interrupted before the model was written. "
+					+ "Run Train Network again with the same parameters and output_dir to finish it (it resumes from the checkpoint), then use the folder.", e);
 			throw new CdiException("Model folder " + folder + " has no " + CARD + ": expected a folder written by the training command (model.json + weights.params).", e);
 		} catch (final IOException e) {
 			throw new CdiException("Cannot read the model card " + card + ": " + e.getMessage() + ".", e);

@@ -90,7 +90,7 @@ public final class NetworkTrainer {
 	}
 
 	/** The checkpoint folder inside a model folder. */
-	public static final String CHECKPOINT = "checkpoint";
+	public static final String CHECKPOINT = ModelFolder.CHECKPOINT;
 
 	/** What {@code checkpoint/state.json} holds. */
 	static final class State {

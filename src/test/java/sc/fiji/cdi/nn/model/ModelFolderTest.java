@@ -144,6 +144,11 @@ class ModelFolderTest {
 				&& absent.getMessage().contains(key.toLowerCase() + "x") && !absent.getMessage().contains("got 0"), absent.getMessage());
 		}
 
+		// the folder of an interrupted training: says so and how to finish it
+		final Path unfinished = Files.createDirectories(tmp.resolve("unfinished").resolve(ModelFolder.CHECKPOINT));
+		final CdiException interrupted = assertThrows(CdiException.class, () -> Predictor.load(unfinished.getParent(), "cpu"));
+		assertTrue(interrupted.getMessage().contains("training was interrupted") && interrupted.getMessage().contains("Run Train Network again with the same parameters"), interrupted.getMessage());
+
 		final Path noWeights = write(Architecture.cdiNN2D(32, 4, 2), "nw");
 		Files.delete(noWeights.resolve(ModelFolder.WEIGHTS));
 		final CdiException w = assertThrows(CdiException.class, () -> Predictor.load(noWeights, "cpu"));
