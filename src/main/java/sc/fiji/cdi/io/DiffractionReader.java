@@ -306,7 +306,7 @@ public final class DiffractionReader {
 			+ expected + " content. " + (rename != null ? "Rename it to " + rename + ", or give the right file." : "Give a supported file (.tif, .h5/.cxi/.nxs, .npy, .npz, .edf)."));
 	}
 
-	/** The format of a file's first bytes: "TIFF", "HDF5" (signature at 0 or a user block of 512·2^k bytes), "NumPy .npy", "NumPy .npz" (any zip), a gzip archive; or null. */
+	/** The format of a file's first bytes: "TIFF", "HDF5" (signature at 0 or a user block of 512·2^k bytes), "NumPy .npy", "NumPy .npz" (a zip of .npy arrays), another zip or a gzip archive; or null. */
 	static String sniff(final Path file) {
 		try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ)) {
 			final java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8);
@@ -319,12 +319,22 @@ public final class DiffractionReader {
 				if (at > 0) continue;
 				if ((h[0] == 'I' && h[1] == 'I' && (h[2] == 42 || h[2] == 43) && h[3] == 0) || (h[0] == 'M' && h[1] == 'M' && h[2] == 0 && (h[3] == 42 || h[3] == 43))) return "TIFF";
 				if (h[0] == (byte) 0x93 && h[1] == 'N' && h[2] == 'U' && h[3] == 'M' && h[4] == 'P' && h[5] == 'Y') return "NumPy .npy";
-				if (h[0] == 'P' && h[1] == 'K' && h[2] == 3 && h[3] == 4) return "NumPy .npz"; // a zip archive, as np.savez writes
+				if (h[0] == 'P' && h[1] == 'K' && h[2] == 3 && h[3] == 4) return zipKind(file); // a zip archive, as np.savez writes
 				if (h[0] == 0x1f && h[1] == (byte) 0x8b) return "a gzip-compressed file, which is not supported (decompress it first)";
 			}
 			return null;
 		} catch (final java.io.IOException e) {
 			return null; // the reader names what is wrong
+		}
+	}
+
+	/** A zip archive is an .npz when it holds .npy arrays (np.savez names them so); any other zip is named as such. */
+	private static String zipKind(final Path file) {
+		try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(file.toFile())) {
+			final boolean arrays = z.stream().anyMatch(e -> e.getName().endsWith(".npy"));
+			return arrays ? "NumPy .npz" : "a ZIP archive without NumPy arrays (no .npy entries), which is not a supported format (extract the data file from it first)";
+		} catch (final java.io.IOException e) {
+			return "NumPy .npz"; // a damaged archive: the .npz reader names what is wrong
 		}
 	}
 

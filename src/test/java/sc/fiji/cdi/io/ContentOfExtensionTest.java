@@ -67,6 +67,18 @@ class ContentOfExtensionTest {
 		}
 		assertRejected(npz, null, "extension .npy (NumPy .npy) but holds a NumPy .npz file", "Rename it to .npz");
 
+		// a zip of other files is not an .npz: renaming it would not help, so the message must not say so
+		final Path zip = dir.resolve("scan.npy");
+		try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(zip))) {
+			z.putNextEntry(new ZipEntry("scan_0001.tif"));
+			z.write(new byte[] { 'I', 'I', 42, 0 });
+			z.closeEntry();
+		}
+		CdiException e = assertRejected(zip, null, "extension .npy (NumPy .npy) but holds a ZIP archive without NumPy arrays", "extract the data file");
+		assertFalse(e.getMessage().contains("Rename it"), e.getMessage());
+		final Path zipAsNpz = Files.copy(zip, dir.resolve("scan.npz"));
+		assertRejected(zipAsNpz, null, "extension .npz (NumPy .npz) but holds a ZIP archive without NumPy arrays");
+
 		final Path plain = Fixtures.shortTiff(dir.resolve("plain.tif"), 4, 4, ramp());
 		final Path gz = dir.resolve("frame.tif");
 		try (InputStream in = Files.newInputStream(plain); OutputStream out = new GZIPOutputStream(Files.newOutputStream(gz))) {
