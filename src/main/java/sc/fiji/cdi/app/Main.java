@@ -82,6 +82,9 @@ public final class Main {
 			final Map<String, Object> inputs;
 			try {
 				inputs = parameters(context, runArgs);
+			} catch (final ParameterCheck.BadParameter e) {
+				System.err.println("cdi: bad command line: " + e.getMessage());
+				return BAD_COMMAND_LINE;
 			} catch (final IllegalArgumentException e) {
 				System.err.println("cdi: bad command line: cannot read the parameters of " + info.getTitle() + ": " + syntaxProblem(e.getMessage(), runArgs) + " in: " + runArgs);
 				System.err.println("cdi: write key=value pairs separated by commas, text and paths in double quotes, as Fiji does: input=\"/data/scan 54.tif\",seed=1");
@@ -181,13 +184,24 @@ public final class Main {
 		return "cdi: " + title + " was cancelled: terminated by a signal (SIGTERM); " + (module.getCommand() instanceof CdiCommand c ? c.cancelledOutput() : CdiCommand.NO_OUTPUT) + ".";
 	}
 
-	/** The {@code --run} parameter string read exactly as Fiji reads it (scijava-common's RunArgument → ParseService). */
+	/**
+	 * The {@code --run} parameter string read exactly as Fiji reads it (scijava-common's RunArgument → ParseService),
+	 * except that a key given twice is refused ({@link ParameterCheck.BadParameter}): the parser keeps the last value,
+	 * so {@code seed=1,…,seed=2} in a copied job line silently ran with one of two contradicting values.
+	 */
 	static Map<String, Object> parameters(final Context context, final String args) {
 		if (args == null || args.isBlank()) return new LinkedHashMap<>();
 		final Items items = context.service(ParseService.class).parse(args);
 		if (!items.isMap()) throw new IllegalArgumentException("expected key=value pairs, not a list of values");
+		// the items hold the names as written; their values are the map's, i.e. the last one of a key
+		final java.util.Set<String> seen = new java.util.HashSet<>();
+		for (final org.scijava.parse.Item item : items)
+			if (!seen.add(item.name())) throw ParameterCheck.givenTwice(item.name(), null, shown(item.value()));
 		return new LinkedHashMap<>(items.asMap());
 	}
+
+	/** A parsed value as it was written: text in double quotes. */
+	private static String shown(final Object v) { return v instanceof String s ? "\"" + s + "\"" : String.valueOf(v); }
 
 	/** Parsington's message in words: an unquoted text value is the common mistake. */
 	static String syntaxProblem(final String message, final String args) {

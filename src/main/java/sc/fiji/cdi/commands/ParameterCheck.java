@@ -48,8 +48,7 @@ public final class ParameterCheck {
 		final ModuleInfo info = module.getInfo();
 		for (final Map.Entry<String, ?> e : given.entrySet()) {
 			final ModuleItem<?> item = info.getInput(e.getKey());
-			if (item == null || !isUserInput(item))
-				throw new BadParameter(info.getTitle() + " has no parameter '" + e.getKey() + "'" + suggestion(info, e.getKey()) + "; its parameters are: " + String.join(", ", names(info)) + ".");
+			if (item == null || !isUserInput(item)) throw unknownKey(info, e.getKey());
 			final Object converted = convert(e.getKey(), e.getValue(), item.getType());
 			if (item.getType() == File.class && converted != null) checkNativePath(e.getKey(), converted.toString());
 			if (item.isRequired() && item.getType() == File.class && converted != null && converted.toString().isBlank())
@@ -67,6 +66,29 @@ public final class ParameterCheck {
 			if (item == null || !isUserInput(item)) return null;
 			return given.containsKey(key) ? convert(key, given.get(key), item.getType()) : module.getInput(key);
 		});
+	}
+
+	/** Whether {@code key} is one of the command's parameters (a value a caller may give by name). */
+	public static boolean isParameter(final ModuleInfo info, final String key) {
+		final ModuleItem<?> item = info.getInput(key);
+		return item != null && isUserInput(item);
+	}
+
+	/** The refusal of a key the command does not have, naming a near miss and every parameter. */
+	public static BadParameter unknownKey(final ModuleInfo info, final String key) {
+		return new BadParameter(info.getTitle() + " has no parameter '" + key + "'" + suggestion(info, key) + "; its parameters are: " + String.join(", ", names(info)) + ".");
+	}
+
+	/**
+	 * The refusal of a key given twice ({@code seed=1 … seed=2}): the parsers keep one of the values silently (Fiji's
+	 * --run parser the last, ImageJ's {@code Macro.getValue} the first).
+	 *
+	 * @param first  the first value as written, null when the parser kept only the last
+	 * @param second the second value as written
+	 */
+	public static BadParameter givenTwice(final String key, final String first, final String second) {
+		return new BadParameter("Parameter '" + key + "' is given twice (" + (first == null ? "the second time as " + key + "=" + second : key + "=" + first + " and " + key + "=" + second)
+			+ "); expected each key once: remove one of them.");
 	}
 
 	/**

@@ -106,6 +106,26 @@ class HeadlessCommandsTest {
 		assertTrue(!Files.exists(out), "no output folder is made");
 	}
 
+	/**
+	 * A key given twice in a --run string (a job line edited by appending seed=2 to one that has seed=1): Fiji's parser
+	 * keeps the last value, which silently ran with one of two contradicting values; now a bad command line naming both.
+	 */
+	@Test
+	void aKeyGivenTwiceIsABadCommandLineBeforeAnyOutput(@TempDir final Path tmp) throws Exception {
+		final Path in = simulated2D(tmp, 6);
+		final Path out = tmp.resolve("out");
+		final HeadlessRun r = HeadlessRun.of("--headless", "--run", "Reconstruct",
+			"input=\"" + in + "\",output_dir=\"" + out + "\",recipe=\"5*ER\",seed=1,random_starts=1,seed=2");
+		assertEquals(2, r.code, r.err);
+		assertTrue(r.err.contains("Parameter 'seed' is given twice (the second time as seed=2)"), r.err);
+		assertFalse(r.err.contains("\tat "), "no stack trace: " + r.err);
+		assertFalse(Files.exists(out), "no output folder is made");
+		final HeadlessRun text = HeadlessRun.of("--headless", "--run", "Reconstruct",
+			"input=\"" + in + "\",output_dir=\"" + out + "\",recipe=\"5*ER\",recipe=\"10*HIO\"");
+		assertEquals(2, text.code, text.err);
+		assertTrue(text.err.contains("'recipe' is given twice (the second time as recipe=\"10*HIO\")"), text.err);
+	}
+
 	@Test
 	void anUnknownCommandIsABadCommandLine() {
 		final HeadlessRun r = HeadlessRun.of("--headless", "--run", "Reconstrct", "input=\"x\"");
