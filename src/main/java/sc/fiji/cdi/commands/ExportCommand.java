@@ -50,6 +50,11 @@ public class ExportCommand extends ReconstructionInputCommand {
 		if (!ObjectInputs.given(output))
 			throw new CdiException("Parameter 'output' is missing: give the file to write (" + (format == null || format.isBlank() ? ".xml, .vti or .cxi" : Export.Format.parse(format, "format").extension) + ").");
 		final Export.Format fmt = format(output, format);
+		// only a CXI file holds the diffraction data: with another format the file was silently left out
+		if (fmt != Export.Format.CXI && ObjectInputs.given(diffraction_file))
+			throw new CdiException("Parameter 'diffraction_file' (" + diffraction_file + ") is only written into a CXI file, but the format is " + fmt.key()
+				+ " (" + (format == null || format.isBlank() ? "from the output's name " + output.getName() : "format=" + format) + "), which has no place for it: expected format=cxi "
+				+ "(an output ending in .cxi, .h5 or .hdf5) to export the data with the object, or no diffraction_file.");
 		log.info("Export format: " + fmt.key() + " (" + (format == null || format.isBlank() ? Export.Format.ofExtension(output.toPath()) != null
 			? "format not given: from the output's extension" : "format not given and the output has no extension: the default" : "given") + ")");
 		final Path target = Export.target(output.toPath(), fmt);

@@ -140,6 +140,20 @@ class ExportOutputTest {
 		assertTrue(Files.size(tmp.resolve("out.cxi")) > Files.size(data), "object and diffraction data written");
 	}
 
+	/** diffraction_file goes only into a CXI file: with vti or bigdataviewer it was silently left out of the export. */
+	@Test
+	void diffractionDataForAFormatWithoutThemIsRefusedNotDropped(@TempDir final Path tmp) throws Exception {
+		final Path amp = reconstruction(tmp.resolve("recon"));
+		final Path data = diffraction(tmp.resolve("data.cxi"));
+		for (final String target : new String[] { "output=\"" + tmp.resolve("ex/scan.vti") + "\"", "format=\"bigdataviewer\",output=\"" + tmp.resolve("ex/scan.xml") + "\"" }) {
+			final HeadlessRun r = HeadlessRun.of("--headless", "--run", "Export", "amplitude_file=\"" + amp + "\",diffraction_file=\"" + data + "\"," + target);
+			assertEquals(1, r.code, r.err);
+			assertTrue(r.err.contains("Parameter 'diffraction_file'") && r.err.contains("only written into a CXI file") && r.err.contains("expected format=cxi"), r.err);
+			assertFalse(r.err.contains("\tat "), "no stack trace: " + r.err);
+			assertFalse(Files.exists(tmp.resolve("ex")), "nothing written");
+		}
+	}
+
 	@Test
 	void aUsersFolderOrFileNamedLikeTheN5ContainerIsKept(@TempDir final Path tmp) throws Exception {
 		final Path amp = reconstruction(tmp.resolve("recon"));
