@@ -119,10 +119,33 @@ public final class Strain {
 					+ e.what + "; give a larger lab_voxel_nm (0 = the finest detector-frame step, " + String.format(Locale.ROOT, "%.3g", finestStep(geo, request.object())) + " nm here).", e);
 			}
 		}
+		final int supportVoxels = supportVoxels(r);
+		if (!strainDefined(r)) {
+			// NaN at every voxel: the statistics and maps would be NaN, written and reported as a result
+			final String why = "the strain along G is undefined at every one of the " + supportVoxels + " voxel" + (supportVoxels == 1 ? "" : "s") + " of the "
+				+ (geo == null ? "" : "lab-frame ") + "support (none has a neighbour in the support along G, so no phase gradient can be taken)";
+			if (geo == null) throw new CdiException("Strain of " + request.name() + ": " + why + "; expected a support several voxels across along G: check the support file (or the reconstruction) and g_direction.");
+			// a lab voxel about the crystal's size resampled it to a voxel or two
+			throw new CdiException((request.labVoxelNm() > 0 ? "lab_voxel_nm=" + request.labVoxelNm() : "The finest detector-frame step " + labVoxel + " nm") + " is too large for the crystal: " + why
+				+ "; give a smaller lab_voxel_nm (0 = the finest detector-frame step, " + String.format(Locale.ROOT, "%.3g", finestStep(geo, request.object())) + " nm here).");
+		}
 		final Map<String, Object> report = report(request, r, labVoxel);
 		progress.checkCancelled();
 		final List<Path> files = request.outputDir() == null ? List.of() : write(request.outputDir(), request.name(), request.source(), r, report);
 		return new Result(r, report, files);
+	}
+
+	private static int supportVoxels(final StrainResult r) {
+		int n = 0;
+		for (final boolean b : r.support()) if (b) n++;
+		return n;
+	}
+
+	/** Whether the strain has a value at some voxel of the support (NaN elsewhere: no neighbour along G). */
+	private static boolean strainDefined(final StrainResult r) {
+		final float[] eps = r.strain().data;
+		for (int i = 0; i < eps.length; i++) if (r.support()[i] && Float.isFinite(eps[i])) return true;
+		return false;
 	}
 
 	/** The shortest lab-frame length of one detector-frame voxel step (nm): no detail is lost at this sampling. */

@@ -196,6 +196,31 @@ class StrainCommandsTest {
 		assertFalse(Files.exists(out), "failed runs leave no output folder");
 	}
 
+	/**
+	 * A lab-frame voxel as large as the crystal (lab_voxel_nm=1e9, a unit slip) resampled it to a voxel or two: the
+	 * strain was NaN everywhere and the run succeeded with "strain mean NaN" and NaN maps; now refused naming the key.
+	 */
+	@Test
+	void aLabVoxelLargerThanTheCrystalIsRefusedNotANanStrain(@TempDir final Path tmp) throws Exception {
+		final Path amp = reconstruction(tmp.resolve("recon"));
+		final Path out = tmp.resolve("out");
+		final String geo = "geometry=\"34-ID-C\",energy_kev=9,distance_m=0.5,pixel_um=55,two_theta_deg=30,rocking_step_deg=0.01";
+		final HeadlessRun r = HeadlessRun.of("--headless", "--run", "Strain", "amplitude_file=\"" + amp + "\"," + geo + ",lab_voxel_nm=1e9,output_dir=\"" + out + "\"");
+		assertEquals(1, r.code, r.err);
+		assertTrue(r.err.contains("lab_voxel_nm=1.0E9 is too large for the crystal") && r.err.contains("give a smaller lab_voxel_nm"), r.err);
+		assertFalse(r.err.contains("\tat "), "no stack trace: " + r.err);
+		assertFalse(Files.exists(out), "nothing written");
+		// the same without a geometry: a support file of one voxel
+		final float[] one = new float[support.length];
+		one[crystal.grid.index(N / 2, N / 2, N / 2)] = 1;
+		final Path oneVoxel = tmp.resolve("one_voxel.tif");
+		TiffWriter.write(oneVoxel, new RealVolume(crystal.grid, one, VOXEL, "nm"));
+		final HeadlessRun single = HeadlessRun.of("--headless", "--run", "Strain", "amplitude_file=\"" + amp + "\",support_file=\"" + oneVoxel + "\",output_dir=\"" + out + "\"");
+		assertEquals(1, single.code, single.err);
+		assertTrue(single.err.contains("undefined at every one of the 1 voxel of the support") && single.err.contains("check the support file"), single.err);
+		assertFalse(Files.exists(out), "nothing written");
+	}
+
 	@Test
 	void exportWritesEachFormatWithTheSameValues(@TempDir final Path tmp) throws Exception {
 		final Path amp = reconstruction(tmp.resolve("recon"));
