@@ -61,6 +61,7 @@ public final class Aps34idc implements Beamline {
 
 	@Override
 	public Scan load(final Request r) {
+		DiffractionReader.requireNoDataset(r.dataset(), r.input(), "an APS 34-ID-C scan (TIFF frames)");
 		final Path specPath;
 		final Path frames;
 		final SpecFile.Scan scan;

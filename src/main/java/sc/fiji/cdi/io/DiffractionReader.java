@@ -38,11 +38,25 @@ public final class DiffractionReader {
 
 	private DiffractionReader() {}
 
+	/**
+	 * Refuses a dataset name ({@code dataset=}, anything but the default {@link ImportOptions#DEFAULT_HDF5_DATASET})
+	 * for an input that has no datasets — a TIFF, NPY or EDF file, a folder of TIFF frames: it was silently ignored, so
+	 * a wrong input (a TIFF where the HDF5 file was meant) went unnoticed.
+	 *
+	 * @param what the input in words, e.g. "a TIFF file"
+	 */
+	public static void requireNoDataset(final String dataset, final Path input, final String what) {
+		if (dataset == null || dataset.isBlank() || ImportOptions.DEFAULT_HDF5_DATASET.equals(dataset)) return;
+		throw new CdiException("dataset=" + dataset + " names an array inside an HDF5/CXI/NeXus or NPZ file, but input " + input + " is " + what + ", which has none: "
+			+ "expected an .h5/.cxi/.nxs/.npz input for dataset=, or no dataset=.");
+	}
+
 	public static Diffraction read(final Path path, final ImportOptions options) {
 		if (path == null) throw new CdiException("No input file given; expected a TIFF, HDF5/CXI, NPY/NPZ or EDF file or a folder of TIFF frames.");
 		final ImportOptions o = options == null ? ImportOptions.defaults() : options;
 		if (!Files.exists(path)) throw new CdiException("File " + path + " does not exist.");
 		if (Files.isDirectory(path)) {
+			requireNoDataset(o.hdf5DatasetPath(), path, "a folder of TIFF frames");
 			final Set<Path> exclude = new HashSet<>();
 			for (final Path p : new Path[] { o.darkField(), o.whiteField(), o.maskPath() }) if (p != null) exclude.add(p.toAbsolutePath().normalize());
 			final FrameFolderReader.Listing listing = FrameFolderReader.list(path, exclude);
@@ -53,6 +67,10 @@ public final class DiffractionReader {
 		final String format;
 		final String ext = extension(path);
 		requireContentOfExtension(path, ext, "File");
+		switch (ext) {
+			case "tif", "tiff", "npy", "edf" -> requireNoDataset(o.hdf5DatasetPath(), path, "a" + (ext.equals("edf") ? "n EDF" : ext.startsWith("tif") ? " TIFF" : " NPY") + " file");
+			default -> { /* datasets, or an unknown extension refused below */ }
+		}
 		switch (ext) {
 			case "tif", "tiff" -> { raw = TiffReader.readRaw(path); format = "TIFF"; }
 			case "h5", "hdf5", "hdf", "cxi", "nxs", "nx", "nx5" -> { raw = Hdf5Reader.readRaw(path, o.hdf5DatasetPath()); format = "HDF5"; }

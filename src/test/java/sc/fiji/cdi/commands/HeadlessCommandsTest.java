@@ -126,6 +126,23 @@ class HeadlessCommandsTest {
 		assertTrue(text.err.contains("'recipe' is given twice (the second time as recipe=\"10*HIO\")"), text.err);
 	}
 
+	/** dataset= names an array of an HDF5/NPZ file: with a TIFF (a wrong input, or a wrong key) it was silently ignored. */
+	@Test
+	void aDatasetForATiffInputIsRefusedNotIgnored(@TempDir final Path tmp) throws Exception {
+		final Path in = simulated2D(tmp, 7);
+		final Path out = tmp.resolve("out");
+		for (final String command : new String[] { "Import Diffraction", "Reconstruct" }) {
+			final String recipe = command.equals("Reconstruct") ? ",recipe=\"5*ER\"" : "";
+			final HeadlessRun r = HeadlessRun.of("--headless", "--run", command, "input=\"" + in + "\",dataset=\"/entry/data\",output_dir=\"" + out + "\"" + recipe);
+			assertEquals(1, r.code, command + ": " + r.err);
+			assertTrue(r.err.contains("dataset=/entry/data names an array inside an HDF5") && r.err.contains("is a TIFF file") && r.err.contains("or no dataset="), r.err);
+			assertFalse(Files.exists(out.resolve("scan7_import_report.json")) || Files.exists(out.resolve("scan7_report.json")), "nothing written");
+		}
+		// the default, as Fiji's recorder writes it, is fine
+		final HeadlessRun ok = HeadlessRun.of("--headless", "--run", "Import Diffraction", "input=\"" + in + "\",dataset=\"" + sc.fiji.cdi.io.ImportOptions.DEFAULT_HDF5_DATASET + "\",output_dir=\"" + out + "\"");
+		assertEquals(0, ok.code, ok.err);
+	}
+
 	@Test
 	void anUnknownCommandIsABadCommandLine() {
 		final HeadlessRun r = HeadlessRun.of("--headless", "--run", "Reconstrct", "input=\"x\"");
