@@ -28,6 +28,9 @@ final class ObjectInputs {
 
 	static final String AMPLITUDE_SUFFIX = "_amplitude";
 
+	/** What {@code g_direction} takes, for its messages. */
+	static final String G_DIRECTION_SYNTAX = "three numbers z,y,x (e.g. 0,1,0)";
+
 	/**
 	 * @param name      output base name (Reconstruct's name, or the image title)
 	 * @param amplitude |ρ|

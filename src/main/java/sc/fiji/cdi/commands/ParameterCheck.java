@@ -26,8 +26,8 @@ import sc.fiji.cdi.util.CdiException;
  * <li>{@link #check(Module, Map)}: the values as given on a command line or in a macro, before any conversion — an
  * unknown key, a value of the wrong type ({@code seed=abc}), a missing required parameter;</li>
  * <li>{@link #checkFields(Object)}: a command's field values just before it runs, whatever filled them — choices,
- * {@code min}/{@code max} of the {@code @Parameter} annotation, the syntax of {@code size}, {@code binning} and
- * the recipes, and the network parameters ({@code learning_rate}, {@code input_size}, {@code depth}).</li>
+ * {@code min}/{@code max} of the {@code @Parameter} annotation, the syntax of {@code size}, {@code binning}, the
+ * recipes, {@code psf}, {@code roi}, {@code hkl}, {@code g_direction} and {@code voxel_size}, and the network parameters ({@code learning_rate}, {@code input_size}, {@code depth}).</li>
  * </ul>
  */
 public final class ParameterCheck {
@@ -297,6 +297,10 @@ public final class ParameterCheck {
 					if (d != Math.rint(d) || Long.bitCount((long) d) != 1)
 						throw new BadParameter("Parameter '" + key + "'" + what + ": " + format(n) + " is not a power of two; expected 8, 16, 32, 64, 128 or 256 (the default models: 32).");
 				}
+				// Strain: StrainParameters refuses 0 too, later and as a failed run
+				case "phase_sign" -> {
+					if (d != 1 && d != -1) throw new BadParameter("Parameter '" + key + "'" + what + ": " + format(n) + " is not a sign; expected 1 or -1.");
+				}
 				default -> { /* range only */ }
 			}
 		}
@@ -310,6 +314,13 @@ public final class ParameterCheck {
 					case "data_threshold" -> Inputs.threshold(s, sc.fiji.cdi.beamline.Beamline.DataRules.GENERIC);
 					case "recipe" -> Recipe.parse(s);
 					case "refinement" -> sc.fiji.cdi.phasing.Refinement.parse(s);
+					// the syntax of the other structured values, checked where they are used as well: a typo is a bad
+					// command line (exit 2, before any input is read), as for the recipe, not a failed run
+					case "psf" -> sc.fiji.cdi.phasing.PartialCoherence.Psf.parse(s);
+					case "roi" -> sc.fiji.cdi.io.DetectorRegion.parse(s, "roi");
+					case "hkl" -> ObjectInputs.hkl(s);
+					case "g_direction" -> sc.fiji.cdi.strain.StrainParameters.defaults().withGDirection(ObjectInputs.numbers(s, "g_direction", ObjectInputs.G_DIRECTION_SYNTAX));
+					case "voxel_size" -> ObjectInputs.voxelSizeNm(s, null);
 					default -> { /* free text */ }
 				}
 			} catch (final BadParameter e) {

@@ -75,7 +75,7 @@ public abstract class StrainParametersCommand extends ReconstructionInputCommand
 	/** The strain parameters; without a lab-frame geometry the voxel size comes from {@code voxel_size} or {@code amplitude}. */
 	protected StrainParameters strainParameters(final BraggGeometry geo, final RealVolume amplitude) {
 		final StrainParameters p = DEFAULTS.withReflection(ObjectInputs.hkl(hkl), lattice_constant).withPhaseSign(phase_sign).withRampRemoval(RampRemoval.parse(ramp_removal))
-			.withGDirection(ObjectInputs.numbers(g_direction, "g_direction", "three numbers z,y,x (e.g. 0,1,0)"));
+			.withGDirection(ObjectInputs.numbers(g_direction, "g_direction", ObjectInputs.G_DIRECTION_SYNTAX));
 		return geo == null ? p.withVoxelSize(ObjectInputs.voxelSizeNm(voxel_size, amplitude)) : p;
 	}
 

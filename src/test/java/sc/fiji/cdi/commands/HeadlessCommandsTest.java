@@ -79,7 +79,7 @@ class HeadlessCommandsTest {
 		assertTrue(fwhm.get(2).getAsDouble() < 1.0 && fwhm.get(1).getAsDouble() < 1.0, fwhm.toString());
 		final Path out2 = tmp.resolve("out2");
 		final HeadlessRun bad = HeadlessRun.of("--headless", "--run", "Reconstruct", "input=\"" + in + "\",output_dir=\"" + out2 + "\",psf=\"gauss,1\"");
-		assertEquals(1, bad.code);
+		assertEquals(2, bad.code, "a malformed value is a bad command line (docs/cluster.md): " + bad.err);
 		assertTrue(bad.err.contains("psf='gauss,1' is not known"), bad.err);
 		assertFalse(Files.exists(out2.resolve("scan5_report.json")), "nothing written");
 		// refused before the import: a damaged input with a bad psf names the psf, not the file

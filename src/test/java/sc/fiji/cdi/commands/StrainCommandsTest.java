@@ -183,7 +183,7 @@ class StrainCommandsTest {
 		final Path amp = reconstruction(tmp.resolve("recon"));
 		final Path out = tmp.resolve("out");
 		HeadlessRun r = HeadlessRun.of("--headless", "--run", "Strain", "amplitude_file=\"" + amp + "\",hkl=\"1 1\",output_dir=\"" + out + "\"");
-		assertEquals(1, r.code);
+		assertEquals(2, r.code, "a malformed value is a bad command line (docs/cluster.md): " + r.err);
 		assertTrue(r.err.contains("hkl='1 1'") && r.err.contains("three integers"), r.err);
 		Files.delete(tmp.resolve("recon/scan_phase.tif"));
 		r = HeadlessRun.of("--headless", "--run", "Strain", "amplitude_file=\"" + amp + "\",output_dir=\"" + out + "\"");

@@ -19,4 +19,29 @@ class StrainRangesTest {
 			assertTrue(r.err.contains("Parameter '" + c[1] + "'") && r.err.contains("out of range"), r.err);
 		}
 	}
+
+	/**
+	 * A malformed hkl, g_direction, voxel_size, phase_sign (Strain, Export), psf or roi (Reconstruct, Import) was a failed
+	 * run (exit 1, after reading the input) while a malformed recipe or size is a bad command line (exit 2, docs/cluster.md):
+	 * a job script could not tell a typo in its line from bad data. Now each is exit 2, before any input is read (the
+	 * inputs here do not exist), naming the key.
+	 */
+	@Test
+	void malformedStructuredValuesAreABadCommandLine() {
+		for (final String[] c : new String[][] { { "Strain", "hkl=\"1,1\"", "Parameter 'hkl'", "has 2 values" }, { "Strain", "hkl=\"a,b,c\"", "Parameter 'hkl'", "three integers" },
+			{ "Strain", "g_direction=\"0,1\"", "Parameter 'g_direction'", "three components" }, { "Strain", "g_direction=\"0,0,0\"", "Parameter 'g_direction'", "non-zero" },
+			{ "Strain", "voxel_size=\"10nm\"", "Parameter 'voxel_size'", "one size or z,y,x" }, { "Strain", "voxel_size=\"1,5\"", "Parameter 'voxel_size'", "has 2 values" },
+			{ "Strain", "phase_sign=0", "Parameter 'phase_sign'", "expected 1 or -1" }, { "Export", "voxel_size=\"-10\",output=\"/nonexistent/x.vti\"", "Parameter 'voxel_size'", "positive" },
+			{ "Reconstruct", "psf=\"gauss,1\"", "Parameter 'psf'", "psf='gauss,1' is not known" }, { "Reconstruct", "roi=\"1,2,3\"", "Parameter 'roi'", "four whole numbers" },
+			{ "Import Diffraction", "roi=\"0,64,0,-64\"", "Parameter 'roi'", "sizeY=-64" } }) {
+			final String input = c[0].equals("Strain") || c[0].equals("Export") ? "amplitude_file=\"/nonexistent.tif\"," : "input=\"/nonexistent.tif\",";
+			final HeadlessRun r = HeadlessRun.of("--headless", "--run", c[0], input + c[1]);
+			assertEquals(2, r.code, c[1] + ": " + r.err);
+			assertTrue(r.err.contains("bad command line") && r.err.contains(c[2]) && r.err.contains(c[3]), c[1] + ": " + r.err);
+		}
+		// well-formed values pass the check (and fail later on the missing input, exit 1)
+		final HeadlessRun ok = HeadlessRun.of("--headless", "--run", "Strain", "amplitude_file=\"/nonexistent.tif\",hkl=111,g_direction=\"0 1 0\",voxel_size=10,phase_sign=-1");
+		assertEquals(1, ok.code, ok.err);
+		assertTrue(ok.err.contains("nonexistent.tif"), ok.err);
+	}
 }
