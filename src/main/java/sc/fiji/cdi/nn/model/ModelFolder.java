@@ -95,7 +95,8 @@ public final class ModelFolder {
 	public static ModelCard readCard(final Path folder) {
 		if (folder != null && Files.isRegularFile(folder)) throw new CdiException("Model " + folder + " is a file, not a model folder: expected a folder holding "
 			+ CARD + " and " + WEIGHTS + " (or " + TORCH_WEIGHTS + "), as the training command writes it; unpack a zipped model folder first and give the folder.");
-		if (folder == null || !Files.isDirectory(folder)) throw new CdiException("Model folder " + folder + " does not exist or is not a folder: expected a folder written by the training command (model.json + weights.params).");
+		if (folder == null || !Files.isDirectory(folder)) throw new CdiException("Model folder " + folder + " does not exist or is not a folder: expected a folder written by the training command (model.json + weights.params)"
+			+ (folder != null && folder.getNameCount() == 1 ? ", or a bundled model: auto, 3d, 2d or 2d-128." : "."));
 		final Path card = folder.resolve(CARD);
 		try {
 			return ModelCard.fromJson(Files.readString(card, StandardCharsets.UTF_8), card.toString());

@@ -61,6 +61,15 @@ class ModelFolderTest {
 		return dir;
 	}
 
+	/** model="4d" (a typo of a bundled name) is a missing folder: the message lists the bundled names; a path does not get them. */
+	@Test
+	void aMistypedBundledNameListsTheBundledModels() {
+		final String m = assertThrows(CdiException.class, () -> ModelFolder.readCard(Path.of("4d"))).getMessage();
+		assertTrue(m.contains("Model folder 4d does not exist") && m.contains("a bundled model: auto, 3d, 2d or 2d-128"), m);
+		final String p = assertThrows(CdiException.class, () -> ModelFolder.readCard(Path.of("no", "such", "model"))).getMessage();
+		assertTrue(p.contains("does not exist") && !p.contains("bundled"), p);
+	}
+
 	@Test
 	void modelNamesStandForTheBundledModelsOrAFolder() throws Exception {
 		assertEquals(ModelFolder.DEFAULT_3D, ModelFolder.bundledName(" Default "));
