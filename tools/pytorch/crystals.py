@@ -7,7 +7,8 @@ distances, as equilibrium shapes of Au/Pt nanocrystals are; Marks & Peng 2016), 
 stretched or truncated by a substrate plane (dewetted particles), a third grown irregularly (facet distances 0.65–1.35
 of the equilibrium ones), and ellipsoids; soft edges of 0.3–1 voxel.
 With `systems` > 0, that share of the 3D shapes belongs to other crystal systems (hexagonal, tetragonal/orthorhombic,
-cubic with high-index facets).
+cubic with high-index facets); with `hulls` > 0, that share of the shapes (2D and 3D) are irregular convex grains, the
+convex hull of random points (facets at any angle and of any size).
 2D: sections of the same kind (square or hexagonal facet families), and with `sections` > 0 that share of sections of
 randomly oriented 3D ones (facets at the angles a zone axis gives).
 Phases (radians, g·u): the field of point dilatations (inclusions), displaced regions (Gaussian bumps), bending (a quadratic term), a dislocation
@@ -135,15 +136,30 @@ def _coords(rank, n, device):
     return torch.stack(torch.meshgrid(*([ax] * rank), indexing="ij"))  # (rank, n, ...)
 
 
-def _signed_distance(r, rank, rng, device, sections=0.0, systems=0.0):
+def _hull_planes(rank, rng):
+    """Facets of an irregular convex crystal without a crystal system: the convex hull of 8-40 points drawn on and inside
+    a randomly squashed sphere (a grain of a polycrystal, a particle grown far from equilibrium). Its facets are at any
+    angle and of very different sizes, which no Wulff construction gives."""
+    from scipy.spatial import ConvexHull
+    k = int(rng.integers(rank + 6, 41 if rank == 3 else 16))
+    p = rng.normal(size=(k, rank))
+    p /= np.linalg.norm(p, axis=1, keepdims=True)
+    p *= rng.uniform(0.55, 1.0, size=(k, 1)) ** (1.0 / rank) * rng.uniform(0.6, 1.0, size=rank)
+    p -= p.mean(0)  # the origin inside the hull: every facet at a positive distance, the grain centred
+    eq = ConvexHull(p).equations  # n.x + b <= 0 inside, n unit
+    return eq[:, :rank], -eq[:, rank]
+
+
+def _signed_distance(r, rank, rng, device, sections=0.0, systems=0.0, hulls=0.0):
     """A signed distance in voxels (negative inside) of a unit-sized shape; r in shape units."""
     rot = _rotation(rank, rng)
     stretch = np.eye(rank)
     if rng.random() < 0.35:
         e = rot[:, 0]
         stretch = np.eye(rank) + (rng.uniform(1.2, 1.7) - 1) * np.outer(e, e)
-    if rng.random() < 0.75:
-        nrm, d = _facet_normals(rank, rng, sections, systems)
+    hull = hulls > 0 and rng.random() < hulls
+    if hull or rng.random() < 0.75:
+        nrm, d = _hull_planes(rank, rng) if hull else _facet_normals(rank, rng, sections, systems)
         nrm = nrm @ rot.T
         if rng.random() < 0.3:  # a substrate plane truncates the particle
             v = rng.normal(size=rank)
@@ -210,7 +226,7 @@ def _phase(r, inside, size_px, rank, rng, device):
     return ph
 
 
-def crystal(rank, n, rng, device, size_min=0.2, size_max=0.45, sections=0.0, systems=0.0):
+def crystal(rank, n, rng, device, size_min=0.2, size_max=0.45, sections=0.0, systems=0.0, hulls=0.0):
     """(amplitude in [0, 1], phase in radians) of one crystal centred at n/2."""
     r = _coords(rank, n, device)
     size = rng.uniform(size_min, size_max) * n  # largest extent, voxels
@@ -218,14 +234,14 @@ def crystal(rank, n, rng, device, size_min=0.2, size_max=0.45, sections=0.0, sys
     scale = size / 2
     # the shape drawn twice from the same state: the second time scaled so that its largest extent along an axis is `size`
     state = rng.integers(1 << 62)
-    sd = _signed_distance(r / scale, rank, np.random.default_rng(state), device, sections, systems)
+    sd = _signed_distance(r / scale, rank, np.random.default_rng(state), device, sections, systems, hulls)
     inside = sd < 0
     for _ in range(2):
         if not inside.any():
             break
         ext = max(float(r[a][inside].max() - r[a][inside].min() + 1) for a in range(rank))
         scale *= size / ext
-        sd = _signed_distance(r / scale, rank, np.random.default_rng(state), device, sections, systems)
+        sd = _signed_distance(r / scale, rank, np.random.default_rng(state), device, sections, systems, hulls)
         inside = sd < 0
     amp = torch.sigmoid(-sd * scale / edge)
     if rng.random() < 0.3:  # a gently varying amplitude, as reconstructions of real crystals show
@@ -286,16 +302,16 @@ def band_limited(amp, ph, n):
     return a / a.max().clamp_min(1e-12), rho.angle()
 
 
-def batch(rank, n, count, rng, device, size_min=0.2, size_max=0.45, photons_min=1e5, photons_max=1e9, finer=0.0, sections=0.0, systems=0.0):
+def batch(rank, n, count, rng, device, size_min=0.2, size_max=0.45, photons_min=1e5, photons_max=1e9, finer=0.0, sections=0.0, systems=0.0, hulls=0.0):
     """Network inputs, measured masks, true amplitudes and phases, each (count, 1, n, ...). A share `finer` of the
     crystals is drawn on a grid twice as fine and seen through the central n pixels of its pattern (a measured
     pattern is a finite window of a continuous crystal's, not the periodic DFT of a voxelised one)."""
     xs, ms, amps, phs = [], [], [], []
     for _ in range(count):
         if rng.random() < finer:
-            amp, ph = band_limited(*crystal(rank, 2 * n, rng, device, size_min, size_max, sections, systems), n)
+            amp, ph = band_limited(*crystal(rank, 2 * n, rng, device, size_min, size_max, sections, systems, hulls), n)
         else:
-            amp, ph = crystal(rank, n, rng, device, size_min, size_max, sections, systems)
+            amp, ph = crystal(rank, n, rng, device, size_min, size_max, sections, systems, hulls)
         x, m = pattern(amp, ph, rng, photons_min, photons_max)
         xs.append(x)
         ms.append(m)

@@ -106,6 +106,7 @@ def main():
     ap.add_argument("--finer", type=float, default=0.0, help="share of the crystals drawn twice as fine and seen through the central window of their pattern")
     ap.add_argument("--sections", type=float, default=0.0, help="2D: share of the crystals that are sections of randomly oriented 3D Wulff-like shapes (facets at any angle)")
     ap.add_argument("--systems", type=float, default=0.0, help="3D: share of the faceted crystals from other crystal systems (hexagonal, tetragonal/orthorhombic, cubic with high-index facets)")
+    ap.add_argument("--hulls", type=float, default=0.0, help="share of the crystals that are irregular convex grains (the convex hull of random points: facets at any angle)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--val", type=int, default=64, help="validation crystals (a fixed set, seed + 1000)")
     ap.add_argument("--checkpoint-every", type=int, default=200)
@@ -151,7 +152,7 @@ def main():
         best = st.get("best", best)
         print(f"{'exporting' if args.export_from else 'resuming after'} step {step}", flush=True)
     vrng = np.random.default_rng(args.seed + 1000)
-    val = crystals.batch(args.rank, args.size, args.val, vrng, dev, args.size_min, args.size_max, args.photons_min, args.photons_max, args.finer, getattr(args, "sections", 0.0), getattr(args, "systems", 0.0))
+    val = crystals.batch(args.rank, args.size, args.val, vrng, dev, args.size_min, args.size_max, args.photons_min, args.photons_max, args.finer, getattr(args, "sections", 0.0), getattr(args, "systems", 0.0), getattr(args, "hulls", 0.0))
     rng = np.random.default_rng([args.seed, step])  # a resumed run draws new crystals, not the first ones again
     t0 = time.time() - seconds
     losses = []
@@ -191,7 +192,8 @@ def main():
             training = {
                 "loss": "COMBINED",
                 "generator": "tools/pytorch/crystals.py (Wulff-like polyhedra, regular or irregularly grown, ellipsoids; inclusion, "
-                             "bump, bending, dislocation, smooth and domain phases; coherence blur, Poisson noise or none, gaps)",
+                             "bump, bending, dislocation, smooth and domain phases; coherence blur, Poisson noise or none, gaps)"
+                             + (f"; {args.hulls:g} of the crystals irregular convex grains (hulls of random points)" if getattr(args, "hulls", 0.0) > 0 else ""),
                 # the input fitting bins patterns so that crystals fill the box as these sizes do
                 "dataRecipe": {"base": {"shape": "POLYHEDRON" if args.rank == 3 else "POLYGON", "sizeFraction": args.size_max, "phaseModel": "SINES_GAUSSIANS",
                                         "phaseRange": 2.0, "photons": 0.0, "edgeSigma": 1.0, "aspect": 1.0},
@@ -216,7 +218,7 @@ def main():
         lr = args.lr * (0.5 ** (step // args.halve_every) if args.halve_every > 0 else 1)
         for g in opt.param_groups:
             g["lr"] = lr
-        x, m, ta, tp = crystals.batch(args.rank, args.size, args.batch, rng, dev, args.size_min, args.size_max, args.photons_min, args.photons_max, args.finer, getattr(args, "sections", 0.0), getattr(args, "systems", 0.0))
+        x, m, ta, tp = crystals.batch(args.rank, args.size, args.batch, rng, dev, args.size_min, args.size_max, args.photons_min, args.photons_max, args.finer, getattr(args, "sections", 0.0), getattr(args, "systems", 0.0), getattr(args, "hulls", 0.0))
         a, p = net(x)
         loss = physics_loss(a, p, x, m) + supervised_loss(a, p, ta, tp)
         opt.zero_grad(set_to_none=True)
