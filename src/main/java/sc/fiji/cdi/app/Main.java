@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +25,7 @@ import org.scijava.module.ModuleService;
 import org.scijava.module.process.PostprocessorPlugin;
 import org.scijava.module.process.PreprocessorPlugin;
 import org.scijava.plugin.PluginService;
+import org.scijava.parse.Item;
 import org.scijava.parse.Items;
 import org.scijava.parse.ParseService;
 import org.scijava.startup.StartupService;
@@ -194,8 +197,8 @@ public final class Main {
 		final Items items = context.service(ParseService.class).parse(args);
 		if (!items.isMap()) throw new IllegalArgumentException("expected key=value pairs, not a list of values");
 		// the items hold the names as written; their values are the map's, i.e. the last one of a key
-		final java.util.Set<String> seen = new java.util.HashSet<>();
-		for (final org.scijava.parse.Item item : items)
+		final Set<String> seen = new HashSet<>();
+		for (final Item item : items)
 			if (!seen.add(item.name())) throw ParameterCheck.givenTwice(item.name(), null, shown(item.value()));
 		return new LinkedHashMap<>(items.asMap());
 	}

@@ -68,14 +68,8 @@ public final class ParameterCheck {
 		});
 	}
 
-	/** Whether {@code key} is one of the command's parameters (a value a caller may give by name). */
-	public static boolean isParameter(final ModuleInfo info, final String key) {
-		final ModuleItem<?> item = info.getInput(key);
-		return item != null && isUserInput(item);
-	}
-
 	/** The refusal of a key the command does not have, naming a near miss and every parameter. */
-	public static BadParameter unknownKey(final ModuleInfo info, final String key) {
+	static BadParameter unknownKey(final ModuleInfo info, final String key) {
 		return new BadParameter(info.getTitle() + " has no parameter '" + key + "'" + suggestion(info, key) + "; its parameters are: " + String.join(", ", names(info)) + ".");
 	}
 

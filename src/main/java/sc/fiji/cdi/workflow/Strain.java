@@ -19,6 +19,7 @@ import sc.fiji.cdi.data.RealVolume;
 import sc.fiji.cdi.geometry.BraggGeometry;
 import sc.fiji.cdi.geometry.Orthogonalizer;
 import sc.fiji.cdi.io.TiffWriter;
+import sc.fiji.cdi.phasing.Phaser;
 import sc.fiji.cdi.pipeline.ResultWriter;
 import sc.fiji.cdi.report.Json;
 import sc.fiji.cdi.strain.StrainAnalysis;
@@ -115,19 +116,17 @@ public final class Strain {
 				r = StrainAnalysis.analyseInLabFrame(request.object(), request.support(), geo, labVoxel, request.parameters(), progress);
 			} catch (final Orthogonalizer.GridTooLargeException e) {
 				// name the key that set the voxel (the bare grid message left the user guessing)
-				throw new CdiException((request.labVoxelNm() > 0 ? "lab_voxel_nm=" + request.labVoxelNm() + " is too small: " : "The finest detector-frame step " + labVoxel + " nm is too small: ")
-					+ e.what + "; give a larger lab_voxel_nm (0 = the finest detector-frame step, " + String.format(Locale.ROOT, "%.3g", finestStep(geo, request.object())) + " nm here).", e);
+				throw new CdiException(labVoxelChoice(request, labVoxel) + " is too small: " + e.what + "; give a larger lab_voxel_nm" + finestStepHint(geo, request.object()), e);
 			}
 		}
-		final int supportVoxels = supportVoxels(r);
 		if (!strainDefined(r)) {
 			// NaN at every voxel: the statistics and maps would be NaN, written and reported as a result
+			final long supportVoxels = Phaser.count(r.support());
 			final String why = "the strain along G is undefined at every one of the " + supportVoxels + " voxel" + (supportVoxels == 1 ? "" : "s") + " of the "
 				+ (geo == null ? "" : "lab-frame ") + "support (none has a neighbour in the support along G, so no phase gradient can be taken)";
 			if (geo == null) throw new CdiException("Strain of " + request.name() + ": " + why + "; expected a support several voxels across along G: check the support file (or the reconstruction) and g_direction.");
 			// a lab voxel about the crystal's size resampled it to a voxel or two
-			throw new CdiException((request.labVoxelNm() > 0 ? "lab_voxel_nm=" + request.labVoxelNm() : "The finest detector-frame step " + labVoxel + " nm") + " is too large for the crystal: " + why
-				+ "; give a smaller lab_voxel_nm (0 = the finest detector-frame step, " + String.format(Locale.ROOT, "%.3g", finestStep(geo, request.object())) + " nm here).");
+			throw new CdiException(labVoxelChoice(request, labVoxel) + " is too large for the crystal: " + why + "; give a smaller lab_voxel_nm" + finestStepHint(geo, request.object()));
 		}
 		final Map<String, Object> report = report(request, r, labVoxel);
 		progress.checkCancelled();
@@ -135,10 +134,14 @@ public final class Strain {
 		return new Result(r, report, files);
 	}
 
-	private static int supportVoxels(final StrainResult r) {
-		int n = 0;
-		for (final boolean b : r.support()) if (b) n++;
-		return n;
+	/** The lab voxel in the user's terms: the key they gave, or the default it came from. */
+	private static String labVoxelChoice(final Request request, final double labVoxel) {
+		return request.labVoxelNm() > 0 ? "lab_voxel_nm=" + request.labVoxelNm() : "The finest detector-frame step " + labVoxel + " nm";
+	}
+
+	/** What lab_voxel_nm=0 would give, for messages that ask for another value. */
+	private static String finestStepHint(final BraggGeometry geo, final ComplexVolume object) {
+		return " (0 = the finest detector-frame step, " + String.format(Locale.ROOT, "%.3g", finestStep(geo, object)) + " nm here).";
 	}
 
 	/** Whether the strain has a value at some voxel of the support (NaN elsewhere: no neighbour along G). */
@@ -195,9 +198,7 @@ public final class Strain {
 			g.put("lab_frame", "z downstream, y up, x outboard (bcdi, CXI)");
 			m.put("geometry", g);
 		}
-		long n = 0;
-		for (final boolean b : r.support()) if (b) n++;
-		m.put("support_voxels", n);
+		m.put("support_voxels", Phaser.count(r.support()));
 		m.put("strain", stats(r.strain()));
 		m.put("displacement_nm", stats(r.displacement()));
 		return m;
