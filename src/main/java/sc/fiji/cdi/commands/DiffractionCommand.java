@@ -12,6 +12,7 @@ import sc.fiji.cdi.beamline.Beamline;
 import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.data.Grid;
 import sc.fiji.cdi.io.DiffractionReader;
+import sc.fiji.cdi.io.DetectorRegion;
 import sc.fiji.cdi.io.ImportOptions;
 import sc.fiji.cdi.preprocess.PreprocessOptions;
 import sc.fiji.cdi.util.CdiException;
@@ -149,9 +150,10 @@ public abstract class DiffractionCommand extends CdiCommand {
 		if (spec != null && !spec.getPath().isBlank() || scan != null && !scan.isBlank())
 			throw new CdiException("spec=/scan= read a scan from a file or folder, but the data are the open image '" + diffraction.getTitle()
 				+ "': expected input=<file>.spec scan=<n>, or input=<frames folder> spec=<SPEC file> scan=<n>, or no spec=/scan=.");
-		final Diffraction d = Inputs.fromImage(diffraction, quantity, clamp_negative, s.describe());
+		// the import's corrections apply to the open image too (a mask file, dark/white field or roi was ignored before)
+		final Diffraction d = Inputs.fromImage(diffraction, importOptions().withRoi(DetectorRegion.parse(roi, "roi")), s.describe());
 		warnOfMarkers(d, clamp_negative);
-		return d;
+		return Inputs.badPixels(d, bad_pixels, rules);
 	}
 
 	/** The centring parameter as the core's enum; an error naming the value otherwise. */

@@ -65,14 +65,15 @@ final class Inputs {
 	 * @param source how the pattern is named in messages and the report
 	 */
 	static Diffraction fromImage(final ij.ImagePlus image, final String quantity, final boolean clampNegative, final String source) {
-		final RealVolume v = ImagePlusConverter.toVolume(image);
-		final String dtype = ImagePlusConverter.dtype(image);
-		final Mask markers = DetectorCorrections.markerPixels(v.data, v.grid, dtype, !clampNegative);
-		if (markers != null) for (int i = 0; i < v.data.length; i++) if (markers.isUnmeasured(i)) v.data[i] = 0;
-		final int clamped = Validation.checkValues(v.data, v.grid, markers, "The image '" + image.getTitle() + "'", clampNegative);
-		final ProcessingLog log = new ProcessingLog().add("from image", "title", image.getTitle(), "dtype", dtype, "markerPixels", markers == null ? 0 : markers.unmeasuredCount());
-		if (clamped > 0) log.add("clamp_negative", "pixels_set_to_0", clamped);
-		return new Diffraction(v, Quantity.parse(quantity), markers, markers, log, source);
+		return fromImage(image, new ImportOptions(Quantity.parse(quantity), null, null, null, null).withClampNegative(clampNegative), source);
+	}
+
+	/**
+	 * The open image through the import's corrections and checks ({@link DiffractionReader#fromMemory}): a mask
+	 * file, dark or white field or detector region given with an open image is applied to it, not ignored.
+	 */
+	static Diffraction fromImage(final ij.ImagePlus image, final ImportOptions options, final String source) {
+		return DiffractionReader.fromMemory(ImagePlusConverter.toVolume(image), ImagePlusConverter.dtype(image), source, options);
 	}
 
 	/** {@code clamp_negative} ({@link ImportOptions#CLAMP_NEGATIVE_KEY}): negative values set to 0 instead of refused. */

@@ -13,6 +13,7 @@ import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.data.ProcessingLog;
 import sc.fiji.cdi.data.Quantity;
 import sc.fiji.cdi.fiji.ImagePlusConverter;
+import sc.fiji.cdi.phasing.PhasingParameters;
 import sc.fiji.cdi.phasing.PhasingResult;
 import sc.fiji.cdi.pipeline.DataKind;
 import sc.fiji.cdi.pipeline.ReconstructionPipeline;
@@ -62,8 +63,10 @@ public class PhaseRetrievalCommand extends PhasingCommand {
 		final DataKind kind = DataKind.resolve(data_kind, read);
 		final Diffraction d = kind.prepare(read);
 		final int threadsUsed = threadCount();
+		final PhasingParameters parameters = kind.adapt(phasingParameters(), positivityChoice());
+		if (parameters.averageLastWarning() != null) log.warn(parameters.averageLastWarning());
 		final ReconstructionPipeline.Outcome outcome = ReconstructionPipeline.run(d,
-			new ReconstructionPipeline.Request(kind.centred(preprocessing(d)), kind.adapt(phasingParameters(), positivityChoice()), backend, threadsUsed, random_starts), null, progress());
+			new ReconstructionPipeline.Request(kind.centred(preprocessing(d)), parameters, backend, threadsUsed, random_starts), null, progress());
 		final String title = diffraction != null && src.file() == null ? diffraction.getTitle() : src.name();
 		show(outcome.result(), title);
 		final java.util.List<java.nio.file.Path> files = output_dir == null ? java.util.List.of()

@@ -51,6 +51,25 @@ public final class DiffractionReader {
 			+ "expected an .h5/.cxi/.nxs/.npz input for dataset=, or no dataset=.");
 	}
 
+	/**
+	 * Data already in memory (an image open in Fiji) through the same corrections and checks as a file: marker
+	 * values, dark and white field, mask file, detector region, negative values. A {@code dataset=} is refused (the
+	 * image has no datasets).
+	 *
+	 * @param name the data in words, e.g. "image 'scan54.tif'"
+	 */
+	public static Diffraction fromMemory(final RealVolume volume, final String dtype, final String name, final ImportOptions options) {
+		final ImportOptions o = options == null ? ImportOptions.defaults() : options;
+		final String dataset = o.hdf5DatasetPath();
+		if (dataset != null && !dataset.isBlank() && !ImportOptions.DEFAULT_HDF5_DATASET.equals(dataset))
+			throw new CdiException("dataset=" + dataset + " names an array inside an HDF5/CXI/NeXus or NPZ file, but the data are the open " + name
+				+ ", which has none: expected input=<file> with dataset=, or no dataset=.");
+		final Grid g = volume.grid;
+		final long[] shape = g.is2D() ? new long[] { g.ny, g.nx } : new long[] { g.nz, g.ny, g.nx };
+		final RawArray raw = new RawArray(g, volume.data.clone(), dtype, shape, volume.voxelSize.clone(), volume.unit, null, null);
+		return correct(raw, "open image", name, name, "The " + name, o, null);
+	}
+
 	public static Diffraction read(final Path path, final ImportOptions options) {
 		if (path == null) throw new CdiException("No input file given; expected a TIFF, HDF5/CXI, NPY/NPZ or EDF file or a folder of TIFF frames.");
 		final ImportOptions o = options == null ? ImportOptions.defaults() : options;
@@ -79,7 +98,7 @@ public final class DiffractionReader {
 			case "edf" -> { raw = EdfReader.readRaw(path); format = "EDF"; }
 			default -> throw new CdiException("File " + path + " has an unknown extension '" + ext + "'; expected .tif/.tiff, .h5/.hdf5/.cxi/.nxs, .npy, .npz, .edf or a folder of TIFF frames.");
 		}
-		return correct(raw, format, path.toString(), path, o, null);
+		return correct(raw, format, path.toString(), path.toString(), "File " + path, o, null);
 	}
 
 	/**
@@ -105,7 +124,7 @@ public final class DiffractionReader {
 		if (frames == null || frames.isEmpty()) throw new CdiException("No frames given from folder " + folder + "; expected one detector TIFF per rocking-curve point.");
 		final RawArray raw = FrameFolderReader.readRaw(folder, frames);
 		final String files = folder + " (" + frames.size() + " frames, " + frames.get(0).getFileName() + " … " + frames.get(frames.size() - 1).getFileName() + ")";
-		return correct(raw, "TIFF frames", files, folder, o, ignored);
+		return correct(raw, "TIFF frames", files, folder.toString(), "File " + folder, o, ignored);
 	}
 
 	/** Import-log key: the TIFFs of a frames folder left out because they are not named like the frames. */
@@ -160,11 +179,18 @@ public final class DiffractionReader {
 		RawArray raw = new RawArray(grid, v, raws.get(0).dtype(), shape).withDataset("/" + (dataset.startsWith("/") ? dataset.substring(1) : dataset));
 		if (m != null) raw = raw.withMask(Mask.fromUnmeasured(grid, m));
 		final String files = source + " (" + nz + " frames in " + parts.size() + " files, " + parts.get(0).getFileName() + " … " + parts.get(parts.size() - 1).getFileName() + ")";
-		return correct(raw, "HDF5", files, source, o, null);
+		return correct(raw, "HDF5", files, source.toString(), "File " + source, o, null);
 	}
 
-	/** The corrections and checks of {@link #read} on frames already read. */
-	private static Diffraction correct(final RawArray raw, final String format, final String files, final Path path, final ImportOptions o, final String ignoredFiles) {
+	/**
+	 * The corrections and checks of {@link #read} on frames already read.
+	 *
+	 * @param data    the data in words for messages and as the result's source (a path, or "image 'title'")
+	 * @param subject how the value checks name the data ("File …", "The image '…'")
+	 */
+	private static Diffraction correct(final RawArray raw, final String format, final String files, final String data, final String subject, final ImportOptions o,
+		final String ignoredFiles) {
+		final String path = data;
 		final Grid rawGrid = raw.grid();
 		if (TiffReader.BITMAP_TYPE.equals(raw.dtype()))
 			throw new CdiException(format + " data in " + files + " are a 1-bit (black and white) image, a mask or support rather than counts; expected 8-, 16- or 32-bit detector counts."
@@ -178,7 +204,7 @@ public final class DiffractionReader {
 				+ " pixels (rows x columns): expected frames of " + roi.sizeY() + "x" + roi.sizeX() + " (the region as saved) or larger frames that contain it.");
 		final Grid grid = cropFrames ? new Grid(rawGrid.nz, roi.sizeY(), roi.sizeX()) : rawGrid;
 		final float[] v = cropFrames ? roi.cut(raw.data(), rawGrid) : raw.data();
-		final Path frameRef = path;
+		final String frameRef = data;
 		Mask mask = cropFrames ? roi.cut(raw.mask()) : raw.mask();
 		int darkBad = 0, flatBad = 0, maskBad = 0;
 		// which source masks how much of the data: named when together they leave no measured pixel
@@ -245,7 +271,7 @@ public final class DiffractionReader {
 			if (masked == v.length) throw new CdiException("Every pixel of " + path + " (" + v.length + ") is masked, by " + String.join(" together with ", sources)
 				+ "; expected some measured pixels. Check the mask, dark and white field files.");
 		}
-		final int clamped = Validation.checkValues(v, grid, mask, path, o.clampNegative());
+		final int clamped = Validation.checkValues(v, grid, mask, subject, o.clampNegative());
 		final java.util.List<Object> kv = new java.util.ArrayList<>(java.util.Arrays.asList("format", format, "file", files, "dataset", raw.dataset() == null ? "" : raw.dataset(),
 				"dtype", raw.dtype(), "shape", raw.shapeString(), "quantity", o.quantity().name().toLowerCase(Locale.ROOT),
 				"darkField", o.darkField() == null ? "" : o.darkField() + " (" + darkBad + " bad pixels per frame)",
@@ -257,7 +283,7 @@ public final class DiffractionReader {
 				"maskedPixels", masked, "clampedNegative", clamped));
 		if (ignoredFiles != null) java.util.Collections.addAll(kv, IGNORED_FILES, ignoredFiles);
 		final ProcessingLog log = new ProcessingLog().add("import", kv.toArray());
-		return new Diffraction(new RealVolume(grid, v, raw.voxelSize(), raw.unit()), o.quantity(), mask, markers, log, path.toString());
+		return new Diffraction(new RealVolume(grid, v, raw.voxelSize(), raw.unit()), o.quantity(), mask, markers, log, data);
 	}
 
 	/**
@@ -387,7 +413,7 @@ public final class DiffractionReader {
 	 * Reads a dark or white field: one 2D TIFF, of the frames' size or, with a detector region, of the whole detector
 	 * (which must contain the region).
 	 */
-	private static RawArray plane(final Path file, final Grid data, final Path dataFile, final String what, final DetectorRegion roi) {
+	private static RawArray plane(final Path file, final Grid data, final String dataFile, final String what, final DetectorRegion roi) {
 		if (!FrameFolderReader.isTiff(file)) throw new CdiException("The " + what + " " + file + " must be a TIFF file (.tif/.tiff).");
 		final RawArray a = TiffReader.readRaw(file);
 		if (!a.grid().is2D()) throw new CdiException("The " + what + " " + file + " is a stack " + a.grid() + "; expected a single detector frame.");
@@ -415,7 +441,7 @@ public final class DiffractionReader {
 	 * @param what names the mask file in the message; {@code dataFile} names the data
 	 * @throws CdiException naming both shapes for any other grid
 	 */
-	static Mask fitMask(final Mask m, final Grid g, final String what, final Path dataFile) {
+	static Mask fitMask(final Mask m, final Grid g, final String what, final Object dataFile) {
 		final Grid mg = m.grid;
 		if (mg.equals(g)) return m;
 		if (mg.is2D() && mg.ny == g.ny && mg.nx == g.nx) {

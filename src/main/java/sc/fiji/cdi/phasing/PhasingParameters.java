@@ -123,6 +123,20 @@ public record PhasingParameters(String recipe, double hioBeta, double raarBeta, 
 
 	public Recipe parsedRecipe() { return Recipe.parse(recipe); }
 
+	/**
+	 * A warning when {@code average_last} asks for more iterates than the recipe has before its closing CG polish
+	 * (the result is then the average of all of them, from the first iterates on); null when it does not, when the
+	 * recipe writes its own {@code Avg}.
+	 */
+	public String averageLastWarning() {
+		final Recipe r = parsedRecipe();
+		final int n = r.iterationsBeforePolish();
+		if (averageLast <= 1 || averageLast <= n || r.writes(PhasingOperator.Average.class)) return null;
+		return "average_last=" + averageLast + " is more than the " + n + " iterations of recipe '" + recipe.trim() + "'"
+			+ (n < r.totalIterations() ? " before its CG polish" : "") + ": the result is the average of all " + n
+			+ " iterates, the first ones included (give average_last=" + Math.max(1, n / 10) + " or a longer recipe).";
+	}
+
 	/** The partial-coherence model, or null when the model is fully coherent. */
 	public PartialCoherence.Psf parsedPsf() { return PartialCoherence.Psf.parse(psf); }
 

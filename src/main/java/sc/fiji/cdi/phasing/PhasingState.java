@@ -51,7 +51,7 @@ public final class PhasingState implements AutoCloseable {
 		this.total = recipe.totalIterations();
 		this.chi2 = new double[total];
 		this.outside = new double[total];
-		this.polishFrom = total - trailing(recipe, Recipe.Algorithm.CG);
+		this.polishFrom = recipe.iterationsBeforePolish();
 		this.averageFrom = polishFrom - Math.max(1, p.averageLast());
 		this.autoShrinkWrap = p.shrinkWrapPeriod() > 0 && !recipe.writes(PhasingOperator.SupportUpdate.class);
 		this.autoTwin = p.twinRemoval() && !recipe.writes(PhasingOperator.TwinRemoval.class);
@@ -177,12 +177,6 @@ public final class PhasingState implements AutoCloseable {
 	 * iterations before that block.
 	 */
 	public boolean averagePolished() { return averagePolished; }
-
-	/** The number of iterations of {@code a} at the end of the recipe's plan. */
-	private static int trailing(final Recipe recipe, final Recipe.Algorithm a) {
-		final java.util.List<Recipe.Step> steps = recipe.steps();
-		return steps.isEmpty() || steps.get(steps.size() - 1).algorithm() != a ? 0 : steps.get(steps.size() - 1).count();
-	}
 
 	/** Adds the current iterate to the average. */
 	public void accumulate() { session.accumulate(); }

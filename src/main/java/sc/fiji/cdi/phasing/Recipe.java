@@ -109,6 +109,15 @@ public final class Recipe {
 		return c;
 	}
 
+	/**
+	 * The iterations before a closing run of CG (the polish, which is not averaged; all of them when the recipe does
+	 * not end in CG): the most iterates that {@code average_last} can average.
+	 */
+	public int iterationsBeforePolish() {
+		final Step last = steps.isEmpty() ? null : steps.get(steps.size() - 1);
+		return last != null && last.algorithm == Algorithm.CG ? total - last.count : total;
+	}
+
 	/** The algorithm of iteration {@code i} (0-based); O(number of steps). */
 	public Algorithm algorithmAt(final int i) {
 		if (i < 0 || i >= total) throw new IndexOutOfBoundsException("iteration " + i + " outside 0.." + (total - 1));

@@ -111,7 +111,7 @@ public final class ResultWriter {
 	}
 
 	/** Whether both exist and are one file (a symbolic or hard link); false when either cannot be read. */
-	private static boolean sameFile(final Path a, final Path b) {
+	public static boolean sameFile(final Path a, final Path b) {
 		try {
 			return Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b);
 		} catch (final IOException | SecurityException e) {

@@ -116,6 +116,7 @@ public final class Reconstruct {
 				w.add("model=" + model.trim() + " applies to mode=nn+refine only: ignored in mode=phasing (give mode=nn+refine to start from the network).");
 			if (mode == Mode.PHASING && refinement != null && !refinement.isBlank() && !refinement.trim().equals(NnRefine.DEFAULT_REFINEMENT))
 				w.add("refinement=" + refinement.trim() + " applies to mode=nn+refine only: ignored in mode=phasing (its recipe is 'recipe').");
+			if (mode == Mode.PHASING && phasing != null && phasing.averageLastWarning() != null) w.add(phasing.averageLastWarning());
 			return w;
 		}
 	}
@@ -167,6 +168,20 @@ public final class Reconstruct {
 			for (final MultiStart.Start st : ms.starts()) origins.add(network ? (st.index() == 0 ? "network" : "random") : "");
 			return describeStarts(ms.starts().stream().map(MultiStart.Start::iterations).toList(), origins);
 		}
+	}
+
+	/**
+	 * Refuses a support file that cannot be one: the input pattern itself, or a support over half of the array or more
+	 * (phasing needs an oversampling ratio, array over support, of at least 2: Miao, Sayre &amp; Chapman 1998; a
+	 * diffraction pattern read as a support is non-zero almost everywhere).
+	 */
+	static void requirePlausibleSupport(final Path supportFile, final Path input, final long inside, final long voxels) {
+		if (input != null && ResultWriter.sameFile(supportFile, input))
+			throw new CdiException("Support file " + supportFile + " (support_file) is the input pattern itself: expected a support in real space (non-zero = inside the object), e.g. a previous run's _support.tif.");
+		if (2 * inside >= voxels)
+			throw new CdiException(String.format(Locale.ROOT, "Support file %s (support_file) is non-zero in %d of %d voxels (%.0f %%): phasing needs the object "
+				+ "in less than half of the array (oversampling at least 2), so this is not a support (a diffraction pattern or an amplitude not thresholded?). "
+				+ "Expected a previous run's _support.tif or a mask that is non-zero only inside the object.", supportFile, inside, voxels, 100.0 * inside / voxels));
 	}
 
 	/** {@link Result#startsSummary} from each start's iterations and origin ("network", "random" or ""). */
@@ -262,6 +277,7 @@ public final class Reconstruct {
 		// an empty support constrains the object to zero: phasing from it cannot start, so refuse before the work
 		if (support != null && Phaser.count(support.getValue()) == 0)
 			throw new CdiException("Support file " + request.supportFile() + " (support_file) is all zero: expected a support with non-zero voxels inside the object (e.g. a previous run's _support.tif).");
+		if (support != null) requirePlausibleSupport(request.supportFile(), request.input(), Phaser.count(support.getValue()), support.getValue().length);
 		progress.checkCancelled();
 		final Map<String, Object> extra = new LinkedHashMap<>();
 		extra.put("input", given != null ? given.source : request.input().toAbsolutePath().toString());

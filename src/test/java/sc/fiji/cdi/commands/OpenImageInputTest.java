@@ -41,7 +41,40 @@ class OpenImageInputTest {
 		assertEquals(0f, d.values.data[1]);
 		assertEquals(-1f, open.getProcessor().getf(1), "the open image is not changed");
 		assertEquals("image 'neg'", d.source);
-		assertTrue(d.log.steps().stream().anyMatch(s -> s.name().equals("clamp_negative")));
+		assertEquals(1, d.log.steps().get(0).parameters().get("clampedNegative"), "the import log counts the clamped pixels, as for a file");
+	}
+
+	/**
+	 * A mask file, given with an image open in Fiji, masks its pixels as it would a file's (before, it was silently
+	 * ignored: only file inputs went through the import's corrections); a detector region crops the open frames; a
+	 * dataset= is refused, since an open image has no datasets.
+	 */
+	@Test
+	void importCorrectionsApplyToAnOpenImage(@org.junit.jupiter.api.io.TempDir final java.nio.file.Path dir) {
+		final float[] v = new float[16];
+		for (int i = 0; i < 16; i++) v[i] = 10 + i;
+		final byte[] m = new byte[16];
+		m[5] = 1;
+		m[10] = (byte) 255;
+		final java.nio.file.Path mask = dir.resolve("mask.tif");
+		assertTrue(new ij.io.FileSaver(new ImagePlus("mask", new ByteProcessor(4, 4, m))).saveAsTiff(mask.toString()));
+		final ImagePlus open = image("frame", v);
+		final sc.fiji.cdi.io.ImportOptions withMask = sc.fiji.cdi.io.ImportOptions.defaults().withMaskPath(mask);
+		final Diffraction d = Inputs.fromImage(open, withMask, "image 'frame'");
+		assertEquals(2, d.unmeasuredCount());
+		assertTrue(d.mask.isUnmeasured(5) && d.mask.isUnmeasured(10));
+		assertEquals(0f, d.values.data[5]);
+		assertEquals(16f, open.getProcessor().getf(6), "the open image is not changed");
+		assertEquals(15f, open.getProcessor().getf(5), "the open image is not changed");
+		// roi=minX,sizeX,minY,sizeY: the 2x2 region at x 1, y 2 of the 4x4 frame
+		final Diffraction cut = Inputs.fromImage(open, sc.fiji.cdi.io.ImportOptions.defaults().withRoi(sc.fiji.cdi.io.DetectorRegion.parse("1,2,2,2", "roi")), "image 'frame'");
+		assertEquals(2, cut.values.grid.ny);
+		assertEquals(2, cut.values.grid.nx);
+		assertEquals(10 + 2 * 4 + 1, cut.values.data[0]);
+		final CdiException e = assertThrows(CdiException.class,
+			() -> Inputs.fromImage(open, sc.fiji.cdi.io.ImportOptions.defaults().withHdf5DatasetPath("/entry/data/data"), "image 'frame'"));
+		assertTrue(e.getMessage().startsWith("dataset=/entry/data/data names an array inside an HDF5"), e.getMessage());
+		assertTrue(e.getMessage().contains("the open image 'frame'"), e.getMessage());
 	}
 
 	/**

@@ -55,6 +55,16 @@ class ReconstructParametersTest {
 		return f;
 	}
 
+	/** 1 in a centred cube of {@code side} voxels, 0 elsewhere: a support. */
+	private static Path centredCube(final Path dir, final String name, final Grid g, final int side) {
+		final float[] d = new float[g.size()];
+		final int lo = (g.nx - side) / 2;
+		for (int z = lo; z < lo + side; z++) for (int y = lo; y < lo + side; y++) for (int x = lo; x < lo + side; x++) d[(z * g.ny + y) * g.nx + x] = 1;
+		final Path f = dir.resolve(name);
+		TiffWriter.write(f, new RealVolume(g, d));
+		return f;
+	}
+
 	private static HeadlessRun reconstruct(final String args) { return HeadlessRun.of("--headless", "--run", "Reconstruct", args); }
 
 	private static JsonObject report(final Path out, final String name) throws Exception {
@@ -74,11 +84,20 @@ class ReconstructParametersTest {
 		assertNotEquals(0, r.code);
 		assertTrue(r.err.contains("support_file") && r.err.contains("all zero"), r.err);
 
-		r = reconstruct(base + "support_file=\"" + volume(tmp, "small.tif", Grid.cube(8), 1) + "\",output_dir=\"" + tmp.resolve("c") + "\"");
+		r = reconstruct(base + "support_file=\"" + centredCube(tmp, "small.tif", Grid.cube(8), 4) + "\",output_dir=\"" + tmp.resolve("c") + "\"");
 		assertNotEquals(0, r.code);
 		assertTrue(r.err.contains("small.tif") && r.err.contains("8x8x8") && r.err.contains("16x16x16"), r.err);
 
-		final Path sup = volume(tmp, "ones.tif", Grid.cube(16), 1);
+		// the pattern itself, or anything non-zero in half of the array or more, cannot be a support (oversampling ≥ 2)
+		r = reconstruct(base + "support_file=\"" + in + "\",output_dir=\"" + tmp.resolve("e") + "\"");
+		assertEquals(1, r.code, r.err);
+		assertTrue(r.err.contains("support_file") && r.err.contains("is the input pattern itself"), r.err);
+		r = reconstruct(base + "support_file=\"" + volume(tmp, "ones.tif", Grid.cube(16), 1) + "\",output_dir=\"" + tmp.resolve("f") + "\"");
+		assertEquals(1, r.code, r.err);
+		assertTrue(r.err.contains("non-zero in 4096 of 4096 voxels (100 %)") && r.err.contains("oversampling"), r.err);
+		assertFalse(Files.exists(tmp.resolve("f").resolve("p3_report.json")));
+
+		final Path sup = centredCube(tmp, "cube.tif", Grid.cube(16), 8);
 		r = reconstruct(base + "support_file=\"" + sup + "\",output_dir=\"" + tmp.resolve("d") + "\"");
 		assertEquals(0, r.code, r.err);
 		assertEquals(sup.toAbsolutePath().toString(), report(tmp.resolve("d"), "p3").get("support_file").getAsString());

@@ -22,4 +22,20 @@ class ParameterParsingTest {
 		final CdiException is = assertThrows(CdiException.class, () -> InitialSupport.parse(null, "initial_support"));
 		assertTrue(is.getMessage().contains("initial_support='null'") && is.getMessage().contains("autocorrelation_box"), is.getMessage());
 	}
+
+	/**
+	 * average_last larger than the iterations it can average (those before a closing CG polish) averages all of them,
+	 * the first random iterates included: that is said, not done silently (the sweep of 2 Dec found it silent).
+	 */
+	@Test
+	void anAverageLongerThanTheRecipeIsWarnedOf() {
+		final PhasingParameters d = PhasingParameters.defaults();
+		assertEquals(null, d.averageLastWarning(), "cohere's 620 iterations, average of 20");
+		final String w = d.withRecipe("10*ER").averageLastWarning();
+		assertTrue(w != null && w.startsWith("average_last=20 is more than the 10 iterations of recipe '10*ER': the result is the average of all 10"), w);
+		assertEquals(null, d.withRecipe("50*ER+10*CG").withAverageLast(50).averageLastWarning(), "50 iterates before the polish");
+		final String p = d.withRecipe("50*ER+10*CG").withAverageLast(51).averageLastWarning();
+		assertTrue(p != null && p.contains("50 iterations of recipe '50*ER+10*CG' before its CG polish"), p);
+		assertEquals(null, d.withRecipe("10*ER").withAverageLast(1).averageLastWarning(), "1 = the last iterate");
+	}
 }

@@ -116,4 +116,13 @@ class ReconstructTest {
 		assertEquals(3, w.size(), w.toString());
 		assertTrue(w.get(1).startsWith("model=my-3d applies to mode=nn+refine only") && w.get(2).startsWith("refinement=10*ER | 3x 40*ER | 10*CG applies"), w.toString());
 	}
+
+	@Test
+	void anAverageLongerThanTheRecipeIsNamedInTheWarnings(@TempDir final Path tmp) {
+		final Reconstruct.Request plain = request(tmp.resolve("in.tif"), tmp);
+		final Reconstruct.Request shortRecipe = new Reconstruct.Request(plain.input(), plain.importOptions(), plain.preprocess(), null, Reconstruct.Mode.PHASING,
+			plain.phasing().withRecipe("20*ER+10*HIO").withAverageLast(50), "jtransforms", 1, 1, null, null, 0, "cpu", tmp, "scan");
+		assertEquals(java.util.List.of("average_last=50 is more than the 30 iterations of recipe '20*ER+10*HIO': the result is the average of all 30 iterates,"
+			+ " the first ones included (give average_last=3 or a longer recipe)."), shortRecipe.ignoredParameters());
+	}
 }
