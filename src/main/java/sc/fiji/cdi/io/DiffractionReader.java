@@ -92,7 +92,16 @@ public final class DiffractionReader {
 		}
 		switch (ext) {
 			case "tif", "tiff" -> { raw = TiffReader.readRaw(path); format = "TIFF"; }
-			case "h5", "hdf5", "hdf", "cxi", "nxs", "nx", "nx5" -> { raw = Hdf5Reader.readRaw(path, o.hdf5DatasetPath()); format = "HDF5"; }
+			case "h5", "hdf5", "hdf", "cxi", "nxs", "nx", "nx5" -> {
+				if (!ImportOptions.DEFAULT_HDF5_DATASET.equals(o.hdf5DatasetPath())) raw = Hdf5Reader.readRaw(path, o.hdf5DatasetPath()); // given: never replaced
+				else {
+					final Hdf5Reader.Located at = Hdf5Reader.locate(path);
+					if (at.datasets().size() > 1) return readLinkedParts(path, at, o);
+					final RawArray r = Hdf5Reader.readRaw(path, at.datasets().get(0));
+					raw = at.rule() == null ? r : r.withDataset(r.dataset() + " (" + at.rule() + ")");
+				}
+				format = "HDF5";
+			}
 			case "npy" -> { raw = NpyIO.readRaw(path); format = "NPY"; }
 			case "npz" -> { raw = NpyIO.readNpz(path, ImportOptions.DEFAULT_HDF5_DATASET.equals(o.hdf5DatasetPath()) ? null : o.hdf5DatasetPath()); format = "NPZ"; }
 			case "edf" -> { raw = EdfReader.readRaw(path); format = "EDF"; }
@@ -149,20 +158,57 @@ public final class DiffractionReader {
 	 */
 	public static Diffraction readStack(final List<Path> parts, final String dataset, final Path source, final ImportOptions options) {
 		if (parts == null || parts.isEmpty()) throw new CdiException("No files given for the frames of " + source + ".");
-		final ImportOptions o = options == null ? ImportOptions.defaults() : options;
 		final List<RawArray> raws = new java.util.ArrayList<>();
-		int nz = 0;
 		for (final Path p : parts) {
 			requireRegularFile(p, "Frames file");
-			final RawArray r = Hdf5Reader.readRaw(p, dataset);
-			final RawArray first = raws.isEmpty() ? r : raws.get(0);
+			raws.add(Hdf5Reader.readRaw(p, dataset));
+		}
+		return stack(raws, parts.stream().map(p -> p + " (dataset '" + dataset + "')").toList(), parts.stream().map(p -> p.getFileName().toString()).toList(),
+			"/" + (dataset.startsWith("/") ? dataset.substring(1) : dataset), source, options);
+	}
+
+	/**
+	 * The parts of one file's data that {@link Hdf5Reader#locate} found (a Dectris Eiger master's links
+	 * {@code /entry/data/data_NNNNNN} to its data files), read through the file and stacked along z in that order. A
+	 * missing or unreadable data file is named with its link.
+	 */
+	private static Diffraction readLinkedParts(final Path file, final Hdf5Reader.Located at, final ImportOptions o) {
+		final List<RawArray> raws = new java.util.ArrayList<>();
+		final List<String> names = new java.util.ArrayList<>();
+		for (int k = 0; k < at.datasets().size(); k++) {
+			final String link = at.datasets().get(k), name = "link '" + link + "' (data file " + at.files().get(k) + ") of " + file;
+			try {
+				raws.add(Hdf5Reader.readRaw(file, link));
+			} catch (final CdiException e) {
+				if (e.getMessage() != null && e.getMessage().contains("link '" + link + "'")) throw e;
+				throw new CdiException("Part " + (k + 1) + " of " + at.datasets().size() + ", " + name + ": " + e.getMessage(), e);
+			}
+			names.add(name);
+		}
+		final String first = at.datasets().get(0), last = at.datasets().get(at.datasets().size() - 1);
+		return stack(raws, names, at.files(), first + " … " + last + " (" + at.rule() + ")", file, o);
+	}
+
+	/**
+	 * Frames read from several parts, stacked along z in the order given, then corrected as {@link #read}.
+	 *
+	 * @param names     each part in words, for the message when frame sizes differ
+	 * @param fileNames each part's file name, for the import log
+	 * @param dataset   the import log's {@code dataset}
+	 */
+	private static Diffraction stack(final List<RawArray> raws, final List<String> names, final List<String> fileNames, final String dataset, final Path source,
+		final ImportOptions options) {
+		final ImportOptions o = options == null ? ImportOptions.defaults() : options;
+		final RawArray first = raws.get(0);
+		int nz = 0;
+		for (int k = 0; k < raws.size(); k++) {
+			final RawArray r = raws.get(k);
 			if (r.grid().ny != first.grid().ny || r.grid().nx != first.grid().nx)
-				throw new CdiException("The frames of " + source + " in " + p + " (dataset '" + dataset + "') are " + r.grid().ny + "x" + r.grid().nx + " pixels but those in "
-					+ parts.get(0) + " are " + first.grid().ny + "x" + first.grid().nx + "; expected one detector's frames in every file.");
-			raws.add(r);
+				throw new CdiException("The frames of " + source + " in " + names.get(k) + " are " + r.grid().ny + "x" + r.grid().nx + " pixels but those in "
+					+ names.get(0) + " are " + first.grid().ny + "x" + first.grid().nx + "; expected one detector's frames in every file.");
 			nz += r.grid().nz;
 		}
-		final Grid one = raws.get(0).grid();
+		final Grid one = first.grid();
 		final Grid grid = new Grid(nz, one.ny, one.nx);
 		final float[] v = new float[grid.size()];
 		boolean[] m = null;
@@ -176,9 +222,9 @@ public final class DiffractionReader {
 			at += r.data().length;
 		}
 		final long[] shape = { nz, one.ny, one.nx };
-		RawArray raw = new RawArray(grid, v, raws.get(0).dtype(), shape).withDataset("/" + (dataset.startsWith("/") ? dataset.substring(1) : dataset));
+		RawArray raw = new RawArray(grid, v, first.dtype(), shape).withDataset(dataset);
 		if (m != null) raw = raw.withMask(Mask.fromUnmeasured(grid, m));
-		final String files = source + " (" + nz + " frames in " + parts.size() + " files, " + parts.get(0).getFileName() + " … " + parts.get(parts.size() - 1).getFileName() + ")";
+		final String files = source + " (" + nz + " frames in " + raws.size() + " files, " + fileNames.get(0) + " … " + fileNames.get(fileNames.size() - 1) + ")";
 		return correct(raw, "HDF5", files, source.toString(), "File " + source, o, null);
 	}
 

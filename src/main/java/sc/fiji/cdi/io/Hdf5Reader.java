@@ -21,8 +21,9 @@ import sc.fiji.cdi.data.Mask;
 import sc.fiji.cdi.util.CdiException;
 
 /**
- * HDF5, CXI and NeXus files through jhdf (pure Java, read-only). The dataset path defaults to the CXI convention
- * {@code entry_1/data_1/data}; soft links are followed. A dataset named {@code mask} next to the data (in the
+ * HDF5, CXI and NeXus files through jhdf (pure Java, read-only). Without a dataset path the data are found by
+ * {@link #locate}: the CXI convention {@code entry_1/data_1/data}, the NeXus default chain, a Dectris Eiger master's
+ * data links, {@code /entry/data/data}; soft and external links are followed. A dataset named {@code mask} next to the data (in the
  * group of the link or of its target) is read as the bad-pixel mask, CXI convention: non-zero = bad.
  */
 final class Hdf5Reader {
@@ -38,20 +39,12 @@ final class Hdf5Reader {
 	 *               are read as their integer codes
 	 */
 	static RawArray readRaw(final Path file, final String datasetPath, final boolean binary) {
-		if (!Files.isRegularFile(file))
-			throw new CdiException("File " + file + (Files.isDirectory(file) ? " is a folder" : Files.exists(file) ? " is not a regular file" : " does not exist") + "; expected a file.");
-		try {
-			if (Files.size(file) == 0) throw new CdiException("File " + file + " is empty (0 bytes); expected an HDF5 file (copy it again).");
-		} catch (final java.io.IOException e) {
-			throw Validation.corrupt(file, "HDF5", e);
-		}
+		requireNonEmptyFile(file);
 		try (HdfFile hdf = new HdfFile(file)) {
 			final String path = datasetPath.startsWith("/") ? datasetPath.substring(1) : datasetPath;
 			final Node requested = find(hdf, path);
 			final Node node = resolve(requested, file);
-			if (!(node instanceof Dataset ds))
-				throw new CdiException("HDF5 path '" + datasetPath + "' " + (node == null ? "does not exist" : "is a group, not a dataset") + " in " + file
-						+ "; expected the diffraction data. Datasets in the file: " + listDatasets(hdf) + ".");
+			if (!(node instanceof Dataset ds)) throw notFound(datasetPath, node, file, hdf, "");
 			final String dtype = dtype(ds.getDataType(), file, datasetPath, binary);
 			final long[] shape = Arrays.stream(ds.getDimensions()).asLongStream().toArray();
 			final Grid grid = Validation.grid(shape, file, "Dataset '" + datasetPath + "'");
@@ -79,6 +72,184 @@ final class Hdf5Reader {
 			throw new CdiException("HDF5 file " + file + " has soft links that lead back to themselves (a loop) on the way to '" + datasetPath
 				+ "'; expected links that end at a dataset. Give the dataset's own path (dataset=...) or fix the links.");
 		}
+	}
+
+	private static void requireNonEmptyFile(final Path file) {
+		if (!Files.isRegularFile(file))
+			throw new CdiException("File " + file + (Files.isDirectory(file) ? " is a folder" : Files.exists(file) ? " is not a regular file" : " does not exist") + "; expected a file.");
+		try {
+			if (Files.size(file) == 0) throw new CdiException("File " + file + " is empty (0 bytes); expected an HDF5 file (copy it again).");
+		} catch (final java.io.IOException e) {
+			throw Validation.corrupt(file, "HDF5", e);
+		}
+	}
+
+	/** "HDF5 path ... does not exist in ...", listing the file's datasets; {@code searched} says what else was looked for. */
+	private static CdiException notFound(final String datasetPath, final Node node, final Path file, final HdfFile hdf, final String searched) {
+		return new CdiException("HDF5 path '" + datasetPath + "' " + (node == null ? "does not exist" : "is a group, not a dataset") + " in " + file
+			+ "; expected the diffraction data." + searched + " Datasets in the file: " + listDatasets(hdf) + ".");
+	}
+
+	/**
+	 * Where the diffraction data of an HDF5 file are found when no dataset was given, and by which rule.
+	 *
+	 * @param datasets the dataset paths to read: one, or the parts of a stack (Eiger data files) in stacking (z) order
+	 * @param rule     how they were found, for the import log ("NeXus default ..."); null for the CXI default itself
+	 * @param files    the data files behind the parts (the Eiger links' targets), for the log; empty for one dataset
+	 */
+	record Located(List<String> datasets, String rule, List<String> files) {}
+
+	/** Dectris Eiger master files link their data files as {@code /entry/data/data_000001}, {@code data_000002}, … */
+	private static final java.util.regex.Pattern EIGER_PART = java.util.regex.Pattern.compile("data_(\\d{6})");
+
+	/**
+	 * The data of a file read without {@code dataset=}, by these rules in this order (the first that applies wins):
+	 * <ol>
+	 * <li>CXI: {@link ImportOptions#DEFAULT_HDF5_DATASET} ({@code entry_1/data_1/data}) when it exists (as a dataset
+	 * or a link; a broken link is named when it is read);</li>
+	 * <li>the NeXus default chain (NIAC 2014, "find the plottable data" v3): the root's {@code default} attribute
+	 * names an NXentry, whose {@code default} names an NXdata group (or a group with a {@code default} of its own,
+	 * followed on), whose {@code signal} attribute names the data field. Files written before 2014 mark the field
+	 * with {@code signal=1} instead, and without a {@code default} the only NXentry and its only NXdata group are
+	 * taken. A signal that is not 2D or 3D (a counter of the default plot) is passed over;</li>
+	 * <li>a Dectris Eiger master file: the links {@code /entry/data/data_NNNNNN} to its data files, stacked along z
+	 * in number order; they must run from {@code data_000001} without a gap (refused naming the missing one);</li>
+	 * <li>{@code /entry/data/data} (an Eiger data file, or a master holding its frames).</li>
+	 * </ol>
+	 *
+	 * @throws CdiException when no rule applies, listing the file's datasets (and why a declared NeXus default
+	 *                      chain did not lead to data), or naming a gap in the Eiger numbering
+	 */
+	static Located locate(final Path file) {
+		requireNonEmptyFile(file);
+		try (HdfFile hdf = new HdfFile(file)) {
+			if (find(hdf, ImportOptions.DEFAULT_HDF5_DATASET) != null) return new Located(List.of(ImportOptions.DEFAULT_HDF5_DATASET), null, List.of());
+			final List<String> notes = new ArrayList<>();
+			final Located nexus = nexusDefault(hdf, notes);
+			if (nexus != null) return nexus;
+			final Located eiger = eigerParts(hdf, file);
+			if (eiger != null) return eiger;
+			final Node plain = find(hdf, "entry/data/data");
+			if (plain != null && !(resolveQuietly(plain) instanceof Group))
+				return new Located(List.of("/entry/data/data"), "Eiger/NeXus layout /entry/data/data", List.of());
+			throw notFound(ImportOptions.DEFAULT_HDF5_DATASET, null, file, hdf, " Also looked for the NeXus default data (" + (notes.isEmpty() ? "no 'default' chain to an NXdata group with a 'signal'" : String.join("; ", notes))
+				+ "), Dectris Eiger data links /entry/data/data_000001, ... and /entry/data/data: none found. Give the dataset with dataset=<path>.");
+		} catch (final RuntimeException e) {
+			final CdiException unsupported = unsupported(e, file, ImportOptions.DEFAULT_HDF5_DATASET);
+			throw unsupported != null ? unsupported : Validation.corrupt(file, "HDF5", e);
+		} catch (final StackOverflowError e) {
+			throw new CdiException("HDF5 file " + file + " has soft links that lead back to themselves (a loop); expected links that end at a dataset. Give the dataset's own path (dataset=...) or fix the links.");
+		}
+	}
+
+	/** The NeXus default data (see {@link #locate}), or null; why a declared chain ends without data goes to {@code notes}. */
+	private static Located nexusDefault(final HdfFile hdf, final List<String> notes) {
+		Group g = hdf;
+		final List<String> trail = new ArrayList<>();
+		for (int depth = 0; depth < 16 && !isNxData(g); depth++) {
+			final String def = text(g, "default");
+			final String at = g == hdf ? "/" : where(g);
+			final Node next;
+			if (def != null) {
+				next = resolveQuietly(def.startsWith("/") ? find(hdf, def) : find(g, def));
+				if (!(next instanceof Group)) {
+					notes.add("the 'default' attribute of " + at + " names '" + def + "', which is " + (next == null ? "not in the file" : "not a group"));
+					return null;
+				}
+				trail.add(trim(at) + "@default=" + def);
+			} else {
+				// before NeXus 2014: the only NXentry of the file, the only NXdata group of the entry
+				final String wanted = g == hdf ? "NXentry" : "NXdata";
+				final List<Group> of = new ArrayList<>();
+				for (final Node c : g.getChildren().values())
+					if (resolveQuietly(c) instanceof Group cg && wanted.equals(text(cg, "NX_class"))) of.add(cg);
+				if (of.size() != 1) return null;
+				next = of.get(0);
+			}
+			g = (Group) next;
+		}
+		if (!isNxData(g)) return null;
+		final String signal = text(g, "signal");
+		String name = null;
+		if (signal != null) {
+			if (g.getChildren().get(signal) == null) {
+				notes.add("the 'signal' attribute of " + where(g) + " names '" + signal + "', which is not in that group");
+				return null;
+			}
+			name = signal;
+			trail.add(trim(where(g)) + "@signal=" + signal);
+		} else {
+			for (final java.util.Map.Entry<String, Node> c : g.getChildren().entrySet())
+				if (resolveQuietly(c.getValue()) instanceof Dataset d && "1".equals(text(d, "signal"))) {
+					name = c.getKey();
+					trail.add(trim(where(g)) + "/" + name + "@signal=1");
+					break;
+				}
+			if (name == null) {
+				if (!trail.isEmpty()) notes.add("the NXdata group " + where(g) + " has no 'signal' attribute and no field with signal=1");
+				return null;
+			}
+		}
+		final String path = where(g) + "/" + name;
+		if (resolveQuietly(g.getChildren().get(name)) instanceof Dataset d && d.getDimensions().length != 2 && d.getDimensions().length != 3) {
+			notes.add("the NeXus default data " + path + " are " + Arrays.toString(d.getDimensions()) + ", not 2D or 3D detector frames");
+			return null;
+		}
+		return new Located(List.of(path), "NeXus default: " + String.join(", ", trail), List.of());
+	}
+
+	/** A node's path without the trailing slash jHDF gives groups ("/entry/data"). */
+	private static String where(final Node n) {
+		final String p = n.getPath();
+		return p.length() > 1 && p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
+	}
+
+	private static boolean isNxData(final Group g) { return "NXdata".equals(text(g, "NX_class")) || text(g, "signal") != null && !(g instanceof HdfFile); }
+
+	/** A string or one-number attribute as text (h5py writes strings variable- or fixed-length, scalar or of one element), or null. */
+	private static String text(final Node n, final String name) {
+		final io.jhdf.api.Attribute a;
+		try {
+			a = n.getAttribute(name);
+		} catch (final RuntimeException e) {
+			return null;
+		}
+		if (a == null || a.isEmpty()) return null;
+		Object v = a.getData();
+		if (v != null && v.getClass().isArray()) v = Array.getLength(v) == 1 ? Array.get(v, 0) : null;
+		if (v instanceof byte[] b) v = new String(b, java.nio.charset.StandardCharsets.UTF_8);
+		if (v instanceof String s) {
+			final String t = s.replace("\0", "").trim();
+			return t.isEmpty() ? null : t;
+		}
+		return v instanceof Number num ? (num.doubleValue() == Math.rint(num.doubleValue()) ? Long.toString(num.longValue()) : num.toString()) : null;
+	}
+
+	/** The data links of an Eiger master (see {@link #locate}) in number order, or null when it has none. */
+	private static Located eigerParts(final HdfFile hdf, final Path file) {
+		if (!(resolveQuietly(find(hdf, "entry/data")) instanceof Group data)) return null;
+		final java.util.TreeMap<Integer, Node> parts = new java.util.TreeMap<>();
+		for (final java.util.Map.Entry<String, Node> c : data.getChildren().entrySet()) {
+			final java.util.regex.Matcher m = EIGER_PART.matcher(c.getKey());
+			if (m.matches()) parts.put(Integer.parseInt(m.group(1)), c.getValue());
+		}
+		if (parts.isEmpty()) return null;
+		final List<String> missing = new ArrayList<>();
+		for (int k = 1; k < parts.lastKey() && missing.size() < 10; k++) if (!parts.containsKey(k)) missing.add(String.format(java.util.Locale.ROOT, "data_%06d", k));
+		if (!missing.isEmpty())
+			throw new CdiException("Eiger master file " + file + " links " + parts.size() + " data files up to /entry/data/" + String.format(java.util.Locale.ROOT, "data_%06d", parts.lastKey())
+				+ " but has no " + String.join(", ", missing) + "; expected data_000001, data_000002, ... without a gap (a missing part would drop its frames from the"
+				+ " stack, and every later frame would be taken for an earlier rocking angle). Copy the complete master file, or read one part with dataset=/entry/data/data_NNNNNN.");
+		final List<String> datasets = new ArrayList<>(), files = new ArrayList<>();
+		for (final Node n : parts.values()) {
+			datasets.add(n.getPath());
+			if (n instanceof io.jhdf.links.ExternalLink l) {
+				final String t = l.getTargetPath();
+				final int colon = t.lastIndexOf(':');
+				files.add(colon > 0 ? t.substring(0, colon) : t);
+			} else files.add(file.getFileName() + ":" + n.getPath());
+		}
+		return new Located(datasets, "Eiger master: links to " + (files.size() == 1 ? "1 data file, " + files.get(0) : files.size() + " data files, " + files.get(0) + " … " + files.get(files.size() - 1)), files);
 	}
 
 	/** A truncated copy keeps the headers but loses the data: jHDF would then read past the end (zeros or a fault). */
