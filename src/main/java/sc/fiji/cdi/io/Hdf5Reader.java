@@ -241,7 +241,22 @@ final class Hdf5Reader {
 				+ " but has no " + String.join(", ", missing) + "; expected data_000001, data_000002, ... without a gap (a missing part would drop its frames from the"
 				+ " stack, and every later frame would be taken for an earlier rocking angle). Copy the complete master file, or read one part with dataset=/entry/data/data_NNNNNN.");
 		final List<String> datasets = new ArrayList<>(), files = new ArrayList<>();
+		long next = -1; // the frame number the next data file should start at (Dectris: image_nr_low, image_nr_high)
 		for (final Node n : parts.values()) {
+			if (resolveQuietly(n) instanceof Dataset d && d.getDimensions().length == 3) {
+				final String low = text(d, "image_nr_low"), high = text(d, "image_nr_high");
+				if (low != null && high != null && low.matches("\\d+") && high.matches("\\d+")) {
+					final long lo = Long.parseLong(low), hi = Long.parseLong(high);
+					final String part = "Eiger data file " + (d.getFileAsPath() == null ? "" : d.getFileAsPath().getFileName()) + " (link " + n.getPath() + " of " + file + ")";
+					if (hi - lo + 1 != d.getDimensions()[0])
+						throw new CdiException(part + " holds " + d.getDimensions()[0] + " frames but says it holds frames " + lo + " to " + hi + " (image_nr_low, image_nr_high); expected the complete"
+							+ " data file (copy it again): the stack would be shorter than the acquisition.");
+					if (next >= 0 && lo != next)
+						throw new CdiException(part + " starts at frame " + lo + " but the data file before it ends at frame " + (next - 1) + "; expected frames numbered without a gap"
+							+ " (data files of one acquisition, complete).");
+					next = hi + 1;
+				}
+			}
 			datasets.add(n.getPath());
 			if (n instanceof io.jhdf.links.ExternalLink l) {
 				final String t = l.getTargetPath();

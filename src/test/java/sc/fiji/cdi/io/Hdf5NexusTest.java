@@ -241,6 +241,30 @@ class Hdf5NexusTest {
 		assertRejected(master, ImportOptions.defaults(), "Part 2 of 3, link '/entry/data/data_000002' (data file eiger_data_000002.h5)", "eiger_data_000002.h5 is truncated");
 	}
 
+	/** Dectris data files say which frames they hold (image_nr_low, image_nr_high): a file with fewer is refused, not stacked short. */
+	@Test
+	void anEigerDataFileWithFewerFramesThanItsNumbersIsRefused() throws IOException {
+		final Path master = resource("eiger_master.h5");
+		numbered(1, frames(0, 2), 1, 2);
+		numbered(2, frames(2, 1), 3, 3);
+		numbered(3, frames(3, 3), 4, 6);
+		assertFrames(DiffractionReader.read(master, ImportOptions.defaults()), 6);
+		numbered(2, frames(2, 1), 3, 4);
+		assertRejected(master, ImportOptions.defaults(), "Eiger data file eiger_data_000002.h5 (link /entry/data/data_000002", "holds 1 frames but says it holds frames 3 to 4");
+		numbered(2, frames(2, 1), 4, 4);
+		assertRejected(master, ImportOptions.defaults(), "eiger_data_000002.h5", "starts at frame 4 but the data file before it ends at frame 2");
+	}
+
+	private void numbered(final int number, final int[][][] frames, final int low, final int high) throws IOException {
+		final Path f = dir.resolve(String.format("eiger_data_%06d.h5", number));
+		Files.deleteIfExists(f);
+		try (WritableHdfFile h = HdfFile.write(f)) {
+			final io.jhdf.api.WritableDataset d = h.putGroup("entry").putGroup("data").putDataset("data", frames);
+			d.putAttribute("image_nr_low", low);
+			d.putAttribute("image_nr_high", high);
+		}
+	}
+
 	@Test
 	void aGapInTheEigerNumberingIsRefusedNamingTheMissingPart() throws IOException {
 		final Path master = resource("eiger_gap_master.h5");
