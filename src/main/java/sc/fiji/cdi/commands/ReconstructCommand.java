@@ -36,9 +36,9 @@ public class ReconstructCommand extends PhasingCommand {
 	@Parameter(visibility = org.scijava.ItemVisibility.MESSAGE, required = false, persist = false)
 	private final String network_section = section("Network (mode nn+refine)");
 
-	@Parameter(label = "Mode", choices = { "phasing", "nn+refine" }, persist = false,
-		description = "phasing: the recipe from a random start; nn+refine: a network prediction seeds one refinement (refinement), about 1/5 of default phasing's iterations on grids up to 7.5 M voxels")
-	private String mode = "phasing";
+	@Parameter(label = "Mode", choices = { "auto", "phasing", "nn+refine" }, persist = false,
+		description = "auto: nn+refine for 2D Bragg patterns of 64 to 256 pixels a side (where it was measured to win), phasing otherwise; phasing: the recipe from random starts; nn+refine: a network prediction seeds one refinement (refinement), about 1/5 of default phasing's iterations on grids up to 7.5 M voxels")
+	private String mode = "auto";
 
 	@Parameter(label = "Network (nn+refine): auto, 3d, 2d, 2d-128 or a model folder", persist = false)
 	private String model = "auto";
@@ -93,6 +93,10 @@ public class ReconstructCommand extends PhasingCommand {
 		log.info(String.format(Locale.ROOT, "Reconstructed %s: %s in %.1f s, final chi2 = %.4g; %d files in %s",
 			src.describe(), r.startsSummary(), result.seconds(), result.finalChi2(), r.files().size(), out.toAbsolutePath()));
 		// nn+refine: the network's start and its trust verdict belong in the log, not only in the report
+		if (r.autoModeNote() != null) {
+			if (r.autoModeFellBack()) log.warn(r.autoModeNote());
+			else log.info(r.autoModeNote());
+		}
 		if (r.networkStartWarning() != null) log.warn(r.networkStartWarning());
 		if (r.networkBinningAdvice() != null) log.warn("Network start: " + r.networkBinningAdvice());
 		if (r.networkVerdict() != null) log.info("Network prediction (the refinement's start) from " + r.report().get("model") + ": " + r.networkVerdict());

@@ -43,20 +43,57 @@ import sc.fiji.cdi.util.Progress;
 public final class Reconstruct {
 
 	/** Phase retrieval from a random start, or a network prediction refined by a short recipe (NN + refine). */
-	public enum Mode {
-		PHASING, NN_REFINE;
+	/** Report keys: what {@code mode=auto} chose and why; true when it chose the network and fell back to phasing. */
+	public static final String MODE_AUTO = "mode_auto", MODE_AUTO_FALLBACK = "mode_auto_fell_back";
 
-		/** "phasing", "nn+refine" (or "nn"); anything else is refused with the value and the choices. */
+	public enum Mode {
+		PHASING, NN_REFINE,
+		/** {@link #PHASING} or {@link #NN_REFINE}, whichever was measured to win on data like these ({@link Reconstruct#autoMode}). */
+		AUTO;
+
+		/** "auto", "phasing", "nn+refine" (or "nn"); anything else is refused with the value and the choices. */
 		public static Mode parse(final String s) {
 			return switch (s == null ? "" : s.trim().toLowerCase(Locale.ROOT)) {
+				case "auto" -> AUTO;
 				case "phasing" -> PHASING;
 				case "nn+refine", "nn" -> NN_REFINE;
-				default -> throw new CdiException("mode='" + s + "' is not known: expected 'phasing' or 'nn+refine'.");
+				default -> throw new CdiException("mode='" + s + "' is not known: expected 'auto', 'phasing' or 'nn+refine'.");
 			};
 		}
 
 		/** The name used in macros and reports. */
-		public String key() { return this == PHASING ? "phasing" : "nn+refine"; }
+		public String key() { return this == PHASING ? "phasing" : this == NN_REFINE ? "nn+refine" : "auto"; }
+	}
+
+	/** The side lengths of 2D arrays on which {@code mode=auto} starts from the network: where it was measured to win. */
+	public static final int AUTO_NN_MIN_SIDE = 64, AUTO_NN_MAX_SIDE = 256;
+
+	/**
+	 * {@code mode=auto}: NN + refine where it was measured to solve at least as often as Reconstruct's default phasing
+	 * with χ² not worse in ≥ 80 % of cases in under a third of its time — 2D Bragg patterns of 64² to 256² pixels on the
+	 * held-out family (docs/models.md: 2D 128² 173 / 192 solved against 149, 2D 64² 43 / 48 against 39, 2D 256² in the
+	 * sixteenth session) — and phasing everywhere else: 3D data (the 3D network start solves one crystal in 48 fewer
+	 * than eight random starts), forward CDI with a beam stop (the networks learnt Bragg crystals), a given support or
+	 * recipe (the user asked for phasing from it), other sizes (not measured). A named model, fine-tuning or a
+	 * refinement other than the default ask for the network: NN + refine on any data.
+	 *
+	 * @param phased the array that is phased (after binning and size=)
+	 * @return the mode and why, in words for the log and the report
+	 */
+	static Map.Entry<Mode, String> autoMode(final DataKind kind, final Grid phased, final boolean supportGiven, final boolean recipeGiven, final String networkAsked) {
+		if (networkAsked != null) return Map.entry(Mode.NN_REFINE, networkAsked + " given: nn+refine");
+		if (!phased.is2D())
+			return Map.entry(Mode.PHASING, "3D data: phasing (the 3D network start does not yet solve as often as phasing's random starts; docs/models.md)");
+		if (kind == DataKind.FORWARD_2D)
+			return Map.entry(Mode.PHASING, "forward CDI (beam stop): phasing (the networks were trained on Bragg crystals)");
+		if (supportGiven) return Map.entry(Mode.PHASING, "support_file given: phasing from that support");
+		if (recipeGiven) return Map.entry(Mode.PHASING, "recipe given: phasing with it (mode=nn+refine refines the network start with refinement=)");
+		final int lo = Math.min(phased.ny, phased.nx), hi = Math.max(phased.ny, phased.nx);
+		if (lo < AUTO_NN_MIN_SIDE || hi > AUTO_NN_MAX_SIDE)
+			return Map.entry(Mode.PHASING, "a 2D array of " + phased.ny + "x" + phased.nx + ": phasing (the network start was measured on " + AUTO_NN_MIN_SIDE + " to "
+				+ AUTO_NN_MAX_SIDE + " pixels a side only; mode=nn+refine tries it)");
+		return Map.entry(Mode.NN_REFINE, "a 2D Bragg pattern of " + phased.ny + "x" + phased.nx + ": nn+refine (on such patterns the network start solved more "
+			+ "crystals than phasing's random starts, in about a quarter of the time; docs/models.md; mode=phasing for phasing alone)");
 	}
 
 	/**
@@ -107,6 +144,18 @@ public final class Reconstruct {
 			if (name == null || name.isBlank()) throw new CdiException("The result name is empty: give a name for the result files.");
 		}
 
+		/**
+		 * The network parameters given (a named model, fine-tuning, a refinement other than the default), in words; null
+		 * when none is: with {@code mode=auto} they ask for the network start whatever the data.
+		 */
+		String networkAsked() {
+			final List<String> k = new ArrayList<>();
+			if (model != null && !model.isBlank() && !ModelFolder.isAuto(model)) k.add("model=" + model.trim());
+			if (fineTuneSteps > 0) k.add("fine_tune_steps=" + fineTuneSteps);
+			if (refinement != null && !refinement.isBlank() && !refinement.trim().equals(NnRefine.DEFAULT_REFINEMENT)) k.add("refinement=" + refinement.trim());
+			return k.isEmpty() ? null : String.join(", ", k);
+		}
+
 		/** Parameters that are given but have no effect with this request (to be shown as warnings). */
 		public List<String> ignoredParameters() {
 			final List<String> w = new ArrayList<>();
@@ -116,7 +165,7 @@ public final class Reconstruct {
 				w.add("model=" + model.trim() + " applies to mode=nn+refine only: ignored in mode=phasing (give mode=nn+refine to start from the network).");
 			if (mode == Mode.PHASING && refinement != null && !refinement.isBlank() && !refinement.trim().equals(NnRefine.DEFAULT_REFINEMENT))
 				w.add("refinement=" + refinement.trim() + " applies to mode=nn+refine only: ignored in mode=phasing (its recipe is 'recipe').");
-			if (mode == Mode.PHASING && phasing != null && phasing.averageLastWarning() != null) w.add(phasing.averageLastWarning());
+			if (mode != Mode.NN_REFINE && phasing != null && phasing.averageLastWarning() != null) w.add(phasing.averageLastWarning());
 			return w;
 		}
 	}
@@ -130,6 +179,14 @@ public final class Reconstruct {
 
 		/** The reconstructed complex object. */
 		public ComplexVolume object() { return outcome.result().object(); }
+
+		/** {@code mode=auto}: which mode ran and why ({@link Reconstruct#autoMode}); null when the mode was given. */
+		public String autoModeNote() {
+			return report.get(MODE_AUTO) == null ? null : "mode=auto: " + report.get(MODE_AUTO);
+		}
+
+		/** Whether {@code mode=auto} chose the network start and, since it could not be made, ran phasing (a warning). */
+		public boolean autoModeFellBack() { return Boolean.TRUE.equals(report.get(MODE_AUTO_FALLBACK)); }
 
 		/** NN + refine: the trust verdict of the network's start ({@link sc.fiji.cdi.nn.predict.PredictionTrust}); null in phasing mode. */
 		public String networkVerdict() {
@@ -281,7 +338,19 @@ public final class Reconstruct {
 		progress.checkCancelled();
 		final Map<String, Object> extra = new LinkedHashMap<>();
 		extra.put("input", given != null ? given.source : request.input().toAbsolutePath().toString());
-		extra.put("mode", request.mode().key());
+		final Mode mode;
+		if (request.mode() == Mode.AUTO) {
+			final Grid phased = prep.targetSize() != null ? prep.targetSize()
+				: data.grid().is2D() ? Grid.of2D(data.grid().ny / prep.binY(), data.grid().nx / prep.binX())
+				: new Grid(data.grid().nz / prep.binZ(), data.grid().ny / prep.binY(), data.grid().nx / prep.binX());
+			final boolean recipeGiven = request.phasing() != null && !request.phasing().recipe().trim().equals(PhasingParameters.defaults().recipe());
+			final Map.Entry<Mode, String> auto = autoMode(kind, phased, support != null, recipeGiven, request.networkAsked());
+			mode = auto.getKey();
+			extra.put(MODE_AUTO, auto.getValue());
+		} else {
+			mode = request.mode();
+		}
+		extra.put("mode", mode.key());
 		extra.put("data_kind", kind.label());
 		if (support != null) extra.put("support_file", request.supportFile().toAbsolutePath().toString());
 		// same seed + same thread count = bit-identical result, so the count actually used belongs in the report
@@ -289,9 +358,21 @@ public final class Reconstruct {
 		final ReconstructionPipeline.Request phasingRequest = new ReconstructionPipeline.Request(prep, phasing, request.backend(), request.threads(),
 			request.randomStarts());
 		extra.putAll(reportExtra);
-		final ReconstructionPipeline.Outcome outcome = request.mode() == Mode.NN_REFINE
-			? nnRefine(data, prep, phasing, request, extra, progress)
-			: support == null ? ReconstructionPipeline.run(data, phasingRequest, null, progress)
+		ReconstructionPipeline.Outcome outcome = null;
+		if (mode == Mode.NN_REFINE) {
+			try {
+				outcome = nnRefine(data, prep, phasing, request, extra, progress);
+			} catch (final CdiException e) {
+				// mode=auto chose the network: where it cannot start (no PyTorch natives on this computer, a pattern the
+				// network cannot take), phasing runs as it would have without it, and the log and report say why
+				if (request.mode() != Mode.AUTO || request.networkAsked() != null || e instanceof sc.fiji.cdi.util.CancelledException || progress.isCancelled()) throw e;
+				extra.put(MODE_AUTO, extra.get(MODE_AUTO) + "; the network start failed (" + e.getMessage() + "), so phasing ran instead");
+				extra.put(MODE_AUTO_FALLBACK, true);
+				extra.put("mode", Mode.PHASING.key());
+				for (final String k : List.of("model", "nn_prediction", "nn_refine_starts", "fine_tuning")) extra.remove(k);
+			}
+		}
+		if (outcome == null) outcome = support == null ? ReconstructionPipeline.run(data, phasingRequest, null, progress)
 			: ReconstructionPipeline.runSeeded(data, phasingRequest, (pre, p) -> {
 				if (!support.getKey().equals(pre.grid()))
 					throw new CdiException("Support file " + request.supportFile() + " is " + support.getKey() + " but the phased array is " + pre.grid()
