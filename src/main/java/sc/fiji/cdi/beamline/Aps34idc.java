@@ -15,6 +15,9 @@ import java.util.stream.Stream;
 
 import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.data.Grid;
+import sc.fiji.cdi.data.Mask;
+import sc.fiji.cdi.data.ProcessingLog;
+import sc.fiji.cdi.fft.Fft;
 import sc.fiji.cdi.geometry.BraggGeometry;
 import sc.fiji.cdi.geometry.Mat3;
 import sc.fiji.cdi.io.Detector;
@@ -73,6 +76,7 @@ public final class Aps34idc implements Beamline {
 			if (r.scan() == null || r.scan().isBlank())
 				throw new CdiException("input=" + specPath + " is a SPEC file: give the scan number with scan= (" + spec.scans().size() + " scans, numbered "
 					+ spec.scans().get(0).number() + " to " + spec.scans().get(spec.scans().size() - 1).number() + ").");
+			if (SpecFile.isScanList(r.scan())) return combine(r, specPath, spec, SpecFile.parseScanList(r.scan()));
 			scan = spec.scan(r.scan());
 			frames = findFrames(specPath, scan);
 		} else if (r.input() != null && Files.isDirectory(r.input())) {
@@ -86,11 +90,18 @@ public final class Aps34idc implements Beamline {
 				if (!m.find()) throw new CdiException("Cannot tell the scan number of frames folder " + frames + " (its name does not end in S<number>): give scan=<n>.");
 				number = Integer.toString(Integer.parseInt(m.group(1)));
 			}
+			if (SpecFile.isScanList(number))
+				throw new CdiException("scan=" + number + " names several scans, but the frames folder " + frames + " holds one scan's frames: give the SPEC file as input=" + specPath
+					+ " with scan=" + number + " (each scan's frames folder is found next to it), or one scan number.");
 			scan = spec.scan(number);
 		} else {
 			throw new CdiException("beamline=aps-34idc expects input=<SPEC file> with scan=<n>, or input=<frames folder> with spec=<SPEC file>; got " + r.input() + ".");
 		}
+		return loadOne(r, specPath, scan, frames);
+	}
 
+	/** One scan from its frames folder: frames, region, dark and flat fields, geometry. */
+	private Scan loadOne(final Request r, final Path specPath, final SpecFile.Scan scan, final Path frames) {
 		final String detectorName = scan.detector();
 		final Detector detector = Detector.find(detectorName);
 		final List<Path> frameFiles = DiffractionReader.frameFiles(frames, r.darkField(), r.whiteField(), r.maskFile());
@@ -120,6 +131,290 @@ public final class Aps34idc implements Beamline {
 		final BraggGeometry geometry = geometry(scan, detector, report);
 		final String name = "scan" + scan.number() + (scan.occurrence() > 1 ? "_" + scan.occurrence() : "");
 		return new Scan(data, name, geometry, report, dataRules());
+	}
+
+	/**
+	 * Several scans of one rocking curve ({@code scan=54-57}, {@code 54,56}, {@code 2-7, 10}) combined into one data set
+	 * as cohere's 34-ID-C preprocessing combines them when {@code separate_scans} is off (its beamline preprocessing
+	 * reads each scan, aligns it to a reference scan and sums):
+	 * <ul>
+	 * <li>each scan is imported exactly as a single scan ({@link #loadOne}: its frames folder, region, dark and flat
+	 * field, bad pixels);</li>
+	 * <li>the reference is the lowest-numbered scan, as in cohere (it sorts the scan numbers); the geometry, the
+	 * detector region and the name of the frames folder in the report are the reference's;</li>
+	 * <li>every other scan is aligned to the reference by a <b>whole-pixel</b> shift s in (z, y, x), cohere's
+	 * {@code align_arrays_pixel}: s is the lag of the maximum of the linear (zero-padded, not circular) cross-correlation
+	 * C(s) = Σ ref(n + s)·scan(n) (scipy's {@code correlate(ref, scan, mode='same', method='fft')}: lags
+	 * −⌊n/2⌋ … n − 1 − ⌊n/2⌋ along an axis of n, the first maximum in its ifftshift order), and the scan is moved by s
+	 * with zeros filled in, not wrapped ({@code fast_shift}); no sub-pixel interpolation;</li>
+	 * <li>the aligned stacks are summed, and each scan's correlation error √|1 − C(s)²/(Σref²·Σscan²)| (Fienup's
+	 * invariant error, cohere's {@code corr_err_<reference>.txt}) is reported with its shift.</li>
+	 * </ul>
+	 * Where this differs from cohere, on purpose: a pixel of the sum is measured only where every scan measured it after
+	 * the shift. A bad pixel of one scan, or a pixel shifted in from outside that scan's frames, leaves the sum
+	 * incomplete there, so it is unmeasured (cohere adds a zero and keeps the partial sum); the sum holds 0 there, as
+	 * an imported bad pixel does, and {@code bad_pixels=auto} then makes it a measured zero at 34-ID-C as it does each
+	 * scan's bad pixels. And scans that do not repeat one rocking curve are refused, naming both scans and what differs:
+	 * frame size, number of frames, detector region, detector, rocking motor, step or energy (cohere checks none of
+	 * these; stacks of different lengths make its sum fail on the arrays' shapes). Scans are read one after the other,
+	 * so at most the reference, the sum, one scan and the correlation's buffer are held at once.
+	 * <p>
+	 * A scan of a range that is not in the SPEC file or has no frames folder is skipped and named in the report, as
+	 * cohere takes the scans of a range whose folders exist; a scan given alone must be there.
+	 */
+	private Scan combine(final Request r, final Path specPath, final SpecFile spec, final List<SpecFile.ScanItem> items) {
+		final String text = String.join(",", items.stream().map(SpecFile.ScanItem::text).toList());
+		final java.util.Set<Integer> numbers = new java.util.HashSet<>();
+		for (final SpecFile.Scan s : spec.scans()) numbers.add(s.number());
+		final List<Part> parts = new ArrayList<>();
+		final Map<String, String> skipped = new LinkedHashMap<>();
+		for (final SpecFile.ScanItem item : items) {
+			if (!item.range()) {
+				final SpecFile.Scan s = spec.scan(item.text());
+				parts.add(new Part(s, findFrames(specPath, s)));
+				continue;
+			}
+			for (int n = item.first(); n <= item.last(); n++) {
+				if (!numbers.contains(n)) {
+					skipped.put(Integer.toString(n), "not in the SPEC file");
+					continue;
+				}
+				final SpecFile.Scan s = spec.scan(Integer.toString(n));
+				final Path f = framesFolder(specPath, s);
+				if (f == null) skipped.put(Integer.toString(n), "no frames folder named after it");
+				else parts.add(new Part(s, f));
+			}
+		}
+		parts.sort(Comparator.comparingInt((final Part p) -> p.scan().number()).thenComparingInt(p -> p.scan().occurrence()));
+		for (int i = 1; i < parts.size(); i++)
+			if (parts.get(i).id().equals(parts.get(i - 1).id()))
+				throw new CdiException("scan=" + r.scan() + " names scan " + parts.get(i).id() + " twice; expected each scan once (e.g. 54-57 or 54, 56).");
+		if (parts.isEmpty())
+			throw new CdiException("scan=" + r.scan() + " names no scan with frames in SPEC file " + specPath + ": " + skipped.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).toList()
+				+ ". Frames folders are looked for as for one scan ('*_S0054' up to " + SEARCH_DEPTH + " levels below the SPEC file).");
+
+		final Part first = parts.get(0);
+		final Scan ref = loadOne(r, specPath, first.scan(), first.frames());
+		final Curve refCurve = curve(first.scan(), ref);
+		final Diffraction rd = ref.data();
+		final Grid g = rd.grid();
+		final float[] sum = rd.values.data.clone();
+		final boolean[] bad = new boolean[g.size()], markers = new boolean[g.size()];
+		for (int i = 0; i < bad.length; i++) {
+			bad[i] = !rd.isMeasured(i);
+			markers[i] = rd.markers != null && rd.markers.isUnmeasured(i);
+		}
+		final int refBad = rd.unmeasuredCount();
+		final List<Map<String, Object>> listed = new ArrayList<>();
+		final Map<String, Object> shifts = new LinkedHashMap<>(), errors = new LinkedHashMap<>();
+		listed.add(entry(first, ref, new int[3], Double.NaN));
+		shifts.put(first.id(), new int[3]);
+		for (final Part p : parts.subList(1, parts.size())) {
+			final Scan s = loadOne(r, specPath, p.scan(), p.frames());
+			requireSameCurve(r.scan(), first.scan(), refCurve, p.scan(), curve(p.scan(), s));
+			final double[] error = new double[1];
+			final int[] shift = peakShift(rd, s.data(), error);
+			addShifted(s.data(), shift, sum, bad, markers);
+			listed.add(entry(p, s, shift, error[0]));
+			shifts.put(p.id(), shift);
+			errors.put(p.id(), error[0]);
+		}
+		int unmeasured = 0;
+		boolean anyMarker = false;
+		for (int i = 0; i < sum.length; i++) {
+			if (bad[i]) { sum[i] = 0; unmeasured++; }
+			anyMarker |= markers[i];
+		}
+		final ProcessingLog log = new ProcessingLog(rd.log);
+		log.add("Combine scans", "scans", parts.stream().map(Part::id).toList(), "reference", first.id(), "shifts_zyx", shifts, "correlation_errors", errors,
+			"skipped", skipped, "unmeasuredReference", refBad, "unmeasuredSum", unmeasured,
+			"rule", "cohere's: each scan aligned to the lowest-numbered one by the whole-pixel lag of the cross-correlation peak (zero-filled), then summed;"
+				+ " a pixel is measured in the sum only where every scan measured it after its shift");
+		final Diffraction d = new Diffraction(rd.values.with(sum), rd.quantity, unmeasured == 0 ? null : Mask.fromUnmeasured(g, bad),
+			anyMarker ? Mask.fromUnmeasured(g, markers) : null, log, rd.source);
+		final Map<String, Object> report = new LinkedHashMap<>(ref.report());
+		report.put("scan", text);
+		report.put("scans", listed);
+		if (!skipped.isEmpty()) report.put("scans_skipped", skipped);
+		report.put("scans_combined", parts.size() + " scans summed after aligning each to scan " + first.id() + " (whole-pixel shift of the cross-correlation peak, as cohere);"
+			+ " geometry, detector region and frames folder above are scan " + first.id() + "'s; " + (unmeasured - refBad) + " pixels unmeasured in the sum beyond the reference's " + refBad);
+		final String name = "scan" + String.join("_", items.stream().map(i -> i.text().replaceFirst("^[sS]", "").replace('.', '_')).toList());
+		return new Scan(d, name, ref.geometry(), report, dataRules());
+	}
+
+	/** A scan of a {@code scan=} list and its frames folder. */
+	private record Part(SpecFile.Scan scan, Path frames) {
+		/** "54", or "54.2" for the second scan 54 of the file. */
+		String id() { return scan.number() + (scan.occurrence() > 1 ? "." + scan.occurrence() : ""); }
+	}
+
+	private static Map<String, Object> entry(final Part p, final Scan s, final int[] shift, final double error) {
+		final Map<String, Object> m = new LinkedHashMap<>();
+		m.put("scan", p.id());
+		m.put("frames_folder", p.frames().toAbsolutePath().toString());
+		m.put("shift_zyx", shift);
+		if (Double.isNaN(error)) m.put("reference", true);
+		else m.put("correlation_error", error);
+		m.put("unmeasured_pixels", s.data().unmeasuredCount());
+		for (final String k : new String[] { "scan_aborted", "frames_ignored" }) if (s.report().containsKey(k)) m.put(k, s.report().get(k));
+		return m;
+	}
+
+	/** What two scans must share to be summed: one rocking curve measured again. */
+	private record Curve(int frames, int ny, int nx, String region, String detector, String motor, double step, double energyKeV) {}
+
+	/** Relative tolerance of the rocking step and the energy of summed scans (1 in 10⁴: 0.02 frames over 200 points; 0.9 eV at 9 keV). */
+	static final double SAME_CURVE_TOLERANCE = 1e-4;
+
+	private static Curve curve(final SpecFile.Scan s, final Scan loaded) {
+		String motor = null;
+		double step = Double.NaN;
+		try {
+			final SpecFile.ScanCommand c = s.scanCommand();
+			motor = s.motorName(c.motor());
+			step = c.step();
+		} catch (final CdiException e) {
+			// not a motor scan: compared as such
+		}
+		final double e = s.hasMotor("Energy") ? s.motor("Energy") : Double.NaN;
+		final Grid g = loaded.data().grid();
+		return new Curve(g.nz, g.ny, g.nx, String.valueOf(loaded.report().get("detector_region")), String.valueOf(loaded.report().get("detector")), motor, step,
+			e > 100 ? e / 1000 : e);
+	}
+
+	private static void requireSameCurve(final String text, final SpecFile.Scan a, final Curve ca, final SpecFile.Scan b, final Curve cb) {
+		final String la = a.label(), lb = b.label();
+		String what = null;
+		if (ca.ny() != cb.ny() || ca.nx() != cb.nx())
+			what = "the frames are " + ca.ny() + "x" + ca.nx() + " pixels (rows x columns) in " + la + " but " + cb.ny() + "x" + cb.nx() + " in " + lb;
+		else if (ca.frames() != cb.frames())
+			what = la + " has " + ca.frames() + " frames (rocking points) but " + lb + " has " + cb.frames()
+				+ " (cohere cannot sum these either: its alignment and sum need stacks of one shape)";
+		else if (!ca.region().equals(cb.region())) what = "the detector region is " + ca.region() + " in " + la + " but " + cb.region() + " in " + lb;
+		else if (!ca.detector().equals(cb.detector())) what = "the detector is '" + ca.detector() + "' in " + la + " but '" + cb.detector() + "' in " + lb;
+		else if (!String.valueOf(ca.motor()).equalsIgnoreCase(String.valueOf(cb.motor())))
+			what = "the rocking motor is " + (ca.motor() == null ? "none (not a motor scan)" : ca.motor()) + " in " + la + " but " + (cb.motor() == null ? "none (not a motor scan)" : cb.motor()) + " in " + lb;
+		else if (!close(ca.step(), cb.step()))
+			what = "the rocking step is " + ca.step() + "° in " + la + " but " + cb.step() + "° in " + lb + " (more than 1 in 10^4 apart)";
+		else if (!close(ca.energyKeV(), cb.energyKeV()))
+			what = "the energy is " + ca.energyKeV() + " keV in " + la + " but " + cb.energyKeV() + " keV in " + lb + " (more than 1 in 10^4 apart)";
+		if (what != null)
+			throw new CdiException("Scan " + b.number() + " cannot be summed with scan " + a.number() + " (scan=" + text + "): " + what
+				+ ". Scans are summed only when they repeat one rocking curve (the same frame size, number of frames, detector region, detector, rocking motor, step and energy);"
+				+ " leave scan " + b.number() + " out of scan=, or import it alone.");
+	}
+
+	private static boolean close(final double a, final double b) {
+		if (Double.isNaN(a) || Double.isNaN(b)) return Double.isNaN(a) && Double.isNaN(b);
+		return Math.abs(a - b) <= SAME_CURVE_TOLERANCE * Math.max(Math.abs(a), Math.abs(b));
+	}
+
+	/**
+	 * The whole-pixel shift s (z, y, x) that moves {@code scan} onto {@code ref}: the lag of the maximum of the linear
+	 * cross-correlation C(s) = Σ ref(n + s)·scan(n), lags −⌊n/2⌋ … n − 1 − ⌊n/2⌋ per axis, the first maximum of |C| in
+	 * cohere's order (lag 0, 1, …, then the negative lags: scipy's {@code mode='same'} output after ifftshift).
+	 * Unmeasured pixels count as 0 (cohere's bad pixels are zeros). {@code error[0]} receives cohere's correlation
+	 * error √|1 − C(s)²/(Σref²·Σscan²)|.
+	 * <p>
+	 * Computed with one complex FFT: ref in the real part and scan in the imaginary part of an array zero-padded to
+	 * n + ⌊n/2⌋ or more per axis (so no lag in the range wraps onto another), split into the two transforms by their
+	 * Hermitian symmetry, multiplied (R·A*) and transformed back.
+	 */
+	static int[] peakShift(final Diffraction ref, final Diffraction scan, final double[] error) {
+		final Grid g = ref.grid();
+		final int[] n = g.zyx(), m = new int[3];
+		for (int a = 0; a < 3; a++) m[a] = n[a] == 1 ? 1 : fftSize(n[a] + n[a] / 2);
+		final Grid pg = new Grid(m[0], m[1], m[2]);
+		final float[] buf = new float[2 * pg.size()];
+		double eRef = 0, eScan = 0;
+		for (int z = 0; z < g.nz; z++)
+			for (int y = 0; y < g.ny; y++)
+				for (int x = 0; x < g.nx; x++) {
+					final int i = g.index(z, y, x), p = pg.index(z, y, x);
+					final float a = ref.isMeasured(i) ? ref.values.data[i] : 0, b = scan.isMeasured(i) ? scan.values.data[i] : 0;
+					buf[2 * p] = a;
+					buf[2 * p + 1] = b;
+					eRef += (double) a * a;
+					eScan += (double) b * b;
+				}
+		Fft.forward(pg, buf);
+		// Z = R + iA with R, A the transforms of the real ref and scan: R(k) = (Z(k) + Z*(-k))/2, A(k) = (Z(k) - Z*(-k))/2i;
+		// their product R·A* is Hermitian as well (a real correlation), so k and -k are written together
+		for (int kz = 0; kz < m[0]; kz++)
+			for (int ky = 0; ky < m[1]; ky++)
+				for (int kx = 0; kx < m[2]; kx++) {
+					final int k = pg.index(kz, ky, kx), j = pg.index((m[0] - kz) % m[0], (m[1] - ky) % m[1], (m[2] - kx) % m[2]);
+					if (j < k) continue;
+					final double zr = buf[2 * k], zi = buf[2 * k + 1], wr = buf[2 * j], wi = -buf[2 * j + 1];
+					final double rr = (zr + wr) / 2, ri = (zi + wi) / 2, ar = (zi - wi) / 2, ai = -(zr - wr) / 2;
+					final double pr = rr * ar + ri * ai, pi = ri * ar - rr * ai;
+					buf[2 * k] = (float) pr;
+					buf[2 * k + 1] = (float) pi;
+					if (j != k) {
+						buf[2 * j] = (float) pr;
+						buf[2 * j + 1] = (float) -pi;
+					}
+				}
+		Fft.inverse(pg, buf);
+		final int[] best = new int[3];
+		double bestAbs = -1, peak = 0;
+		for (int jz = 0; jz < n[0]; jz++) {
+			final int lz = lag(jz, n[0]);
+			for (int jy = 0; jy < n[1]; jy++) {
+				final int ly = lag(jy, n[1]);
+				for (int jx = 0; jx < n[2]; jx++) {
+					final int lx = lag(jx, n[2]);
+					final float c = buf[2 * pg.index(Math.floorMod(lz, m[0]), Math.floorMod(ly, m[1]), Math.floorMod(lx, m[2]))];
+					if (Math.abs(c) > bestAbs) {
+						bestAbs = Math.abs(c);
+						peak = c;
+						best[0] = lz; best[1] = ly; best[2] = lx;
+					}
+				}
+			}
+		}
+		error[0] = eRef > 0 && eScan > 0 ? Math.sqrt(Math.abs(1 - peak * peak / (eRef * eScan))) : Double.NaN;
+		return best;
+	}
+
+	/** The lag at position j of scipy's {@code mode='same'} correlation after ifftshift, along an axis of n. */
+	private static int lag(final int j, final int n) { return j < n - n / 2 ? j : j - n; }
+
+	/** The smallest size ≥ n whose only prime factors are 2, 3 and 5 (fast for the FFT). */
+	static int fftSize(final int n) {
+		for (int s = Math.max(1, n);; s++) {
+			int r = s;
+			for (final int f : new int[] { 2, 3, 5 }) while (r % f == 0) r /= f;
+			if (r == 1) return s;
+		}
+	}
+
+	/**
+	 * Adds {@code d} moved by {@code s} (z, y, x) to {@code sum}: the pixel at n goes to n + s, as cohere's
+	 * {@code fast_shift}. Where the moved scan has no measurement (its bad pixels, pixels from outside its frames) the
+	 * sum is incomplete: {@code bad} is set (and {@code markers} where the scan held a marker value).
+	 */
+	static void addShifted(final Diffraction d, final int[] s, final float[] sum, final boolean[] bad, final boolean[] markers) {
+		final Grid g = d.grid();
+		for (int z = 0; z < g.nz; z++) {
+			final int sz = z - s[0];
+			for (int y = 0; y < g.ny; y++) {
+				final int sy = y - s[1];
+				for (int x = 0; x < g.nx; x++) {
+					final int sx = x - s[2], t = g.index(z, y, x);
+					if (sz < 0 || sz >= g.nz || sy < 0 || sy >= g.ny || sx < 0 || sx >= g.nx) {
+						bad[t] = true;
+						continue;
+					}
+					final int src = g.index(sz, sy, sx);
+					if (d.isMeasured(src)) sum[t] += d.values.data[src];
+					else {
+						bad[t] = true;
+						if (d.markers != null && d.markers.isUnmeasured(src)) markers[t] = true;
+					}
+				}
+			}
+		}
 	}
 
 	/**
@@ -189,6 +484,17 @@ public final class Aps34idc implements Beamline {
 	 * holding TIFF files. With several, the one under {@code AD<detector>…} or named after the SPEC file wins.
 	 */
 	static Path findFrames(final Path spec, final SpecFile.Scan scan) {
+		final Path found = framesFolder(spec, scan);
+		if (found != null) return found;
+		final Path root = spec.toAbsolutePath().getParent();
+		final String wanted = String.format(Locale.ROOT, "'*_S%04d' (or S%d with any number of leading zeros)", scan.number(), scan.number());
+		throw new CdiException("No frames folder for " + scan.label() + " of SPEC file " + spec + ": looked for folders named " + wanted
+			+ " holding .tif frames, up to " + SEARCH_DEPTH + " levels below " + root + " (APS 34-ID-C layout: AD<detector>_<experiment>/<spec name>_S"
+			+ String.format(Locale.ROOT, "%04d", scan.number()) + "/). Give the frames folder as input=<folder> with spec=" + spec.getFileName() + ".");
+	}
+
+	/** The frames folder of {@link #findFrames}, or null when no folder is named after the scan; several: an error. */
+	static Path framesFolder(final Path spec, final SpecFile.Scan scan) {
 		final Path root = spec.toAbsolutePath().getParent();
 		final Pattern name = Pattern.compile("(?i)(^|.*[^0-9])S0*" + scan.number() + "$");
 		final List<Path> found = new ArrayList<>();
@@ -199,11 +505,7 @@ public final class Aps34idc implements Beamline {
 			throw new CdiException("Cannot search " + root + " for the frames of " + scan.label() + ": " + e.getMessage() + ".");
 		}
 		if (found.size() == 1) return found.get(0);
-		final String wanted = String.format(Locale.ROOT, "'*_S%04d' (or S%d with any number of leading zeros)", scan.number(), scan.number());
-		if (found.isEmpty())
-			throw new CdiException("No frames folder for " + scan.label() + " of SPEC file " + spec + ": looked for folders named " + wanted
-				+ " holding .tif frames, up to " + SEARCH_DEPTH + " levels below " + root + " (APS 34-ID-C layout: AD<detector>_<experiment>/<spec name>_S"
-				+ String.format(Locale.ROOT, "%04d", scan.number()) + "/). Give the frames folder as input=<folder> with spec=" + spec.getFileName() + ".");
+		if (found.isEmpty()) return null;
 		final String det = scan.detector() == null ? "" : scan.detector().toLowerCase(Locale.ROOT);
 		final String specBase = baseName(scan.headerFile().isEmpty() ? spec.getFileName().toString() : Path.of(scan.headerFile().replace('\\', '/')).getFileName().toString());
 		final List<Path> preferred = found.stream().filter(p -> {

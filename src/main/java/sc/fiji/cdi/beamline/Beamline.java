@@ -41,7 +41,8 @@ public interface Beamline {
 	 *
 	 * @param input      the file or folder given as {@code input} (a SPEC file, a frames folder, an HDF5 file…)
 	 * @param spec       a SPEC file given separately ({@code spec=}), or null
-	 * @param scan       the scan number as text ({@code scan=}: "54", "54.2"), or null
+	 * @param scan       the scan number as text ({@code scan=}: "54", "54.2"; at APS 34-ID-C also a range or list of
+	 *                   scans to combine, "54-57", "2-7, 10"), or null
 	 * @param darkField  dark field given by the user, or null (a beamline may look for it next to the data)
 	 * @param whiteField white (flat) field, or null
 	 * @param maskFile   bad-pixel mask, or null

@@ -143,6 +143,72 @@ public final class SpecFile {
 		return readable(matches.get(occurrence - 1));
 	}
 
+	/**
+	 * One item of a {@code scan=} list ({@link #parseScanList}): a range {@code first-last} of whole scan numbers,
+	 * inclusive, or one scan as {@link #scan(String)} takes it ("54", "54.2").
+	 *
+	 * @param text  the item as given, spaces removed ("54-57", "10", "54.2")
+	 * @param first the range's first scan number, or the scan's number
+	 * @param last  the range's last scan number (inclusive), or the scan's number
+	 * @param range whether the item is a range
+	 */
+	public record ScanItem(String text, int first, int last, boolean range) {}
+
+	/** The longest range {@link #parseScanList} takes (a typing slip such as 54-5700 is refused, not searched). */
+	public static final int MAX_RANGE = 10_000;
+
+	/** Whether {@code scan=} names several scans, as cohere's {@code scan} does: a range or a list ("54-57", "54,56", "2-7, 10"). */
+	public static boolean isScanList(final String text) {
+		return text != null && (text.indexOf(',') >= 0 || text.indexOf('-') >= 0);
+	}
+
+	/**
+	 * The items of a {@code scan=} list, in the order given: comma-separated, each a scan ("54", "54.2") or a range
+	 * {@code first-last} of whole numbers with first &le; last (cohere's syntax: "54-57", "2-7, 10, 15"; spaces around
+	 * the separators are ignored). Refused, naming the item: an empty item, a range without its first or last scan,
+	 * a backward range (57-54, which cohere would silently read as no scan), a number that is not a whole number.
+	 */
+	public static List<ScanItem> parseScanList(final String text) {
+		final String t = text == null ? "" : text.trim();
+		if (t.isEmpty()) throw new CdiException("No scan given; give scan=<number>, a range such as 54-57, or a list such as 2-7, 10.");
+		final List<ScanItem> items = new ArrayList<>();
+		for (final String raw : t.split(",", -1)) {
+			final String item = raw.trim();
+			if (item.isEmpty())
+				throw new CdiException("scan='" + text + "' has an empty item (two commas in a row, or one at an end); expected scans and ranges separated by commas, e.g. 2-7, 10.");
+			final int dash = item.indexOf('-');
+			if (dash < 0) {
+				if (!item.matches("[sS]?\\d+(\\.\\d+)?"))
+					throw new CdiException("scan='" + text + "': '" + item + "' is not a scan number; expected whole numbers and ranges, e.g. 54-57 or 2-7, 10 (54.2: the second scan 54 of the file).");
+				final String n = item.replaceFirst("^[sS]", "");
+				final int number = wholeNumber(n.contains(".") ? n.substring(0, n.indexOf('.')) : n, item, text);
+				items.add(new ScanItem(item, number, number, false));
+				continue;
+			}
+			final String a = item.substring(0, dash).trim(), b = item.substring(dash + 1).trim();
+			if (b.indexOf('-') >= 0) throw new CdiException("scan='" + text + "': '" + item + "' has more than one '-'; expected a range first-last, e.g. 54-57.");
+			if (a.isEmpty() || b.isEmpty())
+				throw new CdiException("scan='" + text + "': the range '" + item + "' has no " + (a.isEmpty() ? "first" : "last") + " scan; expected first-last, e.g. 54-57.");
+			final int first = wholeNumber(a.replaceFirst("^[sS]", ""), item, text), last = wholeNumber(b.replaceFirst("^[sS]", ""), item, text);
+			if (first > last)
+				throw new CdiException("scan='" + text + "': the range " + item + " runs backwards; expected the lower scan number first (" + last + "-" + first + ").");
+			if (last - first >= MAX_RANGE)
+				throw new CdiException("scan='" + text + "': the range " + item + " spans " + (last - first + 1L) + " scan numbers; expected the scans of one rocking curve measured again (at most " + MAX_RANGE + ").");
+			items.add(new ScanItem(first + "-" + last, first, last, true));
+		}
+		return items;
+	}
+
+	private static int wholeNumber(final String s, final String item, final String text) {
+		if (s.matches("\\d+\\.\\d+"))
+			throw new CdiException("scan='" + text + "': the range '" + item + "' holds " + s + "; a range takes whole scan numbers (give a repeated scan such as 54.2 as an item of its own: 54.2, 55-57).");
+		try {
+			return Integer.parseInt(s);
+		} catch (final NumberFormatException e) {
+			throw new CdiException("scan='" + text + "': '" + s + "' in '" + item + "' is not a scan number; expected whole numbers, e.g. 54-57 or 2-7, 10.");
+		}
+	}
+
 	/** The scan, unless a line of it could not be read. */
 	private Scan readable(final Scan s) {
 		if (s.problem() == null) return s;
