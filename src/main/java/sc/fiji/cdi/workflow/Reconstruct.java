@@ -66,14 +66,15 @@ public final class Reconstruct {
 	}
 
 	/** The side lengths of 2D arrays on which {@code mode=auto} starts from the network: where it was measured to win. */
-	public static final int AUTO_NN_MIN_SIDE = 64, AUTO_NN_MAX_SIDE = 256;
+	public static final int AUTO_NN_MIN_SIDE = 128, AUTO_NN_MAX_SIDE = 256;
 
 	/**
 	 * {@code mode=auto}: NN + refine where it was measured to solve at least as often as Reconstruct's default phasing
-	 * with χ² not worse in ≥ 80 % of cases in under a third of its time — 2D Bragg patterns of 64² to 256² pixels on the
-	 * held-out family (docs/models.md: 2D 128² 173 / 192 solved against 149, 2D 64² 43 / 48 against 39, 2D 256² in the
-	 * sixteenth session) — and phasing everywhere else: 3D data (the 3D network start solves one crystal in 48 fewer
-	 * than eight random starts), forward CDI with a beam stop (the networks learnt Bragg crystals), a given support or
+	 * with χ² not worse in ≥ 80 % of cases in under a third of its time (issue 15's bars) — 2D Bragg patterns of 128² to
+	 * 256² pixels on the held-out family (docs/models.md: 128², four seeds, 173 / 192 solved against 149, χ² not worse in
+	 * 90 %; 256² 20 / 24 against 17, 88 %) — and phasing everywhere else: 2D at 64² (more solved, 85 / 96 against 77,
+	 * but χ² not worse in only 76 %), 3D data (the 3D network start solves one crystal in 48 fewer than eight random
+	 * starts), forward CDI with a beam stop (the networks learnt Bragg crystals), a given support or
 	 * recipe (the user asked for phasing from it), other sizes (not measured). A named model, fine-tuning or a
 	 * refinement other than the default ask for the network: NN + refine on any data.
 	 *
@@ -362,11 +363,12 @@ public final class Reconstruct {
 		if (mode == Mode.NN_REFINE) {
 			try {
 				outcome = nnRefine(data, prep, phasing, request, extra, progress);
-			} catch (final CdiException e) {
-				// mode=auto chose the network: where it cannot start (no PyTorch natives on this computer, a pattern the
-				// network cannot take), phasing runs as it would have without it, and the log and report say why
+			} catch (final RuntimeException | LinkageError e) {
+				// mode=auto chose the network: where it cannot start (no PyTorch natives on this computer — DJL's own
+				// exceptions and link errors included —, a pattern the network cannot take), phasing runs as it would
+				// have without it, and the log and report say why; a cancel stays a cancel
 				if (request.mode() != Mode.AUTO || request.networkAsked() != null || e instanceof sc.fiji.cdi.util.CancelledException || progress.isCancelled()) throw e;
-				extra.put(MODE_AUTO, extra.get(MODE_AUTO) + "; the network start failed (" + e.getMessage() + "), so phasing ran instead");
+				extra.put(MODE_AUTO, extra.get(MODE_AUTO) + "; the network start failed (" + (e.getMessage() != null ? e.getMessage() : e.toString()) + "), so phasing ran instead");
 				extra.put(MODE_AUTO_FALLBACK, true);
 				extra.put("mode", Mode.PHASING.key());
 				for (final String k : List.of("model", "nn_prediction", "nn_refine_starts", "fine_tuning")) extra.remove(k);

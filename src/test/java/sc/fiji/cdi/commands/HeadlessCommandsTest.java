@@ -33,20 +33,22 @@ class HeadlessCommandsTest {
 	}
 
 	/**
-	 * Reconstruct without mode= (mode=auto) on a 2D Bragg pattern of 64²: the network start, refined, as measured to
-	 * win on such patterns; the log and the report say which mode ran and why. With recipe= it phases (above).
+	 * Reconstruct without mode= (mode=auto) on a 2D Bragg pattern of 128²: the network start, refined, as measured to
+	 * win on such patterns; the log and the report say which mode ran and why. With recipe= it phases (below).
 	 */
 	@Test
 	void autoModeRefinesTheNetworkStartOnA2DBraggPattern(@TempDir final Path tmp) throws Exception {
-		final Path in = simulated2D(tmp, 4);
+		final SimulatedCrystal c = CrystalSimulator.simulate(Grid.of2D(128, 128), SimulationParameters.defaults().withShape(SimulationParameters.Shape.POLYGON), 4);
+		final Path in = tmp.resolve("scan4.tif");
+		TiffWriter.write(in, c.diffraction().values);
 		final Path out = tmp.resolve("out");
 		final HeadlessRun r = HeadlessRun.of("--headless", "--run", "Reconstruct", "input=\"" + in + "\",output_dir=\"" + out + "\"");
 		assertEquals(0, r.code, r.err);
 		final JsonObject report = JsonParser.parseString(Files.readString(out.resolve("scan4_report.json"))).getAsJsonObject();
 		assertEquals("nn+refine", report.get("mode").getAsString());
-		assertTrue(report.get("mode_auto").getAsString().startsWith("a 2D Bragg pattern of 64x64: nn+refine"), report.get("mode_auto").getAsString());
+		assertTrue(report.get("mode_auto").getAsString().startsWith("a 2D Bragg pattern of 128x128: nn+refine"), report.get("mode_auto").getAsString());
 		assertTrue(report.has("nn_prediction"), "the network's start is recorded");
-		assertTrue(r.out.contains("mode=auto: a 2D Bragg pattern of 64x64: nn+refine") || r.err.contains("mode=auto: a 2D Bragg pattern of 64x64: nn+refine"), r.out + r.err);
+		assertTrue(r.out.contains("mode=auto: a 2D Bragg pattern of 128x128: nn+refine") || r.err.contains("mode=auto: a 2D Bragg pattern of 128x128: nn+refine"), r.out + r.err);
 		assertTrue(report.get("final_chi2").getAsDouble() < 0.02, report.get("final_chi2").toString());
 	}
 
