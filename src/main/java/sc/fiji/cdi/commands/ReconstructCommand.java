@@ -37,7 +37,7 @@ public class ReconstructCommand extends PhasingCommand {
 	private final String network_section = section("Network (mode nn+refine)");
 
 	@Parameter(label = "Mode", choices = { "auto", "phasing", "nn+refine" }, persist = false,
-		description = "auto: nn+refine for 2D Bragg patterns of 64 to 256 pixels a side (where it was measured to win), phasing otherwise; phasing: the recipe from random starts; nn+refine: a network prediction seeds one refinement (refinement), about 1/5 of default phasing's iterations on grids up to 7.5 M voxels")
+		description = "auto: nn+refine for 2D Bragg patterns of 128 to 256 pixels a side (where it was measured to win), phasing otherwise; phasing: the recipe from random starts; nn+refine: a network prediction seeds one refinement (refinement), about 1/5 of default phasing's iterations on grids up to 7.5 M voxels")
 	private String mode = "auto";
 
 	@Parameter(label = "Network (nn+refine): auto, 3d, 2d, 2d-128 or a model folder", persist = false)

@@ -43,10 +43,34 @@ public final class Preprocessor {
 		p.checkCancelled();
 		p.status("Preprocessing: crop/pad");
 		final Grid g = r.grid();
-		final Grid target = o.targetSize() != null ? o.targetSize() : new Grid(fftFriendlySize(g.nz), fftFriendlySize(g.ny), fftFriendlySize(g.nx));
+		final Grid target = targetGrid(g, o);
 		if (!target.equals(g)) r = cropOrPad(r, target, o.outside());
 		p.progress(4, 4);
 		return r;
+	}
+
+	/**
+	 * The grid that {@link #apply} makes of data on grid {@code g} (the array that is phased), without the work:
+	 * binned as {@link #apply} bins (2D data along y and x only; a binning larger than the data refused as
+	 * {@link #bin} refuses it), then the target size, or the FFT-friendly size of each axis.
+	 *
+	 * @param source the data in words, for the refusal
+	 */
+	public static Grid outputGrid(final Grid g, final PreprocessOptions o, final String source) {
+		final int fz = g.is2D() ? 1 : o.binZ();
+		requireBinning(g, fz, o.binY(), o.binX(), source);
+		return targetGrid(new Grid(g.nz / fz, g.ny / o.binY(), g.nx / o.binX()), o);
+	}
+
+	/** The crop/pad target of binned data on grid {@code binned}: the target size, or the FFT-friendly size of each axis. */
+	private static Grid targetGrid(final Grid binned, final PreprocessOptions o) {
+		return o.targetSize() != null ? o.targetSize() : new Grid(fftFriendlySize(binned.nz), fftFriendlySize(binned.ny), fftFriendlySize(binned.nx));
+	}
+
+	/** Refuses binning factors below 1 or larger than the data. */
+	private static void requireBinning(final Grid g, final int fz, final int fy, final int fx, final String source) {
+		if (fz < 1 || fy < 1 || fx < 1) throw new CdiException("Binning factors must be >= 1, got " + fz + "x" + fy + "x" + fx + " (z, y, x).");
+		if (fz > g.nz || fy > g.ny || fx > g.nx) throw new CdiException("Binning " + fz + "x" + fy + "x" + fx + " (z, y, x) is larger than the data " + g + " from " + source + ".");
 	}
 
 	/**
@@ -163,9 +187,8 @@ public final class Preprocessor {
 	 * not fill a block is cropped, half on each side, so the centre stays at n/2.
 	 */
 	public static Diffraction bin(final Diffraction d, final int fz, final int fy, final int fx) {
-		if (fz < 1 || fy < 1 || fx < 1) throw new CdiException("Binning factors must be >= 1, got " + fz + "x" + fy + "x" + fx + " (z, y, x).");
 		final Grid g = d.grid();
-		if (fz > g.nz || fy > g.ny || fx > g.nx) throw new CdiException("Binning " + fz + "x" + fy + "x" + fx + " (z, y, x) is larger than the data " + g + " from " + d.source + ".");
+		requireBinning(g, fz, fy, fx, d.source);
 		final Grid t = new Grid(g.nz / fz, g.ny / fy, g.nx / fx);
 		final int oz = (g.nz % fz) / 2, oy = (g.ny % fy) / 2, ox = (g.nx % fx) / 2;
 		final boolean amplitude = d.quantity == Quantity.AMPLITUDE;

@@ -29,6 +29,7 @@ import sc.fiji.cdi.pipeline.MultiStart;
 import sc.fiji.cdi.pipeline.ReconstructionPipeline;
 import sc.fiji.cdi.pipeline.ResultWriter;
 import sc.fiji.cdi.preprocess.PreprocessOptions;
+import sc.fiji.cdi.preprocess.Preprocessor;
 import sc.fiji.cdi.util.AtomicOutput;
 import sc.fiji.cdi.util.CdiException;
 import sc.fiji.cdi.util.Progress;
@@ -42,10 +43,10 @@ import sc.fiji.cdi.util.Progress;
  */
 public final class Reconstruct {
 
-	/** Phase retrieval from a random start, or a network prediction refined by a short recipe (NN + refine). */
 	/** Report keys: what {@code mode=auto} chose and why; true when it chose the network and fell back to phasing. */
 	public static final String MODE_AUTO = "mode_auto", MODE_AUTO_FALLBACK = "mode_auto_fell_back";
 
+	/** Phase retrieval from a random start, a network prediction refined by a short recipe (NN + refine), or auto. */
 	public enum Mode {
 		PHASING, NN_REFINE,
 		/** {@link #PHASING} or {@link #NN_REFINE}, whichever was measured to win on data like these ({@link Reconstruct#autoMode}). */
@@ -107,7 +108,7 @@ public final class Reconstruct {
 	 * @param size           the array size after preprocessing: null or empty = the FFT-friendly size of each axis;
 	 *                       one number = that size on every axis of the data (a cube, or a square for 2D data);
 	 *                       two = (y, x) of a 2D array; three = (z, y, x)
-	 * @param mode           {@link Mode#PHASING} or {@link Mode#NN_REFINE}
+	 * @param mode           {@link Mode#PHASING}, {@link Mode#NN_REFINE} or {@link Mode#AUTO} ({@link #autoMode}); null = phasing
 	 * @param phasing        the phase-retrieval parameters (in NN + refine, {@link NnRefine#parameters} of these with
 	 *                       {@code refinement} as the recipe)
 	 * @param backend        "auto", "jtransforms", "fftw", "djl", … ({@link sc.fiji.cdi.phasing.Backends})
@@ -341,9 +342,8 @@ public final class Reconstruct {
 		extra.put("input", given != null ? given.source : request.input().toAbsolutePath().toString());
 		final Mode mode;
 		if (request.mode() == Mode.AUTO) {
-			final Grid phased = prep.targetSize() != null ? prep.targetSize()
-				: data.grid().is2D() ? Grid.of2D(data.grid().ny / prep.binY(), data.grid().nx / prep.binX())
-				: new Grid(data.grid().nz / prep.binZ(), data.grid().ny / prep.binY(), data.grid().nx / prep.binX());
+			// the array preprocessing will phase: binned, then size= or the FFT-friendly size (127 pixels are phased as 128)
+			final Grid phased = Preprocessor.outputGrid(data.grid(), prep, data.source);
 			final boolean recipeGiven = request.phasing() != null && !request.phasing().recipe().trim().equals(PhasingParameters.defaults().recipe());
 			final Map.Entry<Mode, String> auto = autoMode(kind, phased, support != null, recipeGiven, request.networkAsked());
 			mode = auto.getKey();

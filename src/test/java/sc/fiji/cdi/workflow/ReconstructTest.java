@@ -148,4 +148,27 @@ class ReconstructTest {
 		assertEquals(Reconstruct.Mode.AUTO, Reconstruct.Mode.parse(" Auto "));
 		assertTrue(assertThrows(CdiException.class, () -> Reconstruct.Mode.parse("fast")).getMessage().contains("'auto', 'phasing' or 'nn+refine'"));
 	}
+
+	/**
+	 * mode=auto decides on the array that is phased: binned, then size= or the FFT-friendly size (127 pixels are
+	 * phased as 128, so the network start); a binning larger than the data is refused by name, not an internal error.
+	 */
+	@Test
+	void autoModeJudgesTheArrayThatPreprocessingPhases(@TempDir final Path tmp) {
+		final SimulatedCrystal c = CrystalSimulator.simulate(Grid.of2D(64, 64), SimulationParameters.defaults().withShape(SimulationParameters.Shape.POLYGON), 3);
+		final sc.fiji.cdi.data.Diffraction d = c.diffraction();
+		for (final PreprocessOptions o : java.util.List.of(PreprocessOptions.defaults(), PreprocessOptions.defaults().withBinning(1, 2, 3),
+			PreprocessOptions.defaults().withTargetSize(Grid.of2D(40, 48)), PreprocessOptions.defaults().withBinning(4, 3, 1).withTargetSize(Grid.of2D(20, 30))))
+			assertEquals(sc.fiji.cdi.preprocess.Preprocessor.apply(d, o).grid(), sc.fiji.cdi.preprocess.Preprocessor.outputGrid(d.grid(), o, d.source), o.toString());
+		final Grid g127 = sc.fiji.cdi.preprocess.Preprocessor.outputGrid(Grid.of2D(127, 127), PreprocessOptions.defaults(), "test");
+		assertEquals(Grid.of2D(128, 128), g127);
+		assertEquals(Reconstruct.Mode.NN_REFINE, Reconstruct.autoMode(sc.fiji.cdi.pipeline.DataKind.BRAGG_3D, g127, false, false, null).getKey());
+		assertEquals(Grid.of2D(128, 128), sc.fiji.cdi.preprocess.Preprocessor.outputGrid(Grid.of2D(256, 257), PreprocessOptions.defaults().withBinning(1, 2, 2), "test"));
+
+		final Reconstruct.Request plain = request(scan(tmp, c), tmp.resolve("out"));
+		final Reconstruct.Request tooCoarse = new Reconstruct.Request(plain.input(), plain.importOptions(), PreprocessOptions.defaults().withBinning(1, 100, 100), null,
+			Reconstruct.Mode.AUTO, plain.phasing(), "jtransforms", 1, 1, null, null, 0, "cpu", plain.outputDir(), "scan");
+		final CdiException e = assertThrows(CdiException.class, () -> Reconstruct.run(tooCoarse, Progress.NONE));
+		assertTrue(e.getMessage().contains("is larger than the data 64x64"), e.getMessage());
+	}
 }
