@@ -24,6 +24,7 @@ import sc.fiji.cdi.io.Detector;
 import sc.fiji.cdi.io.DetectorRegion;
 import sc.fiji.cdi.io.DiffractionReader;
 import sc.fiji.cdi.io.ImportOptions;
+import sc.fiji.cdi.preprocess.Preprocessor;
 import sc.fiji.cdi.util.CdiException;
 
 /**
@@ -198,6 +199,7 @@ public final class Aps34idc implements Beamline {
 		final Curve refCurve = curve(first.scan(), ref);
 		final Diffraction rd = ref.data();
 		final Grid g = rd.grid();
+		if (parts.size() > 1) correlationGrid(g, rd.source); // an alignment that cannot be made is refused before the other scans are read
 		final float[] sum = rd.values.data.clone();
 		final boolean[] bad = new boolean[g.size()], markers = new boolean[g.size()];
 		for (int i = 0; i < bad.length; i++) {
@@ -322,9 +324,9 @@ public final class Aps34idc implements Beamline {
 	 */
 	static int[] peakShift(final Diffraction ref, final Diffraction scan, final double[] error) {
 		final Grid g = ref.grid();
-		final int[] n = g.zyx(), m = new int[3];
-		for (int a = 0; a < 3; a++) m[a] = n[a] == 1 ? 1 : fftSize(n[a] + n[a] / 2);
-		final Grid pg = new Grid(m[0], m[1], m[2]);
+		final int[] n = g.zyx();
+		final Grid pg = correlationGrid(g, ref.source);
+		final int[] m = pg.zyx();
 		final float[] buf = new float[2 * pg.size()];
 		double eRef = 0, eScan = 0;
 		for (int z = 0; z < g.nz; z++)
@@ -380,13 +382,22 @@ public final class Aps34idc implements Beamline {
 	/** The lag at position j of scipy's {@code mode='same'} correlation after ifftshift, along an axis of n. */
 	private static int lag(final int j, final int n) { return j < n - n / 2 ? j : j - n; }
 
-	/** The smallest size ≥ n whose only prime factors are 2, 3 and 5 (fast for the FFT). */
-	static int fftSize(final int n) {
-		for (int s = Math.max(1, n);; s++) {
-			int r = s;
-			for (final int f : new int[] { 2, 3, 5 }) while (r % f == 0) r /= f;
-			if (r == 1) return s;
-		}
+	/**
+	 * The zero-padded array of {@link #peakShift} for scans on grid {@code g}: n + ⌊n/2⌋ or more per axis (FFT-friendly),
+	 * about 3.4 times the scan's voxels in 3D. Refused, before the scans are read on, when it exceeds the largest array
+	 * ({@link Grid#MAX_VOXELS}), naming the size and the fix (a detector region), not an internal error.
+	 *
+	 * @param source the reference scan in words
+	 */
+	static Grid correlationGrid(final Grid g, final String source) {
+		final int[] n = g.zyx(), m = new int[3];
+		for (int a = 0; a < 3; a++) m[a] = n[a] == 1 ? 1 : Preprocessor.fftFriendlySize(n[a] + n[a] / 2);
+		final long voxels = (long) m[0] * m[1] * m[2];
+		if (voxels > Grid.MAX_VOXELS)
+			throw new CdiException("The scans of " + source + " are " + g + " voxels: aligning them needs a zero-padded cross-correlation of " + m[0] + "x" + m[1] + "x" + m[2]
+				+ " (" + voxels + " voxels), more than the limit of " + Grid.MAX_VOXELS + " per array; expected smaller scans to combine: give roi= (a detector region around"
+				+ " the Bragg peak), or import each scan alone.");
+		return new Grid(m[0], m[1], m[2]);
 	}
 
 	/**

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static sc.fiji.cdi.beamline.Aps34idcTest.assertMessage;
 
@@ -25,6 +26,7 @@ import sc.fiji.cdi.data.Quantity;
 import sc.fiji.cdi.data.RealVolume;
 import sc.fiji.cdi.io.TiffWriter;
 import sc.fiji.cdi.testutil.SharedData;
+import sc.fiji.cdi.util.CdiException;
 
 /**
  * Several APS 34-ID-C scans of one rocking curve combined as cohere combines them ({@code scan=11-13}): one Bragg
@@ -224,8 +226,15 @@ class Aps34idcMultiScanTest {
 		final double[] err = new double[1];
 		assertArrayEquals(new int[] { 2, -3, 5 }, Aps34idc.peakShift(ref, scan, err));
 		assertTrue(err[0] > 0 && err[0] < 0.2, "correlation error " + err[0]);
-		assertEquals(384, Aps34idc.fftSize(384));
-		assertEquals(320, Aps34idc.fftSize(301));
+		assertEquals(new Grid(10, 15, 18), Aps34idc.correlationGrid(g, "ref"));
+	}
+
+	/** Scans too large to align (the padded correlation over the largest array) are refused by name, not by an internal error. */
+	@Test
+	void scansTooLargeToCorrelateAreRefusedNamingTheFix() {
+		assertEquals(new Grid(96, 384, 384), Aps34idc.correlationGrid(new Grid(64, 256, 256), "scan 54"));
+		final CdiException e = assertThrows(CdiException.class, () -> Aps34idc.correlationGrid(new Grid(400, 1024, 1024), "scan 54"));
+		assertTrue(e.getMessage().contains("scan 54") && e.getMessage().contains("600x1536x1536") && e.getMessage().contains("roi="), e.getMessage());
 	}
 
 	@Test
