@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static sc.fiji.cdi.io.Fixtures.assertRejected;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -25,14 +24,8 @@ class Hdf5ReaderTest {
 	@TempDir
 	Path dir;
 
-	/** A fixture of this package's resources (made by make_cxi_fixture.py) copied into the test folder. */
-	private Path resource(final String name) throws IOException {
-		final Path f = dir.resolve(name);
-		try (InputStream in = getClass().getResourceAsStream(name)) {
-			Files.copy(in, f);
-		}
-		return f;
-	}
+	/** A fixture of this package's resources copied into the test folder. */
+	private Path resource(final String name) throws IOException { return sc.fiji.cdi.testutil.Fixtures.copy(getClass(), name, dir); }
 
 	private static float value(final int z, final int y, final int x) { return 1 + 100 * z + 10 * y + x + 0.5f; }
 
