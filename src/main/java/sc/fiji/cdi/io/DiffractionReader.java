@@ -200,7 +200,7 @@ public final class DiffractionReader {
 		final ImportOptions options) {
 		final ImportOptions o = options == null ? ImportOptions.defaults() : options;
 		final RawArray first = raws.get(0);
-		int nz = 0;
+		long nz = 0;
 		for (int k = 0; k < raws.size(); k++) {
 			final RawArray r = raws.get(k);
 			if (r.grid().ny != first.grid().ny || r.grid().nx != first.grid().nx)
@@ -209,7 +209,7 @@ public final class DiffractionReader {
 			nz += r.grid().nz;
 		}
 		final Grid one = first.grid();
-		final Grid grid = new Grid(nz, one.ny, one.nx);
+		final Grid grid = stackedGrid(nz, one, source, raws.size());
 		final float[] v = new float[grid.size()];
 		boolean[] m = null;
 		int at = 0;
@@ -226,6 +226,19 @@ public final class DiffractionReader {
 		if (m != null) raw = raw.withMask(Mask.fromUnmeasured(grid, m));
 		final String files = source + " (" + nz + " frames in " + raws.size() + " files, " + fileNames.get(0) + " … " + fileNames.get(fileNames.size() - 1) + ")";
 		return correct(raw, "HDF5", files, source.toString(), "File " + source, o, null);
+	}
+
+	/**
+	 * The grid of {@code nz} frames like {@code one} stacked from {@code parts} files; refused by name when the stack
+	 * is larger than one array can hold ({@link Grid#MAX_VOXELS}), though each file alone is not.
+	 */
+	static Grid stackedGrid(final long nz, final Grid one, final Path source, final int parts) {
+		final long voxels = nz * one.ny * one.nx;
+		if (voxels > Grid.MAX_VOXELS)
+			throw new CdiException("The frames of " + source + " stacked from its " + parts + " files are " + nz + "x" + one.ny + "x" + one.nx + " (" + voxels
+				+ " voxels), more than the limit of " + Grid.MAX_VOXELS + " (about 2^30) voxels per array; expected fewer frames: read one part with dataset=<path>"
+				+ " (for an Eiger master, dataset=/entry/data/data_000001) or bin/crop the frames before import.");
+		return new Grid((int) nz, one.ny, one.nx);
 	}
 
 	/**

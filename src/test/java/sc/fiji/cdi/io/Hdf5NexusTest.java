@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static sc.fiji.cdi.io.Fixtures.assertRejected;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -29,13 +28,8 @@ class Hdf5NexusTest {
 	@TempDir
 	Path dir;
 
-	private Path resource(final String name) throws IOException {
-		final Path f = dir.resolve(name);
-		try (InputStream in = getClass().getResourceAsStream(name)) {
-			Files.copy(in, f);
-		}
-		return f;
-	}
+	/** A fixture of this package's resources copied into the test folder. */
+	private Path resource(final String name) throws IOException { return sc.fiji.cdi.testutil.Fixtures.copy(getClass(), name, dir); }
 
 	private static String dataset(final Diffraction d) { return d.log.steps().get(0).parameters().get("dataset").toString(); }
 
@@ -280,5 +274,16 @@ class Hdf5NexusTest {
 		final Diffraction d = DiffractionReader.read(eigerData(7, frames(0, 2)), ImportOptions.defaults());
 		assertFrames(d, 2);
 		assertEquals("/entry/data/data (Eiger/NeXus layout /entry/data/data)", dataset(d));
+	}
+
+	/** Parts that each fit in one array but not stacked (an Eiger 4M with 300 frames) are refused by name, not by an internal error. */
+	@Test
+	void aStackLargerThanOneArrayIsRefusedNamingThePartsAndTheFix() {
+		final Path master = dir.resolve("big_master.h5");
+		assertEquals(new Grid(240, 512, 512), DiffractionReader.stackedGrid(240, Grid.of2D(512, 512), master, 3));
+		final sc.fiji.cdi.util.CdiException e = org.junit.jupiter.api.Assertions.assertThrows(sc.fiji.cdi.util.CdiException.class,
+			() -> DiffractionReader.stackedGrid(300, Grid.of2D(2162, 2068), master, 3));
+		for (final String s : new String[] { "big_master.h5", "its 3 files", "300x2162x2068", "dataset=" })
+			org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains(s), e.getMessage());
 	}
 }
