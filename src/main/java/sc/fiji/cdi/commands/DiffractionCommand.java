@@ -143,7 +143,7 @@ public abstract class DiffractionCommand extends CdiCommand {
 	/** {@code data_threshold} as a number: {@code auto} is the imported beamline's noise floor (0 for generic data). */
 	protected double dataThreshold() { return Inputs.threshold(data_threshold, rules); }
 
-	/** Reads the source: the file/folder through {@link #importScan}, or the open image as it is. */
+	/** Reads the source: the file/folder through {@link #importScan}, or the open image through the same corrections ({@link Inputs#fromImage}). */
 	protected Diffraction read(final Source s) {
 		if (s.file() != null) return importScan(s).data();
 		// the open image is one pattern already in memory: a SPEC file or scan number would be silently ignored
