@@ -65,7 +65,7 @@ final class Inputs {
 	 * @param source how the pattern is named in messages and the report
 	 */
 	static Diffraction fromImage(final ij.ImagePlus image, final String quantity, final boolean clampNegative, final String source) {
-		return fromImage(image, new ImportOptions(Quantity.parse(quantity), null, null, null, null).withClampNegative(clampNegative), source);
+		return fromImage(image, importOptions(quantity, null, null, null, null, clampNegative), source);
 	}
 
 	/**
