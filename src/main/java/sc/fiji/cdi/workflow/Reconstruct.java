@@ -73,7 +73,7 @@ public final class Reconstruct {
 	 * {@code mode=auto}: NN + refine where it was measured to solve at least as often as Reconstruct's default phasing
 	 * with χ² not worse in ≥ 80 % of cases in under a third of its time (issue 15's bars) — 2D Bragg patterns of 128² to
 	 * 256² pixels on the held-out family (docs/models.md: 128², four seeds, 173 / 192 solved against 149, χ² not worse in
-	 * 90 %; 256² 20 / 24 against 17, 88 %) — and phasing everywhere else: 2D at 64² (more solved, 85 / 96 against 77,
+	 * 90 %; 256², two seeds, 38 / 48 against 33, 85 %) — and phasing everywhere else: 2D at 64² (more solved, 85 / 96 against 77,
 	 * but χ² not worse in only 76 %), 3D data (the 3D network start solves one crystal in 48 fewer than eight random
 	 * starts), forward CDI with a beam stop (the networks learnt Bragg crystals), a given support or
 	 * recipe (the user asked for phasing from it), other sizes (not measured). A named model, fine-tuning or a
