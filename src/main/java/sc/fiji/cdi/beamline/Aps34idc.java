@@ -169,6 +169,7 @@ public final class Aps34idc implements Beamline {
 		for (final SpecFile.Scan s : spec.scans()) numbers.add(s.number());
 		final List<Part> parts = new ArrayList<>();
 		final Map<String, String> skipped = new LinkedHashMap<>();
+		final Map<Integer, List<Path>> folders = scanFolders(specPath, "scan=" + r.scan());
 		for (final SpecFile.ScanItem item : items) {
 			if (!item.range()) {
 				final SpecFile.Scan s = spec.scan(item.text());
@@ -181,7 +182,7 @@ public final class Aps34idc implements Beamline {
 					continue;
 				}
 				final SpecFile.Scan s = spec.scan(Integer.toString(n));
-				final Path f = framesFolder(specPath, s);
+				final Path f = framesFolder(specPath, s, folders);
 				if (f == null) skipped.put(Integer.toString(n), "no frames folder named after it");
 				else parts.add(new Part(s, f));
 			}
@@ -505,16 +506,35 @@ public final class Aps34idc implements Beamline {
 	}
 
 	/** The frames folder of {@link #findFrames}, or null when no folder is named after the scan; several: an error. */
-	static Path framesFolder(final Path spec, final SpecFile.Scan scan) {
+	static Path framesFolder(final Path spec, final SpecFile.Scan scan) { return framesFolder(spec, scan, scanFolders(spec, scan.label())); }
+
+	/** A folder name ending in S and the scan number (any leading zeros), not preceded by a digit: {@code Staff20-1a_S0054}. */
+	private static final Pattern SCAN_FOLDER = Pattern.compile("(?i)(?:|.*[^0-9])S0*([0-9]{1,9})");
+
+	/**
+	 * The folders up to {@link #SEARCH_DEPTH} levels below the SPEC file's folder whose names end in S and a scan
+	 * number, by that number, in one walk of the tree (a range of scans looks each up here instead of walking the
+	 * experiment's frames once per scan).
+	 *
+	 * @param what what the search is for, in the message when the tree cannot be read
+	 */
+	static Map<Integer, List<Path>> scanFolders(final Path spec, final String what) {
 		final Path root = spec.toAbsolutePath().getParent();
-		final Pattern name = Pattern.compile("(?i)(^|.*[^0-9])S0*" + scan.number() + "$");
-		final List<Path> found = new ArrayList<>();
+		final Map<Integer, List<Path>> byNumber = new java.util.HashMap<>();
 		try (Stream<Path> s = Files.walk(root, SEARCH_DEPTH)) {
-			s.filter(Files::isDirectory).filter(p -> !p.equals(root) && name.matcher(p.getFileName().toString()).matches())
-				.filter(Aps34idc::holdsTiffs).sorted(Comparator.comparing(Path::toString)).forEach(found::add);
-		} catch (final IOException e) {
-			throw new CdiException("Cannot search " + root + " for the frames of " + scan.label() + ": " + e.getMessage() + ".");
+			s.filter(p -> !p.equals(root) && Files.isDirectory(p)).sorted(Comparator.comparing(Path::toString)).forEach(p -> {
+				final java.util.regex.Matcher m = SCAN_FOLDER.matcher(p.getFileName().toString());
+				if (m.matches()) byNumber.computeIfAbsent(Integer.parseInt(m.group(1)), k -> new ArrayList<>()).add(p);
+			});
+		} catch (final IOException | java.io.UncheckedIOException e) {
+			throw new CdiException("Cannot search " + root + " for the frames of " + what + ": " + e.getMessage() + ".");
 		}
+		return byNumber;
+	}
+
+	/** {@link #framesFolder(Path, SpecFile.Scan)} among the folders {@link #scanFolders} found. */
+	static Path framesFolder(final Path spec, final SpecFile.Scan scan, final Map<Integer, List<Path>> folders) {
+		final List<Path> found = folders.getOrDefault(scan.number(), List.of()).stream().filter(Aps34idc::holdsTiffs).toList();
 		if (found.size() == 1) return found.get(0);
 		if (found.isEmpty()) return null;
 		final String det = scan.detector() == null ? "" : scan.detector().toLowerCase(Locale.ROOT);
