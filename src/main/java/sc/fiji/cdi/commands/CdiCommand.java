@@ -114,6 +114,26 @@ public abstract class CdiCommand implements Command, org.scijava.Cancelable {
 			+ ", a detector's marker (gap, dead or saturated pixel) rather than counts: left unmeasured (free in the phasing) whatever bad_pixels says (markerPixels in the report; docs/io.md).");
 	}
 
+	/**
+	 * Several scans summed into one (APS 34-ID-C {@code scan=54-57}): the log says which, with each one's shift against
+	 * the reference, and warns of the scans of a range that were skipped (no frames folder, not in the SPEC file), which
+	 * otherwise only the report would name.
+	 */
+	protected void logCombinedScans(final sc.fiji.cdi.data.Diffraction d) {
+		if (log == null) return;
+		for (final sc.fiji.cdi.data.ProcessingLog.Step st : d.log.steps()) {
+			if (!st.name().equals("Combine scans")) continue;
+			final java.util.Map<String, Object> p = st.parameters();
+			if (p.get("shifts_zyx") instanceof java.util.Map<?, ?> shifts) {
+				final StringBuilder b = new StringBuilder();
+				shifts.forEach((k, v) -> b.append(b.length() == 0 ? "" : ", ").append(k).append(' ').append(v instanceof int[] a ? java.util.Arrays.toString(a) : String.valueOf(v)));
+				log.info(d.source + ": " + shifts.size() + " scans summed after aligning each to scan " + p.get("reference") + "; shifts (z, y, x): " + b + ".");
+			}
+			if (p.get("skipped") instanceof java.util.Map<?, ?> skipped && !skipped.isEmpty())
+				log.warn(d.source + ": scans of the range left out: " + skipped + " (scans_skipped in the report).");
+		}
+	}
+
 	/** Java property that shows a bug's stack trace headless ({@code -Dcdi.debug=true}); Fiji's console always gets it. */
 	public static final String DEBUG_PROPERTY = "cdi.debug";
 

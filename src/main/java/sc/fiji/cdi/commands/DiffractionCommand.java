@@ -129,6 +129,7 @@ public abstract class DiffractionCommand extends CdiCommand {
 		final Beamline.Scan b = Inputs.importData(s.file(), beamline, spec, scan, roi, importOptions());
 		rules = b.rules();
 		warnOfMarkers(b.data(), clamp_negative);
+		logCombinedScans(b.data());
 		return b.withData(Inputs.badPixels(b.data(), bad_pixels, rules));
 	}
 

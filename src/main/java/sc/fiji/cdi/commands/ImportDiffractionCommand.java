@@ -80,6 +80,7 @@ public class ImportDiffractionCommand extends CdiCommand {
 		final Diffraction d = imported.data();
 		final String name = imported.name();
 		warnOfMarkers(d, clamp_negative);
+		logCombinedScans(d);
 		if (imported.geometry() != null) log.info("Geometry of " + name + ": " + imported.geometry());
 		else if (imported.report().get("missing") != null) log.warn("No lab-frame geometry for " + name + ": " + imported.report().get("missing"));
 		if (out != null) {

@@ -210,6 +210,9 @@ class Aps34idcMultiScanTest {
 		final String report = Files.readString(out.resolve("scan11_13_import_report.json"));
 		for (final String s : new String[] { "\"Combine scans\"", "\"scans\"", "\"shift_zyx\"", "\"correlation_error\"", "\"scan\": \"11,13\"" })
 			assertTrue(report.contains(s), () -> "report lacks " + s + ": " + report);
+		// and the log says it too, shifts included
+		final String logged = r.out + r.err;
+		assertTrue(logged.contains("2 scans summed after aligning each to scan 11; shifts (z, y, x): 11 [0, 0, 0], 13 ["), logged);
 	}
 
 	@Test
