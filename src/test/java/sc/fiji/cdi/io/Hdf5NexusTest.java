@@ -149,17 +149,26 @@ class Hdf5NexusTest {
 		assertEquals("/scan/plot/frames (NeXus default: @default=scan, scan@default=plot, scan/plot@signal=frames)", dataset(d));
 	}
 
+	/** The NeXus default chain root @default=entry, entry @default=plot, plot an NXdata whose signal is {@code signal}. */
+	private record DefaultPlot(WritableGroup entry, WritableGroup plot) {}
+
+	private static DefaultPlot defaultPlot(final WritableHdfFile h, final String signal) {
+		h.putAttribute("default", "entry");
+		final WritableGroup entry = h.putGroup("entry");
+		entry.putAttribute("default", "plot");
+		final WritableGroup plot = entry.putGroup("plot");
+		plot.putAttribute("NX_class", "NXdata");
+		plot.putAttribute("signal", signal);
+		return new DefaultPlot(entry, plot);
+	}
+
 	/** A default plot of a counter (1D) is no detector data: passed over for /entry/data/data. */
 	@Test
 	void aOneDimensionalSignalIsPassedOver() throws IOException {
 		final Path f = dir.resolve("counter.nxs");
 		try (WritableHdfFile h = HdfFile.write(f)) {
-			h.putAttribute("default", "entry");
-			final WritableGroup entry = h.putGroup("entry");
-			entry.putAttribute("default", "plot");
-			final WritableGroup plot = entry.putGroup("plot");
-			plot.putAttribute("NX_class", "NXdata");
-			plot.putAttribute("signal", "diode");
+			final DefaultPlot c = defaultPlot(h, "diode");
+			final WritableGroup entry = c.entry(), plot = c.plot();
 			plot.putDataset("diode", new double[] { 1, 2, 3 });
 			entry.putGroup("data").putDataset("data", frames(0, 2));
 		}
@@ -172,12 +181,7 @@ class Hdf5NexusTest {
 	void aBrokenDefaultChainIsNamedWithTheListing() throws IOException {
 		final Path f = dir.resolve("broken.nxs");
 		try (WritableHdfFile h = HdfFile.write(f)) {
-			h.putAttribute("default", "entry");
-			final WritableGroup entry = h.putGroup("entry");
-			entry.putAttribute("default", "plot");
-			final WritableGroup plot = entry.putGroup("plot");
-			plot.putAttribute("NX_class", "NXdata");
-			plot.putAttribute("signal", "image");
+			final WritableGroup plot = defaultPlot(h, "image").plot();
 			plot.putDataset("counts", frames(0, 2));
 		}
 		assertRejected(f, ImportOptions.defaults(), "'entry_1/data_1/data' does not exist", "the 'signal' attribute of /entry/plot names 'image', which is not in that group",
