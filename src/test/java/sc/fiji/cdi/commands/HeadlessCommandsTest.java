@@ -52,6 +52,32 @@ class HeadlessCommandsTest {
 		assertTrue(report.get("final_chi2").getAsDouble() < 0.02, report.get("final_chi2").toString());
 	}
 
+	/**
+	 * mode=auto chose the network, but its start cannot be made (here device=gpu on a machine whose PyTorch sees no
+	 * GPU, as a laptop without the natives fails): phasing runs instead, the log warns and the report carries no trace
+	 * of the failed network start. With mode=nn+refine the same failure is an error.
+	 */
+	@Test
+	void autoModeFallsBackToPhasingWhenTheNetworkCannotStart(@TempDir final Path tmp) throws Exception {
+		final SimulatedCrystal c = CrystalSimulator.simulate(Grid.of2D(128, 128), SimulationParameters.defaults().withShape(SimulationParameters.Shape.POLYGON), 5);
+		final Path in = tmp.resolve("scan5.tif");
+		TiffWriter.write(in, c.diffraction().values);
+		final Path out = tmp.resolve("out");
+		final HeadlessRun r = HeadlessRun.of("--headless", "--run", "Reconstruct", "input=\"" + in + "\",output_dir=\"" + out + "\",device=\"gpu\"");
+		assertEquals(0, r.code, r.err);
+		final JsonObject report = JsonParser.parseString(Files.readString(out.resolve("scan5_report.json"))).getAsJsonObject();
+		org.junit.jupiter.api.Assumptions.assumeFalse(report.has("nn_prediction"), "this machine's PyTorch sees a GPU: the network started");
+		assertEquals("phasing", report.get("mode").getAsString());
+		assertTrue(report.get("mode_auto_fell_back").getAsBoolean());
+		assertTrue(report.get("mode_auto").getAsString().contains("the network start failed (Device 'gpu' was requested"), report.get("mode_auto").getAsString());
+		for (final String k : new String[] { "model", "nn_refine_starts", "fine_tuning" }) assertFalse(report.has(k), k);
+		assertEquals(8, report.get("random_starts").getAsInt(), "phasing as by default");
+		assertTrue((r.out + r.err).contains("so phasing ran instead"), r.out + r.err);
+		final HeadlessRun nn = HeadlessRun.of("--headless", "--run", "Reconstruct", "input=\"" + in + "\",output_dir=\"" + tmp.resolve("nn") + "\",device=\"gpu\",mode=\"nn+refine\"");
+		assertEquals(1, nn.code, nn.out + nn.err);
+		assertTrue(nn.err.contains("Device 'gpu' was requested"), nn.err);
+	}
+
 	@Test
 	void reconstructWritesAllOutputsAndAReportWithASmallChi2(@TempDir final Path tmp) throws Exception {
 		final Path in = simulated2D(tmp, 3);
