@@ -147,26 +147,32 @@ public final class Reconstruct {
 		}
 
 		/**
-		 * The network parameters given (a named model, fine-tuning, a refinement other than the default), in words; null
-		 * when none is: with {@code mode=auto} they ask for the network start whatever the data.
+		 * The network parameters given (a named model, fine-tuning, a refinement other than the default), each as
+		 * {@code key=value} with what the phasing mode would say of it; empty when none is given.
+		 */
+		private Map<String, String> networkKeys() {
+			final Map<String, String> k = new java.util.LinkedHashMap<>();
+			if (fineTuneSteps > 0) k.put("fine_tune_steps=" + fineTuneSteps, "");
+			if (model != null && !model.isBlank() && !ModelFolder.isAuto(model)) k.put("model=" + model.trim(), " (give mode=nn+refine to start from the network)");
+			if (refinement != null && !refinement.isBlank() && !refinement.trim().equals(NnRefine.DEFAULT_REFINEMENT))
+				k.put("refinement=" + refinement.trim(), " (its recipe is 'recipe')");
+			return k;
+		}
+
+		/**
+		 * The network parameters given, in words; null when none is: with {@code mode=auto} they ask for the network
+		 * start whatever the data.
 		 */
 		String networkAsked() {
-			final List<String> k = new ArrayList<>();
-			if (model != null && !model.isBlank() && !ModelFolder.isAuto(model)) k.add("model=" + model.trim());
-			if (fineTuneSteps > 0) k.add("fine_tune_steps=" + fineTuneSteps);
-			if (refinement != null && !refinement.isBlank() && !refinement.trim().equals(NnRefine.DEFAULT_REFINEMENT)) k.add("refinement=" + refinement.trim());
-			return k.isEmpty() ? null : String.join(", ", k);
+			final Map<String, String> k = networkKeys();
+			return k.isEmpty() ? null : String.join(", ", k.keySet());
 		}
 
 		/** Parameters that are given but have no effect with this request (to be shown as warnings). */
 		public List<String> ignoredParameters() {
 			final List<String> w = new ArrayList<>();
-			if (mode == Mode.PHASING && fineTuneSteps > 0)
-				w.add("fine_tune_steps=" + fineTuneSteps + " applies to mode=nn+refine only: ignored in mode=phasing.");
-			if (mode == Mode.PHASING && model != null && !model.isBlank() && !ModelFolder.isAuto(model))
-				w.add("model=" + model.trim() + " applies to mode=nn+refine only: ignored in mode=phasing (give mode=nn+refine to start from the network).");
-			if (mode == Mode.PHASING && refinement != null && !refinement.isBlank() && !refinement.trim().equals(NnRefine.DEFAULT_REFINEMENT))
-				w.add("refinement=" + refinement.trim() + " applies to mode=nn+refine only: ignored in mode=phasing (its recipe is 'recipe').");
+			if (mode == Mode.PHASING)
+				networkKeys().forEach((given, hint) -> w.add(given + " applies to mode=nn+refine only: ignored in mode=phasing" + hint + "."));
 			if (mode != Mode.NN_REFINE && phasing != null && phasing.averageLastWarning() != null) w.add(phasing.averageLastWarning());
 			return w;
 		}
