@@ -97,6 +97,7 @@ public class ReconstructCommand extends PhasingCommand {
 			if (r.autoModeFellBack()) log.warn(r.autoModeNote());
 			else log.info(r.autoModeNote());
 		}
+		if (r.averageLastWarning() != null) log.warn(r.averageLastWarning());
 		if (r.networkStartWarning() != null) log.warn(r.networkStartWarning());
 		if (r.networkBinningAdvice() != null) log.warn("Network start: " + r.networkBinningAdvice());
 		if (r.networkVerdict() != null) log.info("Network prediction (the refinement's start) from " + r.report().get("model") + ": " + r.networkVerdict());

@@ -45,6 +45,8 @@ public final class Reconstruct {
 
 	/** Report keys: what {@code mode=auto} chose and why; true when it chose the network and fell back to phasing. */
 	public static final String MODE_AUTO = "mode_auto", MODE_AUTO_FALLBACK = "mode_auto_fell_back";
+	/** Report key: {@code average_last} longer than the recipe the data kind phased with ({@link PhasingParameters#averageLastWarning}). */
+	public static final String AVERAGE_LAST_WARNING = "average_last_warning";
 
 	/** Phase retrieval from a random start, a network prediction refined by a short recipe (NN + refine), or auto. */
 	public enum Mode {
@@ -173,7 +175,6 @@ public final class Reconstruct {
 			final List<String> w = new ArrayList<>();
 			if (mode == Mode.PHASING)
 				networkKeys().forEach((given, hint) -> w.add(given + " applies to mode=nn+refine only: ignored in mode=phasing" + hint + "."));
-			if (mode != Mode.NN_REFINE && phasing != null && phasing.averageLastWarning() != null) w.add(phasing.averageLastWarning());
 			return w;
 		}
 	}
@@ -192,6 +193,9 @@ public final class Reconstruct {
 		public String autoModeNote() {
 			return report.get(MODE_AUTO) == null ? null : "mode=auto: " + report.get(MODE_AUTO);
 		}
+
+		/** A warning when {@code average_last} asked for more iterates than the phasing recipe has; null when not. */
+		public String averageLastWarning() { return (String) report.get(AVERAGE_LAST_WARNING); }
 
 		/** Whether {@code mode=auto} chose the network start and, since it could not be made, ran phasing (a warning). */
 		public boolean autoModeFellBack() { return Boolean.TRUE.equals(report.get(MODE_AUTO_FALLBACK)); }
@@ -380,6 +384,8 @@ public final class Reconstruct {
 				for (final String k : List.of("model", "nn_prediction", "nn_refine_starts", "fine_tuning")) extra.remove(k);
 			}
 		}
+		// judged on the recipe phasing runs, after the data kind adapted it (forward CDI's is 900 iterations, not 620)
+		if (outcome == null && phasing.averageLastWarning() != null) extra.put(AVERAGE_LAST_WARNING, phasing.averageLastWarning());
 		if (outcome == null) outcome = support == null ? ReconstructionPipeline.run(data, phasingRequest, null, progress)
 			: ReconstructionPipeline.runSeeded(data, phasingRequest, (pre, p) -> {
 				if (!support.getKey().equals(pre.grid()))
