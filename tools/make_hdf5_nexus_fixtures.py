@@ -10,12 +10,16 @@ out = "src/test/resources/sc/fiji/cdi/io"
 
 # eiger_master.h5: a Dectris Eiger master file, /entry/data/data_000001..3 external links to /entry/data/data of
 # eiger_data_000001.h5 .. eiger_data_000003.h5 beside it (the test writes those, or leaves one out)
-def master(name, numbers):
+def master(name, numbers, signal=None):
     with h5py.File(os.path.join(out, name), "w", libver="earliest") as f:
         entry = f.create_group("entry")
         entry.attrs["NX_class"] = np.bytes_("NXentry")
         data = entry.create_group("data")
         data.attrs["NX_class"] = np.bytes_("NXdata")
+        if signal:
+            f.attrs["default"] = "entry"
+            entry.attrs["default"] = np.bytes_("data")
+            data.attrs["signal"] = np.bytes_(signal)
         for k in numbers:
             data["data_%06d" % k] = h5py.ExternalLink("eiger_data_%06d.h5" % k, "/entry/data/data")
         det = entry.create_group("instrument/detector")
@@ -25,6 +29,8 @@ def master(name, numbers):
 master("eiger_master.h5", [1, 2, 3])
 # eiger_gap_master.h5: data_000002 missing between data_000001 and data_000003
 master("eiger_gap_master.h5", [1, 3])
+# eiger_signal_master.h5: the same master with a NeXus default chain whose NXdata signal names the first part only
+master("eiger_signal_master.h5", [1, 2, 3], signal="data_000001")
 
 # nexus_h5py.nxs: the NeXus default chain with attributes as h5py writes them (variable-length str at the root,
 # fixed-length bytes further down); the signal is a hard link to the detector's frames; decoys: another NXdata

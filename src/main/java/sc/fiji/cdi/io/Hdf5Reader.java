@@ -126,7 +126,7 @@ final class Hdf5Reader {
 			if (find(hdf, ImportOptions.DEFAULT_HDF5_DATASET) != null) return new Located(List.of(ImportOptions.DEFAULT_HDF5_DATASET), null, List.of());
 			final List<String> notes = new ArrayList<>();
 			final Located nexus = nexusDefault(hdf, notes);
-			if (nexus != null) return nexus;
+			if (nexus != null) return wholeEigerStack(nexus, hdf, file);
 			final Located eiger = eigerParts(hdf, file);
 			if (eiger != null) return eiger;
 			final Node plain = find(hdf, "entry/data/data");
@@ -196,6 +196,19 @@ final class Hdf5Reader {
 			return null;
 		}
 		return new Located(List.of(path), "NeXus default: " + String.join(", ", trail), List.of());
+	}
+
+	/**
+	 * A NeXus default whose signal is one of an Eiger master's data links ({@code /entry/data/data_000001}) stands for
+	 * the whole acquisition: all the links, stacked as {@link #eigerParts} stacks them (one part alone would drop the
+	 * other parts' frames). {@code dataset=} still reads one part.
+	 */
+	private static Located wholeEigerStack(final Located nexus, final HdfFile hdf, final Path file) {
+		final String p = nexus.datasets().get(0);
+		final int slash = p.lastIndexOf('/');
+		if (!"/entry/data".equals(p.substring(0, Math.max(0, slash))) || !EIGER_PART.matcher(p.substring(slash + 1)).matches()) return nexus;
+		final Located eiger = eigerParts(hdf, file);
+		return eiger == null || eiger.datasets().size() < 2 ? nexus : new Located(eiger.datasets(), nexus.rule() + ", one of the " + eiger.rule(), eiger.files());
 	}
 
 	/** A node's path without the trailing slash jHDF gives groups ("/entry/data"). */

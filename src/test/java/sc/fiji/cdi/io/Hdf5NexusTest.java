@@ -216,6 +216,23 @@ class Hdf5NexusTest {
 		assertEquals(2000 + 1, one.values.get(0, 0, 0));
 	}
 
+	/**
+	 * A master whose NeXus default chain ends at a signal naming one part (data_000001): the whole acquisition is read,
+	 * all three parts in number order, as without the chain; dataset= still reads the one part.
+	 */
+	@Test
+	void aNexusSignalNamingOneEigerPartReadsTheWholeStack() throws IOException {
+		final Path master = resource("eiger_signal_master.h5");
+		eigerData(1, frames(0, 2));
+		eigerData(2, frames(2, 1));
+		eigerData(3, frames(3, 3));
+		final Diffraction d = DiffractionReader.read(master, ImportOptions.defaults());
+		assertFrames(d, 6);
+		assertEquals("/entry/data/data_000001 … /entry/data/data_000003 (NeXus default: @default=entry, entry@default=data, entry/data@signal=data_000001,"
+			+ " one of the Eiger master: links to 3 data files, eiger_data_000001.h5 … eiger_data_000003.h5)", dataset(d));
+		assertEquals(new Grid(2, 4, 5), DiffractionReader.read(master, ImportOptions.defaults().withHdf5DatasetPath("/entry/data/data_000001")).grid());
+	}
+
 	@Test
 	void aMissingOrBrokenEigerDataFileIsNamedWithItsLink() throws IOException {
 		final Path master = resource("eiger_master.h5");
