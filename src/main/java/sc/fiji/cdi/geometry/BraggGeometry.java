@@ -211,11 +211,11 @@ public record BraggGeometry(double energyKeV, double distanceM, double pixelSize
 	 * in-plane and out-of-plane angles of the ray from the sample to that pixel, so that {@link #braggVectorLab()} is
 	 * the q of that pixel. The pixel lies at D·d̂ + columns·p·ê_col + rows·p·ê_row on the flat detector (the axes of
 	 * {@link #reciprocalBasis()}); its angles are exact, as xrayutilities' {@code QConversion.area} computes the q of
-	 * a pixel from its centre channel. bcdi's {@code Setup.correct_detector_angles} adds the linear part, p/D per
-	 * pixel to the in-plane angle (towards +x per column) and minus p/D per row to the out-of-plane angle; the two
-	 * differ by the cube of the offset angle (2e-4° at 1°). The reciprocal basis of the result is that of a detector
-	 * facing the pixel, which differs from the tilted true detector's steps at that pixel to second order in the
-	 * offset angle (3e-4 of a step at 1°).
+	 * a pixel from its centre channel. bcdi's {@code Setup.correct_detector_angles} adds p/D radians per pixel to the
+	 * in-plane angle (towards +x per column) and −p/D per row to the out-of-plane angle, a small-angle form that
+	 * leaves out the 1/cos(out-of-plane) of the in-plane angle (scan 54: −0.855° exact, −0.832° bcdi's). The
+	 * reciprocal basis of the result is that of a detector facing the pixel, which differs from the steps of the
+	 * tilted true detector at that pixel to second order in the offset angle (a few 1e-3 of a step at 2°).
 	 */
 	public BraggGeometry atPixelOffset(final double rows, final double columns) {
 		if (!Double.isFinite(rows) || !Double.isFinite(columns)) throw new CdiException("A detector pixel offset must be finite, got rows " + rows + ", columns " + columns + ".");
