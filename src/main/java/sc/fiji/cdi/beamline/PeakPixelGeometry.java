@@ -22,6 +22,9 @@ public final class PeakPixelGeometry {
 
 	private PeakPixelGeometry() {}
 
+	/** The numbers of the arm's pixel kept in the block ({@link BraggGeometry#toReport()} keys that the peak's pixel changes). */
+	static final java.util.List<String> AT_REFERENCE_KEYS = java.util.List.of("inplane_deg_lab", "outofplane_deg", "two_theta_deg", "bragg_vector_lab_zyx", "d_spacing_nm");
+
 	/**
 	 * The report's {@code geometry} block of {@code scan} when the array phased after binning by {@code bin} (z, y,
 	 * x) is centred on the frames' pixel {@code frameRowColumn} (row, column of the imported frames, fractions
@@ -57,12 +60,8 @@ public final class PeakPixelGeometry {
 				g.put("detector_seam", placement.detector().name() + ": " + placement.detector().seamRows() + " pixel pitches between rows " + (placement.detector().rows() / 2 - 1) + " and "
 					+ placement.detector().rows() / 2 + ", " + placement.detector().seamColumns() + " between columns " + (placement.detector().columns() / 2 - 1) + " and "
 					+ placement.detector().columns() / 2 + ", counted in the offset where crossed (cohere_beamlines' seamsize)");
-			final Map<String, Object> ref = new LinkedHashMap<>();
-			ref.put("inplane_deg_lab", reference.inplaneDeg());
-			ref.put("outofplane_deg", reference.outOfPlaneDeg());
-			ref.put("two_theta_deg", reference.twoThetaDeg());
-			ref.put("bragg_vector_lab_zyx", reference.braggVectorLab());
-			ref.put("d_spacing_nm", reference.dSpacingNm());
+			final Map<String, Object> all = reference.toReport(), ref = new LinkedHashMap<>();
+			for (final String k : AT_REFERENCE_KEYS) ref.put(k, all.get(k));
 			g.put("at_reference_pixel", ref);
 			g.put("bragg_vector_angle_to_reference_deg", atPeak.angleToDeg(reference));
 		} else {
