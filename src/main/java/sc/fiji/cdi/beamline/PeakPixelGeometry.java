@@ -12,7 +12,7 @@ import sc.fiji.cdi.util.CdiException;
 /**
  * The geometry of the Bragg peak's pixel. A beamline's motors give the detector angles of the pixel the detector arm
  * points at (the centre channel, {@link DetectorPlacement#reference()}); the array that is phased is centred on the
- * Bragg peak, which lies elsewhere on the detector (scan 54: 159 rows and 111 columns from the centre of the
+ * Bragg peak, which lies elsewhere on the detector (scan 54: 134 rows and 132 columns, seam included, from the centre of the
  * 34idcTIM2). The Bragg vector G of the reconstruction is the q of that pixel, and the reciprocal basis is taken there
  * ({@link BraggGeometry#atPixelOffset}), as cohere's 34-ID-C orthogonalisation evaluates xrayutilities'
  * {@code QConversion.area} at the peak's pixel and bcdi corrects the detector angles for the peak's position
