@@ -131,7 +131,7 @@ public final class Aps34idc implements Beamline {
 
 		final BraggGeometry geometry = geometry(scan, detector, report);
 		final String name = "scan" + scan.number() + (scan.occurrence() > 1 ? "_" + scan.occurrence() : "");
-		return new Scan(data, name, geometry, report, dataRules());
+		return new Scan(data, name, geometry, report, dataRules(), new DetectorPlacement(detector, roi, null));
 	}
 
 	/**
@@ -242,7 +242,7 @@ public final class Aps34idc implements Beamline {
 		report.put("scans_combined", parts.size() + " scans summed after aligning each to scan " + first.id() + " (whole-pixel shift of the cross-correlation peak, as cohere);"
 			+ " geometry, detector region and frames folder above are scan " + first.id() + "'s; " + (unmeasured - refBad) + " pixels unmeasured in the sum beyond the reference's " + refBad);
 		final String name = "scan" + String.join("_", items.stream().map(i -> i.text().replaceFirst("^[sS]", "").replace('.', '_')).toList());
-		return new Scan(d, name, ref.geometry(), report, dataRules());
+		return new Scan(d, name, ref.geometry(), report, dataRules(), ref.placement());
 	}
 
 	/** A scan of a {@code scan=} list and its frames folder. */

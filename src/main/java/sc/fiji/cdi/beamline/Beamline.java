@@ -80,16 +80,25 @@ public interface Beamline {
 	 *                  {@link BraggGeometry#toReport()} keys when {@code geometry} is known, the motor values and their
 	 *                  source always, and {@code missing} saying why when {@code geometry} is null
 	 * @param rules     the beamline's {@link #dataRules()}: what {@code auto} means for these counts
+	 * @param placement where the frames lie on the detector and which pixel the arm points at, or null when not known:
+	 *                  {@code geometry} is that of the arm's pixel, and {@link PeakPixelGeometry} moves it to the
+	 *                  Bragg peak's pixel
 	 */
-	record Scan(Diffraction data, String name, BraggGeometry geometry, Map<String, Object> report, DataRules rules) {
+	record Scan(Diffraction data, String name, BraggGeometry geometry, Map<String, Object> report, DataRules rules, DetectorPlacement placement) {
 
 		/** A scan with the generic rules. */
 		public Scan(final Diffraction data, final String name, final BraggGeometry geometry, final Map<String, Object> report) {
-			this(data, name, geometry, report, DataRules.GENERIC);
+			this(data, name, geometry, report, DataRules.GENERIC, null);
 		}
 
 		/** The same scan with other data. */
-		public Scan withData(final Diffraction d) { return new Scan(d, name, geometry, report, rules); }
+		public Scan withData(final Diffraction d) { return new Scan(d, name, geometry, report, rules, placement); }
+
+		/** The same scan with the pixel the detector arm points at given ({@code direct_beam=}); null changes nothing. */
+		public Scan withDirectBeam(final sc.fiji.cdi.io.DetectorPixel pixel) {
+			if (pixel == null) return this;
+			return new Scan(data, name, geometry, report, rules, placement == null ? new DetectorPlacement(null, null, pixel) : placement.withDirectBeam(pixel));
+		}
 	}
 
 	/**

@@ -170,7 +170,7 @@ public final class Id01Bliss implements Beamline {
 
 		final BraggGeometry geometry = geometry(f, detector, data.grid().nz, report);
 		final String name = (entry.prefix() == null ? "" : entry.prefix() + "_") + "scan" + entry.number() + (entry.sub() != 1 ? "_" + entry.sub() : "");
-		return new Scan(data, name, geometry, report, dataRules());
+		return new Scan(data, name, geometry, report, dataRules(), new DetectorPlacement(detector, r.roi(), null));
 	}
 
 	// ---------------------------------------------------------------- the scan, its detector, motors and calibration

@@ -60,6 +60,10 @@ public abstract class DiffractionCommand extends CdiCommand {
 		description = "Dark/flat/mask of the whole detector are cut to it; larger frames are cropped to it (any beamline, any format)")
 	protected String roi = "";
 
+	@Parameter(label = "Direct beam pixel row,column (empty = the detector's centre)", required = false, persist = false,
+		description = "The pixel of the whole, unbinned detector the detector arm points at (bcdi's direct_beam at zero detector angles); the geometry is taken at the Bragg peak's pixel from it")
+	protected String direct_beam = "";
+
 	@Parameter(label = "Bad detector pixels", choices = { "auto", "masked", "zero" }, persist = false,
 		description = "auto: the beamline's rule (APS 34-ID-C: zero, as cohere), else masked; masked: unmeasured, left free by the phasing; zero: measured zero counts")
 	protected String bad_pixels = "auto";
@@ -126,7 +130,7 @@ public abstract class DiffractionCommand extends CdiCommand {
 	 * {@code roi}): frames, corrections and, for a beamline scan, the geometry; bad pixels as {@code bad_pixels} says.
 	 */
 	protected Beamline.Scan importScan(final Source s) {
-		final Beamline.Scan b = Inputs.importData(s.file(), beamline, spec, scan, roi, importOptions());
+		final Beamline.Scan b = Inputs.importData(s.file(), beamline, spec, scan, roi, direct_beam, importOptions());
 		rules = b.rules();
 		warnOfMarkers(b.data(), clamp_negative);
 		logCombinedScans(b.data());

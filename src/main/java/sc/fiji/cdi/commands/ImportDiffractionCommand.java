@@ -40,6 +40,10 @@ public class ImportDiffractionCommand extends CdiCommand {
 	@Parameter(label = "Frames' detector region minX,sizeX,minY,sizeY (empty = from the beamline or none)", required = false, persist = false)
 	private String roi = "";
 
+	@Parameter(label = "Direct beam pixel row,column (empty = the detector's centre)", required = false, persist = false,
+		description = "The pixel of the whole, unbinned detector the detector arm points at (bcdi's direct_beam at zero detector angles); the geometry is taken at the Bragg peak's pixel from it")
+	private String direct_beam = "";
+
 	@Parameter(label = "Data are", choices = { "intensity", "amplitude" }, persist = false)
 	private String quantity = "intensity";
 
@@ -76,7 +80,7 @@ public class ImportDiffractionCommand extends CdiCommand {
 			Inputs.checkOutsideInput(out, in);
 			Import.checkOutput(out);
 		}
-		final Beamline.Scan imported = Inputs.importData(in, beamline, spec, scan, roi, Inputs.importOptions(quantity, dataset, dark_field, white_field, mask_file, clamp_negative));
+		final Beamline.Scan imported = Inputs.importData(in, beamline, spec, scan, roi, direct_beam, Inputs.importOptions(quantity, dataset, dark_field, white_field, mask_file, clamp_negative));
 		final Diffraction d = imported.data();
 		final String name = imported.name();
 		warnOfMarkers(d, clamp_negative);

@@ -90,12 +90,24 @@ final class Inputs {
 	static Beamline.Scan importData(final Path input, final String beamline, final File spec, final String scan, final String roi,
 		final ImportOptions options)
 	{
+		return importData(input, beamline, spec, scan, roi, "", options);
+	}
+
+	/**
+	 * {@link #importData(Path, String, File, String, String, ImportOptions)} with the pixel the detector arm points at
+	 * ({@code direct_beam} "row,column" of the whole detector; blank: the detector's centre), which places the
+	 * geometry at the Bragg peak's pixel.
+	 */
+	static Beamline.Scan importData(final Path input, final String beamline, final File spec, final String scan, final String roi, final String directBeam,
+		final ImportOptions options)
+	{
+		final sc.fiji.cdi.io.DetectorPixel beam = sc.fiji.cdi.io.DetectorPixel.parse(directBeam, "direct_beam");
 		final DetectorRegion region = DetectorRegion.parse(roi, "roi");
 		final Beamline.Request request = new Beamline.Request(input, optional(spec, "spec"), scan == null || scan.isBlank() ? null : scan.trim(),
 			options.darkField(), options.whiteField(), options.maskPath(), region, options.quantity(), ImportOptions.DEFAULT_HDF5_DATASET.equals(options.hdf5DatasetPath()) ? null : options.hdf5DatasetPath(),
 			options.clampNegative());
 		final Beamline b = Beamlines.select(beamline, request);
-		if (b != null) return b.load(request);
+		if (b != null) return b.load(request).withDirectBeam(beam);
 		if (request.spec() != null || request.scan() != null) throw new CdiException(scanMisuse(input, beamline, request.spec(), request.scan()));
 		return new Beamline.Scan(DiffractionReader.read(input, options.withRoi(region)), baseName(input), null, Map.of());
 	}

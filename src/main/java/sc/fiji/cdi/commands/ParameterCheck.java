@@ -27,7 +27,7 @@ import sc.fiji.cdi.util.CdiException;
  * unknown key, a value of the wrong type ({@code seed=abc}), a missing required parameter;</li>
  * <li>{@link #checkFields(Object)}: a command's field values just before it runs, whatever filled them — choices,
  * {@code min}/{@code max} of the {@code @Parameter} annotation, the syntax of {@code size}, {@code binning}, the
- * recipes, {@code psf}, {@code roi}, {@code hkl}, {@code g_direction} and {@code voxel_size}, and the network parameters ({@code learning_rate}, {@code input_size}, {@code depth}).</li>
+ * recipes, {@code psf}, {@code roi}, {@code direct_beam}, {@code hkl}, {@code g_direction} and {@code voxel_size}, and the network parameters ({@code learning_rate}, {@code input_size}, {@code depth}).</li>
  * </ul>
  */
 public final class ParameterCheck {
@@ -312,6 +312,7 @@ public final class ParameterCheck {
 					// command line (exit 2, before any input is read), as for the recipe, not a failed run
 					case "psf" -> sc.fiji.cdi.phasing.PartialCoherence.Psf.parse(s);
 					case "roi" -> sc.fiji.cdi.io.DetectorRegion.parse(s, "roi");
+					case "direct_beam" -> sc.fiji.cdi.io.DetectorPixel.parse(s, "direct_beam");
 					case "hkl" -> ObjectInputs.hkl(s);
 					case "g_direction" -> sc.fiji.cdi.strain.StrainParameters.defaults().withGDirection(ObjectInputs.numbers(s, "g_direction", ObjectInputs.G_DIRECTION_SYNTAX));
 					case "voxel_size" -> ObjectInputs.voxelSizeNm(s, null);

@@ -142,6 +142,18 @@ public record BraggGeometry(double energyKeV, double distanceM, double pixelSize
 	/** Unit vector of the detector arm (z, y, x). */
 	public double[] detectorDirection() { return direction(inplaneDeg, outOfPlaneDeg); }
 
+	/** Unit vector along the detector's columns index (z, y, x): R_y(in-plane)·x̂, horizontal. */
+	private double[] detectorColumnAxis() {
+		final double a = Math.toRadians(inplaneDeg);
+		return new double[] { -Math.sin(a), 0, Math.cos(a) };
+	}
+
+	/** Unit vector along the detector's row index (z, y, x): R_y(in-plane)·R_tilt(out-of-plane)·(−ŷ), downwards. */
+	private double[] detectorRowAxis() {
+		final double a = Math.toRadians(inplaneDeg), b = Math.toRadians(outOfPlaneDeg);
+		return new double[] { Math.sin(b) * Math.cos(a), -Math.cos(b), Math.sin(b) * Math.sin(a) };
+	}
+
 	private static double[] direction(final double ip, final double op) {
 		final double a = Math.toRadians(ip), b = Math.toRadians(op);
 		return new double[] { Math.cos(a) * Math.cos(b), Math.sin(b), Math.sin(a) * Math.cos(b) };
@@ -164,11 +176,8 @@ public record BraggGeometry(double energyKeV, double distanceM, double pixelSize
 	 * array axis j (0 = rocking frame, 1 = detector row, 2 = detector column). {@code B[i][j]} = component i of column j.
 	 */
 	public double[][] reciprocalBasis() {
-		final double a = Math.toRadians(inplaneDeg), b = Math.toRadians(outOfPlaneDeg);
 		final double pixelStep = k() * pixelSizeUm * 1e-6 / distanceM; // k·p/D
-		// detector column axis: R_y(a)·x̂ ; row axis: R_y(a)·R_tilt(b)·(−ŷ)
-		final double[] col = { -Math.sin(a), 0, Math.cos(a) };
-		final double[] row = { Math.sin(b) * Math.cos(a), -Math.cos(b), Math.sin(b) * Math.sin(a) };
+		final double[] row = detectorRowAxis(), col = detectorColumnAxis();
 		// a right-handed rotation by Δω about â moves the sample-frame q by −Δω·(â × q₀), the cross product of the
 		// right-handed lab frame (BraggGeometryPeerTest: xrayutilities with cohere's circles). Until 1 Dec it was taken
 		// on the (z, y, x) arrays as if they were (x, y, z), which reversed the rocking direction and sheared the
@@ -197,6 +206,37 @@ public record BraggGeometry(double energyKeV, double distanceM, double pixelSize
 	}
 
 	/**
+	 * The geometry of the detector pixel {@code rows} below and {@code columns} to the right of the pixel the arm
+	 * points at (in pixel pitches of this geometry, fractions allowed): the same detector, energy and rocking, with the
+	 * in-plane and out-of-plane angles of the ray from the sample to that pixel, so that {@link #braggVectorLab()} is
+	 * the q of that pixel. The pixel lies at D·d̂ + columns·p·ê_col + rows·p·ê_row on the flat detector (the axes of
+	 * {@link #reciprocalBasis()}); its angles are exact, as xrayutilities' {@code QConversion.area} computes the q of
+	 * a pixel from its centre channel. bcdi's {@code Setup.correct_detector_angles} adds p/D radians per pixel to the
+	 * in-plane angle (towards +x per column) and −p/D per row to the out-of-plane angle, a small-angle form that
+	 * leaves out the 1/cos(out-of-plane) of the in-plane angle (scan 54: −0.855° exact, −0.832° bcdi's). The
+	 * reciprocal basis of the result is that of a detector facing the pixel, which differs from the steps of the
+	 * tilted true detector at that pixel to second order in the offset angle (a few 1e-3 of a step at 2°).
+	 */
+	public BraggGeometry atPixelOffset(final double rows, final double columns) {
+		if (!Double.isFinite(rows) || !Double.isFinite(columns)) throw new CdiException("A detector pixel offset must be finite, got rows " + rows + ", columns " + columns + ".");
+		final double p = pixelSizeUm * 1e-6;
+		final double[] arm = detectorDirection(), row = detectorRowAxis(), col = detectorColumnAxis();
+		final double[] r = new double[3];
+		for (int i = 0; i < 3; i++) r[i] = distanceM * arm[i] + columns * p * col[i] + rows * p * row[i];
+		final double ip = Math.toDegrees(Math.atan2(r[2], r[0])), op = Math.toDegrees(Math.atan2(r[1], Math.hypot(r[0], r[2])));
+		return new BraggGeometry(energyKeV, distanceM, pixelSizeUm, ip, op, rockingAxisLab, rockingStepDeg);
+	}
+
+	/** The angle in degrees between this geometry's Bragg vector and {@code other}'s. */
+	public double angleToDeg(final BraggGeometry other) {
+		final double[] u = braggDirectionLab(), v = other.braggDirectionLab();
+		return Math.toDegrees(Math.atan2(Mat3.norm(Mat3.cross(u, v)), Mat3.dot(u, v)));
+	}
+
+	/** The lattice spacing d = 2π/|q₀| (nm) of the reflection at the detector's centre ray. */
+	public double dSpacingNm() { return 2 * Math.PI / Mat3.norm(braggVectorLab()); }
+
+	/**
 	 * The geometry of the array after binning by (fz, fy, fx): the rocking step grows fz times, the pixel fy times.
 	 * Binning the rows and the columns differently would make the pixels oblong, which this model does not describe.
 	 */
@@ -211,8 +251,8 @@ public record BraggGeometry(double energyKeV, double distanceM, double pixelSize
 		"rocking_axis_lab_zyx", "rocking_step_deg");
 
 	/**
-	 * The geometry as a report block (JSON object): the record's fields under {@link #REPORT_KEYS}, plus 2θ and the
-	 * frame convention, which {@link #fromReport} ignores.
+	 * The geometry as a report block (JSON object): the record's fields under {@link #REPORT_KEYS}, plus 2θ, the Bragg
+	 * vector (rad/nm), its d-spacing and the frame convention, which {@link #fromReport} ignores.
 	 */
 	public Map<String, Object> toReport() {
 		final Map<String, Object> m = new LinkedHashMap<>();
@@ -223,6 +263,8 @@ public record BraggGeometry(double energyKeV, double distanceM, double pixelSize
 		m.put("inplane_deg_lab", inplaneDeg);
 		m.put("outofplane_deg", outOfPlaneDeg);
 		m.put("two_theta_deg", twoThetaDeg());
+		m.put("bragg_vector_lab_zyx", braggVectorLab());
+		m.put("d_spacing_nm", dSpacingNm());
 		m.put("rocking_axis_lab_zyx", rockingAxisLab.clone());
 		m.put("rocking_step_deg", rockingStepDeg);
 		m.put("lab_frame", "z downstream, y up, x outboard (bcdi, CXI)");

@@ -292,6 +292,55 @@ public final class Preprocessor {
 	/** (z, y, x) of the first brightest measured pixel that is not a lone spike ({@link #maxPosition}). */
 	public static int[] peak(final Diffraction d) { return maxPosition(d); }
 
+	/**
+	 * Where the centre voxel n/2 of {@code preprocessed} came from: its (z, y, x) position in the array that
+	 * {@link #apply} was given, undoing the logged steps that move pixels ({@link #centreOnPeak}'s shift,
+	 * {@link #bin}'s blocks, {@link #cropOrPad}); the centre of a binned pixel is the middle of its block, so it can
+	 * be a half pixel.
+	 */
+	public static double[] sourceOfCentre(final Diffraction preprocessed) {
+		final Grid g = preprocessed.grid();
+		final double[] c = { g.nz / 2, g.ny / 2, g.nx / 2 };
+		final var steps = preprocessed.log.steps();
+		for (int k = steps.size() - 1; k >= 0; k--) {
+			final var s = steps.get(k);
+			final java.util.Map<String, Object> p = s.parameters();
+			switch (s.name()) {
+				case "cropOrPad" -> {
+					final int[] from = gridZyx(p.get("from")), to = gridZyx(p.get("to"));
+					for (int i = 0; i < 3; i++) c[i] -= to[i] / 2 - from[i] / 2;
+				}
+				case "bin" -> {
+					final int[] f = ints(p.get("factorsZyx")), from = gridZyx(p.get("from"));
+					for (int i = 0; i < 3; i++) c[i] = (from[i] % f[i]) / 2 + c[i] * f[i] + (f[i] - 1) / 2.0;
+				}
+				case "centreOnPeak" -> {
+					final int[] shift = ints(p.get("shiftZyx"));
+					for (int i = 0; i < 3; i++) c[i] -= shift[i];
+				}
+				default -> { /* the other steps leave the pixels where they are */ }
+			}
+		}
+		return c;
+	}
+
+	/** "a,b,c" as written in the log. */
+	private static int[] ints(final Object logged) {
+		final String[] p = String.valueOf(logged).split(",");
+		final int[] v = new int[p.length];
+		for (int i = 0; i < p.length; i++) v[i] = Integer.parseInt(p[i].trim());
+		return v;
+	}
+
+	/** A grid as the log writes it ({@link Grid#toString()}: "nz x ny x nx", or "ny x nx" in 2D) as (nz, ny, nx). */
+	private static int[] gridZyx(final Object logged) {
+		final String[] p = String.valueOf(logged).split("x");
+		final int[] v = new int[3];
+		v[0] = 1;
+		for (int i = 0; i < p.length; i++) v[3 - p.length + i] = Integer.parseInt(p[i].trim());
+		return v;
+	}
+
 	/** (z, y, x) of the intensity-weighted centre of mass of the measured pixels, rounded. */
 	public static int[] centroid(final Diffraction d) { return centreOfMass(d); }
 

@@ -10,6 +10,7 @@ import sc.fiji.cdi.beamline.Beamline;
 import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.io.TiffWriter;
 import sc.fiji.cdi.pipeline.ResultWriter;
+import sc.fiji.cdi.preprocess.Preprocessor;
 import sc.fiji.cdi.report.Json;
 import sc.fiji.cdi.util.AtomicOutput;
 import sc.fiji.cdi.util.Progress;
@@ -30,6 +31,17 @@ public final class Import {
 	/** Checks, before the import, that the output folder can be created and written. */
 	public static void checkOutput(final Path dir) {
 		ResultWriter.checkWritable(dir);
+	}
+
+	/**
+	 * The import report's {@code geometry} block: the geometry at the Bragg peak's pixel as Reconstruct takes it by
+	 * default, the brightest pixel that is not a lone spike (its centring {@code centre=max}).
+	 */
+	static Map<String, Object> geometryBlock(final Beamline.Scan imported) {
+		if (imported.geometry() == null) return imported.report();
+		final int[] peak = Preprocessor.peak(imported.data());
+		return Reconstruct.geometryBlock(imported, new int[] { 1, 1, 1 }, new double[] { peak[1], peak[2] },
+			"the brightest pixel that is not a lone spike, on which Reconstruct centres the array by default (frame " + peak[0] + ")");
 	}
 
 	/**
@@ -56,7 +68,7 @@ public final class Import {
 			report.put("quantity", d.quantity.name().toLowerCase(Locale.ROOT));
 			report.put("grid_zyx", d.grid().zyx());
 			report.put("processing", ResultWriter.steps(d.log));
-			if (!imported.report().isEmpty()) report.put("geometry", imported.geometry() == null ? imported.report() : Reconstruct.geometryBlock(imported, new int[] { 1, 1, 1 }));
+			if (!imported.report().isEmpty()) report.put("geometry", geometryBlock(imported));
 			Json.write(set.file(name + "_import_report.json"), report);
 			return set.commit();
 		}

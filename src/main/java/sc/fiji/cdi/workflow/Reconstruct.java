@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import sc.fiji.cdi.beamline.Beamline;
+import sc.fiji.cdi.beamline.PeakPixelGeometry;
 import sc.fiji.cdi.data.ComplexVolume;
 import sc.fiji.cdi.data.Diffraction;
 import sc.fiji.cdi.data.Grid;
@@ -288,36 +289,36 @@ public final class Reconstruct {
 	 * given: then {@code request.input()} and its import options are not used and may be null.
 	 */
 	public static Result run(final Request request, final Diffraction given, final Progress progress) {
-		return run(request, given, Map.of(), progress);
+		return run(request, given, null, progress);
 	}
 
 	/**
 	 * As {@link #run(Request, Diffraction, Progress)} on a scan a beamline reader imported ({@link Beamline#load}): its
 	 * frames are the data, and the report gets a {@code geometry} block — what the beamline read, and the
-	 * {@link BraggGeometry} keys for the array that was phased (binning scales the rocking step and the pixel), which
+	 * {@link BraggGeometry} keys for the array that was phased (binning scales the rocking step and the pixel) at the
+	 * Bragg peak's pixel, the centre of the phased array ({@link PeakPixelGeometry}), which
 	 * {@link BraggGeometry#fromReport(Path)} (Strain's {@code geometry=report}) reads back.
 	 */
 	public static Result runScan(final Request request, final Beamline.Scan scan, final Progress progress) {
-		final PreprocessOptions p = request.preprocess();
-		return run(request, scan.data(), scan.report().isEmpty() ? Map.of() : Map.of("geometry", geometryBlock(scan, new int[] { p.binZ(), p.binY(), p.binX() })), progress);
+		return run(request, scan.data(), scan.report().isEmpty() ? null : scan, progress);
 	}
 
-	/** The report's {@code geometry} block of a beamline scan phased after binning by {@code bin} (z, y, x). */
-	public static Map<String, Object> geometryBlock(final Beamline.Scan scan, final int[] bin) {
-		final Map<String, Object> g = new LinkedHashMap<>(scan.report());
-		if (scan.geometry() != null) {
-			try {
-				g.putAll(scan.geometry().binned(bin[0], bin[1], bin[2]).toReport());
-				g.put("binning_zyx", bin);
-			} catch (final CdiException e) {
-				for (final String k : BraggGeometry.REPORT_KEYS) g.remove(k);
-				g.put("missing", e.getMessage());
-			}
-		}
-		return g;
+	/**
+	 * The report's {@code geometry} block of a beamline scan phased after binning by {@code bin} (z, y, x), the phased
+	 * array centred on the imported frames' pixel {@code frameRowColumn} ({@link PeakPixelGeometry#block}).
+	 */
+	public static Map<String, Object> geometryBlock(final Beamline.Scan scan, final int[] bin, final double[] frameRowColumn, final String how) {
+		return PeakPixelGeometry.block(scan, bin, frameRowColumn, how);
 	}
 
-	private static Result run(final Request request, final Diffraction given, final Map<String, Object> reportExtra, final Progress progress) {
+	/** The block of {@code scan} for the array phased from {@code preprocessed}: its centre's pixel undone through the preprocessing. */
+	static Map<String, Object> geometryBlock(final Beamline.Scan scan, final PreprocessOptions p, final Diffraction preprocessed) {
+		final double[] c = Preprocessor.sourceOfCentre(preprocessed);
+		return geometryBlock(scan, new int[] { p.binZ(), p.binY(), p.binX() }, new double[] { c[1], c[2] },
+			"the centre of the phased array (the preprocessing's centring, binning and crop/pad undone)");
+	}
+
+	private static Result run(final Request request, final Diffraction given, final Beamline.Scan scan, final Progress progress) {
 		if (given == null && request.input() == null) throw new CdiException("Parameter 'input' is missing: give a file or folder.");
 		if (request.outputDir() == null) throw new CdiException("Parameter 'output_dir' is missing: give the folder for the results.");
 		if (request.input() != null) ResultWriter.checkOutsideInput(request.outputDir(), request.input());
@@ -327,11 +328,11 @@ public final class Reconstruct {
 			results.cancelWhen(progress::isCancelled);
 			// refuse early to replace a same-named result of another input (a/x.npy, then b/x.npy)
 			results.input(request.input() != null ? AtomicOutput.identity(request.input()) : given != null ? given.source : null);
-			return run(request, given, reportExtra, results, progress);
+			return run(request, given, scan, results, progress);
 		}
 	}
 
-	private static Result run(final Request request, final Diffraction given, final Map<String, Object> reportExtra, final AtomicOutput.ResultSet results,
+	private static Result run(final Request request, final Diffraction given, final Beamline.Scan scan, final AtomicOutput.ResultSet results,
 		final Progress progress) {
 		progress.status("Importing " + (given != null ? given.source : request.input().getFileName()));
 		final long t0 = System.nanoTime();
@@ -368,7 +369,8 @@ public final class Reconstruct {
 		extra.put("threads", ReconstructionPipeline.threads(request.threads()));
 		final ReconstructionPipeline.Request phasingRequest = new ReconstructionPipeline.Request(prep, phasing, request.backend(), request.threads(),
 			request.randomStarts());
-		extra.putAll(reportExtra);
+		// the block's place in the report; its geometry is taken at the phased array's centre once that is known
+		if (scan != null) extra.put("geometry", scan.report());
 		ReconstructionPipeline.Outcome outcome = null;
 		if (mode == Mode.NN_REFINE) {
 			try {
@@ -394,6 +396,7 @@ public final class Reconstruct {
 				return new InitialGuess(null, support.getValue());
 			}, progress);
 		outcome.seconds().put("import", importSeconds);
+		if (scan != null) extra.put("geometry", geometryBlock(scan, prep, outcome.preprocessed()));
 		final List<Path> files = ResultWriter.write(results, outcome, extra);
 		return new Result(outcome, files, extra);
 	}

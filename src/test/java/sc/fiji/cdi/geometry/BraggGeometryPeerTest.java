@@ -58,4 +58,43 @@ class BraggGeometryPeerTest {
 		assertColumn(new double[] { 0.00398028, 0.00109237, 0 }, b, 0, 1e-3 * 4e-3, "rocking step");
 		assertColumn(new double[] { 0.00156177, -0.00271561, -0.00013664 }, b, 1, 2e-3 * 3.1e-3, "detector row step");
 	}
+	/**
+	 * The q of a pixel away from the centre channel against xrayutilities' {@code QConversion.area} at that pixel
+	 * ({@code tools/geometry/xrayutilities_peak_pixel.py}): scan 54's Bragg peak, whole-detector pixel (row 127, column
+	 * 128) of the 34idcTIM2, whose centre channel (256, 256) cohere puts past the chip seam (+5 rows, +4 columns), so
+	 * 134 rows up and 132 columns left of the reference. G is exact. The row and column steps are those of a detector
+	 * facing the pixel (bcdi's corrected angles feed its matrices the same way); the true detector is turned against it
+	 * about the ray by about sin(out-of-plane)·Δ(in-plane), 3.5e-3 of a step here.
+	 */
+	@Test
+	void apsPeakPixelMatchesXrayutilities() {
+		final BraggGeometry ref = BraggGeometry.of(BraggGeometry.Beamline.APS_34IDC, 9.0, 0.5, 55, 32.174, 12.6346, 0.005);
+		final double[] pitches = sc.fiji.cdi.io.Detector.APS_34IDC_TIM2.pitchesBetween(new sc.fiji.cdi.io.DetectorPixel(256, 256), new sc.fiji.cdi.io.DetectorPixel(127, 128));
+		org.junit.jupiter.api.Assertions.assertArrayEquals(new double[] { -134, -132 }, pitches);
+		final BraggGeometry g = ref.atPixelOffset(pitches[0], pitches[1]);
+		final double[] q = g.braggVectorLab();
+		assertColumn(new double[] { -7.718813299, 10.630029164, 23.054847899 }, new double[][] { { q[0] }, { q[1] }, { q[2] } }, 0, 1e-6, "q at the peak pixel");
+		assertEquals(0.236789032333425, g.dSpacingNm(), 1e-9);
+		final double[][] b = g.reciprocalBasis();
+		assertColumn(new double[] { 0.000989855, -0.004877361, 0.000621455 }, b, 1, 5e-3 * 4.9e-3, "detector row step at the peak pixel");
+		assertColumn(new double[] { -2.610710321e-03, 1.690677350e-05, 4.282375226e-03 }, b, 2, 5e-3 * 4.3e-3, "detector column step at the peak pixel");
+		// bcdi's correct_detector_angles, p/D per pixel: the out-of-plane angle to 1e-3°, the in-plane angle without
+		// its 1/cos(out-of-plane)
+		final double perPixel = Math.toDegrees(55e-6 / 0.5);
+		assertEquals(12.6346 + 134 * perPixel, g.outOfPlaneDeg(), 0.02);
+		assertEquals(32.174 - 132 * perPixel / Math.cos(Math.toRadians(g.outOfPlaneDeg())), g.inplaneDeg(), 2e-3);
+	}
+
+	/**
+	 * ID01 (Nu 5°, Delta 30°, 9 keV, 0.8 m, Maxipix 55 µm): a pixel 100 rows above and 150 columns right of the centre
+	 * channel (258, 258). The row step differs from the tilted true detector's by its turn about the ray,
+	 * sin 30°·0.7° (6e-3 of a step).
+	 */
+	@Test
+	void id01PixelAwayFromTheCentreMatchesXrayutilities() {
+		final BraggGeometry g = BraggGeometry.of(BraggGeometry.Beamline.ESRF_ID01, 9.0, 0.8, 55, 5, 30, 0.01).atPixelOffset(-100, 150);
+		final double[] q = g.braggVectorLab();
+		assertColumn(new double[] { -6.379036173, 23.074571992, -2.960118385 }, new double[][] { { q[0] }, { q[1] }, { q[2] } }, 0, 1e-6, "q at the pixel");
+		assertColumn(new double[] { 0.001580191, -0.002704502, -0.000138027 }, g.reciprocalBasis(), 1, 7e-3 * 3.1e-3, "detector row step at the pixel");
+	}
 }
