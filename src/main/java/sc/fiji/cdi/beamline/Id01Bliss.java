@@ -586,11 +586,8 @@ public final class Id01Bliss implements Beamline {
 	/** bcdi's saturation level of a detector family (counts), NaN when it gives none. */
 	static double saturation(final Detector detector) {
 		if (detector == null) return Double.NaN;
-		return switch (detector.name()) {
-			case "mpx", "maxipix" -> 1e6;
-			case "eiger" -> 1e7;
-			default -> Double.NaN;
-		};
+		final String name = detector.name().toLowerCase(java.util.Locale.ROOT);
+		return name.startsWith("mpx") || name.startsWith("maxipix") ? 1e6 : name.startsWith("eiger") ? 1e7 : Double.NaN;
 	}
 
 	/**

@@ -72,7 +72,9 @@ class BeamlineCommandsTest {
 		assertFalse(s.err.contains("Ignoring unsupported output"), "the headless runner writes files and shows nothing: " + s.err);
 		final JsonObject sr = JsonParser.parseString(Files.readString(strain.resolve("scan3_strain_report.json"))).getAsJsonObject();
 		assertEquals(9, sr.getAsJsonObject("geometry").get("energy_kev").getAsDouble(), 0);
-		assertEquals(32.174, sr.getAsJsonObject("geometry").get("inplane_deg_lab").getAsDouble(), 0);
+		// Strain reads the geometry Reconstruct wrote: that of the Bragg peak's pixel, not the arm's 32.174° (kept beside it)
+		assertEquals(g.get("inplane_deg_lab").getAsDouble(), sr.getAsJsonObject("geometry").get("inplane_deg_lab").getAsDouble(), 0);
+		assertEquals(32.174, g.getAsJsonObject("at_reference_pixel").get("inplane_deg_lab").getAsDouble(), 0);
 		assertTrue(Files.size(strain.resolve("scan3_strain.png")) > 1000);
 
 		final Path other = Files.createDirectories(dir.resolve("other"));
