@@ -197,15 +197,21 @@ class Hdf5NexusTest {
 		assertRejected(f, ImportOptions.defaults(), "HDF5 path 'entry_1/data_1/data' does not exist", "expected the diffraction data", "Datasets in the file: measurement/frames [2, 4, 5]");
 	}
 
-	/** An Eiger master: the frames of data_000001, data_000002, data_000003 (2, 1 and 3 frames) in number order. */
-	@Test
-	void eigerMasterStacksItsDataFilesInNumberOrder() throws IOException {
-		final Path master = resource("eiger_master.h5");
+	/** {@code master} read without dataset= beside data files 1, 2, 3 of 2, 1 and 3 frames (written last first): 6 frames. */
+	private Diffraction readWithThreeDataFiles(final Path master) {
 		eigerData(3, frames(3, 3));
 		eigerData(1, frames(0, 2));
 		eigerData(2, frames(2, 1));
 		final Diffraction d = DiffractionReader.read(master, ImportOptions.defaults());
 		assertFrames(d, 6);
+		return d;
+	}
+
+	/** An Eiger master: the frames of data_000001, data_000002, data_000003 (2, 1 and 3 frames) in number order. */
+	@Test
+	void eigerMasterStacksItsDataFilesInNumberOrder() throws IOException {
+		final Path master = resource("eiger_master.h5");
+		final Diffraction d = readWithThreeDataFiles(master);
 		assertEquals("/entry/data/data_000001 … /entry/data/data_000003 (Eiger master: links to 3 data files, eiger_data_000001.h5 … eiger_data_000003.h5)", dataset(d));
 		assertEquals("int32", d.log.steps().get(0).parameters().get("dtype"));
 		assertEquals("[6, 4, 5]", d.log.steps().get(0).parameters().get("shape"));
@@ -223,11 +229,7 @@ class Hdf5NexusTest {
 	@Test
 	void aNexusSignalNamingOneEigerPartReadsTheWholeStack() throws IOException {
 		final Path master = resource("eiger_signal_master.h5");
-		eigerData(1, frames(0, 2));
-		eigerData(2, frames(2, 1));
-		eigerData(3, frames(3, 3));
-		final Diffraction d = DiffractionReader.read(master, ImportOptions.defaults());
-		assertFrames(d, 6);
+		final Diffraction d = readWithThreeDataFiles(master);
 		assertEquals("/entry/data/data_000001 … /entry/data/data_000003 (NeXus default: @default=entry, entry@default=data, entry/data@signal=data_000001,"
 			+ " one of the Eiger master: links to 3 data files, eiger_data_000001.h5 … eiger_data_000003.h5)", dataset(d));
 		assertEquals(new Grid(2, 4, 5), DiffractionReader.read(master, ImportOptions.defaults().withHdf5DatasetPath("/entry/data/data_000001")).grid());
