@@ -186,16 +186,8 @@ public final class Strain {
 		if (geo != null) {
 			final Map<String, Object> g = new LinkedHashMap<>();
 			g.put("beamline", request.beamline());
-			g.put("energy_kev", geo.energyKeV());
-			g.put("distance_m", geo.distanceM());
-			g.put("pixel_um", geo.pixelSizeUm());
-			g.put("inplane_deg_lab", geo.inplaneDeg());
-			g.put("outofplane_deg", geo.outOfPlaneDeg());
-			g.put("two_theta_deg", geo.twoThetaDeg());
-			g.put("rocking_axis_lab_zyx", geo.rockingAxisLab());
-			g.put("rocking_step_deg", geo.rockingStepDeg());
+			g.putAll(geo.toReport()); // the Bragg vector and its d-spacing included (Reconstruct's: the peak pixel's)
 			g.put("lab_voxel_nm", labVoxel);
-			g.put("lab_frame", "z downstream, y up, x outboard (bcdi, CXI)");
 			m.put("geometry", g);
 		}
 		m.put("support_voxels", Phaser.count(r.support()));

@@ -176,6 +176,9 @@ class StrainCommandsTest {
 		final var g = rep.getAsJsonArray("g_direction_zyx");
 		for (int k = 0; k < 3; k++) assertEquals(gHat[k], g.get(k).getAsDouble(), 1e-9);
 		assertEquals(geo.twoThetaDeg(), rep.getAsJsonObject("geometry").get("two_theta_deg").getAsDouble(), 1e-9);
+		// the Bragg vector of the geometry, which a lattice spacing can be checked against (|G| = 2π/d)
+		assertEquals(2 * Math.PI / geo.dSpacingNm(), Math.sqrt(java.util.stream.IntStream.range(0, 3)
+			.mapToDouble(k -> Math.pow(rep.getAsJsonObject("geometry").getAsJsonArray("bragg_vector_lab_zyx").get(k).getAsDouble(), 2)).sum()), 1e-9);
 	}
 
 	@Test
