@@ -1,5 +1,6 @@
 package sc.fiji.cdi.bench;
 
+import java.util.Locale;
 import java.util.SplittableRandom;
 
 import sc.fiji.cdi.data.ComplexVolume;
@@ -25,8 +26,48 @@ public final class HeldOutCrystals {
 
 	private HeldOutCrystals() {}
 
+	/**
+	 * The family's ranges, widened for stress tests of what the evaluation family itself does not reach (strong strain
+	 * that wraps the phase several times, small crystals at high oversampling, few photons); {@link #FAMILY} is the
+	 * family as described above, and draws the same crystals for every variant's seed (only the scales change).
+	 *
+	 * @param phaseScale   factor on the whole phase field (ramp, bumps, quadratic term)
+	 * @param sizeMin      smallest largest extent, fraction of the box
+	 * @param sizeMax      largest
+	 * @param log10PhotonsMin photons of a noisy pattern, from 10^min …
+	 * @param log10PhotonsMax … to 10^max
+	 */
+	public record Variant(double phaseScale, double sizeMin, double sizeMax, double log10PhotonsMin, double log10PhotonsMax) {
+		public static final Variant FAMILY = new Variant(1, 0.2, 0.45, 6, 8);
+
+		/** "phase=3,size=0.1-0.2,photons=4-5" (any subset; the rest as {@link #FAMILY}); blank = the family. */
+		public static Variant parse(final String text) {
+			Variant v = FAMILY;
+			if (text == null || text.isBlank()) return v;
+			for (final String part : text.split(",")) {
+				final String[] kv = part.split("=");
+				final String[] range = kv[1].split("-");
+				switch (kv[0].trim()) {
+					case "phase" -> v = new Variant(Double.parseDouble(kv[1]), v.sizeMin, v.sizeMax, v.log10PhotonsMin, v.log10PhotonsMax);
+					case "size" -> v = new Variant(v.phaseScale, Double.parseDouble(range[0]), Double.parseDouble(range[1]), v.log10PhotonsMin, v.log10PhotonsMax);
+					case "photons" -> v = new Variant(v.phaseScale, v.sizeMin, v.sizeMax, Double.parseDouble(range[0]), Double.parseDouble(range[1]));
+					default -> throw new IllegalArgumentException("--variant: unknown part '" + part + "'; expected phase=F, size=A-B, photons=A-B (log10)");
+				}
+			}
+			return v;
+		}
+
+		/** A tag for file names; empty for the family itself. */
+		public String tag() {
+			return equals(FAMILY) ? "" : String.format(Locale.ROOT, "-ph%.3g-s%.3g-%.3g-p%.3g-%.3g", phaseScale, sizeMin, sizeMax, log10PhotonsMin, log10PhotonsMax);
+		}
+	}
+
 	/** Crystal {@code index} of the family with this seed, on {@code grid}. */
-	public static SimulatedCrystal crystal(final Grid g, final long seed, final int index) {
+	public static SimulatedCrystal crystal(final Grid g, final long seed, final int index) { return crystal(g, seed, index, Variant.FAMILY); }
+
+	/** Crystal {@code index} of the family with this seed, on {@code grid}, with the ranges of {@code variant}. */
+	public static SimulatedCrystal crystal(final Grid g, final long seed, final int index, final Variant variant) {
 		final SplittableRandom r = new SplittableRandom(seed * 1_000_003L + index * 7919L + 17);
 		final int dim = g.rank();
 		// facets: unit normals (uniform on the sphere / circle), distances 1 ± 0.25; redraw until bounded in [-3, 3]
@@ -62,24 +103,24 @@ public final class HeldOutCrystals {
 				}
 		double extent = 0;
 		for (int q = 3 - dim; q < 3; q++) extent = Math.max(extent, hi[q] - lo[q]);
-		final double size = 0.2 + 0.25 * r.nextDouble();
+		final double size = variant.sizeMin() + (variant.sizeMax() - variant.sizeMin()) * r.nextDouble();
 		final int n = Math.min(g.nx, Math.min(g.ny, dim == 3 ? g.nz : g.nx));
 		final double scale = size * n / extent; // voxels per body unit
 		final double[] centre = { (lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2, (lo[2] + hi[2]) / 2 };
 		// phase: ramp + Gaussian bumps + quadratic term (coordinates in voxels about the box centre)
 		final double[] ramp = randomUnit(r, dim);
-		final double rampSlope = 0.06 * r.nextDouble();
+		final double rampSlope = 0.06 * r.nextDouble() * variant.phaseScale();
 		final int bumps = 1 + r.nextInt(3);
 		final double[][] bumpCentre = new double[bumps][3];
 		final double[] bumpHeight = new double[bumps], bumpWidth = new double[bumps];
 		final double half = size * n / 2;
 		for (int k = 0; k < bumps; k++) {
 			for (int q = 3 - dim; q < 3; q++) bumpCentre[k][q] = half * 0.7 * (2 * r.nextDouble() - 1);
-			bumpHeight[k] = (r.nextBoolean() ? 1 : -1) * (0.4 + 1.1 * r.nextDouble());
+			bumpHeight[k] = (r.nextBoolean() ? 1 : -1) * (0.4 + 1.1 * r.nextDouble()) * variant.phaseScale();
 			bumpWidth[k] = size * n * (0.15 + 0.2 * r.nextDouble());
 		}
 		final double[] quadAxis = randomUnit(r, dim);
-		final double quad = (0.3 + 1.7 * r.nextDouble()) / (half * half);
+		final double quad = (0.3 + 1.7 * r.nextDouble()) / (half * half) * variant.phaseScale();
 		final float[] rho = new float[2 * g.size()];
 		final boolean[] support = new boolean[g.size()];
 		final int[] dims = g.zyx();
@@ -113,7 +154,7 @@ public final class HeldOutCrystals {
 					intensity[j] = f[2 * i] * f[2 * i] + f[2 * i + 1] * f[2 * i + 1];
 				}
 		final boolean noisy = r.nextBoolean();
-		final double photons = noisy ? Math.pow(10, 6 + 2 * r.nextDouble()) : 0;
+		final double photons = noisy ? Math.pow(10, variant.log10PhotonsMin() + (variant.log10PhotonsMax() - variant.log10PhotonsMin()) * r.nextDouble()) : 0;
 		if (noisy) {
 			double sum = 0;
 			for (final float v : intensity) sum += v;

@@ -54,8 +54,12 @@ public final class HeldOutEvaluation {
 
 	private HeldOutEvaluation() {}
 
+	/** {@code --variant}: the family's ranges widened ({@link HeldOutCrystals.Variant}); the family itself by default. */
+	private static HeldOutCrystals.Variant variant = HeldOutCrystals.Variant.FAMILY;
+
 	public static void main(final String[] args) {
-		final BenchOptions o = new BenchOptions(args, java.util.Set.of("--model", "--count", "--size", "--threads", "--seed", "--refine", "--calibrate", "--phasing", "--starts", "--polish", "--sw-period", "--fine-tune", "--phasing-starts", "--phasing-cache", "--fallback", "--random-recipe"));
+		final BenchOptions o = new BenchOptions(args, java.util.Set.of("--model", "--count", "--size", "--threads", "--seed", "--refine", "--calibrate", "--phasing", "--starts", "--polish", "--sw-period", "--fine-tune", "--phasing-starts", "--phasing-cache", "--fallback", "--random-recipe", "--variant"));
+		variant = HeldOutCrystals.Variant.parse(o.text("--variant", ""));
 		final int swPeriod = o.integer("--sw-period", -1);
 		final String polishRecipe = o.text("--polish", "");
 		final String model = o.text("--model", "3d"), refine = o.text("--refine", NnRefine.DEFAULT_REFINEMENT);
@@ -91,7 +95,7 @@ public final class HeldOutEvaluation {
 			final double[] phChi2 = new double[count], phSec = new double[count];
 			final boolean[] phOk = new boolean[count];
 			for (int k = 0; k < count; k++) {
-				final SimulatedCrystal c = HeldOutCrystals.crystal(g, seed, k);
+				final SimulatedCrystal c = HeldOutCrystals.crystal(g, seed, k, variant);
 				final Diffraction d = c.diffraction();
 				final Prediction pr;
 				try {
@@ -196,7 +200,7 @@ public final class HeldOutEvaluation {
 	 */
 	private static void startsCompared(final Predictor p, final Grid g, final long seed, final int count, final int[] starts, final String[] refinements, final int m, final int threads, final String cacheDir, final String fallback, final String randomRecipe) {
 		// phasing's results per crystal (chi2, correlation, seconds), reused across runs that compare refinements
-		final java.nio.file.Path cache = cacheDir.isBlank() ? null : java.nio.file.Path.of(cacheDir, String.format(Locale.ROOT, "phasing-%s-%d-seed%d-m%d.tsv", g.is2D() ? "2d" : "3d", g.nx, seed, m));
+		final java.nio.file.Path cache = cacheDir.isBlank() ? null : java.nio.file.Path.of(cacheDir, String.format(Locale.ROOT, "phasing-%s-%d-seed%d-m%d%s.tsv", g.is2D() ? "2d" : "3d", g.nx, seed, m, variant.tag()));
 		final java.util.Map<Integer, double[]> cached = new java.util.HashMap<>();
 		if (cache != null && java.nio.file.Files.exists(cache)) {
 			try {
@@ -220,7 +224,7 @@ public final class HeldOutEvaluation {
 		final int[] nnOk = new int[nk], notWorse = new int[nk], networkBest = new int[nk];
 		int phOk = 0;
 		for (int c = 0; c < count; c++) {
-			final SimulatedCrystal x = HeldOutCrystals.crystal(g, seed, c);
+			final SimulatedCrystal x = HeldOutCrystals.crystal(g, seed, c, variant);
 			final Diffraction d = x.diffraction();
 			long t0 = System.nanoTime();
 			final double phSec, phCorr;
@@ -296,7 +300,7 @@ public final class HeldOutEvaluation {
 		int kept = 0;
 		System.out.printf(Locale.ROOT, "Model %s; %d held-out crystals (seed %d) on %s; the network alone, then tuned %d steps on each pattern%n", model, count, seed, g, steps);
 		for (int k = 0; k < count; k++) {
-			final SimulatedCrystal c = recipe == null ? HeldOutCrystals.crystal(g, seed, k) : recipe.crystal(g, 777_777L, k);
+			final SimulatedCrystal c = recipe == null ? HeldOutCrystals.crystal(g, seed, k, variant) : recipe.crystal(g, 777_777L, k);
 			final Diffraction d = c.diffraction();
 			try (Predictor p = Predictor.load(model, "cpu")) {
 				final long t0 = System.nanoTime();
