@@ -357,8 +357,8 @@ public final class DiffractionReader {
 		requireContentOfExtension(file, ext, what);
 		return switch (ext) {
 			case "tif", "tiff" -> TiffReader.readRaw(file);
-			case "npy" -> NpyIO.readRaw(file);
-			case "npz" -> NpyIO.readNpz(file, null);
+			case "npy" -> NpyIO.readRaw(file, true);
+			case "npz" -> NpyIO.readNpz(file, null, true);
 			case "edf" -> EdfReader.readRaw(file);
 			case "h5", "hdf5", "hdf", "cxi", "nxs", "nx", "nx5" -> Hdf5Reader.readRaw(file, hdf5Dataset, true);
 			default -> throw new CdiException(what + " " + file + " has an unknown extension '" + ext + "'; expected a .tif/.tiff, .npy, .npz, .edf or HDF5 (dataset '" + hdf5Dataset + "') file (" + meaning + ").");

@@ -191,6 +191,8 @@ class BadInputCorpusTest {
 		final ByteBuffer infNpy = ByteBuffer.wrap(floats(64, 1)).order(ByteOrder.LITTLE_ENDIAN);
 		infNpy.putFloat(20, Float.NEGATIVE_INFINITY);
 		add("NPY with -Inf", write("neg_inf.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (8, 8), }", infNpy.array())), "neg_inf.npy");
+		add("NPY with more data than its header's shape (edited by hand)", write("npy_longer.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (4, 16, 15), }", floats(1024, 1))),
+			"npy_longer.npy has 256 bytes more than its header declares");
 		add("NPY header only", write("npy_header_only.npy", Arrays.copyOf(npy("{'descr': '<f4', 'fortran_order': False, 'shape': (8, 8), }", floats(64, 1)), 10)), "npy_header_only.npy");
 		final String edfHdr = "HeaderID = EH:000001:000000:000000 ;\nByteOrder = LowByteFirst ;\nDataType = FloatValue ;\nDim_1 = 8 ;\nDim_2 = 8 ;\nSize = 256 ;\n";
 		final byte[] frame = Fixtures.edf(edfHdr, floats(64, 1));
