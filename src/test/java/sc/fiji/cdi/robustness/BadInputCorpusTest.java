@@ -253,6 +253,18 @@ class BadInputCorpusTest {
 		folder("output_dir is a file", good, "", "i_am_a_file.txt", Main.FAILED, aFile);
 		folder("output_dir under a file", good, "", "i_am_a_file.txt", Main.FAILED, aFile.resolve("sub"));
 		folder("output_dir cannot be created (/proc)", good, "", "/proc/cdi-results", Main.FAILED, Path.of("/proc/cdi-results"));
+		// a rerun into the folder of the earlier results, given one of them: the run would replace its own input
+		final Path rerun = Files.createDirectories(dir.resolve("rerun_same_folder"));
+		TiffWriter.write(rerun.resolve("scan.tif"), volume(new Grid(8, 16, 16), 1));
+		final float[] box = new float[8 * 16 * 16];
+		for (int z = 2; z < 6; z++) for (int y = 4; y < 12; y++) for (int x = 4; x < 12; x++) box[(z * 16 + y) * 16 + x] = 1;
+		TiffWriter.write(rerun.resolve("scan_support.tif"), new RealVolume(new Grid(8, 16, 16), box));
+		folder("support_file is the support the run writes (a previous run's, same output_dir)", rerun.resolve("scan.tif"),
+			",support_file=\"" + rerun.resolve("scan_support.tif") + "\"", "Parameter 'support_file': " + rerun.resolve("scan_support.tif") + " is a file of the result 'scan'",
+			Main.FAILED, rerun);
+		TiffWriter.write(rerun.resolve("scan_amplitude.tif"), volume(Grid.of2D(16, 16), 0));
+		folder("mask_file is a file the run writes", rerun.resolve("scan.tif"), ",mask_file=\"" + rerun.resolve("scan_amplitude.tif") + "\"",
+			"would be replaced by this run's scan_amplitude.tif", Main.FAILED, rerun);
 		final Path hiddenCut = cut(".hidden_scan.tif", floats5, 0.5);
 		add("truncated hidden file", hiddenCut, ".hidden_scan.tif");
 		final Path fifo = dir.resolve("pipe_scan.npy");
