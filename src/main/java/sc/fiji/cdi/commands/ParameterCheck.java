@@ -295,6 +295,10 @@ public final class ParameterCheck {
 				case "phase_sign" -> {
 					if (d != 1 && d != -1) throw new BadParameter("Parameter '" + key + "'" + what + ": " + format(n) + " is not a sign; expected 1 or -1.");
 				}
+				// Strain: min = "0" lets the dialog's field start empty, but no crystal has a = 0 (it failed later, exit 1, without the key)
+				case "lattice_constant" -> {
+					if (d <= 0) throw new BadParameter("Parameter '" + key + "'" + what + ": " + format(n) + " is out of range; expected a lattice constant above 0 nm (e.g. 0.40782 for Au).");
+				}
 				default -> { /* range only */ }
 			}
 		}

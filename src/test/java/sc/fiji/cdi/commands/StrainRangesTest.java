@@ -31,7 +31,7 @@ class StrainRangesTest {
 		for (final String[] c : new String[][] { { "Strain", "hkl=\"1,1\"", "Parameter 'hkl'", "has 2 values" }, { "Strain", "hkl=\"a,b,c\"", "Parameter 'hkl'", "three integers" },
 			{ "Strain", "g_direction=\"0,1\"", "Parameter 'g_direction'", "three components" }, { "Strain", "g_direction=\"0,0,0\"", "Parameter 'g_direction'", "non-zero" },
 			{ "Strain", "voxel_size=\"10nm\"", "Parameter 'voxel_size'", "one size or z,y,x" }, { "Strain", "voxel_size=\"1,5\"", "Parameter 'voxel_size'", "has 2 values" },
-			{ "Strain", "phase_sign=0", "Parameter 'phase_sign'", "expected 1 or -1" }, { "Export", "voxel_size=\"-10\",output=\"/nonexistent/x.vti\"", "Parameter 'voxel_size'", "positive" },
+			{ "Strain", "phase_sign=0", "Parameter 'phase_sign'", "expected 1 or -1" }, { "Strain", "lattice_constant=0", "Parameter 'lattice_constant'", "above 0 nm" }, { "Export", "voxel_size=\"-10\",output=\"/nonexistent/x.vti\"", "Parameter 'voxel_size'", "positive" },
 			{ "Reconstruct", "psf=\"gauss,1\"", "Parameter 'psf'", "psf='gauss,1' is not known" }, { "Reconstruct", "roi=\"1,2,3\"", "Parameter 'roi'", "four whole numbers" },
 			{ "Import Diffraction", "roi=\"0,64,0,-64\"", "Parameter 'roi'", "sizeY=-64" } }) {
 			final String input = c[0].equals("Strain") || c[0].equals("Export") ? "amplitude_file=\"/nonexistent.tif\"," : "input=\"/nonexistent.tif\",";

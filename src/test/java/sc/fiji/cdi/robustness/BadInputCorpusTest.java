@@ -167,6 +167,14 @@ class BadInputCorpusTest {
 		add("TIFF first page directory beyond the end", write("ifd_beyond_end.tif", farIfd), "ifd_beyond_end.tif");
 		add("zero-length .TIF (upper case)", write("EMPTY.TIF", new byte[0]), "EMPTY.TIF");
 		add("PNG bytes named .tif", write("png_named.tif", new byte[] { (byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10, 0, 0, 0, 13 }), "png_named.tif");
+		final ij.process.ByteProcessor indexed = new ij.process.ByteProcessor(16, 16);
+		for (int i = 0; i < 256; i++) indexed.set(i, 1 + i % 200);
+		final byte[] red = new byte[256], gr = new byte[256], bl = new byte[256];
+		for (int i = 0; i < 256; i++) { red[i] = (byte) i; gr[i] = (byte) (255 - i); bl[i] = (byte) (7 * i); }
+		indexed.setLut(new ij.process.LUT(red, gr, bl));
+		final Path palette = dir.resolve("palette_colour.tif");
+		new FileSaver(new ImagePlus("palette", indexed)).saveAsTiff(palette.toString());
+		add("indexed-colour (palette) TIFF, read as its indices before", palette, "palette_colour.tif is an indexed-colour (palette) TIFF");
 		final float[] inf = volume(new Grid(4, 8, 8), 1).data.clone();
 		inf[3] = Float.POSITIVE_INFINITY;
 		final Path infTif = dir.resolve("inf.tif");
