@@ -13,11 +13,16 @@ class StrainRangesTest {
 	@Test
 	void absurdGeometryIsRefusedNamingTheKey() {
 		for (final String[] c : new String[][] { { "energy_kev=1e9", "energy_kev" }, { "two_theta_deg=400", "two_theta_deg" }, { "distance_m=1000", "distance_m" },
-			{ "inplane_deg=-200", "inplane_deg" } }) {
+			{ "inplane_deg=-200", "inplane_deg" }, { "energy_kev=0", "energy_kev" }, { "distance_m=0", "distance_m" }, { "pixel_um=0", "pixel_um" },
+			{ "rocking_step_deg=0", "rocking_step_deg" } }) {
 			final HeadlessRun r = HeadlessRun.of("--headless", "--run", "Strain", "amplitude_file=\"/nonexistent.tif\",geometry=\"ID01\"," + c[0]);
 			assertEquals(2, r.code, r.err);
 			assertTrue(r.err.contains("Parameter '" + c[1] + "'") && r.err.contains("out of range"), r.err);
 		}
+		// without a geometry these keys are not used: 0 is no error there
+		final HeadlessRun none = HeadlessRun.of("--headless", "--run", "Strain", "amplitude_file=\"/nonexistent.tif\",energy_kev=0,rocking_step_deg=0");
+		assertEquals(1, none.code, none.err);
+		assertTrue(none.err.contains("nonexistent.tif"), none.err);
 	}
 
 	/**
