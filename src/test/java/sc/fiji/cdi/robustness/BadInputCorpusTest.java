@@ -273,6 +273,9 @@ class BadInputCorpusTest {
 		TiffWriter.write(rerun.resolve("scan_amplitude.tif"), volume(Grid.of2D(16, 16), 0));
 		folder("mask_file is a file the run writes", rerun.resolve("scan.tif"), ",mask_file=\"" + rerun.resolve("scan_amplitude.tif") + "\"",
 			"would be replaced by this run's scan_amplitude.tif", Main.FAILED, rerun);
+		// a reconstruction's amplitude given as the pattern: its result set's manifest lists it
+		CASES.add(new Case("a reconstruction's amplitude (listed in its manifest) as input", resultSetAmplitude(), "", ImportOptions.defaults(), false,
+			"is not a diffraction pattern: it is a result the plugin wrote (listed in scan_manifest.json", Main.FAILED, null));
 		final Path hiddenCut = cut(".hidden_scan.tif", floats5, 0.5);
 		add("truncated hidden file", hiddenCut, ".hidden_scan.tif");
 		final Path fifo = dir.resolve("pipe_scan.npy");
@@ -308,6 +311,37 @@ class BadInputCorpusTest {
 		param("NaN as a number", good, ",hio_beta=NaN", "NaN");
 		CASES.add(new Case("parameter: size=4096 (2^30-voxel limit)", good, ",size=\"4096\"", ImportOptions.defaults(), false, "2^30", Main.FAILED, null));
 		CASES.add(new Case("parameter: output_dir missing", good, "", ImportOptions.defaults(), false, "'output_dir' is missing", Main.BAD_COMMAND_LINE, NO_OUTPUT));
+	}
+
+	/** {@code result_set/scan_amplitude.tif}, committed with its manifest as Reconstruct writes it. */
+	private static Path resultSetAmplitude() throws IOException {
+		final Path res = Files.createDirectories(dir.resolve("result_set"));
+		try (sc.fiji.cdi.util.AtomicOutput.ResultSet set = sc.fiji.cdi.util.AtomicOutput.ResultSet.open(res, "scan")) {
+			TiffWriter.write(set.file("scan_amplitude.tif"), volume(new Grid(8, 16, 16), 1));
+			set.commit();
+		}
+		return res.resolve("scan_amplitude.tif");
+	}
+
+	/**
+	 * Import Diffraction and Predict refuse a reconstruction's amplitude as Reconstruct does; the same file outside its
+	 * result set (raw amplitude data may be named x_amplitude.tif) is read.
+	 */
+	@Test
+	void aResultOfThePluginIsNoPatternButTheSameNameElsewhereIs() throws Exception {
+		final Path amp = dir.resolve("result_set").resolve("scan_amplitude.tif");
+		for (final String command : new String[] { "Import Diffraction", "Predict (NN)" }) {
+			final Path out = dir.resolve("outputs").resolve("own_result_" + command.charAt(0));
+			final HeadlessRun r = HeadlessRun.of("--headless", "--run", command, "input=\"" + amp + "\",output_dir=\"" + out + "\"");
+			assertEquals(Main.FAILED, r.code, command + ": " + r.err);
+			assertTrue(r.err.contains("Parameter 'input': " + amp + " is not a diffraction pattern") && r.err.contains("scan_manifest.json"), command + ": " + r.err);
+			SignalTest.assertNoStackTrace(r.err);
+			assertEquals(null, listing(out), command + ": no output folder");
+		}
+		final Path elsewhere = Files.createDirectories(dir.resolve("outputs").resolve("raw_amplitude"));
+		final Path copy = Files.copy(amp, elsewhere.resolve("scan_amplitude.tif"));
+		final HeadlessRun ok = HeadlessRun.of("--headless", "--run", "Import Diffraction", "input=\"" + copy + "\",quantity=\"amplitude\",output_dir=\"" + elsewhere.resolve("out") + "\"");
+		assertEquals(Main.OK, ok.code, ok.err);
 	}
 
 	/** Marks a case run without output_dir. */
