@@ -248,6 +248,10 @@ class BadInputCorpusTest {
 		Files.write(darkCut, Arrays.copyOf(Files.readAllBytes(dangling.resolve("f_001.tif")), 100));
 		CASES.add(new Case("truncated dark field", frames("frames_for_dark", 2), ",dark_field=\"" + darkCut + "\"",
 			new ImportOptions(sc.fiji.cdi.data.Quantity.INTENSITY, ImportOptions.DEFAULT_HDF5_DATASET, darkCut, null, null), true, "dark_cut.tif"));
+		final Path selfFlat = frames("frames_for_self_flat", 1).resolve("f_001.tif");
+		CASES.add(new Case("white field is the input itself", selfFlat, ",white_field=\"" + selfFlat + "\"",
+			new ImportOptions(sc.fiji.cdi.data.Quantity.INTENSITY, ImportOptions.DEFAULT_HDF5_DATASET, null, selfFlat, null), true,
+			"Parameter 'white_field': " + selfFlat + " is the input itself"));
 		final Path maskDir = Files.createDirectories(dir.resolve("mask_is_a_folder.tif"));
 		CASES.add(new Case("mask file is a folder", good, ",mask_file=\"" + maskDir + "\"",
 			new ImportOptions(sc.fiji.cdi.data.Quantity.INTENSITY, ImportOptions.DEFAULT_HDF5_DATASET, null, null, maskDir), true, "mask_is_a_folder.tif"));
@@ -579,6 +583,7 @@ class BadInputCorpusTest {
 			in.put("input", c.input().toFile());
 			if (c.importOptions().maskPath() != null) in.put("mask_file", c.importOptions().maskPath().toFile());
 			if (c.importOptions().darkField() != null) in.put("dark_field", c.importOptions().darkField().toFile());
+			if (c.importOptions().whiteField() != null) in.put("white_field", c.importOptions().whiteField().toFile());
 			final CommandModule m = commands.run(ImportDiffractionCommand.class, true, in).get();
 			final String failure = ((CdiCommand) m.getCommand()).failure();
 			assertNotNull(failure, c.name() + ": import succeeded");
