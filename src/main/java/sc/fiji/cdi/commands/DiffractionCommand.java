@@ -115,7 +115,7 @@ public abstract class DiffractionCommand extends CdiCommand {
 		if (given(input) && given(frame_folder))
 			throw new CdiException("input=" + input + " and frame_folder=" + frame_folder + " are both given: expected one source only "
 				+ "(input=<file> or input=<folder>, or frame_folder=<folder>).");
-		final Path file = Inputs.optional(input, "input");
+		final Path file = Inputs.notOwnResult(Inputs.optional(input, "input"), "input");
 		final Path folder = file != null ? null : Inputs.optional(frame_folder, "frame_folder");
 		final Path p = file != null ? file : folder;
 		if (p != null) return new Source(p, Inputs.baseName(p), p.toAbsolutePath().toString());

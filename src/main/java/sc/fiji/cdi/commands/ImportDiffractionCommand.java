@@ -74,7 +74,7 @@ public class ImportDiffractionCommand extends CdiCommand {
 
 	@Override
 	protected void execute() {
-		final Path in = Inputs.existing(input, "input");
+		final Path in = Inputs.notOwnResult(Inputs.existing(input, "input"), "input");
 		final Path out = output_dir == null || output_dir.getPath().isBlank() ? null : output_dir.toPath();
 		if (out != null) {
 			Inputs.checkOutsideInput(out, in);

@@ -23,6 +23,7 @@ import sc.fiji.cdi.io.DiffractionReader;
 import sc.fiji.cdi.io.ImportOptions;
 import sc.fiji.cdi.io.Validation;
 import sc.fiji.cdi.pipeline.ResultWriter;
+import sc.fiji.cdi.util.AtomicOutput;
 import sc.fiji.cdi.util.CdiException;
 import sc.fiji.cdi.workflow.Import;
 import sc.fiji.cdi.workflow.Predict;
@@ -268,12 +269,41 @@ final class Inputs {
 	}
 
 	/**
+	 * Refuses, as diffraction data, a file that is one of the plugin's own results ({@link #isOwnOutput}: an object, a
+	 * support, a mask) — proven by the manifest of a result set beside it that lists it, so that raw data which merely
+	 * has such a name ({@code x_amplitude.tif} of quantity=amplitude) is still read. Reconstruct phased a
+	 * reconstruction's {@code _amplitude.tif} as if it were measured counts, and Import Diffraction imported it.
+	 *
+	 * @return {@code file}
+	 */
+	static Path notOwnResult(final Path file, final String key) {
+		if (file == null || !Files.isRegularFile(file) || !isOwnOutput(file)) return file;
+		final Path dir = file.toAbsolutePath().normalize().getParent();
+		final String n = file.getFileName().toString();
+		try (var s = Files.list(dir)) {
+			for (final Path m : (Iterable<Path>) s::iterator) {
+				final String mn = m.getFileName().toString();
+				if (!mn.endsWith(AtomicOutput.MANIFEST_SUFFIX)) continue;
+				final String set = mn.substring(0, mn.length() - AtomicOutput.MANIFEST_SUFFIX.length());
+				if (AtomicOutput.belongsTo(dir, set, n))
+					throw new CdiException("Parameter '" + key + "': " + file + " is not a diffraction pattern: it is a result the plugin wrote (listed in " + mn
+						+ " with the result '" + set + "': a reconstructed object, support or mask); expected the measured diffraction data, e.g. the input that result was made from"
+						+ " (its 'input' in " + mn + ").");
+			}
+		} catch (final IOException | RuntimeException e) {
+			if (e instanceof CdiException c) throw c;
+			// the folder cannot be listed: nothing proves it is a result
+		}
+		return file;
+	}
+
+	/**
 	 * A file, or every pattern file in a folder (sorted by name; a folder of detector frames is imported with Import
 	 * Diffraction first). The plugin's own outputs in the folder are skipped (a rerun with output_dir = the input
 	 * folder would read its predictions back as patterns) and {@code note} told how many.
 	 */
 	static List<Path> patternFiles(final Path in, final java.util.function.Consumer<String> note) {
-		if (!Files.isDirectory(in)) return List.of(in);
+		if (!Files.isDirectory(in)) return List.of(notOwnResult(in, "input"));
 		try (var s = Files.list(in)) {
 			final List<Path> candidates = s.filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).matches(".*\\.(tif|tiff|npy|npz|h5|hdf5|cxi|nxs|edf)$")).sorted().toList();
 			final List<Path> files = candidates.stream().filter(p -> !isOwnOutput(p)).toList();

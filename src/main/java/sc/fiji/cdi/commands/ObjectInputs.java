@@ -53,8 +53,10 @@ final class ObjectInputs {
 			if (fn.lastIndexOf(AMPLITUDE_SUFFIX) > 0) // a Reconstruct result set: only a complete one is used
 				sc.fiji.cdi.util.AtomicOutput.checkComplete(a.toAbsolutePath().getParent(), fn.substring(0, fn.lastIndexOf(AMPLITUDE_SUFFIX)), a);
 			Path p = given(phaseFile) ? Inputs.existing(phaseFile, "phase_file") : sibling(a, "_phase");
-			if (p == null) throw new CdiException("Parameter 'phase_file' is missing and no " + name + "_phase.tif was found next to " + a
-				+ ": give the phase image (radians) of the reconstruction.");
+			if (p == null) throw new CdiException("Parameter 'phase_file' is missing and " + (fn.lastIndexOf(AMPLITUDE_SUFFIX) < 0
+				// a file not named <name>_amplitude.tif: no phase file is looked for ("no x_phase.tif was found" was said with x_phase.tif there)
+				? "amplitude_file " + a + " is not named <name>" + AMPLITUDE_SUFFIX + ".tif as Reconstruct writes it, so no phase file is looked for next to it"
+				: "no " + name + "_phase.tif was found next to " + a) + ": give the phase image (radians) of the reconstruction as phase_file=.");
 			Path s = given(supportFile) ? Inputs.existing(supportFile, "support_file") : sibling(a, "_support");
 			amp = read(a, "amplitude_file");
 			ph = read(p, "phase_file");

@@ -215,6 +215,16 @@ public final class ParameterCheck {
 	 * AutoPhaseNN needs 2 levels (Architecture refuses the same, later and without the keys).
 	 */
 	static void checkTogether(final java.util.function.Function<String, Object> value) {
+		// Strain with a beamline geometry: min = "0" lets a dialog field be 0, but the geometry cannot use it (it failed
+		// after reading the files, exit 1, as "The energy (keV) must be a positive number" without the key)
+		final Object geometry = value.apply("geometry");
+		if (geometry instanceof String g && (g.trim().equalsIgnoreCase("34-ID-C") || g.trim().equalsIgnoreCase("ID01"))) {
+			for (final String key : new String[] { "energy_kev", "distance_m", "pixel_um", "rocking_step_deg" }) {
+				if (!(value.apply(key) instanceof Number n) || n.doubleValue() != 0 && (n.doubleValue() > 0 || key.equals("rocking_step_deg"))) continue;
+				throw new BadParameter("Parameter '" + key + "': " + format(n) + " is out of range for geometry=" + g.trim() + "; expected " + (key.equals("rocking_step_deg")
+					? "a non-zero step in degrees per frame (e.g. 0.01)" : "a value above 0") + ".");
+			}
+		}
 		if (value.apply("input_size") instanceof Number size && value.apply("depth") instanceof Number depth) {
 			final long n = size.longValue(), d = depth.longValue();
 			if (n >= 8 && Long.bitCount(n) == 1) {
@@ -294,6 +304,10 @@ public final class ParameterCheck {
 				// Strain: StrainParameters refuses 0 too, later and as a failed run
 				case "phase_sign" -> {
 					if (d != 1 && d != -1) throw new BadParameter("Parameter '" + key + "'" + what + ": " + format(n) + " is not a sign; expected 1 or -1.");
+				}
+				// Strain: min = "0" lets the dialog's field start empty, but no crystal has a = 0 (it failed later, exit 1, without the key)
+				case "lattice_constant" -> {
+					if (d <= 0) throw new BadParameter("Parameter '" + key + "'" + what + ": " + format(n) + " is out of range; expected a lattice constant above 0 nm (e.g. 0.40782 for Au).");
 				}
 				default -> { /* range only */ }
 			}

@@ -42,7 +42,7 @@ public class StrainCommand extends StrainParametersCommand {
 		final ObjectInputs.Loaded in = loadReconstruction();
 		final Path out = output_dir == null || output_dir.getPath().isBlank() ? null : output_dir.toPath();
 		final String source = inputIdentity();
-		Strain.checkOutput(out, in.name(), source);
+		Strain.checkOutput(out, in.name(), source, ObjectInputs.files(amplitude_file, phase_file, support_file));
 		final BraggGeometry geo = geometry();
 		final Map<String, Object> inputs = new LinkedHashMap<>();
 		if (ObjectInputs.given(amplitude_file)) inputs.put("amplitude_file", amplitude_file.getAbsolutePath());

@@ -70,10 +70,28 @@ public final class DiffractionReader {
 		return correct(raw, "open image", name, name, "The " + name, o, null);
 	}
 
+	/**
+	 * Refuses a dark or white field that is the input file itself (a slip in a macro's keys): the data were "corrected"
+	 * by themselves, a flat field of the pattern making it nearly constant, and the run went on.
+	 */
+	private static void requireNotTheInput(final Path field, final String key, final String what, final Path input) {
+		if (field == null) return;
+		boolean same;
+		try {
+			same = Files.exists(field) && Files.isSameFile(field, input);
+		} catch (final java.io.IOException | SecurityException e) {
+			same = false;
+		}
+		if (same)
+			throw new CdiException("Parameter '" + key + "': " + field + " is the input itself; expected a separate " + what + "-field frame of the detector (or no " + key + "=).");
+	}
+
 	public static Diffraction read(final Path path, final ImportOptions options) {
 		if (path == null) throw new CdiException("No input file given; expected a TIFF, HDF5/CXI, NPY/NPZ or EDF file or a folder of TIFF frames.");
 		final ImportOptions o = options == null ? ImportOptions.defaults() : options;
 		if (!Files.exists(path)) throw new CdiException("File " + path + " does not exist.");
+		requireNotTheInput(o.darkField(), "dark_field", "dark", path);
+		requireNotTheInput(o.whiteField(), "white_field", "white (flat)", path);
 		if (Files.isDirectory(path)) {
 			requireNoDataset(o.hdf5DatasetPath(), path, "a folder of TIFF frames");
 			final Set<Path> exclude = new HashSet<>();
@@ -357,8 +375,8 @@ public final class DiffractionReader {
 		requireContentOfExtension(file, ext, what);
 		return switch (ext) {
 			case "tif", "tiff" -> TiffReader.readRaw(file);
-			case "npy" -> NpyIO.readRaw(file);
-			case "npz" -> NpyIO.readNpz(file, null);
+			case "npy" -> NpyIO.readRaw(file, true);
+			case "npz" -> NpyIO.readNpz(file, null, true);
 			case "edf" -> EdfReader.readRaw(file);
 			case "h5", "hdf5", "hdf", "cxi", "nxs", "nx", "nx5" -> Hdf5Reader.readRaw(file, hdf5Dataset, true);
 			default -> throw new CdiException(what + " " + file + " has an unknown extension '" + ext + "'; expected a .tif/.tiff, .npy, .npz, .edf or HDF5 (dataset '" + hdf5Dataset + "') file (" + meaning + ").");

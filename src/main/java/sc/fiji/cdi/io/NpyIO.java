@@ -40,10 +40,16 @@ public final class NpyIO {
 		return new RealVolume(a.grid(), a.data());
 	}
 
-	static RawArray readRaw(final Path file) { return readRaw(file, file); }
+	static RawArray readRaw(final Path file) { return readRaw(file, file, false); }
+
+	/**
+	 * Reads a mask or support ({@code binary}: numpy bool, {@code |b1}, is read as 0/1, as numpy writes a boolean
+	 * mask) or data (bool refused: not counts).
+	 */
+	static RawArray readRaw(final Path file, final boolean binary) { return readRaw(file, file, binary); }
 
 	/** Reads {@code source}, naming it {@code file} in messages (an array of an .npz, extracted to a temporary file). */
-	private static RawArray readRaw(final Path source, final Path file) {
+	private static RawArray readRaw(final Path source, final Path file, final boolean binary) {
 		try (FileChannel ch = FileChannel.open(source, StandardOpenOption.READ)) {
 			final long length = ch.size();
 			final ByteBuffer head = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
@@ -76,12 +82,16 @@ public final class NpyIO {
 				case '=' -> ByteOrder.nativeOrder();
 				default -> throw new CdiException("File " + file + " has an unsupported .npy element type '" + descr + "'; expected e.g. '<f4', '<f8', '<u2', '<i4'.");
 			};
-			final ElementType type = elementType(descr.substring(1), file);
+			final ElementType type = binary && "b1".equals(descr.substring(1)) ? ElementType.UINT8 : elementType(descr.substring(1), file);
 			final Grid grid = Validation.grid(shape, file, "The array");
 			final long needed = (long) grid.size() * type.bytes;
 			if (dataStart + needed > length)
 				throw new CdiException("File " + file + " is truncated: its header declares shape (" + shapeText.trim() + ") of '" + descr + "' (" + needed + " bytes of data) but only "
 						+ (length - dataStart) + " bytes follow the header.");
+			if (dataStart + needed < length) // numpy writes exactly the data; more means the header's shape or dtype was changed
+				throw new CdiException("File " + file + " has " + (length - dataStart - needed) + " bytes more than its header declares: shape (" + shapeText.trim() + ") of '" + descr
+						+ "' is " + needed + " bytes of data but " + (length - dataStart) + " bytes follow the header; expected exactly the declared data (a header edited by hand"
+						+ " or two files joined: the shape or dtype would be wrong). Save the array again with numpy.save.");
 			float[] data = type.read(ch, dataStart, grid.size(), order, file);
 			if (fortran) data = fortranToC(data, shape);
 			return new RawArray(grid, data, descr + (fortran ? " (Fortran order)" : ""), shape);
@@ -98,7 +108,10 @@ public final class NpyIO {
 	 * name the archive lacks, are refused listing the arrays. Read as an {@code .npy} file, named
 	 * {@code archive.npz[array.npy]} in messages ({@link #member}).
 	 */
-	static RawArray readNpz(final Path file, final String name) {
+	static RawArray readNpz(final Path file, final String name) { return readNpz(file, name, false); }
+
+	/** {@link #readNpz(Path, String)} of a mask or support ({@code binary}: numpy bool read as 0/1). */
+	static RawArray readNpz(final Path file, final String name, final boolean binary) {
 		try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(file.toFile())) {
 			final java.util.List<java.util.zip.ZipEntry> arrays = new java.util.ArrayList<>();
 			zip.stream().filter(e -> !e.isDirectory() && e.getName().endsWith(".npy")).forEach(arrays::add);
@@ -119,7 +132,7 @@ public final class NpyIO {
 					Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
 				}
 				final String shown = entry.getName();
-				final RawArray a = readRaw(tmp, member(file, shown));
+				final RawArray a = readRaw(tmp, member(file, shown), binary);
 				return a.withDataset(shown.substring(0, shown.length() - 4));
 			} finally {
 				Files.deleteIfExists(tmp);

@@ -79,6 +79,11 @@ final class TiffReader {
 			}
 			if (fi.samplesPerPixel > 1)
 				throw new CdiException("File " + file + " has " + fi.samplesPerPixel + " samples per pixel (colour or complex data); expected one grey value per pixel.");
+			// ImageJ opens an 8-bit palette image as grey levels with a colour LUT (type GRAY8): its values, indices into
+			// the palette, were read as counts. A grey ramp palette (index i = grey i) is a grey image and is read
+			if (fi.fileType == FileInfo.COLOR8 && !greyRamp(fi))
+				throw new CdiException("File " + file + " is an indexed-colour (palette) TIFF: its values are indices into a colour table, not counts; expected a grey-level 8-, 16- or 32-bit "
+					+ "detector image with one value per pixel (a figure or screenshot is not the data: export the detector frames themselves).");
 			final long pages = info.length > 1 ? info.length : Math.max(1, fi.nImages);
 			Validation.grid(pages == 1 ? new long[] { fi.height, fi.width } : new long[] { pages, fi.height, fi.width }, file, "The TIFF image");
 			checkLength(file, info);
@@ -120,6 +125,14 @@ final class TiffReader {
 		} catch (final RuntimeException | IOException e) {
 			throw Validation.corrupt(file, "TIFF", e);
 		}
+	}
+
+	/** Whether an indexed-colour page's palette maps every index i to the grey level i (then it is a grey image). */
+	private static boolean greyRamp(final FileInfo fi) {
+		if (fi.reds == null || fi.greens == null || fi.blues == null) return true; // no palette read: nothing to map
+		for (int i = 0; i < fi.lutSize; i++)
+			if ((fi.reds[i] & 0xff) != i || (fi.greens[i] & 0xff) != i || (fi.blues[i] & 0xff) != i) return false;
+		return true;
 	}
 
 	private static final java.util.regex.Pattern TIFFFILE_SHAPE = java.util.regex.Pattern.compile("^\\s*\\{\\s*\"shape\"\\s*:\\s*\\[([\\d,\\s]*)\\]");

@@ -40,6 +40,11 @@ public final class ResultWriter {
 
 	private ResultWriter() {}
 
+	/** The files a reconstruction named {@code name} writes ({@link #OUTPUT_SUFFIXES}). */
+	public static List<String> fileNames(final String name) {
+		return OUTPUT_SUFFIXES.stream().map(x -> name + x).toList();
+	}
+
 	/**
 	 * Checks early (before hours of work) that the folder can be created and written. Leaves no folder behind: a run
 	 * that goes on reserves its result with {@link #open}.
@@ -108,6 +113,40 @@ public final class ResultWriter {
 			throw new CdiException("Parameter '" + outKey + "': " + out + (same ? " is the same file as" : " would replace the folder holding") + " '" + e.getKey() + "' " + in
 				+ "; expected an output that is not an input (writing it would destroy the data the result is made from). Choose another output name.");
 		}
+	}
+
+	/**
+	 * Refuses, before anything is written, an input file that committing the result set {@code setName} in {@code dir} would replace: one of the files
+	 * the run writes ({@code fileNames}, in the set's folder; links resolved, hard links too), or a file of the earlier
+	 * set of that name, which a rerun replaces as a whole ({@link AtomicOutput#belongsTo}). A previous run's
+	 * {@code scan_support.tif} given as {@code support_file} to a rerun into the same folder was overwritten.
+	 *
+	 * @param dir       the output folder
+	 * @param setName   the result set's name (its manifest: {@code <setName>_manifest.json})
+	 * @param fileNames the names of the files the run writes (its manifest included)
+	 * @param inputs    the input files by parameter ("support_file"); null values are skipped
+	 */
+	public static void checkNotReplaced(final Path dir, final String setName, final List<String> fileNames, final Map<String, Path> inputs) {
+		if (dir == null) return;
+		for (final Map.Entry<String, Path> e : inputs.entrySet()) {
+			final Path in = e.getValue();
+			if (in == null || !Files.isRegularFile(in)) continue;
+			String replacedBy = null;
+			for (final String f : fileNames) if (sameFile(dir.resolve(f), in)) replacedBy = "this run's " + f;
+			final Path r = real(in);
+			if (replacedBy == null && real(dir).equals(r.getParent()) && AtomicOutput.belongsTo(dir, setName, r.getFileName().toString()))
+				replacedBy = "this run, which replaces the earlier result '" + setName + "' there as a whole";
+			if (replacedBy != null)
+				throw new CdiException("Parameter '" + e.getKey() + "': " + in + " is a file of the result '" + setName + "' in the output folder " + dir + " and would be replaced by "
+					+ replacedBy + "; expected inputs outside the result set. Copy it elsewhere (or rename it) and give that copy, or choose another output_dir.");
+		}
+	}
+
+	/** The inputs by parameter, in order, without the null ones (for {@link #checkNotReplaced} and {@link #checkNotAnInput}). */
+	public static Map<String, Path> inputs(final Object... keysAndPaths) {
+		final Map<String, Path> m = new LinkedHashMap<>();
+		for (int i = 0; i + 1 < keysAndPaths.length; i += 2) if (keysAndPaths[i + 1] instanceof Path p) m.put((String) keysAndPaths[i], p);
+		return m;
 	}
 
 	/** Whether both exist and are one file (a symbolic or hard link); false when either cannot be read. */

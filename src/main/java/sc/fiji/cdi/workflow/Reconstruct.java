@@ -328,6 +328,10 @@ public final class Reconstruct {
 			results.cancelWhen(progress::isCancelled);
 			// refuse early to replace a same-named result of another input (a/x.npy, then b/x.npy)
 			results.input(request.input() != null ? AtomicOutput.identity(request.input()) : given != null ? given.source : null);
+			final ImportOptions io = request.importOptions();
+			ResultWriter.checkNotReplaced(results.folder(), results.name(), ResultWriter.fileNames(request.name()), ResultWriter.inputs("input", request.input(),
+				"support_file", request.supportFile(), "mask_file", io == null ? null : io.maskPath(), "dark_field", io == null ? null : io.darkField(),
+				"white_field", io == null ? null : io.whiteField()));
 			return run(request, given, scan, results, progress);
 		}
 	}

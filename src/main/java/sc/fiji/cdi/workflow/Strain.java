@@ -95,8 +95,29 @@ public final class Strain {
 		if (dir != null) AtomicOutput.ResultSet.requireSameInput(dir, name + SET_SUFFIX, source);
 	}
 
+	/**
+	 * As {@link #checkOutput(Path, String, String)}, and refuses an input file that writing the strain would replace
+	 * ({@link ResultWriter#checkNotReplaced}: e.g. a previous strain run's {@code _phase_unwrapped.tif} given as
+	 * {@code phase_file} with the same {@code output_dir}).
+	 *
+	 * @param files the input files by parameter ("phase_file")
+	 */
+	public static void checkOutput(final Path dir, final String name, final String source, final Map<String, Path> files) {
+		checkOutput(dir, name, source);
+		ResultWriter.checkNotReplaced(dir, name + SET_SUFFIX, fileNames(name), files);
+	}
+
 	/** What follows the reconstruction's name in the name of the strain's result set (its manifest: {@code <name>_strain_manifest.json}). */
 	public static final String SET_SUFFIX = "_strain";
+
+	/** What follows the reconstruction's name in each file of the strain's result set, its manifest last. */
+	static final List<String> FILE_SUFFIXES = List.of("_displacement.tif", "_strain.tif", "_phase_unwrapped.tif", "_strain_support.tif", "_strain.png",
+		"_strain_report.json", SET_SUFFIX + AtomicOutput.MANIFEST_SUFFIX);
+
+	/** The files the strain of {@code name} writes. */
+	static List<String> fileNames(final String name) {
+		return FILE_SUFFIXES.stream().map(x -> name + x).toList();
+	}
 
 	public static Result run(final Request request, final Progress progress) {
 		checkOutput(request.outputDir(), request.name(), request.source());
@@ -225,18 +246,19 @@ public final class Strain {
 	private static List<Path> write(final Path dir, final String name, final String source, final StrainResult r, final Map<String, Object> report) {
 		try (AtomicOutput.ResultSet set = AtomicOutput.ResultSet.open(dir, name + SET_SUFFIX)) {
 			set.input(source); // the strain of another reconstruction with the same name must not replace this one's
-			TiffWriter.write(set.file(name + "_displacement.tif"), r.displacement());
-			TiffWriter.write(set.file(name + "_strain.tif"), r.strain());
-			TiffWriter.write(set.file(name + "_phase_unwrapped.tif"), r.phase());
+			final List<String> f = fileNames(name);
+			TiffWriter.write(set.file(f.get(0)), r.displacement());
+			TiffWriter.write(set.file(f.get(1)), r.strain());
+			TiffWriter.write(set.file(f.get(2)), r.phase());
 			final float[] sup = new float[r.support().length];
 			for (int i = 0; i < sup.length; i++) sup[i] = r.support()[i] ? 1f : 0f;
-			TiffWriter.write(set.file(name + "_strain_support.tif"), r.strain().with(sup));
-			Figure.savePng(Figure.render(r.strain(), r.support(), Figure.Options.strain().withTitle(name + ": strain along G")), set.file(name + "_strain.png"));
+			TiffWriter.write(set.file(f.get(3)), r.strain().with(sup));
+			Figure.savePng(Figure.render(r.strain(), r.support(), Figure.Options.strain().withTitle(name + ": strain along G")), set.file(f.get(4)));
 			final List<String> names = new ArrayList<>();
 			try (Stream<Path> s = Files.list(set.stagingFolder())) { s.forEach(p -> names.add(p.getFileName().toString())); }
-			names.add(name + "_strain_report.json");
+			names.add(f.get(5));
 			report.put("files", names.stream().sorted().toList());
-			Json.write(set.file(name + "_strain_report.json"), report);
+			Json.write(set.file(f.get(5)), report);
 			return set.commit();
 		} catch (final IOException e) {
 			throw new CdiException("Cannot write the strain results into " + dir + ": " + e.getMessage());

@@ -71,6 +71,45 @@ class StrainCommandsTest {
 		return ImagePlusConverter.toVolume(imp);
 	}
 
+	/**
+	 * A rerun given the previous run's unwrapped phase as phase_file, into the same output_dir, would have replaced
+	 * its own input: refused before any work (exit 1), every file as it was, no staging left.
+	 */
+	@Test
+	void anInputThatTheStrainWouldReplaceIsRefused(@TempDir final Path tmp) throws Exception {
+		final Path amp = reconstruction(tmp.resolve("recon"));
+		final Path out = tmp.resolve("strain");
+		final String base = "amplitude_file=\"" + amp + "\",hkl=\"1 1 1\",lattice_constant=0.40782,ramp_removal=\"none\",output_dir=\"" + out + "\"";
+		assertEquals(0, HeadlessRun.of("--headless", "--run", "Strain", base).code);
+		final Path unwrapped = out.resolve("scan_phase_unwrapped.tif");
+		final Map<String, String> before = checksums(out);
+		final HeadlessRun r = HeadlessRun.of("--headless", "--run", "Strain", base + ",phase_file=\"" + unwrapped + "\"");
+		assertEquals(sc.fiji.cdi.app.Main.FAILED, r.code, r.err);
+		assertTrue(r.err.contains("Parameter 'phase_file': " + unwrapped + " is a file of the result 'scan_strain'") && r.err.contains("would be replaced by this run's scan_phase_unwrapped.tif"), r.err);
+		assertFalse(r.err.contains("\tat "), r.err); // no stack trace
+		assertEquals(before, checksums(out), "the earlier strain set is unchanged, nothing added");
+	}
+
+	/** An amplitude file not named <name>_amplitude.tif: "no x_phase.tif was found next to" it was said with x_phase.tif there. */
+	@Test
+	void anAmplitudeFileOfAnotherNameSaysWhyNoPhaseIsFound(@TempDir final Path tmp) throws Exception {
+		final Path amp = reconstruction(tmp.resolve("recon"));
+		final Path other = Files.copy(amp, tmp.resolve("recon/crystal.tif"));
+		Files.copy(tmp.resolve("recon/scan_phase.tif"), tmp.resolve("recon/crystal_phase.tif"));
+		final HeadlessRun r = HeadlessRun.of("--headless", "--run", "Strain", "amplitude_file=\"" + other + "\",voxel_size=\"10\",output_dir=\"" + tmp.resolve("out") + "\"");
+		assertEquals(sc.fiji.cdi.app.Main.FAILED, r.code, r.err);
+		assertTrue(r.err.contains("amplitude_file " + other + " is not named <name>_amplitude.tif") && r.err.contains("phase_file="), r.err);
+		assertFalse(Files.exists(tmp.resolve("out")));
+	}
+
+	private static Map<String, String> checksums(final Path dir) throws Exception {
+		final Map<String, String> m = new java.util.TreeMap<>();
+		try (Stream<Path> s = Files.list(dir)) {
+			for (final Path p : (Iterable<Path>) s::iterator) m.put(p.getFileName().toString(), Files.isRegularFile(p) ? sc.fiji.cdi.io.Fixtures.sha256(p) : "<folder>");
+		}
+		return m;
+	}
+
 	@Test
 	void strainFromReconstructFilesMatchesTheKnownField(@TempDir final Path tmp) throws Exception {
 		final Path amp = reconstruction(tmp.resolve("recon"));

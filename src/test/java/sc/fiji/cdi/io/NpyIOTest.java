@@ -121,6 +121,11 @@ class NpyIOTest {
 		Files.write(bool, npy(1, "{'descr': '|b1', 'fortran_order': False, 'shape': (2, 2), }", new byte[] { 0, 1, 1, 0 }));
 		assertFalse(assertRejected(bool, null, "'b1' (boolean)", "astype").getMessage().contains("complex"));
 
+		// more data than the header declares: a hand-edited shape ((2, 2, 1) of 8 floats) read the first half as the image
+		final Path longer = dir.resolve("longer.npy");
+		Files.write(longer, npy(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2, 1), }", data));
+		assertRejected(longer, null, "16 bytes more than its header declares", "shape (2, 2, 1)", "expected exactly the declared data");
+
 		final Path magic = dir.resolve("magic.npy");
 		Files.write(magic, "just some text that is not numpy".getBytes());
 		assertRejected(magic, null, "magic");
@@ -134,6 +139,25 @@ class NpyIOTest {
 		final Path empty = dir.resolve("empty.npy");
 		Files.write(empty, npy(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (0, 4), }", new byte[0]));
 		assertRejected(empty, null, "empty");
+	}
+
+	/**
+	 * numpy writes a boolean mask as {@code |b1}: as a mask file (or support) it is read as 0/1, as data it stays
+	 * refused ("Save the counts as numbers", said of a mask, was wrong advice).
+	 */
+	@Test
+	void aBooleanNpyMaskIsRead() throws IOException {
+		final Path data = dir.resolve("data.npy");
+		NpyIO.write(data, new RealVolume(new Grid(2, 2, 2), new float[] { 1, 2, 3, 4, 5, 6, 7, 8 }));
+		final Path mask = dir.resolve("mask_bool.npy");
+		Files.write(mask, npy(1, "{'descr': '|b1', 'fortran_order': False, 'shape': (2, 2), }", new byte[] { 0, 1, 0, 0 }));
+		final String before = Fixtures.sha256(mask);
+		final Diffraction d = DiffractionReader.read(data, ImportOptions.defaults().withMaskPath(mask));
+		assertEquals(2, d.mask.unmeasuredCount()); // (y, x) = (0, 1) of both planes
+		assertTrue(d.mask.isUnmeasured(d.grid().index(0, 0, 1)) && d.mask.isUnmeasured(d.grid().index(1, 0, 1)));
+		assertEquals(0f, d.values.get(1, 0, 1));
+		assertEquals(before, Fixtures.sha256(mask));
+		assertRejected(mask, null, "'b1' (boolean)");
 	}
 
 	/** A finite float64 beyond float32's range became Infinity and was then refused as "contains 1 NaN or infinite value ... expected finite numbers". */

@@ -167,6 +167,14 @@ class BadInputCorpusTest {
 		add("TIFF first page directory beyond the end", write("ifd_beyond_end.tif", farIfd), "ifd_beyond_end.tif");
 		add("zero-length .TIF (upper case)", write("EMPTY.TIF", new byte[0]), "EMPTY.TIF");
 		add("PNG bytes named .tif", write("png_named.tif", new byte[] { (byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10, 0, 0, 0, 13 }), "png_named.tif");
+		final ij.process.ByteProcessor indexed = new ij.process.ByteProcessor(16, 16);
+		for (int i = 0; i < 256; i++) indexed.set(i, 1 + i % 200);
+		final byte[] red = new byte[256], gr = new byte[256], bl = new byte[256];
+		for (int i = 0; i < 256; i++) { red[i] = (byte) i; gr[i] = (byte) (255 - i); bl[i] = (byte) (7 * i); }
+		indexed.setLut(new ij.process.LUT(red, gr, bl));
+		final Path palette = dir.resolve("palette_colour.tif");
+		new FileSaver(new ImagePlus("palette", indexed)).saveAsTiff(palette.toString());
+		add("indexed-colour (palette) TIFF, read as its indices before", palette, "palette_colour.tif is an indexed-colour (palette) TIFF");
 		final float[] inf = volume(new Grid(4, 8, 8), 1).data.clone();
 		inf[3] = Float.POSITIVE_INFINITY;
 		final Path infTif = dir.resolve("inf.tif");
@@ -191,6 +199,8 @@ class BadInputCorpusTest {
 		final ByteBuffer infNpy = ByteBuffer.wrap(floats(64, 1)).order(ByteOrder.LITTLE_ENDIAN);
 		infNpy.putFloat(20, Float.NEGATIVE_INFINITY);
 		add("NPY with -Inf", write("neg_inf.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (8, 8), }", infNpy.array())), "neg_inf.npy");
+		add("NPY with more data than its header's shape (edited by hand)", write("npy_longer.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (4, 16, 15), }", floats(1024, 1))),
+			"npy_longer.npy has 256 bytes more than its header declares");
 		add("NPY header only", write("npy_header_only.npy", Arrays.copyOf(npy("{'descr': '<f4', 'fortran_order': False, 'shape': (8, 8), }", floats(64, 1)), 10)), "npy_header_only.npy");
 		final String edfHdr = "HeaderID = EH:000001:000000:000000 ;\nByteOrder = LowByteFirst ;\nDataType = FloatValue ;\nDim_1 = 8 ;\nDim_2 = 8 ;\nSize = 256 ;\n";
 		final byte[] frame = Fixtures.edf(edfHdr, floats(64, 1));
@@ -238,6 +248,10 @@ class BadInputCorpusTest {
 		Files.write(darkCut, Arrays.copyOf(Files.readAllBytes(dangling.resolve("f_001.tif")), 100));
 		CASES.add(new Case("truncated dark field", frames("frames_for_dark", 2), ",dark_field=\"" + darkCut + "\"",
 			new ImportOptions(sc.fiji.cdi.data.Quantity.INTENSITY, ImportOptions.DEFAULT_HDF5_DATASET, darkCut, null, null), true, "dark_cut.tif"));
+		final Path selfFlat = frames("frames_for_self_flat", 1).resolve("f_001.tif");
+		CASES.add(new Case("white field is the input itself", selfFlat, ",white_field=\"" + selfFlat + "\"",
+			new ImportOptions(sc.fiji.cdi.data.Quantity.INTENSITY, ImportOptions.DEFAULT_HDF5_DATASET, null, selfFlat, null), true,
+			"Parameter 'white_field': " + selfFlat + " is the input itself"));
 		final Path maskDir = Files.createDirectories(dir.resolve("mask_is_a_folder.tif"));
 		CASES.add(new Case("mask file is a folder", good, ",mask_file=\"" + maskDir + "\"",
 			new ImportOptions(sc.fiji.cdi.data.Quantity.INTENSITY, ImportOptions.DEFAULT_HDF5_DATASET, null, null, maskDir), true, "mask_is_a_folder.tif"));
@@ -251,6 +265,21 @@ class BadInputCorpusTest {
 		folder("output_dir is a file", good, "", "i_am_a_file.txt", Main.FAILED, aFile);
 		folder("output_dir under a file", good, "", "i_am_a_file.txt", Main.FAILED, aFile.resolve("sub"));
 		folder("output_dir cannot be created (/proc)", good, "", "/proc/cdi-results", Main.FAILED, Path.of("/proc/cdi-results"));
+		// a rerun into the folder of the earlier results, given one of them: the run would replace its own input
+		final Path rerun = Files.createDirectories(dir.resolve("rerun_same_folder"));
+		TiffWriter.write(rerun.resolve("scan.tif"), volume(new Grid(8, 16, 16), 1));
+		final float[] box = new float[8 * 16 * 16];
+		for (int z = 2; z < 6; z++) for (int y = 4; y < 12; y++) for (int x = 4; x < 12; x++) box[(z * 16 + y) * 16 + x] = 1;
+		TiffWriter.write(rerun.resolve("scan_support.tif"), new RealVolume(new Grid(8, 16, 16), box));
+		folder("support_file is the support the run writes (a previous run's, same output_dir)", rerun.resolve("scan.tif"),
+			",support_file=\"" + rerun.resolve("scan_support.tif") + "\"", "Parameter 'support_file': " + rerun.resolve("scan_support.tif") + " is a file of the result 'scan'",
+			Main.FAILED, rerun);
+		TiffWriter.write(rerun.resolve("scan_amplitude.tif"), volume(Grid.of2D(16, 16), 0));
+		folder("mask_file is a file the run writes", rerun.resolve("scan.tif"), ",mask_file=\"" + rerun.resolve("scan_amplitude.tif") + "\"",
+			"would be replaced by this run's scan_amplitude.tif", Main.FAILED, rerun);
+		// a reconstruction's amplitude given as the pattern: its result set's manifest lists it
+		CASES.add(new Case("a reconstruction's amplitude (listed in its manifest) as input", resultSetAmplitude(), "", ImportOptions.defaults(), false,
+			"is not a diffraction pattern: it is a result the plugin wrote (listed in scan_manifest.json", Main.FAILED, null));
 		final Path hiddenCut = cut(".hidden_scan.tif", floats5, 0.5);
 		add("truncated hidden file", hiddenCut, ".hidden_scan.tif");
 		final Path fifo = dir.resolve("pipe_scan.npy");
@@ -286,6 +315,37 @@ class BadInputCorpusTest {
 		param("NaN as a number", good, ",hio_beta=NaN", "NaN");
 		CASES.add(new Case("parameter: size=4096 (2^30-voxel limit)", good, ",size=\"4096\"", ImportOptions.defaults(), false, "2^30", Main.FAILED, null));
 		CASES.add(new Case("parameter: output_dir missing", good, "", ImportOptions.defaults(), false, "'output_dir' is missing", Main.BAD_COMMAND_LINE, NO_OUTPUT));
+	}
+
+	/** {@code result_set/scan_amplitude.tif}, committed with its manifest as Reconstruct writes it. */
+	private static Path resultSetAmplitude() throws IOException {
+		final Path res = Files.createDirectories(dir.resolve("result_set"));
+		try (sc.fiji.cdi.util.AtomicOutput.ResultSet set = sc.fiji.cdi.util.AtomicOutput.ResultSet.open(res, "scan")) {
+			TiffWriter.write(set.file("scan_amplitude.tif"), volume(new Grid(8, 16, 16), 1));
+			set.commit();
+		}
+		return res.resolve("scan_amplitude.tif");
+	}
+
+	/**
+	 * Import Diffraction and Predict refuse a reconstruction's amplitude as Reconstruct does; the same file outside its
+	 * result set (raw amplitude data may be named x_amplitude.tif) is read.
+	 */
+	@Test
+	void aResultOfThePluginIsNoPatternButTheSameNameElsewhereIs() throws Exception {
+		final Path amp = dir.resolve("result_set").resolve("scan_amplitude.tif");
+		for (final String command : new String[] { "Import Diffraction", "Predict (NN)" }) {
+			final Path out = dir.resolve("outputs").resolve("own_result_" + command.charAt(0));
+			final HeadlessRun r = HeadlessRun.of("--headless", "--run", command, "input=\"" + amp + "\",output_dir=\"" + out + "\"");
+			assertEquals(Main.FAILED, r.code, command + ": " + r.err);
+			assertTrue(r.err.contains("Parameter 'input': " + amp + " is not a diffraction pattern") && r.err.contains("scan_manifest.json"), command + ": " + r.err);
+			SignalTest.assertNoStackTrace(r.err);
+			assertEquals(null, listing(out), command + ": no output folder");
+		}
+		final Path elsewhere = Files.createDirectories(dir.resolve("outputs").resolve("raw_amplitude"));
+		final Path copy = Files.copy(amp, elsewhere.resolve("scan_amplitude.tif"));
+		final HeadlessRun ok = HeadlessRun.of("--headless", "--run", "Import Diffraction", "input=\"" + copy + "\",quantity=\"amplitude\",output_dir=\"" + elsewhere.resolve("out") + "\"");
+		assertEquals(Main.OK, ok.code, ok.err);
 	}
 
 	/** Marks a case run without output_dir. */
@@ -523,6 +583,7 @@ class BadInputCorpusTest {
 			in.put("input", c.input().toFile());
 			if (c.importOptions().maskPath() != null) in.put("mask_file", c.importOptions().maskPath().toFile());
 			if (c.importOptions().darkField() != null) in.put("dark_field", c.importOptions().darkField().toFile());
+			if (c.importOptions().whiteField() != null) in.put("white_field", c.importOptions().whiteField().toFile());
 			final CommandModule m = commands.run(ImportDiffractionCommand.class, true, in).get();
 			final String failure = ((CdiCommand) m.getCommand()).failure();
 			assertNotNull(failure, c.name() + ": import succeeded");
