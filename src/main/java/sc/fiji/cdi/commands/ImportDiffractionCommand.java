@@ -80,7 +80,8 @@ public class ImportDiffractionCommand extends CdiCommand {
 			Inputs.checkOutsideInput(out, in);
 			Import.checkOutput(out);
 		}
-		final Beamline.Scan imported = Inputs.importData(in, beamline, spec, scan, roi, direct_beam, Inputs.importOptions(quantity, dataset, dark_field, white_field, mask_file, clamp_negative));
+		final sc.fiji.cdi.io.ImportOptions options = Inputs.importOptions(quantity, dataset, dark_field, white_field, mask_file, clamp_negative);
+		final Beamline.Scan imported = Inputs.importData(in, beamline, spec, scan, roi, direct_beam, options);
 		final Diffraction d = imported.data();
 		final String name = imported.name();
 		warnOfMarkers(d, clamp_negative);
@@ -89,7 +90,8 @@ public class ImportDiffractionCommand extends CdiCommand {
 		else if (imported.report().get("missing") != null) log.warn("No lab-frame geometry for " + name + ": " + imported.report().get("missing"));
 		if (out != null) {
 			// one set per scan: two scans of one SPEC file (or frames folder) get their own manifest and lock
-			final List<Path> files = Import.write(out, name + "_import", in, imported, progress());
+			final List<Path> files = Import.write(out, name + "_import", in, imported, sc.fiji.cdi.pipeline.ResultWriter.inputs("input", in, "spec", spec == null ? null : spec.toPath(),
+				"mask_file", options.maskPath(), "dark_field", options.darkField(), "white_field", options.whiteField()), progress());
 			log.info("Imported " + in.getFileName() + " (" + d.grid() + "): " + files.size() + " files in " + out.toAbsolutePath().normalize());
 		} else warnIfNothingKept(output_dir, "Import Diffraction", "the imported stack is only an image output");
 		diffraction = ImagePlusConverter.toImagePlus(d.values, name + " (" + d.quantity.name().toLowerCase() + ")");

@@ -24,7 +24,7 @@ import sc.fiji.cdi.util.Progress;
 public final class Import {
 
 	/** The bad-pixel mask's file after the scan's name (1 = bad): a mask, never a pattern to read back. */
-	public static final String MASK_SUFFIX = "_mask.tif";
+	public static final String MASK_SUFFIX = "_mask.tif", DIFFRACTION_SUFFIX = "_diffraction.tif", REPORT_SUFFIX = "_import_report.json";
 
 	private Import() {}
 
@@ -49,15 +49,19 @@ public final class Import {
 	 * @param setName  the result set's name (its staging folder and manifest)
 	 * @param input    the file or folder the data came from (recorded in the report)
 	 * @param imported the imported data, its name and the scan's geometry
+	 * @param inputs   the files the import read, by parameter ({@link ResultWriter#inputs}): none may be a file this
+	 *                 run would replace (a previous import's {@code _mask.tif} given as {@code mask_file})
 	 * @return the files written
 	 */
-	public static List<Path> write(final Path dir, final String setName, final Path input, final Beamline.Scan imported, final Progress progress) {
+	public static List<Path> write(final Path dir, final String setName, final Path input, final Beamline.Scan imported, final Map<String, Path> inputs,
+		final Progress progress) {
 		final Diffraction d = imported.data();
 		final String name = imported.name();
+		ResultWriter.checkNotReplaced(dir, setName, List.of(name + DIFFRACTION_SUFFIX, name + MASK_SUFFIX, name + REPORT_SUFFIX), inputs);
 		try (AtomicOutput.ResultSet set = AtomicOutput.ResultSet.open(dir, setName)) {
 			set.cancelWhen(progress::isCancelled);
 			set.input(input == null ? null : AtomicOutput.identity(input)); // another input of the same name must not replace this one's files
-			TiffWriter.write(set.file(name + "_diffraction.tif"), d.values);
+			TiffWriter.write(set.file(name + DIFFRACTION_SUFFIX), d.values);
 			if (d.mask != null) {
 				final float[] m = new float[d.grid().size()];
 				for (int i = 0; i < m.length; i++) m[i] = d.mask.isUnmeasured(i) ? 1f : 0f;
@@ -69,7 +73,7 @@ public final class Import {
 			report.put("grid_zyx", d.grid().zyx());
 			report.put("processing", ResultWriter.steps(d.log));
 			if (!imported.report().isEmpty()) report.put("geometry", geometryBlock(imported));
-			Json.write(set.file(name + "_import_report.json"), report);
+			Json.write(set.file(name + REPORT_SUFFIX), report);
 			return set.commit();
 		}
 	}

@@ -86,4 +86,26 @@ class ImportOutputTest {
 				s.map(p -> p.getFileName().toString()).sorted().toList());
 		}
 	}
+	/**
+	 * The mask an earlier import wrote, given back as {@code mask_file} with the same {@code output_dir}: refused
+	 * before anything is written, naming the key, and the file is left as it was (the run would have replaced its own
+	 * input).
+	 */
+	@Test
+	void anEarlierImportsMaskGivenBackIsNotReplaced(@TempDir final Path tmp) throws Exception {
+		final Path in = SmallStack.tiff(tmp.resolve("scan.tif"));
+		final float[] m = new float[16 * 16];
+		m[17] = 1;
+		final Path mask = tmp.resolve("mask.tif");
+		TiffWriter.write(mask, new RealVolume(Grid.of2D(16, 16), m));
+		final Path out = tmp.resolve("imported");
+		assertEquals(Main.OK, SignalTest.inProcess("--headless", "--run", "Import Diffraction", "input=\"" + in + "\",mask_file=\"" + mask + "\",output_dir=\"" + out + "\"").code());
+		final Path written = out.resolve("scan_mask.tif");
+		final byte[] before = Files.readAllBytes(written);
+		final Run again = SignalTest.inProcess("--headless", "--run", "Import Diffraction", "input=\"" + in + "\",mask_file=\"" + written + "\",output_dir=\"" + out + "\"");
+		assertEquals(Main.FAILED, again.code(), again.err());
+		assertTrue(again.err().contains("Parameter 'mask_file': " + written + " is a file of the result 'scan_import'"), again.err());
+		assertArrayEquals(before, Files.readAllBytes(written), "the earlier mask is unchanged");
+		AtomicOutput.checkComplete(out, "scan_import", out.resolve("scan_diffraction.tif"));
+	}
 }
