@@ -80,8 +80,9 @@ final class TiffReader {
 			if (fi.samplesPerPixel > 1)
 				throw new CdiException("File " + file + " has " + fi.samplesPerPixel + " samples per pixel (colour or complex data); expected one grey value per pixel.");
 			// ImageJ opens an 8-bit palette image as grey levels with a colour LUT (type GRAY8): its values, indices into
-			// the palette, were read as counts. A grey ramp palette (index i = grey i) is a grey image and is read
-			if (fi.fileType == FileInfo.COLOR8 && !greyRamp(fi))
+			// the palette, were read as counts. A grey palette running one way (the ramp, or ImageJ's inverted LUT, which
+			// it writes as a palette too) only shows the values: that is a grey image and is read
+			if (fi.fileType == FileInfo.COLOR8 && !greyPalette(fi))
 				throw new CdiException("File " + file + " is an indexed-colour (palette) TIFF: its values are indices into a colour table, not counts; expected a grey-level 8-, 16- or 32-bit "
 					+ "detector image with one value per pixel (a figure or screenshot is not the data: export the detector frames themselves).");
 			final long pages = info.length > 1 ? info.length : Math.max(1, fi.nImages);
@@ -127,12 +128,25 @@ final class TiffReader {
 		}
 	}
 
-	/** Whether an indexed-colour page's palette maps every index i to the grey level i (then it is a grey image). */
-	private static boolean greyRamp(final FileInfo fi) {
+	/**
+	 * Whether an indexed-colour page's palette is grey (red = green = blue at every index) and runs one way, brighter
+	 * or darker with the index: the grey ramp, or the inverted grey LUT ImageJ saves as a palette with an 8-bit image
+	 * (its pixel values are the data; the LUT only shows them). Then it is a grey image.
+	 */
+	static boolean greyPalette(final FileInfo fi) {
 		if (fi.reds == null || fi.greens == null || fi.blues == null) return true; // no palette read: nothing to map
-		for (int i = 0; i < fi.lutSize; i++)
-			if ((fi.reds[i] & 0xff) != i || (fi.greens[i] & 0xff) != i || (fi.blues[i] & 0xff) != i) return false;
-		return true;
+		final int n = Math.min(fi.lutSize, Math.min(fi.reds.length, Math.min(fi.greens.length, fi.blues.length)));
+		boolean up = true, down = true;
+		for (int i = 0; i < n; i++) {
+			final int r = fi.reds[i] & 0xff;
+			if (r != (fi.greens[i] & 0xff) || r != (fi.blues[i] & 0xff)) return false;
+			if (i > 0) {
+				final int prev = fi.reds[i - 1] & 0xff;
+				up &= r >= prev;
+				down &= r <= prev;
+			}
+		}
+		return n < 2 || (up || down) && (fi.reds[0] & 0xff) != (fi.reds[n - 1] & 0xff);
 	}
 
 	private static final java.util.regex.Pattern TIFFFILE_SHAPE = java.util.regex.Pattern.compile("^\\s*\\{\\s*\"shape\"\\s*:\\s*\\[([\\d,\\s]*)\\]");

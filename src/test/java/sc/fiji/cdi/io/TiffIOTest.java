@@ -94,6 +94,32 @@ class TiffIOTest {
 		assertArrayEquals(new float[] { 0, 10, 200, 255 }, DiffractionReader.read(bytes, ImportOptions.defaults()).values.data);
 	}
 
+	/**
+	 * An 8-bit image ImageJ saved with an inverted grey LUT is written as a palette TIFF (PhotometricInterpretation 3):
+	 * its values are the data and are read (it was refused as "an indexed-colour (palette) TIFF"); a colour palette
+	 * from another writer, or a shuffled grey one, stays refused.
+	 */
+	@Test
+	void eightBitWithAGreyLutIsReadAndAColourPaletteRefused() throws IOException {
+		final byte[] grey = new byte[256], inverted = new byte[256], shuffled = new byte[256];
+		for (int i = 0; i < 256; i++) { grey[i] = (byte) i; inverted[i] = (byte) (255 - i); shuffled[i] = (byte) (i * 37); }
+		final Path inv = dir.resolve("inverted_lut.tif");
+		final ij.process.ByteProcessor bp = new ij.process.ByteProcessor(2, 2, new byte[] { 0, 10, (byte) 200, (byte) 255 });
+		bp.setLut(new ij.process.LUT(inverted, inverted, inverted));
+		new ij.io.FileSaver(new ImagePlus("inv", bp)).saveAsTiff(inv.toString());
+		assertEquals(ij.io.FileInfo.COLOR8, new ij.io.TiffDecoder(dir.toString() + "/", "inverted_lut.tif").getTiffInfo()[0].fileType, "ImageJ writes it as a palette image");
+		assertArrayEquals(new float[] { 0, 10, 200, 255 }, DiffractionReader.read(inv, ImportOptions.defaults()).values.data);
+
+		final ij.io.FileInfo fi = new ij.io.FileInfo();
+		fi.lutSize = 256;
+		fi.reds = grey; fi.greens = grey.clone(); fi.blues = grey.clone();
+		org.junit.jupiter.api.Assertions.assertTrue(TiffReader.greyPalette(fi), "grey ramp");
+		fi.reds = shuffled; fi.greens = shuffled.clone(); fi.blues = shuffled.clone();
+		assertFalse(TiffReader.greyPalette(fi), "grey levels in no order: the indices are not the levels");
+		fi.reds = grey; fi.greens = inverted; fi.blues = grey.clone();
+		assertFalse(TiffReader.greyPalette(fi), "colour");
+	}
+
 	/** An ImageJ hyperstack of c × z × t square float planes of {@code edge} pixels, plane k from {@code plane}, saved. */
 	private static Path hyperstack(final Path file, final int edge, final int c, final int z, final int t, final java.util.function.IntFunction<float[]> plane) {
 		final ImageStack st = new ImageStack(edge, edge);

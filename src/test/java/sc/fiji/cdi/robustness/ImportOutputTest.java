@@ -62,12 +62,8 @@ class ImportOutputTest {
 		assertFalse(Files.exists(frames.resolve("out")));
 	}
 
-	/**
-	 * A rerun of the same input replaces the earlier set as a whole: the mask an earlier import with {@code mask_file}
-	 * wrote is not left next to a stack imported without one (two runs mixed in one folder, the manifest not listing it).
-	 */
-	@Test
-	void aRerunWithoutTheMaskRemovesTheEarlierRunsMask(@TempDir final Path tmp) throws Exception {
+	/** {@code tmp/scan.tif} imported into {@code tmp/imported} with a mask file of one bad pixel; the output folder. */
+	private static Path importedWithMask(final Path tmp) throws Exception {
 		final Path in = SmallStack.tiff(tmp.resolve("scan.tif"));
 		final float[] m = new float[16 * 16];
 		m[17] = 1;
@@ -76,6 +72,16 @@ class ImportOutputTest {
 		final Path out = tmp.resolve("imported");
 		final Run first = SignalTest.inProcess("--headless", "--run", "Import Diffraction", "input=\"" + in + "\",mask_file=\"" + mask + "\",output_dir=\"" + out + "\"");
 		assertEquals(Main.OK, first.code(), first.err());
+		return out;
+	}
+
+	/**
+	 * A rerun of the same input replaces the earlier set as a whole: the mask an earlier import with {@code mask_file}
+	 * wrote is not left next to a stack imported without one (two runs mixed in one folder, the manifest not listing it).
+	 */
+	@Test
+	void aRerunWithoutTheMaskRemovesTheEarlierRunsMask(@TempDir final Path tmp) throws Exception {
+		final Path in = tmp.resolve("scan.tif"), out = importedWithMask(tmp);
 		assertTrue(Files.exists(out.resolve("scan_mask.tif")));
 		final Run again = SignalTest.inProcess("--headless", "--run", "Import Diffraction", "input=\"" + in + "\",output_dir=\"" + out + "\"");
 		assertEquals(Main.OK, again.code(), again.err());
@@ -93,13 +99,7 @@ class ImportOutputTest {
 	 */
 	@Test
 	void anEarlierImportsMaskGivenBackIsNotReplaced(@TempDir final Path tmp) throws Exception {
-		final Path in = SmallStack.tiff(tmp.resolve("scan.tif"));
-		final float[] m = new float[16 * 16];
-		m[17] = 1;
-		final Path mask = tmp.resolve("mask.tif");
-		TiffWriter.write(mask, new RealVolume(Grid.of2D(16, 16), m));
-		final Path out = tmp.resolve("imported");
-		assertEquals(Main.OK, SignalTest.inProcess("--headless", "--run", "Import Diffraction", "input=\"" + in + "\",mask_file=\"" + mask + "\",output_dir=\"" + out + "\"").code());
+		final Path in = tmp.resolve("scan.tif"), out = importedWithMask(tmp);
 		final Path written = out.resolve("scan_mask.tif");
 		final byte[] before = Files.readAllBytes(written);
 		final Run again = SignalTest.inProcess("--headless", "--run", "Import Diffraction", "input=\"" + in + "\",mask_file=\"" + written + "\",output_dir=\"" + out + "\"");
