@@ -40,7 +40,7 @@ public record DetectorPlacement(Detector detector, DetectorRegion region, Detect
 			return "the size of detector " + detector.name() + " is not known, so neither is the pixel its arm points at; give direct_beam=row,column (pixels of the whole detector)";
 		if (region != null) return null;
 		if (detector != null && detector.isWhole(frameRows, frameColumns)) return null;
-		return "the frames (" + frameRows + "x" + frameColumns + " pixels) are not the whole detector" + (detector == null ? "" : " (" + detector.rows() + "x" + detector.columns() + ")")
+		return "the frames (" + frameRows + "x" + frameColumns + " pixels) are not the whole detector" + (detector == null || detector.rows() == 0 ? "" : " (" + detector.rows() + "x" + detector.columns() + ")")
 			+ " and no region places them on it; give roi=minX,sizeX,minY,sizeY";
 	}
 

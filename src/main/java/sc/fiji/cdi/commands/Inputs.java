@@ -110,6 +110,9 @@ final class Inputs {
 		final Beamline b = Beamlines.select(beamline, request);
 		if (b != null) return b.load(request).withDirectBeam(beam);
 		if (request.spec() != null || request.scan() != null) throw new CdiException(scanMisuse(input, beamline, request.spec(), request.scan()));
+		if (beam != null)
+			throw new CdiException("direct_beam=" + directBeam.trim() + " places the lab-frame geometry of a beamline scan (SPEC or BLISS file), but input=" + input
+				+ " is read as a plain diffraction file or frame folder, which has no geometry: expected a scan (e.g. input=<file>.spec scan=<n>), or no direct_beam=.");
 		return new Beamline.Scan(DiffractionReader.read(input, options.withRoi(region)), baseName(input), null, Map.of());
 	}
 

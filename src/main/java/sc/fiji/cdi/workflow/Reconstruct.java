@@ -311,6 +311,21 @@ public final class Reconstruct {
 		return PeakPixelGeometry.block(scan, bin, frameRowColumn, how);
 	}
 
+	/**
+	 * {@link #geometryBlock(Beamline.Scan, PreprocessOptions, Diffraction)} once the phasing is done: the hours of
+	 * phasing are never lost to the geometry. Should the peak's pixel not be found, the block keeps what the beamline
+	 * read and says why in {@code geometry_pixel}.
+	 */
+	private static Map<String, Object> geometryAfterPhasing(final Beamline.Scan scan, final PreprocessOptions p, final Diffraction preprocessed) {
+		try {
+			return geometryBlock(scan, p, preprocessed);
+		} catch (final RuntimeException e) {
+			final Map<String, Object> g = new LinkedHashMap<>(scan.report());
+			g.put("geometry_pixel", "not derived: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+			return g;
+		}
+	}
+
 	/** The block of {@code scan} for the array phased from {@code preprocessed}: its centre's pixel undone through the preprocessing. */
 	static Map<String, Object> geometryBlock(final Beamline.Scan scan, final PreprocessOptions p, final Diffraction preprocessed) {
 		final double[] c = Preprocessor.sourceOfCentre(preprocessed);
@@ -400,7 +415,7 @@ public final class Reconstruct {
 				return new InitialGuess(null, support.getValue());
 			}, progress);
 		outcome.seconds().put("import", importSeconds);
-		if (scan != null) extra.put("geometry", geometryBlock(scan, prep, outcome.preprocessed()));
+		if (scan != null) extra.put("geometry", geometryAfterPhasing(scan, prep, outcome.preprocessed()));
 		final List<Path> files = ResultWriter.write(results, outcome, extra);
 		return new Result(outcome, files, extra);
 	}

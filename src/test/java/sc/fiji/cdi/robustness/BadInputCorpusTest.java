@@ -460,6 +460,8 @@ class BadInputCorpusTest {
 			new ImportOptions(sc.fiji.cdi.data.Quantity.INTENSITY, ImportOptions.DEFAULT_HDF5_DATASET, smallDark, null, null), true, "dark_4x4.tif"));
 
 		// good file, bad command parameters (the reader accepts the file; the command must refuse before any work)
+		CASES.add(new Case("direct_beam with a plain file (no geometry to place)", good, ",direct_beam=\"256,256\"", ImportOptions.defaults(), false,
+			"direct_beam=256,256 places the lab-frame geometry of a beamline scan"));
 		CASES.add(new Case("bad recipe", good, ",recipe=\"3*(20*ER+HIOX)\"", ImportOptions.defaults(), false, "HIOX", Main.BAD_COMMAND_LINE, null));
 		CASES.add(new Case("bad size", good, ",size=\"64,abc,2\"", ImportOptions.defaults(), false, "size='64,abc,2'", Main.BAD_COMMAND_LINE, null));
 		CASES.add(new Case("bad binning", good, ",binning=\"0\"", ImportOptions.defaults(), false, "binning='0'", Main.BAD_COMMAND_LINE, null));
