@@ -84,7 +84,8 @@ final class TiffReader {
 			// it writes as a palette too) only shows the values: that is a grey image and is read
 			if (fi.fileType == FileInfo.COLOR8 && !greyPalette(fi))
 				throw new CdiException("File " + file + " is an indexed-colour (palette) TIFF: its values are indices into a colour table, not counts; expected a grey-level 8-, 16- or 32-bit "
-					+ "detector image with one value per pixel (a figure or screenshot is not the data: export the detector frames themselves).");
+					+ "detector image with one value per pixel (a figure or screenshot is not the data: export the detector frames themselves; an 8-bit image whose values are the"
+					+ " data and that ImageJ showed with a colour lookup table: set Image > Lookup Tables > Grays and save it again).");
 			final long pages = info.length > 1 ? info.length : Math.max(1, fi.nImages);
 			Validation.grid(pages == 1 ? new long[] { fi.height, fi.width } : new long[] { pages, fi.height, fi.width }, file, "The TIFF image");
 			checkLength(file, info);
