@@ -46,7 +46,9 @@ public final class HeldOutCrystals {
 			if (text == null || text.isBlank()) return v;
 			for (final String part : text.split(",")) {
 				final String[] kv = part.split("=");
-				final String[] range = kv[1].split("-");
+				final String[] range = kv.length == 2 ? kv[1].split("-") : new String[0];
+				if (kv.length != 2 || !kv[0].trim().equals("phase") && range.length != 2)
+					throw new IllegalArgumentException("--variant: '" + part + "' is not phase=F, size=A-B or photons=A-B (log10)");
 				switch (kv[0].trim()) {
 					case "phase" -> v = new Variant(Double.parseDouble(kv[1]), v.sizeMin, v.sizeMax, v.log10PhotonsMin, v.log10PhotonsMax);
 					case "size" -> v = new Variant(v.phaseScale, Double.parseDouble(range[0]), Double.parseDouble(range[1]), v.log10PhotonsMin, v.log10PhotonsMax);
