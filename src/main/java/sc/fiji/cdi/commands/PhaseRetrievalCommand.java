@@ -52,6 +52,8 @@ public class PhaseRetrievalCommand extends PhasingCommand {
 	@Override
 	protected void execute() {
 		final Source src = source();
+		if (direct_beam != null && !direct_beam.isBlank())
+			log.warn("direct_beam=" + direct_beam.trim() + " places the lab-frame geometry that Reconstruct and Import Diffraction write; Phase Retrieval writes none: ignored.");
 		final String identity = src.file() != null ? sc.fiji.cdi.util.AtomicOutput.identity(src.file()) : src.describe();
 		if (output_dir != null) {
 			Inputs.checkOutsideInput(output_dir.toPath(), src.file()); // results inside a frame folder would be read as frames by the next run
