@@ -76,4 +76,22 @@ public final class PeakPixelGeometry {
 		}
 		return g;
 	}
+	/**
+	 * The geometry of a report block ({@link #block}) in one line for the log: the angles, 2θ and d-spacing the block
+	 * holds, and at which pixel (the Bragg peak's, how far from the arm's, or why the arm's); null when the block has
+	 * no geometry.
+	 */
+	public static String describe(final Map<?, ?> block) {
+		if (!(block.get("inplane_deg_lab") instanceof Number ip) || !(block.get("outofplane_deg") instanceof Number op)) return null;
+		final StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "in-plane %.4f°, out-of-plane %.4f°", ip.doubleValue(), op.doubleValue()));
+		if (block.get("two_theta_deg") instanceof Number t) b.append(String.format(Locale.ROOT, ", 2θ %.4f°", t.doubleValue()));
+		if (block.get("d_spacing_nm") instanceof Number d) b.append(String.format(Locale.ROOT, ", d = %.5f nm", d.doubleValue()));
+		if (block.get("bragg_peak_pixel_row_col") instanceof double[] peak && block.get("reference_pixel_row_col") instanceof double[] ref)
+			b.append(String.format(Locale.ROOT, ", at the Bragg peak's detector pixel (%s, %s), G %.3f° from that of the arm's pixel (%s, %s)", num(peak[0]), num(peak[1]),
+				((Number) block.get("bragg_vector_angle_to_reference_deg")).doubleValue(), num(ref[0]), num(ref[1])));
+		else if (block.get("geometry_pixel") != null) b.append("; ").append(block.get("geometry_pixel"));
+		return b.toString();
+	}
+
+	private static String num(final double v) { return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v); }
 }

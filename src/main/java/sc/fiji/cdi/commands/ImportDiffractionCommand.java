@@ -86,7 +86,8 @@ public class ImportDiffractionCommand extends CdiCommand {
 		final String name = imported.name();
 		warnOfMarkers(d, clamp_negative);
 		logCombinedScans(d);
-		if (imported.geometry() != null) log.info("Geometry of " + name + ": " + imported.geometry());
+		final String geometry = imported.geometry() != null ? sc.fiji.cdi.beamline.PeakPixelGeometry.describe(sc.fiji.cdi.workflow.Import.geometryBlock(imported)) : null;
+		if (geometry != null) log.info("Geometry of " + name + ": " + geometry);
 		else if (imported.report().get("missing") != null) log.warn("No lab-frame geometry for " + name + ": " + imported.report().get("missing"));
 		if (out != null) {
 			// one set per scan: two scans of one SPEC file (or frames folder) get their own manifest and lock

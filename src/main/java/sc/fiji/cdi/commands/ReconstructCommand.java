@@ -92,6 +92,8 @@ public class ReconstructCommand extends PhasingCommand {
 		final PhasingResult result = r.outcome().result();
 		log.info(String.format(Locale.ROOT, "Reconstructed %s: %s in %.1f s, final chi2 = %.4g; %d files in %s",
 			src.describe(), r.startsSummary(), result.seconds(), result.finalChi2(), r.files().size(), out.toAbsolutePath()));
+		final String geometry = r.report().get("geometry") instanceof java.util.Map<?, ?> g ? sc.fiji.cdi.beamline.PeakPixelGeometry.describe(g) : null;
+		if (geometry != null) log.info("Geometry of " + request.name() + ": " + geometry);
 		// nn+refine: the network's start and its trust verdict belong in the log, not only in the report
 		if (r.autoModeNote() != null) {
 			if (r.autoModeFellBack()) log.warn(r.autoModeNote());

@@ -37,7 +37,7 @@ public final class Import {
 	 * The import report's {@code geometry} block: the geometry at the Bragg peak's pixel as Reconstruct takes it by
 	 * default, the brightest pixel that is not a lone spike (its centring {@code centre=max}).
 	 */
-	static Map<String, Object> geometryBlock(final Beamline.Scan imported) {
+	public static Map<String, Object> geometryBlock(final Beamline.Scan imported) {
 		if (imported.geometry() == null) return imported.report();
 		final int[] peak = Preprocessor.peak(imported.data());
 		return Reconstruct.geometryBlock(imported, new int[] { 1, 1, 1 }, new double[] { peak[1], peak[2] },

@@ -54,6 +54,10 @@ class BeamlineCommandsTest {
 		assertEquals(0, r.code, r.err);
 		final JsonObject report = JsonParser.parseString(Files.readString(out.resolve("scan3_report.json"))).getAsJsonObject();
 		final JsonObject g = report.getAsJsonObject("geometry");
+		// the log says which geometry the report holds: the Bragg peak's pixel, how far G turned from the arm's
+		final String log = r.out + r.err;
+		assertTrue(log.contains(String.format(java.util.Locale.ROOT, "Geometry of scan3: in-plane %.4f°, out-of-plane %.4f°", g.get("inplane_deg_lab").getAsDouble(),
+			g.get("outofplane_deg").getAsDouble())) && log.contains("at the Bragg peak's detector pixel (") && log.contains("from that of the arm's pixel (256, 256)"), log);
 		assertEquals(9, g.get("energy_kev").getAsDouble(), 0);
 		assertEquals(0.5, g.get("distance_m").getAsDouble(), 0);
 		assertEquals(55, g.get("pixel_um").getAsDouble(), 0);
