@@ -24,12 +24,26 @@ import sc.fiji.cdi.simulate.SimulationParameters;
 /** The commands run the way a cluster job runs them: {@code java -jar … --headless --run "<label>" '<args>'}. */
 class HeadlessCommandsTest {
 
-	private static Path simulated2D(final Path dir, final long seed) {
-		final SimulatedCrystal c = CrystalSimulator.simulate(Grid.of2D(64, 64),
+	private static Path simulated2D(final Path dir, final long seed) { return simulated2D(dir, seed, 64); }
+
+	/** A simulated polygon's 2D Bragg pattern of n² pixels, written as {@code scan<seed>.tif}. */
+	private static Path simulated2D(final Path dir, final long seed, final int n) {
+		final SimulatedCrystal c = CrystalSimulator.simulate(Grid.of2D(n, n),
 			SimulationParameters.defaults().withShape(SimulationParameters.Shape.POLYGON), seed);
 		final Path f = dir.resolve("scan" + seed + ".tif");
 		TiffWriter.write(f, c.diffraction().values);
 		return f;
+	}
+
+	/** A headless run and the report it wrote. */
+	private record Ran(HeadlessRun run, JsonObject report) {}
+
+	/** Reconstruct, headless, on a simulated 128² Bragg pattern ({@code scan<seed>.tif}) with these extra options; it must exit 0. */
+	private static Ran reconstruct128(final Path tmp, final long seed, final String options) throws java.io.IOException {
+		final Path in = simulated2D(tmp, seed, 128), out = tmp.resolve("out");
+		final HeadlessRun r = HeadlessRun.of("--headless", "--run", "Reconstruct", "input=\"" + in + "\",output_dir=\"" + out + "\"" + options);
+		assertEquals(0, r.code, r.err);
+		return new Ran(r, JsonParser.parseString(Files.readString(out.resolve("scan" + seed + "_report.json"))).getAsJsonObject());
 	}
 
 	/**
@@ -38,13 +52,9 @@ class HeadlessCommandsTest {
 	 */
 	@Test
 	void autoModeRefinesTheNetworkStartOnA2DBraggPattern(@TempDir final Path tmp) throws Exception {
-		final SimulatedCrystal c = CrystalSimulator.simulate(Grid.of2D(128, 128), SimulationParameters.defaults().withShape(SimulationParameters.Shape.POLYGON), 4);
-		final Path in = tmp.resolve("scan4.tif");
-		TiffWriter.write(in, c.diffraction().values);
-		final Path out = tmp.resolve("out");
-		final HeadlessRun r = HeadlessRun.of("--headless", "--run", "Reconstruct", "input=\"" + in + "\",output_dir=\"" + out + "\"");
-		assertEquals(0, r.code, r.err);
-		final JsonObject report = JsonParser.parseString(Files.readString(out.resolve("scan4_report.json"))).getAsJsonObject();
+		final Ran ran = reconstruct128(tmp, 4, "");
+		final HeadlessRun r = ran.run();
+		final JsonObject report = ran.report();
 		assertEquals("nn+refine", report.get("mode").getAsString());
 		assertTrue(report.get("mode_auto").getAsString().startsWith("a 2D Bragg pattern of 128x128: nn+refine"), report.get("mode_auto").getAsString());
 		assertTrue(report.has("nn_prediction"), "the network's start is recorded");
@@ -59,13 +69,10 @@ class HeadlessCommandsTest {
 	 */
 	@Test
 	void autoModeFallsBackToPhasingWhenTheNetworkCannotStart(@TempDir final Path tmp) throws Exception {
-		final SimulatedCrystal c = CrystalSimulator.simulate(Grid.of2D(128, 128), SimulationParameters.defaults().withShape(SimulationParameters.Shape.POLYGON), 5);
+		final Ran ran = reconstruct128(tmp, 5, ",device=\"gpu\"");
+		final HeadlessRun r = ran.run();
+		final JsonObject report = ran.report();
 		final Path in = tmp.resolve("scan5.tif");
-		TiffWriter.write(in, c.diffraction().values);
-		final Path out = tmp.resolve("out");
-		final HeadlessRun r = HeadlessRun.of("--headless", "--run", "Reconstruct", "input=\"" + in + "\",output_dir=\"" + out + "\",device=\"gpu\"");
-		assertEquals(0, r.code, r.err);
-		final JsonObject report = JsonParser.parseString(Files.readString(out.resolve("scan5_report.json"))).getAsJsonObject();
 		org.junit.jupiter.api.Assumptions.assumeFalse(report.has("nn_prediction"), "this machine's PyTorch sees a GPU: the network started");
 		assertEquals("phasing", report.get("mode").getAsString());
 		assertTrue(report.get("mode_auto_fell_back").getAsBoolean());
