@@ -87,11 +87,9 @@ public final class PeakPixelGeometry {
 		if (block.get("two_theta_deg") instanceof Number t) b.append(String.format(Locale.ROOT, ", 2θ %.4f°", t.doubleValue()));
 		if (block.get("d_spacing_nm") instanceof Number d) b.append(String.format(Locale.ROOT, ", d = %.5f nm", d.doubleValue()));
 		if (block.get("bragg_peak_pixel_row_col") instanceof double[] peak && block.get("reference_pixel_row_col") instanceof double[] ref)
-			b.append(String.format(Locale.ROOT, ", at the Bragg peak's detector pixel (%s, %s), G %.3f° from that of the arm's pixel (%s, %s)", num(peak[0]), num(peak[1]),
-				((Number) block.get("bragg_vector_angle_to_reference_deg")).doubleValue(), num(ref[0]), num(ref[1])));
+			b.append(String.format(Locale.ROOT, ", at the Bragg peak's detector pixel %s, G %.3f° from that of the arm's pixel %s", new DetectorPixel(peak[0], peak[1]).inWords(),
+				((Number) block.get("bragg_vector_angle_to_reference_deg")).doubleValue(), new DetectorPixel(ref[0], ref[1]).inWords()));
 		else if (block.get("geometry_pixel") != null) b.append("; ").append(block.get("geometry_pixel"));
 		return b.toString();
 	}
-
-	private static String num(final double v) { return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v); }
 }

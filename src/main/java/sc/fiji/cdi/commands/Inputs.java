@@ -283,21 +283,18 @@ final class Inputs {
 		if (file == null || !Files.isRegularFile(file) || !isOwnOutput(file)) return file;
 		final Path dir = file.toAbsolutePath().normalize().getParent();
 		final String n = file.getFileName().toString();
+		String set = null;
 		try (var s = Files.list(dir)) {
-			for (final Path m : (Iterable<Path>) s::iterator) {
-				final String mn = m.getFileName().toString();
-				if (!mn.endsWith(AtomicOutput.MANIFEST_SUFFIX)) continue;
-				final String set = mn.substring(0, mn.length() - AtomicOutput.MANIFEST_SUFFIX.length());
-				if (AtomicOutput.belongsTo(dir, set, n))
-					throw new CdiException("Parameter '" + key + "': " + file + " is not a diffraction pattern: it is a result the plugin wrote (listed in " + mn
-						+ " with the result '" + set + "': a reconstructed object, support or mask); expected the measured diffraction data, e.g. the input that result was made from"
-						+ " (its 'input' in " + mn + ").");
-			}
+			set = s.map(m -> m.getFileName().toString()).filter(m -> m.endsWith(AtomicOutput.MANIFEST_SUFFIX))
+				.map(m -> m.substring(0, m.length() - AtomicOutput.MANIFEST_SUFFIX.length())).filter(m -> AtomicOutput.belongsTo(dir, m, n)).findFirst().orElse(null);
 		} catch (final IOException | RuntimeException e) {
-			if (e instanceof CdiException c) throw c;
 			// the folder cannot be listed: nothing proves it is a result
 		}
-		return file;
+		if (set == null) return file;
+		final String manifest = set + AtomicOutput.MANIFEST_SUFFIX;
+		throw new CdiException("Parameter '" + key + "': " + file + " is not a diffraction pattern: it is a result the plugin wrote (listed in " + manifest
+			+ " with the result '" + set + "': a reconstructed object, support or mask); expected the measured diffraction data, e.g. the input that result was made from"
+			+ " (its 'input' in " + manifest + ").");
 	}
 
 	/**

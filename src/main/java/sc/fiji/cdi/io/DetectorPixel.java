@@ -37,6 +37,9 @@ public record DetectorPixel(double row, double column) {
 	/** The pixel as the list [row, column] for reports. */
 	public double[] toArray() { return new double[] { row, column }; }
 
+	/** "(row, column)" for messages and the log. */
+	public String inWords() { return "(" + number(row) + ", " + number(column) + ")"; }
+
 	/** "row,column" as {@link #parse} reads it. */
 	@Override
 	public String toString() { return String.format(Locale.ROOT, "%s,%s", number(row), number(column)); }

@@ -110,9 +110,12 @@ public final class Strain {
 	/** What follows the reconstruction's name in the name of the strain's result set (its manifest: {@code <name>_strain_manifest.json}). */
 	public static final String SET_SUFFIX = "_strain";
 
-	/** What follows the reconstruction's name in each file of the strain's result set, its manifest last. */
-	static final List<String> FILE_SUFFIXES = List.of("_displacement.tif", "_strain.tif", "_phase_unwrapped.tif", "_strain_support.tif", "_strain.png",
-		"_strain_report.json", SET_SUFFIX + AtomicOutput.MANIFEST_SUFFIX);
+	/** What follows the reconstruction's name in each file of the strain's result set. */
+	private static final String DISPLACEMENT = "_displacement.tif", STRAIN = "_strain.tif", UNWRAPPED = "_phase_unwrapped.tif", SUPPORT = "_strain_support.tif",
+		FIGURE = "_strain.png", REPORT = "_strain_report.json";
+
+	/** Those suffixes, the manifest's last. */
+	static final List<String> FILE_SUFFIXES = List.of(DISPLACEMENT, STRAIN, UNWRAPPED, SUPPORT, FIGURE, REPORT, SET_SUFFIX + AtomicOutput.MANIFEST_SUFFIX);
 
 	/** The files the strain of {@code name} writes. */
 	static List<String> fileNames(final String name) {
@@ -246,19 +249,18 @@ public final class Strain {
 	private static List<Path> write(final Path dir, final String name, final String source, final StrainResult r, final Map<String, Object> report) {
 		try (AtomicOutput.ResultSet set = AtomicOutput.ResultSet.open(dir, name + SET_SUFFIX)) {
 			set.input(source); // the strain of another reconstruction with the same name must not replace this one's
-			final List<String> f = fileNames(name);
-			TiffWriter.write(set.file(f.get(0)), r.displacement());
-			TiffWriter.write(set.file(f.get(1)), r.strain());
-			TiffWriter.write(set.file(f.get(2)), r.phase());
+			TiffWriter.write(set.file(name + DISPLACEMENT), r.displacement());
+			TiffWriter.write(set.file(name + STRAIN), r.strain());
+			TiffWriter.write(set.file(name + UNWRAPPED), r.phase());
 			final float[] sup = new float[r.support().length];
 			for (int i = 0; i < sup.length; i++) sup[i] = r.support()[i] ? 1f : 0f;
-			TiffWriter.write(set.file(f.get(3)), r.strain().with(sup));
-			Figure.savePng(Figure.render(r.strain(), r.support(), Figure.Options.strain().withTitle(name + ": strain along G")), set.file(f.get(4)));
+			TiffWriter.write(set.file(name + SUPPORT), r.strain().with(sup));
+			Figure.savePng(Figure.render(r.strain(), r.support(), Figure.Options.strain().withTitle(name + ": strain along G")), set.file(name + FIGURE));
 			final List<String> names = new ArrayList<>();
 			try (Stream<Path> s = Files.list(set.stagingFolder())) { s.forEach(p -> names.add(p.getFileName().toString())); }
-			names.add(f.get(5));
+			names.add(name + REPORT);
 			report.put("files", names.stream().sorted().toList());
-			Json.write(set.file(f.get(5)), report);
+			Json.write(set.file(name + REPORT), report);
 			return set.commit();
 		} catch (final IOException e) {
 			throw new CdiException("Cannot write the strain results into " + dir + ": " + e.getMessage());
